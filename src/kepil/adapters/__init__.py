@@ -1,0 +1,1 @@
+"""Adapters: databases, gateways and other outside systems behind the services' interfaces."""

@@ -1,0 +1,1 @@
+"""Identification numbers of Kazakhstan: IIN (persons) and BIN (businesses)."""

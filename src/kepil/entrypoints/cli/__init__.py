@@ -1,0 +1,1 @@
+"""The kepil command line."""

@@ -1,0 +1,1 @@
+"""Use-case handlers, unit of work and read-side queries."""
