@@ -1,0 +1,74 @@
+"""The one validated Settings object, read from KEPIL_* environment variables."""
+
+from __future__ import annotations
+
+import enum
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that ship in examples and defaults; a production deployment must replace every one.
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "password", "dev-only"})
+MIN_SECRET_LENGTH = 32
+
+
+class Mode(enum.StrEnum):
+    """How strictly the settings are checked: dev accepts placeholder secrets, prod refuses."""
+
+    DEV = "dev"
+    PROD = "prod"
+
+
+class LogFormat(enum.StrEnum):
+    """Log line format: JSON for machines, console for people."""
+
+    JSON = "json"
+    CONSOLE = "console"
+
+
+def default_data_dir() -> Path:
+    """Where the embedded default keeps its files: $XDG_DATA_HOME/kepil or ~/.local/share/kepil."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kepil"
+
+
+class Settings(BaseSettings):
+    """Everything kepil can be configured with; see `kepil config show`."""
+
+    model_config = SettingsConfigDict(env_prefix="KEPIL_", extra="ignore", frozen=True)
+
+    mode: Mode = Mode.DEV
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: a SQLite file in the data directory"
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    log_format: LogFormat = LogFormat.JSON
+    session_secret: SecretStr = SecretStr("dev-only")
+    sweep_interval_seconds: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.mode is Mode.DEV:
+            return self
+        for name in ("session_secret",):
+            value = getattr(self, name).get_secret_value()
+            if value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET_LENGTH:
+                env = f"KEPIL_{name.upper()}"
+                raise ValueError(
+                    f"{env} is a placeholder or shorter than {MIN_SECRET_LENGTH} characters; "
+                    f"set a real secret in {self.mode.value} mode"
+                )
+        return self
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        """The database URL in use: the configured one, or the embedded SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'kepil.sqlite3'}"

@@ -1,0 +1,58 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+import kepil
+from kepil.bootstrap import Container
+from kepil.entrypoints.api.routers import health
+
+log = logging.getLogger("kepil.api")
+
+
+def create_app(container: Container) -> FastAPI:
+    """Build the API around an already wired container."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        container.close()
+
+    app = FastAPI(
+        title="kepil",
+        version=kepil.__version__,
+        summary="Permits for secured digital assets (Order 130/НҚ) and the platform ledger",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    app.middleware("http")(_log_requests)
+    app.include_router(health.router)
+    return app
+
+
+async def _log_requests(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    # One line per request with an id the client can quote when reporting a problem.
+    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    started = time.perf_counter()
+    response = await call_next(request)
+    response.headers["x-request-id"] = request_id
+    log.info(
+        "request",
+        extra={
+            "request_id": request_id,
+            "method": request.method,
+            "path": request.url.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        },
+    )
+    return response

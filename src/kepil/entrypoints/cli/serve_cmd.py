@@ -1,0 +1,44 @@
+"""`kepil serve`: the HTTP service on the embedded default or the configured database."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+
+from kepil.adapters.logs import configure_logging
+from kepil.bootstrap import bootstrap
+from kepil.config import Settings
+from kepil.entrypoints.api.app import create_app
+from kepil.entrypoints.cli.errors import fail
+
+log = logging.getLogger("kepil.serve")
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (KEPIL_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (KEPIL_PORT).")] = None,
+) -> None:
+    """Migrate the database, then serve the API until Ctrl-C."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
+        )
+        raise fail(f"invalid configuration: {problems}") from None
+    configure_logging(settings.log_level, settings.log_format.value)
+    container = bootstrap(settings)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    log.info(
+        "serving",
+        extra={
+            "url": f"http://{bind_host}:{bind_port}",
+            "data_dir": str(settings.data_dir),
+            "mode": settings.mode.value,
+        },
+    )
+    uvicorn.run(create_app(container), host=bind_host, port=bind_port, log_config=None)
