@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import typer
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING
 
-from kepil.adapters.db import migrate
-from kepil.adapters.db.engine import make_engine
-from kepil.config import Settings
+import typer
+
 from kepil.entrypoints.cli.errors import fail
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 
@@ -16,8 +17,11 @@ db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_i
 @db_app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations to KEPIL_DATABASE_URL (default: the embedded SQLite file)."""
-    settings = Settings()
-    engine = make_engine(settings.effective_database_url)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kepil.adapters.db import migrate
+
+    engine = _engine()
     try:
         migrate.upgrade(engine, revision)
         status = migrate.schema_status(engine)
@@ -33,8 +37,11 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
 @db_app.command("current")
 def current() -> None:
     """Print the applied revision and whether it is the newest."""
-    settings = Settings()
-    engine = make_engine(settings.effective_database_url)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kepil.adapters.db import migrate
+
+    engine = _engine()
     try:
         status = migrate.schema_status(engine)
     except SQLAlchemyError as error:
@@ -45,3 +52,11 @@ def current() -> None:
         engine.dispose()
     state = "up to date" if status.up_to_date else f"behind (head is {status.head})"
     typer.echo(f"{status.current or 'none'} — {state}")
+
+
+def _engine() -> Engine:
+    # Imported late: `kepil calendar ...` runs in scripts and must not pay for SQLAlchemy.
+    from kepil.adapters.db.engine import make_engine
+    from kepil.config import Settings
+
+    return make_engine(Settings().effective_database_url)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from kepil.entrypoints.cli.calendar_cmd import calendar_app
 from kepil.entrypoints.cli.db_cmd import db_app
 from kepil.entrypoints.cli.errors import EXIT_UNREADABLE
-from kepil.entrypoints.cli.id_cmd import id_app
 from kepil.entrypoints.cli.serve_cmd import serve
 
 app = typer.Typer(
@@ -22,7 +20,6 @@ app = typer.Typer(
 )
 app.command("serve")(serve)
 app.add_typer(calendar_app, name="calendar")
-app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")
 
 
@@ -30,17 +27,26 @@ def main() -> None:
     """Run the CLI; usage errors become one line on stderr with exit status 2."""
     try:
         code = app(standalone_mode=False)
-    except click.UsageError as error:
-        # Scripts parse our stderr: one line, no box drawing, no traceback.
-        hint = f" (see `{error.ctx.command_path} --help`)" if error.ctx else ""
-        click.echo(f"kepil: error: {error.format_message()}{hint}", err=True)
-        sys.exit(EXIT_UNREADABLE)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         sys.exit(done.exit_code)
-    except click.Abort:
-        click.echo("kepil: aborted", err=True)
+    except typer.Abort:
+        typer.echo("kepil: aborted", err=True)
         sys.exit(130)
+    except Exception as error:
+        # Typer vendors its own click, so its UsageError is matched by the class's name, not
+        # imported. Scripts parse our stderr: one line, no box drawing, no traceback.
+        if not _is_click_error(error):
+            raise
+        context = getattr(error, "ctx", None)
+        hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+        message = error.format_message()  # type: ignore[attr-defined]
+        typer.echo(f"kepil: error: {message}{hint}", err=True)
+        sys.exit(getattr(error, "exit_code", EXIT_UNREADABLE))
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _is_click_error(error: Exception) -> bool:
+    return any(cls.__name__ == "ClickException" for cls in type(error).__mro__)
 
 
 if __name__ == "__main__":

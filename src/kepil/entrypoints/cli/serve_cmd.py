@@ -6,13 +6,7 @@ import logging
 from typing import Annotated
 
 import typer
-import uvicorn
-from pydantic import ValidationError
 
-from kepil.adapters.logs import configure_logging
-from kepil.bootstrap import bootstrap
-from kepil.config import Settings
-from kepil.entrypoints.api.app import create_app
 from kepil.entrypoints.cli.errors import fail
 
 log = logging.getLogger("kepil.serve")
@@ -23,6 +17,15 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to bind (KEPIL_PORT).")] = None,
 ) -> None:
     """Migrate the database, then serve the API until Ctrl-C."""
+    # Imported here: `kepil calendar ...` runs in scripts and must not pay for the web stack.
+    import uvicorn
+    from pydantic import ValidationError
+
+    from kepil.adapters.logs import configure_logging
+    from kepil.bootstrap import bootstrap
+    from kepil.config import Settings
+    from kepil.entrypoints.api.app import create_app
+
     try:
         settings = Settings()
     except ValidationError as error:

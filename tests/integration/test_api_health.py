@@ -1,0 +1,38 @@
+"""The API's /healthz on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from kepil.bootstrap import bootstrap
+from kepil.config import Settings
+from kepil.entrypoints.api.app import create_app
+
+
+def test_healthz_reports_the_database_backend_and_schema(database_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=database_url, data_dir=tmp_path)
+    with TestClient(create_app(bootstrap(settings))) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["database"]["backend"] in {"sqlite", "postgresql"}
+    assert response.headers["x-request-id"]
+
+
+def test_healthz_is_503_when_the_schema_is_behind(database_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=database_url, data_dir=tmp_path)
+    with TestClient(create_app(bootstrap(settings, migrate_schema=False))) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+def test_openapi_lists_no_placeholder_routes(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    with TestClient(create_app(bootstrap(settings))) as client:
+        paths = set(client.get("/openapi.json").json()["paths"])
+    assert paths == {"/healthz"}

@@ -1,0 +1,46 @@
+"""Settings: the embedded default, PostgreSQL by URL, and no placeholder secrets in production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from kepil.config import Mode, Settings
+
+
+def test_default_database_is_a_sqlite_file_in_the_data_directory(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert settings.effective_database_url == f"sqlite:///{tmp_path / 'kepil.sqlite3'}"
+
+
+def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEPIL_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    assert Settings().effective_database_url == "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def test_dev_mode_accepts_the_placeholder_secret() -> None:
+    assert Settings(mode=Mode.DEV).session_secret.get_secret_value() == "dev-only"
+
+
+@pytest.mark.parametrize("secret", ["dev-only", "change-me", "short-but-not-placeholder"])
+def test_prod_mode_refuses_placeholder_or_short_secrets(secret: str) -> None:
+    with pytest.raises(ValidationError, match="KEPIL_SESSION_SECRET"):
+        Settings(mode=Mode.PROD, session_secret=secret)  # type: ignore[arg-type]
+
+
+def test_prod_mode_accepts_a_real_secret() -> None:
+    secret = "x7Jq2vR9mLp4Tz8Wn3Kc6Yb1Hd5Fg0Sa"
+    settings = Settings(mode=Mode.PROD, session_secret=secret)  # type: ignore[arg-type]
+    assert settings.session_secret.get_secret_value() == secret
+
+
+def test_secrets_never_appear_in_the_settings_repr() -> None:
+    settings = Settings(session_secret="x7Jq2vR9mLp4Tz8Wn3Kc6Yb1Hd5Fg0Sa")  # type: ignore[arg-type]
+    assert "x7Jq2v" not in repr(settings)
+
+
+def test_an_out_of_range_port_is_refused() -> None:
+    with pytest.raises(ValidationError, match="port"):
+        Settings(port=70000)
