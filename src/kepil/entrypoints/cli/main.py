@@ -9,6 +9,7 @@ import typer
 from kepil.entrypoints.cli.calendar_cmd import calendar_app
 from kepil.entrypoints.cli.db_cmd import db_app
 from kepil.entrypoints.cli.errors import EXIT_UNREADABLE
+from kepil.entrypoints.cli.id_cmd import id_app
 from kepil.entrypoints.cli.serve_cmd import serve
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve)
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")
 
 
