@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 # Attributes every LogRecord has; anything else was passed in `extra=` and belongs in the line.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# Uvicorn's `color_message` duplicates `msg` with terminal escapes.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -54,5 +59,7 @@ def configure_logging(level: str, fmt: str) -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    # Alembic narrates every MigrationContext at INFO, which the health probe creates per call.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     # Our request middleware logs every request with its duration; Uvicorn's line would repeat it.
     logging.getLogger("uvicorn.access").disabled = True

@@ -45,11 +45,16 @@ class SchemaStatus:
         return self.current == self.head
 
 
-def schema_status(engine: Engine) -> SchemaStatus:
-    """Read the applied revision and compare it with the newest shipped one."""
+def head_revision(engine: Engine) -> str:
+    """The newest migration shipped with this build (read from the migration scripts)."""
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     if head is None:
         raise RuntimeError("no migrations are shipped with this build")
+    return head
+
+
+def schema_status(engine: Engine, head: str | None = None) -> SchemaStatus:
+    """Read the applied revision and compare it with the newest shipped one."""
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
-    return SchemaStatus(current=current, head=head)
+    return SchemaStatus(current=current, head=head or head_revision(engine))

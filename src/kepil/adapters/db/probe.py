@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from kepil.adapters.db.migrate import schema_status
+from kepil.adapters.db.migrate import head_revision, schema_status
 from kepil.services.health import ProbeResult
 
 
@@ -16,6 +16,9 @@ class DatabaseProbe:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # The shipped head cannot change while the process runs; reading the scripts once keeps
+        # disk access off a path that load balancers poll every few seconds.
+        self._head = head_revision(engine)
 
     def check(self) -> ProbeResult:
         """Run `SELECT 1` and compare the applied migration with the shipped head."""
@@ -23,7 +26,7 @@ class DatabaseProbe:
         try:
             with self._engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-            status = schema_status(self._engine)
+            status = schema_status(self._engine, self._head)
         except SQLAlchemyError as error:
             reason = str(error.__cause__ or error).splitlines()[0]
             return ProbeResult(False, {"backend": backend, "error": reason})
