@@ -1,0 +1,1 @@
+"""EDS for the Kazakh NCA PKI: certificates, CMS signatures, trust and revocation."""

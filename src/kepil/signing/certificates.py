@@ -1,0 +1,197 @@
+"""Parse an NCA-profile X.509 certificate into a typed `Signer`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
+
+from kepil.signing import gost
+from kepil.signing import nca_profile as nca
+from kepil.signing.errors import ErrorCode, SigningError
+from kepil.signing.nca_profile import KeyKind, Role
+
+_TWELVE_DIGITS = re.compile(r"\d{12}")
+
+IdentityNumberCheck = Callable[[str], bool]
+
+
+def has_twelve_digits(number: str) -> bool:
+    """The check applied to IIN/BIN until the domain's check-digit validation is plugged in."""
+    return _TWELVE_DIGITS.fullmatch(number) is not None
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The identity, role and key facts a certificate states about its holder."""
+
+    iin: str | None
+    bin: str | None
+    common_name: str | None
+    surname: str | None
+    given_name: str | None  # the NCA puts the patronymic here
+    organization: str | None
+    country: str | None
+    role: Role | None
+    roles: tuple[Role, ...]
+    key_kind: KeyKind | None
+    not_before: datetime
+    not_after: datetime
+    issuer: str
+    serial_number: int
+    algorithm: str
+    certificate: x509.Certificate
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready view, without the certificate itself."""
+        return {
+            "iin": self.iin,
+            "bin": self.bin,
+            "name": self.common_name,
+            "surname": self.surname,
+            "given_name": self.given_name,
+            "organization": self.organization,
+            "country": self.country,
+            "role": self.role.value if self.role else None,
+            "roles": [role.value for role in self.roles],
+            "key_kind": self.key_kind.value if self.key_kind else None,
+            "not_before": self.not_before.isoformat(),
+            "not_after": self.not_after.isoformat(),
+            "issuer": self.issuer,
+            "serial_number": format(self.serial_number, "x"),
+            "algorithm": self.algorithm,
+        }
+
+
+def load_certificate(data: bytes) -> x509.Certificate:
+    """Read one certificate from PEM or DER bytes."""
+    try:
+        if data.lstrip().startswith(b"-----BEGIN"):
+            return x509.load_pem_x509_certificate(data)
+        return x509.load_der_x509_certificate(data)
+    except ValueError as error:
+        raise SigningError(ErrorCode.MALFORMED_CERTIFICATE, str(error)) from error
+
+
+def load_certificates(data: bytes) -> list[x509.Certificate]:
+    """Read every certificate in PEM bytes, or the one certificate in DER bytes."""
+    if data.lstrip().startswith(b"-----BEGIN"):
+        try:
+            return x509.load_pem_x509_certificates(data)
+        except ValueError as error:
+            raise SigningError(ErrorCode.MALFORMED_CERTIFICATE, str(error)) from error
+    return [load_certificate(data)]
+
+
+def parse_certificate(
+    certificate: x509.Certificate, check_number: IdentityNumberCheck = has_twelve_digits
+) -> Signer:
+    """Read the NCA-profile facts of a certificate; `check_number` validates IIN and BIN."""
+    subject = certificate.subject
+    iin = _prefixed(subject, NameOID.SERIAL_NUMBER, nca.IIN_PREFIX)
+    bin_ = _prefixed(subject, NameOID.ORGANIZATIONAL_UNIT_NAME, nca.BIN_PREFIX)
+    for label, number in (("IIN", iin), ("BIN", bin_)):
+        if number is not None and not check_number(number):
+            raise SigningError(
+                ErrorCode.INVALID_IDENTITY_NUMBER, f"{label} {number!r} fails its check"
+            )
+    ekus = extended_key_usages(certificate)
+    roles = nca.roles_from_ekus(ekus, has_bin=bin_ is not None)
+    return Signer(
+        iin=iin,
+        bin=bin_,
+        common_name=_first(subject, NameOID.COMMON_NAME),
+        surname=_first(subject, NameOID.SURNAME),
+        given_name=_first(subject, NameOID.GIVEN_NAME),
+        organization=_first(subject, NameOID.ORGANIZATION_NAME),
+        country=_first(subject, NameOID.COUNTRY_NAME),
+        role=roles[0] if roles else None,
+        roles=roles,
+        key_kind=key_kind(certificate),
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+        issuer=certificate.issuer.rfc4514_string(),
+        serial_number=certificate.serial_number,
+        algorithm=public_key_algorithm(certificate),
+        certificate=certificate,
+    )
+
+
+def extended_key_usages(certificate: x509.Certificate) -> set[str]:
+    """The dotted OIDs of the certificate's extended key usage, empty when it has none."""
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return set()
+    return {oid.dotted_string for oid in usage}
+
+
+def key_kind(certificate: x509.Certificate) -> KeyKind | None:
+    """Signing key (digitalSignature + nonRepudiation) or sign-in key (+ clientAuth), or None."""
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    if usage.digital_signature and usage.content_commitment:
+        return KeyKind.SIGN
+    if (
+        usage.digital_signature
+        and usage.key_encipherment
+        and nca.EKU_CLIENT_AUTH in extended_key_usages(certificate)
+    ):
+        return KeyKind.AUTH
+    return None
+
+
+_ALGORITHM_NAMES = {
+    "1.2.840.113549.1.1.1": "rsa",
+    "1.2.840.10045.2.1": "ecdsa",
+    "1.3.101.112": "ed25519",
+    nca.GOST2015_256_PUBLIC_KEY: "gost2015-256",
+    nca.GOST2015_512_PUBLIC_KEY: "gost2015-512",
+    nca.GOST2004_PUBLIC_KEY: "gost2004",
+}
+
+
+def public_key_algorithm(certificate: x509.Certificate) -> str:
+    """A short name of the key algorithm; read with asn1crypto so GOST keys parse too."""
+    oid = gost.public_key_algorithm_oid(subject_public_key_info(certificate))
+    name = _ALGORITHM_NAMES.get(oid, oid)
+    if name == "ecdsa":
+        key = certificate.public_key()
+        return f"ecdsa-{key.curve.name}" if isinstance(key, ec.EllipticCurvePublicKey) else name
+    if name == "rsa":
+        key = certificate.public_key()
+        return f"rsa-{key.key_size}" if isinstance(key, rsa.RSAPublicKey) else name
+    return name
+
+
+def subject_public_key_info(certificate: x509.Certificate) -> bytes:
+    """The DER SubjectPublicKeyInfo, read without needing cryptography to know the algorithm."""
+    parsed = asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER))
+    # Only dumped, never decoded: asn1crypto refuses to decode keys it does not know (GOST).
+    return bytes(parsed["tbs_certificate"]["subject_public_key_info"].dump())
+
+
+def _first(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
+    attributes = name.get_attributes_for_oid(oid)
+    if not attributes:
+        return None
+    value = attributes[0].value
+    return value if isinstance(value, str) else value.decode()
+
+
+def _prefixed(name: x509.Name, oid: x509.ObjectIdentifier, prefix: str) -> str | None:
+    for attribute in name.get_attributes_for_oid(oid):
+        value = attribute.value if isinstance(attribute.value, str) else attribute.value.decode()
+        if value.upper().startswith(prefix):
+            return value[len(prefix) :]
+    return None

@@ -1,0 +1,187 @@
+"""The OCSP client against a tiny responder started on 127.0.0.1 by the tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+
+from kepil.signing.cms_sign import SignerCredential, sign_cms
+from kepil.signing.cms_verify import verify_cms
+from kepil.signing.dev_ca import KeyAlgorithm, generate_key
+from kepil.signing.dev_pki import DevPki
+from kepil.signing.errors import ErrorCode, SigningError
+from kepil.signing.keys import SigningKey
+from kepil.signing.revocation import OcspChecker
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+class Responder:
+    """Answers for the issuing CA: serials listed as revoked or unknown, all others good."""
+
+    def __init__(self, pki: DevPki) -> None:
+        self.pki = pki
+        self.revoked: set[int] = set()
+        self.unknown: set[int] = set()
+        self.signing_key: SigningKey = pki.issuing_key
+        self.requests = 0
+
+    def answer(self, body: bytes) -> bytes:
+        """A signed OCSP response to a DER request."""
+        self.requests += 1
+        request = ocsp.load_der_ocsp_request(body)
+        serial = request.serial_number
+        status, revoked_at = ocsp.OCSPCertStatus.GOOD, None
+        if serial in self.revoked:
+            status, revoked_at = ocsp.OCSPCertStatus.REVOKED, NOW - timedelta(days=1)
+        elif serial in self.unknown:
+            status = ocsp.OCSPCertStatus.UNKNOWN
+        builder = (
+            ocsp.OCSPResponseBuilder()
+            .add_response_by_hash(
+                request.issuer_name_hash,
+                request.issuer_key_hash,
+                serial,
+                request.hash_algorithm,
+                status,
+                this_update=NOW - timedelta(minutes=1),
+                next_update=NOW + timedelta(hours=1),
+                revocation_time=revoked_at,
+                revocation_reason=None,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, self.pki.issuing)
+        )
+        return builder.sign(self.signing_key, hashes.SHA256()).public_bytes(
+            serialization.Encoding.DER
+        )
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[DevPki, Responder, str]]:
+    """A test PKI whose certificates point at a responder running in a thread."""
+    holder: dict[str, Responder] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            answer = holder["responder"].answer(self.rfile.read(length))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ocsp-response")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    pki = DevPki.create(NOW, ocsp_url=url)
+    holder["responder"] = Responder(pki)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield pki, holder["responder"], url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def person(served: tuple[DevPki, Responder, str]) -> SignerCredential:
+    """A fresh holder whose certificate names the responder."""
+    return served[0].person(NOW)
+
+
+def test_a_good_certificate_passes_the_ocsp_check(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    pki, _, _ = served
+    OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+
+
+def test_a_revoked_certificate_is_reported_by_ocsp(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    pki, responder, _ = served
+    responder.revoked.add(person.certificate.serial_number)
+    with pytest.raises(SigningError) as raised:
+        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    assert raised.value.code is ErrorCode.CERTIFICATE_REVOKED
+
+
+def test_an_unknown_certificate_leaves_revocation_unknown(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    pki, responder, _ = served
+    responder.unknown.add(person.certificate.serial_number)
+    with pytest.raises(SigningError) as raised:
+        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+
+
+def test_an_answer_signed_by_a_stranger_is_not_believed(
+    served: tuple[DevPki, Responder, str], person: SignerCredential, other_key: SigningKey
+) -> None:
+    pki, responder, _ = served
+    responder.signing_key = other_key
+    try:
+        with pytest.raises(SigningError) as raised:
+            OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    finally:
+        responder.signing_key = pki.issuing_key
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+
+
+def test_an_unreachable_responder_fails_fast_as_revocation_unknown(
+    served: tuple[DevPki, Responder, str],
+) -> None:
+    pki, _, _ = served
+    # A certificate that names no responder, so the configured URL is asked.
+    person = DevPki(pki.root_key, pki.root, pki.issuing_key, pki.issuing).person(NOW)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    checker = OcspChecker(f"http://127.0.0.1:{closed_port}/", timeout=2)
+    assert "ocsp" not in str(person.certificate.extensions).lower()
+    with pytest.raises(SigningError) as raised:
+        checker.check(person.certificate, pki.issuing, NOW)
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+
+
+def test_cms_verification_asks_the_responder_named_in_the_certificate(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    pki, responder, _ = served
+    before = responder.requests
+    signed = sign_cms(b"data", [person], signing_time=NOW)
+    good = verify_cms(signed, trust_store=pki.trust_store(), at=NOW, revocation=[OcspChecker()])
+    assert good.valid, good.errors
+    assert responder.requests > before
+    responder.revoked.add(person.certificate.serial_number)
+    bad = verify_cms(signed, trust_store=pki.trust_store(), at=NOW, revocation=[OcspChecker()])
+    assert {issue.code for issue in bad.errors} == {ErrorCode.CERTIFICATE_REVOKED}
+
+
+@pytest.fixture(scope="module")
+def other_key() -> SigningKey:
+    """A key nobody trusts."""
+    return generate_key(KeyAlgorithm.EC)
+
+
+def test_certificates_name_their_responder(served: tuple[DevPki, Responder, str]) -> None:
+    pki, _, url = served
+    credential = pki.person(NOW)
+    access = credential.certificate.extensions.get_extension_for_class(
+        x509.AuthorityInformationAccess
+    )
+    assert access.value[0].access_location.value == url
