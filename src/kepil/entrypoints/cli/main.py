@@ -8,8 +8,10 @@ import typer
 
 from kepil.entrypoints.cli.calendar_cmd import calendar_app
 from kepil.entrypoints.cli.db_cmd import db_app
+from kepil.entrypoints.cli.eds_cmd import eds_app
 from kepil.entrypoints.cli.errors import EXIT_UNREADABLE
 from kepil.entrypoints.cli.id_cmd import id_app
+from kepil.entrypoints.cli.pki_cmd import pki_app
 from kepil.entrypoints.cli.serve_cmd import serve
 
 app = typer.Typer(
@@ -23,6 +25,8 @@ app.command("serve")(serve)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")
+app.add_typer(eds_app, name="eds")
+app.add_typer(pki_app, name="pki")
 
 
 def main() -> None:

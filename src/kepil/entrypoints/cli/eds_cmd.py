@@ -1,0 +1,127 @@
+"""`kepil eds`: sign and verify CMS files, and show what a certificate says."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from kepil.signing.certificates import load_certificate, load_certificates, parse_certificate
+from kepil.signing.cms_sign import SignerCredential, sign_cms
+from kepil.signing.cms_verify import verify_cms
+from kepil.signing.errors import SigningError
+from kepil.signing.keys import as_signing_key
+from kepil.signing.nca_profile import KeyKind
+from kepil.signing.revocation import CrlChecker, OcspChecker, RevocationChecker
+from kepil.signing.trust import TrustStore
+
+eds_app = typer.Typer(
+    help="Electronic digital signatures (CMS, NCA profile).", no_args_is_help=True
+)
+
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+
+
+@eds_app.command()
+def sign(
+    input_file: Annotated[Path, typer.Argument(metavar="IN", help="data to sign")],
+    output_file: Annotated[Path, typer.Argument(metavar="OUT", help="DER CMS to write")],
+    key: Annotated[Path, typer.Option(help="PEM private key, or a .p12 with --password")],
+    cert: Annotated[Path | None, typer.Option(help="PEM certificate (then its chain)")] = None,
+    password: Annotated[str | None, typer.Option(help="password of the key or .p12")] = None,
+    detached: Annotated[bool, typer.Option(help="leave the data out of the CMS")] = False,
+) -> None:
+    """Sign IN into a DER CMS SignedData at OUT."""
+    try:
+        credential = _load_credential(key, cert, password)
+        data = input_file.read_bytes()
+    except (OSError, ValueError, SigningError) as error:
+        _fail(f"cannot read input: {error}")
+    cms = sign_cms(data, [credential], signing_time=datetime.now(UTC), detached=detached)
+    output_file.write_bytes(cms)
+
+
+@eds_app.command()
+def verify(
+    input_file: Annotated[Path, typer.Argument(metavar="IN", help="CMS file (DER or PEM)")],
+    trust: Annotated[Path, typer.Option(help="directory of trusted CA certificates")],
+    data: Annotated[Path | None, typer.Option(help="the signed data, for detached CMS")] = None,
+    crl: Annotated[list[Path] | None, typer.Option(help="CRL file (repeatable)")] = None,
+    ocsp: Annotated[bool, typer.Option(help="ask the OCSP responder in each cert")] = False,
+    ocsp_url: Annotated[str | None, typer.Option(help="OCSP responder URL to ask")] = None,
+    purpose: Annotated[KeyKind, typer.Option(help="sign or auth key expected")] = KeyKind.SIGN,
+) -> None:
+    """Verify a CMS; print JSON; exit 0 valid, 1 invalid, 2 unreadable input."""
+    try:
+        cms = input_file.read_bytes()
+        content = data.read_bytes() if data is not None else None
+        store = TrustStore.from_directory(trust)
+        checkers: list[RevocationChecker] = []
+        if crl:
+            checkers.append(CrlChecker.from_bytes([path.read_bytes() for path in crl]))
+    except (OSError, SigningError) as error:
+        _fail(f"cannot read input: {error}")
+    if ocsp or ocsp_url:
+        checkers.append(OcspChecker(ocsp_url, timeout=10.0))
+    result = verify_cms(
+        cms,
+        trust_store=store,
+        at=datetime.now(UTC),
+        data=content,
+        purpose=purpose,
+        revocation=checkers,
+    )
+    _print(result.to_json())
+    raise typer.Exit(0 if result.valid else EXIT_INVALID)
+
+
+@eds_app.command()
+def info(cert: Annotated[Path, typer.Argument(metavar="CERT")]) -> None:
+    """Print what a certificate says (NCA profile) as JSON."""
+    try:
+        signer = parse_certificate(load_certificate(cert.read_bytes()))
+    except (OSError, SigningError) as error:
+        _fail(f"cannot read certificate: {error}")
+    _print(signer.to_json())
+
+
+def _load_credential(key: Path, cert: Path | None, password: str | None) -> SignerCredential:
+    secret = password.encode() if password is not None else None
+    raw = key.read_bytes()
+    chain: list[x509.Certificate] = []
+    if key.suffix.lower() in {".p12", ".pfx"}:
+        private_key, certificate, extra = pkcs12.load_key_and_certificates(raw, secret)
+        if private_key is None or certificate is None:
+            raise ValueError(f"{key} holds no key and certificate")
+        chain = list(extra)
+    else:
+        private_key = serialization.load_pem_private_key(raw, secret)
+        certificate = None
+    if cert is not None:
+        certificates = load_certificates(cert.read_bytes())
+        certificate, chain = certificates[0], certificates[1:] or chain
+    if certificate is None:
+        raise ValueError("--cert is needed with a PEM key")
+    return SignerCredential(as_signing_key(private_key), certificate, tuple(chain))
+
+
+def _print(document: dict[str, Any]) -> None:
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _fail(detail: str) -> NoReturn:
+    _print(
+        {
+            "valid": False,
+            "signers": [],
+            "errors": [{"code": "unreadable_input", "detail": detail, "signer": None}],
+        }
+    )
+    raise typer.Exit(EXIT_UNREADABLE)
