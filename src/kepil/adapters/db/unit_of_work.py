@@ -1,0 +1,46 @@
+"""The SQL unit of work: one connection, one transaction, repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from kepil.adapters.db.auth_repository import SqlChallengeRepository, SqlSessionRepository
+from kepil.services.unit_of_work import UnitOfWork
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """Opens a transaction on enter; commit() makes it durable; exit rolls back the rest."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        self._connection = self._engine.connect()
+        self.challenges = SqlChallengeRepository(self._connection)
+        self.sessions = SqlSessionRepository(self._connection)
+        return super().__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        super().__exit__(exc_type, exc, traceback)
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def commit(self) -> None:
+        """Commit the open transaction."""
+        if self._connection is not None:
+            self._connection.commit()
+
+    def rollback(self) -> None:
+        """Roll back the open transaction."""
+        if self._connection is not None:
+            self._connection.rollback()

@@ -1,0 +1,35 @@
+"""The unit of work: one atomic transaction across the repositories a handler touches."""
+
+from __future__ import annotations
+
+import abc
+from types import TracebackType
+from typing import Self
+
+from kepil.services.ports import ChallengeRepository, SessionRepository
+
+
+class UnitOfWork(abc.ABC):
+    """`with uow: ...; uow.commit()` — anything not committed is rolled back on exit."""
+
+    challenges: ChallengeRepository
+    sessions: SessionRepository
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None:
+        """Make every change since the last commit durable, all or nothing."""
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Discard every change since the last commit."""
