@@ -13,7 +13,7 @@ from kepil.entrypoints.cli.eds_cmd import eds_app
 from kepil.entrypoints.cli.pki_cmd import pki_app
 
 runner = CliRunner()
-IIN, BIN = "850315400123", "050840001234"
+IIN, BIN = "850315400124", "050840001233"
 
 
 def _run(app: Any, *args: str | Path) -> tuple[int, str]:
@@ -193,3 +193,12 @@ def test_every_profile_can_be_issued(ca: Path, profile: str) -> None:
     assert code == 0, out
     cert = Path(json.loads(out)["files"][0])
     assert json.loads(_run(eds_app, "info", cert)[1])["iin"] == IIN
+
+
+def test_pki_refuses_to_issue_for_an_iin_failing_its_check_digit(ca: Path) -> None:
+    result = runner.invoke(
+        pki_app,
+        ["issue", str(ca), "--profile", "individual", "--iin", "850315400123", "--name", "X"],
+    )
+    assert result.exit_code == 2
+    assert "not a valid IIN/BIN" in result.stderr

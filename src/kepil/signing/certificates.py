@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
+from kepil.domain.identity import InvalidIdentifierError, parse_identifier
 from kepil.signing import gost
 from kepil.signing import nca_profile as nca
 from kepil.signing.errors import ErrorCode, SigningError
@@ -25,8 +26,17 @@ IdentityNumberCheck = Callable[[str], bool]
 
 
 def has_twelve_digits(number: str) -> bool:
-    """The check applied to IIN/BIN until the domain's check-digit validation is plugged in."""
+    """Only the shape: 12 digits (for foreign test data that carries no valid check digit)."""
     return _TWELVE_DIGITS.fullmatch(number) is not None
+
+
+def is_valid_identity_number(number: str) -> bool:
+    """A real IIN or BIN: structure, dates and check digit (an IP's BIN is its IIN)."""
+    try:
+        parse_identifier(number)
+    except InvalidIdentifierError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,7 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
 
 
 def parse_certificate(
-    certificate: x509.Certificate, check_number: IdentityNumberCheck = has_twelve_digits
+    certificate: x509.Certificate, check_number: IdentityNumberCheck = is_valid_identity_number
 ) -> Signer:
     """Read the NCA-profile facts of a certificate; `check_number` validates IIN and BIN."""
     subject = certificate.subject

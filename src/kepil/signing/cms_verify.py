@@ -20,7 +20,7 @@ from kepil.signing import gost, keys, trust
 from kepil.signing.certificates import (
     IdentityNumberCheck,
     Signer,
-    has_twelve_digits,
+    is_valid_identity_number,
     subject_public_key_info,
 )
 from kepil.signing.certificates import parse_certificate as _parse_certificate
@@ -103,7 +103,7 @@ def verify_cms(
     data: bytes | None = None,
     purpose: KeyKind = KeyKind.SIGN,
     revocation: Sequence[RevocationChecker] = (),
-    check_number: IdentityNumberCheck = has_twelve_digits,
+    check_number: IdentityNumberCheck = is_valid_identity_number,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
 ) -> VerificationResult:
     """Verify `cms_bytes` (DER or PEM) over `data` (detached) or its own content, as of `at`.

@@ -74,9 +74,9 @@ class DevPki:
         needs_bin = profile is not Profile.INDIVIDUAL
         holder = Holder(
             profile,
-            iin="900101300123",
+            iin="900101300126",
             name="ТЕСТОВ ТЕСТ ТЕСТОВИЧ",
-            bin="123456789012" if needs_bin else None,
+            bin="120440056787" if needs_bin else None,
             organization="ТОО «Тест»" if needs_bin else None,
             usage=usage,
         )

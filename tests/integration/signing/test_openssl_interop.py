@@ -56,7 +56,7 @@ def ca(tmp_path_factory: pytest.TempPathFactory) -> DevCaDirectory:
 def issued(request: pytest.FixtureRequest, ca: DevCaDirectory) -> IssuedFiles:
     """A legal-entity head's PEM credential for each key algorithm."""
     holder = Holder(
-        Profile.LEGAL_HEAD, "850315400123", "АХМЕТОВ АЙДАР", "050840001234", "ТОО «Кепіл»"
+        Profile.LEGAL_HEAD, "850315400124", "АХМЕТОВ АЙДАР", "050840001233", "ТОО «Кепіл»"
     )
     algorithm: KeyAlgorithm = request.param
     if algorithm is KeyAlgorithm.ED25519 and ED25519_BROKEN:
@@ -102,7 +102,7 @@ def test_a_cms_made_by_openssl_verifies_in_kepil(
     )
     assert result.valid, result.errors
     signer = result.sole_signer()
-    assert (signer.iin, signer.bin, signer.role) == ("850315400123", "050840001234", Role.HEAD)
+    assert (signer.iin, signer.bin, signer.role) == ("850315400124", "050840001233", Role.HEAD)
     assert result.content == DATA
 
 
@@ -169,7 +169,7 @@ def test_a_multi_signer_cms_by_kepil_verifies_with_openssl(
 ) -> None:
     people = [
         ca.issue(Holder(Profile.INDIVIDUAL, iin, "ТЕСТОВ ТЕСТ"), NOW - timedelta(hours=1))
-        for iin in ("900101300123", "900101300124")
+        for iin in ("900101300126", "900101300136")
     ]
     credentials = [SignerCredential(p.key, p.certificate, p.chain) for p in people]
     signed = tmp_path / "s.p7s"

@@ -18,9 +18,9 @@ from kepil.signing.nca_profile import KeyKind, Role
 def _holder(profile: Profile, **changes: object) -> Holder:
     fields: dict[str, object] = {
         "profile": profile,
-        "iin": "850315400123",
+        "iin": "850315400124",
         "name": "АХМЕТОВА АЙГУЛЬ СЕРИКОВНА",
-        "bin": None if profile is Profile.INDIVIDUAL else "050840001234",
+        "bin": None if profile is Profile.INDIVIDUAL else "050840001233",
         "organization": None if profile is Profile.INDIVIDUAL else "ТОО «Кепіл»",
     }
     fields.update(changes)
@@ -44,7 +44,7 @@ def test_each_profile_is_read_back_with_its_role(
     signer = parse_certificate(credential.certificate)
     assert signer.role is role
     assert signer.roles == roles
-    assert signer.iin == "850315400123"
+    assert signer.iin == "850315400124"
     assert signer.key_kind is KeyKind.SIGN
     assert signer.country == "KZ"
 
@@ -53,7 +53,7 @@ def test_a_legal_entity_certificate_carries_both_the_iin_and_the_bin(
     rsa_signer: SignerCredential,
 ) -> None:
     signer = parse_certificate(rsa_signer.certificate)
-    assert (signer.iin, signer.bin) == ("900101300123", "123456789012")
+    assert (signer.iin, signer.bin) == ("900101300126", "120440056787")
     assert signer.organization == "ТОО «Тест»"
     assert signer.algorithm == "rsa-2048"
 
@@ -119,3 +119,12 @@ def test_the_test_ca_refuses_an_organisation_profile_without_a_bin(
 
 def test_the_test_root_is_marked_as_not_for_production(pki: DevPki) -> None:
     assert "NOT FOR PRODUCTION" in pki.root.subject.rfc4514_string()
+
+
+def test_an_iin_failing_its_check_digit_is_refused_by_default(pki: DevPki, now: datetime) -> None:
+    bad = pki.issue(
+        Holder(Profile.INDIVIDUAL, "900101300123", "ТЕСТОВ ТЕСТ"), now - timedelta(days=1)
+    )
+    with pytest.raises(SigningError) as raised:
+        parse_certificate(bad.certificate)
+    assert raised.value.code is ErrorCode.INVALID_IDENTITY_NUMBER

@@ -34,7 +34,7 @@ def test_a_signature_by_each_algorithm_verifies_attached_and_detached(
     assert result.content == DATA
     assert result.signers[0].signed_at == now
     assert result.signers[0].signer is not None
-    assert result.signers[0].signer.iin == "900101300123"
+    assert result.signers[0].signer.iin == "900101300126"
 
 
 def test_algorithms_are_named_in_the_result(
@@ -87,7 +87,7 @@ def test_a_sign_in_over_a_nonce_yields_the_signer_key_kind_and_role(
     )
     signer = result.sole_signer()
     assert (signer.iin, signer.key_kind, signer.role) == (
-        "900101300123",
+        "900101300126",
         KeyKind.AUTH,
         Role.INDIVIDUAL,
     )
@@ -110,8 +110,8 @@ def test_the_json_view_has_the_cli_contract_fields(
     assert document["errors"] == []
     assert document["signers"] == [
         {
-            "iin": "900101300123",
-            "bin": "123456789012",
+            "iin": "900101300126",
+            "bin": "120440056787",
             "name": "ТЕСТОВ ТЕСТ ТЕСТОВИЧ",
             "organization": "ТОО «Тест»",
             "role": "head",

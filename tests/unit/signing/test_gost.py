@@ -164,7 +164,7 @@ def gost_pki(request: pytest.FixtureRequest, now: datetime) -> GostPki:
     root_key, leaf_key = _new_key(variant), _new_key(variant)
     root_name = _name("kepil TEST GOST ROOT — NOT FOR PRODUCTION")
     root = _certificate(root_name, root_key, root_name, root_key, now, is_ca=True)
-    leaf_name = _name("ТЕСТОВ ТЕСТ", iin="900101300123")
+    leaf_name = _name("ТЕСТОВ ТЕСТ", iin="900101300126")
     leaf = _certificate(leaf_name, leaf_key, root_name, root_key, now, is_ca=False)
     return GostPki(root, leaf, leaf_key)
 
@@ -175,7 +175,7 @@ def test_a_gost_cms_round_trips_through_verification(gost_pki: GostPki, now: dat
     result = verify_cms(signed, trust_store=store, at=now)
     assert result.valid, result.errors
     signer = result.sole_signer()
-    assert signer.iin == "900101300123"
+    assert signer.iin == "900101300126"
     assert signer.algorithm == f"gost2015-{gost_pki.key.variant.bits}"
     assert result.signers[0].algorithm == f"gost2015-{gost_pki.key.variant.bits}"
 

@@ -34,7 +34,7 @@ def test_without_the_intermediate_the_chain_is_untrusted(
 def test_a_holder_certificate_cannot_act_as_a_ca(
     pki: DevPki, now: datetime, ec_signer: SignerCredential
 ) -> None:
-    holder = Holder(Profile.INDIVIDUAL, "900101300123", "ФАЛЬШ ФАЛЬШ")
+    holder = Holder(Profile.INDIVIDUAL, "900101300126", "ФАЛЬШ ФАЛЬШ")
     forged = dev_ca.issue(
         ec_signer.key, ec_signer.certificate, holder, ec_signer.key.public_key(), now
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -12,6 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from kepil.adapters.clock import SystemClock
 from kepil.signing.certificates import load_certificate, load_certificates, parse_certificate
 from kepil.signing.cms_sign import SignerCredential, sign_cms
 from kepil.signing.cms_verify import verify_cms
@@ -44,7 +44,7 @@ def sign(
         data = input_file.read_bytes()
     except (OSError, ValueError, SigningError) as error:
         _fail(f"cannot read input: {error}")
-    cms = sign_cms(data, [credential], signing_time=datetime.now(UTC), detached=detached)
+    cms = sign_cms(data, [credential], signing_time=SystemClock().now(), detached=detached)
     output_file.write_bytes(cms)
 
 
@@ -73,7 +73,7 @@ def verify(
     result = verify_cms(
         cms,
         trust_store=store,
-        at=datetime.now(UTC),
+        at=SystemClock().now(),
         data=content,
         purpose=purpose,
         revocation=checkers,

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from kepil.signing.certificates import load_certificate
+from kepil.adapters.clock import SystemClock
+from kepil.signing.certificates import is_valid_identity_number, load_certificate
 from kepil.signing.dev_ca import Holder, KeyAlgorithm, Profile
 from kepil.signing.dev_ca_files import DevCaDirectory
 from kepil.signing.errors import SigningError
@@ -31,7 +32,7 @@ def init(
 ) -> None:
     """Create a TEST root and issuing CA in DIR; trust DIR/trust to accept them."""
     try:
-        ca = DevCaDirectory.create(directory, datetime.now(UTC), alg, ocsp_url)
+        ca = DevCaDirectory.create(directory, SystemClock().now(), alg, ocsp_url)
     except FileExistsError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
@@ -63,8 +64,13 @@ def issue(
         raise typer.BadParameter("--p12 needs --password")
     if profile is Profile.ENTREPRENEUR and bin_ is None:
         bin_ = iin  # an entrepreneur's business number is the IIN
+    for label, number in (("--iin", iin), ("--bin", bin_)):
+        if number is not None and not is_valid_identity_number(number):
+            # Verification refuses such certificates, so issuing one would only mislead.
+            typer.echo(f"kepil: error: {label} {number!r} is not a valid IIN/BIN", err=True)
+            raise typer.Exit(2)
     holder = Holder(profile, iin, name, bin_, org, usage, official_is_head=official_head)
-    start = datetime.now(UTC) if not_before is None else _utc(not_before)
+    start = SystemClock().now() if not_before is None else _utc(not_before)
     try:
         issued = DevCaDirectory(directory).issue(
             holder, start, days=days, algorithm=alg, p12_password=password if p12 else None
@@ -95,7 +101,7 @@ def revoke(
     except (OSError, SigningError) as error:
         typer.echo(f"cannot read certificate: {error}", err=True)
         raise typer.Exit(2) from error
-    when = datetime.now(UTC) if at is None else _utc(at)
+    when = SystemClock().now() if at is None else _utc(at)
     DevCaDirectory(directory).revoke(certificate.serial_number, when)
     typer.echo(f"revoked {certificate.serial_number:x}")
 
@@ -107,7 +113,7 @@ def crl(
     days: Annotated[int, typer.Option(help="days until the next update")] = 7,
 ) -> None:
     """Write the TEST CA's CRL."""
-    path = DevCaDirectory(directory).write_crl(datetime.now(UTC), days, out)
+    path = DevCaDirectory(directory).write_crl(SystemClock().now(), days, out)
     typer.echo(str(path))
 
 
