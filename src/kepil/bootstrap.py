@@ -3,46 +3,108 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from kepil.adapters.clock import SystemClock
 from kepil.adapters.db import migrate
 from kepil.adapters.db.engine import make_engine
 from kepil.adapters.db.probe import DatabaseProbe
-from kepil.config import Settings
+from kepil.adapters.db.unit_of_work import SqlUnitOfWork
+from kepil.adapters.eds import EdsSignInVerifier
+from kepil.config import Mode, Settings
 from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
+from kepil.domain.clock import Clock
+from kepil.services.auth import SessionSecrets
 from kepil.services.health import Probe
+from kepil.services.ports import SignInVerifier
+from kepil.services.unit_of_work import UnitOfWork
+from kepil.signing.dev_ca_files import DevCaDirectory
+from kepil.signing.revocation import CrlChecker, OcspChecker, RevocationChecker
+from kepil.signing.trust import TrustStore
 
 log = logging.getLogger("kepil.bootstrap")
 
 
+class ConfigurationError(Exception):
+    """The settings cannot be turned into a working application."""
+
+
 @dataclass
 class Container:
-    """The wired application: settings, database engine, working calendar, health probes."""
+    """The wired application: what entry points need to build commands and run handlers."""
 
     settings: Settings
     engine: Engine
+    clock: Clock
     calendar: WorkingCalendar
     probes: list[Probe]
+    uow: Callable[[], UnitOfWork]
+    sign_in_verifier: SignInVerifier
+    session_secrets: SessionSecrets
 
     def close(self) -> None:
         """Release pooled connections."""
         self.engine.dispose()
 
 
-def bootstrap(settings: Settings | None = None, *, migrate_schema: bool = True) -> Container:
+def bootstrap(
+    settings: Settings | None = None, *, migrate_schema: bool = True, clock: Clock | None = None
+) -> Container:
     """Wire the application; by default bring the database schema up to date first."""
     settings = settings or Settings()
+    clock = clock or SystemClock()
     engine = make_engine(settings.effective_database_url)
     if migrate_schema:
         migrate.upgrade(engine)
         status = migrate.schema_status(engine)
         database = engine.url.render_as_string(hide_password=True)
         log.info("database ready", extra={"database": database, "revision": status.current})
+    verifier = EdsSignInVerifier(_trust_store(settings, clock), _revocation(settings))
     return Container(
         settings=settings,
         engine=engine,
+        clock=clock,
         calendar=kazakhstan_calendar(),
         probes=[DatabaseProbe(engine)],
+        uow=lambda: SqlUnitOfWork(engine),
+        sign_in_verifier=verifier,
+        session_secrets=SessionSecrets(settings.session_secret.get_secret_value().encode()),
     )
+
+
+def _trust_store(settings: Settings, clock: Clock) -> TrustStore:
+    if settings.trust_dir is not None:
+        if not settings.trust_dir.is_dir():
+            raise ConfigurationError(f"KEPIL_TRUST_DIR {settings.trust_dir} is not a directory")
+        store = TrustStore.from_directory(settings.trust_dir)
+    else:
+        # Dev mode only (Settings refuses a missing trust dir elsewhere): a test CA of its own,
+        # so sign-in works on the embedded default without any real NCA certificate.
+        ca_dir = settings.test_pki_dir
+        ca = (
+            DevCaDirectory(ca_dir)
+            if ca_dir.exists()
+            else DevCaDirectory.create(ca_dir, clock.now())
+        )
+        log.warning("trusting the TEST PKI, dev mode only", extra={"test_pki": str(ca_dir)})
+        store = TrustStore.from_directory(ca.trust_directory)
+    if not store.anchors:
+        raise ConfigurationError("the trust directory holds no CA certificate")
+    if settings.mode is not Mode.DEV and any(
+        "TEST PKI" in anchor.subject.rfc4514_string() for anchor in store.anchors
+    ):
+        raise ConfigurationError("a TEST PKI root is trusted outside dev mode; remove it")
+    return store
+
+
+def _revocation(settings: Settings) -> list[RevocationChecker]:
+    checkers: list[RevocationChecker] = []
+    if settings.crl_dir is not None:
+        blobs = [path.read_bytes() for path in sorted(settings.crl_dir.iterdir()) if path.is_file()]
+        checkers.append(CrlChecker.from_bytes(blobs))
+    if settings.ocsp:
+        checkers.append(OcspChecker())
+    return checkers

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.JSON
     session_secret: SecretStr = SecretStr("dev-only")
+    trust_dir: Path | None = Field(
+        default=None,
+        description="CA certificates trusted for EDS; dev default: the test PKI in the data dir",
+    )
+    crl_dir: Path | None = Field(default=None, description="CRL files checked for revocation")
+    ocsp: bool = Field(default=False, description="ask each certificate's OCSP responder")
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
@@ -65,6 +71,20 @@ class Settings(BaseSettings):
                     f"set a real secret in {self.mode.value} mode"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _require_trust_outside_dev(self) -> Settings:
+        if self.mode is not Mode.DEV and self.trust_dir is None:
+            raise ValueError(
+                "KEPIL_TRUST_DIR must name the NCA CA certificates to trust in "
+                f"{self.mode.value} mode (the test PKI is for dev mode only)"
+            )
+        return self
+
+    @property
+    def test_pki_dir(self) -> Path:
+        """Where dev mode keeps its self-made test CA when no trust directory is configured."""
+        return self.data_dir / "test-pki"
 
     @cached_property
     def effective_database_url(self) -> str:

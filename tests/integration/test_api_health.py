@@ -31,8 +31,14 @@ def test_healthz_is_503_when_the_schema_is_behind(database_url: str, tmp_path: P
     assert response.json()["status"] == "unavailable"
 
 
-def test_openapi_lists_no_placeholder_routes(tmp_path: Path) -> None:
+def test_openapi_lists_only_the_routes_that_exist(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     with TestClient(create_app(bootstrap(settings))) as client:
         paths = set(client.get("/openapi.json").json()["paths"])
-    assert paths == {"/healthz"}
+    assert paths == {
+        "/healthz",
+        "/api/v1/auth/challenge",
+        "/api/v1/auth/login",
+        "/api/v1/auth/session",
+        "/api/v1/auth/logout",
+    }

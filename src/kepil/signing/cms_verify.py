@@ -140,6 +140,15 @@ def verify_cms(
     return VerificationResult(tuple(results), tuple(issues), content)
 
 
+def encapsulated_content(cms_bytes: bytes) -> bytes | None:
+    """The content an attached CMS carries; None when detached or unreadable."""
+    try:
+        content = _load_signed_data(cms_bytes)["encap_content_info"]["content"].native
+    except (SigningError, ValueError, TypeError, KeyError, IndexError, OverflowError):
+        return None
+    return content if isinstance(content, bytes) else None
+
+
 @dataclass(frozen=True)
 class _Context:
     trust_store: trust.TrustStore

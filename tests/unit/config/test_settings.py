@@ -30,10 +30,16 @@ def test_prod_mode_refuses_placeholder_or_short_secrets(secret: str) -> None:
         Settings(mode=Mode.PROD, session_secret=secret)  # type: ignore[arg-type]
 
 
-def test_prod_mode_accepts_a_real_secret() -> None:
+def test_prod_mode_accepts_a_real_secret(tmp_path: Path) -> None:
     secret = "x7Jq2vR9mLp4Tz8Wn3Kc6Yb1Hd5Fg0Sa"
-    settings = Settings(mode=Mode.PROD, session_secret=secret)  # type: ignore[arg-type]
+    settings = Settings(mode=Mode.PROD, session_secret=secret, trust_dir=tmp_path)  # type: ignore[arg-type]
     assert settings.session_secret.get_secret_value() == secret
+
+
+def test_prod_mode_requires_a_configured_trust_directory() -> None:
+    secret = "x7Jq2vR9mLp4Tz8Wn3Kc6Yb1Hd5Fg0Sa"
+    with pytest.raises(ValidationError, match="KEPIL_TRUST_DIR"):
+        Settings(mode=Mode.PROD, session_secret=secret)  # type: ignore[arg-type]
 
 
 def test_secrets_never_appear_in_the_settings_repr() -> None:

@@ -12,7 +12,8 @@ from fastapi import FastAPI, Request, Response
 
 import kepil
 from kepil.bootstrap import Container
-from kepil.entrypoints.api.routers import health
+from kepil.entrypoints.api.errors import install_error_handlers
+from kepil.entrypoints.api.routers import auth, health
 
 log = logging.getLogger("kepil.api")
 
@@ -33,7 +34,9 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     app.middleware("http")(_log_requests)
+    install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(auth.router)
     return app
 
 

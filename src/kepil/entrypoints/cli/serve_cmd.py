@@ -22,7 +22,7 @@ def serve(
     from pydantic import ValidationError
 
     from kepil.adapters.logs import configure_logging
-    from kepil.bootstrap import bootstrap
+    from kepil.bootstrap import ConfigurationError, bootstrap
     from kepil.config import Settings
     from kepil.entrypoints.api.app import create_app
 
@@ -34,7 +34,10 @@ def serve(
         )
         raise fail(f"invalid configuration: {problems}") from None
     configure_logging(settings.log_level, settings.log_format.value)
-    container = bootstrap(settings)
+    try:
+        container = bootstrap(settings)
+    except ConfigurationError as error:
+        raise fail(f"invalid configuration: {error}") from None
     bind_host, bind_port = host or settings.host, port or settings.port
     log.info(
         "serving",

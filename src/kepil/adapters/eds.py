@@ -1,0 +1,74 @@
+"""EDS sign-in through kepil.signing: a CMS over the nonce, made with an authentication key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from kepil.domain.auth import Principal, SignInRefusal, SignInRefusedError
+from kepil.signing.cms_verify import encapsulated_content, verify_cms
+from kepil.signing.errors import ErrorCode
+from kepil.signing.nca_profile import KeyKind
+from kepil.signing.revocation import RevocationChecker
+from kepil.signing.trust import TrustStore
+
+_REFUSALS = {
+    ErrorCode.MALFORMED_CMS: SignInRefusal.MALFORMED_SIGNATURE,
+    ErrorCode.CONTENT_MISSING: SignInRefusal.MALFORMED_SIGNATURE,
+    ErrorCode.WRONG_KEY_USAGE: SignInRefusal.NOT_AN_AUTHENTICATION_KEY,
+}
+
+
+class EdsSignInVerifier:
+    """Verifies sign-in signatures against the configured trust store and revocation sources."""
+
+    def __init__(
+        self, trust_store: TrustStore, revocation: Sequence[RevocationChecker] = ()
+    ) -> None:
+        self._trust_store = trust_store
+        self._revocation = tuple(revocation)
+
+    def signed_nonce(self, cms: bytes) -> str | None:
+        """The nonce an attached CMS carries, or None."""
+        content = encapsulated_content(cms)
+        if content is None:
+            return None
+        try:
+            return content.decode("ascii")
+        except UnicodeDecodeError:
+            return None
+
+    def verify(self, cms: bytes, nonce: str, at: datetime) -> Principal:
+        """The signer of a valid CMS over exactly this nonce, made with an authentication key."""
+        result = verify_cms(
+            cms,
+            trust_store=self._trust_store,
+            at=at,
+            data=nonce.encode("ascii"),
+            purpose=KeyKind.AUTH,
+            revocation=self._revocation,
+        )
+        if not result.valid:
+            first = result.errors[0] if result.errors else None
+            code = _REFUSALS.get(first.code, SignInRefusal.INVALID_SIGNATURE) if first else None
+            reasons = ", ".join(f"{issue.code.value}: {issue.detail}" for issue in result.errors)
+            raise SignInRefusedError(
+                code or SignInRefusal.INVALID_SIGNATURE, reasons or "no signer"
+            )
+        if len(result.signers) != 1:
+            raise SignInRefusedError(
+                SignInRefusal.INVALID_SIGNATURE, "sign-in takes exactly one signer"
+            )
+        signer = result.sole_signer()
+        if signer.iin is None:
+            raise SignInRefusedError(SignInRefusal.NO_IDENTITY, "the certificate names no IIN")
+        name = signer.common_name or " ".join(filter(None, (signer.surname, signer.given_name)))
+        return Principal(
+            iin=signer.iin,
+            bin=signer.bin,
+            name=name,
+            organization=signer.organization,
+            role=signer.role.value if signer.role else None,
+            certificate_serial=format(signer.serial_number, "x"),
+            certificate_issuer=signer.issuer,
+        )

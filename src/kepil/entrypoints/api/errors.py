@@ -1,0 +1,64 @@
+"""Error responses: 4xx with a stable machine code and a message for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ErrorBody(BaseModel):
+    """What went wrong: `code` is stable for programs, `message` is for people."""
+
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The envelope of every error response."""
+
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    """Raised by routers to answer with a specific status and code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    """A JSON error response in the common envelope."""
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, **extra))
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error through the common envelope."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
+        return error_response(error.status, error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": ".".join(str(part) for part in e["loc"]), "problem": e["msg"]}
+            for e in error.errors()
+        ]
+        return error_response(
+            422, "invalid_request", "the request body is invalid", details=details
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return error_response(error.status_code, code, str(error.detail))

@@ -1,0 +1,44 @@
+"""Which EDS certificates the wired application trusts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from kepil.bootstrap import ConfigurationError, bootstrap
+from kepil.config import Mode, Settings
+from kepil.signing.dev_pki import DevPki
+
+SECRET = "x7Jq2vR9mLp4Tz8Wn3Kc6Yb1Hd5Fg0Sa"
+
+
+def test_dev_mode_makes_and_trusts_its_own_test_pki_once(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    bootstrap(settings).close()
+    root = next((tmp_path / "test-pki" / "trust").iterdir()).read_bytes()
+    bootstrap(settings).close()
+    assert next((tmp_path / "test-pki" / "trust").iterdir()).read_bytes() == root
+
+
+def test_prod_mode_refuses_to_trust_a_test_pki_root(tmp_path: Path) -> None:
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    pki = DevPki.create(datetime(2026, 1, 1, tzinfo=UTC))
+    (trust / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
+    settings = Settings(
+        mode=Mode.PROD,
+        data_dir=tmp_path,
+        trust_dir=trust,
+        session_secret=SECRET,  # type: ignore[arg-type]
+    )
+    with pytest.raises(ConfigurationError, match="TEST PKI"):
+        bootstrap(settings)
+
+
+def test_an_empty_trust_directory_is_a_configuration_error(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, trust_dir=tmp_path)
+    with pytest.raises(ConfigurationError, match="no CA certificate"):
+        bootstrap(settings)
