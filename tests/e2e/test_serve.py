@@ -4,59 +4,28 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import time
-import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _get_json(url: str, deadline: float) -> tuple[int, Any]:
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as error:
-            return error.code, json.load(error)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 def test_serve_creates_the_sqlite_database_and_answers_healthz(
-    kepil_executable: str, tmp_path: Path
+    serve: Callable[..., Any],
 ) -> None:
-    port = _free_port()
-    env = {**os.environ, "KEPIL_DATA_DIR": str(tmp_path), "KEPIL_LOG_FORMAT": "json"}
-    server = subprocess.Popen(
-        [kepil_executable, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        status, body = _get_json(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 30)
-    finally:
-        server.terminate()
-        _, logs = server.communicate(timeout=15)
+    server = serve(KEPIL_LOG_FORMAT="json")
+    with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=5) as response:  # noqa: S310
+        status, body = response.status, json.load(response)
+    server.stop()
     assert status == 200
     assert body["checks"]["database"]["backend"] == "sqlite"
-    assert (tmp_path / "kepil.sqlite3").exists()
-    records = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
+    assert (Path(server.env["KEPIL_DATA_DIR"]) / "kepil.sqlite3").exists()
+    records = [json.loads(line) for line in server.logs().splitlines() if line.startswith("{")]
     requests = [r for r in records if r.get("msg") == "request" and r.get("path") == "/healthz"]
     assert requests
-    assert requests[0]["status"] == 200
-    assert "duration_ms" in requests[0]
+    assert requests[-1]["status"] == 200
+    assert "duration_ms" in requests[-1]
     # Uvicorn shuts down cleanly, then re-raises SIGTERM so the exit status tells who stopped it.
     assert any(r.get("msg", "").startswith("Application shutdown complete") for r in records)
 
