@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
 from kepil.domain.auth import Challenge, Principal, Session
+from kepil.domain.monitoring import ChainedEntry, StageRecord
 
 
 class ChallengeRepository(Protocol):
@@ -53,4 +55,20 @@ class SignInVerifier(Protocol):
 
     def verify(self, cms: bytes, nonce: str, at: datetime) -> Principal:
         """The signer, or SignInRefusedError with the reason."""
+        ...
+
+
+class StageLog(Protocol):
+    """The monitoring stage log (Rules §10), appended in the same transaction as the change."""
+
+    def append(self, record: StageRecord) -> ChainedEntry:
+        """Chain and store the record."""
+        ...
+
+    def after(self, seq: int, limit: int) -> list[ChainedEntry]:
+        """Entries after `seq`, oldest first."""
+        ...
+
+    def all(self, batch: int = 1000) -> Iterator[ChainedEntry]:
+        """Every entry in order."""
         ...

@@ -6,7 +6,7 @@ import abc
 from types import TracebackType
 from typing import Self
 
-from kepil.services.ports import ChallengeRepository, SessionRepository
+from kepil.services.ports import ChallengeRepository, SessionRepository, StageLog
 
 
 class UnitOfWork(abc.ABC):
@@ -14,6 +14,7 @@ class UnitOfWork(abc.ABC):
 
     challenges: ChallengeRepository
     sessions: SessionRepository
+    stage_log: StageLog
 
     def __enter__(self) -> Self:
         return self

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
 from kepil.adapters.db.metadata import metadata
 from kepil.adapters.db.types import UtcDateTime
@@ -31,4 +31,32 @@ sessions = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
     Index("ix_sessions_iin", "iin"),
+)
+
+# Rules §10: every stage goes to the monitoring system; the chain makes the log tamper-evident.
+monitoring_events = Table(
+    "monitoring_events",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    ),
+    Column("case_number", String(64), nullable=False),
+    Column("stage", String(64), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("deadline", UtcDateTime, nullable=True),
+    Column("details", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+    Index("ix_monitoring_events_case_number", "case_number"),
+)
+
+# One row: the tail of the chain. Appending starts by updating it, which serialises appenders
+# on both SQLite (write lock) and PostgreSQL (row lock), so the chain never forks.
+monitoring_head = Table(
+    "monitoring_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
 )

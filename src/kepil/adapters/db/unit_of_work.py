@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from kepil.adapters.db.auth_repository import SqlChallengeRepository, SqlSessionRepository
+from kepil.adapters.db.monitoring_log import SqlStageLog
 from kepil.services.unit_of_work import UnitOfWork
 
 
@@ -22,6 +23,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._connection = self._engine.connect()
         self.challenges = SqlChallengeRepository(self._connection)
         self.sessions = SqlSessionRepository(self._connection)
+        self.stage_log = SqlStageLog(self._connection)
         return super().__enter__()
 
     def __exit__(
