@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from kepil.domain.auth import Challenge, Principal, Session
 from kepil.domain.monitoring import ChainedEntry, StageRecord
+from kepil.domain.state_records import BusinessRecord, CourtDecision, PersonRecord
 
 
 class ChallengeRepository(Protocol):
@@ -71,4 +72,20 @@ class StageLog(Protocol):
 
     def all(self, batch: int = 1000) -> Iterator[ChainedEntry]:
         """Every entry in order."""
+        ...
+
+
+class EgovGateway(Protocol):
+    """The e-gov gateway (Rules §4): identity, registration and court records by IIN/BIN."""
+
+    def person(self, iin: str) -> PersonRecord | None:
+        """The identity record for an IIN, or None."""
+        ...
+
+    def business(self, number: str) -> BusinessRecord | None:
+        """The registration of a legal entity (BIN) or an entrepreneur (IIN), or None."""
+        ...
+
+    def court_decisions(self, subject: str, on: date) -> list[CourtDecision]:
+        """Court decisions in force on the day against the IIN/BIN (App. 1 §10 items 3–4)."""
         ...

@@ -1,0 +1,1 @@
+"""The e-gov gateway («шлюз электронного правительства»): identity, registration, court records."""
