@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from kepil.services.registry import RegistryQuery
 
 from kepil.domain.auth import Challenge, Principal, Session
 from kepil.domain.monitoring import ChainedEntry, StageRecord
+from kepil.domain.registry import RegistryEntry, StatusChange
 from kepil.domain.state_records import BusinessRecord, CourtDecision, PersonRecord
 
 
@@ -88,4 +92,24 @@ class EgovGateway(Protocol):
 
     def court_decisions(self, subject: str, on: date) -> list[CourtDecision]:
         """Court decisions in force on the day against the IIN/BIN (App. 1 §10 items 3–4)."""
+        ...
+
+
+class RegistryRepository(Protocol):
+    """The public state registry (Rules §11)."""
+
+    def add(self, entry: RegistryEntry) -> None:
+        """Store a new entry."""
+        ...
+
+    def save_status(self, entry: RegistryEntry, change: StatusChange) -> None:
+        """Store a status change and its history line."""
+        ...
+
+    def get(self, number: str) -> RegistryEntry | None:
+        """The entry with its history, or None."""
+        ...
+
+    def search(self, query: RegistryQuery, today: date) -> tuple[list[RegistryEntry], int]:
+        """A page of matching entries and the count of all matches."""
         ...

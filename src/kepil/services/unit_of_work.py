@@ -6,7 +6,12 @@ import abc
 from types import TracebackType
 from typing import Self
 
-from kepil.services.ports import ChallengeRepository, SessionRepository, StageLog
+from kepil.services.ports import (
+    ChallengeRepository,
+    RegistryRepository,
+    SessionRepository,
+    StageLog,
+)
 
 
 class UnitOfWork(abc.ABC):
@@ -15,6 +20,7 @@ class UnitOfWork(abc.ABC):
     challenges: ChallengeRepository
     sessions: SessionRepository
     stage_log: StageLog
+    registry: RegistryRepository
 
     def __enter__(self) -> Self:
         return self

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 
 from kepil.adapters.db.metadata import metadata
 from kepil.adapters.db.types import UtcDateTime
@@ -59,4 +59,43 @@ monitoring_head = Table(
     Column("id", Integer, primary_key=True),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# Rules §11: the public state registry of permit holders. `search_text` holds the casefolded
+# holder and platform names: SQLite's lower() folds ASCII only, and names here are Cyrillic.
+registry_entries = Table(
+    "registry_entries",
+    metadata,
+    Column("registry_number", String(32), primary_key=True),
+    Column("permit_number", String(32), nullable=False, unique=True),
+    Column("application_number", String(32), nullable=False),
+    Column("holder_name", Text, nullable=False),
+    Column("holder_iin_bin", String(12), nullable=False, index=True),
+    Column("platform_name", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("addresses", Text, nullable=False),
+    Column("issued_on", Date, nullable=False, index=True),
+    Column("valid_until", Date, nullable=False, index=True),
+    Column("stored_status", String(16), nullable=False, index=True),
+    Column("status_reason", Text, nullable=False),
+    Column("search_text", Text, nullable=False),
+)
+
+registry_history = Table(
+    "registry_history",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column(
+        "registry_number",
+        String(32),
+        ForeignKey("registry_entries.registry_number"),
+        nullable=False,
+        index=True,
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
 )

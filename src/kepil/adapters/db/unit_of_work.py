@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from kepil.adapters.db.auth_repository import SqlChallengeRepository, SqlSessionRepository
 from kepil.adapters.db.monitoring_log import SqlStageLog
+from kepil.adapters.db.registry_repository import SqlRegistryRepository
 from kepil.services.unit_of_work import UnitOfWork
 
 
@@ -24,6 +25,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.challenges = SqlChallengeRepository(self._connection)
         self.sessions = SqlSessionRepository(self._connection)
         self.stage_log = SqlStageLog(self._connection)
+        self.registry = SqlRegistryRepository(self._connection)
         return super().__enter__()
 
     def __exit__(
