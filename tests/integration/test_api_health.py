@@ -41,4 +41,8 @@ def test_openapi_lists_only_the_routes_that_exist(tmp_path: Path) -> None:
         "/api/v1/auth/login",
         "/api/v1/auth/session",
         "/api/v1/auth/logout",
+        "/api/v1/registry",
+        "/api/v1/registry/export.csv",
+        "/api/v1/registry/export.json",
+        "/api/v1/registry/{registry_number}",
     }

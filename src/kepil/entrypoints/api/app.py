@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request, Response
 import kepil
 from kepil.bootstrap import Container
 from kepil.entrypoints.api.errors import install_error_handlers
-from kepil.entrypoints.api.routers import auth, health
+from kepil.entrypoints.api.routers import auth, health, registry
 
 log = logging.getLogger("kepil.api")
 
@@ -37,6 +37,7 @@ def create_app(container: Container) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(registry.router)
     return app
 
 

@@ -7,11 +7,11 @@ import binascii
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
 
-from kepil.bootstrap import Container
 from kepil.domain.auth import Session, SignInRefusal, SignInRefusedError
+from kepil.entrypoints.api.dependencies import ContainerDep
 from kepil.entrypoints.api.errors import ApiError, ErrorResponse
 from kepil.services import auth
 
@@ -62,12 +62,6 @@ class LoginOut(SessionOut):
     token_type: str = "bearer"  # noqa: S105 (the OAuth scheme name, not a secret)
 
 
-def container(request: Request) -> Container:
-    """The wired application behind this request."""
-    return request.app.state.container  # type: ignore[no-any-return]
-
-
-ContainerDep = Annotated[Container, Depends(container)]
 _REFUSED: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "sign-in refused"}
 }
