@@ -79,6 +79,14 @@ registry_entries = Table(
     Column("stored_status", String(16), nullable=False, index=True),
     Column("status_reason", Text, nullable=False),
     Column("search_text", Text, nullable=False),
+    Index("ix_registry_entries_status_validity", "stored_status", "valid_until"),
+    # PostgreSQL only, made by migration 0005 when pg_trgm is available.
+    Index(
+        "ix_registry_entries_search_trgm",
+        "search_text",
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "public.gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql"),
 )
 
 registry_history = Table(
