@@ -1,0 +1,105 @@
+"""Facts of the permit workflow, in the past tense; each carries its moment and its actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from kepil.domain.permits.documents import MotivatedRefusal, Permit, RefusalOfFurtherConsideration
+from kepil.domain.permits.grounds import RefusalReasons
+from kepil.domain.permits.roles import PermitRole
+from kepil.domain.permits.status import ApplicationStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRef:
+    """Who did it, as the monitoring feed records it (Rules §10)."""
+
+    role: PermitRole
+    name: str
+    iin: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationEvent:
+    """Common to every event: which application, when, by whom, and the status it left."""
+
+    application_number: str
+    at: datetime
+    actor: ActorRef
+    status: ApplicationStatus
+    stage_deadline: datetime | None = None
+    late: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationSubmitted(ApplicationEvent):
+    """The portal delivered an EDS-signed application (Rules §3)."""
+
+    received_at: datetime
+    registration_day: date
+    service_term_due: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationRegistered(ApplicationEvent):
+    """The clerk registered the application (Rules §5); stage_deadline: completeness check."""
+
+    registration_day: date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FurtherConsiderationRefused(ApplicationEvent):
+    """The package was incomplete or expired (Rules §6)."""
+
+    notice: RefusalOfFurtherConsideration
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewStarted(ApplicationEvent):
+    """Completeness was established and the review began (Rules §7)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreliminaryRefusalIssued(ApplicationEvent):
+    """The applicant was notified of a preliminary refusal (Rules §8, APPC art. 73)."""
+
+    reasons: RefusalReasons
+    hearing_due: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HearingScheduled(ApplicationEvent):
+    """The time and place (or way) of the hearing were set (Rules §8)."""
+
+    hearing_at: datetime
+    place: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HearingHeld(ApplicationEvent):
+    """The applicant had the chance to state a position (Rules §8)."""
+
+    applicant_attended: bool
+    applicant_position: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PermitIssued(ApplicationEvent):
+    """The head signed the permit; it carries what the state registry entry needs (Rules §11)."""
+
+    permit: Permit
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PermitRefused(ApplicationEvent):
+    """The head signed a motivated refusal (App.4)."""
+
+    refusal: MotivatedRefusal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationWithdrawn(ApplicationEvent):
+    """The applicant withdrew the application before a final decision."""
+
+    reason: str

@@ -1,0 +1,91 @@
+"""The closed list of grounds for refusal (Appendix 1 §10) and refusals that cite them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Final
+
+from kepil.domain.permits.application import ApplicationForm
+from kepil.domain.permits.errors import InvalidRefusalError
+
+
+class RefusalGround(IntEnum):
+    """A ground of App.1 §10, numbered as the law numbers it."""
+
+    UNRELIABLE_DOCUMENTS = 1
+    NONCOMPLIANCE_WITH_REQUIREMENTS = 2
+    COURT_BAN_ON_ACTIVITY = 3
+    COURT_DEPRIVATION_OF_SPECIAL_RIGHT = 4
+    NO_PERSONAL_DATA_CONSENT = 5
+
+    @property
+    def text(self) -> str:
+        """The ground in the words of the law."""
+        return GROUND_TEXTS[self]
+
+
+GROUND_1_TEXT: Final = (
+    "установление недостоверности документов, представленных заявителем для получения "
+    "разрешения, и (или) данных (сведений), содержащихся в них"
+)
+GROUND_2_TEXT: Final = (
+    "несоответствие услугополучателя и (или) представленных материалов, объектов, данных и "
+    "сведений, необходимых для оказания государственной услуги, требованиям, установленным "
+    "нормативными правовыми актами Республики Казахстан"
+)
+GROUND_3_TEXT: Final = (
+    "в отношении услугополучателя имеется вступившее в законную силу решение (приговор) суда о "
+    "запрещении деятельности или отдельных видов деятельности, требующих получения данной "
+    "государственной услуги"
+)
+GROUND_4_TEXT: Final = (
+    "в отношении услугополучателя имеется вступившее в законную силу решение суда, на "
+    "основании которого услугополучатель лишен специального права, связанного с получением "
+    "государственной услуги"
+)
+GROUND_5_TEXT: Final = (
+    "отсутствие согласия услугополучателя, предоставляемого в соответствии со статьей 8 Закона "
+    'Республики Казахстан "О персональных данных и их защите", на доступ к персональным '
+    "данным ограниченного доступа, которые требуются для оказания государственной услуги"
+)
+GROUND_TEXTS: Final = {
+    RefusalGround.UNRELIABLE_DOCUMENTS: GROUND_1_TEXT,
+    RefusalGround.NONCOMPLIANCE_WITH_REQUIREMENTS: GROUND_2_TEXT,
+    RefusalGround.COURT_BAN_ON_ACTIVITY: GROUND_3_TEXT,
+    RefusalGround.COURT_DEPRIVATION_OF_SPECIAL_RIGHT: GROUND_4_TEXT,
+    RefusalGround.NO_PERSONAL_DATA_CONSENT: GROUND_5_TEXT,
+}
+
+
+def automatic_grounds(form: ApplicationForm) -> frozenset[RefusalGround]:
+    """The grounds the form itself proves, without an examiner: today only ground 5."""
+    if not form.consents_to_personal_data_access:
+        return frozenset({RefusalGround.NO_PERSONAL_DATA_CONSENT})
+    return frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalReasons:
+    """The grounds a refusal cites (at least one, from the closed list) and its motivation."""
+
+    grounds: tuple[RefusalGround, ...]
+    motivation: str
+
+    @classmethod
+    def of(cls, grounds: Iterable[int], motivation: str) -> RefusalReasons:
+        """Validated reasons: grounds sorted and deduplicated, motivation not blank."""
+        try:
+            cited = tuple(sorted({RefusalGround(ground) for ground in grounds}))
+        except ValueError as error:
+            raise InvalidRefusalError(f"a ground outside App.1 §10 items 1-5: {error}") from None
+        if not cited:
+            raise InvalidRefusalError("a refusal must cite at least one ground of App.1 §10")
+        if not motivation.strip():
+            raise InvalidRefusalError("a refusal must state its motivation (App.4)")
+        return cls(grounds=cited, motivation=motivation.strip())
+
+    def to_canonical_list(self) -> list[dict[str, int | str]]:
+        """The cited grounds as JSON-able dicts: number and text of the law."""
+        return [{"number": int(ground), "text": ground.text} for ground in self.grounds]
