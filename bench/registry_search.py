@@ -113,8 +113,10 @@ def main() -> None:
         admin.dispose()
     for index, query in enumerate(queries):
         mine = sorted(latencies[index :: len(queries)])
-        print(f"  {json.dumps(query, ensure_ascii=False)}: p50 {percentile(mine, 0.5):.1f} ms",
-              file=sys.stderr)
+        print(
+            f"  {json.dumps(query, ensure_ascii=False)}: p50 {percentile(mine, 0.5):.1f} ms",
+            file=sys.stderr,
+        )
     latencies.sort()
     print(json.dumps({
         "benchmark": "registry_search", "database": "postgresql", "entries": args.entries,
