@@ -11,6 +11,7 @@ from kepil.entrypoints.cli.db_cmd import db_app
 from kepil.entrypoints.cli.eds_cmd import eds_app
 from kepil.entrypoints.cli.errors import EXIT_UNREADABLE
 from kepil.entrypoints.cli.id_cmd import id_app
+from kepil.entrypoints.cli.monitoring_cmd import monitoring_app
 from kepil.entrypoints.cli.pki_cmd import pki_app
 from kepil.entrypoints.cli.serve_cmd import serve
 
@@ -27,6 +28,7 @@ app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")
 app.add_typer(eds_app, name="eds")
 app.add_typer(pki_app, name="pki")
+app.add_typer(monitoring_app, name="monitoring")
 
 
 def main() -> None:

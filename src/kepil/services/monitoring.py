@@ -1,0 +1,18 @@
+"""Read side of the §10 stage log: the feed and the tamper check."""
+
+from __future__ import annotations
+
+from kepil.domain.monitoring import ChainCheck, ChainedEntry, verify_chain
+from kepil.services.unit_of_work import UnitOfWork
+
+
+def feed(after: int, limit: int, uow: UnitOfWork) -> list[ChainedEntry]:
+    """Entries after the sequence number, oldest first."""
+    with uow:
+        return uow.stage_log.after(after, limit)
+
+
+def check_chain(uow: UnitOfWork) -> ChainCheck:
+    """Verify the whole log from its first entry."""
+    with uow:
+        return verify_chain(uow.stage_log.all())
