@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from asn1crypto import cms
+from asn1crypto import cms, core
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 
+from kepil.signing import gost
 from kepil.signing import nca_profile as nca
 from kepil.signing.errors import ErrorCode, SigningError
 
@@ -23,13 +24,15 @@ _SIGNATURE_ALGORITHMS: dict[str, tuple[str, str | None]] = {
     "sha256_ecdsa": ("ecdsa", "sha256"),
     "sha384_ecdsa": ("ecdsa", "sha384"),
     "sha512_ecdsa": ("ecdsa", "sha512"),
-    "ed25519": ("ed25519", "sha512"),
+    "ed25519": ("ed25519", "sha512"),  # RFC 8419: SHA-512 digests with signed attributes
 }
 _GOST_NAMES = {
     nca.GOST2015_256_SIGNATURE: "gost2015-256",
     nca.GOST2015_512_SIGNATURE: "gost2015-512",
     nca.GOST2004_SIGNATURE: "gost2004",
 }
+# RFC 5652 section 11: each of these appears at most once, with exactly one value.
+_SINGLE_VALUED = ("content_type", "message_digest", "signing_time")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,23 @@ class SignerInfoView:
         family, hash_name = known
         return family if family == "ed25519" else f"{family}-{hash_name or self.digest_name}"
 
+    def check_algorithms(self) -> None:
+        """The digest algorithm must be the one the signature algorithm hashes with."""
+        if gost.is_gost_oid(self.signature_oid) or gost.is_gost_oid(self.digest_oid):
+            variant = gost.variant_for_signature(self.signature_oid)  # refuses GOST 2004 too
+            if gost.variant_for_digest(self.digest_oid) is not variant:
+                raise SigningError(
+                    ErrorCode.UNSUPPORTED_ALGORITHM,
+                    f"digest {self.digest_oid} does not belong to signature {self.signature_oid}",
+                )
+            return
+        family, hash_name = self._known()
+        if hash_name is not None and hash_name != self.digest_name:
+            raise SigningError(
+                ErrorCode.UNSUPPORTED_ALGORITHM,
+                f"digest {self.digest_name} with a {family}-{hash_name} signature",
+            )
+
     def _known(self) -> tuple[str, str | None]:
         try:
             return _SIGNATURE_ALGORITHMS[self.signature_name]
@@ -82,7 +102,7 @@ class SignerInfoView:
 
 
 def read_signer_info(info: cms.SignerInfo) -> SignerInfoView:
-    """Decode one SignerInfo; damage raises the parser's own exceptions."""
+    """Decode one SignerInfo; damage raises malformed_cms or the parser's own exceptions."""
     sid = info["sid"]
     issuer = serial = key_id = None
     if sid.name == "issuer_and_serial_number":
@@ -91,19 +111,19 @@ def read_signer_info(info: cms.SignerInfo) -> SignerInfoView:
     else:
         key_id = bytes(sid.chosen.native)
     attributes = info["signed_attrs"]
-    signed_bytes = message_digest = content_type = signing_time = None
-    if attributes.contents is not None and len(attributes):
-        # The signature covers the attributes as a SET OF (tag 0x31), not as [0] IMPLICIT.
-        signed_bytes = b"\x31" + bytes(attributes.dump())[1:]
-        for attribute in attributes:
-            kind = attribute["type"].native
-            value = attribute["values"][0]
-            if kind == "message_digest":
-                message_digest = bytes(value.native)
-            elif kind == "content_type":
-                content_type = value.dotted
-            elif kind == "signing_time":
-                signing_time = value.native
+    signed_bytes = None
+    values: dict[str, object] = {}
+    if not isinstance(attributes, core.Void):  # Void: the optional field is absent
+        if not len(attributes):
+            raise SigningError(ErrorCode.MALFORMED_CMS, "signed attributes present but empty")
+        values = _single_values(attributes)
+        if "content_type" not in values or "message_digest" not in values:
+            raise SigningError(
+                ErrorCode.MALFORMED_CMS, "signed attributes lack content-type or message-digest"
+            )
+        signed_bytes = _der_set_of(attributes)
+    content_type = values.get("content_type")
+    message_digest = values.get("message_digest")
     return SignerInfoView(
         issuer_der=issuer,
         serial_number=serial,
@@ -114,25 +134,65 @@ def read_signer_info(info: cms.SignerInfo) -> SignerInfoView:
         signature_name=str(info["signature_algorithm"]["algorithm"].native),
         signature=bytes(info["signature"].native),
         signed_attrs=signed_bytes,
-        message_digest=message_digest,
-        content_type=content_type,
-        signing_time=signing_time,
+        message_digest=message_digest if isinstance(message_digest, bytes) else None,
+        content_type=content_type if isinstance(content_type, str) else None,
+        signing_time=_signing_time(values.get("signing_time")),
     )
 
 
-def find_certificate(
+def _single_values(attributes: cms.CMSAttributes) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for attribute in attributes:
+        kind = attribute["type"].native
+        if kind not in _SINGLE_VALUED:
+            continue
+        if kind in found or len(attribute["values"]) != 1:
+            raise SigningError(
+                ErrorCode.MALFORMED_CMS, f"the {kind} attribute must appear once with one value"
+            )
+        value = attribute["values"][0]
+        found[kind] = value.dotted if kind == "content_type" else value.native
+    return found
+
+
+def _der_set_of(attributes: cms.CMSAttributes) -> bytes:
+    """The attributes re-encoded as a DER SET OF (RFC 5652 5.4), whatever tag or form came in.
+
+    Re-encoding sorts the SET OF and gives definite lengths, so a BER or unsorted encoding
+    is judged by the bytes a conforming signer (OpenSSL, Bouncy Castle) would have signed.
+    """
+    copy = cms.CMSAttributes([attribute.copy() for attribute in attributes])
+    der = bytes(copy.dump(force=True))
+    if der[:1] != b"\x31":
+        raise SigningError(ErrorCode.MALFORMED_CMS, "signed attributes do not re-encode")
+    return der
+
+
+def _signing_time(value: object) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        # DER times end in Z; a local time or asn1crypto's year-0 stand-in cannot be judged.
+        raise SigningError(ErrorCode.MALFORMED_CMS, f"unusable signing-time {value!r}")
+    return value.astimezone(UTC)
+
+
+def candidate_certificates(
     view: SignerInfoView, certificates: Sequence[x509.Certificate]
-) -> x509.Certificate | None:
-    """The certificate the SignerInfo names, by issuer and serial or by key identifier."""
+) -> list[x509.Certificate]:
+    """Every certificate the SignerInfo's identifier names (an attacker may add look-alikes)."""
+    found = []
     for certificate in certificates:
         if view.serial_number is not None:
             if certificate.serial_number == view.serial_number and _same_name(
                 certificate.issuer, view.issuer_der
             ):
-                return certificate
-        elif _key_identifier(certificate) == view.key_identifier:
-            return certificate
-    return None
+                found.append(certificate)
+        elif (
+            view.key_identifier is not None and _key_identifier(certificate) == view.key_identifier
+        ):
+            found.append(certificate)
+    return found
 
 
 def _key_identifier(certificate: x509.Certificate) -> bytes | None:

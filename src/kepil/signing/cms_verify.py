@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from asn1crypto import cms
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
 
-from kepil.signing import gost, keys, trust
-from kepil.signing.certificates import (
-    IdentityNumberCheck,
-    Signer,
-    is_valid_identity_number,
-    subject_public_key_info,
-)
+from kepil.signing import trust
+from kepil.signing.certificates import IdentityNumberCheck, Signer, is_valid_identity_number
 from kepil.signing.certificates import parse_certificate as _parse_certificate
-from kepil.signing.cms_signer_info import SignerInfoView, find_certificate, read_signer_info
+from kepil.signing.cms_load import LoadedCms, load_cms, load_signed_data
+from kepil.signing.cms_signature import check_digest, check_signature
+from kepil.signing.cms_signer_info import SignerInfoView, candidate_certificates
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.nca_profile import KeyKind
 from kepil.signing.revocation import RevocationChecker
@@ -106,35 +98,36 @@ def verify_cms(
     check_number: IdentityNumberCheck = is_valid_identity_number,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
 ) -> VerificationResult:
-    """Verify `cms_bytes` (DER or PEM) over `data` (detached) or its own content, as of `at`.
+    """Verify `cms_bytes` (DER, BER or PEM) over `data` (detached) or its own content, at `at`.
 
     `at` is the moment validity and revocation are judged: now for sign-in, the trusted
     receipt time for an archived document. A signing-time attribute must not lie after `at`
-    and the signer's certificate must also have been valid at that claimed time.
+    and the signer's certificate must also have been valid at that claimed time. Damaged
+    input never raises: it is reported with a specific error code.
     """
+    if at.tzinfo is None:
+        raise ValueError("`at` must be timezone-aware")
     try:
-        signed_data = _load_signed_data(cms_bytes)
-        views = [read_signer_info(info) for info in signed_data["signer_infos"]]
-        certificates = _certificates(signed_data)
-        encapsulated = signed_data["encap_content_info"]["content"].native
-        content_type = signed_data["encap_content_info"]["content_type"].dotted
+        loaded = load_cms(cms_bytes)
     except SigningError as error:
         return VerificationResult((), (Issue(error.code, error.detail),), None)
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
-        issue = Issue(ErrorCode.MALFORMED_CMS, f"cannot parse CMS: {error}")
-        return VerificationResult((), (issue,), None)
     issues: list[Issue] = []
+    encapsulated = loaded.content
     content = data if data is not None else encapsulated
     if content is None:
         issues.append(Issue(ErrorCode.CONTENT_MISSING, "detached CMS and no data given"))
     elif data is not None and encapsulated is not None and data != encapsulated:
         issues.append(Issue(ErrorCode.DIGEST_MISMATCH, "given data differs from the content"))
-    if not views:
+    if not loaded.signers:
         issues.append(Issue(ErrorCode.NO_SIGNERS, "the CMS has no SignerInfo"))
     context = _Context(trust_store, at, purpose, revocation, check_number, clock_skew)
     results = []
-    for index, view in enumerate(views):
-        result = _verify_signer(index, view, content, content_type, certificates, context)
+    for index, view in enumerate(loaded.signers):
+        try:
+            result = _verify_signer(index, view, content, loaded, context)
+        except Exception as error:  # a last guard: a bug must not pass or raise out of here
+            issue = Issue(ErrorCode.MALFORMED_CMS, f"{type(error).__name__}: {error}", index)
+            result = SignerResult(index, None, view.signing_time, None, (issue,))
         results.append(result)
         issues.extend(result.errors)
     return VerificationResult(tuple(results), tuple(issues), content)
@@ -143,8 +136,8 @@ def verify_cms(
 def encapsulated_content(cms_bytes: bytes) -> bytes | None:
     """The content an attached CMS carries; None when detached or unreadable."""
     try:
-        content = _load_signed_data(cms_bytes)["encap_content_info"]["content"].native
-    except (SigningError, ValueError, TypeError, KeyError, IndexError, OverflowError):
+        content = load_signed_data(cms_bytes)["encap_content_info"]["content"].native
+    except Exception:  # anything unreadable simply has no content
         return None
     return content if isinstance(content, bytes) else None
 
@@ -163,8 +156,7 @@ def _verify_signer(
     index: int,
     view: SignerInfoView,
     content: bytes | None,
-    content_type: str,
-    certificates: list[x509.Certificate],
+    loaded: LoadedCms,
     context: _Context,
 ) -> SignerResult:
     issues: list[Issue] = []
@@ -179,40 +171,69 @@ def _verify_signer(
             issues.append(Issue(fallback, f"{type(error).__name__}: {error}", index))
         return None
 
-    certificate = find_certificate(view, certificates)
-    if certificate is None:
+    candidates = candidate_certificates(view, loaded.certificates)
+    if not candidates:
         detail = "no certificate in the CMS matches the signer identifier"
         issues.append(Issue(ErrorCode.SIGNER_CERTIFICATE_MISSING, detail, index))
         return SignerResult(index, None, view.signing_time, view.algorithm_name, tuple(issues))
+    certificate = candidates[0]
+    if content is not None:
+        signed_bytes = attempt(
+            lambda: check_digest(view, content, loaded.content_type), ErrorCode.BAD_SIGNATURE
+        )
+        if signed_bytes is not None:
+            certificate = (
+                attempt(
+                    lambda: _signing_certificate(view, signed_bytes, candidates),
+                    ErrorCode.BAD_SIGNATURE,
+                )
+                or certificate
+            )
     signer = attempt(
         lambda: _parse_certificate(certificate, context.check_number),
         ErrorCode.MALFORMED_CERTIFICATE,
     )
-    if content is not None:
-        attempt(
-            lambda: _check_signature(view, content, content_type, certificate),
-            ErrorCode.BAD_SIGNATURE,
-        )
-    chain = (
-        attempt(
-            lambda: trust.build_chain(certificate, certificates, context.trust_store),
-            ErrorCode.UNTRUSTED_CHAIN,
-        )
-        or []
+    chain = attempt(
+        lambda: trust.build_chain(certificate, loaded.certificates, context.trust_store),
+        ErrorCode.UNTRUSTED_CHAIN,
     )
-
-    def check_certificates() -> None:
-        _check_times(view, certificate, chain or [certificate], context)
-        if signer is not None:
-            trust.check_key_usage(signer.key_kind, context.purpose)
-        for child, issuer in itertools.pairwise(chain):
-            for checker in context.revocation:
-                checker.check(child, issuer, context.at)
-
-    attempt(check_certificates, ErrorCode.REVOCATION_UNKNOWN)
+    attempt(
+        lambda: _check_times(view, certificate, chain or [certificate], context),
+        ErrorCode.MALFORMED_CERTIFICATE,
+    )
+    if signer is not None:
+        attempt(
+            lambda: trust.check_key_usage(signer.key_kind, context.purpose),
+            ErrorCode.WRONG_KEY_USAGE,
+        )
+    if chain is not None and not issues:
+        attempt(lambda: _check_revocation(chain, context), ErrorCode.REVOCATION_UNKNOWN)
     return SignerResult(
-        index, signer, view.signing_time, view.algorithm_name, tuple(issues), tuple(chain)
+        index, signer, view.signing_time, view.algorithm_name, tuple(issues), tuple(chain or ())
     )
+
+
+def _signing_certificate(
+    view: SignerInfoView, signed_bytes: bytes, candidates: list[x509.Certificate]
+) -> x509.Certificate:
+    """The named certificate whose key made the signature; a look-alike cannot take its place."""
+    errors: list[SigningError] = []
+    for candidate in candidates:
+        try:
+            check_signature(view, signed_bytes, candidate)
+        except SigningError as error:
+            errors.append(error)
+        except (ValueError, TypeError, UnsupportedAlgorithm) as error:
+            errors.append(SigningError(ErrorCode.BAD_SIGNATURE, f"{type(error).__name__}: {error}"))
+        else:
+            return candidate
+    raise errors[0] if errors else SigningError(ErrorCode.SIGNER_CERTIFICATE_MISSING, "none")
+
+
+def _check_revocation(chain: list[x509.Certificate], context: _Context) -> None:
+    for child, issuer in itertools.pairwise(chain):
+        for checker in context.revocation:
+            checker.check(child, issuer, context.at)
 
 
 def _check_times(
@@ -229,88 +250,6 @@ def _check_times(
             )
         trust.check_validity([certificate], view.signing_time)
     trust.check_validity(chain, context.at)
-
-
-def _check_signature(
-    view: SignerInfoView, content: bytes, content_type: str, certificate: x509.Certificate
-) -> None:
-    gost_variant = gost.variant_for_digest(view.digest_oid)
-    if gost.is_gost_oid(view.signature_oid):
-        gost.variant_for_signature(view.signature_oid)  # rejects GOST 2004 clearly
-    if gost_variant is not None:
-        digest = gost.streebog(content, gost_variant)
-    else:
-        hasher = hashes.Hash(keys.hash_algorithm(view.digest_name))
-        hasher.update(content)
-        digest = hasher.finalize()
-    if view.signed_attrs is None:
-        signed_bytes = content
-    else:
-        if view.message_digest is None or not hmac.compare_digest(digest, view.message_digest):
-            raise SigningError(ErrorCode.DIGEST_MISMATCH, "message-digest differs from the data")
-        if view.content_type is not None and view.content_type != content_type:
-            raise SigningError(ErrorCode.BAD_SIGNATURE, "content-type attribute does not match")
-        signed_bytes = view.signed_attrs
-    if gost.is_gost_oid(view.signature_oid):
-        spki = subject_public_key_info(certificate)
-        ok = gost.verify(spki, view.signature_oid, signed_bytes, view.signature)
-    else:
-        public_key = certificate.public_key()
-        if keys.key_family(public_key) != view.key_family:
-            raise SigningError(
-                ErrorCode.UNSUPPORTED_ALGORITHM,
-                f"{view.algorithm_name} signature by a {keys.key_family(public_key)} key",
-            )
-        ok = keys.verify(
-            public_key,
-            view.signature,
-            signed_bytes,
-            keys.hash_algorithm(view.signature_hash_name),
-        )
-    if not ok:
-        raise SigningError(ErrorCode.BAD_SIGNATURE, "signature does not verify")
-
-
-def _load_signed_data(cms_bytes: bytes) -> cms.SignedData:
-    der = _dearmor(cms_bytes)
-    try:
-        info = cms.ContentInfo.load(der, strict=True)
-        if info["content_type"].native != "signed_data":
-            raise SigningError(ErrorCode.MALFORMED_CMS, "not a CMS SignedData")
-        signed_data = info["content"]
-        # Parse now so damage surfaces here; certificates are left to `cryptography`, since
-        # asn1crypto refuses the GOST keys inside them.
-        for part in ("digest_algorithms", "encap_content_info", "signer_infos"):
-            _ = signed_data[part].native
-    except SigningError:
-        raise
-    except Exception as error:
-        # asn1crypto reports damaged input with many exception types.
-        raise SigningError(ErrorCode.MALFORMED_CMS, f"cannot parse CMS: {error}") from error
-    if not isinstance(signed_data, cms.SignedData):
-        raise SigningError(ErrorCode.MALFORMED_CMS, "not a CMS SignedData")
-    return signed_data
-
-
-def _dearmor(data: bytes) -> bytes:
-    if not data.lstrip().startswith(b"-----BEGIN"):
-        return data
-    body = b"".join(line for line in data.splitlines() if line and not line.startswith(b"-----"))
-    try:
-        return base64.b64decode(body, validate=True)
-    except binascii.Error as error:
-        raise SigningError(ErrorCode.MALFORMED_CMS, f"bad PEM: {error}") from error
-
-
-def _certificates(signed_data: cms.SignedData) -> list[x509.Certificate]:
-    found = []
-    for choice in signed_data["certificates"] or []:
-        if choice.name == "certificate":
-            try:
-                found.append(x509.load_der_x509_certificate(choice.chosen.dump()))
-            except ValueError as error:
-                raise SigningError(ErrorCode.MALFORMED_CMS, f"bad certificate: {error}") from error
-    return found
 
 
 def _signer_json(result: SignerResult) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ _ISSUING_KEY = f"private/{FILE_PREFIX}-issuing-ca.key"
 _SETTINGS = "ca.json"
 _REVOKED = "revoked.json"
 CRL_FILE = f"{FILE_PREFIX}-crl.der"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class DevCaDirectory:
             raise FileExistsError(f"{directory} already holds a test CA")
         for sub in ("trust", "private", "issued"):
             (directory / sub).mkdir(parents=True, exist_ok=True)
+        (directory / "private").chmod(0o700)
         root_key = dev_ca.generate_key(algorithm)
         root = dev_ca.make_root(root_key, now)
         issuing_key = dev_ca.generate_key(algorithm)
@@ -114,7 +117,7 @@ class DevCaDirectory:
                 serialization.BestAvailableEncryption(p12_password.encode()),
             )
             paths: tuple[Path, ...] = (issued / f"{stem}.p12",)
-            paths[0].write_bytes(p12)
+            write_private(paths[0], p12)
         else:
             paths = (issued / f"{stem}.cert.pem", issued / f"{stem}.key.pem")
             paths[0].write_bytes(b"".join(c.public_bytes(Encoding.PEM) for c in (certificate, ca)))
@@ -141,12 +144,20 @@ class DevCaDirectory:
         return {int(s, 16): datetime.fromisoformat(when) for s, when in raw.items()}
 
     def _write_key(self, relative: str, key: SigningKey) -> None:
-        path = self.directory / relative
-        path.write_bytes(
-            key.private_bytes(
-                Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
+        pem = key.private_bytes(
+            Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        path.chmod(0o600)
+        write_private(self.directory / relative, pem)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write key material readable by the owner only (0600) from the first byte on.
+
+    The file is created with mode 0600 rather than chmod-ed after writing, so there is no
+    moment at which the umask's default (often 0644) exposes the key; an existing file is
+    narrowed to 0600 before it is truncated and rewritten.
+    """
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(data)

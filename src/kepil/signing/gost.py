@@ -195,3 +195,8 @@ def _read_public_key(public_key_info: bytes) -> tuple[GostVariant, bytes]:
 def _mode(variant: GostVariant) -> int:
     gs = gostcrypto.gostsignature
     return int(gs.MODE_256 if variant.bits == 256 else gs.MODE_512)
+
+
+def public_key_bits(public_key_info: bytes) -> bytes:
+    """The subjectPublicKey BIT STRING's bytes of any DER SubjectPublicKeyInfo (OCSP key hash)."""
+    return bytes(_PublicKeyInfo.load(public_key_info)["public_key"].native)

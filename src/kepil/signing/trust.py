@@ -9,6 +9,8 @@ from pathlib import Path
 
 from cryptography import exceptions as crypto_exceptions
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import ExtensionOID
 
 from kepil.signing import gost
 from kepil.signing.certificates import load_certificates, subject_public_key_info
@@ -16,6 +18,24 @@ from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.nca_profile import KeyKind
 
 _MAX_CHAIN_LENGTH = 8
+_MAX_SIGNATURE_CHECKS = 32
+_WEAK_HASHES = (hashes.MD5, hashes.SHA1)
+_PROCESSED_EXTENSIONS = {
+    ExtensionOID.BASIC_CONSTRAINTS,
+    ExtensionOID.KEY_USAGE,
+    ExtensionOID.EXTENDED_KEY_USAGE,
+    ExtensionOID.SUBJECT_KEY_IDENTIFIER,
+    ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
+    ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+    ExtensionOID.ISSUER_ALTERNATIVE_NAME,
+    ExtensionOID.CRL_DISTRIBUTION_POINTS,
+    ExtensionOID.FRESHEST_CRL,
+    ExtensionOID.AUTHORITY_INFORMATION_ACCESS,
+    # No policy is required of signers (any-policy, RFC 5280 6.1.1 c-f), so a critical
+    # certificatePolicies restricts nothing here. Name and policy constraints are not
+    # processed, so a critical one makes the certificate unusable.
+    ExtensionOID.CERTIFICATE_POLICIES,
+}
 _CERTIFICATE_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
 
 
@@ -49,9 +69,21 @@ def build_chain(
     intermediates: Sequence[x509.Certificate],
     store: TrustStore,
 ) -> list[x509.Certificate]:
-    """The path leaf -> ... -> trust anchor, each link's signature checked; else untrusted_chain."""
+    """The path leaf -> ... -> trust anchor, each link checked; else untrusted_chain.
+
+    Only `intermediates` (the certificates the CMS carries) and the anchors are used. Every
+    issuer must be a CA allowed to sign certificates, within its path length constraint, and
+    its key must verify the signature below it. The leaf itself is never its own anchor, so
+    that revocation is always checked against an issuer. The search is bounded: a crafted
+    bag of look-alike CA certificates cannot make it run long.
+    """
+    unsupported = unsupported_critical_extensions(leaf)
+    if unsupported:
+        raise SigningError(
+            ErrorCode.UNTRUSTED_CHAIN, f"unsupported critical extensions {sorted(unsupported)}"
+        )
     candidates = [*intermediates, *store.anchors]
-    chain = _extend([leaf], candidates, store)
+    chain = _PathSearch(candidates, store).extend([leaf])
     if chain is None:
         raise SigningError(
             ErrorCode.UNTRUSTED_CHAIN,
@@ -61,23 +93,50 @@ def build_chain(
     return chain
 
 
-def _extend(
-    path: list[x509.Certificate], candidates: list[x509.Certificate], store: TrustStore
-) -> list[x509.Certificate] | None:
-    current = path[-1]
-    if store.is_anchor(current):
-        return path
-    if len(path) >= _MAX_CHAIN_LENGTH:
+class _PathSearch:
+    def __init__(self, candidates: list[x509.Certificate], store: TrustStore) -> None:
+        self._candidates = candidates
+        self._store = store
+        self._budget = _MAX_SIGNATURE_CHECKS
+
+    def extend(self, path: list[x509.Certificate]) -> list[x509.Certificate] | None:
+        current = path[-1]
+        if len(path) > 1 and self._store.is_anchor(current):
+            return path
+        if len(path) >= _MAX_CHAIN_LENGTH:
+            return None
+        for issuer in self._candidates:
+            if issuer.subject != current.issuer or any(issuer == seen for seen in path):
+                continue
+            if not is_ca(issuer) or not _path_length_allows(issuer, path):
+                continue
+            if unsupported_critical_extensions(issuer) or self._budget <= 0:
+                continue
+            self._budget -= 1
+            if not is_issued_by(current, issuer):
+                continue
+            found = self.extend([*path, issuer])
+            if found is not None:
+                return found
         return None
-    for issuer in candidates:
-        if issuer.subject != current.issuer or any(issuer == seen for seen in path):
-            continue
-        if not is_ca(issuer) or not is_issued_by(current, issuer):
-            continue
-        found = _extend([*path, issuer], candidates, store)
-        if found is not None:
-            return found
-    return None
+
+
+def _path_length_allows(issuer: x509.Certificate, path: list[x509.Certificate]) -> bool:
+    """RFC 5280 6.1.4 (l, m): CAs below `issuer`, self-issued ones aside, within its pathLen."""
+    limit = issuer.extensions.get_extension_for_class(x509.BasicConstraints).value.path_length
+    if limit is None:
+        return True
+    below = sum(1 for certificate in path[1:] if certificate.subject != certificate.issuer)
+    return below <= limit
+
+
+def unsupported_critical_extensions(certificate: x509.Certificate) -> set[str]:
+    """Critical extensions this validator does not process (RFC 5280 4.2: then reject)."""
+    return {
+        extension.oid.dotted_string
+        for extension in certificate.extensions
+        if extension.critical and extension.oid not in _PROCESSED_EXTENSIONS
+    }
 
 
 def is_ca(certificate: x509.Certificate) -> bool:
@@ -94,18 +153,25 @@ def is_ca(certificate: x509.Certificate) -> bool:
 
 
 def is_issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
-    """Whether `issuer`'s key signed `certificate` (RSA, ECDSA, Ed25519 or GOST 2015)."""
+    """Whether `issuer`'s key signed `certificate` (RSA, ECDSA, Ed25519 or GOST 2015).
+
+    Signatures over MD5 or SHA-1 do not count, and neither does an algorithm or key that
+    cannot be checked.
+    """
     signature_oid = certificate.signature_algorithm_oid.dotted_string
-    if gost.is_gost_oid(signature_oid):
-        return gost.verify(
-            subject_public_key_info(issuer),
-            signature_oid,
-            certificate.tbs_certificate_bytes,
-            certificate.signature,
-        )
     try:
+        if gost.is_gost_oid(signature_oid):
+            return gost.verify(
+                subject_public_key_info(issuer),
+                signature_oid,
+                certificate.tbs_certificate_bytes,
+                certificate.signature,
+            )
+        if isinstance(certificate.signature_hash_algorithm, _WEAK_HASHES):
+            return False
         certificate.verify_directly_issued_by(issuer)
     except (
+        SigningError,
         ValueError,
         TypeError,
         crypto_exceptions.InvalidSignature,
