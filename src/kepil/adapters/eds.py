@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from kepil.domain.auth import Principal, SignInRefusal, SignInRefusedError
-from kepil.signing.cms_verify import encapsulated_content, verify_cms
+from kepil.signing.cms_verify import Issue, encapsulated_content, verify_cms
 from kepil.signing.errors import ErrorCode
 from kepil.signing.nca_profile import KeyKind
 from kepil.signing.revocation import RevocationChecker
@@ -17,6 +17,29 @@ _REFUSALS = {
     ErrorCode.CONTENT_MISSING: SignInRefusal.MALFORMED_SIGNATURE,
     ErrorCode.WRONG_KEY_USAGE: SignInRefusal.NOT_AN_AUTHENTICATION_KEY,
 }
+
+# Most decisive first. Nothing said about a CMS that cannot be read is reliable, so "malformed"
+# wins. "Not an authentication key" tells the user to pick their other key, which helps only
+# when the signature is otherwise good, so any reason to distrust the signature outranks it.
+# Every other code (untrusted, expired, revoked, bad digest, ...) means "invalid signature".
+_PRIORITY = (
+    SignInRefusal.MALFORMED_SIGNATURE,
+    SignInRefusal.INVALID_SIGNATURE,
+    SignInRefusal.NOT_AN_AUTHENTICATION_KEY,
+)
+
+
+def refusal_for(issues: Sequence[Issue]) -> SignInRefusedError:
+    """The refusal for a failed verification: the highest-priority code, every issue's text."""
+    codes = {_REFUSALS.get(issue.code, SignInRefusal.INVALID_SIGNATURE) for issue in issues}
+    code = min(codes, key=_PRIORITY.index, default=SignInRefusal.INVALID_SIGNATURE)
+    detail = "; ".join(_describe(issue) for issue in issues) or "no signer"
+    return SignInRefusedError(code, detail)
+
+
+def _describe(issue: Issue) -> str:
+    where = "" if issue.signer_index is None else f"signer {issue.signer_index}: "
+    return f"{where}{issue.code.value}: {issue.detail}"
 
 
 class EdsSignInVerifier:
@@ -49,12 +72,7 @@ class EdsSignInVerifier:
             revocation=self._revocation,
         )
         if not result.valid:
-            first = result.errors[0] if result.errors else None
-            code = _REFUSALS.get(first.code, SignInRefusal.INVALID_SIGNATURE) if first else None
-            reasons = ", ".join(f"{issue.code.value}: {issue.detail}" for issue in result.errors)
-            raise SignInRefusedError(
-                code or SignInRefusal.INVALID_SIGNATURE, reasons or "no signer"
-            )
+            raise refusal_for(result.errors)
         if len(result.signers) != 1:
             raise SignInRefusedError(
                 SignInRefusal.INVALID_SIGNATURE, "sign-in takes exactly one signer"

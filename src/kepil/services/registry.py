@@ -22,6 +22,7 @@ class RegistryQuery:
     """Part of the holder's or the platform's name, any case."""
     iin_bin: str | None = None
     platform: str | None = None
+    """Part of the platform's name, any case; never matched against the holder's name."""
     status: RegistryStatus | None = None
     limit: int = 20
     offset: int = 0

@@ -117,3 +117,31 @@ def test_a_suspension_is_stored_with_its_reason_and_history(uow: SqlUnitOfWork) 
     assert stored.history[0].at == at
     assert _search(uow, status=RegistryStatus.SUSPENDED) == (["R-0001"], 1)
     assert stored.status_on(TODAY + timedelta(days=5000)) is RegistryStatus.SUSPENDED
+
+
+def test_a_platform_query_never_matches_a_holder_name(uow: SqlUnitOfWork) -> None:
+    # "Кепіл" and "Гарант" are in holder names only; R-0001's platform is "Kepil Chain".
+    assert _search(uow, platform="кепіл") == ([], 0)
+    assert _search(uow, platform="гарант") == ([], 0)
+    assert _search(uow, text="гарант") == (["R-0003"], 1)
+
+
+def test_a_platform_query_matches_part_of_the_platform_name_in_any_case(
+    uow: SqlUnitOfWork,
+) -> None:
+    with uow:
+        uow.registry.add(
+            replace(
+                BASE,
+                registry_number="R-0004",
+                permit_number="P-0004",
+                holder_name="АО «Астық»",
+                platform_name="Цифровой Актив Қазақстан",
+                issued_on=date(2026, 6, 1),
+            )
+        )
+        uow.commit()
+    assert _search(uow, platform="CHAIN") == (["R-0001"], 1)
+    assert _search(uow, platform="ВОЙ аКТ") == (["R-0004"], 1)
+    assert _search(uow, platform="ҚАЗАҚ") == (["R-0004"], 1)
+    assert _search(uow, platform="garant", text="гарант") == (["R-0003"], 1)

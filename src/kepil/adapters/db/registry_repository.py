@@ -18,6 +18,15 @@ def search_text(entry: RegistryEntry) -> str:
     return f"{entry.holder_name}\n{entry.platform_name}".casefold()
 
 
+def platform_search(entry: RegistryEntry) -> str:
+    """What a platform filter looks in: the platform name alone, casefolded."""
+    return entry.platform_name.casefold()
+
+
+def _contains(text: str) -> str:
+    return f"%{_escape_like(text.casefold())}%"
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -93,14 +102,11 @@ def _conditions(query: RegistryQuery, today: date) -> ColumnElement[bool]:
     table = registry_entries.c
     conditions: list[ColumnElement[bool]] = []
     if query.text:
-        pattern = f"%{_escape_like(query.text.casefold())}%"
-        conditions.append(table.search_text.like(pattern, escape="\\"))
+        conditions.append(table.search_text.like(_contains(query.text), escape="\\"))
     if query.iin_bin:
         conditions.append(table.holder_iin_bin == query.iin_bin)
     if query.platform:
-        conditions.append(
-            table.search_text.like(f"%{_escape_like(query.platform.casefold())}%", escape="\\")
-        )
+        conditions.append(table.platform_search.like(_contains(query.platform), escape="\\"))
     if query.status is RegistryStatus.ACTIVE:
         conditions += [table.stored_status == "active", table.valid_until >= today]
     elif query.status is RegistryStatus.EXPIRED:
@@ -125,6 +131,7 @@ def _columns(entry: RegistryEntry) -> dict[str, Any]:
         "stored_status": entry.stored_status.value,
         "status_reason": entry.status_reason,
         "search_text": search_text(entry),
+        "platform_search": platform_search(entry),
     }
 
 

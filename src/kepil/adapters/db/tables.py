@@ -63,6 +63,7 @@ monitoring_head = Table(
 
 # Rules §11: the public state registry of permit holders. `search_text` holds the casefolded
 # holder and platform names: SQLite's lower() folds ASCII only, and names here are Cyrillic.
+# `platform_search` holds the platform name alone, so a platform filter never hits a holder.
 registry_entries = Table(
     "registry_entries",
     metadata,
@@ -79,13 +80,19 @@ registry_entries = Table(
     Column("stored_status", String(16), nullable=False, index=True),
     Column("status_reason", Text, nullable=False),
     Column("search_text", Text, nullable=False),
+    Column("platform_search", Text, nullable=False),
     Index("ix_registry_entries_status_validity", "stored_status", "valid_until"),
-    # PostgreSQL only, made by migration 0005 when pg_trgm is available.
+    # PostgreSQL only, made by migrations 0005/0006 when pg_trgm is available. One GIN index
+    # serves a condition on either column as well as a separate index would.
     Index(
         "ix_registry_entries_search_trgm",
         "search_text",
+        "platform_search",
         postgresql_using="gin",
-        postgresql_ops={"search_text": "public.gin_trgm_ops"},
+        postgresql_ops={
+            "search_text": "public.gin_trgm_ops",
+            "platform_search": "public.gin_trgm_ops",
+        },
     ).ddl_if(dialect="postgresql"),
 )
 
