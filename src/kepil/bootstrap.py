@@ -14,11 +14,14 @@ from kepil.adapters.db.engine import make_engine
 from kepil.adapters.db.probe import DatabaseProbe
 from kepil.adapters.db.unit_of_work import SqlUnitOfWork
 from kepil.adapters.eds import EdsSignInVerifier
+from kepil.adapters.eds_documents import EdsDocumentVerifier
+from kepil.adapters.egov.local import LocalEgovGateway
 from kepil.config import Mode, Settings
 from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
 from kepil.domain.clock import Clock
 from kepil.services.auth import SessionSecrets
 from kepil.services.health import Probe
+from kepil.services.permits.context import PermitContext
 from kepil.services.ports import SignInVerifier
 from kepil.services.unit_of_work import UnitOfWork
 from kepil.signing.dev_ca_files import DevCaDirectory
@@ -44,6 +47,7 @@ class Container:
     uow: Callable[[], UnitOfWork]
     sign_in_verifier: SignInVerifier
     session_secrets: SessionSecrets
+    permits: PermitContext
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -62,16 +66,29 @@ def bootstrap(
         status = migrate.schema_status(engine)
         database = engine.url.render_as_string(hide_password=True)
         log.info("database ready", extra={"database": database, "revision": status.current})
-    verifier = EdsSignInVerifier(_trust_store(settings, clock), _revocation(settings))
+    calendar = kazakhstan_calendar()
+    trust_store, revocation = _trust_store(settings, clock), _revocation(settings)
+    verifier = EdsSignInVerifier(trust_store, revocation)
+    egov = (
+        LocalEgovGateway.from_file(settings.egov_data)
+        if settings.egov_data is not None
+        else LocalEgovGateway.sample()
+    )
     return Container(
         settings=settings,
         engine=engine,
         clock=clock,
-        calendar=kazakhstan_calendar(),
+        calendar=calendar,
         probes=[DatabaseProbe(engine)],
-        uow=lambda: SqlUnitOfWork(engine),
+        uow=lambda: SqlUnitOfWork(engine, calendar),
         sign_in_verifier=verifier,
         session_secrets=SessionSecrets(settings.session_secret.get_secret_value().encode()),
+        permits=PermitContext(
+            clock=clock,
+            calendar=calendar,
+            verifier=EdsDocumentVerifier(trust_store, revocation),
+            egov=egov,
+        ),
     )
 
 

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     crl_dir: Path | None = Field(default=None, description="CRL files checked for revocation")
     ocsp: bool = Field(default=False, description="ask each certificate's OCSP responder")
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
+    egov_data: Path | None = Field(
+        default=None,
+        description="JSON file the local e-gov gateway answers from; the bundled sample if unset",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -107,6 +107,7 @@ def test_p6_incomplete_package_gets_refusal_of_further_consideration(
     submitted: Submit,
     clerk: Actor,
     examiner: Actor,
+    head: Actor,
     at: At,
 ) -> None:
     form = make_form(attachments=make_form().attachments[1:])  # no backing document
@@ -114,7 +115,9 @@ def test_p6_incomplete_package_gets_refusal_of_further_consideration(
     application.register(clerk, at("2026-04-13T11:00"))
     with pytest.raises(TransitionNotAllowedError, match="backing_document_missing"):
         application.start_review(examiner, at("2026-04-14T10:00"))
-    event = application.refuse_further_consideration(examiner, at("2026-04-14T10:00"), "N-7")
+    with pytest.raises(ActionForbiddenError):  # the notice is a result: the head signs it (§9)
+        application.refuse_further_consideration(examiner, at("2026-04-14T10:00"), "N-7")
+    event = application.refuse_further_consideration(head, at("2026-04-14T10:00"), "N-7")
     assert isinstance(event, FurtherConsiderationRefused)
     assert application.status is ApplicationStatus.REFUSED_FURTHER_CONSIDERATION
     assert [p.code for p in event.notice.problems] == [ProblemCode.BACKING_DOCUMENT_MISSING]
@@ -122,12 +125,12 @@ def test_p6_incomplete_package_gets_refusal_of_further_consideration(
 
 
 def test_p6_a_complete_package_cannot_be_refused_further_consideration(
-    submitted: Submit, clerk: Actor, examiner: Actor, at: At
+    submitted: Submit, clerk: Actor, head: Actor, at: At
 ) -> None:
     application = submitted()
     application.register(clerk, at("2026-04-13T11:00"))
     with pytest.raises(TransitionNotAllowedError, match="package is complete"):
-        application.refuse_further_consideration(examiner, at("2026-04-14T10:00"), "N-7")
+        application.refuse_further_consideration(head, at("2026-04-14T10:00"), "N-7")
 
 
 def test_p7_complete_package_is_reviewed_and_the_head_issues_the_permit(

@@ -16,6 +16,8 @@ class PermitRole(StrEnum):
     EXAMINER = "examiner"
     HEAD = "head"
     COMPLAINT_REVIEWER = "complaint_reviewer"
+    AUDITOR = "auditor"
+    """Reads cases, documents and the monitoring feed; decides nothing."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,14 +67,15 @@ _A = ApplicationAction
 _APPLICANT = frozenset({PermitRole.APPLICANT})
 _CLERK = frozenset({PermitRole.CLERK})
 _EXAMINER = frozenset({PermitRole.EXAMINER})
-# §9: the result is signed with the EDS of the head (or the person acting for the head).
+# §9: the result is signed with the EDS of the head (or the person acting for the head);
+# the §6 notice ends the service too, so it is a result and the head signs it as well.
 _HEAD = frozenset({PermitRole.HEAD})
 SUBMISSION_ROLES: Final = _APPLICANT
 
 _DECLARED: Final = (
     Transition(_S.SUBMITTED, _A.REGISTER, _S.REGISTERED, _CLERK),
     Transition(
-        _S.REGISTERED, _A.REFUSE_FURTHER_CONSIDERATION, _S.REFUSED_FURTHER_CONSIDERATION, _EXAMINER
+        _S.REGISTERED, _A.REFUSE_FURTHER_CONSIDERATION, _S.REFUSED_FURTHER_CONSIDERATION, _HEAD
     ),
     Transition(_S.REGISTERED, _A.START_REVIEW, _S.UNDER_REVIEW, _EXAMINER),
     Transition(_S.UNDER_REVIEW, _A.ISSUE_PRELIMINARY_REFUSAL, _S.PRELIMINARY_REFUSAL, _EXAMINER),

@@ -74,6 +74,30 @@ class Application:
         self.events: list[ApplicationEvent] = []
         self._calendar = calendar
         self.deadlines = StageBook()
+        self.last_event_at: datetime | None = None
+
+    @classmethod
+    def restore(
+        cls,
+        number: str,
+        form: ApplicationForm,
+        schedule: ServiceSchedule,
+        calendar: WorkingCalendar,
+        *,
+        status: ApplicationStatus,
+        deadlines: StageBook,
+        preliminary_reasons: RefusalReasons | None,
+        hearing_at: datetime | None,
+        last_event_at: datetime,
+    ) -> Application:
+        """An application as a repository stored it; no event is raised."""
+        application = cls(number, form, schedule, calendar)
+        application.status = status
+        application.deadlines = deadlines
+        application.preliminary_reasons = preliminary_reasons
+        application.hearing_at = hearing_at
+        application.last_event_at = last_event_at
+        return application
 
     @classmethod
     def submit(
@@ -342,7 +366,7 @@ class Application:
         _require_aware(at)
         transition = transition_for(self.status, action)
         authorize(transition.roles, actor, action, self.status, self.form.applicant_identifier)
-        if self.history and at < self.history[-1].at:
+        if self.last_event_at is not None and at < self.last_event_at:
             self._refuse(action, "the moment precedes the previous step")
         return transition.target
 
@@ -365,6 +389,7 @@ class Application:
 
     def _commit(self, event: _E) -> _E:
         self.status = event.status
+        self.last_event_at = event.at
         self.history.append(event)
         self.events.append(event)
         return event

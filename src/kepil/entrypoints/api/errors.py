@@ -10,6 +10,29 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kepil.domain.permits import (
+    ActionForbiddenError,
+    InvalidApplicationFormError,
+    InvalidRefusalError,
+    TransitionNotAllowedError,
+)
+from kepil.services.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    ServiceError,
+    SignatureRefusedError,
+)
+
+_SERVICE_STATUS: dict[type[ServiceError], int] = {
+    NotFoundError: 404,
+    ConflictError: 409,
+    InvalidInputError: 422,
+    ForbiddenError: 403,
+    SignatureRefusedError: 422,
+}
+
 
 class ErrorBody(BaseModel):
     """What went wrong: `code` is stable for programs, `message` is for people."""
@@ -47,6 +70,30 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
         return error_response(error.status, error.code, error.message)
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(_request: Request, error: ServiceError) -> JSONResponse:
+        status = _SERVICE_STATUS.get(type(error), 400)
+        return error_response(status, error.code, error.message, details=error.details)
+
+    @app.exception_handler(InvalidApplicationFormError)
+    async def _invalid_form(_request: Request, error: InvalidApplicationFormError) -> JSONResponse:
+        details = [
+            {"field": p.field, "problem": str(p.code), "detail": p.detail} for p in error.problems
+        ]
+        return error_response(422, "invalid_form", str(error), details=details)
+
+    @app.exception_handler(TransitionNotAllowedError)
+    async def _transition(_request: Request, error: TransitionNotAllowedError) -> JSONResponse:
+        return error_response(409, "transition_not_allowed", str(error))
+
+    @app.exception_handler(ActionForbiddenError)
+    async def _forbidden(_request: Request, error: ActionForbiddenError) -> JSONResponse:
+        return error_response(403, "forbidden", str(error))
+
+    @app.exception_handler(InvalidRefusalError)
+    async def _refusal(_request: Request, error: InvalidRefusalError) -> JSONResponse:
+        return error_response(422, "invalid_refusal", str(error))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

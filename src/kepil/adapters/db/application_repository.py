@@ -1,0 +1,331 @@
+"""Applications in SQL: the aggregate's state, its history, deadlines and attachments."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, insert, select, update
+
+from kepil.adapters.db.permit_tables import (
+    permit_application_events as events_t,
+)
+from kepil.adapters.db.permit_tables import (
+    permit_applications as apps_t,
+)
+from kepil.adapters.db.permit_tables import (
+    permit_attachments as files_t,
+)
+from kepil.adapters.db.permit_tables import (
+    permit_stage_deadlines as deadlines_t,
+)
+from kepil.domain.calendar import WorkingCalendar
+from kepil.domain.permits import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Stage,
+    StageBook,
+    StageDeadline,
+    StageOutcome,
+)
+from kepil.domain.permits.codec import (
+    EventRecord,
+    event_record,
+    form_from_dict,
+    form_to_dict,
+    reasons_from_dict,
+    reasons_to_dict,
+    schedule_from_dict,
+    schedule_to_dict,
+)
+from kepil.services.errors import ConflictError
+from kepil.services.permit_ports import (
+    ApplicationSummary,
+    OpenDeadline,
+    StoredApplication,
+    StoredFile,
+)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class SqlApplicationRepository:
+    """Reads and writes within the unit of work's transaction."""
+
+    def __init__(self, connection: Connection, calendar: WorkingCalendar) -> None:
+        self._connection = connection
+        self._calendar = calendar
+
+    def add(self, stored: StoredApplication, files: Sequence[StoredFile]) -> None:
+        """Store a new application, its deadlines and its attachments."""
+        application = stored.application
+        self._connection.execute(
+            insert(apps_t).values(
+                number=application.number,
+                applicant_id=application.form.applicant_identifier,
+                applicant_name=application.form.applicant_name,
+                platform_name=application.form.platform_name,
+                form=_dumps(form_to_dict(application.form)),
+                schedule=_dumps(schedule_to_dict(application.schedule)),
+                received_at=application.schedule.received_at,
+                registration_day=application.schedule.registration_day,
+                state_facts=_dumps(stored.state_facts),
+                signed_form=stored.signed_form,
+                version=stored.version,
+                **self._state(application),
+            )
+        )
+        self._save_deadlines(application)
+        if files:
+            self._connection.execute(
+                insert(files_t),
+                [
+                    {
+                        "application_number": application.number,
+                        "sha256": f.sha256,
+                        "kind": f.kind,
+                        "file_name": f.file_name,
+                        "media_type": f.media_type,
+                        "size": len(f.content),
+                        "content": f.content,
+                    }
+                    for f in files
+                ],
+            )
+
+    def get(self, number: str) -> StoredApplication | None:
+        """The application rebuilt from its stored state, or None."""
+        row = self._connection.execute(select(apps_t).where(apps_t.c.number == number)).first()
+        if row is None:
+            return None
+        deadlines = [
+            StageDeadline(
+                stage=Stage(d.stage),
+                due=d.due,
+                settled_at=d.settled_at,
+                outcome=StageOutcome(d.outcome) if d.outcome else None,
+            )
+            for d in self._connection.execute(
+                select(deadlines_t).where(deadlines_t.c.application_number == number)
+            )
+        ]
+        application = Application.restore(
+            row.number,
+            form_from_dict(json.loads(row.form)),
+            schedule_from_dict(json.loads(row.schedule)),
+            self._calendar,
+            status=ApplicationStatus(row.status),
+            deadlines=StageBook(deadlines),
+            preliminary_reasons=(
+                reasons_from_dict(json.loads(row.preliminary_reasons))
+                if row.preliminary_reasons
+                else None
+            ),
+            hearing_at=row.hearing_at,
+            last_event_at=row.last_event_at,
+        )
+        return StoredApplication(
+            application, json.loads(row.state_facts), bytes(row.signed_form), row.version
+        )
+
+    def save(self, application: Application, expected_version: int) -> int:
+        """Write the new state if nobody changed it since it was read."""
+        changed = self._connection.execute(
+            update(apps_t)
+            .where(
+                and_(apps_t.c.number == application.number, apps_t.c.version == expected_version)
+            )
+            .values(version=expected_version + 1, **self._state(application))
+        ).rowcount
+        if changed != 1:
+            raise ConflictError(
+                "concurrent_change",
+                f"application {application.number} was changed by someone else; reload it",
+            )
+        self._save_deadlines(application)
+        return expected_version + 1
+
+    def record_events(
+        self, events: Sequence[ApplicationEvent], signature: bytes | None
+    ) -> list[EventRecord]:
+        """Append the events to the application's history."""
+        records = [event_record(event) for event in events]
+        for event, record in zip(events, records, strict=True):
+            self._connection.execute(
+                insert(events_t).values(
+                    application_number=event.application_number,
+                    kind=record.kind,
+                    at=record.at,
+                    status=record.status,
+                    actor_role=record.actor_role,
+                    actor_name=record.actor_name,
+                    actor_iin=record.actor_iin,
+                    stage_deadline=record.stage_deadline,
+                    late=record.late,
+                    details=_dumps(record.details),
+                    signature=signature,
+                )
+            )
+        return records
+
+    def history(self, number: str) -> list[EventRecord]:
+        """Every event, oldest first."""
+        rows = self._connection.execute(
+            select(events_t).where(events_t.c.application_number == number).order_by(events_t.c.id)
+        )
+        return [_record(row) for row in rows]
+
+    def summaries(
+        self, *, applicant_id: str | None, status: str | None, limit: int, offset: int
+    ) -> tuple[list[ApplicationSummary], int]:
+        """A page of applications, newest first."""
+        conditions = []
+        if applicant_id is not None:
+            conditions.append(apps_t.c.applicant_id == applicant_id)
+        if status is not None:
+            conditions.append(apps_t.c.status == status)
+        where = and_(True, *conditions)
+        total = self._connection.execute(
+            select(func.count()).select_from(apps_t).where(where)
+        ).scalar_one()
+        rows = self._connection.execute(
+            select(apps_t)
+            .where(where)
+            .order_by(apps_t.c.received_at.desc(), apps_t.c.number.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [
+            ApplicationSummary(
+                number=row.number,
+                applicant_id=row.applicant_id,
+                applicant_name=row.applicant_name,
+                platform_name=row.platform_name,
+                status=row.status,
+                received_at=row.received_at,
+                last_event_at=row.last_event_at,
+            )
+            for row in rows
+        ], int(total)
+
+    def attachment(self, number: str, sha256: str) -> StoredFile | None:
+        """One attachment's bytes, or None."""
+        row = self._connection.execute(
+            select(files_t).where(
+                and_(files_t.c.application_number == number, files_t.c.sha256 == sha256)
+            )
+        ).first()
+        if row is None:
+            return None
+        return StoredFile(row.sha256, row.kind, row.file_name, row.media_type, bytes(row.content))
+
+    def overdue(self, now: datetime, limit: int) -> list[OpenDeadline]:
+        """Open, unreported stages past their deadline, oldest deadline first."""
+        rows = self._connection.execute(
+            select(deadlines_t)
+            .where(
+                and_(
+                    deadlines_t.c.settled_at.is_(None),
+                    deadlines_t.c.overdue_marked_at.is_(None),
+                    deadlines_t.c.due < now,
+                )
+            )
+            .order_by(deadlines_t.c.due)
+            .limit(limit)
+        )
+        return [OpenDeadline(r.application_number, Stage(r.stage), r.due) for r in rows]
+
+    def mark_overdue(self, deadline: OpenDeadline, at: datetime) -> bool:
+        """Mark once; a second sweeper racing for the same stage gets False."""
+        changed = self._connection.execute(
+            update(deadlines_t)
+            .where(
+                and_(
+                    deadlines_t.c.application_number == deadline.application_number,
+                    deadlines_t.c.stage == str(deadline.stage),
+                    deadlines_t.c.overdue_marked_at.is_(None),
+                    deadlines_t.c.settled_at.is_(None),
+                )
+            )
+            .values(overdue_marked_at=at)
+        ).rowcount
+        return changed == 1
+
+    def stage_counts(self) -> dict[str, int]:
+        """Applications per status."""
+        rows = self._connection.execute(
+            select(apps_t.c.status, func.count()).group_by(apps_t.c.status)
+        )
+        return {str(status): int(count) for status, count in rows}
+
+    def open_deadlines(self, now: datetime) -> list[OpenDeadline]:
+        """Every open stage past its deadline."""
+        rows = self._connection.execute(
+            select(deadlines_t)
+            .where(and_(deadlines_t.c.settled_at.is_(None), deadlines_t.c.due < now))
+            .order_by(deadlines_t.c.due)
+        )
+        return [OpenDeadline(r.application_number, Stage(r.stage), r.due) for r in rows]
+
+    def settled_durations(self) -> dict[str, list[float]]:
+        """Seconds each application spent in each status it has left."""
+        rows = self._connection.execute(
+            select(events_t.c.application_number, events_t.c.status, events_t.c.at).order_by(
+                events_t.c.application_number, events_t.c.id
+            )
+        )
+        durations: dict[str, list[float]] = defaultdict(list)
+        previous: Any = None
+        for row in rows:
+            if previous is not None and previous.application_number == row.application_number:
+                durations[previous.status].append((row.at - previous.at).total_seconds())
+            previous = row
+        return dict(durations)
+
+    def _state(self, application: Application) -> dict[str, Any]:
+        reasons = application.preliminary_reasons
+        return {
+            "status": str(application.status),
+            "preliminary_reasons": _dumps(reasons_to_dict(reasons)) if reasons else None,
+            "hearing_at": application.hearing_at,
+            "last_event_at": application.last_event_at,
+        }
+
+    def _save_deadlines(self, application: Application) -> None:
+        for deadline in application.deadlines.all():
+            key = and_(
+                deadlines_t.c.application_number == application.number,
+                deadlines_t.c.stage == str(deadline.stage),
+            )
+            values = {
+                "due": deadline.due,
+                "settled_at": deadline.settled_at,
+                "outcome": str(deadline.outcome) if deadline.outcome else None,
+            }
+            if self._connection.execute(update(deadlines_t).where(key).values(**values)).rowcount:
+                continue
+            self._connection.execute(
+                insert(deadlines_t).values(
+                    application_number=application.number, stage=str(deadline.stage), **values
+                )
+            )
+
+
+def _record(row: Row[Any]) -> EventRecord:
+    return EventRecord(
+        kind=row.kind,
+        at=row.at,
+        status=row.status,
+        actor_role=row.actor_role,
+        actor_name=row.actor_name,
+        actor_iin=row.actor_iin,
+        stage_deadline=row.stage_deadline,
+        late=bool(row.late),
+        details=json.loads(row.details),
+    )

@@ -1,0 +1,221 @@
+"""Small SQL stores of the permit service: documents, numbers, idempotency keys, staff, notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from kepil.adapters.db.permit_tables import (
+    idempotency_keys,
+    notifications,
+    number_sequences,
+    permit_documents,
+    staff_roles,
+)
+from kepil.domain.permits import PermitRole
+from kepil.services.permit_ports import IssuedDocument, Notification, StaffMember
+
+
+class SqlDocumentRepository:
+    """Signed result documents."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, document: IssuedDocument) -> None:
+        """Store a signed document."""
+        self._connection.execute(
+            insert(permit_documents).values(
+                number=document.number,
+                application_number=document.application_number,
+                kind=document.kind,
+                issued_at=document.issued_at,
+                recipient_id=document.recipient_id,
+                content=document.content,
+                signature=document.signature,
+                signer_iin=document.signer_iin,
+                sha256=document.sha256,
+            )
+        )
+
+    def get(self, number: str) -> IssuedDocument | None:
+        """The document, or None."""
+        row = self._connection.execute(
+            select(permit_documents).where(permit_documents.c.number == number)
+        ).first()
+        return _document(row) if row is not None else None
+
+    def for_application(self, application_number: str) -> list[IssuedDocument]:
+        """Documents of one application, oldest first."""
+        rows = self._connection.execute(
+            select(permit_documents)
+            .where(permit_documents.c.application_number == application_number)
+            .order_by(permit_documents.c.issued_at)
+        )
+        return [_document(row) for row in rows]
+
+
+def _document(row: Row[Any]) -> IssuedDocument:
+    return IssuedDocument(
+        number=row.number,
+        application_number=row.application_number,
+        kind=row.kind,
+        issued_at=row.issued_at,
+        recipient_id=row.recipient_id,
+        content=bytes(row.content),
+        signature=bytes(row.signature),
+        signer_iin=row.signer_iin,
+        sha256=row.sha256,
+    )
+
+
+class SqlNumberSequence:
+    """Numbers drawn inside the caller's transaction: a rollback returns the number."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def next(self, name: str) -> int:
+        """Create the sequence at 0 if new, then bump it under the row lock."""
+        dialect = self._connection.dialect.name
+        maker = pg_insert if dialect == "postgresql" else sqlite_insert
+        self._connection.execute(
+            maker(number_sequences).values(name=name, value=0).on_conflict_do_nothing()
+        )
+        value = self._connection.execute(
+            update(number_sequences)
+            .where(number_sequences.c.name == name)
+            .values(value=number_sequences.c.value + 1)
+            .returning(number_sequences.c.value)
+        ).scalar_one()
+        return int(value)
+
+
+class SqlIdempotencyStore:
+    """Idempotency keys per owner."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, owner: str, key: str) -> tuple[str, str] | None:
+        """(request hash, result) or None."""
+        row = self._connection.execute(
+            select(idempotency_keys.c.request_hash, idempotency_keys.c.result).where(
+                and_(idempotency_keys.c.owner == owner, idempotency_keys.c.key == key)
+            )
+        ).first()
+        return (row.request_hash, row.result) if row is not None else None
+
+    def put(self, owner: str, key: str, request_hash: str, result: str, at: datetime) -> None:
+        """Remember the key; a concurrent twin fails on the primary key and rolls back."""
+        self._connection.execute(
+            insert(idempotency_keys).values(
+                owner=owner, key=key, request_hash=request_hash, result=result, created_at=at
+            )
+        )
+
+
+class SqlStaffDirectory:
+    """Ministry officials' duties."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def roles_of(self, iin: str) -> list[StaffMember]:
+        """Duties of one official."""
+        rows = self._connection.execute(
+            select(staff_roles).where(staff_roles.c.iin == iin).order_by(staff_roles.c.role)
+        )
+        return [_member(row) for row in rows]
+
+    def grant(self, member: StaffMember) -> bool:
+        """Give a duty unless already held."""
+        held = self._connection.execute(
+            select(staff_roles.c.iin).where(
+                and_(staff_roles.c.iin == member.iin, staff_roles.c.role == str(member.role))
+            )
+        ).first()
+        if held is not None:
+            return False
+        self._connection.execute(
+            insert(staff_roles).values(
+                iin=member.iin,
+                role=str(member.role),
+                name=member.name,
+                position=member.position,
+                granted_at=member.granted_at,
+                granted_by=member.granted_by,
+            )
+        )
+        return True
+
+    def revoke(self, iin: str, role: PermitRole) -> bool:
+        """Take a duty away."""
+        removed = self._connection.execute(
+            delete(staff_roles).where(
+                and_(staff_roles.c.iin == iin, staff_roles.c.role == str(role))
+            )
+        ).rowcount
+        return removed == 1
+
+    def all(self) -> list[StaffMember]:
+        """Every duty, by IIN then role."""
+        rows = self._connection.execute(
+            select(staff_roles).order_by(staff_roles.c.iin, staff_roles.c.role)
+        )
+        return [_member(row) for row in rows]
+
+
+def _member(row: Row[Any]) -> StaffMember:
+    return StaffMember(
+        iin=row.iin,
+        role=PermitRole(row.role),
+        name=row.name,
+        position=row.position,
+        granted_at=row.granted_at,
+        granted_by=row.granted_by,
+    )
+
+
+class SqlNotificationRepository:
+    """Messages to cabinets and officials."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, notification: Notification) -> None:
+        """Queue a message."""
+        self._connection.execute(
+            insert(notifications).values(
+                recipient=notification.recipient,
+                case_number=notification.case_number,
+                kind=notification.kind,
+                message=notification.message,
+                created_at=notification.created_at,
+            )
+        )
+
+    def for_recipient(self, recipient: str, limit: int) -> list[Notification]:
+        """Newest first."""
+        rows = self._connection.execute(
+            select(notifications)
+            .where(notifications.c.recipient == recipient)
+            .order_by(notifications.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            Notification(
+                recipient=row.recipient,
+                case_number=row.case_number,
+                kind=row.kind,
+                message=row.message,
+                created_at=row.created_at,
+                id=row.id,
+                read_at=row.read_at,
+            )
+            for row in rows
+        ]

@@ -1,0 +1,239 @@
+"""Interfaces the permit services need: stores, numbers, staff, signatures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from kepil.domain.auth import Principal
+from kepil.domain.permits import Application, ApplicationEvent, PermitRole, Stage
+from kepil.domain.permits.codec import EventRecord
+
+
+@dataclass(frozen=True, slots=True)
+class SignedContent:
+    """What a verified CMS says and who signed it, with a signing (not authentication) key."""
+
+    principal: Principal
+    content: bytes
+
+
+class DocumentSignatureVerifier(Protocol):
+    """Verifies an attached CMS made with an EDS signing key; SignatureRefusedError otherwise."""
+
+    def verify(self, cms: bytes, at: datetime) -> SignedContent:
+        """The signer and the signed bytes."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """An attachment's bytes as received, with what the form declared about them."""
+
+    sha256: str
+    kind: str
+    file_name: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredApplication:
+    """An application as stored: the aggregate, what the state systems said, the signed form."""
+
+    application: Application
+    state_facts: dict[str, Any]
+    signed_form: bytes
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationSummary:
+    """One line of a list of applications."""
+
+    number: str
+    applicant_id: str
+    applicant_name: str
+    platform_name: str
+    status: str
+    received_at: datetime
+    last_event_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedDocument:
+    """A result document of Rules §9: canonical JSON and the CMS over exactly those bytes."""
+
+    number: str
+    application_number: str
+    kind: str
+    issued_at: datetime
+    recipient_id: str
+    content: bytes
+    signature: bytes
+    signer_iin: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """A ministry official holding one duty in the permit service."""
+
+    iin: str
+    role: PermitRole
+    name: str
+    position: str
+    granted_at: datetime
+    granted_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDeadline:
+    """A stage whose deadline passed without the stage being settled."""
+
+    application_number: str
+    stage: Stage
+    due: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A message to an applicant's cabinet or to the officials of a role."""
+
+    recipient: str
+    case_number: str
+    kind: str
+    message: str
+    created_at: datetime
+    id: int | None = None
+    read_at: datetime | None = None
+
+
+class ApplicationRepository(Protocol):
+    """Applications, their history, deadlines and attachments."""
+
+    def add(
+        self,
+        stored: StoredApplication,
+        files: Sequence[StoredFile],
+    ) -> None:
+        """Store a new application with its attachments."""
+        ...
+
+    def get(self, number: str) -> StoredApplication | None:
+        """The application, or None."""
+        ...
+
+    def save(self, application: Application, expected_version: int) -> int:
+        """Store the new state; ConflictError if someone else changed it first. New version."""
+        ...
+
+    def record_events(
+        self, events: Sequence[ApplicationEvent], signature: bytes | None
+    ) -> list[EventRecord]:
+        """Append events to the history, with the CMS of the decision that caused them."""
+        ...
+
+    def history(self, number: str) -> list[EventRecord]:
+        """Every event of the application, oldest first."""
+        ...
+
+    def summaries(
+        self, *, applicant_id: str | None, status: str | None, limit: int, offset: int
+    ) -> tuple[list[ApplicationSummary], int]:
+        """A page of applications, newest first, and the count of all matches."""
+        ...
+
+    def attachment(self, number: str, sha256: str) -> StoredFile | None:
+        """One attachment's bytes."""
+        ...
+
+    def overdue(self, now: datetime, limit: int) -> list[OpenDeadline]:
+        """Open stages past their deadline that the sweeper has not reported yet."""
+        ...
+
+    def mark_overdue(self, deadline: OpenDeadline, at: datetime) -> bool:
+        """Record that the overdue stage was reported; False if another sweeper did it first."""
+        ...
+
+    def stage_counts(self) -> dict[str, int]:
+        """How many applications stand in each status."""
+        ...
+
+    def open_deadlines(self, now: datetime) -> list[OpenDeadline]:
+        """Every open stage past its deadline at `now` (marked or not)."""
+        ...
+
+    def settled_durations(self) -> dict[str, list[float]]:
+        """Per stage, how long each settled stage took from its start, in seconds."""
+        ...
+
+
+class DocumentRepository(Protocol):
+    """Signed result documents."""
+
+    def add(self, document: IssuedDocument) -> None:
+        """Store a signed document."""
+        ...
+
+    def get(self, number: str) -> IssuedDocument | None:
+        """The document, or None."""
+        ...
+
+    def for_application(self, application_number: str) -> list[IssuedDocument]:
+        """The documents issued on an application."""
+        ...
+
+
+class NumberSequence(Protocol):
+    """Gap-free numbering within a transaction: a rolled-back number is handed out again."""
+
+    def next(self, name: str) -> int:
+        """The next number of the named sequence, starting at 1."""
+        ...
+
+
+class IdempotencyStore(Protocol):
+    """Remembers which request a key produced, per owner."""
+
+    def get(self, owner: str, key: str) -> tuple[str, str] | None:
+        """(request hash, result) for the key, or None."""
+        ...
+
+    def put(self, owner: str, key: str, request_hash: str, result: str, at: datetime) -> None:
+        """Remember the key's request and result."""
+        ...
+
+
+class StaffDirectory(Protocol):
+    """Who in the Ministry holds which duty."""
+
+    def roles_of(self, iin: str) -> list[StaffMember]:
+        """The duties of an official, or none."""
+        ...
+
+    def grant(self, member: StaffMember) -> bool:
+        """Give a duty; False if it was already held."""
+        ...
+
+    def revoke(self, iin: str, role: PermitRole) -> bool:
+        """Take a duty away; False if it was not held."""
+        ...
+
+    def all(self) -> list[StaffMember]:
+        """Every duty held, by IIN."""
+        ...
+
+
+class NotificationRepository(Protocol):
+    """Messages to cabinets and officials."""
+
+    def add(self, notification: Notification) -> None:
+        """Queue a message."""
+        ...
+
+    def for_recipient(self, recipient: str, limit: int) -> list[Notification]:
+        """Newest messages first."""
+        ...

@@ -1,0 +1,1 @@
+"""Use cases of the permit service (Order 130/НҚ): one handler per command."""

@@ -1,0 +1,198 @@
+"""Rules §3-§4: an EDS-signed Appendix 2 form with its attachments becomes an application."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from kepil.domain.auth import Principal
+from kepil.domain.calendar import to_almaty
+from kepil.domain.permits import Actor, Application, ApplicationForm, PermitRole
+from kepil.domain.permits.codec import FormDecodingError, form_from_dict
+from kepil.domain.state_records import CourtRestriction
+from kepil.services.errors import ConflictError, InvalidInputError, SignatureRefusedError
+from kepil.services.permit_ports import StoredApplication, StoredFile
+from kepil.services.permits.context import PermitContext
+from kepil.services.permits.publish import publish
+from kepil.services.unit_of_work import UnitOfWork
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """One uploaded attachment as the client sent it."""
+
+    file_name: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitApplication:
+    """File an EDS-signed Appendix 2 form with its attachments (Rules §3)."""
+
+    principal: Principal
+    signed_form: bytes
+    files: tuple[UploadedFile, ...]
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """The application's number; `created` is False when a retried request was recognised."""
+
+    number: str
+    created: bool
+
+
+def submit_application(
+    command: SubmitApplication, uow: UnitOfWork, context: PermitContext
+) -> Submission:
+    """Verify the signature and the files, ask the state systems (§4), register the arrival."""
+    if not _KEY.match(command.idempotency_key):
+        raise InvalidInputError(
+            "invalid_idempotency_key", "Idempotency-Key must be 1-128 printable ASCII characters"
+        )
+    owner = command.principal.iin
+    fingerprint = _fingerprint(command)
+    with uow:
+        known = uow.idempotency.get(owner, command.idempotency_key)
+        if known is not None:
+            if known[0] != fingerprint:
+                raise ConflictError(
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used for a different request; use a new key",
+                )
+            return Submission(known[1], created=False)
+        now = context.clock.now()
+        signed = context.verifier.verify(command.signed_form, now)
+        if signed.principal.iin != command.principal.iin:
+            raise SignatureRefusedError(
+                "signer_mismatch", "the form is signed by someone other than the signed-in user"
+            )
+        form = _decode(signed.content)
+        files = _match_files(form, command.files, context)
+        facts = _state_facts(form, signed.principal, to_almaty(now).date(), context)
+        year = to_almaty(now).year
+        number = f"APP-{year}-{uow.numbers.next(f'application-{year}'):06d}"
+        actor = Actor.from_principal(signed.principal, PermitRole.APPLICANT)
+        application = Application.submit(number, form, actor, now, context.calendar)
+        uow.applications.add(StoredApplication(application, facts, command.signed_form, 1), files)
+        publish(uow, form.applicant_identifier, application.pull_events(), command.signed_form)
+        uow.idempotency.put(owner, command.idempotency_key, fingerprint, number, now)
+        uow.commit()
+        return Submission(number, created=True)
+
+
+def _fingerprint(command: SubmitApplication) -> str:
+    digest = hashlib.sha256(command.signed_form)
+    for upload in command.files:
+        digest.update(hashlib.sha256(upload.content).digest())
+        digest.update(upload.file_name.encode() + b"\0" + upload.media_type.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _decode(content: bytes) -> ApplicationForm:
+    try:
+        data = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInputError(
+            "invalid_form", f"the signed content is not JSON: {error}"
+        ) from None
+    try:
+        return form_from_dict(data)
+    except FormDecodingError as error:
+        details = [{"field": p.split(":")[0], "problem": p} for p in error.problems]
+        raise InvalidInputError(
+            "invalid_form", "the signed form is not an Appendix 2 form", details
+        ) from None
+
+
+def _match_files(
+    form: ApplicationForm, uploads: tuple[UploadedFile, ...], context: PermitContext
+) -> list[StoredFile]:
+    """Every declared attachment uploaded once, byte for byte; nothing undeclared."""
+    limits = context.limits
+    problems: list[dict[str, Any]] = []
+    if len(uploads) > limits.max_files:
+        problems.append({"field": "files", "problem": f"more than {limits.max_files} files"})
+    total = sum(len(upload.content) for upload in uploads)
+    if total > limits.max_total_bytes:
+        problems.append(
+            {"field": "files", "problem": f"{total} bytes in all; limit {limits.max_total_bytes}"}
+        )
+    declared = {attachment.sha256: attachment for attachment in form.attachments}
+    stored: dict[str, StoredFile] = {}
+    for upload in uploads:
+        where = f"files[{upload.file_name}]"
+        if len(upload.content) > limits.max_file_bytes:
+            problems.append(
+                {"field": where, "problem": f"larger than {limits.max_file_bytes} bytes"}
+            )
+            continue
+        if upload.media_type not in limits.media_types:
+            allowed = ", ".join(sorted(limits.media_types))
+            problems.append(
+                {"field": where, "problem": f"type {upload.media_type} not accepted ({allowed})"}
+            )
+            continue
+        sha = hashlib.sha256(upload.content).hexdigest()
+        attachment = declared.get(sha)
+        if attachment is None:
+            problems.append({"field": where, "problem": "not listed in the signed form"})
+        elif attachment.media_type != upload.media_type or attachment.size != len(upload.content):
+            problems.append(
+                {"field": where, "problem": "size or type differs from the signed form"}
+            )
+        elif sha in stored:
+            problems.append({"field": where, "problem": "uploaded twice"})
+        else:
+            stored[sha] = StoredFile(
+                sha, str(attachment.kind), attachment.file_name, upload.media_type, upload.content
+            )
+    for sha, attachment in declared.items():
+        if sha not in stored and not any(sha in str(p) for p in problems):
+            problems.append(
+                {"field": f"attachments[{attachment.file_name}]", "problem": "not uploaded"}
+            )
+    if problems:
+        raise InvalidInputError(
+            "attachments_mismatch",
+            "the uploaded files do not match the attachments the form lists",
+            problems,
+        )
+    return list(stored.values())
+
+
+def _state_facts(
+    form: ApplicationForm, signer: Principal, today: date, context: PermitContext
+) -> dict[str, Any]:
+    """What the state systems say (Rules §4), kept with the application for the examiner."""
+    person = context.egov.person(signer.iin)
+    business = context.egov.business(form.applicant_identifier)
+    decisions = context.egov.court_decisions(form.applicant_identifier, today)
+    grounds = sorted(
+        {
+            3 if decision.restriction is CourtRestriction.ACTIVITY_BAN else 4
+            for decision in decisions
+        }
+    )
+    return {
+        "checked_on": today.isoformat(),
+        "person": _plain(asdict(person)) if person else None,
+        "business": _plain(asdict(business)) if business else None,
+        "court_decisions": [_plain(asdict(decision)) for decision in decisions],
+        # App.1 §10 items 3-4 follow from the court records; the examiner decides (§8).
+        "suggested_grounds": grounds,
+    }
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, date) else value for key, value in data.items()
+    }

@@ -1,0 +1,240 @@
+"""The permit procedure over HTTP with real EDS signatures, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from kepil.domain.permits import PermitRole
+
+from .portal import FILES, LETTER, Portal, form_json
+
+CLERK, EXAMINER, HEAD = PermitRole.CLERK, PermitRole.EXAMINER, PermitRole.HEAD
+
+
+def test_p3_a_signed_application_with_its_files_is_accepted_and_numbered(portal: Portal) -> None:
+    response = portal.submit()
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["number"].startswith("APP-2026-")
+    assert created["status"] == "submitted"
+    assert response.headers["Location"] == f"/api/v1/applications/{created['number']}"
+    assert [a["file_name"] for a in created["attachments"]] == ["contract.pdf", "letter.pdf"]
+    attachment = portal.client.get(
+        f"/api/v1/applications/{created['number']}/attachments/"
+        f"{created['attachments'][1]['sha256']}",
+        headers=portal.applicant.headers,
+    )
+    assert attachment.content == LETTER
+
+
+def test_p3_retrying_with_the_same_idempotency_key_returns_the_same_application(
+    portal: Portal,
+) -> None:
+    first = portal.submit(key="retry-1")
+    again = portal.submit(key="retry-1")
+    assert first.status_code == 201
+    assert again.status_code == 409  # a new signature makes a different request
+    assert again.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_p4_the_cabinet_shows_accepted_and_state_systems_were_asked(portal: Portal) -> None:
+    number = portal.submit().json()["number"]
+    notes = portal.client.get("/api/v1/cabinet/notifications", headers=portal.applicant.headers)
+    assert notes.json()[0]["message"] == "Заявление принято"
+    assert notes.json()[0]["case_number"] == number
+    seen_by_examiner = portal.application(number, portal.officials[EXAMINER])
+    facts = seen_by_examiner["state_facts"]
+    assert facts["business"]["name"] == "ТОО «Тест»"
+    assert portal.application(number)["state_facts"] is None  # the applicant does not see them
+
+
+def test_p5_after_hours_before_nauryz_registration_falls_on_the_next_working_day(
+    portal: Portal,
+) -> None:
+    portal.at("2026-03-20T19:00")  # Friday evening; 21-25 March are Nauryz days off
+    created = portal.submit().json()
+    assert created["registration_day"] == "2026-03-26"
+    assert created["service_term_due"] == "2026-04-02T18:30:00+05:00"
+    deadlines = {d["stage"]: d["due"] for d in created["deadlines"]}
+    assert deadlines["completeness_check"] == "2026-03-30T18:30:00+05:00"
+
+
+def test_p5_to_p9_a_complete_package_ends_with_a_head_signed_permit_in_the_registry(
+    portal: Portal,
+) -> None:
+    portal.at("2026-03-20T19:00")
+    number = portal.submit().json()["number"]
+    portal.at("2026-03-26T09:30")
+    assert portal.decide(CLERK, number, "register").json()["status"] == "registered"
+    portal.at("2026-03-27T11:00")
+    assert portal.decide(EXAMINER, number, "start_review").json()["status"] == "under_review"
+    portal.at("2026-03-30T16:00")
+    issued = portal.sign_document(number, "permit")
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["status"] == "permit_issued"
+    document_number = issued.json()["document_number"]
+    document = portal.client.get(
+        f"/api/v1/documents/{document_number}", headers=portal.applicant.headers
+    ).json()
+    assert document["document"]["valid_until"] == "2029-03-30"
+    assert document["document"]["signer"]["iin"] == "900101300136"
+    signed = base64.b64decode(document["content_b64"])
+    assert json.loads(signed) == document["document"]
+    registry = portal.client.get("/api/v1/registry", params={"q": "Kepil Grain"}).json()
+    assert [e["permit_number"] for e in registry["items"]] == [document_number]
+    history = [e["kind"] for e in portal.application(number)["history"]]
+    assert history == [
+        "application_submitted",
+        "application_registered",
+        "review_started",
+        "permit_issued",
+    ]
+
+
+def test_p6_an_expired_backing_document_gets_a_refusal_of_further_consideration(
+    portal: Portal,
+) -> None:
+    form = form_json()
+    form["attachments"][0]["valid_until"] = "2026-01-31"
+    number = portal.submit(form=form).json()["number"]
+    portal.decide(CLERK, number, "register")
+    refused = portal.sign_document(number, "refusal_of_further_consideration")
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["status"] == "refused_further_consideration"
+    notice = portal.client.get(
+        f"/api/v1/documents/{refused.json()['document_number']}",
+        headers=portal.applicant.headers,
+    ).json()
+    assert [p["code"] for p in notice["document"]["problems"]] == ["document_expired"]
+
+
+def test_p8_refusal_follows_a_preliminary_decision_and_a_hearing(portal: Portal) -> None:
+    portal.at("2026-04-06T10:00")
+    number = portal.submit().json()["number"]
+    portal.decide(CLERK, number, "register")
+    portal.decide(EXAMINER, number, "start_review")
+    portal.at("2026-04-07T10:00")
+    preliminary = portal.decide(
+        EXAMINER,
+        number,
+        "issue_preliminary_refusal",
+        grounds=[2],
+        motivation="гарантийное письмо не подтверждает 5 узлов",
+    )
+    assert preliminary.json()["status"] == "preliminary_refusal", preliminary.text
+    portal.decide(
+        EXAMINER,
+        number,
+        "schedule_hearing",
+        hearing_at="2026-04-08T15:00:00+05:00",
+        place="онлайн, видеосвязь",
+    )
+    portal.at("2026-04-08T15:30")
+    portal.decide(EXAMINER, number, "hold_hearing", applicant_attended=True)
+    unheard = portal.client.post(
+        f"/api/v1/applications/{number}/drafts",
+        json={"document_type": "motivated_refusal", "grounds": [1, 2], "motivation": "..."},
+        headers=portal.officials[HEAD].headers,
+    )
+    assert unheard.status_code == 409
+    assert unheard.json()["error"]["code"] == "transition_not_allowed"
+    refused = portal.sign_document(
+        number, "motivated_refusal", grounds=[2], motivation="не подтверждены 5 узлов"
+    )
+    assert refused.json()["status"] == "refused", refused.text
+
+
+def test_p9_a_document_signed_on_another_day_than_drafted_is_refused(portal: Portal) -> None:
+    portal.at("2026-04-06T10:00")
+    number = portal.submit().json()["number"]
+    portal.decide(CLERK, number, "register")
+    portal.decide(EXAMINER, number, "start_review")
+    head = portal.officials[HEAD]
+    draft = portal.client.post(
+        f"/api/v1/applications/{number}/drafts",
+        json={"document_type": "permit"},
+        headers=head.headers,
+    ).json()
+    portal.at("2026-04-07T10:00")
+    cms = portal.sign(head, base64.b64decode(draft["content_b64"]))
+    late = portal.client.post(
+        f"/api/v1/applications/{number}/decisions",
+        json={"cms": base64.b64encode(cms).decode()},
+        headers=head.headers,
+    )
+    assert late.status_code == 409
+    assert late.json()["error"]["code"] == "document_mismatch"
+
+
+def test_an_examiner_cannot_sign_the_permit_and_an_applicant_cannot_register(
+    portal: Portal,
+) -> None:
+    number = portal.submit().json()["number"]
+    applicant = portal.decide(PermitRole.APPLICANT, number, "register")
+    assert applicant.status_code == 403
+    assert applicant.json()["error"]["code"] == "role_required"
+    portal.decide(CLERK, number, "register")
+    portal.decide(EXAMINER, number, "start_review")
+    examiner = portal.officials[EXAMINER]
+    own_draft = portal.client.post(
+        f"/api/v1/applications/{number}/drafts",
+        json={"document_type": "permit"},
+        headers=examiner.headers,
+    )
+    assert own_draft.status_code == 403
+    draft = portal.client.post(
+        f"/api/v1/applications/{number}/drafts",
+        json={"document_type": "permit"},
+        headers=portal.officials[HEAD].headers,
+    ).json()
+    cms = portal.sign(examiner, base64.b64decode(draft["content_b64"]))
+    forged = portal.client.post(
+        f"/api/v1/applications/{number}/decisions",
+        json={"cms": base64.b64encode(cms).decode()},
+        headers=examiner.headers,
+    )
+    assert forged.status_code == 403
+    assert portal.application(number)["status"] == "under_review"
+
+
+def test_a_decision_signed_by_someone_else_than_the_session_is_refused(portal: Portal) -> None:
+    number = portal.submit().json()["number"]
+    clerk = portal.officials[CLERK]
+    cms = portal.sign(
+        portal.officials[EXAMINER],
+        json.dumps({"action": "register", "application_number": number}).encode(),
+    )
+    response = portal.client.post(
+        f"/api/v1/applications/{number}/decisions",
+        json={"cms": base64.b64encode(cms).decode()},
+        headers=clerk.headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "signer_mismatch"
+
+
+def test_p3_a_file_not_listed_in_the_signed_form_is_refused_and_nothing_is_stored(
+    portal: Portal,
+) -> None:
+    response = portal.submit(files=[*FILES, ("extra.pdf", b"%PDF extra")])
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "attachments_mismatch"
+    listing = portal.client.get("/api/v1/applications", headers=portal.applicant.headers)
+    assert listing.json()["total"] == 0
+
+
+def test_p3_a_form_missing_fields_lists_every_problem(portal: Portal) -> None:
+    form = form_json(platform_name="", purpose="")
+    response = portal.submit(form=form)
+    assert response.status_code == 422
+    problems = {d["problem"] for d in response.json()["error"]["details"]}
+    assert {"platform_name_missing", "purpose_missing"} <= problems
+
+
+def test_applicants_see_only_their_own_applications(portal: Portal) -> None:
+    number = portal.submit().json()["number"]
+    stranger = portal.officials[CLERK]
+    assert portal.client.get("/api/v1/applications", headers=stranger.headers).json()["total"] == 1
+    mine = portal.client.get("/api/v1/applications", headers=portal.applicant.headers).json()
+    assert [item["number"] for item in mine["items"]] == [number]
