@@ -3,49 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from typing import Any, NoReturn, TypeVar
+from datetime import datetime
+from typing import TypeVar
 
 from kepil.domain.calendar import WorkingCalendar, to_almaty
 from kepil.domain.permits import deadlines
 from kepil.domain.permits.application import ApplicationForm
+from kepil.domain.permits.core import require_aware
 from kepil.domain.permits.deadlines import ServiceSchedule, Stage, StageBook
 from kepil.domain.permits.documents import (
     MotivatedRefusal,
     Permit,
     Provider,
-    Recipient,
     RefusalOfFurtherConsideration,
     Signer,
 )
-from kepil.domain.permits.errors import InvalidApplicationFormError, TransitionNotAllowedError
+from kepil.domain.permits.errors import InvalidApplicationFormError
 from kepil.domain.permits.events import (
-    ActorRef,
     ApplicationEvent,
     ApplicationRegistered,
     ApplicationSubmitted,
     ApplicationWithdrawn,
     FurtherConsiderationRefused,
-    HearingHeld,
-    HearingScheduled,
     PermitIssued,
     PermitRefused,
-    PreliminaryRefusalIssued,
     ReviewStarted,
 )
 from kepil.domain.permits.grounds import RefusalReasons, automatic_grounds
+from kepil.domain.permits.hearing import HearingSteps
 from kepil.domain.permits.roles import Actor
 from kepil.domain.permits.status import (
     SUBMISSION_ROLES,
     ApplicationAction,
     ApplicationStatus,
     authorize,
-    transition_for,
 )
 from kepil.domain.permits.validation import (
     COMPLETENESS_CODES,
     Problem,
-    completeness_problems,
     form_problems,
 )
 
@@ -53,28 +48,8 @@ _A = ApplicationAction
 _E = TypeVar("_E", bound=ApplicationEvent)
 
 
-class Application:
+class Application(HearingSteps):
     """An application for a permit, from submission to a final decision or withdrawal."""
-
-    def __init__(
-        self,
-        number: str,
-        form: ApplicationForm,
-        schedule: ServiceSchedule,
-        calendar: WorkingCalendar,
-    ) -> None:
-        """A freshly submitted application; use `submit` to create one with its event."""
-        self.number = number
-        self.form = form
-        self.schedule = schedule
-        self.status = ApplicationStatus.SUBMITTED
-        self.preliminary_reasons: RefusalReasons | None = None
-        self.hearing_at: datetime | None = None
-        self.history: list[ApplicationEvent] = []
-        self.events: list[ApplicationEvent] = []
-        self._calendar = calendar
-        self.deadlines = StageBook()
-        self.last_event_at: datetime | None = None
 
     @classmethod
     def restore(
@@ -109,7 +84,7 @@ class Application:
         calendar: WorkingCalendar,
     ) -> Application:
         """Accept an EDS-signed Appendix 2 form from its own applicant (Rules §3, §5)."""
-        _require_aware(received_at)
+        require_aware(received_at)
         problems = form_problems(form)
         if problems:
             raise InvalidApplicationFormError(problems)
@@ -197,69 +172,6 @@ class Application:
             ReviewStarted(**self._common(actor, at, target), stage_deadline=due, late=late)
         )
 
-    def issue_preliminary_refusal(
-        self, actor: Actor, at: datetime, grounds: Iterable[int], motivation: str
-    ) -> PreliminaryRefusalIssued:
-        """Notify the applicant of a preliminary refusal; a late notice is flagged (Rules §8)."""
-        target = self._begin(_A.ISSUE_PRELIMINARY_REFUSAL, actor, at)
-        reasons = RefusalReasons.of(grounds, motivation)
-        self.deadlines.settle(Stage.REVIEW, at)
-        notice_due = self.schedule.hearing_notice_due
-        self.deadlines.open(Stage.HEARING_NOTICE, notice_due)
-        late = self.deadlines.settle(Stage.HEARING_NOTICE, at)
-        hearing_due = deadlines.hearing_due(self._calendar, at)
-        self.deadlines.open(Stage.HEARING, hearing_due)
-        self.preliminary_reasons = reasons
-        return self._commit(
-            PreliminaryRefusalIssued(
-                **self._common(actor, at, target),
-                stage_deadline=notice_due,
-                late=late,
-                reasons=reasons,
-                hearing_due=hearing_due,
-            )
-        )
-
-    def schedule_hearing(
-        self, actor: Actor, at: datetime, hearing_at: datetime, place: str
-    ) -> HearingScheduled:
-        """Set the time and place (or way) of the hearing (Rules §8)."""
-        target = self._begin(_A.SCHEDULE_HEARING, actor, at)
-        _require_aware(hearing_at)
-        if hearing_at < at:
-            self._refuse(_A.SCHEDULE_HEARING, "the hearing cannot be set in the past")
-        if not place.strip():
-            self._refuse(_A.SCHEDULE_HEARING, "the place or way of the hearing is required")
-        due = self._hearing_due()
-        self.hearing_at = hearing_at
-        return self._commit(
-            HearingScheduled(
-                **self._common(actor, at, target),
-                stage_deadline=due,
-                late=hearing_at > due,
-                hearing_at=hearing_at,
-                place=place.strip(),
-            )
-        )
-
-    def hold_hearing(
-        self, actor: Actor, at: datetime, applicant_attended: bool, applicant_position: str = ""
-    ) -> HearingHeld:
-        """Record the hearing, attended or not (Rules §8)."""
-        target = self._begin(_A.HOLD_HEARING, actor, at)
-        if self.hearing_at is not None and at < self.hearing_at:
-            self._refuse(_A.HOLD_HEARING, f"the hearing was set for {self.hearing_at.isoformat()}")
-        late = self.deadlines.settle(Stage.HEARING, at)
-        return self._commit(
-            HearingHeld(
-                **self._common(actor, at, target),
-                stage_deadline=self._hearing_due(),
-                late=late,
-                applicant_attended=applicant_attended,
-                applicant_position=applicant_position,
-            )
-        )
-
     def issue_permit(
         self, actor: Actor, at: datetime, permit_number: str, provider: Provider | None = None
     ) -> PermitIssued:
@@ -334,68 +246,3 @@ class Application:
         target = self._begin(_A.WITHDRAW, actor, at)
         self.deadlines.cancel_open(at)
         return self._commit(ApplicationWithdrawn(**self._common(actor, at, target), reason=reason))
-
-    # Queries
-
-    @property
-    def application_date(self) -> date:
-        """The date of the application (App.2 «Дата заявления»): the day it was received."""
-        return to_almaty(self.schedule.received_at).date()
-
-    @property
-    def recipient(self) -> Recipient:
-        """The applicant as result documents address it."""
-        return Recipient.from_form(self.form)
-
-    def completeness_problems(self) -> list[Problem]:
-        """Missing and expired documents as of the registration day (Rules §6)."""
-        return completeness_problems(self.form, self.schedule.registration_day)
-
-    def is_overdue(self, stage: Stage, now: datetime) -> bool:
-        """Whether the stage was (or, still open, is) past its deadline at `now`."""
-        return self.deadlines.is_overdue(stage, now)
-
-    def pull_events(self) -> list[ApplicationEvent]:
-        """Hand the new events to the caller (the message bus) and forget them."""
-        pending, self.events = self.events, []
-        return pending
-
-    # Internals
-
-    def _begin(self, action: ApplicationAction, actor: Actor, at: datetime) -> ApplicationStatus:
-        _require_aware(at)
-        transition = transition_for(self.status, action)
-        authorize(transition.roles, actor, action, self.status, self.form.applicant_identifier)
-        if self.last_event_at is not None and at < self.last_event_at:
-            self._refuse(action, "the moment precedes the previous step")
-        return transition.target
-
-    def _refuse(self, action: ApplicationAction, reason: str) -> NoReturn:
-        raise TransitionNotAllowedError(action, self.status, reason)
-
-    def _hearing_due(self) -> datetime:
-        hearing = self.deadlines.get(Stage.HEARING)
-        if hearing is None:  # only a preliminary refusal opens it, and it precedes any hearing
-            raise AssertionError("no hearing stage without a preliminary refusal")
-        return hearing.due
-
-    def _common(self, actor: Actor, at: datetime, target: ApplicationStatus) -> dict[str, Any]:
-        return {
-            "application_number": self.number,
-            "at": at,
-            "actor": ActorRef(actor.role, actor.name, actor.iin),
-            "status": target,
-        }
-
-    def _commit(self, event: _E) -> _E:
-        self.status = event.status
-        self.last_event_at = event.at
-        self.history.append(event)
-        self.events.append(event)
-        return event
-
-
-def _require_aware(moment: datetime) -> None:
-    # Comparing naive and aware moments fails late and obscurely; refuse naive ones at the door.
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"a timezone-aware moment is required, not {moment.isoformat()}")
