@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kepil.domain.canonical import canonical_bytes
@@ -32,10 +32,16 @@ class StageRecord:
             "case": self.case,
             "stage": self.stage,
             "actor": self.actor,
-            "occurred_at": self.occurred_at.isoformat(),
-            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "occurred_at": _utc(self.occurred_at),
+            "deadline": _utc(self.deadline) if self.deadline else None,
             "details": self.details,
         }
+
+
+def _utc(moment: datetime) -> str:
+    # Hashed text must not depend on the offset a moment was written in: stores hand moments
+    # back in UTC, so an Almaty-offset original would no longer match its own hash.
+    return moment.astimezone(UTC).isoformat()
 
 
 @dataclass(frozen=True, slots=True)

@@ -298,7 +298,8 @@ class SqlApplicationRepository:
         }
 
     def _save_deadlines(self, application: Application) -> None:
-        for deadline in application.deadlines.all():
+        # A fixed order (by stage) so a decision and the sweeper lock rows alike, never crosswise.
+        for deadline in sorted(application.deadlines.all(), key=lambda d: str(d.stage)):
             key = and_(
                 deadlines_t.c.application_number == application.number,
                 deadlines_t.c.stage == str(deadline.stage),

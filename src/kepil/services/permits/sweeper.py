@@ -1,0 +1,142 @@
+"""The overdue sweeper of Rules §10: report each stage that missed its deadline, once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from kepil.domain.calendar import to_almaty
+from kepil.domain.clock import Clock
+from kepil.domain.monitoring import StageRecord
+from kepil.domain.permits import PermitRole, Stage
+from kepil.services.permit_ports import Notification, OpenDeadline
+from kepil.services.unit_of_work import UnitOfWork
+
+STAGE_OVERDUE: Final = "stage_overdue"
+SERVICE_TERM_OVERDUE: Final = "service_term_overdue"
+SWEEPER_ACTOR: Final = "system:sweeper"
+DEFAULT_BATCH: Final = 200
+
+# Who owes each stage: the clerk registers, the examiner checks and reviews, the head signs.
+RESPONSIBLE: Final[dict[Stage, PermitRole]] = {
+    Stage.REGISTRATION: PermitRole.CLERK,
+    Stage.COMPLETENESS_CHECK: PermitRole.EXAMINER,
+    Stage.REVIEW: PermitRole.EXAMINER,
+    Stage.HEARING_NOTICE: PermitRole.EXAMINER,
+    Stage.HEARING: PermitRole.EXAMINER,
+    Stage.SERVICE_TERM: PermitRole.HEAD,
+}
+
+STAGE_TITLES: Final[dict[Stage, str]] = {
+    Stage.REGISTRATION: "регистрация заявления",
+    Stage.COMPLETENESS_CHECK: "проверка полноты документов",
+    Stage.REVIEW: "рассмотрение на соответствие",
+    Stage.HEARING_NOTICE: "уведомление о заслушивании",
+    Stage.HEARING: "заслушивание",
+    Stage.SERVICE_TERM: "срок оказания услуги",
+}
+
+
+def role_recipient(role: PermitRole) -> str:
+    """The notification address shared by every official holding the role."""
+    return f"role:{role}"
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueStage:
+    """A stage this sweep reported as overdue."""
+
+    application_number: str
+    stage: Stage
+    due: datetime
+    responsible: PermitRole
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    """What one sweep found new, judged at `at`."""
+
+    at: datetime
+    marked: tuple[OverdueStage, ...]
+
+    @property
+    def per_stage(self) -> dict[str, int]:
+        """How many stages were marked, by stage name."""
+        return dict(Counter(str(item.stage) for item in self.marked))
+
+
+def sweep(uow: UnitOfWork, clock: Clock, limit: int = DEFAULT_BATCH) -> SweepReport:
+    """Mark, log and notify every open stage past its deadline that nobody reported yet."""
+    if limit < 1:
+        raise ValueError(f"a batch holds at least one stage, not {limit}")
+    now = clock.now()
+    marked: list[OverdueStage] = []
+    while True:
+        with uow:
+            batch = uow.applications.overdue(now, limit)
+            # Every row is marked before the log's head row is locked, and rows in one global
+            # order, so two sweepers on PostgreSQL wait for each other instead of deadlocking.
+            # The order decisions lock an application's deadline rows in (see the repository).
+            ordered = sorted(batch, key=lambda d: (d.application_number, str(d.stage)))
+            won = [d for d in ordered if uow.applications.mark_overdue(d, now)]
+            reported = [_report(uow, deadline, now) for deadline in won]
+            uow.commit()
+        marked.extend(reported)
+        # A short batch was the last one; a full batch where every stage went to another
+        # sweeper means that sweeper is working through the same list, so leave it to it.
+        if len(batch) < limit or not won:
+            return SweepReport(now, tuple(marked))
+
+
+def _report(uow: UnitOfWork, deadline: OpenDeadline, now: datetime) -> OverdueStage:
+    item = OverdueStage(
+        deadline.application_number, deadline.stage, deadline.due, RESPONSIBLE[deadline.stage]
+    )
+    # In UTC: the log stores moments as UTC, and the hash must match what is read back.
+    at, due = now.astimezone(UTC), item.due.astimezone(UTC)
+    uow.stage_log.append(
+        StageRecord(
+            case=item.application_number,
+            stage=STAGE_OVERDUE,
+            actor=SWEEPER_ACTOR,
+            occurred_at=at,
+            deadline=due,
+            details={
+                "stage": str(item.stage),
+                "due": due.isoformat(),
+                "responsible": str(item.responsible),
+            },
+        )
+    )
+    late = f"срок истёк {to_almaty(item.due):%d.%m.%Y %H:%M}"
+    title = STAGE_TITLES[item.stage]
+    uow.notifications.add(
+        Notification(
+            recipient=role_recipient(item.responsible),
+            case_number=item.application_number,
+            kind=STAGE_OVERDUE,
+            message=f"Заявление {item.application_number}: просрочен этап «{title}», {late}",
+            created_at=now,
+        )
+    )
+    if item.stage is Stage.SERVICE_TERM:
+        _tell_applicant(uow, item, f"Срок оказания услуги по заявлению нарушен: {late}", now)
+    return item
+
+
+def _tell_applicant(uow: UnitOfWork, item: OverdueStage, message: str, now: datetime) -> None:
+    # The applicant hears only of the term owed to them (App.1 §4), not of internal stages.
+    stored = uow.applications.get(item.application_number)
+    if stored is None:
+        return
+    uow.notifications.add(
+        Notification(
+            recipient=stored.application.form.applicant_identifier,
+            case_number=item.application_number,
+            kind=SERVICE_TERM_OVERDUE,
+            message=message,
+            created_at=now,
+        )
+    )
