@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, insert, text
 sys.path.insert(0, str(Path(__file__).parent))
 from machine import describe, peak_rss_mb, percentile
 
-from kepil.adapters.db.registry_repository import search_text
+from kepil.adapters.db.registry_repository import platform_search, search_text
 from kepil.adapters.db.tables import registry_entries
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
@@ -59,6 +59,7 @@ def _entry(n: int, rng: random.Random) -> dict[str, object]:
         "purpose": entry.purpose, "addresses": json.dumps(list(entry.addresses)),
         "issued_on": entry.issued_on, "valid_until": entry.valid_until,
         "stored_status": "active", "status_reason": "", "search_text": search_text(entry),
+        "platform_search": platform_search(entry),
     }  # fmt: skip
 
 

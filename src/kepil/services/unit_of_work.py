@@ -6,6 +6,15 @@ import abc
 from types import TracebackType
 from typing import Self
 
+from kepil.services.complaint_ports import ComplaintRepository, RuleChangeRepository
+from kepil.services.permit_ports import (
+    ApplicationRepository,
+    DocumentRepository,
+    IdempotencyStore,
+    NotificationRepository,
+    NumberSequence,
+    StaffDirectory,
+)
 from kepil.services.ports import (
     ChallengeRepository,
     RegistryRepository,
@@ -21,6 +30,14 @@ class UnitOfWork(abc.ABC):
     sessions: SessionRepository
     stage_log: StageLog
     registry: RegistryRepository
+    applications: ApplicationRepository
+    documents: DocumentRepository
+    numbers: NumberSequence
+    idempotency: IdempotencyStore
+    staff: StaffDirectory
+    notifications: NotificationRepository
+    complaints: ComplaintRepository
+    rule_changes: RuleChangeRepository
 
     def __enter__(self) -> Self:
         return self

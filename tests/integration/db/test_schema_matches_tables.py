@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-from kepil.adapters.db import migrate, tables  # noqa: F401 (registers the tables)
-from kepil.adapters.db.metadata import metadata
+from kepil.adapters.db import migrate
+from kepil.adapters.db.schema import metadata
 
 # Indexes that exist on PostgreSQL only (declared with ddl_if in tables.py).
 POSTGRESQL_ONLY = {"ix_registry_entries_search_trgm"}

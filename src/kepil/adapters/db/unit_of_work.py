@@ -7,17 +7,29 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from kepil.adapters.db.application_repository import SqlApplicationRepository
 from kepil.adapters.db.auth_repository import SqlChallengeRepository, SqlSessionRepository
+from kepil.adapters.db.complaint_repository import SqlComplaintRepository
 from kepil.adapters.db.monitoring_log import SqlStageLog
+from kepil.adapters.db.permit_repositories import (
+    SqlDocumentRepository,
+    SqlIdempotencyStore,
+    SqlNotificationRepository,
+    SqlNumberSequence,
+    SqlStaffDirectory,
+)
 from kepil.adapters.db.registry_repository import SqlRegistryRepository
+from kepil.adapters.db.rule_change_repository import SqlRuleChangeRepository
+from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
 from kepil.services.unit_of_work import UnitOfWork
 
 
 class SqlUnitOfWork(UnitOfWork):
     """Opens a transaction on enter; commit() makes it durable; exit rolls back the rest."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, calendar: WorkingCalendar | None = None) -> None:
         self._engine = engine
+        self._calendar = calendar or kazakhstan_calendar()
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -26,6 +38,14 @@ class SqlUnitOfWork(UnitOfWork):
         self.sessions = SqlSessionRepository(self._connection)
         self.stage_log = SqlStageLog(self._connection)
         self.registry = SqlRegistryRepository(self._connection)
+        self.applications = SqlApplicationRepository(self._connection, self._calendar)
+        self.documents = SqlDocumentRepository(self._connection)
+        self.numbers = SqlNumberSequence(self._connection)
+        self.idempotency = SqlIdempotencyStore(self._connection)
+        self.staff = SqlStaffDirectory(self._connection)
+        self.notifications = SqlNotificationRepository(self._connection)
+        self.complaints = SqlComplaintRepository(self._connection, self._calendar)
+        self.rule_changes = SqlRuleChangeRepository(self._connection)
         return super().__enter__()
 
     def __exit__(

@@ -13,7 +13,17 @@ from fastapi import FastAPI, Request, Response
 import kepil
 from kepil.bootstrap import Container
 from kepil.entrypoints.api.errors import install_error_handlers
-from kepil.entrypoints.api.routers import auth, health, registry
+from kepil.entrypoints.api.routers import (
+    applications,
+    auth,
+    cabinet,
+    complaints,
+    health,
+    monitoring,
+    registry,
+    rule_changes,
+)
+from kepil.entrypoints.api.sweeper_task import start_sweeper
 
 log = logging.getLogger("kepil.api")
 
@@ -23,7 +33,9 @@ def create_app(container: Container) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop_sweeper = start_sweeper(container)
         yield
+        stop_sweeper()
         container.close()
 
     app = FastAPI(
@@ -38,6 +50,11 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(registry.router)
+    app.include_router(complaints.router)
+    app.include_router(rule_changes.router)
+    app.include_router(applications.router)
+    app.include_router(cabinet.router)
+    app.include_router(monitoring.router)
     return app
 
 

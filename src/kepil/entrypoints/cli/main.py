@@ -14,6 +14,8 @@ from kepil.entrypoints.cli.id_cmd import id_app
 from kepil.entrypoints.cli.monitoring_cmd import monitoring_app
 from kepil.entrypoints.cli.pki_cmd import pki_app
 from kepil.entrypoints.cli.serve_cmd import serve
+from kepil.entrypoints.cli.staff_cmd import staff_app
+from kepil.entrypoints.cli.sweep_cmd import sweep
 
 app = typer.Typer(
     name="kepil",
@@ -23,12 +25,14 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("serve")(serve)
+app.command("sweep")(sweep)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")
 app.add_typer(eds_app, name="eds")
 app.add_typer(pki_app, name="pki")
 app.add_typer(monitoring_app, name="monitoring")
+app.add_typer(staff_app, name="staff")
 
 
 def main() -> None:
