@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from kepil.domain.permits import PermitRole
 
@@ -238,3 +239,49 @@ def test_applicants_see_only_their_own_applications(portal: Portal) -> None:
     assert portal.client.get("/api/v1/applications", headers=stranger.headers).json()["total"] == 1
     mine = portal.client.get("/api/v1/applications", headers=portal.applicant.headers).json()
     assert [item["number"] for item in mine["items"]] == [number]
+
+
+def _issue_permit(portal: Portal) -> str:
+    portal.at("2026-04-06T10:00")
+    number = portal.submit().json()["number"]
+    portal.decide(CLERK, number, "register")
+    portal.decide(EXAMINER, number, "start_review")
+    assert portal.sign_document(number, "permit").status_code == 200
+    found = portal.client.get("/api/v1/registry", params={"q": "Kepil Grain"}).json()
+    return str(found["items"][0]["registry_number"])
+
+
+def _status_change(
+    portal: Portal, role: PermitRole, registry_number: str, action: str
+) -> dict[str, Any]:
+    person = portal.officials[role]
+    change = {
+        "document_type": "permit_status_change",
+        "registry_number": registry_number,
+        "action": action,
+        "reason": "решение суда № 2-123/2026 от 01.04.2026",
+    }
+    cms = portal.sign(person, json.dumps(change, ensure_ascii=False).encode())
+    response = portal.client.post(
+        f"/api/v1/registry/{registry_number}/status",
+        json={"cms": base64.b64encode(cms).decode()},
+        headers=person.headers,
+    )
+    return {**response.json(), "http": response.status_code}
+
+
+def test_p11_the_head_suspends_and_revokes_a_permit_with_a_stated_reason(
+    portal: Portal,
+) -> None:
+    registry_number = _issue_permit(portal)
+    assert _status_change(portal, EXAMINER, registry_number, "suspend")["http"] == 403
+    suspended = _status_change(portal, HEAD, registry_number, "suspend")
+    assert suspended["http"] == 200
+    assert suspended["history"][-1]["status"] == "suspended"
+    assert _status_change(portal, HEAD, registry_number, "revoke")["http"] == 200
+    again = _status_change(portal, HEAD, registry_number, "reinstate")
+    assert again["http"] == 409
+    assert again["error"]["code"] == "status_change_not_allowed"
+    public = portal.client.get(f"/api/v1/registry/{registry_number}").json()
+    assert public["status"] == "revoked"
+    assert [h["status"] for h in public["history"]] == ["suspended", "revoked"]
