@@ -1,0 +1,202 @@
+"""Blocks: a proposal is executed into a block with results and a state root; a follower
+re-executes a block and must reach the same results and root.
+
+txs_hash commits to every transaction, its signatures and its result: SHA-256 over one line per
+transaction, "tx_id|result|by:key:sig,..." with signatures sorted by signer. Every field is hex,
+digits, a reason code or "ministry", so "|", ":" and "," cannot occur inside one. The block hash
+is SHA-256 of the header's RFC 8785 bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from kepil.domain.canonical import canonical_bytes
+from kepil.ledger.codes import ReasonCode
+from kepil.ledger.executor import Executor
+from kepil.ledger.state import ChainHead, ChangeSet, StateReader
+from kepil.ledger.tx import SignedTx
+from kepil.ledger.view import LedgerView
+
+GENESIS_PREVIOUS: Final = "0" * 64
+OK: Final = "ok"
+
+
+class BlockRejected(Exception):  # noqa: N818 - names the outcome, like Refusal
+    """A proposal that cannot follow the current head (height, previous hash, time, genesis)."""
+
+
+class BlockMismatch(Exception):  # noqa: N818
+    """Re-executing a block gave other results or another state root than it claims."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockProposal:
+    """Transactions ordered for the next height, with the block's timestamp (unix seconds)."""
+
+    height: int
+    previous_hash: str
+    timestamp: int
+    txs: tuple[SignedTx, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TxResult:
+    """The outcome of one transaction in a block: applied, or refused with a reason code."""
+
+    tx_id: str
+    reason: ReasonCode | None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the transaction applied."""
+        return self.reason is None
+
+    @property
+    def code(self) -> str:
+        """ "ok" or the reason code, as blocks record it."""
+        return OK if self.reason is None else self.reason.value
+
+
+@dataclass(frozen=True, slots=True)
+class BlockHeader:
+    """What a block hash covers."""
+
+    chain_id: str
+    height: int
+    previous_hash: str
+    timestamp: int
+    tx_count: int
+    txs_hash: str
+    state_root: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The header as a JSON object."""
+        return {
+            "chain_id": self.chain_id,
+            "height": self.height,
+            "previous_hash": self.previous_hash,
+            "timestamp": self.timestamp,
+            "tx_count": self.tx_count,
+            "txs_hash": self.txs_hash,
+            "state_root": self.state_root,
+        }
+
+    def block_hash(self) -> str:
+        """SHA-256 hex of the header's canonical bytes."""
+        return hashlib.sha256(canonical_bytes(self.to_json())).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A header, its hash, and the transactions with their results, in order."""
+
+    header: BlockHeader
+    hash: str
+    txs: tuple[SignedTx, ...]
+    results: tuple[TxResult, ...]
+
+    def head(self) -> ChainHead:
+        """The chain head this block makes."""
+        h = self.header
+        return ChainHead(h.height, self.hash, h.timestamp, h.state_root)
+
+    def to_json(self) -> dict[str, Any]:
+        """The block as a JSON object (for storage and peers)."""
+        return {
+            "header": self.header.to_json(),
+            "hash": self.hash,
+            "txs": [tx.to_json() for tx in self.txs],
+            "results": [r.code for r in self.results],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BlockOutcome:
+    """An executed block and the state changes to commit with it."""
+
+    block: Block
+    changes: ChangeSet
+
+
+def txs_hash(txs: Sequence[SignedTx], results: Sequence[TxResult]) -> str:
+    """The commitment to a block's transactions, signatures and results."""
+    digest = hashlib.sha256()
+    for tx, result in zip(txs, results, strict=True):
+        sigs = ",".join(f"{s.by}:{s.key}:{s.sig}" for s in sorted(tx.sigs, key=lambda s: s.by))
+        digest.update(f"{tx.tx_id}|{result.code}|{sigs}\n".encode())
+    return digest.hexdigest()
+
+
+def apply_block(
+    state: StateReader,
+    proposal: BlockProposal,
+    executor: Executor,
+    signatures_checked: Sequence[bool] | None = None,
+) -> BlockOutcome:
+    """Execute a proposal on top of `state`; `state` itself is not changed.
+
+    `signatures_checked[i]` true means the caller already verified proposal.txs[i]'s
+    signatures (say, in a worker pool) with signatures_valid; otherwise they are verified here.
+    """
+    _check_attachment(state.head(), proposal, executor.chain_id)
+    checked = signatures_checked or [False] * len(proposal.txs)
+    view = LedgerView(state)
+    results = tuple(
+        TxResult(tx.tx_id, executor.execute(tx, view, proposal.height, proposal.timestamp, done))
+        for tx, done in zip(proposal.txs, checked, strict=True)
+    )
+    if proposal.height == 0 and (not results or not results[0].ok):
+        reason = results[0].code if results else "no transactions"
+        raise BlockRejected(f"the genesis block's first transaction must apply ({reason})")
+    changes = view.changes()
+    header = BlockHeader(
+        executor.chain_id,
+        proposal.height,
+        proposal.previous_hash,
+        proposal.timestamp,
+        len(proposal.txs),
+        txs_hash(proposal.txs, results),
+        changes.state_root,
+    )
+    block = Block(header, header.block_hash(), proposal.txs, results)
+    return BlockOutcome(block, changes)
+
+
+def replay_block(state: StateReader, block: Block, executor: Executor) -> BlockOutcome:
+    """Re-execute a block received from a peer; raise BlockMismatch unless it is reproduced."""
+    header = block.header
+    if header.chain_id != executor.chain_id:
+        raise BlockMismatch(f"block of chain {header.chain_id!r}")
+    proposal = BlockProposal(header.height, header.previous_hash, header.timestamp, block.txs)
+    outcome = apply_block(state, proposal, executor)
+    mine = outcome.block
+    if mine.results != block.results:
+        differing = [
+            (theirs.tx_id, theirs.code, ours.code)
+            for theirs, ours in zip(block.results, mine.results, strict=True)
+            if theirs != ours
+        ]
+        raise BlockMismatch(f"results differ at height {header.height}: {differing[:5]}")
+    if mine.header != header or mine.hash != block.hash:
+        raise BlockMismatch(
+            f"height {header.height}: state root {mine.header.state_root} "
+            f"against {header.state_root}, hash {mine.hash} against {block.hash}"
+        )
+    return outcome
+
+
+def _check_attachment(head: ChainHead | None, proposal: BlockProposal, chain_id: str) -> None:
+    if head is None:
+        if proposal.height != 0 or proposal.previous_hash != GENESIS_PREVIOUS:
+            raise BlockRejected(f"chain {chain_id!r} starts with height 0 after {GENESIS_PREVIOUS}")
+        return
+    if proposal.height != head.height + 1:
+        raise BlockRejected(f"height {proposal.height} does not follow {head.height}")
+    if proposal.previous_hash != head.block_hash:
+        raise BlockRejected(f"previous hash {proposal.previous_hash} is not {head.block_hash}")
+    if proposal.timestamp < head.timestamp:
+        raise BlockRejected(f"timestamp {proposal.timestamp} is before {head.timestamp}")

@@ -1,0 +1,111 @@
+"""Runs one transaction through its stages against a block's view, yielding ok or a reason.
+
+1. static: chain id, type, window shape, signature coverage, payload shape, signatures;
+2. envelope at block time: window, each signer's current key and status, fresh nonces;
+3. the signers' nonces are consumed; then the handler authorises, validates and applies.
+A refusal in 1-2 leaves no trace but its reason code in the block. A refusal in 3 still consumes
+the nonces, so an authentic transaction refused for a business reason cannot be replayed later
+when the state would let it pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from kepil.ledger.codes import ReasonCode, Refusal
+from kepil.ledger.crypto import verify_hex
+from kepil.ledger.handler import Registry, TxContext, TxHandler
+from kepil.ledger.tx import SignedTx, signing_message
+from kepil.ledger.view import LedgerView
+
+MAX_WINDOW_SECONDS: Final = 31 * 24 * 3600
+
+
+def signatures_valid(tx: SignedTx) -> bool:
+    """Whether every signature on `tx` verifies: pure, so a worker pool may run it."""
+    message = signing_message(tx.tx_id)
+    return all(verify_hex(s.key, message, s.sig) for s in tx.sigs)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A transaction past static validation: its handler and parsed payload."""
+
+    tx: SignedTx
+    handler: TxHandler[Any]
+    payload: Any
+
+
+class Executor:
+    """Validates and applies transactions of one chain with one registry of types."""
+
+    def __init__(self, chain_id: str, registry: Registry) -> None:
+        """Execute transactions of `chain_id` with the types in `registry`."""
+        self.chain_id = chain_id
+        self.registry = registry
+
+    def static_check(self, tx: SignedTx, signatures_checked: bool = False) -> Checked:
+        """Stage 1, needing no state; raise Refusal. Skip signatures already verified."""
+        unsigned = tx.unsigned
+        if unsigned.chain != self.chain_id:
+            raise Refusal(ReasonCode.WRONG_CHAIN)
+        handler = self.registry.get(unsigned.type)
+        if handler is None:
+            raise Refusal(ReasonCode.UNKNOWN_TYPE, unsigned.type)
+        span = unsigned.not_after - unsigned.not_before
+        if not 0 <= span <= MAX_WINDOW_SECONDS:
+            raise Refusal(ReasonCode.BAD_WINDOW)
+        if len(tx.sigs) != len(unsigned.nonces):
+            raise Refusal(ReasonCode.MISSING_SIGNATURE)
+        payload = handler.static_validate(tx)
+        if not signatures_checked and not signatures_valid(tx):
+            raise Refusal(ReasonCode.BAD_SIGNATURE)
+        return Checked(tx, handler, payload)
+
+    def execute(
+        self,
+        tx: SignedTx,
+        view: LedgerView,
+        height: int,
+        timestamp: int,
+        signatures_checked: bool = False,
+    ) -> ReasonCode | None:
+        """Run every stage; None when the transaction applied, else why it was refused."""
+        try:
+            checked = self.static_check(tx, signatures_checked)
+            ctx = self._check_envelope(checked, view, height, timestamp)
+        except Refusal as refusal:
+            return refusal.code
+        for signer, nonce in tx.unsigned.nonces.items():
+            view.set_nonce(signer, nonce)
+        mark = view.savepoint()
+        handler, payload = checked.handler, checked.payload
+        try:
+            handler.authorise(payload, ctx.signers, view)
+            handler.dynamic_validate(payload, ctx, view)
+            handler.apply(payload, ctx, view)
+        except Refusal as refusal:
+            view.rollback(mark)
+            view.settle()
+            return refusal.code
+        view.settle()
+        return None
+
+    def _check_envelope(
+        self, checked: Checked, view: LedgerView, height: int, timestamp: int
+    ) -> TxContext:
+        unsigned = checked.tx.unsigned
+        if checked.handler.needs_chain and view.chain() is None:
+            raise Refusal(ReasonCode.NOT_INITIALISED)
+        if timestamp < unsigned.not_before:
+            raise Refusal(ReasonCode.NOT_YET_VALID)
+        if timestamp > unsigned.not_after:
+            raise Refusal(ReasonCode.EXPIRED)
+        for sig in checked.tx.sigs:
+            if checked.handler.signer_key(sig.by, checked.payload, view) != sig.key:
+                raise Refusal(ReasonCode.SIGNER_KEY_MISMATCH, sig.by)
+            if unsigned.nonces[sig.by] <= view.nonce(sig.by):
+                raise Refusal(ReasonCode.STALE_NONCE, sig.by)
+        signers = frozenset(unsigned.nonces)
+        return TxContext(checked.tx.tx_id, self.chain_id, height, timestamp, signers)

@@ -1,0 +1,1 @@
+"""One module per family of transaction types; each type is a payload and a handler."""

@@ -1,0 +1,161 @@
+"""Genesis: the platform, its operator, the operator's permit from the Ministry, the nodes."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+from kepil.ledger.codes import ReasonCode, Refusal, refuse_unless
+from kepil.ledger.fields import Fields, malformed
+from kepil.ledger.handler import Payload, TxContext, TxHandler
+from kepil.ledger.handlers.rules import require_signers
+from kepil.ledger.permits import PermitVerifier, require_permit_valid, verified_facts
+from kepil.ledger.records import ChainMeta, NodeKey, Participant, Permit, Record
+from kepil.ledger.statekeys import CHAIN_KEY, PERMIT_KEY, participant_key
+from kepil.ledger.view import LedgerView
+from kepil.ledger.vocab import ParticipantStatus, PermitStatus, Role
+
+MAX_NODES = 64
+MAX_DOCUMENT_BYTES = 64 * 1024
+
+
+def read_roles(reader: Fields, key: str = "roles") -> tuple[Role, ...]:
+    """A list of distinct roles, returned sorted so one set of roles has one form."""
+    items = reader.array(key, len(Role))
+    roles: list[Role] = []
+    for item in items:
+        if not isinstance(item, str) or item not in Role.__members__.values():
+            raise malformed(f"unknown role {item!r}")
+        roles.append(Role(item))
+    if len(set(roles)) != len(roles):
+        raise malformed("a role is listed twice")
+    return tuple(sorted(roles))
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorEntry(Record):
+    """The operator as genesis admits it."""
+
+    id: str
+    name: str
+    key: str
+    roles: tuple[Role, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Genesis(Payload):
+    """The first transaction: everything the chain trusts from the start."""
+
+    TYPE: ClassVar[str] = "genesis"
+    platform: str
+    operator: OperatorEntry
+    ministry_key: str  # Ed25519 key the Ministry signs permit status changes with
+    ministry_certificate: str  # base64 DER; the PermitVerifier checks the permit against it
+    permit: str  # base64 of the permit document signed by the Ministry
+    nodes: tuple[NodeKey, ...]
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Self:
+        """Read a genesis payload strictly."""
+        reader = Fields(data)
+        operator = reader.nested("operator")
+        entry = OperatorEntry(
+            operator.identifier("id"),
+            operator.text("name"),
+            operator.hex64("key"),
+            read_roles(operator),
+        )
+        operator.done()
+        nodes = []
+        for item in reader.array("nodes", MAX_NODES, min_items=1):
+            node = Fields(item, "node")
+            nodes.append(NodeKey(node.text("name", 100), node.hex64("key")))
+            node.done()
+        reader.base64("ministry_certificate", MAX_DOCUMENT_BYTES)
+        reader.base64("permit", MAX_DOCUMENT_BYTES)
+        payload = cls(
+            reader.text("platform"),
+            entry,
+            reader.hex64("ministry_key"),
+            str(data["ministry_certificate"]),
+            str(data["permit"]),
+            tuple(nodes),
+        )
+        reader.done()
+        return payload
+
+
+class GenesisHandler(TxHandler[Genesis]):
+    """Creates the chain; valid only on an empty state, with a permit in force."""
+
+    payload_type = Genesis
+    needs_chain = False
+
+    def __init__(self, verifier: PermitVerifier) -> None:
+        """Check permits with `verifier`."""
+        self._verifier = verifier
+
+    def check_static(self, payload: Genesis) -> None:
+        """Node names and keys are distinct."""
+        names = [n.name for n in payload.nodes]
+        keys = [n.key for n in payload.nodes]
+        if len(set(names)) != len(names) or len(set(keys)) != len(keys):
+            raise malformed("node names and keys must be distinct")
+
+    def signer_key(self, signer: str, payload: Genesis, view: LedgerView) -> str:
+        """The operator signs genesis with the key genesis declares for it."""
+        refuse_unless(signer == payload.operator.id, ReasonCode.UNEXPECTED_SIGNER, signer)
+        return payload.operator.key
+
+    def authorise(self, payload: Genesis, signers: frozenset[str], view: LedgerView) -> None:
+        """The operator alone signs."""
+        require_signers(signers, (payload.operator.id,))
+
+    def dynamic_validate(self, payload: Genesis, ctx: TxContext, view: LedgerView) -> None:
+        """The state is empty and the permit is genuine, the operator's, and in force now."""
+        if view.chain() is not None:
+            raise Refusal(ReasonCode.ALREADY_INITIALISED)
+        require_permit_valid(self._permit(payload, ctx), ctx.timestamp)
+
+    def apply(self, payload: Genesis, ctx: TxContext, view: LedgerView) -> None:
+        """Record the chain, the permit and the operator."""
+        operator = payload.operator
+        meta = ChainMeta(
+            ctx.chain_id,
+            payload.platform,
+            operator.id,
+            payload.ministry_key,
+            payload.ministry_certificate,
+            payload.nodes,
+            ctx.timestamp,
+        )
+        view.put(CHAIN_KEY, meta)
+        view.put(PERMIT_KEY, self._permit(payload, ctx))
+        admitted = Participant(
+            operator.id,
+            operator.name,
+            operator.key,
+            operator.roles,
+            ParticipantStatus.ACTIVE,
+            ctx.timestamp,
+        )
+        view.put(participant_key(operator.id), admitted)
+
+    def _permit(self, payload: Genesis, ctx: TxContext) -> Permit:
+        facts = verified_facts(
+            self._verifier,
+            base64.b64decode(payload.permit),
+            base64.b64decode(payload.ministry_certificate),
+            payload.operator.id,
+        )
+        return Permit(
+            facts.number,
+            facts.holder,
+            facts.valid_from,
+            facts.valid_until,
+            PermitStatus.ACTIVE,
+            "genesis",
+            ctx.timestamp,
+        )

@@ -1,0 +1,220 @@
+"""Transactions: the canonical body, its id, signatures, and the JSON envelope on the wire.
+
+Envelope: {"body": {...}, "sigs": [{"by": signer, "key": hex, "sig": hex}, ...]}.
+Body: {"type", "chain", "nonces": {signer: n}, "not_before", "not_after", "payload"}.
+The id is SHA-256 of the RFC 8785 bytes of the body; each signer signs the id (domain-separated),
+so the body is encoded exactly once however many parties sign.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Final, Protocol
+
+from kepil.ledger.codes import ReasonCode, Refusal
+from kepil.ledger.crypto import SigningKey, public_key_hex, sign_hex
+from kepil.ledger.encoding import canonical_json
+from kepil.ledger.fields import HEX64, MAX_AMOUNT, Fields, is_identifier, malformed
+
+MINISTRY: Final = "ministry"  # the signer id of the Ministry; participants sign as their IIN/BIN
+MAX_TX_BYTES: Final = 256 * 1024
+MAX_SIGNERS: Final = 4
+TX_DOMAIN: Final = b"kepil/tx/v1\x00"
+_SIG_LENGTH: Final = 128
+
+
+class PayloadLike(Protocol):
+    """What a builder puts in a body: a typed payload that knows its type name and JSON form."""
+
+    TYPE: ClassVar[str]
+
+    def to_json(self) -> dict[str, Any]:
+        """The payload as a JSON object."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """When a transaction may enter a block: not_before <= block timestamp <= not_after."""
+
+    not_before: int
+    not_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class TxSignature:
+    """One party's Ed25519 signature of a transaction id."""
+
+    by: str
+    key: str
+    sig: str
+
+    def to_json(self) -> dict[str, str]:
+        """The signature as it sits in the envelope."""
+        return {"by": self.by, "key": self.key, "sig": self.sig}
+
+
+def signing_message(tx_id: str) -> bytes:
+    """The bytes every signer of transaction `tx_id` signs."""
+    return TX_DOMAIN + bytes.fromhex(tx_id)
+
+
+def is_signer_id(text: str) -> bool:
+    """Whether `text` can name a signer: an IIN/BIN, or the Ministry."""
+    return text == MINISTRY or is_identifier(text)
+
+
+@dataclass(frozen=True, slots=True)
+class UnsignedTx:
+    """A transaction body with its canonical bytes and id, ready for signatures."""
+
+    type: str
+    chain: str
+    nonces: Mapping[str, int]
+    not_before: int
+    not_after: int
+    payload: Mapping[str, Any]
+    body: Mapping[str, Any] = field(repr=False)
+    body_bytes: bytes = field(repr=False)
+    tx_id: str
+
+    def signature(self, signer: str, key: SigningKey) -> TxSignature:
+        """`signer`'s signature of this transaction with `key`."""
+        return TxSignature(signer, public_key_hex(key), sign_hex(key, signing_message(self.tx_id)))
+
+    def with_signatures(self, signatures: Iterable[TxSignature]) -> SignedTx:
+        """The signed transaction carrying `signatures`."""
+        return SignedTx(self, tuple(signatures))
+
+    def sign(self, keys: Mapping[str, SigningKey]) -> SignedTx:
+        """Sign as every signer in `keys` (signer id -> key) at once."""
+        return self.with_signatures(self.signature(s, k) for s, k in keys.items())
+
+
+@dataclass(frozen=True, slots=True)
+class SignedTx:
+    """A transaction body and the signatures collected so far (possibly not all of them)."""
+
+    unsigned: UnsignedTx
+    sigs: tuple[TxSignature, ...]
+
+    @property
+    def tx_id(self) -> str:
+        """The transaction id: SHA-256 hex of the canonical body."""
+        return self.unsigned.tx_id
+
+    @property
+    def type(self) -> str:
+        """The transaction type name."""
+        return self.unsigned.type
+
+    def with_signature(self, signer: str, key: SigningKey) -> SignedTx:
+        """A copy with `signer`'s signature added or replaced (for multi-party transactions)."""
+        kept = tuple(s for s in self.sigs if s.by != signer)
+        return SignedTx(self.unsigned, (*kept, self.unsigned.signature(signer, key)))
+
+    def to_json(self) -> dict[str, Any]:
+        """The envelope as a JSON object."""
+        sigs = sorted(self.sigs, key=lambda s: s.by)
+        return {"body": dict(self.unsigned.body), "sigs": [s.to_json() for s in sigs]}
+
+    def to_bytes(self) -> bytes:
+        """The envelope's canonical bytes, for storage and the wire."""
+        return canonical_json(self.to_json())
+
+
+def build_tx(
+    chain: str, payload: PayloadLike, nonces: Mapping[str, int], window: Window
+) -> UnsignedTx:
+    """A transaction of `payload`'s type on `chain`, with each signer's next nonce."""
+    body = {
+        "type": payload.TYPE,
+        "chain": chain,
+        "nonces": dict(nonces),
+        "not_before": window.not_before,
+        "not_after": window.not_after,
+        "payload": payload.to_json(),
+    }
+    return unsigned_from_body(body)
+
+
+def unsigned_from_body(body: object) -> UnsignedTx:
+    """Read and encode a body (a JSON object), or raise Refusal on a malformed header."""
+    reader = Fields(body, "body")
+    tx_type = reader.text("type", 40)
+    chain = reader.text("chain", 100)
+    not_before = reader.integer("not_before")
+    not_after = reader.integer("not_after")
+    nonces = _nonces(reader.raw("nonces"))
+    payload = reader.raw("payload")
+    if not isinstance(payload, dict):
+        raise malformed("body.payload must be an object")
+    reader.done()
+    assert isinstance(body, dict)  # noqa: S101 - Fields has just checked it
+    encoded = canonical_json(body)
+    if len(encoded) > MAX_TX_BYTES:
+        raise Refusal(ReasonCode.TX_TOO_LARGE)
+    tx_id = hashlib.sha256(encoded).hexdigest()
+    return UnsignedTx(tx_type, chain, nonces, not_before, not_after, payload, body, encoded, tx_id)
+
+
+def decode_tx(envelope: bytes | str | Mapping[str, Any]) -> SignedTx:
+    """Parse a JSON envelope (bytes, text or already-parsed), or raise Refusal with a code."""
+    parsed: object = envelope
+    if isinstance(envelope, bytes | str):
+        if len(envelope) > MAX_TX_BYTES * 2:
+            raise Refusal(ReasonCode.TX_TOO_LARGE)
+        parsed = parse_json(envelope)
+    reader = Fields(parsed, "envelope")
+    unsigned = unsigned_from_body(reader.raw("body"))
+    sigs = [_signature(item) for item in reader.array("sigs", MAX_SIGNERS)]
+    reader.done()
+    signers = [s.by for s in sigs]
+    if len(set(signers)) != len(signers) or not set(signers) <= unsigned.nonces.keys():
+        raise Refusal(ReasonCode.UNEXPECTED_SIGNER, "a signature's signer has no nonce or repeats")
+    return SignedTx(unsigned, tuple(sigs))
+
+
+def parse_json(text: bytes | str) -> object:
+    """Strict JSON: duplicate keys and NaN/Infinity are refused, since they have no one meaning."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(items)
+        if len(result) != len(items):
+            raise malformed("duplicate key in a JSON object")
+        return result
+
+    def constant(name: str) -> object:
+        raise malformed(f"{name} is not JSON")
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except (ValueError, RecursionError):
+        raise malformed("not valid JSON") from None
+
+
+def _nonces(value: object) -> dict[str, int]:
+    if not isinstance(value, dict) or not 0 < len(value) <= MAX_SIGNERS:
+        raise malformed(f"body.nonces must map 1-{MAX_SIGNERS} signers to nonces")
+    for signer, nonce in value.items():
+        if not is_signer_id(signer):
+            raise Refusal(ReasonCode.BAD_IDENTIFIER, "a nonce's signer is not an IIN/BIN")
+        if type(nonce) is not int or not 0 < nonce <= MAX_AMOUNT:
+            raise malformed("a nonce must be a positive integer")
+    return value
+
+
+def _signature(item: object) -> TxSignature:
+    reader = Fields(item, "sig")
+    by, key, sig = reader.raw("by"), reader.hex64("key"), reader.raw("sig")
+    reader.done()
+    if not isinstance(by, str) or not is_signer_id(by):
+        raise Refusal(ReasonCode.BAD_IDENTIFIER, "sig.by is not an IIN/BIN")
+    if not isinstance(sig, str) or len(sig) != _SIG_LENGTH or not HEX64.fullmatch(sig[:64]):
+        raise malformed("sig.sig must be 128 lowercase hex digits")
+    if not HEX64.fullmatch(sig[64:]):
+        raise malformed("sig.sig must be 128 lowercase hex digits")
+    return TxSignature(by, key, sig)

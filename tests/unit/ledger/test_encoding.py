@@ -1,0 +1,54 @@
+"""The fast canonical encoder gives exactly the RFC 8785 bytes of kepil.domain.canonical."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kepil.domain.canonical import canonical_bytes
+from kepil.ledger.encoding import canonical_json
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.text(alphabet=st.characters(max_codepoint=0x7F))
+)
+keys = st.text() | st.text(alphabet=st.characters(max_codepoint=0x7F))
+documents = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4)
+)
+
+
+def reference(value: Any) -> bytes | type[Exception]:
+    try:
+        return canonical_bytes(value)
+    except Exception as error:
+        return type(error)
+
+
+@settings(max_examples=400)
+@given(documents)
+def test_the_fast_encoder_equals_rfc_8785_on_any_json(value: Any) -> None:
+    expected = reference(value)
+    if isinstance(expected, bytes):
+        assert canonical_json(value) == expected
+    else:
+        with pytest.raises(expected):
+            canonical_json(value)
+
+
+def test_control_characters_escape_as_rfc_8785_says() -> None:
+    text = "".join(chr(c) for c in range(0x20)) + '"\\\x7f\u2028é'
+    assert canonical_json({"k": text}) == canonical_bytes({"k": text})
+
+
+def test_a_key_outside_the_basic_plane_sorts_by_utf16_units() -> None:
+    document = {"\U0001f600": 1, "\uff61": 2}
+    assert canonical_json(document) == canonical_bytes(document)
