@@ -82,6 +82,15 @@ registry_entries = Table(
     Column("search_text", Text, nullable=False),
     Column("platform_search", Text, nullable=False),
     Index("ix_registry_entries_status_validity", "stored_status", "valid_until"),
+    # Pages one stored status newest first, testing valid_until in the index (migration 0009):
+    # `expired` entries are the oldest, so the issued_on index alone reads every valid row first.
+    Index(
+        "ix_registry_entries_status_issued",
+        "stored_status",
+        "issued_on",
+        "registry_number",
+        "valid_until",
+    ),
     # PostgreSQL only, made by migrations 0005/0006 when pg_trgm is available. One GIN index
     # serves a condition on either column as well as a separate index would.
     Index(
