@@ -18,7 +18,7 @@ from kepil.domain.canonical import canonical_bytes
 from kepil.ledger.codes import ReasonCode
 from kepil.ledger.executor import Executor
 from kepil.ledger.state import ChainHead, ChangeSet, StateReader
-from kepil.ledger.tx import SignedTx
+from kepil.ledger.tx import SignedTx, decode_tx
 from kepil.ledger.view import LedgerView
 
 GENESIS_PREVIOUS: Final = "0" * 64
@@ -60,6 +60,11 @@ class TxResult:
         """ "ok" or the reason code, as blocks record it."""
         return OK if self.reason is None else self.reason.value
 
+    @classmethod
+    def from_code(cls, tx_id: str, code: str) -> TxResult:
+        """The result a block records as `code` ("ok" or a reason code)."""
+        return cls(tx_id, None if code == OK else ReasonCode(code))
+
 
 @dataclass(frozen=True, slots=True)
 class BlockHeader:
@@ -84,6 +89,19 @@ class BlockHeader:
             "txs_hash": self.txs_hash,
             "state_root": self.state_root,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BlockHeader:
+        """Rebuild a header from to_json's object (trusted input: a store or a checked peer)."""
+        return cls(
+            data["chain_id"],
+            data["height"],
+            data["previous_hash"],
+            data["timestamp"],
+            data["tx_count"],
+            data["txs_hash"],
+            data["state_root"],
+        )
 
     def block_hash(self) -> str:
         """SHA-256 hex of the header's canonical bytes."""
@@ -112,6 +130,23 @@ class Block:
             "txs": [tx.to_json() for tx in self.txs],
             "results": [r.code for r in self.results],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Block:
+        """Rebuild a block from to_json's object; raise ValueError when it does not hold together.
+
+        Transactions are decoded strictly (decode_tx raises Refusal on a malformed envelope);
+        the hash must be the header's. Results are not re-executed here: replay_block does that.
+        """
+        header = BlockHeader.from_json(data["header"])
+        txs = tuple(decode_tx(tx) for tx in data["txs"])
+        codes = data["results"]
+        if len(codes) != len(txs) or header.tx_count != len(txs):
+            raise ValueError(f"block {header.height}: {len(txs)} txs, {len(codes)} results")
+        results = tuple(TxResult.from_code(tx.tx_id, c) for tx, c in zip(txs, codes, strict=True))
+        if data["hash"] != header.block_hash():
+            raise ValueError(f"block {header.height}: the hash is not the header's")
+        return cls(header, data["hash"], txs, results)
 
 
 @dataclass(frozen=True, slots=True)

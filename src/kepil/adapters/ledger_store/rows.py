@@ -1,0 +1,98 @@
+"""The rows one block adds to the ledger file, prepared before the write transaction opens."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from kepil.adapters.ledger_store.movements import Movement
+from kepil.ledger.block import Block
+from kepil.ledger.state import ChangeSet
+from kepil.ledger.statekeys import VALUE_TYPES, Space, StateKey, Value, key_text, value_json
+
+_BALANCE = Space.BALANCE.value
+
+
+def stored_value(value: Value) -> str:
+    """A value's column text: canonical JSON (integers are their own decimal text)."""
+    return str(value) if type(value) is int else value_json(value)
+
+
+def loaded_value(key: StateKey, text: str) -> Value:
+    """The value `stored_value` wrote under `key`."""
+    record_type = VALUE_TYPES[key[0]]
+    if record_type is None:
+        return int(text)
+    return record_type.from_json(json.loads(text))
+
+
+def compact_json(value: Any) -> str:
+    """JSON text for storage (not hashed, so not canonical)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass
+class BlockRows:
+    """Everything a commit writes, as parameter tuples for executemany."""
+
+    upserts: list[tuple[str, str]] = field(default_factory=list)
+    deletes: list[tuple[str]] = field(default_factory=list)
+    history: list[tuple[int, str, str | None, str | None]] = field(default_factory=list)
+    balances: list[tuple[str, str, int, int]] = field(default_factory=list)
+    block: tuple[int, str, int, str, int, str, str] | None = None
+    transactions: list[tuple[int, int, str, str, str, str, str]] = field(default_factory=list)
+    movements: list[tuple[Any, ...]] = field(default_factory=list)
+    parties: list[tuple[str, int]] = field(default_factory=list)
+
+
+def state_rows(rows: BlockRows, changes: ChangeSet, height: int) -> None:
+    """State upserts and deletions, the history of each changed key, and balance history."""
+    previous = changes.previous
+    for key, new in changes.writes.items():
+        text = key_text(key)
+        old = previous.get(key)
+        new_text = None if new is None else stored_value(new)
+        if new_text is None:
+            rows.deletes.append((text,))
+        else:
+            rows.upserts.append((text, new_text))
+        rows.history.append((height, text, None if old is None else stored_value(old), new_text))
+        if key[0] == _BALANCE:
+            amount = new if isinstance(new, int) else 0
+            rows.balances.append((key[2], key[1], height, amount))
+
+
+def block_rows(rows: BlockRows, block: Block, movements: list[Movement], first_id: int) -> None:
+    """The block, its transactions, and its movements numbered from `first_id`."""
+    header = block.header
+    header_json = header.to_json()
+    envelopes = [compact_json(tx.to_json()) for tx in block.txs]
+    # The block's JSON is spliced from the envelopes' text so each is encoded once.
+    whole = (
+        f'{{"header":{compact_json(header_json)},"hash":{compact_json(block.hash)},'
+        f'"txs":[{",".join(envelopes)}],'
+        f'"results":{compact_json([r.code for r in block.results])}}}'
+    )
+    rows.block = (
+        header.height,
+        block.hash,
+        header.timestamp,
+        header.state_root,
+        header.tx_count,
+        compact_json(header_json),
+        whole,
+    )
+    for index, (tx, result, envelope) in enumerate(
+        zip(block.txs, block.results, envelopes, strict=True)
+    ):
+        signers = compact_json(sorted(tx.unsigned.nonces))
+        rows.transactions.append(
+            (header.height, index, tx.tx_id, tx.type, result.code, signers, envelope)
+        )
+    for number, move in enumerate(movements, start=first_id):
+        rows.movements.append(
+            (number, move.height, move.tx_index, move.tx_id, move.asset, move.kind, move.sender,
+             move.recipient, move.amount, move.ref)
+        )  # fmt: skip
+        rows.parties.extend((party, number) for party in sorted(move.parties()))

@@ -1,0 +1,130 @@
+"""The ledger file's tables, indexes and connection settings.
+
+One SQLite file per node, opened with the standard library's sqlite3 (no SQLAlchemy: committing
+a block is the node's hot path, and the store needs nothing but prepared statements). The file
+runs in WAL mode with synchronous=FULL, so a committed block survives a power cut, and with
+foreign keys on.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Final
+
+SCHEMA_VERSION: Final = 1
+
+_TABLES: Final = """
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS blocks (
+    height INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    timestamp INTEGER NOT NULL,
+    state_root TEXT NOT NULL,
+    tx_count INTEGER NOT NULL,
+    header TEXT NOT NULL,
+    block TEXT NOT NULL
+);
+
+-- A transaction id may occur more than once: a replay is recorded, refused, in its block.
+CREATE TABLE IF NOT EXISTS transactions (
+    height INTEGER NOT NULL REFERENCES blocks (height),
+    idx INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    result TEXT NOT NULL,
+    signers TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (height, idx)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS transactions_by_id ON transactions (id);
+
+-- History is kept even for heights whose block body was not given to commit().
+CREATE TABLE IF NOT EXISTS state_history (
+    height INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    old TEXT,
+    new TEXT,
+    PRIMARY KEY (key, height)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS state_history_by_height ON state_history (height);
+
+CREATE TABLE IF NOT EXISTS balance_history (
+    asset TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    height INTEGER NOT NULL,
+    amount INTEGER NOT NULL,
+    PRIMARY KEY (asset, holder, height)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS balance_history_by_holder
+    ON balance_history (holder, asset, height);
+
+CREATE TABLE IF NOT EXISTS movements (
+    id INTEGER PRIMARY KEY,
+    height INTEGER NOT NULL,
+    tx_index INTEGER NOT NULL,
+    tx_id TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sender TEXT,
+    recipient TEXT,
+    amount INTEGER NOT NULL,
+    ref TEXT,
+    FOREIGN KEY (height, tx_index) REFERENCES transactions (height, idx)
+);
+CREATE INDEX IF NOT EXISTS movements_by_asset ON movements (asset, id);
+CREATE INDEX IF NOT EXISTS movements_by_tx ON movements (height, tx_index);
+
+CREATE TABLE IF NOT EXISTS movement_parties (
+    holder TEXT NOT NULL,
+    movement_id INTEGER NOT NULL REFERENCES movements (id),
+    PRIMARY KEY (holder, movement_id)
+) WITHOUT ROWID;
+"""
+
+
+class SchemaMismatch(Exception):  # noqa: N818 - names the condition
+    """The file was written by another version of the store."""
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """Open (creating if needed) the ledger file with its settings and tables."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache
+    try:
+        _create(connection)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _create(connection: sqlite3.Connection) -> None:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _TABLES.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        row = connection.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+        if row is None:
+            connection.execute(
+                "INSERT INTO meta (name, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise SchemaMismatch(f"ledger file schema {row[0]}; this store writes {SCHEMA_VERSION}")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")

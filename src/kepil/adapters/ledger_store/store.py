@@ -1,0 +1,219 @@
+"""The node's ledger store: a StateStore in its own SQLite file.
+
+Uses the standard library's sqlite3 directly, not SQLAlchemy: committing a block is the node's
+hot path (thousands of rows per block through executemany on one connection), and reads of
+single keys during execution go through a write-through cache in front of prepared statements.
+
+commit() writes a block's state changes, their history, the block, its transactions, their
+movements and the new head in ONE SQLite transaction (BEGIN IMMEDIATE ... COMMIT): a crash or an
+error anywhere in between leaves the previous block as head, on disk and in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Final
+
+from kepil.adapters.ledger_store.movements import block_movements
+from kepil.adapters.ledger_store.queries import LedgerQueries
+from kepil.adapters.ledger_store.rows import (
+    BlockRows,
+    block_rows,
+    compact_json,
+    loaded_value,
+    state_rows,
+)
+from kepil.adapters.ledger_store.schema import connect
+from kepil.ledger.block import Block, BlockOutcome
+from kepil.ledger.root import ACCUMULATOR_BYTES, EMPTY_ACCUMULATOR, state_root
+from kepil.ledger.state import ChainHead, ChangeSet
+from kepil.ledger.statekeys import StateKey, Value, key_text
+
+_ABSENT: Final = object()
+DEFAULT_CACHE_ENTRIES: Final = 1_000_000
+
+
+class CommitRefused(Exception):  # noqa: N818 - names the outcome
+    """A commit that does not follow the head or does not hold together; nothing was written."""
+
+
+class SqliteLedgerStore(LedgerQueries):
+    """A StateStore (and StateReader) kept in one SQLite file, with history and indexes.
+
+    Thread-safe: one connection guarded by a lock; reads wait while a block commits.
+    """
+
+    def __init__(self, path: Path | str, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
+        """Open or create the ledger file at `path` and restore the head and accumulator."""
+        self.path = Path(path)
+        self._conn: sqlite3.Connection = connect(path)
+        self._lock = threading.RLock()
+        self._cache: dict[StateKey, object] = {}
+        self._cache_entries = cache_entries
+        self._head, self._accumulator = self._load_head()
+        row = self._conn.execute("SELECT coalesce(max(id), 0) FROM movements").fetchone()
+        self._next_movement = int(row[0]) + 1
+
+    # StateReader.
+
+    def get(self, key: StateKey) -> Value | None:
+        """The committed value under `key`, or None when absent."""
+        cached = self._cache.get(key, _ABSENT)
+        if cached is not _ABSENT:
+            return cached  # type: ignore[return-value]
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT value FROM state WHERE key = ?", (key_text(key),)
+            ).fetchone()
+        value = None if row is None else loaded_value(key, row[0])
+        self._remember(key, value)
+        return value
+
+    def accumulator(self) -> int:
+        """The state-root accumulator of the committed state."""
+        return self._accumulator
+
+    def head(self) -> ChainHead | None:
+        """The last committed block, or None before genesis."""
+        return self._head
+
+    def state_root(self) -> str:
+        """The state root of the committed state."""
+        return state_root(self._accumulator)
+
+    # StateStore.
+
+    def commit(self, changes: ChangeSet, head: ChainHead, block: Block | None = None) -> None:
+        """Apply a block's changes and move the head, all or nothing.
+
+        With `block` (a node always passes it; see commit_block) the block, its transactions
+        and its movements are written in the same transaction. Without it only the state, its
+        history and the head are (the StateStore protocol's form). Raises CommitRefused when
+        the head does not follow the current one or disagrees with the changes or the block.
+        """
+        with self._lock:
+            self._check(changes, head, block)
+            rows = BlockRows()
+            state_rows(rows, changes, head.height)
+            if block is not None:
+                movements = block_movements(block, self._committed_get)
+                block_rows(rows, block, movements, self._next_movement)
+            self._write(rows, head, changes.accumulator)
+            self._head, self._accumulator = head, changes.accumulator
+            self._next_movement += len(rows.movements)
+            for key, value in changes.writes.items():
+                self._remember(key, value)
+
+    def commit_block(self, outcome: BlockOutcome) -> None:
+        """Commit an executed block: its changes, its head and the block itself."""
+        self.commit(outcome.changes, outcome.block.head(), outcome.block)
+
+    # Lifecycle.
+
+    def close(self) -> None:
+        """Close the file (checkpointing the WAL)."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> SqliteLedgerStore:
+        """Use as a context manager that closes the file."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the file."""
+        self.close()
+
+    # Internals.
+
+    def _committed_get(self, key: StateKey) -> Value | None:
+        return self.get(key)
+
+    def _remember(self, key: StateKey, value: Value | None) -> None:
+        if len(self._cache) >= self._cache_entries:
+            self._cache.clear()
+        self._cache[key] = value
+
+    def _check(self, changes: ChangeSet, head: ChainHead, block: Block | None) -> None:
+        current = self._head
+        expected = 0 if current is None else current.height + 1
+        if head.height != expected:
+            raise CommitRefused(f"height {head.height} does not follow the head ({expected - 1})")
+        if head.state_root != changes.state_root or changes.state_root != state_root(
+            changes.accumulator
+        ):
+            raise CommitRefused(f"height {head.height}: the head's root is not the changes' root")
+        if block is not None and block.head() != head:
+            raise CommitRefused(f"height {head.height}: the block is not the head's block")
+        if (
+            current is not None
+            and block is not None
+            and block.header.previous_hash != current.block_hash
+        ):
+            raise CommitRefused(f"height {head.height}: previous hash is not the head's")
+
+    def _write(self, rows: BlockRows, head: ChainHead, accumulator: int) -> None:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if rows.block is not None:
+                conn.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", rows.block)
+                conn.executemany(
+                    "INSERT INTO transactions VALUES (?, ?, ?, ?, ?, ?, ?)", rows.transactions
+                )
+                conn.executemany(
+                    "INSERT INTO movements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.movements
+                )
+                conn.executemany("INSERT INTO movement_parties VALUES (?, ?)", rows.parties)
+            conn.executemany(
+                "INSERT INTO state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                rows.upserts,
+            )
+            conn.executemany("DELETE FROM state WHERE key = ?", rows.deletes)
+            conn.executemany("INSERT INTO state_history VALUES (?, ?, ?, ?)", rows.history)
+            conn.executemany("INSERT INTO balance_history VALUES (?, ?, ?, ?)", rows.balances)
+            self._write_head(head, accumulator)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _write_head(self, head: ChainHead, accumulator: int) -> None:
+        head_json = {
+            "height": head.height,
+            "block_hash": head.block_hash,
+            "timestamp": head.timestamp,
+            "state_root": head.state_root,
+        }
+        self._conn.executemany(
+            "INSERT INTO meta (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [
+                ("head", compact_json(head_json)),
+                ("accumulator", accumulator.to_bytes(ACCUMULATOR_BYTES, "big")),
+            ],
+        )
+
+    def _load_head(self) -> tuple[ChainHead | None, int]:
+        rows = dict(
+            self._conn.execute(
+                "SELECT name, value FROM meta WHERE name IN ('head', 'accumulator')"
+            ).fetchall()
+        )
+        if "head" not in rows:
+            return None, EMPTY_ACCUMULATOR
+        data = json.loads(rows["head"])
+        head = ChainHead(data["height"], data["block_hash"], data["timestamp"], data["state_root"])
+        accumulator = int.from_bytes(rows["accumulator"], "big")
+        if state_root(accumulator) != head.state_root:
+            raise RuntimeError(f"{self.path}: the stored accumulator does not give the head's root")
+        return head, accumulator
