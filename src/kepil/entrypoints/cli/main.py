@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from kepil.entrypoints.cli.bench_cmd import bench_app
 from kepil.entrypoints.cli.calendar_cmd import calendar_app
 from kepil.entrypoints.cli.db_cmd import db_app
 from kepil.entrypoints.cli.eds_cmd import eds_app
@@ -16,6 +17,7 @@ from kepil.entrypoints.cli.pki_cmd import pki_app
 from kepil.entrypoints.cli.serve_cmd import serve
 from kepil.entrypoints.cli.staff_cmd import staff_app
 from kepil.entrypoints.cli.sweep_cmd import sweep
+from kepil.entrypoints.cli.wallet_cmd import wallet_app
 
 app = typer.Typer(
     name="kepil",
@@ -33,6 +35,8 @@ app.add_typer(eds_app, name="eds")
 app.add_typer(pki_app, name="pki")
 app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(staff_app, name="staff")
+app.add_typer(wallet_app, name="wallet")
+app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:

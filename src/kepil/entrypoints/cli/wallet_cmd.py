@@ -1,0 +1,227 @@
+"""`kepil wallet`: make a key, build, sign and co-sign ledger transactions, submit them, and
+show holdings.
+
+A key file holds an Ed25519 seed in hex under a comment that says it is secret; it is written
+with mode 0600 and never printed. Transactions are printed and read as the envelope JSON the
+node accepts at POST /api/v1/ledger/transactions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kepil.entrypoints.cli.errors import EXIT_INVALID, fail
+
+wallet_app = typer.Typer(
+    help="Ledger wallet: keys, signed transactions, submission, holdings.", no_args_is_help=True
+)
+
+KEY_HEADER = "# kepil wallet key: Ed25519 seed (hex). SECRET: anyone with this file signs as you."
+DEFAULT_URL = "http://127.0.0.1:8000"
+DEFAULT_CHAIN = "kepil-local"  # = kepil.services.ledger_node.DEFAULT_CHAIN_ID
+_SEED_HEX_LENGTH = 64
+_HTTP_TIMEOUT = 10.0
+
+
+@wallet_app.command()
+def keygen(
+    out: Annotated[Path, typer.Option(help="Key file to create (mode 0600; never overwritten).")],
+) -> None:
+    """Make a new Ed25519 key; print its public key as JSON."""
+    from kepil.ledger.crypto import SigningKey, public_key_hex
+
+    key = SigningKey.generate()
+    public = public_key_hex(key)
+    try:
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise fail(f"{out} exists; choose another --out (keys are never overwritten)") from None
+    except OSError as error:
+        raise fail(f"cannot create {out}: {error.strerror}") from None
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(f"{KEY_HEADER}\n# public key: {public}\n{bytes(key).hex()}\n")
+    _print({"key_file": str(out), "public_key": public})
+
+
+@wallet_app.command()
+def build(
+    tx_type: Annotated[
+        str, typer.Argument(metavar="TYPE", help="Transaction type, e.g. transfer.")
+    ],
+    payload: Annotated[str, typer.Option(help="Payload JSON, or @FILE to read it from a file.")],
+    signer: Annotated[str, typer.Option(help="Your IIN/BIN (or 'ministry').")],
+    key: Annotated[Path, typer.Option(help="Your key file (from `kepil wallet keygen`).")],
+    nonce: Annotated[int, typer.Option(min=1, help="Your next nonce (last used + 1).")],
+    chain: Annotated[str, typer.Option(help="Chain id of the node.")] = DEFAULT_CHAIN,
+    cosigner: Annotated[
+        list[str] | None,
+        typer.Option(help="Another party who must sign, as ID:NONCE (repeatable)."),
+    ] = None,
+    not_before: Annotated[
+        int | None, typer.Option(help="Unix time the transaction becomes valid (default: now-60).")
+    ] = None,
+    lifetime: Annotated[int, typer.Option(min=0, help="Seconds it stays valid.")] = 3600,
+) -> None:
+    """Build a transaction of TYPE, sign it, and print its envelope JSON."""
+    from kepil.adapters.clock import SystemClock
+    from kepil.ledger import PAYLOAD_TYPES, Refusal, build_tx, payload_from_json, window_at
+
+    if tx_type not in PAYLOAD_TYPES:
+        raise fail(f"unknown type {tx_type!r}; one of: {', '.join(sorted(PAYLOAD_TYPES))}")
+    signing_key = _read_key(key)
+    nonces = {signer: nonce, **_cosigners(cosigner or [], signer)}
+    start = not_before if not_before is not None else int(SystemClock().now().timestamp()) - 60
+    try:
+        parsed = payload_from_json(tx_type, _json_object(payload, "--payload"))
+        unsigned = build_tx(chain, parsed, nonces, window_at(start, lifetime))
+        signed = unsigned.sign({signer: signing_key})
+    except Refusal as refusal:
+        raise fail(f"the transaction is malformed: {refusal}") from None
+    _emit(signed.to_bytes())
+
+
+@wallet_app.command()
+def cosign(
+    tx_file: Annotated[str, typer.Argument(metavar="FILE", help="Envelope JSON, or - for stdin.")],
+    signer: Annotated[str, typer.Option(help="Your IIN/BIN; must be a party of the transaction.")],
+    key: Annotated[Path, typer.Option(help="Your key file.")],
+) -> None:
+    """Add your signature to a multi-party transaction (swap, agreement, ...); print it."""
+    from kepil.ledger import Refusal, decode_tx
+
+    signing_key = _read_key(key)
+    try:
+        tx = decode_tx(_read_input(tx_file))
+    except Refusal as refusal:
+        raise fail(f"{tx_file} is not a transaction envelope: {refusal}") from None
+    if signer not in tx.unsigned.nonces:
+        parties = ", ".join(sorted(tx.unsigned.nonces))
+        raise fail(f"{signer} is not a party of this transaction ({parties})")
+    _emit(tx.with_signature(signer, signing_key).to_bytes())
+
+
+@wallet_app.command()
+def submit(
+    tx_file: Annotated[str, typer.Argument(metavar="FILE", help="Envelope JSON, or - for stdin.")],
+    url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
+    wait: Annotated[
+        float, typer.Option(min=0, max=30, help="Seconds to wait for the commit (0: don't).")
+    ] = 0.0,
+) -> None:
+    """Submit a signed transaction; print its status. Exit 1 if it committed with a refusal."""
+    envelope = _read_input(tx_file)
+    accepted = _request(url, "/api/v1/ledger/transactions", envelope)
+    status = accepted
+    if wait > 0:
+        status = _request(url, f"/api/v1/ledger/transactions/{accepted['tx_id']}?wait={wait}")
+    _print(status)
+    if status.get("code") not in (None, "ok"):
+        raise typer.Exit(EXIT_INVALID)
+
+
+@wallet_app.command()
+def status(
+    tx_id: Annotated[str, typer.Argument(metavar="TX_ID", help="The transaction id (hex).")],
+    url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
+    wait: Annotated[float, typer.Option(min=0, max=30, help="Seconds to wait for it.")] = 0.0,
+) -> None:
+    """Print a transaction's status: pending, committed (height, code), rejected or unknown."""
+    _print(_request(url, f"/api/v1/ledger/transactions/{tx_id}?wait={wait}"))
+
+
+@wallet_app.command()
+def holdings(
+    holder: Annotated[str, typer.Argument(metavar="HOLDER", help="IIN/BIN of the holder.")],
+    url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
+) -> None:
+    """Print a holder's free, pledged and escrowed units per asset class."""
+    _print(_request(url, f"/api/v1/ledger/holdings/{holder}"))
+
+
+def _read_key(path: Path) -> Any:
+    from kepil.ledger.crypto import SigningKey
+
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as error:
+        raise fail(f"cannot read key file {path}: {error.strerror}") from None
+    seeds = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    if len(seeds) != 1 or len(seeds[0]) != _SEED_HEX_LENGTH:
+        raise fail(f"{path} is not a kepil wallet key file")
+    try:
+        return SigningKey(bytes.fromhex(seeds[0]))
+    except ValueError:
+        raise fail(f"{path} is not a kepil wallet key file") from None
+
+
+def _cosigners(items: list[str], signer: str) -> dict[str, int]:
+    nonces: dict[str, int] = {}
+    for item in items:
+        party, _, number = item.partition(":")
+        if not party or not number.isdigit() or int(number) < 1 or party == signer:
+            raise fail(f"--cosigner {item!r} must be ID:NONCE for a party other than --signer")
+        nonces[party] = int(number)
+    return nonces
+
+
+def _json_object(text: str, what: str) -> dict[str, Any]:
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text()
+        except OSError as error:
+            raise fail(f"cannot read {what} file {text[1:]}: {error.strerror}") from None
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise fail(f"{what} is not JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise fail(f"{what} must be a JSON object")
+    return value
+
+
+def _read_input(name: str) -> bytes:
+    try:
+        return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as error:
+        raise fail(f"cannot read {name}: {error.strerror}") from None
+
+
+def _request(base_url: str, path: str, body: bytes | None = None) -> dict[str, Any]:
+    url = base_url.rstrip("/") + path
+    if not url.startswith(("http://", "https://")):
+        raise fail(f"--url {base_url!r} must start with http:// or https://")
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        url, data=body, headers={"content-type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=_HTTP_TIMEOUT + 30) as response:  # noqa: S310
+            return json.loads(response.read())  # type: ignore[no-any-return]
+    except urllib.error.HTTPError as error:
+        raise fail(f"the server refused: {_error_text(error)}") from None
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        reason = getattr(error, "reason", error)
+        raise fail(f"cannot reach {base_url}: {reason}") from None
+
+
+def _error_text(error: urllib.error.HTTPError) -> str:
+    try:
+        body = json.loads(error.read())
+        return f"{body['error']['code']}: {body['error']['message']} (HTTP {error.code})"
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {error.code}"
+
+
+def _emit(envelope: bytes) -> None:
+    typer.echo(envelope.decode())
+
+
+def _print(document: dict[str, Any]) -> None:
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))

@@ -1,0 +1,230 @@
+"""The node's log of committed blocks and what readers ask of it: blocks, a transaction's place,
+a holder's holdings and history.
+
+BlockLog is the port; MemoryBlockLog keeps everything in memory (tests, the benchmark, and the
+embedded node until the SQLite ledger store serves these queries from its own tables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kepil.ledger import Block, ChangeSet, Checkpoint, StateReader
+from kepil.ledger.records import Encumbrance, Escrow
+from kepil.ledger.statekeys import StateKey, Value
+
+MAX_HISTORY_PAGE = 500
+_IDENTIFIER_LENGTH = 12
+
+
+@dataclass(frozen=True, slots=True)
+class TxLocation:
+    """Where a committed transaction sits and how it ended."""
+
+    height: int
+    index: int
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One transaction that involved a holder; `seq` orders all transactions of the chain."""
+
+    seq: int
+    height: int
+    index: int
+    timestamp: int
+    tx_id: str
+    type: str
+    code: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as a JSON object."""
+        return {
+            "seq": self.seq,
+            "height": self.height,
+            "index": self.index,
+            "timestamp": self.timestamp,
+            "tx_id": self.tx_id,
+            "type": self.type,
+            "code": self.code,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """Newest first; pass `next_before` as `before` for the next page (None: no more)."""
+
+    entries: tuple[HistoryEntry, ...]
+    next_before: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """A holder's units of one asset class: free, pledged to pledgees, locked in escrows."""
+
+    asset: str
+    free: int
+    pledged: int
+    escrowed: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The holding as a JSON object."""
+        return {
+            "asset": self.asset,
+            "free": self.free,
+            "pledged": self.pledged,
+            "escrowed": self.escrowed,
+        }
+
+
+class BlockLog(Protocol):
+    """Committed blocks with their checkpoints, and the indexes readers need."""
+
+    def append(self, block: Block, checkpoint: Checkpoint, changes: ChangeSet) -> None:
+        """Record a block just committed to the state, with its changes."""
+        ...
+
+    def block(self, height: int) -> Block | None:
+        """The block at `height`, or None."""
+        ...
+
+    def checkpoint(self, height: int) -> Checkpoint | None:
+        """This node's checkpoint of the block at `height`, or None."""
+        ...
+
+    def locate(self, tx_id: str) -> TxLocation | None:
+        """Where a committed transaction sits, or None."""
+        ...
+
+    def holdings(self, holder: str, state: StateReader) -> list[Holding]:
+        """`holder`'s units per asset class in `state`, by asset id."""
+        ...
+
+    def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
+        """Transactions involving `holder`, newest first, with seq below `before`."""
+        ...
+
+
+class MemoryBlockLog:
+    """A BlockLog in memory."""
+
+    def __init__(self) -> None:
+        """An empty log."""
+        self._blocks: list[Block] = []
+        self._checkpoints: list[Checkpoint] = []
+        self._locations: dict[str, TxLocation] = {}
+        self._history: dict[str, list[HistoryEntry]] = {}
+        self._holder_keys: dict[str, set[StateKey]] = {}
+        self._seq = 0
+
+    def __len__(self) -> int:
+        """How many blocks the log holds."""
+        return len(self._blocks)
+
+    def blocks(self) -> Iterator[Block]:
+        """Every block from genesis on."""
+        return iter(list(self._blocks))
+
+    def append(self, block: Block, checkpoint: Checkpoint, changes: ChangeSet) -> None:
+        """Record a block just committed to the state, with its changes."""
+        if block.header.height != len(self._blocks):
+            raise ValueError(f"block {block.header.height} does not follow {len(self._blocks)}")
+        self._blocks.append(block)
+        self._checkpoints.append(checkpoint)
+        height, timestamp = block.header.height, block.header.timestamp
+        for index, (tx, result) in enumerate(zip(block.txs, block.results, strict=True)):
+            code = result.code
+            self._locations[tx.tx_id] = TxLocation(height, index, code)
+            entry = HistoryEntry(self._seq, height, index, timestamp, tx.tx_id, tx.type, code)
+            self._seq += 1
+            for party in involved(tx.unsigned.nonces, tx.unsigned.payload):
+                self._history.setdefault(party, []).append(entry)
+        self._index_keys(changes)
+
+    def block(self, height: int) -> Block | None:
+        """The block at `height`, or None."""
+        return self._blocks[height] if 0 <= height < len(self._blocks) else None
+
+    def checkpoint(self, height: int) -> Checkpoint | None:
+        """This node's checkpoint of the block at `height`, or None."""
+        return self._checkpoints[height] if 0 <= height < len(self._checkpoints) else None
+
+    def locate(self, tx_id: str) -> TxLocation | None:
+        """Where a committed transaction sits, or None."""
+        return self._locations.get(tx_id)
+
+    def holdings(self, holder: str, state: StateReader) -> list[Holding]:
+        """`holder`'s units per asset class in `state`, by asset id."""
+        totals: dict[str, list[int]] = {}
+        for key in self._holder_keys.get(holder, ()):
+            value = state.get(key)
+            if value is None:
+                continue
+            if key[0] == "balance" and isinstance(value, int):
+                totals.setdefault(key[2], [0, 0, 0])[0] += value
+            elif isinstance(value, Encumbrance) and value.pledgor == holder:
+                totals.setdefault(value.asset, [0, 0, 0])[1] += value.amount
+            elif isinstance(value, Escrow) and value.seller == holder:
+                totals.setdefault(value.asset, [0, 0, 0])[2] += value.amount
+        return [Holding(asset, *totals[asset]) for asset in sorted(totals)]
+
+    def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
+        """Transactions involving `holder`, newest first, with seq below `before`."""
+        limit = max(1, min(limit, MAX_HISTORY_PAGE))
+        entries = self._history.get(holder, [])
+        end = len(entries)
+        if before is not None:
+            end = _first_at_or_after(entries, before)
+        start = max(0, end - limit)
+        page = tuple(reversed(entries[start:end]))
+        return HistoryPage(page, page[-1].seq if start > 0 else None)
+
+    def _index_keys(self, changes: ChangeSet) -> None:
+        for key, value in changes.writes.items():
+            space = key[0]
+            if space == "balance":
+                self._holder_keys.setdefault(key[1], set()).add(key)
+            elif space in {"pledge", "escrow"}:
+                record = value if value is not None else changes.previous.get(key)
+                owner = _owner(record)
+                if owner is not None:
+                    self._holder_keys.setdefault(owner, set()).add(key)
+
+
+def involved(nonces: Mapping[str, int], payload: Mapping[str, Any]) -> set[str]:
+    """Every signer, and every 12-digit IIN/BIN-shaped text a payload holds (at any depth)."""
+    parties = set(nonces)
+    _collect(payload, parties)
+    return parties
+
+
+def _collect(item: Any, parties: set[str]) -> None:
+    values = item.values() if isinstance(item, dict) else item
+    for value in values:
+        if type(value) is str:
+            if len(value) == _IDENTIFIER_LENGTH and value.isdigit():
+                parties.add(value)
+        elif isinstance(value, dict | list):
+            _collect(value, parties)
+
+
+def _owner(record: Value | None) -> str | None:
+    if isinstance(record, Encumbrance):
+        return record.pledgor
+    if isinstance(record, Escrow):
+        return record.seller
+    return None
+
+
+def _first_at_or_after(entries: list[HistoryEntry], seq: int) -> int:
+    low, high = 0, len(entries)
+    while low < high:
+        middle = (low + high) // 2
+        if entries[middle].seq < seq:
+            low = middle + 1
+        else:
+            high = middle
+    return low

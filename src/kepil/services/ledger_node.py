@@ -1,0 +1,356 @@
+"""One embedded ledger node: a mempool, a block producer, the committed state and its readers.
+
+Submitting queues a transaction and returns its id at once. A producer thread takes batches
+(up to `max_block_txs`, or what arrived within `max_wait_seconds` of the oldest waiting one),
+has a SignatureChecker verify the next batch while it applies the current one with apply_block,
+commits the changes to the StateStore, signs a checkpoint with the node key and records the block
+in the BlockLog. The block timestamp comes from the injected Clock and never goes backwards.
+
+Locks: `_lock` guards the mempool, the in-flight batch and the rejected set (two conditions on
+it: one wakes the producer, one the commit waiters); `_state_lock` guards the store and the log,
+so a reader never sees half a block. The producer never holds `_state_lock` while taking `_lock`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from kepil.domain.clock import Clock
+from kepil.ledger import (
+    GENESIS_PREVIOUS,
+    Block,
+    BlockProposal,
+    BlockRejected,
+    ChainHead,
+    Checkpoint,
+    Executor,
+    Refusal,
+    SignedTx,
+    StateStore,
+    apply_block,
+    decode_tx,
+    sign_checkpoint,
+)
+from kepil.ledger.crypto import SigningKey
+from kepil.services.ledger_log import BlockLog, HistoryPage, Holding, MemoryBlockLog
+from kepil.services.ledger_mempool import DuplicateTx, Mempool, MempoolFull
+from kepil.services.ledger_signatures import InlineChecker, PendingCheck, SignatureChecker
+
+log = logging.getLogger("kepil.ledger.node")
+
+DEFAULT_CHAIN_ID = "kepil-local"  # the embedded node's chain unless configured otherwise
+
+
+class TxState(StrEnum):
+    """Where a transaction is, as the node knows it."""
+
+    PENDING = "pending"
+    COMMITTED = "committed"
+    REJECTED = "rejected"  # never entered a block: the block it was proposed in was refused
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class TxStatus:
+    """A transaction's state; height, index and code once committed ("ok" or a reason)."""
+
+    tx_id: str
+    state: TxState
+    height: int | None = None
+    index: int | None = None
+    code: str | None = None
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The status as a JSON object."""
+        return {
+            "tx_id": self.tx_id,
+            "state": self.state.value,
+            "height": self.height,
+            "index": self.index,
+            "code": self.code,
+            "detail": self.detail,
+        }
+
+
+class SubmitRefused(Exception):  # noqa: N818 - names the outcome
+    """A transaction not accepted into the mempool, with a stable code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        """Keep `code` (duplicate, mempool_full, stopped, or a ledger reason code)."""
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSettings:
+    """How the producer batches and how much may wait."""
+
+    max_block_txs: int = 2000
+    max_wait_seconds: float = 0.05
+    mempool_limit: int = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class NodeIdentity:
+    """The node's name in genesis and its checkpoint signing key."""
+
+    name: str
+    key: SigningKey
+
+
+class LedgerNode:
+    """A single embedded node; thread-safe."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        store: StateStore,
+        clock: Clock,
+        identity: NodeIdentity,
+        settings: NodeSettings | None = None,
+        block_log: BlockLog | None = None,
+        checker: SignatureChecker | None = None,
+    ) -> None:
+        """A stopped node over `store`; call start() to run the producer thread."""
+        self.executor = executor
+        self.settings = settings or NodeSettings()
+        self._store = store
+        self._clock = clock
+        self._identity = identity
+        self._log: BlockLog = block_log if block_log is not None else MemoryBlockLog()
+        self._checker: SignatureChecker = checker or InlineChecker()
+        self._mempool = Mempool(self.settings.mempool_limit)
+        self._inflight: set[str] = set()
+        self._rejected: dict[str, TxStatus] = {}
+        self._lock = threading.Lock()
+        self._work = threading.Condition(self._lock)
+        self._committed = threading.Condition(self._lock)
+        self._state_lock = threading.RLock()
+        self._listeners: list[Callable[[Block], None]] = []
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+        self._initialised = store.head() is not None
+
+    @property
+    def chain_id(self) -> str:
+        """The chain this node runs."""
+        return self.executor.chain_id
+
+    @property
+    def name(self) -> str:
+        """The node's name (as genesis lists it)."""
+        return self._identity.name
+
+    # Submitting and following transactions.
+
+    def submit_bytes(self, envelope: bytes | str) -> str:
+        """Decode a wire envelope and submit it; raise SubmitRefused."""
+        try:
+            tx = decode_tx(envelope)
+        except Refusal as refusal:
+            raise SubmitRefused(refusal.code.value, str(refusal)) from None
+        return self.submit(tx)
+
+    def submit(self, tx: SignedTx) -> str:
+        """Queue `tx` for the next block and return its id; raise SubmitRefused."""
+        if tx.unsigned.chain != self.chain_id:
+            raise SubmitRefused("wrong_chain", f"this node runs chain {self.chain_id!r}")
+        if self.executor.registry.get(tx.type) is None:
+            raise SubmitRefused("unknown_type", f"no transaction type {tx.type!r}")
+        tx_id = tx.tx_id
+        with self._lock:
+            if self._stopping:
+                raise SubmitRefused("stopped", "the node is stopping")
+            if tx_id in self._inflight or self._log.locate(tx_id) is not None:
+                raise SubmitRefused("duplicate", f"transaction {tx_id} is already known")
+            try:
+                self._mempool.add(tx, time.monotonic())
+            except DuplicateTx:
+                raise SubmitRefused("duplicate", f"{tx_id} is already pending") from None
+            except MempoolFull as full:
+                raise SubmitRefused("mempool_full", str(full)) from None
+            self._rejected.pop(tx_id, None)
+            waiting = len(self._mempool)
+            if waiting == 1 or waiting >= self.settings.max_block_txs:
+                self._work.notify()
+        return tx_id
+
+    def status(self, tx_id: str) -> TxStatus:
+        """Pending, committed (with height, index, code), rejected, or unknown."""
+        with self._lock:
+            return self._status(tx_id)
+
+    def wait(self, tx_id: str, timeout: float) -> TxStatus:
+        """The status once `tx_id` is no longer pending, or after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                status = self._status(tx_id)
+                remaining = deadline - time.monotonic()
+                if status.state is not TxState.PENDING or remaining <= 0:
+                    return status
+                self._committed.wait(remaining)
+
+    def pending_count(self) -> int:
+        """How many transactions wait for a block (in the mempool or being applied)."""
+        with self._lock:
+            return len(self._mempool) + len(self._inflight)
+
+    def on_commit(self, listener: Callable[[Block], None]) -> None:
+        """Call `listener` with every committed block (from the producer thread)."""
+        self._listeners.append(listener)
+
+    # Reading the chain.
+
+    def head(self) -> ChainHead | None:
+        """The last committed block's head, or None before genesis."""
+        with self._state_lock:
+            return self._store.head()
+
+    def block(self, height: int) -> Block | None:
+        """The committed block at `height`, or None."""
+        with self._state_lock:
+            return self._log.block(height)
+
+    def latest_block(self) -> Block | None:
+        """The last committed block, or None before genesis."""
+        with self._state_lock:
+            head = self._store.head()
+            return None if head is None else self._log.block(head.height)
+
+    def checkpoint(self, height: int) -> Checkpoint | None:
+        """This node's signed checkpoint of the block at `height`, or None."""
+        with self._state_lock:
+            return self._log.checkpoint(height)
+
+    def holdings(self, holder: str) -> list[Holding]:
+        """`holder`'s units per asset class now."""
+        with self._state_lock:
+            return self._log.holdings(holder, self._store)
+
+    def history(self, holder: str, limit: int = 50, before: int | None = None) -> HistoryPage:
+        """Transactions involving `holder`, newest first."""
+        with self._state_lock:
+            return self._log.history(holder, limit, before)
+
+    # Producing blocks.
+
+    def start(self) -> None:
+        """Run the producer thread."""
+        if self._thread is not None:
+            raise RuntimeError("the node is already running")
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="ledger-producer", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Commit what is pending, stop the producer thread and the signature workers."""
+        with self._lock:
+            self._stopping = True
+            self._work.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._checker.close()
+
+    def produce_block(self) -> Block | None:
+        """Take what is pending now and commit it as one block (when no thread runs)."""
+        if self._thread is not None:
+            raise RuntimeError("the producer thread is running")
+        batch = self._take(wait=False)
+        if not batch:
+            return None
+        return self._commit(batch, self._checker.start(batch).result())
+
+    def _run(self) -> None:
+        # A one-deep pipeline: the next batch is being checked while this one is applied.
+        carried: tuple[list[SignedTx], PendingCheck] | None = None
+        while True:
+            if carried is None:
+                batch = self._take(wait=True)
+                if not batch:
+                    return  # stopping, and nothing left
+                carried = (batch, self._checker.start(batch))
+                continue
+            batch, check = carried
+            flags = check.result()
+            following = self._take(wait=False)
+            carried = (following, self._checker.start(following)) if following else None
+            self._commit(batch, flags)
+
+    def _take(self, wait: bool) -> list[SignedTx]:
+        with self._lock:
+            count = self.settings.max_block_txs if self._initialised else 1
+            while wait and not self._stopping and len(self._mempool) < count:
+                oldest = self._mempool.oldest_arrival()
+                if oldest is None:
+                    self._work.wait()
+                    continue
+                remaining = oldest + self.settings.max_wait_seconds - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._work.wait(remaining)
+            batch = self._mempool.take(count)
+            self._inflight.update(tx.tx_id for tx in batch)
+            return batch
+
+    def _commit(self, batch: Sequence[SignedTx], flags: Sequence[bool]) -> Block | None:
+        try:
+            with self._state_lock:
+                head = self._store.head()
+                proposal = self._proposal(head, batch)
+                outcome = apply_block(self._store, proposal, self.executor, flags)
+                block = outcome.block
+                self._store.commit(outcome.changes, block.head())
+                checkpoint = sign_checkpoint(block, self._identity.name, self._identity.key)
+                self._log.append(block, checkpoint, outcome.changes)
+        except BlockRejected as rejected:
+            self._reject(batch, str(rejected))
+            return None
+        except Exception as error:
+            log.exception("block commit failed", extra={"txs": len(batch)})
+            self._reject(batch, f"the node could not commit the block: {error}")
+            return None
+        with self._lock:
+            self._initialised = True
+            self._inflight.difference_update(tx.tx_id for tx in batch)
+            self._committed.notify_all()
+        for listener in self._listeners:
+            try:
+                listener(block)
+            except Exception:
+                log.exception("a commit listener failed")
+        return block
+
+    def _proposal(self, head: ChainHead | None, batch: Sequence[SignedTx]) -> BlockProposal:
+        now = int(self._clock.now().timestamp())
+        if head is None:
+            return BlockProposal(0, GENESIS_PREVIOUS, now, tuple(batch))
+        return BlockProposal(
+            head.height + 1, head.block_hash, max(now, head.timestamp), tuple(batch)
+        )
+
+    def _reject(self, batch: Sequence[SignedTx], detail: str) -> None:
+        with self._lock:
+            for tx in batch:
+                self._inflight.discard(tx.tx_id)
+                self._rejected[tx.tx_id] = TxStatus(tx.tx_id, TxState.REJECTED, detail=detail)
+            self._committed.notify_all()
+
+    def _status(self, tx_id: str) -> TxStatus:
+        if tx_id in self._mempool or tx_id in self._inflight:
+            return TxStatus(tx_id, TxState.PENDING)
+        location = self._log.locate(tx_id)
+        if location is not None:
+            return TxStatus(
+                tx_id, TxState.COMMITTED, location.height, location.index, location.code
+            )
+        return self._rejected.get(tx_id) or TxStatus(tx_id, TxState.UNKNOWN)

@@ -1,0 +1,119 @@
+"""Checking a batch's signatures before it is applied: inline, or in worker processes.
+
+Both give apply_block the flags it takes (`signatures_checked`). A False flag only means "not
+verified here": the executor then verifies that transaction itself and refuses it with
+bad_signature, so the block is the same whichever checker ran. Workers get plain strings
+(signature_items) rather than pickled transactions, and run items_valid, which is
+signatures_valid's body; tests/unit/ledger_node check that the two agree.
+PyNaCl holds the GIL while it verifies, so threads do not help; worker processes do when a
+core is free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Protocol
+
+from kepil.ledger import SignedTx
+from kepil.ledger.crypto import verify_hex
+from kepil.ledger.tx import signing_message
+
+
+class PendingCheck(Protocol):
+    """A check under way."""
+
+    def result(self) -> list[bool]:
+        """The flags, one per transaction, waiting for them if need be."""
+        ...
+
+
+class SignatureChecker(Protocol):
+    """Starts checking a batch; the node applies the previous batch meanwhile."""
+
+    def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
+        """Begin checking `txs`."""
+        ...
+
+    def close(self) -> None:
+        """Release any workers."""
+        ...
+
+
+class _Done:
+    def __init__(self, flags: list[bool]) -> None:
+        self._flags = flags
+
+    def result(self) -> list[bool]:
+        return self._flags
+
+
+class InlineChecker:
+    """Leaves verification to the executor, inside apply_block (no second pass, no workers)."""
+
+    def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
+        """All False: the executor verifies each transaction as it runs it."""
+        return _Done([False] * len(txs))
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+SignatureItems = tuple[str, tuple[tuple[str, str], ...]]  # tx id, (public key, signature) each
+
+
+def signature_items(tx: SignedTx) -> SignatureItems:
+    """What signatures_valid reads of `tx`, as plain strings (cheap to send to a worker)."""
+    return tx.tx_id, tuple((s.key, s.sig) for s in tx.sigs)
+
+
+def items_valid(items: SignatureItems) -> bool:
+    """signatures_valid on signature_items(tx): every signature of the id verifies."""
+    tx_id, sigs = items
+    message = signing_message(tx_id)
+    return all(verify_hex(key, message, sig) for key, sig in sigs)
+
+
+def check_chunk(chunk: Sequence[SignatureItems]) -> list[bool]:
+    """items_valid for each transaction (runs in a worker process)."""
+    return [items_valid(items) for items in chunk]
+
+
+class _Gathered:
+    def __init__(self, parts: list[Future[list[bool]]]) -> None:
+        self._parts = parts
+
+    def result(self) -> list[bool]:
+        flags: list[bool] = []
+        for part in self._parts:
+            flags.extend(part.result())
+        return flags
+
+
+class ProcessPoolChecker:
+    """Verifies batches in `workers` processes, `chunk` transactions per task."""
+
+    def __init__(self, workers: int, chunk: int = 250) -> None:
+        """Start the pool lazily, on the first batch."""
+        if workers < 1 or chunk < 1:
+            raise ValueError("workers and chunk must be positive")
+        self.workers = workers
+        self.chunk = chunk
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
+        """Send the batch to the workers in chunks."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers)
+        items = [signature_items(tx) for tx in txs]
+        parts = [
+            self._pool.submit(check_chunk, items[i : i + self.chunk])
+            for i in range(0, len(items), self.chunk)
+        ]
+        return _Gathered(parts)
+
+    def close(self) -> None:
+        """Stop the workers."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None

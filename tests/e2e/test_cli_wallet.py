@@ -1,0 +1,156 @@
+"""The wallet from a terminal against a served ledger node, and the ledger benchmark contract.
+
+main.py registers the `wallet` and `bench` sub-apps; these tests mount them on a root of their
+own (as main.py does) and run them in-process with Typer's runner.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import typer
+import uvicorn
+from fastapi import FastAPI
+from typer.testing import CliRunner
+
+from kepil.config import Settings
+from kepil.entrypoints.api.errors import install_error_handlers
+from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
+from kepil.entrypoints.cli.bench_cmd import bench_app
+from kepil.entrypoints.cli.wallet_cmd import wallet_app
+from kepil.services.ledger_node import NodeSettings
+
+from ..unit.ledger.harness import (
+    CHAIN_ID,
+    MINISTRY_CERTIFICATE,
+    OPERATOR,
+    FakePermitVerifier,
+    b64,
+    permit_document,
+)
+
+root = typer.Typer()
+root.add_typer(wallet_app, name="wallet")
+root.add_typer(bench_app, name="bench")
+runner = CliRunner()
+CONTRACT_KEYS = {"nodes", "txs", "tx_per_s", "p50_ms", "p99_ms", "state_roots_equal", "rss_mb"}
+
+
+class SystemUtcClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    node = create_ledger_node(
+        Settings(data_dir=tmp_path),
+        SystemUtcClock(),
+        verifier=FakePermitVerifier(),
+        chain_id=CHAIN_ID,
+        node_settings=NodeSettings(max_wait_seconds=0.005),
+    )
+    app = FastAPI()
+    install_error_handlers(app)
+    install_ledger(app, node)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not running.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        thread.join(0.01)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(10)
+
+
+def wallet(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(root, ["wallet", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_key_is_made_private_and_never_overwritten(tmp_path: Path) -> None:
+    key = tmp_path / "me.key"
+    code, out, _ = wallet("keygen", "--out", str(key))
+    assert code == 0
+    assert len(json.loads(out)["public_key"]) == 64
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert "SECRET" in key.read_text()
+    code, _, err = wallet("keygen", "--out", str(key))
+    assert code == 2
+    assert err.startswith("kepil: error:")
+    assert err.count("\n") == 1
+
+
+def test_build_refuses_an_unknown_type_and_a_malformed_payload_in_one_line(
+    tmp_path: Path,
+) -> None:
+    key = tmp_path / "k"
+    wallet("keygen", "--out", str(key))
+    base = ["--signer", OPERATOR, "--key", str(key), "--nonce", "1"]
+    unknown = wallet("build", "teleport", "--payload", "{}", *base)
+    malformed = wallet("build", "transfer", "--payload", '{"asset": 1}', *base)
+    for code, _, err in (unknown, malformed):
+        assert code == 2
+        assert err.startswith("kepil: error:")
+        assert err.count("\n") == 1
+
+
+def test_a_person_starts_a_chain_and_reads_holdings_from_a_terminal(
+    server: str, tmp_path: Path
+) -> None:
+    operator_key = tmp_path / "operator.key"
+    _, out, _ = wallet("keygen", "--out", str(operator_key))
+    genesis = {
+        "platform": "Kepil wallet test",
+        "operator": {
+            "id": OPERATOR, "name": "Operator", "key": json.loads(out)["public_key"], "roles": [],
+        },
+        "ministry_key": "ab" * 32,
+        "ministry_certificate": b64(MINISTRY_CERTIFICATE),
+        "permit": b64(permit_document(valid_from=0, valid_until=4_000_000_000)),
+        "nodes": [{"name": "node-1", "key": "cd" * 32}],
+    }  # fmt: skip
+    signed = [
+        "--signer", OPERATOR, "--key", str(operator_key), "--nonce", "1", "--chain", CHAIN_ID,
+    ]  # fmt: skip
+    code, envelope, err = wallet("build", "genesis", "--payload", json.dumps(genesis), *signed)
+    assert code == 0, err
+    tx_file = tmp_path / "genesis.json"
+    tx_file.write_text(envelope)
+    code, out, err = wallet("submit", str(tx_file), "--url", server, "--wait", "10")
+    assert code == 0, err
+    assert (json.loads(out)["state"], json.loads(out)["code"]) == ("committed", "ok")
+    code, out, _ = wallet("holdings", OPERATOR, "--url", server)
+    assert code == 0
+    assert json.loads(out) == {"holder": OPERATOR, "height": 0, "holdings": []}
+    code, _, err = wallet("submit", str(tx_file), "--url", server)
+    assert code == 2
+    assert "duplicate" in err
+
+
+def test_the_ledger_benchmark_prints_the_contract_line() -> None:
+    result = runner.invoke(root, ["bench", "ledger", "--nodes", "1", "--txs", "500", "--json"])
+    assert result.exit_code == 0, result.stderr
+    figures = json.loads(result.stdout.strip())
+    assert set(figures) == CONTRACT_KEYS
+    assert figures["state_roots_equal"] is True
+    assert figures["txs"] == 500
+
+
+def test_the_benchmark_refuses_more_than_one_node_until_the_network_exists() -> None:
+    result = runner.invoke(root, ["bench", "ledger", "--nodes", "3", "--json"])
+    assert result.exit_code == 2
+    assert "needs the network (issue 6)" in result.stderr

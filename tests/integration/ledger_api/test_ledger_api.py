@@ -1,0 +1,156 @@
+"""The ledger API on a FastAPI app with just the ledger router and an in-memory node."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from kepil.config import Settings
+from kepil.entrypoints.api.errors import install_error_handlers
+from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
+from kepil.entrypoints.api.routers import ledger
+from kepil.ledger import SignedTx
+from kepil.ledger.handlers.holdings import Transfer
+from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
+from kepil.ledger.handlers.participants import Admit
+from kepil.ledger.vocab import Role
+from kepil.services.ledger_node import NodeSettings
+
+from ...unit.ledger.harness import (
+    ALICE,
+    BOB,
+    CHAIN_ID,
+    ISSUER,
+    OPERATOR,
+    T0,
+    WHEAT,
+    Chain,
+    FakePermitVerifier,
+    genesis_payload,
+    public_key_hex,
+    wheat,
+)
+
+WAIT = "?wait=10"
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(T0, UTC)
+
+
+@pytest.fixture
+def signer() -> Chain:
+    return Chain()
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    node = create_ledger_node(
+        Settings(data_dir=tmp_path),
+        FixedClock(),
+        verifier=FakePermitVerifier(),
+        chain_id=CHAIN_ID,
+        node_settings=NodeSettings(max_wait_seconds=0.005),
+    )
+    app = FastAPI()
+    install_error_handlers(app)
+    install_ledger(app, node)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def _setup(signer: Chain) -> list[SignedTx]:
+    def admit(who: str, *roles: Role) -> SignedTx:
+        return signer.tx(Admit(who, "P", public_key_hex(signer.key(who)), roles), OPERATOR)
+
+    return [
+        signer.tx(genesis_payload(), OPERATOR),
+        admit(ISSUER, Role.HOLDER, Role.ISSUER),
+        admit(ALICE, Role.HOLDER),
+        admit(BOB, Role.HOLDER),
+        signer.tx(IssuerAgreement(ISSUER, "cd" * 32), OPERATOR, ISSUER),
+        signer.tx(wheat(), ISSUER),
+        signer.tx(Issue(WHEAT, ALICE, 1000), ISSUER),
+    ]
+
+
+def _commit(client: TestClient, tx: SignedTx) -> dict[str, object]:
+    accepted = client.post("/api/v1/ledger/transactions", content=tx.to_bytes())
+    assert accepted.status_code == 202, accepted.text
+    status = client.get(f"/api/v1/ledger/transactions/{accepted.json()['tx_id']}{WAIT}")
+    return status.json()  # type: ignore[no-any-return]
+
+
+def test_a_submitted_transaction_is_accepted_and_commits(client: TestClient, signer: Chain) -> None:
+    genesis = signer.tx(genesis_payload(), OPERATOR)
+    accepted = client.post("/api/v1/ledger/transactions", content=genesis.to_bytes())
+    assert accepted.status_code == 202
+    assert accepted.json() == {"tx_id": genesis.tx_id, "state": "pending"}
+    status = client.get(f"/api/v1/ledger/transactions/{genesis.tx_id}{WAIT}").json()
+    assert (status["state"], status["height"], status["code"]) == ("committed", 0, "ok")
+
+
+def test_duplicates_and_unreadable_envelopes_are_refused(client: TestClient, signer: Chain) -> None:
+    genesis = signer.tx(genesis_payload(), OPERATOR)
+    _commit(client, genesis)
+    again = client.post("/api/v1/ledger/transactions", content=genesis.to_bytes())
+    garbage = client.post("/api/v1/ledger/transactions", content=b'{"body": 1}')
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "duplicate")
+    assert (garbage.status_code, garbage.json()["error"]["code"]) == (422, "malformed")
+
+
+def test_an_unknown_transaction_is_reported_unknown(client: TestClient) -> None:
+    response = client.get(f"/api/v1/ledger/transactions/{'ab' * 32}")
+    assert response.json()["state"] == "unknown"
+    assert client.get("/api/v1/ledger/transactions/not-hex").status_code == 422
+
+
+def test_blocks_are_served_with_the_node_checkpoint(client: TestClient, signer: Chain) -> None:
+    assert client.get("/api/v1/ledger/blocks/latest").status_code == 404
+    for tx in _setup(signer):
+        assert _commit(client, tx)["code"] == "ok"
+    latest = client.get("/api/v1/ledger/blocks/latest").json()
+    first = client.get("/api/v1/ledger/blocks/0").json()
+    assert first["header"]["height"] == 0
+    assert first["results"] == ["ok"]
+    assert latest["checkpoint"]["block_hash"] == latest["hash"]
+    assert latest["checkpoint"]["node"] == "node-1"
+    missing = client.get("/api/v1/ledger/blocks/999")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "not_found")
+
+
+def test_holdings_and_history_show_a_transfer(client: TestClient, signer: Chain) -> None:
+    for tx in _setup(signer):
+        _commit(client, tx)
+    transfer = signer.tx(Transfer(WHEAT, ALICE, BOB, 250, None), ALICE)
+    assert _commit(client, transfer)["code"] == "ok"
+    holdings = client.get(f"/api/v1/ledger/holdings/{BOB}").json()
+    assert holdings["holdings"] == [{"asset": WHEAT, "free": 250, "pledged": 0, "escrowed": 0}]
+    history = client.get(f"/api/v1/ledger/history/{ALICE}?limit=1").json()
+    assert [e["tx_id"] for e in history["entries"]] == [transfer.tx_id]
+    older = client.get(f"/api/v1/ledger/history/{ALICE}?before={history['next_before']}").json()
+    assert [e["type"] for e in older["entries"]] == ["issue", "admit"]
+    assert client.get("/api/v1/ledger/holdings/123").status_code == 422
+
+
+def test_an_app_without_a_node_answers_ledger_unavailable() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(ledger.router)
+    response = TestClient(app).get("/api/v1/ledger/blocks/latest")
+    assert (response.status_code, response.json()["error"]["code"]) == (503, "ledger_unavailable")
+
+
+def test_the_node_key_file_is_created_private_and_reused(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    first = create_ledger_node(settings, FixedClock())
+    second = create_ledger_node(settings, FixedClock())
+    key_file = tmp_path / "ledger" / "node-key.seed"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert first._identity.key.encode() == second._identity.key.encode()
