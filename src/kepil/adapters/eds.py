@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from kepil.domain.auth import Principal, SignInRefusal, SignInRefusedError
+from kepil.signing.certificates import Signer
 from kepil.signing.cms_verify import Issue, encapsulated_content, verify_cms
 from kepil.signing.errors import ErrorCode
 from kepil.signing.nca_profile import KeyKind
@@ -80,13 +81,18 @@ class EdsSignInVerifier:
         signer = result.sole_signer()
         if signer.iin is None:
             raise SignInRefusedError(SignInRefusal.NO_IDENTITY, "the certificate names no IIN")
-        name = signer.common_name or " ".join(filter(None, (signer.surname, signer.given_name)))
-        return Principal(
-            iin=signer.iin,
-            bin=signer.bin,
-            name=name,
-            organization=signer.organization,
-            role=signer.role.value if signer.role else None,
-            certificate_serial=format(signer.serial_number, "x"),
-            certificate_issuer=signer.issuer,
-        )
+        return principal_of(signer, signer.iin)
+
+
+def principal_of(signer: Signer, iin: str) -> Principal:
+    """The person a verified signer certificate names (sign-in and signed documents alike)."""
+    name = signer.common_name or " ".join(filter(None, (signer.surname, signer.given_name)))
+    return Principal(
+        iin=iin,
+        bin=signer.bin,
+        name=name,
+        organization=signer.organization,
+        role=signer.role.value if signer.role else None,
+        certificate_serial=format(signer.serial_number, "x"),
+        certificate_issuer=signer.issuer,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from kepil.domain.auth import Principal
+from kepil.adapters.eds import principal_of
 from kepil.services.errors import SignatureRefusedError
 from kepil.services.permit_ports import SignedContent
 from kepil.signing.cms_verify import encapsulated_content, verify_cms
@@ -50,14 +50,4 @@ class EdsDocumentVerifier:
         signer = result.sole_signer()
         if signer.iin is None:
             raise SignatureRefusedError("no_identity", "the certificate names no IIN")
-        name = signer.common_name or " ".join(filter(None, (signer.surname, signer.given_name)))
-        principal = Principal(
-            iin=signer.iin,
-            bin=signer.bin,
-            name=name,
-            organization=signer.organization,
-            role=signer.role.value if signer.role else None,
-            certificate_serial=format(signer.serial_number, "x"),
-            certificate_issuer=signer.issuer,
-        )
-        return SignedContent(principal, content)
+        return SignedContent(principal_of(signer, signer.iin), content)

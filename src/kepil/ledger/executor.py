@@ -10,6 +10,7 @@ when the state would let it pass.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -24,8 +25,13 @@ MAX_WINDOW_SECONDS: Final = 31 * 24 * 3600
 
 def signatures_valid(tx: SignedTx) -> bool:
     """Whether every signature on `tx` verifies: pure, so a worker pool may run it."""
-    message = signing_message(tx.tx_id)
-    return all(verify_hex(s.key, message, s.sig) for s in tx.sigs)
+    return pairs_valid(tx.tx_id, [(s.key, s.sig) for s in tx.sigs])
+
+
+def pairs_valid(tx_id: str, pairs: Iterable[tuple[str, str]]) -> bool:
+    """Whether every (public key, signature) pair signs the id; plain strings for workers."""
+    message = signing_message(tx_id)
+    return all(verify_hex(key, message, sig) for key, sig in pairs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Protocol
 
 from kepil.ledger import SignedTx
-from kepil.ledger.crypto import verify_hex
-from kepil.ledger.tx import signing_message
+from kepil.ledger.executor import pairs_valid
 
 
 class PendingCheck(Protocol):
@@ -69,9 +68,7 @@ def signature_items(tx: SignedTx) -> SignatureItems:
 
 def items_valid(items: SignatureItems) -> bool:
     """signatures_valid on signature_items(tx): every signature of the id verifies."""
-    tx_id, sigs = items
-    message = signing_message(tx_id)
-    return all(verify_hex(key, message, sig) for key, sig in sigs)
+    return pairs_valid(*items)
 
 
 def check_chunk(chunk: Sequence[SignatureItems]) -> list[bool]:

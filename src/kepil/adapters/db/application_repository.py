@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, select, update
 
+from kepil.adapters.db.paging import page
 from kepil.adapters.db.permit_tables import (
     permit_application_events as events_t,
 )
@@ -22,6 +23,7 @@ from kepil.adapters.db.permit_tables import (
 from kepil.adapters.db.permit_tables import (
     permit_stage_deadlines as deadlines_t,
 )
+from kepil.adapters.db.types import json_text
 from kepil.domain.calendar import WorkingCalendar
 from kepil.domain.permits import (
     Application,
@@ -51,10 +53,6 @@ from kepil.services.permit_ports import (
 )
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
 class SqlApplicationRepository:
     """Reads and writes within the unit of work's transaction."""
 
@@ -71,11 +69,11 @@ class SqlApplicationRepository:
                 applicant_id=application.form.applicant_identifier,
                 applicant_name=application.form.applicant_name,
                 platform_name=application.form.platform_name,
-                form=_dumps(form_to_dict(application.form)),
-                schedule=_dumps(schedule_to_dict(application.schedule)),
+                form=json_text(form_to_dict(application.form)),
+                schedule=json_text(schedule_to_dict(application.schedule)),
                 received_at=application.schedule.received_at,
                 registration_day=application.schedule.registration_day,
-                state_facts=_dumps(stored.state_facts),
+                state_facts=json_text(stored.state_facts),
                 signed_form=stored.signed_form,
                 version=stored.version,
                 **self._state(application),
@@ -168,7 +166,7 @@ class SqlApplicationRepository:
                     actor_iin=record.actor_iin,
                     stage_deadline=record.stage_deadline,
                     late=record.late,
-                    details=_dumps(record.details),
+                    details=json_text(record.details),
                     signature=signature,
                 )
             )
@@ -190,16 +188,13 @@ class SqlApplicationRepository:
             conditions.append(apps_t.c.applicant_id == applicant_id)
         if status is not None:
             conditions.append(apps_t.c.status == status)
-        where = and_(True, *conditions)
-        total = self._connection.execute(
-            select(func.count()).select_from(apps_t).where(where)
-        ).scalar_one()
-        rows = self._connection.execute(
-            select(apps_t)
-            .where(where)
-            .order_by(apps_t.c.received_at.desc(), apps_t.c.number.desc())
-            .limit(limit)
-            .offset(offset)
+        rows, total = page(
+            self._connection,
+            apps_t,
+            conditions,
+            (apps_t.c.received_at.desc(), apps_t.c.number.desc()),
+            limit,
+            offset,
         )
         return [
             ApplicationSummary(
@@ -212,7 +207,7 @@ class SqlApplicationRepository:
                 last_event_at=row.last_event_at,
             )
             for row in rows
-        ], int(total)
+        ], total
 
     def attachment(self, number: str, sha256: str) -> StoredFile | None:
         """One attachment's bytes, or None."""
@@ -292,7 +287,7 @@ class SqlApplicationRepository:
         reasons = application.preliminary_reasons
         return {
             "status": str(application.status),
-            "preliminary_reasons": _dumps(reasons_to_dict(reasons)) if reasons else None,
+            "preliminary_reasons": json_text(reasons_to_dict(reasons)) if reasons else None,
             "hearing_at": application.hearing_at,
             "last_event_at": application.last_event_at,
         }

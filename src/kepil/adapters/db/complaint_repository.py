@@ -7,12 +7,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, insert, select, update
 
 from kepil.adapters.db.complaint_tables import (
     complaint_events,
     complaints,
 )
+from kepil.adapters.db.paging import page
+from kepil.adapters.db.types import json_text
 from kepil.domain.calendar import WorkingCalendar
 from kepil.domain.permits import (
     Complaint,
@@ -141,7 +143,7 @@ class SqlComplaintRepository:
                     stage_deadline=record.stage_deadline,
                     late=record.late,
                     decision=record.decision,
-                    details=json.dumps(record.details, ensure_ascii=False, sort_keys=True),
+                    details=json_text(record.details),
                     signature=signature,
                 )
             )
@@ -178,16 +180,13 @@ class SqlComplaintRepository:
             conditions.append(complaints.c.complainant == complainant)
         if status is not None:
             conditions.append(complaints.c.status == status)
-        where = and_(True, *conditions)
-        total = self._connection.execute(
-            select(func.count()).select_from(complaints).where(where)
-        ).scalar_one()
-        rows = self._connection.execute(
-            select(complaints)
-            .where(where)
-            .order_by(complaints.c.received_at.desc(), complaints.c.number.desc())
-            .limit(limit)
-            .offset(offset)
+        rows, total = page(
+            self._connection,
+            complaints,
+            conditions,
+            (complaints.c.received_at.desc(), complaints.c.number.desc()),
+            limit,
+            offset,
         )
         return [
             ComplaintSummary(
@@ -202,7 +201,7 @@ class SqlComplaintRepository:
                 review_due=row.review_due,
             )
             for row in rows
-        ], int(total)
+        ], total
 
 
 def _state(stored: StoredComplaint) -> dict[str, Any]:

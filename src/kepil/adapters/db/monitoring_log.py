@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select, update
 
 from kepil.adapters.db.tables import monitoring_events, monitoring_head
+from kepil.adapters.db.types import json_text
 from kepil.domain.monitoring import ChainedEntry, StageRecord, chain
 
 _HEAD_ID = 1
@@ -43,7 +44,7 @@ class SqlStageLog:
                 actor=record.actor,
                 occurred_at=record.occurred_at,
                 deadline=record.deadline,
-                details=json.dumps(record.details, ensure_ascii=False, sort_keys=True),
+                details=json_text(record.details),
                 prev_hash=entry.prev_hash,
                 hash=entry.hash,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,3 +30,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def json_text(value: object) -> str:
+    """JSON for a Text column: keys sorted, Cyrillic kept readable, one form for one value."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -116,6 +116,10 @@ class ActivityAddress:
     district: str = ""
     settlement: str = ""
 
+    def one_line(self) -> str:
+        """The address as one line, largest part first, empty parts left out."""
+        return ", ".join(part for part in self.to_canonical_dict().values() if part)
+
     def to_canonical_dict(self) -> dict[str, str]:
         """The address as a JSON-able dict with stable keys."""
         return {

@@ -283,7 +283,7 @@ def event_record(event: ApplicationEvent) -> EventRecord:
         if field.name not in _COMMON:
             details[field.name] = _json_value(getattr(event, field.name))
     return EventRecord(
-        kind=_snake(type(event).__name__),
+        kind=event_kind(event),
         at=event.at,
         status=str(event.status),
         actor_role=str(event.actor.role),
@@ -306,5 +306,7 @@ def _json_value(value: object) -> object:
     return value
 
 
-def _snake(name: str) -> str:
+def event_kind(event: ApplicationEvent) -> str:
+    """The event's name as history and the stage log spell it: `PermitIssued` → `permit_issued`."""
+    name = type(event).__name__
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")

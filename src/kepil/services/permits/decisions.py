@@ -22,6 +22,7 @@ from kepil.domain.permits import (
     PermitRefused,
     PermitRole,
 )
+from kepil.domain.permits.codec import event_kind
 from kepil.domain.permits.status import TRANSITIONS
 from kepil.domain.registry import RegistryEntry
 from kepil.services.errors import (
@@ -121,7 +122,9 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
         if isinstance(event, PermitIssued):
             _enter_registry(uow, event, now)
         uow.commit()
-        return Decision(application.number, str(application.status), _kind(event), document_number)
+        return Decision(
+            application.number, str(application.status), event_kind(event), document_number
+        )
 
 
 def _load(uow: UnitOfWork, number: str) -> StoredApplication:
@@ -290,7 +293,7 @@ def _store_document(
         IssuedDocument(
             number=number,
             application_number=application.number,
-            kind=_kind(event),
+            kind=event_kind(event),
             issued_at=now,
             recipient_id=application.form.applicant_identifier,
             content=expected,
@@ -316,20 +319,8 @@ def _enter_registry(uow: UnitOfWork, event: PermitIssued, now: datetime) -> None
             holder_iin_bin=permit.recipient.iin_or_bin,
             platform_name=permit.platform_name,
             purpose=permit.purpose,
-            addresses=tuple(
-                _address_line(a.to_canonical_dict()) for a in permit.activity_addresses
-            ),
+            addresses=tuple(address.one_line() for address in permit.activity_addresses),
             issued_on=permit.issue_date,
             valid_until=permit.valid_until,
         )
     )
-
-
-def _address_line(parts: dict[str, str]) -> str:
-    order = ("postal_code", "region", "city", "district", "settlement", "street", "building")
-    return ", ".join(parts[key] for key in order if parts.get(key))
-
-
-def _kind(event: ApplicationEvent) -> str:
-    name = type(event).__name__
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")

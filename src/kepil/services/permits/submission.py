@@ -128,6 +128,7 @@ def _match_files(
         )
     declared = {attachment.sha256: attachment for attachment in form.attachments}
     stored: dict[str, StoredFile] = {}
+    reported: set[str] = set()  # declared files whose upload is already wrong: said once
     for upload in uploads:
         where = f"files[{upload.file_name}]"
         if len(upload.content) > limits.max_file_bytes:
@@ -146,6 +147,7 @@ def _match_files(
         if attachment is None:
             problems.append({"field": where, "problem": "not listed in the signed form"})
         elif attachment.media_type != upload.media_type or attachment.size != len(upload.content):
+            reported.add(sha)
             problems.append(
                 {"field": where, "problem": "size or type differs from the signed form"}
             )
@@ -156,7 +158,7 @@ def _match_files(
                 sha, str(attachment.kind), attachment.file_name, upload.media_type, upload.content
             )
     for sha, attachment in declared.items():
-        if sha not in stored and not any(sha in str(p) for p in problems):
+        if sha not in stored and sha not in reported:
             problems.append(
                 {"field": f"attachments[{attachment.file_name}]", "problem": "not uploaded"}
             )

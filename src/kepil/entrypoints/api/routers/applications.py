@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -15,11 +14,11 @@ from kepil.domain.calendar import to_almaty
 from kepil.entrypoints.api.dependencies import ContainerDep
 from kepil.entrypoints.api.errors import ApiError, ErrorResponse
 from kepil.entrypoints.api.routers.auth import SessionDep
+from kepil.entrypoints.api.signed import MAX_CMS_BYTES, SignedIn
 from kepil.services.permits import decisions, queries, submission
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 
-MAX_CMS_BYTES = 256 * 1024
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422)
 }
@@ -97,12 +96,6 @@ class PageOut(BaseModel):
     limit: int
     offset: int
     items: list[SummaryOut]
-
-
-class SignedIn(BaseModel):
-    """A CMS (base64 DER) made with the EDS signing key; its content is what is decided."""
-
-    cms: str = Field(max_length=MAX_CMS_BYTES * 2)
 
 
 class DecisionOut(BaseModel):
@@ -224,7 +217,7 @@ def decide(number: str, body: SignedIn, app: ContainerDep, signed_in: SessionDep
     command = decisions.DecideOnApplication(
         principal=signed_in[1].principal,
         application_number=number,
-        signed_decision=_b64(body.cms),
+        signed_decision=body.der(),
     )
     result = decisions.decide(command, app.uow(), app.permits)
     return DecisionOut.model_validate(result, from_attributes=True)
@@ -236,13 +229,6 @@ def _read(upload: UploadFile, limit: int) -> bytes:
     if len(content) > limit:
         raise ApiError(413, "too_large", f"{upload.filename} exceeds {limit} bytes")
     return content
-
-
-def _b64(text: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ApiError(422, "malformed_signature", "cms is not base64") from None
 
 
 def _local(moment: datetime) -> datetime:

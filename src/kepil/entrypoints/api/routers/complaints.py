@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from kepil.domain.permits import ComplaintStatus
 from kepil.entrypoints.api.dependencies import ContainerDep
-from kepil.entrypoints.api.errors import ApiError, ErrorResponse
+from kepil.entrypoints.api.errors import ErrorResponse
 from kepil.entrypoints.api.routers.auth import SessionDep
+from kepil.entrypoints.api.signed import SignedIn
 from kepil.services.complaint_ports import ComplaintRecord, ComplaintSummary
 from kepil.services.permits import complaint_queries, complaints
 from kepil.services.permits.complaint_queries import ComplaintView
@@ -22,14 +21,7 @@ from kepil.services.permits.queries import viewer
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 
 # A complaint of 20,000 characters in Cyrillic plus a certificate chain stays well below this.
-MAX_CMS_BYTES = 256 * 1024
 MAX_PAGE_SIZE = 100
-
-
-class SignedIn(BaseModel):
-    """An attached CMS (base64 DER) whose content is the canonical JSON of the act."""
-
-    cms: str = Field(description="base64 of the DER-encoded CMS", max_length=MAX_CMS_BYTES * 2)
 
 
 class HistoryLineOut(BaseModel):
@@ -120,7 +112,7 @@ def file_complaint(
 ) -> ComplaintOut:
     """File a complaint signed by the applicant; the same CMS again returns the same complaint."""
     principal = signed_in[1].principal
-    command = complaints.FileComplaint(principal, _cms(body))
+    command = complaints.FileComplaint(principal, body.der())
     filing = complaints.file_complaint(command, app.uow(), app.permits)
     if not filing.created:
         response.status_code = 200
@@ -160,19 +152,9 @@ def get_complaint(number: str, signed_in: SessionDep, app: ContainerDep) -> Comp
 )
 def decide(number: str, body: SignedIn, signed_in: SessionDep, app: ContainerDep) -> DecisionOut:
     """Apply a signed step: `register`, `satisfy`, `forward`, `uphold` or `reject`."""
-    command = complaints.DecideOnComplaint(signed_in[1].principal, number, _cms(body))
+    command = complaints.DecideOnComplaint(signed_in[1].principal, number, body.der())
     done = complaints.decide_on_complaint(command, app.uow(), app.permits)
     return DecisionOut(number=done.number, status=done.status, event=done.event, late=done.late)
-
-
-def _cms(body: SignedIn) -> bytes:
-    try:
-        cms = base64.b64decode(body.cms, validate=True)
-    except (binascii.Error, ValueError):
-        raise ApiError(422, "malformed_signature", "cms is not base64") from None
-    if len(cms) > MAX_CMS_BYTES:
-        raise ApiError(413, "too_large", f"the CMS exceeds {MAX_CMS_BYTES} bytes")
-    return cms
 
 
 def _summary(summary: ComplaintSummary) -> ComplaintSummaryOut:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import io
 import json
@@ -13,12 +11,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from kepil.domain.registry import RegistryEntry, RegistryStatus
 from kepil.entrypoints.api.dependencies import ContainerDep
 from kepil.entrypoints.api.errors import ApiError, ErrorResponse
 from kepil.entrypoints.api.routers.auth import SessionDep
+from kepil.entrypoints.api.signed import SignedIn
 from kepil.services import registry
 from kepil.services.permits import registry_status
 from kepil.services.registry import MAX_PAGE_SIZE, RegistryQuery
@@ -132,26 +131,17 @@ def entry(registry_number: str, app: ContainerDep) -> EntryWithHistoryOut:
     return EntryWithHistoryOut(**base.model_dump(), history=history)
 
 
-class SignedChangeIn(BaseModel):
-    """A CMS (base64 DER) over a `permit_status_change` JSON, made with the head's signing key."""
-
-    cms: str = Field(max_length=512 * 1024)
-
-
 @router.post(
     "/{registry_number}/status",
     response_model=EntryWithHistoryOut,
     responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 422)},
 )
 def change_status(
-    registry_number: str, body: SignedChangeIn, app: ContainerDep, signed_in: SessionDep
+    registry_number: str, body: SignedIn, app: ContainerDep, signed_in: SessionDep
 ) -> EntryWithHistoryOut:
     """Suspend, reinstate or revoke a permit: `{"document_type": "permit_status_change",
     "registry_number", "action": "suspend" | "reinstate" | "revoke", "reason"}`, signed."""
-    try:
-        cms = base64.b64decode(body.cms, validate=True)
-    except (binascii.Error, ValueError):
-        raise ApiError(422, "malformed_signature", "cms is not base64") from None
+    cms = body.der()
     command = registry_status.ChangePermitStatus(signed_in[1].principal, registry_number, cms)
     registry_status.change_permit_status(command, app.uow(), app.permits)
     return entry(registry_number, app)
