@@ -61,6 +61,19 @@ class Settings(BaseSettings):
         default=None,
         description="JSON file the local e-gov gateway answers from; the bundled sample if unset",
     )
+    ledger_enabled: bool = Field(
+        default=True, description="host the embedded platform ledger node under /api/v1/ledger"
+    )
+    ledger_chain_id: str = Field(
+        default="kepil-local",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="the chain the embedded ledger node runs; transactions name it",
+    )
+    ledger_signature_workers: int = Field(
+        default=1, ge=0, le=64, description="processes verifying batch submissions (0: inline)"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -60,4 +60,12 @@ def test_openapi_lists_only_the_routes_that_exist(tmp_path: Path) -> None:
         "/api/v1/cabinet/notifications",
         "/api/v1/monitoring/events",
         "/api/v1/monitoring/sla",
+        "/api/v1/ledger/transactions",
+        "/api/v1/ledger/transactions/batch",
+        "/api/v1/ledger/transactions/{tx_id}",
+        "/api/v1/ledger/blocks/latest",
+        "/api/v1/ledger/blocks/{height}",
+        "/api/v1/ledger/accounts/{signer}",
+        "/api/v1/ledger/holdings/{holder}",
+        "/api/v1/ledger/history/{holder}",
     }

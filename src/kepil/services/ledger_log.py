@@ -1,8 +1,10 @@
 """The node's log of committed blocks and what readers ask of it: blocks, a transaction's place,
 a holder's holdings and history.
 
-BlockLog is the port; MemoryBlockLog keeps everything in memory (tests, the benchmark, and the
-embedded node until the SQLite ledger store serves these queries from its own tables).
+LedgerStorage is the node's port: the committed state and the block log together, so that a
+block, its checkpoint and its state changes are recorded in one step (the SQLite ledger store does
+it in one database transaction). MemoryLedgerStorage composes MemoryState and MemoryBlockLog for
+tests and the in-memory benchmark.
 """
 
 from __future__ import annotations
@@ -11,12 +13,19 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kepil.ledger import Block, ChangeSet, Checkpoint, StateReader
+from kepil.ledger import Block, ChainHead, ChangeSet, Checkpoint, MemoryState, StateReader
+from kepil.ledger.block import BlockOutcome
 from kepil.ledger.records import Encumbrance, Escrow
 from kepil.ledger.statekeys import StateKey, Value
 
 MAX_HISTORY_PAGE = 500
 _IDENTIFIER_LENGTH = 12
+_INDEX_BITS = 20  # a block holds far fewer than 2**20 transactions
+
+
+def tx_seq(height: int, index: int) -> int:
+    """The position of a transaction in the whole chain, as one growing number."""
+    return (height << _INDEX_BITS) | index
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +127,6 @@ class MemoryBlockLog:
         self._locations: dict[str, TxLocation] = {}
         self._history: dict[str, list[HistoryEntry]] = {}
         self._holder_keys: dict[str, set[StateKey]] = {}
-        self._seq = 0
 
     def __len__(self) -> int:
         """How many blocks the log holds."""
@@ -137,9 +145,11 @@ class MemoryBlockLog:
         height, timestamp = block.header.height, block.header.timestamp
         for index, (tx, result) in enumerate(zip(block.txs, block.results, strict=True)):
             code = result.code
-            self._locations[tx.tx_id] = TxLocation(height, index, code)
-            entry = HistoryEntry(self._seq, height, index, timestamp, tx.tx_id, tx.type, code)
-            self._seq += 1
+            known = self._locations.get(tx.tx_id)
+            if known is None or known.code != "ok":  # a later refused copy does not hide it
+                self._locations[tx.tx_id] = TxLocation(height, index, code)
+            seq = tx_seq(height, index)
+            entry = HistoryEntry(seq, height, index, timestamp, tx.tx_id, tx.type, code)
             for party in involved(tx.unsigned.nonces, tx.unsigned.payload):
                 self._history.setdefault(party, []).append(entry)
         self._index_keys(changes)
@@ -192,6 +202,88 @@ class MemoryBlockLog:
                 owner = _owner(record)
                 if owner is not None:
                     self._holder_keys.setdefault(owner, set()).add(key)
+
+
+class LedgerStorage(StateReader, Protocol):
+    """The node's committed state and block log, recorded together one block at a time."""
+
+    def record(self, outcome: BlockOutcome, checkpoint: Checkpoint) -> None:
+        """Commit an executed block, its state changes and this node's checkpoint, atomically."""
+        ...
+
+    def block(self, height: int) -> Block | None:
+        """The block at `height`, or None."""
+        ...
+
+    def checkpoint(self, height: int) -> Checkpoint | None:
+        """This node's checkpoint of the block at `height`, or None."""
+        ...
+
+    def locate(self, tx_id: str) -> TxLocation | None:
+        """Where a committed transaction applied, else its latest refused occurrence, or None."""
+        ...
+
+    def holdings(self, holder: str) -> list[Holding]:
+        """`holder`'s units per asset class now, by asset id."""
+        ...
+
+    def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
+        """Transactions involving `holder`, newest first, with seq below `before`."""
+        ...
+
+
+class MemoryLedgerStorage:
+    """LedgerStorage in memory: a MemoryState and a MemoryBlockLog."""
+
+    def __init__(self) -> None:
+        """Empty, before genesis."""
+        self.state = MemoryState()
+        self.log = MemoryBlockLog()
+
+    def get(self, key: StateKey) -> Value | None:
+        """The committed value under `key`, or None."""
+        return self.state.get(key)
+
+    def accumulator(self) -> int:
+        """The state-root accumulator of the committed state."""
+        return self.state.accumulator()
+
+    def head(self) -> ChainHead | None:
+        """The last committed block, or None before genesis."""
+        return self.state.head()
+
+    def state_root(self) -> str:
+        """The committed state's root."""
+        return self.state.state_root()
+
+    def record(self, outcome: BlockOutcome, checkpoint: Checkpoint) -> None:
+        """Commit the state changes, then log the block with its checkpoint."""
+        self.state.commit(outcome.changes, outcome.block.head())
+        self.log.append(outcome.block, checkpoint, outcome.changes)
+
+    def blocks(self) -> Iterator[Block]:
+        """Every block from genesis on."""
+        return self.log.blocks()
+
+    def block(self, height: int) -> Block | None:
+        """The block at `height`, or None."""
+        return self.log.block(height)
+
+    def checkpoint(self, height: int) -> Checkpoint | None:
+        """This node's checkpoint of the block at `height`, or None."""
+        return self.log.checkpoint(height)
+
+    def locate(self, tx_id: str) -> TxLocation | None:
+        """Where a committed transaction applied, else its latest refused occurrence, or None."""
+        return self.log.locate(tx_id)
+
+    def holdings(self, holder: str) -> list[Holding]:
+        """`holder`'s units per asset class now, by asset id."""
+        return self.log.holdings(holder, self.state)
+
+    def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
+        """Transactions involving `holder`, newest first, with seq below `before`."""
+        return self.log.history(holder, limit, before)
 
 
 def involved(nonces: Mapping[str, int], payload: Mapping[str, Any]) -> set[str]:

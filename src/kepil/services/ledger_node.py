@@ -1,14 +1,16 @@
 """One embedded ledger node: a mempool, a block producer, the committed state and its readers.
 
-Submitting queues a transaction and returns its id at once. A producer thread takes batches
-(up to `max_block_txs`, or what arrived within `max_wait_seconds` of the oldest waiting one),
-has a SignatureChecker verify the next batch while it applies the current one with apply_block,
-commits the changes to the StateStore, signs a checkpoint with the node key and records the block
-in the BlockLog. The block timestamp comes from the injected Clock and never goes backwards.
+Admission: a transaction enters the mempool only after its static checks, its signatures (inline
+for one, on the SignatureChecker's workers for a batch) and a nonce check against the committed
+state; submitting returns its id at once. A producer thread takes batches (up to
+`max_block_txs`, or what arrived within `max_wait_seconds` of the oldest waiting one), applies
+them with apply_block (signatures already verified at admission), signs a checkpoint with the
+node key and records block, checkpoint and state changes in the LedgerStorage in one step. The
+block timestamp comes from the injected Clock and never goes backwards.
 
 Locks: `_lock` guards the mempool, the in-flight batch and the rejected set (two conditions on
-it: one wakes the producer, one the commit waiters); `_state_lock` guards the store and the log,
-so a reader never sees half a block. The producer never holds `_state_lock` while taking `_lock`.
+it: one wakes the producer, one the commit waiters); `_state_lock` guards the storage, so a
+reader never sees half a block. The producer never holds `_state_lock` while taking `_lock`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -32,19 +35,22 @@ from kepil.ledger import (
     Executor,
     Refusal,
     SignedTx,
-    StateStore,
     apply_block,
     decode_tx,
     sign_checkpoint,
 )
+from kepil.ledger.codes import ReasonCode
 from kepil.ledger.crypto import SigningKey
-from kepil.services.ledger_log import BlockLog, HistoryPage, Holding, MemoryBlockLog
+from kepil.ledger.records import Participant
+from kepil.ledger.view import LedgerView
+from kepil.services.ledger_log import HistoryPage, Holding, LedgerStorage
 from kepil.services.ledger_mempool import DuplicateTx, Mempool, MempoolFull
-from kepil.services.ledger_signatures import InlineChecker, PendingCheck, SignatureChecker
+from kepil.services.ledger_signatures import InlineChecker, SignatureChecker
 
 log = logging.getLogger("kepil.ledger.node")
 
-DEFAULT_CHAIN_ID = "kepil-local"  # the embedded node's chain unless configured otherwise
+
+Envelope = bytes | str | Mapping[str, Any]
 
 
 class TxState(StrEnum):
@@ -112,23 +118,21 @@ class LedgerNode:
     def __init__(
         self,
         executor: Executor,
-        store: StateStore,
+        storage: LedgerStorage,
         clock: Clock,
         identity: NodeIdentity,
         settings: NodeSettings | None = None,
-        block_log: BlockLog | None = None,
         checker: SignatureChecker | None = None,
     ) -> None:
-        """A stopped node over `store`; call start() to run the producer thread."""
+        """A stopped node over `storage`; call start() to run the producer thread."""
         self.executor = executor
         self.settings = settings or NodeSettings()
-        self._store = store
+        self._storage = storage
         self._clock = clock
         self._identity = identity
-        self._log: BlockLog = block_log if block_log is not None else MemoryBlockLog()
         self._checker: SignatureChecker = checker or InlineChecker()
         self._mempool = Mempool(self.settings.mempool_limit)
-        self._inflight: set[str] = set()
+        self._inflight: Counter[str] = Counter()
         self._rejected: dict[str, TxStatus] = {}
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)
@@ -137,7 +141,7 @@ class LedgerNode:
         self._listeners: list[Callable[[Block], None]] = []
         self._thread: threading.Thread | None = None
         self._stopping = False
-        self._initialised = store.head() is not None
+        self._initialised = storage.head() is not None
 
     @property
     def chain_id(self) -> str:
@@ -153,24 +157,56 @@ class LedgerNode:
 
     def submit_bytes(self, envelope: bytes | str) -> str:
         """Decode a wire envelope and submit it; raise SubmitRefused."""
-        try:
-            tx = decode_tx(envelope)
-        except Refusal as refusal:
-            raise SubmitRefused(refusal.code.value, str(refusal)) from None
-        return self.submit(tx)
+        return self.submit(_decoded(envelope))
 
     def submit(self, tx: SignedTx) -> str:
-        """Queue `tx` for the next block and return its id; raise SubmitRefused."""
-        if tx.unsigned.chain != self.chain_id:
-            raise SubmitRefused("wrong_chain", f"this node runs chain {self.chain_id!r}")
-        if self.executor.registry.get(tx.type) is None:
-            raise SubmitRefused("unknown_type", f"no transaction type {tx.type!r}")
+        """Admit `tx` (its signatures checked here) and return its id; raise SubmitRefused."""
+        return self._admit(tx, None)
+
+    def submit_many(self, envelopes: Sequence[Envelope]) -> list[str | SubmitRefused]:
+        """Admit a batch, its signatures checked by the SignatureChecker; one outcome each.
+
+        Envelopes may be wire bytes or JSON already parsed (strictly: see parse_json).
+        """
+        decoded: list[SignedTx | SubmitRefused] = []
+        for envelope in envelopes:
+            try:
+                decoded.append(_decoded(envelope))
+            except SubmitRefused as refused:
+                decoded.append(refused)
+        txs = [tx for tx in decoded if isinstance(tx, SignedTx)]
+        flags = iter(self._checker.start(txs).result() if txs else [])
+        outcomes: list[str | SubmitRefused] = []
+        for item in decoded:
+            if isinstance(item, SubmitRefused):
+                outcomes.append(item)
+                continue
+            try:
+                outcomes.append(self._admit(item, next(flags)))
+            except SubmitRefused as refused:
+                outcomes.append(refused)
+        return outcomes
+
+    def _admit(self, tx: SignedTx, signatures_ok: bool | None) -> str:
+        if signatures_ok is False:
+            raise SubmitRefused(ReasonCode.BAD_SIGNATURE.value, "a signature does not verify")
+        try:
+            self.executor.static_check(tx, signatures_checked=bool(signatures_ok))
+        except Refusal as refusal:
+            raise SubmitRefused(refusal.code.value, str(refusal)) from None
         tx_id = tx.tx_id
+        location = self._storage.locate(tx_id)
+        if location is not None and location.code == "ok":
+            raise SubmitRefused("duplicate", f"transaction {tx_id} is already committed")
+        view = LedgerView(self._storage)
+        for signer, nonce in tx.unsigned.nonces.items():
+            if nonce <= view.nonce(signer):
+                raise SubmitRefused(
+                    ReasonCode.STALE_NONCE.value, f"{signer} has already used nonce {nonce}"
+                )
         with self._lock:
             if self._stopping:
                 raise SubmitRefused("stopped", "the node is stopping")
-            if tx_id in self._inflight or self._log.locate(tx_id) is not None:
-                raise SubmitRefused("duplicate", f"transaction {tx_id} is already known")
             try:
                 self._mempool.add(tx, time.monotonic())
             except DuplicateTx:
@@ -213,33 +249,39 @@ class LedgerNode:
     def head(self) -> ChainHead | None:
         """The last committed block's head, or None before genesis."""
         with self._state_lock:
-            return self._store.head()
+            return self._storage.head()
 
     def block(self, height: int) -> Block | None:
         """The committed block at `height`, or None."""
         with self._state_lock:
-            return self._log.block(height)
+            return self._storage.block(height)
 
     def latest_block(self) -> Block | None:
         """The last committed block, or None before genesis."""
         with self._state_lock:
-            head = self._store.head()
-            return None if head is None else self._log.block(head.height)
+            head = self._storage.head()
+            return None if head is None else self._storage.block(head.height)
 
     def checkpoint(self, height: int) -> Checkpoint | None:
         """This node's signed checkpoint of the block at `height`, or None."""
         with self._state_lock:
-            return self._log.checkpoint(height)
+            return self._storage.checkpoint(height)
+
+    def account(self, signer: str) -> tuple[Participant | None, int]:
+        """A signer's participant record (None for the Ministry or a stranger) and last nonce."""
+        with self._state_lock:
+            view = LedgerView(self._storage)
+            return view.participant(signer), view.nonce(signer)
 
     def holdings(self, holder: str) -> list[Holding]:
         """`holder`'s units per asset class now."""
         with self._state_lock:
-            return self._log.holdings(holder, self._store)
+            return self._storage.holdings(holder)
 
     def history(self, holder: str, limit: int = 50, before: int | None = None) -> HistoryPage:
         """Transactions involving `holder`, newest first."""
         with self._state_lock:
-            return self._log.history(holder, limit, before)
+            return self._storage.history(holder, limit, before)
 
     # Producing blocks.
 
@@ -261,30 +303,25 @@ class LedgerNode:
             self._thread = None
         self._checker.close()
 
+    def close(self) -> None:
+        """Release the storage (a stopped node only), e.g. close its file."""
+        close = getattr(self._storage, "close", None)
+        if callable(close):
+            close()
+
     def produce_block(self) -> Block | None:
         """Take what is pending now and commit it as one block (when no thread runs)."""
         if self._thread is not None:
             raise RuntimeError("the producer thread is running")
         batch = self._take(wait=False)
-        if not batch:
-            return None
-        return self._commit(batch, self._checker.start(batch).result())
+        return self._commit(batch) if batch else None
 
     def _run(self) -> None:
-        # A one-deep pipeline: the next batch is being checked while this one is applied.
-        carried: tuple[list[SignedTx], PendingCheck] | None = None
         while True:
-            if carried is None:
-                batch = self._take(wait=True)
-                if not batch:
-                    return  # stopping, and nothing left
-                carried = (batch, self._checker.start(batch))
-                continue
-            batch, check = carried
-            flags = check.result()
-            following = self._take(wait=False)
-            carried = (following, self._checker.start(following)) if following else None
-            self._commit(batch, flags)
+            batch = self._take(wait=True)
+            if not batch:
+                return  # stopping, and nothing left
+            self._commit(batch)
 
     def _take(self, wait: bool) -> list[SignedTx]:
         with self._lock:
@@ -302,16 +339,16 @@ class LedgerNode:
             self._inflight.update(tx.tx_id for tx in batch)
             return batch
 
-    def _commit(self, batch: Sequence[SignedTx], flags: Sequence[bool]) -> Block | None:
+    def _commit(self, batch: Sequence[SignedTx]) -> Block | None:
+        verified = [True] * len(batch)  # every signature was checked at admission
         try:
             with self._state_lock:
-                head = self._store.head()
+                head = self._storage.head()
                 proposal = self._proposal(head, batch)
-                outcome = apply_block(self._store, proposal, self.executor, flags)
+                outcome = apply_block(self._storage, proposal, self.executor, verified)
                 block = outcome.block
-                self._store.commit(outcome.changes, block.head())
                 checkpoint = sign_checkpoint(block, self._identity.name, self._identity.key)
-                self._log.append(block, checkpoint, outcome.changes)
+                self._storage.record(outcome, checkpoint)
         except BlockRejected as rejected:
             self._reject(batch, str(rejected))
             return None
@@ -321,7 +358,8 @@ class LedgerNode:
             return None
         with self._lock:
             self._initialised = True
-            self._inflight.difference_update(tx.tx_id for tx in batch)
+            self._inflight.subtract(tx.tx_id for tx in batch)
+            self._inflight += Counter()  # drops the ids whose count fell to zero
             self._committed.notify_all()
         for listener in self._listeners:
             try:
@@ -340,17 +378,26 @@ class LedgerNode:
 
     def _reject(self, batch: Sequence[SignedTx], detail: str) -> None:
         with self._lock:
+            self._inflight.subtract(tx.tx_id for tx in batch)
+            self._inflight += Counter()
             for tx in batch:
-                self._inflight.discard(tx.tx_id)
-                self._rejected[tx.tx_id] = TxStatus(tx.tx_id, TxState.REJECTED, detail=detail)
+                if tx.tx_id not in self._inflight and tx.tx_id not in self._mempool:
+                    self._rejected[tx.tx_id] = TxStatus(tx.tx_id, TxState.REJECTED, detail=detail)
             self._committed.notify_all()
 
     def _status(self, tx_id: str) -> TxStatus:
         if tx_id in self._mempool or tx_id in self._inflight:
             return TxStatus(tx_id, TxState.PENDING)
-        location = self._log.locate(tx_id)
+        location = self._storage.locate(tx_id)
         if location is not None:
             return TxStatus(
                 tx_id, TxState.COMMITTED, location.height, location.index, location.code
             )
         return self._rejected.get(tx_id) or TxStatus(tx_id, TxState.UNKNOWN)
+
+
+def _decoded(envelope: Envelope) -> SignedTx:
+    try:
+        return decode_tx(envelope)
+    except Refusal as refusal:
+        raise SubmitRefused(refusal.code.value, str(refusal)) from None

@@ -1,8 +1,8 @@
-"""Checking a batch's signatures before it is applied: inline, or in worker processes.
+"""Checking a batch's signatures at admission: inline, or in worker processes.
 
-Both give apply_block the flags it takes (`signatures_checked`). A False flag only means "not
-verified here": the executor then verifies that transaction itself and refuses it with
-bad_signature, so the block is the same whichever checker ran. Workers get plain strings
+Both give one flag per transaction: True when every signature verifies. The node admits only
+transactions whose flag is True, and the executor, told so, does not verify them again; a block
+received from elsewhere is verified by the executor itself. Workers get plain strings
 (signature_items) rather than pickled transactions, and run items_valid, which is
 signatures_valid's body; tests/unit/ledger_node check that the two agree.
 PyNaCl holds the GIL while it verifies, so threads do not help; worker processes do when a
@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Protocol
 
 from kepil.ledger import SignedTx
-from kepil.ledger.executor import pairs_valid
+from kepil.ledger.executor import pairs_valid, signatures_valid
 
 
 class PendingCheck(Protocol):
@@ -28,7 +28,7 @@ class PendingCheck(Protocol):
 
 
 class SignatureChecker(Protocol):
-    """Starts checking a batch; the node applies the previous batch meanwhile."""
+    """Starts checking a batch; the caller may do other work meanwhile."""
 
     def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
         """Begin checking `txs`."""
@@ -48,11 +48,11 @@ class _Done:
 
 
 class InlineChecker:
-    """Leaves verification to the executor, inside apply_block (no second pass, no workers)."""
+    """Verifies in the calling thread (no workers)."""
 
     def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
-        """All False: the executor verifies each transaction as it runs it."""
-        return _Done([False] * len(txs))
+        """Verify every transaction now."""
+        return _Done([signatures_valid(tx) for tx in txs])
 
     def close(self) -> None:
         """Nothing to release."""

@@ -154,3 +154,41 @@ def test_the_node_key_file_is_created_private_and_reused(tmp_path: Path) -> None
     key_file = tmp_path / "ledger" / "node-key.seed"
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert first._identity.key.encode() == second._identity.key.encode()
+    first.close()
+    second.close()
+
+
+def test_a_batch_is_admitted_with_one_outcome_per_envelope(
+    client: TestClient, signer: Chain
+) -> None:
+    setup = _setup(signer)
+    _commit(client, setup[0])
+    forged = setup[1].to_json()
+    forged["sigs"][0]["sig"] = "00" * 64
+    batch = [tx.to_json() for tx in setup[1:]] + [forged, {"body": 1}]
+    response = client.post("/api/v1/ledger/transactions/batch", json={"transactions": batch})
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r.get("tx_id") for r in results[:6]] == [tx.tx_id for tx in setup[1:]]
+    assert [r["error"]["code"] for r in results[6:]] == ["bad_signature", "malformed"]
+    last = client.get(f"/api/v1/ledger/transactions/{setup[-1].tx_id}{WAIT}").json()
+    assert last["code"] == "ok"
+
+
+def test_a_batch_that_is_not_a_list_of_envelopes_is_refused_whole(client: TestClient) -> None:
+    for body in (b"[]", b'{"transactions": []}', b'{"transactions": [], "x": 1}', b"{"):
+        response = client.post("/api/v1/ledger/transactions/batch", content=body)
+        assert response.status_code == 422, body
+
+
+def test_an_account_gives_the_next_nonce_to_sign_with(client: TestClient, signer: Chain) -> None:
+    before = client.get(f"/api/v1/ledger/accounts/{ALICE}").json()
+    assert (before["participant"], before["next_nonce"]) == (None, 1)
+    for tx in _setup(signer):
+        _commit(client, tx)
+    _commit(client, signer.tx(Transfer(WHEAT, ALICE, BOB, 1, None), ALICE))
+    alice = client.get(f"/api/v1/ledger/accounts/{ALICE}").json()
+    assert alice["participant"]["id"] == ALICE
+    assert (alice["nonce"], alice["next_nonce"]) == (1, 2)
+    assert client.get("/api/v1/ledger/accounts/ministry").json()["participant"] is None
+    assert client.get("/api/v1/ledger/accounts/someone").status_code == 422

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kepil.ledger import Executor, MemoryState, SignedTx, default_registry, public_key_hex
+from kepil.ledger import Executor, SignedTx, default_registry, public_key_hex
 from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
 from kepil.ledger.handlers.participants import Admit
 from kepil.ledger.vocab import Role
+from kepil.services.ledger_log import MemoryLedgerStorage
 from kepil.services.ledger_node import LedgerNode, NodeIdentity, NodeSettings
 
 from ..ledger.harness import (
@@ -46,7 +47,7 @@ class World:
     """A node, its store and clock, and a Chain used only to build and sign transactions."""
 
     node: LedgerNode
-    store: MemoryState
+    store: MemoryLedgerStorage
     clock: MovableClock
     signer: Chain = field(default_factory=Chain)
 
@@ -81,7 +82,10 @@ class World:
 
 
 def make_node(
-    store: MemoryState, clock: MovableClock, settings: NodeSettings | None = None, **extra: object
+    store: MemoryLedgerStorage,
+    clock: MovableClock,
+    settings: NodeSettings | None = None,
+    **extra: object,
 ) -> LedgerNode:
     executor = Executor(CHAIN_ID, default_registry(FakePermitVerifier()))
     identity = NodeIdentity("node-1", fixture_key("node-1"))
@@ -90,7 +94,7 @@ def make_node(
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    store, clock = MemoryState(), MovableClock()
+    store, clock = MemoryLedgerStorage(), MovableClock()
     node = make_node(store, clock, NodeSettings(max_block_txs=3, mempool_limit=20))
     yield World(node, store, clock)
     node.stop()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kepil.ledger import MemoryState, checkpoint_valid, decode_tx
+from kepil.ledger import checkpoint_valid, decode_tx
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.records import NodeKey
+from kepil.ledger.vocab import Role
+from kepil.services.ledger_log import MemoryLedgerStorage
 from kepil.services.ledger_node import NodeSettings, SubmitRefused, TxState
 
 from ..ledger.harness import ALICE, BOB, CAROL, WHEAT, fixture_key
@@ -48,11 +50,11 @@ def test_a_duplicate_transaction_is_refused_while_pending_and_after_commit(world
 
 
 def test_a_full_mempool_refuses_with_mempool_full() -> None:
-    node = make_node(MemoryState(), MovableClock(), NodeSettings(mempool_limit=1))
-    world = World(node, MemoryState(), MovableClock())
+    node = make_node(MemoryLedgerStorage(), MovableClock(), NodeSettings(mempool_limit=1))
+    world = World(node, MemoryLedgerStorage(), MovableClock())
     node.submit(world.genesis())
     with pytest.raises(SubmitRefused) as refused:
-        node.submit(world.admit(ALICE))
+        node.submit(world.admit(ALICE, Role.HOLDER))
     assert refused.value.code == "mempool_full"
 
 
@@ -79,24 +81,69 @@ def test_a_refused_transaction_is_committed_with_its_reason_code(world: World) -
     assert (status.state, status.code) == (TxState.COMMITTED, "insufficient_units")
 
 
-def test_a_forged_signature_is_committed_as_bad_signature(world: World) -> None:
+def test_a_forged_signature_is_refused_at_admission_and_never_reaches_a_block(
+    world: World,
+) -> None:
     world.run_setup()
     honest = world.signer.tx(Transfer(WHEAT, ALICE, BOB, 5, None), ALICE)
     envelope = honest.to_json()
     envelope["sigs"][0]["sig"] = "00" * 64
-    tx_id = world.node.submit(decode_tx(envelope))
+    with pytest.raises(SubmitRefused) as refused:
+        world.node.submit(decode_tx(envelope))
+    assert refused.value.code == "bad_signature"
+    assert world.node.pending_count() == 0
+    assert world.node.status(honest.tx_id).state is TxState.UNKNOWN
+
+
+def test_a_copy_signed_with_another_key_cannot_keep_the_genuine_transaction_out(
+    world: World,
+) -> None:
+    world.run_setup()
+    honest = world.signer.tx(Transfer(WHEAT, ALICE, BOB, 5, None), ALICE)
+    thief = fixture_key("thief")
+    forged = honest.unsigned.with_signatures([honest.unsigned.signature(ALICE, thief)])
+    assert forged.tx_id == honest.tx_id
+    world.node.submit(forged)  # a valid signature, but not with Alice's key
+    world.node.submit(honest)
+    block = world.node.produce_block()
+    assert block is not None
+    assert [r.code for r in block.results] == ["signer_key_mismatch", "ok"]
+    status = world.node.status(honest.tx_id)
+    assert (status.state, status.code) == (TxState.COMMITTED, "ok")
+    assert [(h.asset, h.free) for h in world.node.holdings(BOB)] == [(WHEAT, 5)]
+
+
+def test_a_transaction_whose_nonce_was_used_is_refused_at_admission(world: World) -> None:
+    world.run_setup()
+    first = world.signer.tx(Transfer(WHEAT, ALICE, BOB, 5, None), ALICE)
+    world.node.submit(first)
     world.node.produce_block()
-    assert world.node.status(tx_id).code == "bad_signature"
+    world.signer.nonces[ALICE] -= 1  # build another transaction with the same nonce
+    again = world.signer.tx(Transfer(WHEAT, ALICE, CAROL, 5, None), ALICE)
+    with pytest.raises(SubmitRefused) as refused:
+        world.node.submit(again)
+    assert refused.value.code == "stale_nonce"
+
+
+def test_a_batch_is_admitted_one_outcome_per_envelope(world: World) -> None:
+    world.run_setup()
+    good = world.signer.tx(Transfer(WHEAT, ALICE, BOB, 5, None), ALICE)
+    forged = good.to_json()
+    forged["sigs"][0]["sig"] = "00" * 64
+    outcomes = world.node.submit_many([good.to_bytes(), b"{", decode_tx(forged).to_bytes()])
+    assert outcomes[0] == good.tx_id
+    assert [getattr(o, "code", None) for o in outcomes[1:]] == ["malformed", "bad_signature"]
+    assert world.node.pending_count() == 1
 
 
 def test_block_timestamps_follow_the_clock_and_never_go_backwards(world: World) -> None:
     world.node.submit(world.genesis())
     first = world.node.produce_block()
     world.clock.at -= 100
-    world.node.submit(world.admit(ALICE))
+    world.node.submit(world.admit(ALICE, Role.HOLDER))
     second = world.node.produce_block()
     world.clock.at += 1000
-    world.node.submit(world.admit(BOB))
+    world.node.submit(world.admit(BOB, Role.HOLDER))
     third = world.node.produce_block()
     assert first
     assert second
@@ -139,7 +186,7 @@ def test_holdings_and_history_follow_committed_transfers(world: World) -> None:
 
 
 def test_a_refused_genesis_is_reported_rejected_and_leaves_no_block(world: World) -> None:
-    tx_id = world.node.submit(world.admit(ALICE))
+    tx_id = world.node.submit(world.admit(ALICE, Role.HOLDER))
     assert world.node.produce_block() is None
     status = world.node.status(tx_id)
     assert status.state is TxState.REJECTED

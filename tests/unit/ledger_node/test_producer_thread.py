@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kepil.ledger import MemoryState
 from kepil.ledger.vocab import Role
+from kepil.services.ledger_log import MemoryLedgerStorage
 from kepil.services.ledger_node import NodeSettings, TxState
 
 from ..ledger.harness import ALICE
@@ -13,8 +13,8 @@ TIMEOUT = 10.0
 
 
 def test_the_running_node_commits_a_transaction_and_wait_returns_its_status() -> None:
-    node = make_node(MemoryState(), MovableClock(), NodeSettings(max_wait_seconds=0.01))
-    world = World(node, MemoryState(), MovableClock())
+    node = make_node(MemoryLedgerStorage(), MovableClock(), NodeSettings(max_wait_seconds=0.01))
+    world = World(node, MemoryLedgerStorage(), MovableClock())
     node.start()
     try:
         ids = [node.submit(tx) for tx in world.setup()]
@@ -30,8 +30,8 @@ def test_wait_gives_up_after_its_timeout_while_nothing_produces(world: World) ->
 
 
 def test_stopping_the_node_commits_what_is_still_pending() -> None:
-    node = make_node(MemoryState(), MovableClock(), NodeSettings(max_wait_seconds=60))
-    world = World(node, MemoryState(), MovableClock())
+    node = make_node(MemoryLedgerStorage(), MovableClock(), NodeSettings(max_wait_seconds=60))
+    world = World(node, MemoryLedgerStorage(), MovableClock())
     node.start()
     genesis = node.submit(world.genesis())
     assert node.wait(genesis, TIMEOUT).code == "ok"

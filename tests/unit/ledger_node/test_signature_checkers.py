@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from kepil.ledger import MemoryState, decode_tx, signatures_valid
+from kepil.ledger import decode_tx, signatures_valid
 from kepil.ledger.handlers.holdings import Transfer
+from kepil.services.ledger_log import MemoryLedgerStorage
 from kepil.services.ledger_node import NodeSettings
 from kepil.services.ledger_signatures import ProcessPoolChecker, items_valid, signature_items
 
@@ -38,20 +39,22 @@ def test_a_worker_pool_checks_a_batch_in_order(world: World) -> None:
     assert flags == [True, True, False, False]
 
 
-def test_the_blocks_are_the_same_with_and_without_the_worker_pool() -> None:
-    def run(checker: ProcessPoolChecker | None) -> list[str]:
+def test_admission_and_blocks_are_the_same_with_and_without_the_worker_pool() -> None:
+    def run(checker: ProcessPoolChecker | None) -> tuple[list[object], list[str]]:
         extra = {"checker": checker} if checker else {}
-        node = make_node(MemoryState(), MovableClock(), NodeSettings(), **extra)
-        world = World(node, MemoryState(), MovableClock())
-        honest, _forged, _ = _honest_and_forged(world)
-        other = world.signer.tx(Transfer(WHEAT, ALICE, BOB, 7, None), ALICE).to_json()
-        other["sigs"][0]["sig"] = "33" * 64
-        for tx in [*world.setup(), honest, decode_tx(other)]:
-            node.submit(tx)
+        node = make_node(MemoryLedgerStorage(), MovableClock(), NodeSettings(), **extra)
+        world = World(node, MemoryLedgerStorage(), MovableClock())
+        honest, forged, wrong_key = _honest_and_forged(world)
+        node.submit_many([tx.to_bytes() for tx in world.setup()[:1]])
+        node.produce_block()
+        batch = [*world.setup()[1:], honest, forged, wrong_key]
+        outcomes = [getattr(o, "code", o) for o in node.submit_many([t.to_bytes() for t in batch])]
         hashes = []
         while (block := node.produce_block()) is not None:
             hashes.append(block.hash)
         node.stop()
-        return hashes
+        return outcomes, hashes
 
-    assert run(None) == run(ProcessPoolChecker(workers=1))
+    plain, pooled = run(None), run(ProcessPoolChecker(workers=1))
+    assert plain == pooled
+    assert plain[0][-2:] == ["bad_signature", "bad_signature"]

@@ -8,10 +8,14 @@ from typing import Any
 
 from kepil.adapters.ledger_store.movements import Movement
 from kepil.ledger.block import Block
+from kepil.ledger.checkpoint import Checkpoint
+from kepil.ledger.records import Encumbrance, Escrow
 from kepil.ledger.state import ChangeSet
 from kepil.ledger.statekeys import VALUE_TYPES, Space, StateKey, Value, key_text, value_json
+from kepil.services.ledger_log import involved, tx_seq
 
 _BALANCE = Space.BALANCE.value
+_LOCKS = frozenset({Space.PLEDGE.value, Space.ESCROW.value})
 
 
 def stored_value(value: Value) -> str:
@@ -44,6 +48,9 @@ class BlockRows:
     transactions: list[tuple[int, int, str, str, str, str, str]] = field(default_factory=list)
     movements: list[tuple[Any, ...]] = field(default_factory=list)
     parties: list[tuple[str, int]] = field(default_factory=list)
+    checkpoint: tuple[int, str] | None = None
+    tx_parties: list[tuple[str, int, int, int]] = field(default_factory=list)
+    holder_records: list[tuple[str, str]] = field(default_factory=list)
 
 
 def state_rows(rows: BlockRows, changes: ChangeSet, height: int) -> None:
@@ -96,3 +103,20 @@ def block_rows(rows: BlockRows, block: Block, movements: list[Movement], first_i
              move.recipient, move.amount, move.ref)
         )  # fmt: skip
         rows.parties.extend((party, number) for party in sorted(move.parties()))
+
+
+def log_rows(rows: BlockRows, block: Block, checkpoint: Checkpoint, changes: ChangeSet) -> None:
+    """The checkpoint, who took part in each transaction, and whose units each lock holds."""
+    height = block.header.height
+    rows.checkpoint = (height, compact_json(checkpoint.to_json()))
+    for index, tx in enumerate(block.txs):
+        seq = tx_seq(height, index)
+        for party in sorted(involved(tx.unsigned.nonces, tx.unsigned.payload)):
+            rows.tx_parties.append((party, seq, height, index))
+    for key, value in changes.writes.items():
+        if key[0] in _LOCKS:
+            record = value if value is not None else changes.previous.get(key)
+            if isinstance(record, Encumbrance):
+                rows.holder_records.append((record.pledgor, key_text(key)))
+            elif isinstance(record, Escrow):
+                rows.holder_records.append((record.seller, key_text(key)))

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Final
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 _TABLES: Final = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -83,6 +83,28 @@ CREATE TABLE IF NOT EXISTS movements (
 );
 CREATE INDEX IF NOT EXISTS movements_by_asset ON movements (asset, id);
 CREATE INDEX IF NOT EXISTS movements_by_tx ON movements (height, tx_index);
+
+-- This node's signed checkpoint of each block (Checkpoint.to_json()).
+CREATE TABLE IF NOT EXISTS checkpoints (
+    height INTEGER PRIMARY KEY REFERENCES blocks (height),
+    body TEXT NOT NULL
+);
+
+-- Every transaction a holder took part in (signer, or named in the payload), seq = tx_seq().
+CREATE TABLE IF NOT EXISTS tx_parties (
+    holder TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    PRIMARY KEY (holder, seq)
+) WITHOUT ROWID;
+
+-- Pledges and escrows that lock a holder's units (their state keys), for holdings.
+CREATE TABLE IF NOT EXISTS holder_records (
+    holder TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (holder, key)
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS movement_parties (
     holder TEXT NOT NULL,

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
+from kepil.adapters.ledger_store.log_queries import LogQueries
 from kepil.adapters.ledger_store.movements import block_movements
 from kepil.adapters.ledger_store.queries import LedgerQueries
 from kepil.adapters.ledger_store.rows import (
@@ -25,10 +26,12 @@ from kepil.adapters.ledger_store.rows import (
     block_rows,
     compact_json,
     loaded_value,
+    log_rows,
     state_rows,
 )
 from kepil.adapters.ledger_store.schema import connect
 from kepil.ledger.block import Block, BlockOutcome
+from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.root import ACCUMULATOR_BYTES, EMPTY_ACCUMULATOR, state_root
 from kepil.ledger.state import ChainHead, ChangeSet
 from kepil.ledger.statekeys import StateKey, Value, key_text
@@ -41,8 +44,8 @@ class CommitRefused(Exception):  # noqa: N818 - names the outcome
     """A commit that does not follow the head or does not hold together; nothing was written."""
 
 
-class SqliteLedgerStore(LedgerQueries):
-    """A StateStore (and StateReader) kept in one SQLite file, with history and indexes.
+class SqliteLedgerStore(LedgerQueries, LogQueries):
+    """A StateStore and the node's LedgerStorage, kept in one SQLite file with its indexes.
 
     Thread-safe: one connection guarded by a lock; reads wait while a block commits.
     """
@@ -87,21 +90,35 @@ class SqliteLedgerStore(LedgerQueries):
 
     # StateStore.
 
-    def commit(self, changes: ChangeSet, head: ChainHead, block: Block | None = None) -> None:
+    def commit(
+        self,
+        changes: ChangeSet,
+        head: ChainHead,
+        block: Block | None = None,
+        checkpoint: Checkpoint | None = None,
+    ) -> None:
         """Apply a block's changes and move the head, all or nothing.
 
-        With `block` (a node always passes it; see commit_block) the block, its transactions
-        and its movements are written in the same transaction. Without it only the state, its
-        history and the head are (the StateStore protocol's form). Raises CommitRefused when
-        the head does not follow the current one or disagrees with the changes or the block.
+        With `block` (a node always passes it; see record) the block, its transactions, its
+        movements, who took part and, with `checkpoint`, the node's checkpoint are written in
+        the same transaction. Without it only the state, its history and the head are (the
+        StateStore protocol's form). Raises CommitRefused when the head does not follow the
+        current one or disagrees with the changes, the block or the checkpoint.
         """
         with self._lock:
             self._check(changes, head, block)
+            if checkpoint is not None and (
+                block is None
+                or (checkpoint.height, checkpoint.block_hash) != (head.height, block.hash)
+            ):
+                raise CommitRefused(f"height {head.height}: the checkpoint is of another block")
             rows = BlockRows()
             state_rows(rows, changes, head.height)
             if block is not None:
                 movements = block_movements(block, self._committed_get)
                 block_rows(rows, block, movements, self._next_movement)
+                if checkpoint is not None:
+                    log_rows(rows, block, checkpoint, changes)
             self._write(rows, head, changes.accumulator)
             self._head, self._accumulator = head, changes.accumulator
             self._next_movement += len(rows.movements)
@@ -111,6 +128,10 @@ class SqliteLedgerStore(LedgerQueries):
     def commit_block(self, outcome: BlockOutcome) -> None:
         """Commit an executed block: its changes, its head and the block itself."""
         self.commit(outcome.changes, outcome.block.head(), outcome.block)
+
+    def record(self, outcome: BlockOutcome, checkpoint: Checkpoint) -> None:
+        """Commit an executed block with this node's checkpoint of it (LedgerStorage)."""
+        self.commit(outcome.changes, outcome.block.head(), outcome.block, checkpoint)
 
     # Lifecycle.
 
@@ -173,6 +194,12 @@ class SqliteLedgerStore(LedgerQueries):
                     "INSERT INTO movements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.movements
                 )
                 conn.executemany("INSERT INTO movement_parties VALUES (?, ?)", rows.parties)
+            if rows.checkpoint is not None:
+                conn.execute("INSERT INTO checkpoints VALUES (?, ?)", rows.checkpoint)
+                conn.executemany("INSERT INTO tx_parties VALUES (?, ?, ?, ?)", rows.tx_parties)
+                conn.executemany(
+                    "INSERT OR IGNORE INTO holder_records VALUES (?, ?)", rows.holder_records
+                )
             conn.executemany(
                 "INSERT INTO state (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 import kepil
 from kepil.bootstrap import Container
 from kepil.entrypoints.api.errors import install_error_handlers
+from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
 from kepil.entrypoints.api.routers import (
     applications,
     auth,
@@ -55,6 +56,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(applications.router)
     app.include_router(cabinet.router)
     app.include_router(monitoring.router)
+    if container.settings.ledger_enabled:
+        install_ledger(app, create_ledger_node(container.settings, container.clock))
     return app
 
 

@@ -1,7 +1,7 @@
 """Wiring the embedded ledger node into the API: build it from Settings, serve it, stop it.
 
-Until the SQLite ledger store and the CMS permit verifier land, the node keeps its state in
-memory and refuses every genesis permit; each is one argument of create_ledger_node.
+The node keeps its chain in its own SQLite file (`<data dir>/ledger/ledger.sqlite3`) and checks
+the genesis permit with the CMS permit verifier; tests may pass other storage or a verifier.
 """
 
 from __future__ import annotations
@@ -16,24 +16,19 @@ from typing import Any, Final
 
 from fastapi import FastAPI
 
+from kepil.adapters.ledger_permit import CmsPermitVerifier
+from kepil.adapters.ledger_store import SqliteLedgerStore
 from kepil.config import Settings
 from kepil.domain.clock import Clock
 from kepil.entrypoints.api.routers import ledger
-from kepil.ledger import (
-    Executor,
-    MemoryState,
-    PermitFacts,
-    PermitRefusal,
-    PermitVerifier,
-    StateStore,
-    default_registry,
-)
+from kepil.ledger import Executor, PermitVerifier, default_registry
 from kepil.ledger.crypto import SigningKey
-from kepil.services.ledger_node import (
-    DEFAULT_CHAIN_ID,
-    LedgerNode,
-    NodeIdentity,
-    NodeSettings,
+from kepil.services.ledger_log import LedgerStorage
+from kepil.services.ledger_node import LedgerNode, NodeIdentity, NodeSettings
+from kepil.services.ledger_signatures import (
+    InlineChecker,
+    ProcessPoolChecker,
+    SignatureChecker,
 )
 
 log = logging.getLogger("kepil.ledger.wiring")
@@ -43,35 +38,30 @@ NODE_KEY_FILE: Final = "node-key.seed"
 _SEED_BYTES: Final = 32
 
 
-class UnconfiguredPermitVerifier:
-    """Refuses every permit: the node runs, but no genesis applies until a verifier is wired."""
-
-    def verify(
-        self, permit_document: bytes, ministry_certificate: bytes
-    ) -> PermitFacts | PermitRefusal:
-        """Always a refusal naming the missing configuration."""
-        return PermitRefusal("this node has no permit verifier configured")
+LEDGER_FILE: Final = "ledger.sqlite3"
 
 
 def create_ledger_node(
     settings: Settings,
     clock: Clock,
     *,
-    store: StateStore | None = None,
+    storage: LedgerStorage | None = None,
     verifier: PermitVerifier | None = None,
-    chain_id: str = DEFAULT_CHAIN_ID,
+    chain_id: str | None = None,
     node_settings: NodeSettings | None = None,
 ) -> LedgerNode:
-    """A stopped node for `settings.data_dir/ledger`, keyed by its own node key file."""
+    """A stopped node over `settings.data_dir/ledger`, keyed by its own node key file."""
     ledger_dir = settings.data_dir / "ledger"
     key = load_or_create_node_key(ledger_dir / NODE_KEY_FILE)
-    executor = Executor(chain_id, default_registry(verifier or UnconfiguredPermitVerifier()))
+    if storage is None:
+        storage = SqliteLedgerStore(ledger_dir / LEDGER_FILE)
+    executor = Executor(
+        chain_id or settings.ledger_chain_id, default_registry(verifier or CmsPermitVerifier())
+    )
+    workers = settings.ledger_signature_workers
+    checker: SignatureChecker = ProcessPoolChecker(workers) if workers else InlineChecker()
     return LedgerNode(
-        executor,
-        store if store is not None else MemoryState(),
-        clock,
-        NodeIdentity(NODE_NAME, key),
-        node_settings,
+        executor, storage, clock, NodeIdentity(NODE_NAME, key), node_settings, checker
     )
 
 
@@ -89,6 +79,7 @@ def install_ledger(app: FastAPI, node: LedgerNode) -> None:
                 yield state
         finally:
             node.stop()
+            node.close()
 
     app.router.lifespan_context = lifespan
 

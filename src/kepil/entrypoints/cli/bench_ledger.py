@@ -41,7 +41,7 @@ from kepil.ledger.handlers.issuers import DefineAsset, Issue, IssuerAgreement
 from kepil.ledger.handlers.participants import Admit
 from kepil.ledger.records import Backing, NodeKey
 from kepil.ledger.vocab import AssetKind, RightCategory, Role
-from kepil.services.ledger_log import MemoryBlockLog
+from kepil.services.ledger_log import MemoryLedgerStorage
 from kepil.services.ledger_node import LedgerNode, NodeIdentity, NodeSettings, TxState
 from kepil.services.ledger_signatures import InlineChecker, ProcessPoolChecker, SignatureChecker
 
@@ -167,10 +167,9 @@ def run_ledger_bench(options: BenchOptions, profile: io.StringIO | None = None) 
     )
     settings = NodeSettings(options.block_txs, options.max_wait_seconds, 2 * options.txs + 10_000)
     executor = Executor(CHAIN_ID, default_registry(BenchPermitVerifier()))
-    block_log = MemoryBlockLog()
-    store = MemoryState()
+    storage = MemoryLedgerStorage()
     identity = NodeIdentity(NODE_NAME, bench_key(NODE_NAME))
-    node = LedgerNode(executor, store, clock, identity, settings, block_log, checker)
+    node = LedgerNode(executor, storage, clock, identity, settings, checker)
     committed_at: dict[str, float] = {}
     node.on_commit(lambda block: _stamp(committed_at, block))
 
@@ -208,7 +207,7 @@ def run_ledger_bench(options: BenchOptions, profile: io.StringIO | None = None) 
         "tx_per_s": round(options.txs / elapsed, 1),
         "p50_ms": round(_percentile(latencies, 0.50) * 1000, 2),
         "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
-        "state_roots_equal": _replayed_root(block_log.blocks()) == store.state_root(),
+        "state_roots_equal": _replayed_root(storage.blocks()) == storage.state_root(),
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 

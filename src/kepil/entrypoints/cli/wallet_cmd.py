@@ -26,7 +26,7 @@ wallet_app = typer.Typer(
 
 KEY_HEADER = "# kepil wallet key: Ed25519 seed (hex). SECRET: anyone with this file signs as you."
 DEFAULT_URL = "http://127.0.0.1:8000"
-DEFAULT_CHAIN = "kepil-local"  # = kepil.services.ledger_node.DEFAULT_CHAIN_ID
+DEFAULT_CHAIN = "kepil-local"  # = Settings.ledger_chain_id's default
 _SEED_HEX_LENGTH = 64
 _HTTP_TIMEOUT = 10.0
 
@@ -60,7 +60,9 @@ def build(
     signer: Annotated[str, typer.Option(help="Your IIN/BIN (or 'ministry').")],
     key: Annotated[Path, typer.Option(help="Your key file (from `kepil wallet keygen`).")],
     nonce: Annotated[int, typer.Option(min=1, help="Your next nonce (last used + 1).")],
-    chain: Annotated[str, typer.Option(help="Chain id of the node.")] = DEFAULT_CHAIN,
+    chain: Annotated[
+        str, typer.Option(envvar="KEPIL_LEDGER_CHAIN_ID", help="Chain id of the node.")
+    ] = DEFAULT_CHAIN,
     cosigner: Annotated[
         list[str] | None,
         typer.Option(help="Another party who must sign, as ID:NONCE (repeatable)."),

@@ -12,15 +12,20 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from kepil.entrypoints.api.errors import ApiError
-from kepil.ledger import Block
+from kepil.ledger import Block, Refusal
+from kepil.ledger.tx import parse_json
 from kepil.services.ledger_node import LedgerNode, SubmitRefused
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["platform ledger"])
 
 MAX_WAIT_SECONDS = 30.0
+MAX_BATCH = 2000
 _SUBMIT_STATUS = {"duplicate": 409, "mempool_full": 503, "stopped": 503}
 TxId = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 hex of the body")]
 Holder = Annotated[str, Path(pattern="^[0-9]{12}$", description="an IIN or BIN")]
+Signer = Annotated[
+    str, Path(pattern="^([0-9]{12}|ministry)$", description="an IIN or BIN, or 'ministry'")
+]
 
 
 def ledger_node(request: Request) -> LedgerNode:
@@ -32,6 +37,12 @@ def ledger_node(request: Request) -> LedgerNode:
 
 
 NodeDep = Annotated[LedgerNode, Depends(ledger_node)]
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
 _ENVELOPE = {
     "type": "object",
     "required": ["body", "sigs"],
@@ -57,6 +68,54 @@ async def submit_transaction(request: Request, node: NodeDep) -> JSONResponse:
         status = _SUBMIT_STATUS.get(refused.code, 422)
         raise ApiError(status, refused.code, refused.message) from None
     return JSONResponse({"tx_id": tx_id, "state": "pending"}, status_code=202)
+
+
+@router.post(
+    "/transactions/batch",
+    summary="Submit up to 2,000 signed transactions at once",
+    description=(
+        '`{"transactions": [envelope, ...]}`; each is admitted or refused on its own, and the'
+        " answer lists one outcome per envelope, in order."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["transactions"],
+                        "properties": {
+                            "transactions": {
+                                "type": "array",
+                                "items": _ENVELOPE,
+                                "maxItems": MAX_BATCH,
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+def submit_batch(body: Annotated[bytes, Depends(_raw_body)], node: NodeDep) -> dict[str, Any]:
+    """One outcome per envelope: {"tx_id", "state": "pending"} or {"error": {code, message}}."""
+    try:
+        parsed = parse_json(body)
+    except Refusal as refusal:
+        raise ApiError(422, refusal.code.value, str(refusal)) from None
+    items = parsed.get("transactions") if isinstance(parsed, dict) and len(parsed) == 1 else None
+    if not isinstance(items, list) or not 0 < len(items) <= MAX_BATCH:
+        raise ApiError(
+            422, "malformed", f'the body must be {{"transactions": [1-{MAX_BATCH} envelopes]}}'
+        )
+    results: list[dict[str, Any]] = []
+    for outcome in node.submit_many(items):
+        if isinstance(outcome, SubmitRefused):
+            results.append({"error": {"code": outcome.code, "message": outcome.message}})
+        else:
+            results.append({"tx_id": outcome, "state": "pending"})
+    return {"results": results}
 
 
 @router.get("/transactions/{tx_id}", summary="A transaction's status")
@@ -88,6 +147,18 @@ def block_at(height: Annotated[int, Path(ge=0)], node: NodeDep) -> dict[str, Any
     if block is None:
         raise ApiError(404, "not_found", f"no block at height {height}")
     return _block_json(node, block)
+
+
+@router.get("/accounts/{signer}", summary="A signer's participant record and last nonce")
+def account(signer: Signer, node: NodeDep) -> dict[str, Any]:
+    """What a wallet needs to build the next transaction: the next nonce to use."""
+    participant, nonce = node.account(signer)
+    return {
+        "signer": signer,
+        "participant": None if participant is None else participant.to_json(),
+        "nonce": nonce,
+        "next_nonce": nonce + 1,
+    }
 
 
 @router.get("/holdings/{holder}", summary="A holder's units")

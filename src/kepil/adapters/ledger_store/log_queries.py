@@ -1,0 +1,83 @@
+"""The node's block-log reads from the ledger file: checkpoints, where a transaction sits, a
+holder's holdings now and the transactions a holder took part in (LedgerStorage's reads)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from typing import Any, Final
+
+from kepil.adapters.ledger_store.rows import loaded_value
+from kepil.ledger.checkpoint import Checkpoint
+from kepil.ledger.records import Encumbrance, Escrow
+from kepil.ledger.statekeys import Space, key_from_text, key_text
+from kepil.services.ledger_log import (
+    MAX_HISTORY_PAGE,
+    HistoryEntry,
+    HistoryPage,
+    Holding,
+    TxLocation,
+)
+
+_NEXT_AFTER_SEPARATOR: Final = "\x20"  # the character after key_text's separator (\x1f)
+
+
+class LogQueries:
+    """Mixed into SqliteLedgerStore, which owns the connection and its lock."""
+
+    _conn: sqlite3.Connection
+    _lock: threading.RLock
+
+    def _log_rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def checkpoint(self, height: int) -> Checkpoint | None:
+        """This node's checkpoint of the block at `height`, or None."""
+        rows = self._log_rows("SELECT body FROM checkpoints WHERE height = ?", (height,))
+        return Checkpoint(**json.loads(rows[0][0])) if rows else None
+
+    def locate(self, tx_id: str) -> TxLocation | None:
+        """Where a committed transaction applied, else its latest refused occurrence, or None."""
+        rows = self._log_rows(
+            "SELECT height, idx, result FROM transactions WHERE id = ? "
+            "ORDER BY result = 'ok' DESC, height DESC, idx DESC LIMIT 1",
+            (tx_id,),
+        )
+        return TxLocation(*rows[0]) if rows else None
+
+    def holdings(self, holder: str) -> list[Holding]:
+        """`holder`'s free, pledged and escrowed units per asset class now, by asset id."""
+        prefix = key_text((Space.BALANCE.value, holder, ""))
+        totals: dict[str, list[int]] = {}
+        for text, value in self._log_rows(
+            "SELECT key, value FROM state WHERE key >= ? AND key < ?",
+            (prefix, prefix[:-1] + _NEXT_AFTER_SEPARATOR),
+        ):
+            totals.setdefault(key_from_text(text)[2], [0, 0, 0])[0] += int(value)
+        for text, value in self._log_rows(
+            "SELECT s.key, s.value FROM holder_records r JOIN state s ON s.key = r.key "
+            "WHERE r.holder = ?",
+            (holder,),
+        ):
+            record = loaded_value(key_from_text(text), value)
+            if isinstance(record, Encumbrance) and record.pledgor == holder:
+                totals.setdefault(record.asset, [0, 0, 0])[1] += record.amount
+            elif isinstance(record, Escrow) and record.seller == holder:
+                totals.setdefault(record.asset, [0, 0, 0])[2] += record.amount
+        return [Holding(asset, *totals[asset]) for asset in sorted(totals)]
+
+    def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
+        """Transactions involving `holder`, newest first, with seq below `before`."""
+        size = max(1, min(limit, MAX_HISTORY_PAGE))
+        rows = self._log_rows(
+            "SELECT p.seq, p.height, p.idx, b.timestamp, t.id, t.type, t.result "
+            "FROM tx_parties p "
+            "JOIN transactions t ON t.height = p.height AND t.idx = p.idx "
+            "JOIN blocks b ON b.height = p.height "
+            "WHERE p.holder = ? AND p.seq < ? ORDER BY p.seq DESC LIMIT ?",
+            (holder, before if before is not None else 2**62, size + 1),
+        )
+        entries = tuple(HistoryEntry(*row) for row in rows[:size])
+        return HistoryPage(entries, entries[-1].seq if len(rows) > size else None)

@@ -1,0 +1,103 @@
+"""The SQLite ledger file as the node's LedgerStorage: the same answers as memory, kept on reopen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.unit.ledger.harness import (
+    AGENT,
+    ALICE,
+    BOB,
+    CAROL,
+    ISSUER,
+    OPERATOR,
+    PLEDGEE,
+    Chain,
+    fixture_key,
+)
+
+from kepil.adapters.ledger_store import CommitRefused, SqliteLedgerStore
+from kepil.ledger import replay_block, sign_checkpoint
+from kepil.services.ledger_log import LedgerStorage, MemoryLedgerStorage
+
+from .chains import busy_chain
+
+PARTIES = (ALICE, BOB, CAROL, ISSUER, OPERATOR, PLEDGEE, AGENT)
+NODE_KEY = fixture_key("node-1")
+
+
+def _record_all(storage: LedgerStorage, chain: Chain) -> None:
+    for block in chain.blocks:
+        outcome = replay_block(storage, block, chain.executor)
+        storage.record(outcome, sign_checkpoint(outcome.block, "node-1", NODE_KEY))
+
+
+def _answers(storage: LedgerStorage, chain: Chain) -> dict[str, object]:
+    answers: dict[str, object] = {}
+    for party in PARTIES:
+        answers[f"holdings {party}"] = storage.holdings(party)
+        pages, before = [], None
+        while True:
+            page = storage.history(party, 2, before)
+            pages.append(page.entries)
+            if page.next_before is None:
+                break
+            before = page.next_before
+        answers[f"history {party}"] = pages
+    for block in chain.blocks:
+        height = block.header.height
+        answers[f"checkpoint {height}"] = storage.checkpoint(height)
+        answers[f"block {height}"] = storage.block(height)
+        for tx in block.txs:
+            answers[f"locate {tx.tx_id}"] = storage.locate(tx.tx_id)
+    return answers
+
+
+@pytest.fixture(scope="module")
+def chain() -> Chain:
+    return busy_chain()
+
+
+def test_the_ledger_file_answers_every_log_query_as_memory_does(
+    chain: Chain, tmp_path: Path
+) -> None:
+    memory = MemoryLedgerStorage()
+    locked = 0
+    with SqliteLedgerStore(tmp_path / "ledger.sqlite3") as stored:
+        for block in chain.blocks:
+            for storage in (memory, stored):
+                outcome = replay_block(storage, block, chain.executor)
+                storage.record(outcome, sign_checkpoint(outcome.block, "node-1", NODE_KEY))
+            holdings = [stored.holdings(party) for party in PARTIES]
+            assert holdings == [memory.holdings(party) for party in PARTIES]
+            locked += sum(h.pledged + h.escrowed for held in holdings for h in held)
+        assert _answers(stored, chain) == _answers(memory, chain)
+    assert locked > 0  # pledges and escrows were held at some height
+
+
+def test_blocks_checkpoints_and_history_survive_reopening_the_file(
+    chain: Chain, tmp_path: Path
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    with SqliteLedgerStore(path) as stored:
+        _record_all(stored, chain)
+        before = _answers(stored, chain)
+    with SqliteLedgerStore(path) as reopened:
+        assert _answers(reopened, chain) == before
+
+
+def test_a_checkpoint_of_another_block_is_refused_and_nothing_is_written(
+    chain: Chain, tmp_path: Path
+) -> None:
+    with SqliteLedgerStore(tmp_path / "ledger.sqlite3") as stored:
+        genesis = replay_block(stored, chain.blocks[0], chain.executor)
+        stored.record(genesis, sign_checkpoint(genesis.block, "node-1", NODE_KEY))
+        first = replay_block(stored, chain.blocks[1], chain.executor)
+        with pytest.raises(CommitRefused):
+            stored.record(first, sign_checkpoint(genesis.block, "node-1", NODE_KEY))
+        head = stored.head()
+        assert head is not None
+        assert head.height == 0
+        assert stored.block(1) is None
+        assert stored.checkpoint(1) is None
