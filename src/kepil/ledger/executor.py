@@ -21,6 +21,7 @@ from kepil.ledger.tx import SignedTx, signing_message
 from kepil.ledger.view import LedgerView
 
 MAX_WINDOW_SECONDS: Final = 31 * 24 * 3600
+MAX_REMEMBERED: Final = 200_000  # admitted transactions whose static check is kept for execution
 
 
 def signatures_valid(tx: SignedTx) -> bool:
@@ -50,6 +51,21 @@ class Executor:
         """Execute transactions of `chain_id` with the types in `registry`."""
         self.chain_id = chain_id
         self.registry = registry
+        # Admission's static check, reused when the very same object is executed (no second
+        # parse of the payload). Plain dict operations, so safe across threads under the GIL.
+        self._admitted: dict[str, Checked] = {}
+
+    def admit(self, tx: SignedTx, signatures_checked: bool = False) -> Checked:
+        """static_check, remembered for when this same object is executed; raise Refusal."""
+        checked = self.static_check(tx, signatures_checked)
+        if len(self._admitted) >= MAX_REMEMBERED:
+            self._admitted.clear()  # only an optimisation: forgetting costs a second parse
+        self._admitted[tx.tx_id] = checked
+        return checked
+
+    def forget(self, tx: SignedTx) -> None:
+        """Drop what admit() remembered of `tx` (it will not be executed here)."""
+        self._admitted.pop(tx.tx_id, None)
 
     def static_check(self, tx: SignedTx, signatures_checked: bool = False) -> Checked:
         """Stage 1, needing no state; raise Refusal. Skip signatures already verified."""
@@ -79,7 +95,11 @@ class Executor:
     ) -> ReasonCode | None:
         """Run every stage; None when the transaction applied, else why it was refused."""
         try:
-            checked = self.static_check(tx, signatures_checked)
+            remembered = self._admitted.pop(tx.tx_id, None)
+            if remembered is not None and remembered.tx is tx and signatures_checked:
+                checked = remembered
+            else:
+                checked = self.static_check(tx, signatures_checked)
             ctx = self._check_envelope(checked, view, height, timestamp)
         except Refusal as refusal:
             return refusal.code

@@ -191,9 +191,16 @@ class LedgerNode:
         if signatures_ok is False:
             raise SubmitRefused(ReasonCode.BAD_SIGNATURE.value, "a signature does not verify")
         try:
-            self.executor.static_check(tx, signatures_checked=bool(signatures_ok))
+            self.executor.admit(tx, signatures_checked=bool(signatures_ok))
         except Refusal as refusal:
             raise SubmitRefused(refusal.code.value, str(refusal)) from None
+        try:
+            return self._enqueue(tx)
+        except SubmitRefused:
+            self.executor.forget(tx)
+            raise
+
+    def _enqueue(self, tx: SignedTx) -> str:
         tx_id = tx.tx_id
         location = self._storage.locate(tx_id)
         if location is not None and location.code == "ok":

@@ -1,4 +1,4 @@
-"""The SQLite ledger file as the node's LedgerStorage: the same answers as memory, kept on reopen."""
+"""The SQLite ledger file as the node's LedgerStorage: answers as memory's, kept on reopen."""
 
 from __future__ import annotations
 

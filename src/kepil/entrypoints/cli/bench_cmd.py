@@ -27,6 +27,9 @@ def ledger(
     max_wait_ms: Annotated[
         float, typer.Option(min=0, help="Longest a transaction waits for a block to fill.")
     ] = 50.0,
+    submit_batch: Annotated[
+        int, typer.Option(min=1, max=2000, help="Transactions per submission, as a client batch.")
+    ] = 500,
     profile: Annotated[
         bool, typer.Option(help="Produce blocks on one thread under cProfile; summary on stderr.")
     ] = False,
@@ -38,7 +41,7 @@ def ledger(
 
     if nodes != 1:
         raise fail(f"--nodes {nodes} needs the network (issue 6); only --nodes 1 runs for now")
-    options = BenchOptions(txs, workers, block_txs, max_wait_ms / 1000)
+    options = BenchOptions(txs, workers, block_txs, max_wait_ms / 1000, submit_batch)
     report = io.StringIO() if profile else None
     try:
         figures = run_ledger_bench(options, report)
