@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from kepil.ledger import Block, ChainHead, ChangeSet, Checkpoint, MemoryState, StateReader
 from kepil.ledger.block import BlockOutcome
 from kepil.ledger.records import Encumbrance, Escrow
-from kepil.ledger.statekeys import StateKey, Value
+from kepil.ledger.statekeys import StateKey, Value, escrow_key, pledge_key
 
 MAX_HISTORY_PAGE = 500
 _IDENTIFIER_LENGTH = 12
@@ -143,6 +143,7 @@ class MemoryBlockLog:
         self._blocks.append(block)
         self._checkpoints.append(checkpoint)
         height, timestamp = block.header.height, block.header.timestamp
+        parties_of = block_parties(block, changes)
         for index, (tx, result) in enumerate(zip(block.txs, block.results, strict=True)):
             code = result.code
             known = self._locations.get(tx.tx_id)
@@ -150,7 +151,7 @@ class MemoryBlockLog:
                 self._locations[tx.tx_id] = TxLocation(height, index, code)
             seq = tx_seq(height, index)
             entry = HistoryEntry(seq, height, index, timestamp, tx.tx_id, tx.type, code)
-            for party in involved(tx.unsigned.nonces, tx.unsigned.payload):
+            for party in parties_of[index]:
                 self._history.setdefault(party, []).append(entry)
         self._index_keys(changes)
 
@@ -284,6 +285,35 @@ class MemoryLedgerStorage:
     def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
         """Transactions involving `holder`, newest first, with seq below `before`."""
         return self.log.history(holder, limit, before)
+
+
+def block_parties(block: Block, changes: ChangeSet) -> list[set[str]]:
+    """Who took part in each transaction of `block`: see involved(), plus the parties of the
+    pledge or escrow a transaction settles (its payload names the record, not the people)."""
+    opened: dict[str, set[str]] = {}  # a record's id is the id of the transaction opening it
+    result: list[set[str]] = []
+    for tx in block.txs:
+        payload = tx.unsigned.payload
+        parties = involved(tx.unsigned.nonces, payload)
+        for field, key_of in (("pledge", pledge_key), ("escrow", escrow_key)):
+            record_id = payload.get(field)
+            if isinstance(record_id, str):
+                known = opened.get(record_id)
+                parties |= (
+                    known if known is not None else _record_parties(key_of(record_id), changes)
+                )
+        opened[tx.tx_id] = parties
+        result.append(parties)
+    return result
+
+
+def _record_parties(key: StateKey, changes: ChangeSet) -> set[str]:
+    record = changes.writes.get(key) or changes.previous.get(key)
+    if isinstance(record, Encumbrance):
+        return {record.pledgor, record.pledgee}
+    if isinstance(record, Escrow):
+        return {record.seller, record.buyer, record.agent}
+    return set()
 
 
 def involved(nonces: Mapping[str, int], payload: Mapping[str, Any]) -> set[str]:

@@ -12,7 +12,7 @@ from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.records import Encumbrance, Escrow
 from kepil.ledger.state import ChangeSet
 from kepil.ledger.statekeys import VALUE_TYPES, Space, StateKey, Value, key_text, value_json
-from kepil.services.ledger_log import involved, tx_seq
+from kepil.services.ledger_log import block_parties, tx_seq
 
 _BALANCE = Space.BALANCE.value
 _LOCKS = frozenset({Space.PLEDGE.value, Space.ESCROW.value})
@@ -109,10 +109,9 @@ def log_rows(rows: BlockRows, block: Block, checkpoint: Checkpoint, changes: Cha
     """The checkpoint, who took part in each transaction, and whose units each lock holds."""
     height = block.header.height
     rows.checkpoint = (height, compact_json(checkpoint.to_json()))
-    for index, tx in enumerate(block.txs):
+    for index, parties in enumerate(block_parties(block, changes)):
         seq = tx_seq(height, index)
-        for party in sorted(involved(tx.unsigned.nonces, tx.unsigned.payload)):
-            rows.tx_parties.append((party, seq, height, index))
+        rows.tx_parties.extend((party, seq, height, index) for party in sorted(parties))
     for key, value in changes.writes.items():
         if key[0] in _LOCKS:
             record = value if value is not None else changes.previous.get(key)

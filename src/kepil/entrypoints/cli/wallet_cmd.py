@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,13 +60,21 @@ def build(
     payload: Annotated[str, typer.Option(help="Payload JSON, or @FILE to read it from a file.")],
     signer: Annotated[str, typer.Option(help="Your IIN/BIN (or 'ministry').")],
     key: Annotated[Path, typer.Option(help="Your key file (from `kepil wallet keygen`).")],
-    nonce: Annotated[int, typer.Option(min=1, help="Your next nonce (last used + 1).")],
+    nonce: Annotated[
+        int | None,
+        typer.Option(min=1, help="Your next nonce (last used + 1); default: ask --url."),
+    ] = None,
+    url: Annotated[
+        str, typer.Option(help="Base URL of the kepil server, asked for missing nonces.")
+    ] = DEFAULT_URL,
     chain: Annotated[
         str, typer.Option(envvar="KEPIL_LEDGER_CHAIN_ID", help="Chain id of the node.")
     ] = DEFAULT_CHAIN,
     cosigner: Annotated[
         list[str] | None,
-        typer.Option(help="Another party who must sign, as ID:NONCE (repeatable)."),
+        typer.Option(
+            help="Another party who must sign, as ID:NONCE or ID (nonce from --url); repeatable."
+        ),
     ] = None,
     not_before: Annotated[
         int | None, typer.Option(help="Unix time the transaction becomes valid (default: now-60).")
@@ -79,7 +88,10 @@ def build(
     if tx_type not in PAYLOAD_TYPES:
         raise fail(f"unknown type {tx_type!r}; one of: {', '.join(sorted(PAYLOAD_TYPES))}")
     signing_key = _read_key(key)
-    nonces = {signer: nonce, **_cosigners(cosigner or [], signer)}
+    nonces = {
+        signer: nonce if nonce is not None else _next_nonce(url, signer),
+        **_cosigners(cosigner or [], signer, url),
+    }
     start = not_before if not_before is not None else int(SystemClock().now().timestamp()) - 60
     try:
         parsed = payload_from_json(tx_type, _json_object(payload, "--payload"))
@@ -148,6 +160,29 @@ def holdings(
     _print(_request(url, f"/api/v1/ledger/holdings/{holder}"))
 
 
+@wallet_app.command()
+def account(
+    signer: Annotated[str, typer.Argument(metavar="ID", help="IIN/BIN, or 'ministry'.")],
+    url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
+) -> None:
+    """Print a signer's participant record (roles, key, status) and its next nonce."""
+    _print(_request(url, f"/api/v1/ledger/accounts/{urllib.parse.quote(signer)}"))
+
+
+@wallet_app.command()
+def history(
+    holder: Annotated[str, typer.Argument(metavar="HOLDER", help="IIN/BIN of the holder.")],
+    url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="Entries per page.")] = 50,
+    before: Annotated[
+        int | None, typer.Option(min=0, help="next_before of the previous page.")
+    ] = None,
+) -> None:
+    """Print the transactions a holder took part in, newest first."""
+    query = f"?limit={limit}" + ("" if before is None else f"&before={before}")
+    _print(_request(url, f"/api/v1/ledger/history/{urllib.parse.quote(holder)}{query}"))
+
+
 def _read_key(path: Path) -> Any:
     from kepil.ledger.crypto import SigningKey
 
@@ -164,14 +199,22 @@ def _read_key(path: Path) -> Any:
         raise fail(f"{path} is not a kepil wallet key file") from None
 
 
-def _cosigners(items: list[str], signer: str) -> dict[str, int]:
+def _cosigners(items: list[str], signer: str, url: str) -> dict[str, int]:
     nonces: dict[str, int] = {}
     for item in items:
-        party, _, number = item.partition(":")
-        if not party or not number.isdigit() or int(number) < 1 or party == signer:
-            raise fail(f"--cosigner {item!r} must be ID:NONCE for a party other than --signer")
-        nonces[party] = int(number)
+        party, colon, number = item.partition(":")
+        given = number.isdigit() and int(number) >= 1
+        if not party or party == signer or (colon and not given):
+            raise fail(
+                f"--cosigner {item!r} must be ID:NONCE or ID for a party other than --signer"
+            )
+        nonces[party] = int(number) if colon else _next_nonce(url, party)
     return nonces
+
+
+def _next_nonce(url: str, signer: str) -> int:
+    account = _request(url, f"/api/v1/ledger/accounts/{urllib.parse.quote(signer)}")
+    return int(account["next_nonce"])
 
 
 def _json_object(text: str, what: str) -> dict[str, Any]:
