@@ -25,6 +25,7 @@ def serve(
     from kepil.bootstrap import ConfigurationError, bootstrap
     from kepil.config import Settings
     from kepil.entrypoints.api.app import create_app
+    from kepil.entrypoints.runtime import tune_gc
 
     try:
         settings = Settings()
@@ -47,4 +48,5 @@ def serve(
             "mode": settings.mode.value,
         },
     )
+    tune_gc()
     uvicorn.run(create_app(container), host=bind_host, port=bind_port, log_config=None)
