@@ -18,6 +18,7 @@ MAX_TEXT: Final = 500
 HEX64: Final = re.compile(r"[0-9a-f]{64}")
 ASSET_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+_MISSING: Final = object()
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -39,6 +40,8 @@ def malformed(detail: str) -> Refusal:
 class Fields:
     """Reads the fields of one JSON object, each exactly once; `done()` refuses any extra key."""
 
+    __slots__ = ("_data", "_seen", "_where")
+
     def __init__(self, data: object, where: str = "payload") -> None:
         """Wrap `data`, which must be a JSON object."""
         if not isinstance(data, dict):
@@ -49,15 +52,23 @@ class Fields:
 
     def raw(self, key: str) -> object:
         """The value of `key`, which must be present (null counts as present)."""
-        if key not in self._data:
+        value = self._data.get(key, _MISSING)
+        if value is _MISSING:
             raise malformed(f"{self._where}.{key} is missing")
         self._seen.add(key)
-        return self._data[key]
+        return value
+
+    def _absent(self, key: str) -> bool:
+        # A missing key must stay unseen: done() counts seen keys against present ones.
+        if key not in self._data:
+            return True
+        return self.raw(key) is None
 
     def done(self) -> None:
         """Refuse keys that no reader asked for, so one meaning has one byte form."""
-        extra = self._data.keys() - self._seen
-        if extra:
+        # Only keys present are ever marked seen, so equal counts mean none is left over.
+        if len(self._seen) != len(self._data):
+            extra = self._data.keys() - self._seen
             raise malformed(f"{self._where} has unknown fields {sorted(extra)}")
 
     def text(self, key: str, max_length: int = MAX_TEXT) -> str:
@@ -70,8 +81,8 @@ class Fields:
         return value
 
     def optional_text(self, key: str, max_length: int = MAX_TEXT) -> str | None:
-        """Like text(), or None for null."""
-        return None if self.raw(key) is None else self.text(key, max_length)
+        """Like text(), or None for null or a missing key."""
+        return None if self._absent(key) else self.text(key, max_length)
 
     def identifier(self, key: str) -> str:
         """A valid IIN or BIN."""
@@ -102,8 +113,8 @@ class Fields:
         return value
 
     def optional_integer(self, key: str, low: int = 0, high: int = MAX_AMOUNT) -> int | None:
-        """Like integer(), or None for null."""
-        return None if self.raw(key) is None else self.integer(key, low, high)
+        """Like integer(), or None for null or a missing key."""
+        return None if self._absent(key) else self.integer(key, low, high)
 
     def amount(self, key: str) -> int:
         """A positive number of base units."""

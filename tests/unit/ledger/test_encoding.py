@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kepil.domain.canonical import canonical_bytes
-from kepil.ledger.encoding import canonical_json
+from kepil.ledger import encoding
+from kepil.ledger.encoding import canonical_json, plain_text
 
 scalars = (
     st.none()
@@ -52,3 +56,27 @@ def test_control_characters_escape_as_rfc_8785_says() -> None:
 def test_a_key_outside_the_basic_plane_sorts_by_utf16_units() -> None:
     document = {"\U0001f600": 1, "\uff61": 2}
     assert canonical_json(document) == canonical_bytes(document)
+
+
+def sorted_compact(value: Any) -> str:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+@settings(max_examples=200)
+@given(documents)
+def test_the_encoder_made_once_writes_what_json_dumps_writes(value: Any) -> None:
+    assert plain_text(value) == sorted_compact(value)
+
+
+@given(documents)
+def test_without_the_c_accelerator_the_same_text_is_written(value: Any) -> None:
+    with mock.patch.object(encoding, "_C_ENCODE", None):
+        assert plain_text(value) == sorted_compact(value)
+
+
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+def test_nan_and_infinity_have_no_sorted_text(number: float) -> None:
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        plain_text({"k": [number]})

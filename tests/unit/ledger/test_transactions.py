@@ -9,10 +9,12 @@ import pytest
 
 from kepil.domain.canonical import canonical_bytes
 from kepil.ledger import ReasonCode, Refusal, Window, build_tx, decode_tx, signed_tx
-from kepil.ledger.handlers.holdings import Transfer
+from kepil.ledger.handler import Payload
+from kepil.ledger.handlers.holdings import Redeem, Transfer
+from kepil.ledger.handlers.issuers import DefineAsset
 from kepil.ledger.tx import TxSignature
 
-from .harness import ALICE, BOB, CAROL, CHAIN_ID, T0, WHEAT, Chain, fixture_key
+from .harness import ALICE, BOB, CAROL, CHAIN_ID, T0, WHEAT, Chain, fixture_key, wheat
 
 
 def a_transfer(amount: int = 10) -> Transfer:
@@ -174,3 +176,48 @@ def test_a_boolean_amount_is_refused(chain: Chain) -> None:
 
 def test_a_recipient_that_is_not_an_iin_or_bin_is_refused(chain: Chain) -> None:
     assert chain.run(Transfer(WHEAT, ALICE, "123456789012", 1), ALICE) == ReasonCode.BAD_IDENTIFIER
+
+
+def without(payload: Payload, key: str) -> dict[str, object]:
+    """`payload`'s JSON with `key` left out, as a hand-written payload might have it."""
+    data = payload.to_json()
+    del data[key]
+    return data
+
+
+def test_a_transfer_without_a_memo_is_read_as_having_none() -> None:
+    assert Transfer.parse(without(a_transfer(), "memo")) == a_transfer()
+
+
+def test_a_transfer_with_a_null_memo_is_still_read_as_having_none() -> None:
+    assert Transfer.parse(a_transfer().to_json() | {"memo": None}) == a_transfer()
+
+
+def test_a_memo_that_is_not_text_is_still_refused() -> None:
+    with pytest.raises(Refusal) as refused:
+        Transfer.parse(a_transfer().to_json() | {"memo": 5})
+    assert refused.value.code is ReasonCode.MALFORMED
+
+
+def test_a_transfer_without_a_memo_still_refuses_an_unknown_field() -> None:
+    with pytest.raises(Refusal) as refused:
+        Transfer.parse(without(a_transfer(), "memo") | {"bonus": 1})
+    assert refused.value.code is ReasonCode.MALFORMED
+
+
+def test_a_redemption_without_a_claim_reference_is_read_as_having_none() -> None:
+    redemption = Redeem(WHEAT, ALICE, 1)
+    assert Redeem.parse(without(redemption, "claim_ref")) == redemption
+
+
+def test_an_asset_class_without_a_cap_is_read_as_uncapped() -> None:
+    uncapped = wheat(cap=None)
+    assert DefineAsset.parse(without(uncapped, "cap")) == uncapped
+
+
+def test_a_hand_written_transfer_without_a_memo_is_applied(chain: Chain) -> None:
+    unsigned = build_tx(CHAIN_ID, a_transfer(), {ALICE: 90}, Window(chain.now, chain.now + 9))
+    body = dict(unsigned.body) | {"payload": without(a_transfer(), "memo")}
+    tx = decode_tx(json.dumps({"body": body, "sigs": []})).with_signature(ALICE, fixture_key(ALICE))
+    assert chain.send(tx).ok
+    assert chain.balance(BOB) == 510
