@@ -240,6 +240,7 @@ class MemoryLedgerStorage:
         """Empty, before genesis."""
         self.state = MemoryState()
         self.log = MemoryBlockLog()
+        self.get = self.state.get  # type: ignore[method-assign]  # one call less per read
 
     def get(self, key: StateKey) -> Value | None:
         """The committed value under `key`, or None."""

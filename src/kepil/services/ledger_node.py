@@ -45,7 +45,7 @@ from kepil.ledger.records import Participant
 from kepil.ledger.view import LedgerView
 from kepil.services.ledger_log import HistoryPage, Holding, LedgerStorage
 from kepil.services.ledger_mempool import DuplicateTx, Mempool, MempoolFull
-from kepil.services.ledger_signatures import InlineChecker, SignatureChecker
+from kepil.services.ledger_signatures import InlineChecker, PendingCheck, SignatureChecker
 
 log = logging.getLogger("kepil.ledger.node")
 
@@ -168,6 +168,13 @@ class LedgerNode:
 
         Envelopes may be wire bytes or JSON already parsed (strictly: see parse_json).
         """
+        return self.begin_batch(envelopes).finish()
+
+    def begin_batch(self, envelopes: Sequence[Envelope]) -> PendingBatch:
+        """Decode a batch and start checking its signatures; finish() admits it.
+
+        A client with several batches may decode the next while this one's are checked.
+        """
         decoded: list[SignedTx | SubmitRefused] = []
         for envelope in envelopes:
             try:
@@ -175,17 +182,7 @@ class LedgerNode:
             except SubmitRefused as refused:
                 decoded.append(refused)
         txs = [tx for tx in decoded if isinstance(tx, SignedTx)]
-        flags = iter(self._checker.start(txs).result() if txs else [])
-        outcomes: list[str | SubmitRefused] = []
-        for item in decoded:
-            if isinstance(item, SubmitRefused):
-                outcomes.append(item)
-                continue
-            try:
-                outcomes.append(self._admit(item, next(flags)))
-            except SubmitRefused as refused:
-                outcomes.append(refused)
-        return outcomes
+        return PendingBatch(self, decoded, self._checker.start(txs) if txs else None)
 
     def _admit(self, tx: SignedTx, signatures_ok: bool | None) -> str:
         if signatures_ok is False:
@@ -401,6 +398,35 @@ class LedgerNode:
                 tx_id, TxState.COMMITTED, location.height, location.index, location.code
             )
         return self._rejected.get(tx_id) or TxStatus(tx_id, TxState.UNKNOWN)
+
+
+class PendingBatch:
+    """A decoded batch whose signatures are being checked (LedgerNode.begin_batch)."""
+
+    def __init__(
+        self,
+        node: LedgerNode,
+        decoded: list[SignedTx | SubmitRefused],
+        check: PendingCheck | None,
+    ) -> None:
+        """Hold the decoded batch and its check under way."""
+        self._node = node
+        self._decoded = decoded
+        self._check = check
+
+    def finish(self) -> list[str | SubmitRefused]:
+        """Wait for the signatures and admit each transaction; one outcome per envelope."""
+        flags = iter(self._check.result() if self._check is not None else [])
+        outcomes: list[str | SubmitRefused] = []
+        for item in self._decoded:
+            if isinstance(item, SubmitRefused):
+                outcomes.append(item)
+                continue
+            try:
+                outcomes.append(self._node._admit(item, next(flags)))
+            except SubmitRefused as refused:
+                outcomes.append(refused)
+        return outcomes
 
 
 def _decoded(envelope: Envelope) -> SignedTx:
