@@ -89,6 +89,30 @@ class Holding:
         }
 
 
+class HoldingsTally:
+    """Adds up one holder's free units and the pledges and escrows that lock theirs."""
+
+    def __init__(self, holder: str) -> None:
+        """An empty tally for `holder`."""
+        self.holder = holder
+        self._totals: dict[str, list[int]] = {}
+
+    def free(self, asset: str, amount: int) -> None:
+        """Count free units of `asset`."""
+        self._totals.setdefault(asset, [0, 0, 0])[0] += amount
+
+    def lock(self, record: Value) -> None:
+        """Count a pledge of the holder's units, or an escrow of units they sell."""
+        if isinstance(record, Encumbrance) and record.pledgor == self.holder:
+            self._totals.setdefault(record.asset, [0, 0, 0])[1] += record.amount
+        elif isinstance(record, Escrow) and record.seller == self.holder:
+            self._totals.setdefault(record.asset, [0, 0, 0])[2] += record.amount
+
+    def holdings(self) -> list[Holding]:
+        """The totals per asset class, by asset id."""
+        return [Holding(asset, *self._totals[asset]) for asset in sorted(self._totals)]
+
+
 class BlockLog(Protocol):
     """Committed blocks with their checkpoints, and the indexes readers need."""
 
@@ -169,18 +193,14 @@ class MemoryBlockLog:
 
     def holdings(self, holder: str, state: StateReader) -> list[Holding]:
         """`holder`'s units per asset class in `state`, by asset id."""
-        totals: dict[str, list[int]] = {}
+        tally = HoldingsTally(holder)
         for key in self._holder_keys.get(holder, ()):
             value = state.get(key)
-            if value is None:
-                continue
             if key[0] == "balance" and isinstance(value, int):
-                totals.setdefault(key[2], [0, 0, 0])[0] += value
-            elif isinstance(value, Encumbrance) and value.pledgor == holder:
-                totals.setdefault(value.asset, [0, 0, 0])[1] += value.amount
-            elif isinstance(value, Escrow) and value.seller == holder:
-                totals.setdefault(value.asset, [0, 0, 0])[2] += value.amount
-        return [Holding(asset, *totals[asset]) for asset in sorted(totals)]
+                tally.free(key[2], value)
+            elif value is not None:
+                tally.lock(value)
+        return tally.holdings()
 
     def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
         """Transactions involving `holder`, newest first, with seq below `before`."""

@@ -25,6 +25,7 @@ from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.tx import MAX_TX_BYTES, parse_json
 
 from .harness import ALICE, BOB, CHAIN_ID, T0, WHEAT, fixture_key
+from .strategies import scalars as plain_scalars
 
 
 @dataclass
@@ -119,15 +120,6 @@ def outcome(decode: Any, envelope: bytes | str) -> SignedTx | ReasonCode:
     return result
 
 
-plain_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-    | st.text(alphabet=st.characters(max_codepoint=0x7F))
-)
 odd_numbers = ["NaN", "Infinity", "-Infinity", "1e400", "-0", "1.0", "1E2", "1e16", "1e+16"]
 odd_strings = ['"\\ud800"', '"\ud800"', '"\\u00e9"', '"\\/"', '"\\u001f"', '"\u007f"']
 tokens = st.sampled_from([*odd_numbers, *odd_strings]).map(Token)

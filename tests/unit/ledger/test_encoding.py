@@ -15,15 +15,8 @@ from kepil.domain.canonical import canonical_bytes
 from kepil.ledger import encoding
 from kepil.ledger.encoding import canonical_json, plain_text
 
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-    | st.text(alphabet=st.characters(max_codepoint=0x7F))
-)
+from .strategies import scalars
+
 keys = st.text() | st.text(alphabet=st.characters(max_codepoint=0x7F))
 documents = st.recursive(
     scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4)

@@ -10,13 +10,13 @@ from typing import Any, Final
 
 from kepil.adapters.ledger_store.rows import loaded_value
 from kepil.ledger.checkpoint import Checkpoint
-from kepil.ledger.records import Encumbrance, Escrow
 from kepil.ledger.statekeys import Space, key_from_text, key_text
 from kepil.services.ledger_log import (
     MAX_HISTORY_PAGE,
     HistoryEntry,
     HistoryPage,
     Holding,
+    HoldingsTally,
     TxLocation,
 )
 
@@ -50,23 +50,19 @@ class LogQueries:
     def holdings(self, holder: str) -> list[Holding]:
         """`holder`'s free, pledged and escrowed units per asset class now, by asset id."""
         prefix = key_text((Space.BALANCE.value, holder, ""))
-        totals: dict[str, list[int]] = {}
+        tally = HoldingsTally(holder)
         for text, value in self._log_rows(
             "SELECT key, value FROM state WHERE key >= ? AND key < ?",
             (prefix, prefix[:-1] + _NEXT_AFTER_SEPARATOR),
         ):
-            totals.setdefault(key_from_text(text)[2], [0, 0, 0])[0] += int(value)
+            tally.free(key_from_text(text)[2], int(value))
         for text, value in self._log_rows(
             "SELECT s.key, s.value FROM holder_records r JOIN state s ON s.key = r.key "
             "WHERE r.holder = ?",
             (holder,),
         ):
-            record = loaded_value(key_from_text(text), value)
-            if isinstance(record, Encumbrance) and record.pledgor == holder:
-                totals.setdefault(record.asset, [0, 0, 0])[1] += record.amount
-            elif isinstance(record, Escrow) and record.seller == holder:
-                totals.setdefault(record.asset, [0, 0, 0])[2] += record.amount
-        return [Holding(asset, *totals[asset]) for asset in sorted(totals)]
+            tally.lock(loaded_value(key_from_text(text), value))
+        return tally.holdings()
 
     def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
         """Transactions involving `holder`, newest first, with seq below `before`."""
