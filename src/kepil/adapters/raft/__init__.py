@@ -1,0 +1,5 @@
+"""The consensus engine: Raft by pysyncobj behind the ConsensusLog port."""
+
+from kepil.adapters.raft.log import RaftLog, RaftSettings
+
+__all__ = ["RaftLog", "RaftSettings"]

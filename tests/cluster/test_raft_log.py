@@ -1,0 +1,119 @@
+"""The Raft log on loopback: three replicas in one process, real sockets, real pysyncobj."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kepil.adapters.raft import RaftLog, RaftSettings
+from kepil.services.ledger_consensus import ConsensusError
+
+PASSWORD = "test-cluster-password-0001"  # TEST FIXTURE, loopback only
+DEADLINE = 20.0
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for item in sockets:
+        item.bind(("127.0.0.1", 0))
+    ports = [item.getsockname()[1] for item in sockets]
+    for item in sockets:
+        item.close()
+    return ports
+
+
+class Replica:
+    """A RaftLog and what it applied, in order."""
+
+    def __init__(self, settings: RaftSettings) -> None:
+        self.applied: list[tuple[int, bytes]] = []
+        self._lock = threading.Lock()
+        self.log = RaftLog(settings, self._apply)
+
+    def _apply(self, index: int, entry: bytes) -> None:
+        with self._lock:
+            if not self.applied or index > self.applied[-1][0]:  # idempotent by index
+                self.applied.append((index, entry))
+
+    def entries(self) -> list[bytes]:
+        with self._lock:
+            return [entry for _, entry in self.applied]
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[list[Replica]]:
+    addresses = [f"127.0.0.1:{port}" for port in _free_ports(3)]
+    replicas = [
+        Replica(
+            RaftSettings(
+                address,
+                tuple(a for a in addresses if a != address),
+                PASSWORD,
+                tmp_path / f"node-{n}",
+            )
+        )
+        for n, address in enumerate(addresses)
+    ]
+    yield replicas
+    for replica in replicas:
+        replica.log.close()
+
+
+def _leader(replicas: list[Replica]) -> Replica:
+    _wait_for(lambda: any(r.log.status().is_leader for r in replicas), "a leader")
+    return next(r for r in replicas if r.log.status().is_leader)
+
+
+def test_entries_proposed_anywhere_are_applied_everywhere_in_one_order(
+    cluster: list[Replica],
+) -> None:
+    leader = _leader(cluster)
+    follower = next(r for r in cluster if r is not leader)
+    big = bytes(range(256)) * 1024  # 256 KiB: larger than pysyncobj's default chunk
+    sent = [b"first", big, b"third"]
+    indexes = [leader.log.propose(sent[0], 10), follower.log.propose(sent[1], 10)]
+    indexes.append(leader.log.propose(sent[2], 10))
+    assert indexes == sorted(indexes)
+    _wait_for(lambda: all(r.entries()[-3:] == sent for r in cluster), "every replica to apply")
+    assert len({tuple(r.entries()) for r in cluster}) == 1
+
+
+def test_the_status_names_the_leader_and_the_connected_peers(cluster: list[Replica]) -> None:
+    leader = _leader(cluster)
+    leader.log.propose(b"x", 10)
+    _wait_for(lambda: all(r.log.status().leader is not None for r in cluster), "a known leader")
+    statuses = [r.log.status() for r in cluster]
+    assert {s.leader for s in statuses} == {leader.log.settings.address}
+    assert all(s.has_quorum or not s.is_leader for s in statuses)
+    assert all(len(s.peers) == 2 for s in statuses)
+
+
+def test_a_short_cluster_password_is_refused(tmp_path: Path) -> None:
+    settings = RaftSettings("127.0.0.1:1", (), "short", tmp_path)
+    with pytest.raises(ValueError, match="password"):
+        settings.conf()
+
+
+def test_a_proposal_without_a_quorum_fails_with_a_code(tmp_path: Path) -> None:
+    port, absent = _free_ports(2)
+    lonely = Replica(
+        RaftSettings(f"127.0.0.1:{port}", (f"127.0.0.1:{absent}",), PASSWORD, tmp_path)
+    )
+    try:
+        with pytest.raises(ConsensusError) as failed:
+            lonely.log.propose(b"nobody hears", 1.5)
+        assert failed.value.code in {"timeout", "no_leader"}
+    finally:
+        lonely.log.close()
