@@ -228,8 +228,19 @@ class MemoryBlockLog:
 class LedgerStorage(StateReader, Protocol):
     """The node's committed state and block log, recorded together one block at a time."""
 
-    def record(self, outcome: BlockOutcome, checkpoint: Checkpoint) -> None:
-        """Commit an executed block, its state changes and this node's checkpoint, atomically."""
+    def record(
+        self, outcome: BlockOutcome, checkpoint: Checkpoint, log_index: int | None = None
+    ) -> None:
+        """Commit an executed block, its state changes and this node's checkpoint, atomically;
+        with `log_index`, the consensus log entry that carried it (must grow)."""
+        ...
+
+    def applied_log_index(self) -> int:
+        """The last consensus log index recorded (0 before any)."""
+        ...
+
+    def skip_log_index(self, log_index: int) -> None:
+        """Record that the entry at `log_index` changed nothing."""
         ...
 
     def block(self, height: int) -> Block | None:
@@ -261,6 +272,7 @@ class MemoryLedgerStorage:
         self.state = MemoryState()
         self.log = MemoryBlockLog()
         self.get = self.state.get  # type: ignore[method-assign]  # one call less per read
+        self._log_index = 0
 
     def get(self, key: StateKey) -> Value | None:
         """The committed value under `key`, or None."""
@@ -278,10 +290,28 @@ class MemoryLedgerStorage:
         """The committed state's root."""
         return self.state.state_root()
 
-    def record(self, outcome: BlockOutcome, checkpoint: Checkpoint) -> None:
+    def record(
+        self, outcome: BlockOutcome, checkpoint: Checkpoint, log_index: int | None = None
+    ) -> None:
         """Commit the state changes, then log the block with its checkpoint."""
+        if log_index is not None:
+            self._check_log_index(log_index)
         self.state.commit(outcome.changes, outcome.block.head())
         self.log.append(outcome.block, checkpoint, outcome.changes)
+        self._log_index = self._log_index if log_index is None else log_index
+
+    def applied_log_index(self) -> int:
+        """The last consensus log index recorded (0 before any)."""
+        return self._log_index
+
+    def skip_log_index(self, log_index: int) -> None:
+        """Record that the entry at `log_index` changed nothing."""
+        self._check_log_index(log_index)
+        self._log_index = log_index
+
+    def _check_log_index(self, log_index: int) -> None:
+        if log_index <= self._log_index:
+            raise ValueError(f"log index {log_index} is not after {self._log_index}")
 
     def blocks(self) -> Iterator[Block]:
         """Every block from genesis on."""

@@ -101,3 +101,30 @@ def test_a_checkpoint_of_another_block_is_refused_and_nothing_is_written(
         assert head.height == 0
         assert stored.block(1) is None
         assert stored.checkpoint(1) is None
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_the_consensus_log_index_grows_with_each_block_and_survives_reopening(
+    chain: Chain, tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    storage: LedgerStorage = MemoryLedgerStorage() if kind == "memory" else SqliteLedgerStore(path)
+    assert storage.applied_log_index() == 0
+    genesis = replay_block(storage, chain.blocks[0], chain.executor)
+    storage.record(genesis, sign_checkpoint(genesis.block, "node-1", NODE_KEY), log_index=3)
+    storage.skip_log_index(4)  # an entry that carried no block that attaches
+    first = replay_block(storage, chain.blocks[1], chain.executor)
+    checkpoint = sign_checkpoint(first.block, "node-1", NODE_KEY)
+    with pytest.raises((CommitRefused, ValueError)):
+        storage.record(first, checkpoint, log_index=4)  # already applied: a replay
+    head = storage.head()
+    assert head is not None
+    assert (head.height, storage.applied_log_index()) == (0, 4)
+    storage.record(first, checkpoint, log_index=5)
+    if isinstance(storage, SqliteLedgerStore):
+        storage.close()
+        with SqliteLedgerStore(path) as reopened:
+            assert reopened.applied_log_index() == 5
+            reopened_head = reopened.head()
+            assert reopened_head is not None
+            assert reopened_head.height == 1

@@ -58,6 +58,8 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         self._cache: dict[StateKey, object] = {}
         self._cache_entries = cache_entries
         self._head, self._accumulator = self._load_head()
+        row = self._conn.execute("SELECT value FROM meta WHERE name = 'log_index'").fetchone()
+        self._log_index = 0 if row is None else int(row[0])
         row = self._conn.execute("SELECT coalesce(max(id), 0) FROM movements").fetchone()
         self._next_movement = int(row[0]) + 1
 
@@ -96,6 +98,7 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         head: ChainHead,
         block: Block | None = None,
         checkpoint: Checkpoint | None = None,
+        log_index: int | None = None,
     ) -> None:
         """Apply a block's changes and move the head, all or nothing.
 
@@ -103,10 +106,13 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         movements, who took part and, with `checkpoint`, the node's checkpoint are written in
         the same transaction. Without it only the state, its history and the head are (the
         StateStore protocol's form). Raises CommitRefused when the head does not follow the
-        current one or disagrees with the changes, the block or the checkpoint.
+        current one or disagrees with the changes, the block or the checkpoint. With
+        `log_index` (the consensus log's entry that carried the block) that index is recorded
+        too; it must exceed the last one recorded.
         """
         with self._lock:
             self._check(changes, head, block)
+            self._check_log_index(log_index)
             if checkpoint is not None and (
                 block is None
                 or (checkpoint.height, checkpoint.block_hash) != (head.height, block.hash)
@@ -119,8 +125,9 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
                 block_rows(rows, block, movements, self._next_movement)
                 if checkpoint is not None:
                     log_rows(rows, block, checkpoint, changes)
-            self._write(rows, head, changes.accumulator)
+            self._write(rows, head, changes.accumulator, log_index)
             self._head, self._accumulator = head, changes.accumulator
+            self._log_index = self._log_index if log_index is None else log_index
             self._next_movement += len(rows.movements)
             for key, value in changes.writes.items():
                 self._remember(key, value)
@@ -129,9 +136,28 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         """Commit an executed block: its changes, its head and the block itself."""
         self.commit(outcome.changes, outcome.block.head(), outcome.block)
 
-    def record(self, outcome: BlockOutcome, checkpoint: Checkpoint) -> None:
+    def record(
+        self, outcome: BlockOutcome, checkpoint: Checkpoint, log_index: int | None = None
+    ) -> None:
         """Commit an executed block with this node's checkpoint of it (LedgerStorage)."""
-        self.commit(outcome.changes, outcome.block.head(), outcome.block, checkpoint)
+        self.commit(outcome.changes, outcome.block.head(), outcome.block, checkpoint, log_index)
+
+    def applied_log_index(self) -> int:
+        """The last consensus log index recorded (0 before any)."""
+        return self._log_index
+
+    def skip_log_index(self, log_index: int) -> None:
+        """Record that the entry at `log_index` changed nothing (it carried no valid block)."""
+        with self._lock:
+            self._check_log_index(log_index)
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._write_log_index(log_index)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            self._log_index = log_index
 
     # Lifecycle.
 
@@ -181,7 +207,20 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         ):
             raise CommitRefused(f"height {head.height}: previous hash is not the head's")
 
-    def _write(self, rows: BlockRows, head: ChainHead, accumulator: int) -> None:
+    def _check_log_index(self, log_index: int | None) -> None:
+        if log_index is not None and log_index <= self._log_index:
+            raise CommitRefused(f"log index {log_index} is not after {self._log_index}")
+
+    def _write_log_index(self, log_index: int) -> None:
+        self._conn.execute(
+            "INSERT INTO meta (name, value) VALUES ('log_index', ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (log_index,),
+        )
+
+    def _write(
+        self, rows: BlockRows, head: ChainHead, accumulator: int, log_index: int | None
+    ) -> None:
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -209,6 +248,8 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
             conn.executemany("INSERT INTO state_history VALUES (?, ?, ?, ?)", rows.history)
             conn.executemany("INSERT INTO balance_history VALUES (?, ?, ?, ?)", rows.balances)
             self._write_head(head, accumulator)
+            if log_index is not None:
+                self._write_log_index(log_index)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
