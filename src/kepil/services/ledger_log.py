@@ -214,15 +214,11 @@ class MemoryBlockLog:
         return HistoryPage(page, page[-1].seq if start > 0 else None)
 
     def _index_keys(self, changes: ChangeSet) -> None:
-        for key, value in changes.writes.items():
-            space = key[0]
-            if space == "balance":
+        for key in changes.writes:
+            if key[0] == "balance":
                 self._holder_keys.setdefault(key[1], set()).add(key)
-            elif space in {"pledge", "escrow"}:
-                record = value if value is not None else changes.previous.get(key)
-                owner = _owner(record)
-                if owner is not None:
-                    self._holder_keys.setdefault(owner, set()).add(key)
+        for owner, key in lock_owners(changes):
+            self._holder_keys.setdefault(owner, set()).add(key)
 
 
 class LedgerStorage(StateReader, Protocol):
@@ -384,12 +380,15 @@ def _collect(item: Any, parties: set[str]) -> None:
             _collect(value, parties)
 
 
-def _owner(record: Value | None) -> str | None:
-    if isinstance(record, Encumbrance):
-        return record.pledgor
-    if isinstance(record, Escrow):
-        return record.seller
-    return None
+def lock_owners(changes: ChangeSet) -> Iterator[tuple[str, StateKey]]:
+    """(holder, key) for each pledge or escrow a block changed that locks the holder's units."""
+    for key, value in changes.writes.items():
+        if key[0] in {"pledge", "escrow"}:
+            record = value if value is not None else changes.previous.get(key)
+            if isinstance(record, Encumbrance):
+                yield record.pledgor, key
+            elif isinstance(record, Escrow):
+                yield record.seller, key
 
 
 def _first_at_or_after(entries: list[HistoryEntry], seq: int) -> int:

@@ -182,7 +182,7 @@ class LedgerNode:
             except SubmitRefused as refused:
                 decoded.append(refused)
         txs = [tx for tx in decoded if isinstance(tx, SignedTx)]
-        return PendingBatch(self, decoded, self._checker.start(txs) if txs else None)
+        return PendingBatch(self._admit, decoded, self._checker.start(txs) if txs else None)
 
     def _admit(self, tx: SignedTx, signatures_ok: bool | None) -> str:
         if signatures_ok is False:
@@ -199,12 +199,14 @@ class LedgerNode:
 
     def _enqueue(self, tx: SignedTx) -> str:
         tx_id = tx.tx_id
-        location = self._storage.locate(tx_id)
-        if location is not None and location.code == "ok":
-            raise SubmitRefused("duplicate", f"transaction {tx_id} is already committed")
         view = LedgerView(self._storage)
         for signer, nonce in tx.unsigned.nonces.items():
             if nonce <= view.nonce(signer):
+                # A transaction that applied has used its nonces, so only a stale one can be a
+                # duplicate: the log is asked here, off the path of fresh transactions.
+                location = self._storage.locate(tx_id)
+                if location is not None and location.code == "ok":
+                    raise SubmitRefused("duplicate", f"transaction {tx_id} is already committed")
                 raise SubmitRefused(
                     ReasonCode.STALE_NONCE.value, f"{signer} has already used nonce {nonce}"
                 )
@@ -405,12 +407,12 @@ class PendingBatch:
 
     def __init__(
         self,
-        node: LedgerNode,
+        admit: Callable[[SignedTx, bool], str],
         decoded: list[SignedTx | SubmitRefused],
         check: PendingCheck | None,
     ) -> None:
-        """Hold the decoded batch and its check under way."""
-        self._node = node
+        """Hold the decoded batch, its check under way, and the node's admission step."""
+        self._admit = admit
         self._decoded = decoded
         self._check = check
 
@@ -423,7 +425,7 @@ class PendingBatch:
                 outcomes.append(item)
                 continue
             try:
-                outcomes.append(self._node._admit(item, next(flags)))
+                outcomes.append(self._admit(item, next(flags)))
             except SubmitRefused as refused:
                 outcomes.append(refused)
         return outcomes

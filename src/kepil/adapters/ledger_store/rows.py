@@ -9,13 +9,11 @@ from typing import Any
 from kepil.adapters.ledger_store.movements import Movement
 from kepil.ledger.block import Block
 from kepil.ledger.checkpoint import Checkpoint
-from kepil.ledger.records import Encumbrance, Escrow
 from kepil.ledger.state import ChangeSet
 from kepil.ledger.statekeys import VALUE_TYPES, Space, StateKey, Value, key_text, value_json
-from kepil.services.ledger_log import block_parties, tx_seq
+from kepil.services.ledger_log import block_parties, lock_owners, tx_seq
 
 _BALANCE = Space.BALANCE.value
-_LOCKS = frozenset({Space.PLEDGE.value, Space.ESCROW.value})
 
 
 def stored_value(value: Value) -> str:
@@ -112,10 +110,4 @@ def log_rows(rows: BlockRows, block: Block, checkpoint: Checkpoint, changes: Cha
     for index, parties in enumerate(block_parties(block, changes)):
         seq = tx_seq(height, index)
         rows.tx_parties.extend((party, seq, height, index) for party in sorted(parties))
-    for key, value in changes.writes.items():
-        if key[0] in _LOCKS:
-            record = value if value is not None else changes.previous.get(key)
-            if isinstance(record, Encumbrance):
-                rows.holder_records.append((record.pledgor, key_text(key)))
-            elif isinstance(record, Escrow):
-                rows.holder_records.append((record.seller, key_text(key)))
+    rows.holder_records.extend((owner, key_text(key)) for owner, key in lock_owners(changes))
