@@ -9,7 +9,7 @@ tests and the in-memory benchmark.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -239,6 +239,14 @@ class LedgerStorage(StateReader, Protocol):
         """Record that the entry at `log_index` changed nothing."""
         ...
 
+    def record_checkpoints(self, checkpoints: Sequence[Checkpoint], log_index: int) -> None:
+        """Keep nodes' checkpoints delivered by the log entry at `log_index`, all or nothing."""
+        ...
+
+    def checkpoints(self, height: int) -> list[Checkpoint]:
+        """Every node's checkpoint of the block at `height` that the log delivered, by node."""
+        ...
+
     def block(self, height: int) -> Block | None:
         """The block at `height`, or None."""
         ...
@@ -269,6 +277,7 @@ class MemoryLedgerStorage:
         self.log = MemoryBlockLog()
         self.get = self.state.get  # type: ignore[method-assign]  # one call less per read
         self._log_index = 0
+        self._peer_checkpoints: dict[int, dict[str, Checkpoint]] = {}
 
     def get(self, key: StateKey) -> Value | None:
         """The committed value under `key`, or None."""
@@ -304,6 +313,23 @@ class MemoryLedgerStorage:
         """Record that the entry at `log_index` changed nothing."""
         self._check_log_index(log_index)
         self._log_index = log_index
+
+    def record_checkpoints(self, checkpoints: Sequence[Checkpoint], log_index: int) -> None:
+        """Keep nodes' checkpoints delivered by the log entry at `log_index`, all or nothing."""
+        self._check_log_index(log_index)
+        for checkpoint in checkpoints:
+            if self.log.block(checkpoint.height) is None:
+                raise ValueError(f"no block at height {checkpoint.height}")
+        for checkpoint in checkpoints:
+            self._peer_checkpoints.setdefault(checkpoint.height, {}).setdefault(
+                checkpoint.node, checkpoint
+            )
+        self._log_index = log_index
+
+    def checkpoints(self, height: int) -> list[Checkpoint]:
+        """Every node's checkpoint of the block at `height` that the log delivered, by node."""
+        by_node = self._peer_checkpoints.get(height, {})
+        return [by_node[node] for node in sorted(by_node)]
 
     def _check_log_index(self, log_index: int) -> None:
         if log_index <= self._log_index:

@@ -43,8 +43,10 @@ from kepil.ledger.codes import ReasonCode
 from kepil.ledger.crypto import SigningKey
 from kepil.ledger.records import Participant
 from kepil.ledger.view import LedgerView
+from kepil.services.ledger_consensus import Apply, ConsensusLog
 from kepil.services.ledger_log import HistoryPage, Holding, LedgerStorage
 from kepil.services.ledger_mempool import DuplicateTx, Mempool, MempoolFull
+from kepil.services.ledger_replica import Divergence, Replica, ReplicaSettings
 from kepil.services.ledger_signatures import InlineChecker, PendingCheck, SignatureChecker
 
 log = logging.getLogger("kepil.ledger.node")
@@ -142,6 +144,54 @@ class LedgerNode:
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._initialised = storage.head() is not None
+        self._replica: Replica | None = None
+
+    # Replication.
+
+    def replicate(self, settings: ReplicaSettings | None = None) -> Apply:
+        """Make this node one of a network; return what the consensus engine must apply.
+
+        Call before start(), then attach() the engine built with the returned callable.
+        """
+        if self._thread is not None:
+            raise RuntimeError("replication is set up before the node starts")
+        self._replica = Replica(
+            self.executor, self._storage, self._state_lock, self._sign, self._applied, settings
+        )
+        return self._replica.apply
+
+    def attach(self, consensus: ConsensusLog) -> None:
+        """Propose this node's batches through `consensus` (after replicate())."""
+        if self._replica is None:
+            raise RuntimeError("call replicate() first")
+        self._replica.attach(consensus)
+
+    @property
+    def replica(self) -> Replica | None:
+        """The replicated half, or None for a single embedded node."""
+        return self._replica
+
+    def divergence(self) -> Divergence | None:
+        """Where this node diverged from the majority of the network, or None."""
+        return None if self._replica is None else self._replica.divergence
+
+    def checkpoints(self, height: int) -> list[Checkpoint]:
+        """Every node's checkpoint of the block at `height` known here (own one included)."""
+        with self._state_lock:
+            if self._replica is None:
+                own = self._storage.checkpoint(height)
+                return [] if own is None else [own]
+            return self._storage.checkpoints(height)
+
+    def _sign(self, block: Block) -> Checkpoint:
+        return sign_checkpoint(block, self._identity.name, self._identity.key)
+
+    def _applied(self, block: Block | None) -> None:
+        with self._lock:
+            self._initialised = self._initialised or block is not None
+            self._committed.notify_all()
+        if block is not None:
+            self._tell_listeners(block)
 
     @property
     def chain_id(self) -> str:
@@ -210,6 +260,13 @@ class LedgerNode:
                 raise SubmitRefused(
                     ReasonCode.STALE_NONCE.value, f"{signer} has already used nonce {nonce}"
                 )
+        divergence = self.divergence()
+        if divergence is not None:
+            raise SubmitRefused(
+                "diverged",
+                f"this node's state differs from the majority's at height {divergence.height}; "
+                "it takes no writes until an operator restores it",
+            )
         with self._lock:
             if self._stopping:
                 raise SubmitRefused("stopped", "the node is stopping")
@@ -247,7 +304,7 @@ class LedgerNode:
             return len(self._mempool) + len(self._inflight)
 
     def on_commit(self, listener: Callable[[Block], None]) -> None:
-        """Call `listener` with every committed block (from the producer thread)."""
+        """Call `listener` with every committed block (from the thread that committed it)."""
         self._listeners.append(listener)
 
     # Reading the chain.
@@ -306,6 +363,10 @@ class LedgerNode:
             self._work.notify_all()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self._replica is not None:
+            self._replica.stop()  # a proposal still retrying without a quorum gives up now
+        if self._thread is not None:
+            self._thread.join(timeout)
             self._thread = None
         self._checker.close()
 
@@ -346,6 +407,9 @@ class LedgerNode:
             return batch
 
     def _commit(self, batch: Sequence[SignedTx]) -> Block | None:
+        if self._replica is not None:
+            self._commit_replicated(self._replica, batch)
+            return None
         verified = [True] * len(batch)  # every signature was checked at admission
         try:
             with self._state_lock:
@@ -353,7 +417,7 @@ class LedgerNode:
                 proposal = self._proposal(head, batch)
                 outcome = apply_block(self._storage, proposal, self.executor, verified)
                 block = outcome.block
-                checkpoint = sign_checkpoint(block, self._identity.name, self._identity.key)
+                checkpoint = self._sign(block)
                 self._storage.record(outcome, checkpoint)
         except BlockRejected as rejected:
             self._reject(batch, str(rejected))
@@ -367,12 +431,25 @@ class LedgerNode:
             self._inflight.subtract(tx.tx_id for tx in batch)
             self._inflight += Counter()  # drops the ids whose count fell to zero
             self._committed.notify_all()
+        self._tell_listeners(block)
+        return block
+
+    def _commit_replicated(self, replica: Replica, batch: Sequence[SignedTx]) -> None:
+        timestamp = int(self._clock.now().timestamp())
+        if not replica.commit(batch, timestamp):
+            self._reject(batch, "the node stopped before the batch was committed; resubmit it")
+            return
+        with self._lock:
+            self._inflight.subtract(tx.tx_id for tx in batch)
+            self._inflight += Counter()
+            self._committed.notify_all()
+
+    def _tell_listeners(self, block: Block) -> None:
         for listener in self._listeners:
             try:
                 listener(block)
             except Exception:
                 log.exception("a commit listener failed")
-        return block
 
     def _proposal(self, head: ChainHead | None, batch: Sequence[SignedTx]) -> BlockProposal:
         now = int(self._clock.now().timestamp())

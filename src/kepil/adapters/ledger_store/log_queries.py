@@ -38,6 +38,13 @@ class LogQueries:
         rows = self._log_rows("SELECT body FROM checkpoints WHERE height = ?", (height,))
         return Checkpoint(**json.loads(rows[0][0])) if rows else None
 
+    def checkpoints(self, height: int) -> list[Checkpoint]:
+        """Every node's checkpoint of the block at `height` that the log delivered, by node."""
+        rows = self._log_rows(
+            "SELECT body FROM peer_checkpoints WHERE height = ? ORDER BY node", (height,)
+        )
+        return [Checkpoint(**json.loads(row[0])) for row in rows]
+
     def locate(self, tx_id: str) -> TxLocation | None:
         """Where a committed transaction applied, else its latest refused occurrence, or None."""
         rows = self._log_rows(

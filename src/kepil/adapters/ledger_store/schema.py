@@ -90,6 +90,15 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     body TEXT NOT NULL
 );
 
+-- Every node's checkpoint as the consensus log delivered it (this node's own included), so a
+-- receipt can show a majority and an audit can check them offline.
+CREATE TABLE IF NOT EXISTS peer_checkpoints (
+    height INTEGER NOT NULL REFERENCES blocks (height),
+    node TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (height, node)
+) WITHOUT ROWID;
+
 -- Every transaction a holder took part in (signer, or named in the payload), seq = tx_seq().
 CREATE TABLE IF NOT EXISTS tx_parties (
     holder TEXT NOT NULL,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Final
@@ -152,6 +153,26 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
             self._check_log_index(log_index)
             self._conn.execute("BEGIN IMMEDIATE")
             try:
+                self._write_log_index(log_index)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            self._log_index = log_index
+
+    def record_checkpoints(self, checkpoints: Sequence[Checkpoint], log_index: int) -> None:
+        """Keep nodes' checkpoints delivered by the log entry at `log_index`, all or nothing.
+
+        A node's second checkpoint of the same height (a retried entry) is ignored.
+        """
+        rows = [(c.height, c.node, compact_json(c.to_json())) for c in checkpoints]
+        with self._lock:
+            self._check_log_index(log_index)
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO peer_checkpoints VALUES (?, ?, ?)", rows
+                )
                 self._write_log_index(log_index)
             except BaseException:
                 self._conn.execute("ROLLBACK")

@@ -1,0 +1,248 @@
+"""Replicated nodes over a fake shared log: one order, one state root, checkpoints, divergence."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from kepil.ledger import Executor, SignedTx, default_registry, public_key_hex
+from kepil.ledger.handlers.holdings import Transfer
+from kepil.ledger.records import NodeKey
+from kepil.ledger.statekeys import balance_key
+from kepil.services.ledger_consensus import Apply, ConsensusError, ConsensusStatus
+from kepil.services.ledger_log import MemoryLedgerStorage
+from kepil.services.ledger_node import LedgerNode, NodeIdentity, NodeSettings, SubmitRefused
+
+from ..ledger.harness import ALICE, BOB, CAROL, CHAIN_ID, WHEAT, FakePermitVerifier, fixture_key
+from .conftest import MovableClock, World
+
+NAMES = ("node-1", "node-2", "node-3")
+
+
+class LoopbackLog:
+    """TEST FAKE: one ordered log; a proposal is applied at once on every member that is up."""
+
+    def __init__(self) -> None:
+        self.entries: list[bytes] = []
+        self.appliers: dict[str, Apply] = {}
+        self.down: set[str] = set()
+        self.lock = threading.RLock()
+
+    def member(self, name: str, apply: Apply) -> LoopbackMember:
+        self.appliers[name] = apply
+        return LoopbackMember(self, name)
+
+    def append(self, entry: bytes) -> int:
+        with self.lock:
+            self.entries.append(entry)
+            index = len(self.entries)
+            for name, apply in self.appliers.items():
+                if name not in self.down:
+                    apply(index, entry)
+            return index
+
+    def catch_up(self, name: str) -> None:
+        with self.lock:
+            self.down.discard(name)
+            for index, entry in enumerate(self.entries, start=1):
+                self.appliers[name](index, entry)
+
+
+class LoopbackMember:
+    """TEST FAKE: one member's ConsensusLog."""
+
+    def __init__(self, log: LoopbackLog, name: str) -> None:
+        self.log, self.name = log, name
+
+    def propose(self, entry: bytes, timeout: float) -> int:
+        if self.name in self.log.down:
+            raise ConsensusError("no_leader", "this member is cut off")
+        return self.log.append(entry)
+
+    def status(self) -> ConsensusStatus:
+        return ConsensusStatus(self.name, NAMES[0], self.name == NAMES[0], 1, 0, 0, True, {})
+
+    def close(self) -> None:
+        pass
+
+
+@dataclasses.dataclass
+class Network:
+    log: LoopbackLog
+    nodes: dict[str, LedgerNode]
+    stores: dict[str, MemoryLedgerStorage]
+    world: World
+
+    def roots(self) -> set[str]:
+        return {store.state_root() for store in self.stores.values()}
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def network() -> Iterator[Network]:
+    log, clock = LoopbackLog(), MovableClock()
+    nodes, stores = {}, {}
+    for name in NAMES:
+        executor = Executor(CHAIN_ID, default_registry(FakePermitVerifier()))
+        store = MemoryLedgerStorage()
+        identity = NodeIdentity(name, fixture_key(name))
+        node = LedgerNode(executor, store, clock, identity, NodeSettings(max_block_txs=50))
+        node.attach(log.member(name, node.replicate()))
+        nodes[name], stores[name] = node, store
+    world = World(nodes[NAMES[0]], stores[NAMES[0]], clock)
+    yield Network(log, nodes, stores, world)
+    for node in nodes.values():
+        node.stop()
+
+
+def _genesis_for_three(world: World) -> SignedTx:
+    from ..ledger.harness import genesis_payload
+
+    keys = tuple(NodeKey(n, public_key_hex(fixture_key(n))) for n in NAMES)
+    payload = dataclasses.replace(genesis_payload(), nodes=keys)
+    return world.signer.tx(payload, payload.operator.id)
+
+
+def _set_up(net: Network) -> None:
+    world, first = net.world, net.nodes[NAMES[0]]
+    first.submit(_genesis_for_three(world))
+    first.produce_block()
+    for tx in world.setup()[1:]:
+        first.submit(tx)
+    first.produce_block()
+    assert first.holdings(ALICE)[0].free == 1000
+
+
+def test_a_batch_proposed_at_any_node_commits_on_every_node_with_one_state_root(
+    network: Network,
+) -> None:
+    _set_up(network)
+    world = network.world
+    to_bob = world.signer.tx(Transfer(WHEAT, ALICE, BOB, 10), ALICE)
+    to_carol = world.signer.tx(Transfer(WHEAT, ALICE, CAROL, 20), ALICE)
+    network.nodes["node-2"].submit(to_bob)
+    network.nodes["node-2"].produce_block()
+    network.nodes["node-3"].submit(to_carol)
+    network.nodes["node-3"].produce_block()
+    for node in network.nodes.values():
+        assert node.status(to_carol.tx_id).code == "ok"
+        assert node.holdings(ALICE)[0].free == 970
+    assert len(network.roots()) == 1
+    heads = {node.head() for node in network.nodes.values()}
+    assert len(heads) == 1
+
+
+def test_every_node_keeps_the_checkpoints_of_every_node(network: Network) -> None:
+    _set_up(network)
+    for node in network.nodes.values():
+        _wait(lambda node=node: len(node.checkpoints(1)) == 3)  # type: ignore[misc]
+        assert sorted(c.node for c in node.checkpoints(1)) == list(NAMES)
+        assert {c.state_root for c in node.checkpoints(1)} == network.roots()
+        assert node.divergence() is None
+
+
+def test_the_same_units_spent_at_two_nodes_at_once_apply_once_everywhere(
+    network: Network,
+) -> None:
+    _set_up(network)
+    signer = network.world.signer
+    spend_a = signer.tx(Transfer(WHEAT, ALICE, BOB, 800), ALICE)
+    spend_b = signer.tx(Transfer(WHEAT, ALICE, CAROL, 800), ALICE)
+    network.nodes["node-2"].submit(spend_a)
+    network.nodes["node-3"].submit(spend_b)
+    threads = [
+        threading.Thread(target=network.nodes[name].produce_block) for name in ("node-2", "node-3")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for node in network.nodes.values():
+        codes = [node.status(tx.tx_id).code for tx in (spend_a, spend_b)]
+        assert codes.count("ok") == 1
+        assert None not in codes
+        assert node.holdings(ALICE)[0].free == 200
+    assert len(network.roots()) == 1
+
+
+def test_a_copy_of_a_committed_transaction_proposed_again_is_refused_the_same_everywhere(
+    network: Network,
+) -> None:
+    _set_up(network)
+    tx = network.world.signer.tx(Transfer(WHEAT, ALICE, BOB, 5), ALICE)
+    for name in ("node-2", "node-3"):
+        network.nodes[name].submit(tx)
+    network.nodes["node-2"].produce_block()
+    network.nodes["node-3"].produce_block()  # its copy was admitted before the first committed
+    for node in network.nodes.values():
+        assert node.status(tx.tx_id).code == "ok"
+        assert node.holdings(BOB)[0].free == 5
+    assert len(network.roots()) == 1
+
+
+def test_a_replayed_entry_changes_nothing(network: Network) -> None:
+    _set_up(network)
+    store = network.stores["node-2"]
+    head, index = store.head(), store.applied_log_index()
+    replica = network.nodes["node-2"].replica
+    assert replica is not None
+    replica.apply(2, network.log.entries[1])
+    assert (store.head(), store.applied_log_index()) == (head, index)
+
+
+def test_an_unreadable_entry_is_skipped_by_every_node(network: Network) -> None:
+    _set_up(network)
+    heads = {name: store.head() for name, store in network.stores.items()}
+    index = network.log.append(b"not an entry")
+    for name, store in network.stores.items():
+        assert store.head() == heads[name]
+        assert store.applied_log_index() == index
+
+
+def test_a_node_that_was_cut_off_catches_up_to_the_same_root(network: Network) -> None:
+    _set_up(network)
+    network.log.down.add("node-3")
+    tx = network.world.signer.tx(Transfer(WHEAT, ALICE, BOB, 7), ALICE)
+    network.nodes["node-1"].submit(tx)
+    network.nodes["node-1"].produce_block()
+    assert network.nodes["node-3"].status(tx.tx_id).code is None
+    network.log.catch_up("node-3")
+    assert network.nodes["node-3"].status(tx.tx_id).code == "ok"
+    assert len(network.roots()) == 1
+
+
+def test_a_node_whose_state_differs_from_the_majority_stops_taking_writes(
+    network: Network,
+) -> None:
+    _set_up(network)
+    # Spoil node-3's copy of Alice's balance behind the ledger's back.
+    network.stores["node-3"].state._entries[balance_key(ALICE, WHEAT)] = 999
+    tx = network.world.signer.tx(Transfer(WHEAT, ALICE, BOB, 1), ALICE)
+    network.nodes["node-1"].submit(tx)
+    network.nodes["node-1"].produce_block()
+    height = network.nodes["node-1"].status(tx.tx_id).height
+    assert height is not None
+    _wait(lambda: network.nodes["node-3"].divergence() is not None)
+    divergence = network.nodes["node-3"].divergence()
+    assert divergence is not None
+    assert divergence.height == height
+    assert set(divergence.theirs) == {"node-1", "node-2"}
+    late = network.world.signer.tx(Transfer(WHEAT, ALICE, BOB, 1), ALICE)
+    with pytest.raises(SubmitRefused) as refused:
+        network.nodes["node-3"].submit(late)
+    assert refused.value.code == "diverged"
+    for name in ("node-1", "node-2"):
+        assert network.nodes[name].divergence() is None
+        assert network.nodes[name].replica is not None
+        assert network.nodes[name].replica.divergent_peers() == {"node-3": height}  # type: ignore[union-attr]
+    network.nodes["node-1"].submit(late)  # the majority goes on
