@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 Apply = Callable[[int, bytes], None]  # (log index, entry); must be idempotent by index
@@ -63,4 +64,20 @@ class ConsensusLog(Protocol):
 
     def close(self) -> None:
         """Leave the cluster's traffic and release files."""
+        ...
+
+
+class SnapshotSource(Protocol):
+    """The applier's durable state, as a consensus engine compacts its log and ships it."""
+
+    def applied_log_index(self) -> int:
+        """The last log index whose effects the state holds."""
+        ...
+
+    def save_snapshot(self, target: Path) -> int:
+        """Write a consistent copy of the state to `target`; return its log index."""
+        ...
+
+    def install_snapshot(self, source: Path) -> None:
+        """Replace the state by a copy save_snapshot wrote (on this or another node)."""
         ...

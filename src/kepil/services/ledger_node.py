@@ -41,7 +41,7 @@ from kepil.ledger import (
 )
 from kepil.ledger.codes import ReasonCode
 from kepil.ledger.crypto import SigningKey
-from kepil.ledger.records import Participant
+from kepil.ledger.records import ChainMeta, Participant
 from kepil.ledger.view import LedgerView
 from kepil.services.ledger_consensus import Apply, ConsensusLog
 from kepil.services.ledger_log import HistoryPage, Holding, LedgerStorage
@@ -174,6 +174,16 @@ class LedgerNode:
     def divergence(self) -> Divergence | None:
         """Where this node diverged from the majority of the network, or None."""
         return None if self._replica is None else self._replica.divergence
+
+    def chain(self) -> ChainMeta | None:
+        """What genesis fixed (the nodes among it), or None before genesis."""
+        with self._state_lock:
+            return LedgerView(self._storage).chain()
+
+    def applied_log_index(self) -> int:
+        """The last consensus log index applied here (0 for a single embedded node)."""
+        with self._state_lock:
+            return self._storage.applied_log_index()
 
     def checkpoints(self, height: int) -> list[Checkpoint]:
         """Every node's checkpoint of the block at `height` known here (own one included)."""

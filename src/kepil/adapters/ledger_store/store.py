@@ -12,6 +12,8 @@ error anywhere in between leaves the previous block as head, on disk and in memo
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -54,10 +56,13 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
     def __init__(self, path: Path | str, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
         """Open or create the ledger file at `path` and restore the head and accumulator."""
         self.path = Path(path)
-        self._conn: sqlite3.Connection = connect(path)
         self._lock = threading.RLock()
-        self._cache: dict[StateKey, object] = {}
         self._cache_entries = cache_entries
+        self._open()
+
+    def _open(self) -> None:
+        self._conn: sqlite3.Connection = connect(self.path)
+        self._cache: dict[StateKey, object] = {}
         self._head, self._accumulator = self._load_head()
         row = self._conn.execute("SELECT value FROM meta WHERE name = 'log_index'").fetchone()
         self._log_index = 0 if row is None else int(row[0])
@@ -179,6 +184,35 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
                 raise
             self._conn.execute("COMMIT")
             self._log_index = log_index
+
+    # Snapshots (a consensus engine's compaction and a new node's catch-up).
+
+    def save_snapshot(self, target: Path) -> int:
+        """Write a consistent copy of the whole file to `target`; return its log index."""
+        with self._lock:
+            copy = sqlite3.connect(target)
+            try:
+                self._conn.backup(copy)
+            finally:
+                copy.close()
+            return self._log_index
+
+    def install_snapshot(self, source: Path) -> None:
+        """Replace this file by the copy at `source` (made by save_snapshot), durably.
+
+        The copy is fsynced before it takes the file's place, and the directory after, so a
+        crash leaves either the old file or the whole new one.
+        """
+        with self._lock:
+            self._conn.close()
+            staged = self.path.with_name(self.path.name + ".incoming")
+            shutil.copyfile(source, staged)
+            _fsync(staged)
+            for suffix in ("-wal", "-shm"):
+                self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+            os.replace(staged, self.path)
+            _fsync(self.path.parent)
+            self._open()
 
     # Lifecycle.
 
@@ -306,3 +340,11 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         if state_root(accumulator) != head.state_root:
             raise RuntimeError(f"{self.path}: the stored accumulator does not give the head's root")
         return head, accumulator
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -17,13 +17,23 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
+import pickle
+import shutil
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from pysyncobj import FAIL_REASON, SyncObj, SyncObjConf, SyncObjException, replicated
 
-from kepil.services.ledger_consensus import Apply, ConsensusError, ConsensusStatus
+from kepil.services.ledger_consensus import (
+    Apply,
+    ConsensusError,
+    ConsensusStatus,
+    SnapshotSource,
+)
 
 log = logging.getLogger("kepil.raft")
 
@@ -54,7 +64,7 @@ class RaftSettings:
     tick: float = 0.005
     compaction_entries: int = 500
 
-    def conf(self) -> SyncObjConf:
+    def conf(self, snapshots: SnapshotSource | None = None) -> SyncObjConf:
         """The pysyncobj configuration these settings stand for."""
         if len(self.password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"the cluster password must have at least {MIN_PASSWORD_LENGTH} chars")
@@ -75,13 +85,55 @@ class RaftSettings:
             fullDumpFile=str(self.data_dir / "raft.snapshot"),
             logCompactionMinEntries=self.compaction_entries,
             dynamicMembershipChange=True,
+            serializer=None if snapshots is None else _Snapshots(snapshots).write,
+            deserializer=None if snapshots is None else _Snapshots(snapshots).read,
         )
 
 
+class _Snapshots:
+    """The snapshot file: the engine's own record, then a copy of the applier's SQLite file.
+
+    The engine's record (last entry, previous entry, members) is pickled because pysyncobj
+    itself exchanges it as pickles; the file only ever comes from this node's disk or from a
+    peer over the password-authenticated channel. A received snapshot replaces the local
+    state only when it is newer, so a restart that reloads an old file loses nothing.
+    """
+
+    def __init__(self, source: SnapshotSource) -> None:
+        self._source = source
+
+    def write(self, file_name: str, raft_data: Any) -> None:
+        with tempfile.TemporaryDirectory(dir=Path(file_name).parent) as work:
+            copy = Path(work) / "state.sqlite3"
+            log_index = self._source.save_snapshot(copy)
+            head = pickle.dumps({"raft": raft_data, "log_index": log_index})
+            with open(file_name, "wb") as out, open(copy, "rb") as state:
+                out.write(len(head).to_bytes(8, "big") + head)
+                shutil.copyfileobj(state, out, 2**20)
+                out.flush()
+                os.fsync(out.fileno())
+        log.info("snapshot written", extra={"log_index": log_index})
+
+    def read(self, file_name: str) -> Any:
+        with open(file_name, "rb") as snapshot:
+            size = int.from_bytes(snapshot.read(8), "big")
+            meta = pickle.loads(snapshot.read(size))  # noqa: S301 - see the class docstring
+            if meta["log_index"] > self._source.applied_log_index():
+                with tempfile.TemporaryDirectory(dir=Path(file_name).parent) as work:
+                    copy = Path(work) / "state.sqlite3"
+                    with open(copy, "wb") as state:
+                        shutil.copyfileobj(snapshot, state, 2**20)
+                    self._source.install_snapshot(copy)
+                log.info("snapshot installed", extra={"log_index": meta["log_index"]})
+        return meta["raft"]
+
+
 class _Replica(SyncObj):  # type: ignore[misc]  # pysyncobj ships no type information
-    def __init__(self, settings: RaftSettings, apply: Apply) -> None:
+    def __init__(
+        self, settings: RaftSettings, apply: Apply, snapshots: SnapshotSource | None
+    ) -> None:
         self._apply = apply  # set before the engine starts, so it is not snapshotted
-        super().__init__(settings.address, list(settings.peers), settings.conf())
+        super().__init__(settings.address, list(settings.peers), settings.conf(snapshots))
 
     @replicated  # type: ignore[untyped-decorator]
     def append(self, entry: str) -> int:
@@ -93,10 +145,16 @@ class _Replica(SyncObj):  # type: ignore[misc]  # pysyncobj ships no type inform
 class RaftLog:
     """This node's replica of the cluster's log."""
 
-    def __init__(self, settings: RaftSettings, apply: Apply) -> None:
-        """Join the cluster at `settings.address`; `apply` runs every committed entry here."""
+    def __init__(
+        self, settings: RaftSettings, apply: Apply, snapshots: SnapshotSource | None = None
+    ) -> None:
+        """Join the cluster at `settings.address`; `apply` runs every committed entry here.
+
+        With `snapshots` (the applier's durable state), a compacted log is kept as a copy of
+        that state, which is also what a new or far-behind member receives before the log.
+        """
         self.settings = settings
-        self._replica = _Replica(settings, apply)
+        self._replica = _Replica(settings, apply, snapshots)
 
     def propose(self, entry: bytes, timeout: float) -> int:
         """Append `entry` through the leader; its index once applied here, or ConsensusError."""
@@ -126,6 +184,29 @@ class RaftLog:
             has_quorum=bool(raw.get("has_quorum", False)),
             peers=peers,
         )
+
+    def add_member(self, address: str, timeout: float = 10.0) -> None:
+        """Add `address` to the cluster (one change at a time); ConsensusError when refused."""
+        self._change(self._replica.addNodeToCluster, address, timeout)
+
+    def remove_member(self, address: str, timeout: float = 10.0) -> None:
+        """Remove `address` from the cluster; the leader itself must hand over first."""
+        self._change(self._replica.removeNodeFromCluster, address, timeout)
+
+    def _change(self, change: Any, address: str, timeout: float) -> None:
+        done = threading.Event()
+        outcome: list[Any] = []
+
+        def finished(result: Any, error: Any) -> None:
+            outcome.append(error)
+            done.set()
+
+        change(address, callback=finished)
+        if not done.wait(timeout):
+            raise ConsensusError("timeout", f"the membership change of {address} timed out")
+        if outcome[0] != FAIL_REASON.SUCCESS:
+            code = _FAILURES.get(outcome[0], "failed")
+            raise ConsensusError(code, f"the membership change of {address} failed: {code}")
 
     def close(self) -> None:
         """Stop the engine's thread and close its sockets and files; wait for the thread."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -20,7 +20,7 @@ from kepil.adapters.ledger_permit import CmsPermitVerifier
 from kepil.adapters.ledger_store import SqliteLedgerStore
 from kepil.config import Settings
 from kepil.domain.clock import Clock
-from kepil.entrypoints.api.routers import ledger
+from kepil.entrypoints.api.routers import ledger, ledger_cluster
 from kepil.ledger import Executor, PermitVerifier, default_registry
 from kepil.ledger.crypto import SigningKey
 from kepil.services.ledger_log import LedgerStorage
@@ -65,10 +65,20 @@ def create_ledger_node(
     )
 
 
-def install_ledger(app: FastAPI, node: LedgerNode) -> None:
-    """Serve `node` under /api/v1/ledger; start it with the app and stop it at shutdown."""
+def install_ledger(
+    app: FastAPI,
+    node: LedgerNode,
+    on_stop: Callable[[], None] | None = None,
+    stop_timeout: float = 30.0,
+) -> None:
+    """Serve `node` under /api/v1/ledger; start it with the app and stop it at shutdown.
+
+    `on_stop` runs after the node stopped and before its storage closes (say, the consensus
+    engine leaving the network, so it applies nothing to a closed file).
+    """
     app.state.ledger_node = node
     app.include_router(ledger.router)
+    app.include_router(ledger_cluster.router)
     inner = app.router.lifespan_context
 
     @asynccontextmanager
@@ -78,7 +88,9 @@ def install_ledger(app: FastAPI, node: LedgerNode) -> None:
             async with inner(running) as state:
                 yield state
         finally:
-            node.stop()
+            node.stop(stop_timeout)
+            if on_stop is not None:
+                on_stop()
             node.close()
 
     app.router.lifespan_context = lifespan

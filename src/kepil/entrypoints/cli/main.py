@@ -8,11 +8,13 @@ import typer
 
 from kepil.entrypoints.cli.bench_cmd import bench_app
 from kepil.entrypoints.cli.calendar_cmd import calendar_app
+from kepil.entrypoints.cli.cluster_cmd import cluster_app
 from kepil.entrypoints.cli.db_cmd import db_app
 from kepil.entrypoints.cli.eds_cmd import eds_app
 from kepil.entrypoints.cli.errors import EXIT_UNREADABLE
 from kepil.entrypoints.cli.id_cmd import id_app
 from kepil.entrypoints.cli.monitoring_cmd import monitoring_app
+from kepil.entrypoints.cli.node_cmd import node
 from kepil.entrypoints.cli.pki_cmd import pki_app
 from kepil.entrypoints.cli.serve_cmd import serve
 from kepil.entrypoints.cli.staff_cmd import staff_app
@@ -28,6 +30,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve)
 app.command("sweep")(sweep)
+app.command("node")(node)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")
@@ -37,6 +40,7 @@ app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(staff_app, name="staff")
 app.add_typer(wallet_app, name="wallet")
 app.add_typer(bench_app, name="bench")
+app.add_typer(cluster_app, name="cluster")
 
 
 def main() -> None:

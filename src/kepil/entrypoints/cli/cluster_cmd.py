@@ -1,0 +1,230 @@
+"""`kepil cluster`: a local network of platform nodes on loopback (init, up, status)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kepil.entrypoints.cli.errors import EXIT_INVALID, fail
+
+cluster_app = typer.Typer(
+    help="A local ledger network on loopback: write its files, run it, watch it.",
+    no_args_is_help=True,
+)
+
+DirOption = Annotated[
+    Path, typer.Option("--dir", "-d", help="The network's directory (cluster.json, node files).")
+]
+_HTTP_TIMEOUT = 2.0
+_START_SECONDS = 60.0
+
+
+@cluster_app.command("init")
+def init(
+    directory: DirOption = Path("kepil-network"),
+    nodes: Annotated[
+        int, typer.Option(min=1, max=15, help="How many nodes (5+ for a platform).")
+    ] = 5,
+    chain_id: Annotated[str, typer.Option(help="The chain the network runs.")] = "kepil-local",
+    api_port: Annotated[int, typer.Option(help="The first node's API port.")] = 8101,
+    raft_port: Annotated[int, typer.Option(help="The first node's consensus port.")] = 9101,
+    max_block_txs: Annotated[int, typer.Option(min=1, max=20000)] = 1000,
+) -> None:
+    """Write a network's files: password, node.toml and checkpoint key per node, cluster.json."""
+    from kepil.entrypoints.node.network import NetworkLayout, init_network
+
+    layout = NetworkLayout(nodes, chain_id, "127.0.0.1", api_port, raft_port, max_block_txs)
+    try:
+        cluster = init_network(directory, layout)
+    except FileExistsError as error:
+        raise fail(str(error)) from None
+    typer.echo(json.dumps(cluster, indent=2))
+
+
+@cluster_app.command("up")
+def up(
+    directory: DirOption = Path("kepil-network"),
+    nodes: Annotated[
+        int, typer.Option(min=1, max=15, help="How many nodes, when the directory is new.")
+    ] = 5,
+    chain_id: Annotated[str, typer.Option(help="The chain, when the directory is new.")] = (
+        "kepil-local"
+    ),
+    api_port: Annotated[int, typer.Option(help="The first API port, when new.")] = 8101,
+    raft_port: Annotated[int, typer.Option(help="The first consensus port, when new.")] = 9101,
+) -> None:
+    """Start every node of the network (writing its files first if needed); Ctrl-C stops all.
+
+    Genesis must list the nodes' names and checkpoint keys: they are in DIR/cluster.json.
+    """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from kepil.entrypoints.node.network import (
+        CLUSTER_FILE,
+        NetworkLayout,
+        init_network,
+        node_configs,
+        start_node,
+        stop_nodes,
+    )
+
+    console = Console(stderr=True)
+    if not (directory / CLUSTER_FILE).exists():
+        init_network(directory, NetworkLayout(nodes, chain_id, "127.0.0.1", api_port, raft_port))
+        console.print(f"wrote a {nodes}-node network into {directory}")
+    configs = node_configs(directory)
+    processes = [start_node(config) for config in configs]
+    stopping = False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("starting nodes", total=len(configs))
+            ready: set[str] = set()
+            deadline = time.monotonic() + _START_SECONDS
+            while len(ready) < len(configs) and not stopping:
+                for config, process in zip(configs, processes, strict=True):
+                    if process.poll() is not None:
+                        raise fail(f"{config.name} exited; see {config.path.with_suffix('.log')}")
+                    if config.name not in ready and _get(config.api_url + "/healthz") is not None:
+                        ready.add(config.name)
+                        progress.advance(task)
+                if time.monotonic() > deadline:
+                    raise fail(f"nodes not up after {_START_SECONDS:.0f} s: see the node logs")
+                time.sleep(0.1)
+            progress.update(task, description="electing a leader")
+            while not stopping and not _leader([c.api_url for c in configs]):
+                time.sleep(0.1)
+        if not stopping:
+            _print_status(console, [c.api_url for c in configs])
+            console.print(f"{len(configs)} nodes running; Ctrl-C stops them all")
+        while not stopping:
+            for config, process in zip(configs, processes, strict=True):
+                if process.poll() is not None:
+                    console.print(f"[red]{config.name} exited ({process.returncode})[/red]")
+                    processes.remove(process)
+                    configs.remove(config)
+                    break
+            time.sleep(0.2)
+    finally:
+        console.print("stopping the nodes...")
+        stop_nodes(processes)
+        console.print("stopped")
+
+
+@cluster_app.command("status")
+def status(
+    directory: DirOption = Path("kepil-network"),
+    url: Annotated[
+        list[str] | None, typer.Option("--url", help="A node's API URL (instead of --dir).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Each node's role, term, height, state root and lag behind the highest node."""
+    from rich.console import Console
+
+    from kepil.entrypoints.node.network import read_network
+
+    if url:
+        urls = list(url)
+    else:
+        try:
+            urls = [node["api"] for node in read_network(directory)["nodes"]]
+        except OSError as error:
+            raise fail(f"no network at {directory}: {error}") from None
+    rows = _statuses(urls)
+    if as_json:
+        typer.echo(json.dumps({"nodes": rows}))
+    else:
+        _print_rows(Console(), rows)
+    if any(row["state"] != "up" or row.get("diverged") for row in rows):
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _get(url: str) -> dict[str, Any] | None:
+    try:
+        with urllib.request.urlopen(url, timeout=_HTTP_TIMEOUT) as response:  # noqa: S310
+            data: dict[str, Any] = json.loads(response.read())
+            return data
+    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError):
+        return None
+
+
+def _leader(urls: list[str]) -> bool:
+    return any((_get(u + "/healthz") or {}).get("leader") for u in urls)
+
+
+def _statuses(urls: list[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for url in urls:
+        data = _get(url + "/api/v1/ledger/node")
+        if data is None:
+            rows.append({"url": url, "state": "down"})
+            continue
+        consensus = data.get("consensus") or {}
+        rows.append(
+            {
+                "url": url,
+                "state": "up",
+                "name": data["name"],
+                "role": "leader" if consensus.get("is_leader") else "follower",
+                "leader": consensus.get("leader"),
+                "term": consensus.get("term"),
+                "commit_index": consensus.get("commit_index"),
+                "applied_log_index": data["applied_log_index"],
+                "height": data["height"],
+                "state_root": data["state_root"],
+                "pending": data["pending"],
+                "diverged": data["diverged"],
+                "divergent_peers": data["divergent_peers"],
+            }
+        )
+    top = max((r["height"] for r in rows if r.get("height") is not None), default=None)
+    for row in rows:
+        if row.get("height") is not None and top is not None:
+            row["lag"] = top - row["height"]
+    return rows
+
+
+def _print_status(console: Any, urls: list[str]) -> None:
+    _print_rows(console, _statuses(urls))
+
+
+def _print_rows(console: Any, rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title="kepil network")
+    for column in ("node", "role", "term", "height", "lag", "state root", "log index", "note"):
+        table.add_column(column)
+    for row in rows:
+        if row["state"] == "down":
+            table.add_row(row["url"], "[red]down[/red]", "", "", "", "", "", "")
+            continue
+        note = "DIVERGED" if row["diverged"] else ""
+        if row["divergent_peers"]:
+            note = (note + " disagrees: " + ", ".join(row["divergent_peers"])).strip()
+        root = row["state_root"] or ""
+        table.add_row(
+            row["name"],
+            row["role"],
+            str(row["term"]),
+            str(row["height"]),
+            str(row.get("lag", "")),
+            root[:16],
+            str(row["applied_log_index"]),
+            note,
+        )
+    console.print(table)

@@ -1,0 +1,1 @@
+"""One platform node of a network: its configuration file, its process, a local network."""
