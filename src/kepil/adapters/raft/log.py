@@ -59,8 +59,10 @@ class RaftSettings:
     peers: tuple[str, ...]  # the other members' host:port
     password: str
     data_dir: Path
-    min_timeout: float = 0.4
-    max_timeout: float = 1.4
+    # Applying a block of a thousand transfers takes the engine's thread ~0.1-0.3 s on a busy
+    # machine; shorter election timeouts than these made loaded followers start elections.
+    min_timeout: float = 1.0
+    max_timeout: float = 2.5
     tick: float = 0.005
     compaction_entries: int = 500
 

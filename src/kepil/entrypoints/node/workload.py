@@ -1,0 +1,184 @@
+"""A workload for a real network, for the cluster tests and `kepil bench ledger --nodes N`.
+
+Every key, certificate and permit here is a TEST FIXTURE made in memory: the Ministry's
+certificate comes from a TEST PKI generated on the spot (never trusted anywhere else), and
+participant keys derive from fixed seed strings. Nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from kepil.ledger import SignedTx, Window, build_tx, key_from_seed, public_key_hex
+from kepil.ledger.crypto import SigningKey
+from kepil.ledger.handlers.genesis import Genesis, OperatorEntry
+from kepil.ledger.handlers.holdings import Transfer
+from kepil.ledger.handlers.issuers import DefineAsset, Issue, IssuerAgreement
+from kepil.ledger.handlers.participants import Admit
+from kepil.ledger.records import Backing, NodeKey
+from kepil.ledger.vocab import AssetKind, RightCategory, Role
+from kepil.signing.cms_sign import sign_cms
+from kepil.signing.dev_ca import Holder, Profile
+from kepil.signing.dev_pki import DevPki
+
+OPERATOR: Final = "150640123452"
+MINISTRY_BIN: Final = "120440056787"
+MINISTRY_HEAD: Final = "900101300126"
+ASSET: Final = "NET-WHEAT"
+UNITS_EACH: Final = 1_000_000
+_HTTP_TIMEOUT: Final = 60.0
+
+
+def fixture_key(name: str) -> SigningKey:
+    """TEST FIXTURE: the deterministic key of `name`."""
+    return key_from_seed(b"kepil network fixture key: " + name.encode())
+
+
+def signed_test_permit(operator: str, now: datetime) -> tuple[str, str]:
+    """A permit for `operator` signed by a TEST PKI Ministry head: (CMS, certificates), base64."""
+    pki = DevPki.create(now - timedelta(days=2))
+    head = Holder(
+        Profile.OFFICIAL, MINISTRY_HEAD, "ТЕСТОВ ТЕСТ ТЕСТОВИЧ", MINISTRY_BIN,
+        "Ministry of Digital Development (TEST)", official_is_head=True,
+    )  # fmt: skip
+    credential = pki.issue(head, now - timedelta(days=1))
+    today = now.date()
+    permit = {
+        "document_type": "permit",
+        "number": "PRM-TEST-000001",
+        "recipient": {"iin_or_bin": operator, "name": "Test operator LLP"},
+        "valid_from": today.replace(year=today.year - 1).isoformat(),
+        "valid_until": today.replace(year=today.year + 2).isoformat(),
+    }
+    content = json.dumps(permit, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    cms = sign_cms(content.encode(), [credential], signing_time=now)
+    certificates = credential.certificate.public_bytes(Encoding.PEM) + pki.issuing.public_bytes(
+        Encoding.PEM
+    )
+    return base64.b64encode(cms).decode(), base64.b64encode(certificates).decode()
+
+
+class NetworkWorkload:
+    """Signed transactions for chain `chain_id`: genesis listing `nodes`, holders, transfers."""
+
+    def __init__(
+        self, chain_id: str, nodes: Sequence[tuple[str, str]], holders: Sequence[str]
+    ) -> None:
+        """`nodes` are (name, checkpoint key hex); `holders` distinct IINs to fund."""
+        self.chain_id = chain_id
+        self.nodes = tuple(nodes)
+        self.holders = list(holders)
+        self.issuer = self.holders.pop(0)
+        now = datetime.now(UTC)
+        self.now = now
+        stamp = int(now.timestamp())
+        self.window = Window(stamp - 600, stamp + 6 * 3600)
+        self.nonces: dict[str, int] = {}
+
+    def tx(self, payload: Any, *signers: str) -> SignedTx:
+        """`payload` signed by `signers`, each with its next nonce."""
+        nonces = {s: self.nonces.get(s, 0) + 1 for s in signers}
+        self.nonces.update(nonces)
+        unsigned = build_tx(self.chain_id, payload, nonces, self.window)
+        return unsigned.sign({s: fixture_key(s) for s in signers})
+
+    def genesis(self) -> SignedTx:
+        """Genesis with the TEST permit, the operator and every node's checkpoint key."""
+        permit, certificates = signed_test_permit(OPERATOR, self.now)
+        payload = Genesis(
+            platform="kepil test network",
+            operator=OperatorEntry(
+                OPERATOR, "Test operator LLP", public_key_hex(fixture_key(OPERATOR)), ()
+            ),
+            ministry_key=public_key_hex(fixture_key("ministry")),
+            ministry_certificate=certificates,
+            permit=permit,
+            nodes=tuple(NodeKey(name, key) for name, key in self.nodes),
+        )
+        return self.tx(payload, OPERATOR)
+
+    def setup(self) -> list[SignedTx]:
+        """After genesis: the issuer, its agreement and asset class, every holder admitted and
+        issued UNITS_EACH units."""
+        asset = DefineAsset(
+            ASSET, self.issuer, "Network wheat", AssetKind.GOODS, RightCategory.GOODS_OWNERSHIP,
+            "kg", 3, None, (Backing("ab" * 32, "Warehouse receipt (TEST)"),),
+        )  # fmt: skip
+        txs = [
+            self._admit(self.issuer, (Role.HOLDER, Role.ISSUER)),
+            self.tx(IssuerAgreement(self.issuer, "cd" * 32), OPERATOR, self.issuer),
+            self.tx(asset, self.issuer),
+        ]
+        txs.extend(self._admit(holder, (Role.HOLDER,)) for holder in self.holders)
+        txs.extend(self.tx(Issue(ASSET, h, UNITS_EACH), self.issuer) for h in self.holders)
+        return txs
+
+    def transfer(self, sender: str, recipient: str, amount: int) -> SignedTx:
+        """`sender` moves `amount` units to `recipient`."""
+        return self.tx(Transfer(ASSET, sender, recipient, amount), sender)
+
+    def transfers(self, count: int, start: int = 0) -> list[SignedTx]:
+        """`count` transfers, holder i to holder i+1, round-robin from holder `start`."""
+        n = len(self.holders)
+        return [
+            self.transfer(self.holders[(start + i) % n], self.holders[(start + i + 1) % n], 1)
+            for i in range(count)
+        ]
+
+    def _admit(self, participant: str, roles: tuple[Role, ...]) -> SignedTx:
+        key = public_key_hex(fixture_key(participant))
+        return self.tx(Admit(participant, f"Holder {participant}", key, roles), OPERATOR)
+
+
+class NodeClient:
+    """The ledger API of one node, over HTTP."""
+
+    def __init__(self, url: str) -> None:
+        """Talk to the node at `url` (http://host:port)."""
+        self.url = url.rstrip("/")
+
+    def submit_batch(self, txs: Sequence[SignedTx]) -> list[dict[str, Any]]:
+        """Submit up to 2,000 transactions; one outcome each (tx_id or error)."""
+        envelopes = b",".join(tx.to_bytes() for tx in txs)
+        body = b'{"transactions":[' + envelopes + b"]}"
+        results: list[dict[str, Any]] = self.request("/api/v1/ledger/transactions/batch", body)[
+            "results"
+        ]
+        return results
+
+    def status(self, tx_id: str, wait: float = 0.0) -> dict[str, Any]:
+        """The transaction's status, waiting up to `wait` seconds for its commit."""
+        return self.request(f"/api/v1/ledger/transactions/{tx_id}?wait={wait}")
+
+    def receipt(self, tx_id: str, wait: float = 0.0) -> dict[str, Any]:
+        """The transaction's receipt, waiting up to `wait` seconds for a majority."""
+        return self.request(f"/api/v1/ledger/transactions/{tx_id}/receipt?wait={wait}")
+
+    def node(self) -> dict[str, Any]:
+        """The node's status (head, consensus view, divergence)."""
+        return self.request("/api/v1/ledger/node")
+
+    def request(self, path: str, body: bytes | None = None) -> dict[str, Any]:
+        """GET (or POST `body`) and decode the JSON answer; HTTP errors become JSON too."""
+        request = urllib.request.Request(  # noqa: S310 - a node URL from our own files
+            self.url + path,
+            data=body,
+            headers={"content-type": "application/json"},
+            method="POST" if body is not None else "GET",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=_HTTP_TIMEOUT) as response:  # noqa: S310
+                data: dict[str, Any] = json.loads(response.read())
+                return data
+        except urllib.error.HTTPError as error:
+            answer: dict[str, Any] = json.loads(error.read() or b"{}")
+            answer["http_status"] = error.code
+            return answer
