@@ -154,6 +154,59 @@ def status(
         raise typer.Exit(EXIT_INVALID)
 
 
+@cluster_app.command("add")
+def add(directory: DirOption = Path("kepil-network")) -> None:
+    """Add one more node to the running network: write its files, then ask the members.
+
+    Start it afterwards with the `kepil node --config` line printed. It receives a snapshot of
+    the ledger and then the log. Its checkpoints count towards receipts only if genesis listed
+    its name and key (genesis fixes the nodes that may sign).
+    """
+    from kepil.entrypoints.node.network import add_node_files, node_configs
+
+    configs = node_configs(directory)
+    member = add_node_files(directory)
+    _membership(directory, configs, ["add", member["raft"]])
+    typer.echo(json.dumps(member, indent=2))
+    typer.echo(f"start it with: kepil node --config {directory / member['config']}", err=True)
+
+
+@cluster_app.command("remove")
+def remove(
+    name: Annotated[str, typer.Argument(help="The node to remove, e.g. node-5.")],
+    directory: DirOption = Path("kepil-network"),
+) -> None:
+    """Remove a node from the running network (then stop its process). Not the leader itself."""
+    from kepil.entrypoints.node.network import drop_node, node_configs
+
+    configs = node_configs(directory)
+    leaving = next((c for c in configs if c.name == name), None)
+    if leaving is None:
+        raise fail(f"no node {name!r} in {directory}")
+    others = [c for c in configs if c.name != name]
+    _membership(directory, others, ["remove", leaving.raft])
+    drop_node(directory, name)
+    typer.echo(f"{name} removed; stop its process now")
+
+
+def _membership(directory: Path, members: list[Any], command: list[str]) -> None:
+    from pysyncobj.utility import TcpUtility, UtilityException
+
+    errors = []
+    for config in members:
+        try:
+            result = TcpUtility(password=config.password, timeout=15).executeCommand(
+                config.raft, command
+            )
+        except UtilityException as error:
+            errors.append(f"{config.name}: {error}")
+            continue
+        if isinstance(result, str) and result.startswith("SUCCESS"):
+            return
+        errors.append(f"{config.name}: {result}")
+    raise fail(f"the network refused `{' '.join(command)}`: {'; '.join(errors)}", EXIT_INVALID)
+
+
 def _get(url: str) -> dict[str, Any] | None:
     try:
         with urllib.request.urlopen(url, timeout=_HTTP_TIMEOUT) as response:  # noqa: S310

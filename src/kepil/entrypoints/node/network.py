@@ -72,6 +72,49 @@ def init_network(directory: Path, layout: NetworkLayout) -> dict[str, Any]:
     return cluster
 
 
+def add_node_files(directory: Path) -> dict[str, Any]:
+    """Write the files of one more node (next name and ports); its entry for cluster.json.
+
+    The other members' node.toml files are left as they are: the membership change itself
+    travels through the log, and a restarted member restores it from there.
+    """
+    cluster = read_network(directory)
+    configs = node_configs(directory)
+    last = configs[-1]
+    name = f"node-{len(configs) + 1}"
+    host, raft_port = last.raft.rsplit(":", 1)
+    raft = f"{host}:{int(raft_port) + 1}"
+    api = f"{last.api_host}:{last.api_port + 1}"
+    peers = [c.raft for c in configs]
+    peer_api = "\n".join(f'{c.name} = "{c.api_url}"' for c in configs)
+    (directory / f"{name}.toml").write_text(
+        f"# kepil platform node {name}, added to a running network\n"
+        f'name = "{name}"\nchain_id = "{cluster["chain_id"]}"\ndata_dir = "{name}"\n'
+        f'api = "{api}"\nraft = "{raft}"\npeers = {json.dumps(peers)}\n'
+        f'password_file = "{PASSWORD_FILE}"\nmax_block_txs = {last.max_block_txs}\n'
+        f"\n[peer_api]\n{peer_api}\n",
+        encoding="utf-8",
+    )
+    config = load_node_config(directory / f"{name}.toml")
+    member = {
+        "name": name,
+        "api": config.api_url,
+        "raft": raft,
+        "key": node_public_key(config),
+        "config": f"{name}.toml",
+    }
+    cluster["nodes"].append(member)
+    (directory / CLUSTER_FILE).write_text(json.dumps(cluster, indent=2) + "\n", encoding="utf-8")
+    return member
+
+
+def drop_node(directory: Path, name: str) -> None:
+    """Take a removed node out of cluster.json (its files stay, for the record)."""
+    cluster = read_network(directory)
+    cluster["nodes"] = [node for node in cluster["nodes"] if node["name"] != name]
+    (directory / CLUSTER_FILE).write_text(json.dumps(cluster, indent=2) + "\n", encoding="utf-8")
+
+
 def read_network(directory: Path) -> dict[str, Any]:
     """A network's cluster.json."""
     data: dict[str, Any] = json.loads((directory / CLUSTER_FILE).read_text(encoding="utf-8"))
