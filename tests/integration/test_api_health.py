@@ -63,6 +63,8 @@ def test_openapi_lists_only_the_routes_that_exist(tmp_path: Path) -> None:
         "/api/v1/ledger/transactions",
         "/api/v1/ledger/transactions/batch",
         "/api/v1/ledger/transactions/{tx_id}",
+        "/api/v1/ledger/transactions/{tx_id}/receipt",
+        "/api/v1/ledger/node",
         "/api/v1/ledger/blocks/latest",
         "/api/v1/ledger/blocks/{height}",
         "/api/v1/ledger/accounts/{signer}",

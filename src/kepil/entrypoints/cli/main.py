@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from kepil.entrypoints.cli.audit_cmd import audit
 from kepil.entrypoints.cli.bench_cmd import bench_app
 from kepil.entrypoints.cli.calendar_cmd import calendar_app
 from kepil.entrypoints.cli.cluster_cmd import cluster_app
@@ -31,6 +32,7 @@ app = typer.Typer(
 app.command("serve")(serve)
 app.command("sweep")(sweep)
 app.command("node")(node)
+app.command("audit")(audit)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")
