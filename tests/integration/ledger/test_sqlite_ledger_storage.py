@@ -128,3 +128,45 @@ def test_the_consensus_log_index_grows_with_each_block_and_survives_reopening(
             reopened_head = reopened.head()
             assert reopened_head is not None
             assert reopened_head.height == 1
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_every_nodes_checkpoints_are_kept_once_each_with_the_log_index(
+    chain: Chain, tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    storage: LedgerStorage = MemoryLedgerStorage() if kind == "memory" else SqliteLedgerStore(path)
+    genesis = replay_block(storage, chain.blocks[0], chain.executor)
+    storage.record(genesis, sign_checkpoint(genesis.block, "node-1", NODE_KEY), log_index=1)
+    theirs = [sign_checkpoint(genesis.block, n, fixture_key(n)) for n in ("node-2", "node-1")]
+    storage.record_checkpoints(theirs, 2)
+    storage.record_checkpoints(theirs[:1], 3)  # a retried entry: kept once
+    with pytest.raises((CommitRefused, ValueError)):
+        storage.record_checkpoints(theirs, 3)  # a replayed index
+    assert [c.node for c in storage.checkpoints(0)] == ["node-1", "node-2"]
+    assert storage.checkpoints(0)[1] == theirs[0]
+    assert storage.applied_log_index() == 3
+    if isinstance(storage, SqliteLedgerStore):
+        storage.close()
+        with SqliteLedgerStore(path) as reopened:
+            assert [c.node for c in reopened.checkpoints(0)] == ["node-1", "node-2"]
+            assert reopened.applied_log_index() == 3
+
+
+def test_a_snapshot_of_the_file_installs_elsewhere_with_its_blocks_state_and_log_index(
+    chain: Chain, tmp_path: Path
+) -> None:
+    source = SqliteLedgerStore(tmp_path / "a.sqlite3")
+    for index, block in enumerate(chain.blocks, start=1):
+        outcome = replay_block(source, block, chain.executor)
+        source.record(outcome, sign_checkpoint(outcome.block, "node-1", NODE_KEY), index)
+    assert source.save_snapshot(tmp_path / "snapshot.sqlite3") == len(chain.blocks)
+    with SqliteLedgerStore(tmp_path / "b.sqlite3") as target:
+        target.install_snapshot(tmp_path / "snapshot.sqlite3")
+        assert target.head() == source.head()
+        assert target.state_root() == source.state_root()
+        assert target.applied_log_index() == len(chain.blocks)
+        assert _answers(target, chain) == _answers(source, chain)
+    source.close()
+    with SqliteLedgerStore(tmp_path / "b.sqlite3") as reopened:
+        assert reopened.head() == chain.blocks[-1].head()
