@@ -31,6 +31,7 @@ from ...unit.ledger.harness import (
     WHEAT,
     Chain,
     FakePermitVerifier,
+    fixture_key,
     genesis_payload,
     public_key_hex,
     wheat,
@@ -192,3 +193,49 @@ def test_an_account_gives_the_next_nonce_to_sign_with(client: TestClient, signer
     assert (alice["nonce"], alice["next_nonce"]) == (1, 2)
     assert client.get("/api/v1/ledger/accounts/ministry").json()["participant"] is None
     assert client.get("/api/v1/ledger/accounts/someone").status_code == 422
+
+
+def test_a_receipt_is_confirmed_only_by_checkpoints_of_keys_genesis_registered(
+    tmp_path: Path, signer: Chain
+) -> None:
+    # TEST FIXTURE: this node signs with the key genesis_payload() registers for node-1.
+    (tmp_path / "ledger").mkdir()
+    (tmp_path / "ledger" / "node-key.seed").write_text(bytes(fixture_key("node-1")).hex())
+    node = create_ledger_node(
+        Settings(data_dir=tmp_path),
+        FixedClock(),
+        verifier=FakePermitVerifier(),
+        chain_id=CHAIN_ID,
+        node_settings=NodeSettings(max_wait_seconds=0.005),
+    )
+    app = FastAPI()
+    install_error_handlers(app)
+    install_ledger(app, node)
+    with TestClient(app) as registered:
+        genesis = signer.tx(genesis_payload(), OPERATOR)
+        assert _commit(registered, genesis)["code"] == "ok"
+        receipt = registered.get(f"/api/v1/ledger/transactions/{genesis.tx_id}/receipt").json()
+    assert (receipt["height"], receipt["nodes"], receipt["majority"]) == (0, 2, 2)
+    assert [c["node"] for c in receipt["checkpoints"]] == ["node-1"]
+    assert receipt["confirmed"] is False  # one of the two genesis nodes is not a majority
+    assert receipt["transaction"]["state"] == "committed"
+
+
+def test_a_receipt_leaves_out_a_checkpoint_by_a_key_genesis_does_not_know(
+    client: TestClient, signer: Chain
+) -> None:
+    genesis = signer.tx(genesis_payload(), OPERATOR)
+    _commit(client, genesis)
+    receipt = client.get(f"/api/v1/ledger/transactions/{genesis.tx_id}/receipt").json()
+    assert (receipt["checkpoints"], receipt["confirmed"]) == ([], False)
+    unknown = client.get(f"/api/v1/ledger/transactions/{'0' * 64}/receipt")
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "not_committed"
+
+
+def test_the_node_status_names_the_node_and_its_head(client: TestClient, signer: Chain) -> None:
+    _commit(client, signer.tx(genesis_payload(), OPERATOR))
+    status = client.get("/api/v1/ledger/node").json()
+    assert (status["name"], status["height"], status["consensus"], status["diverged"]) == (
+        "node-1", 0, None, None,
+    )  # fmt: skip

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1/ledger", tags=["platform ledger"])
 
 MAX_WAIT_SECONDS = 30.0
 MAX_BATCH = 2000
-_SUBMIT_STATUS = {"duplicate": 409, "mempool_full": 503, "stopped": 503}
+_SUBMIT_STATUS = {"duplicate": 409, "mempool_full": 503, "stopped": 503, "diverged": 503}
 TxId = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 hex of the body")]
 Holder = Annotated[str, Path(pattern="^[0-9]{12}$", description="an IIN or BIN")]
 Signer = Annotated[

@@ -1,8 +1,9 @@
 """`/api/v1/ledger`: receipts with the nodes' checkpoints, and this node's place in the network.
 
 A receipt proves a transaction's block to someone who trusts no single node: the block hash and
-state root, with the signed checkpoints of the nodes that reached the same ones. It is
-`confirmed` once a majority of the nodes genesis lists have signed it.
+state root, with the signed checkpoints of the nodes that reached the same ones (only those a
+genesis node signed with its registered key). It is `confirmed` once a majority of the nodes
+genesis lists have signed it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Query
 
 from kepil.entrypoints.api.errors import ApiError
 from kepil.entrypoints.api.routers.ledger import MAX_WAIT_SECONDS, NodeDep, TxId
-from kepil.ledger.checkpoint import agrees_with
+from kepil.ledger.checkpoint import agrees_with, checkpoint_valid
 from kepil.services.ledger_node import LedgerNode, TxState
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["platform ledger"])
@@ -49,8 +50,11 @@ def _receipt(node: LedgerNode, height: int) -> dict[str, Any]:
     if block is None:  # pragma: no cover - a committed transaction's block exists
         raise ApiError(404, "not_committed", f"no block at height {height}")
     chain = node.chain()
-    members = len(chain.nodes) if chain is not None else 1
-    agreeing = [c for c in node.checkpoints(height) if agrees_with(c, block)]
+    nodes = chain.nodes if chain is not None else ()
+    members = max(1, len(nodes))
+    agreeing = [
+        c for c in node.checkpoints(height) if checkpoint_valid(c, nodes) and agrees_with(c, block)
+    ]
     return {
         "chain_id": block.header.chain_id,
         "height": height,
