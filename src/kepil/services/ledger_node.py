@@ -298,13 +298,18 @@ class LedgerNode:
             return self._status(tx_id)
 
     def wait(self, tx_id: str, timeout: float) -> TxStatus:
-        """The status once `tx_id` is no longer pending, or after `timeout` seconds."""
+        """The status once `tx_id` is no longer pending, or after `timeout` seconds.
+
+        In a network an unknown transaction is waited for too: it may have been submitted to
+        another node, and shows up here when its block is applied.
+        """
         deadline = time.monotonic() + timeout
+        waiting = {TxState.PENDING} if self._replica is None else {TxState.PENDING, TxState.UNKNOWN}
         with self._lock:
             while True:
                 status = self._status(tx_id)
                 remaining = deadline - time.monotonic()
-                if status.state is not TxState.PENDING or remaining <= 0:
+                if status.state not in waiting or remaining <= 0:
                     return status
                 self._committed.wait(remaining)
 

@@ -246,3 +246,18 @@ def test_a_node_whose_state_differs_from_the_majority_stops_taking_writes(
         assert network.nodes[name].replica is not None
         assert network.nodes[name].replica.divergent_peers() == {"node-3": height}  # type: ignore[union-attr]
     network.nodes["node-1"].submit(late)  # the majority goes on
+
+
+def test_a_node_waits_for_a_transaction_submitted_to_another_node(network: Network) -> None:
+    _set_up(network)
+    tx = network.world.signer.tx(Transfer(WHEAT, ALICE, BOB, 3), ALICE)
+    seen: list[str | None] = []
+    waiter = threading.Thread(
+        target=lambda: seen.append(network.nodes["node-3"].wait(tx.tx_id, 5.0).code)
+    )
+    waiter.start()
+    time.sleep(0.1)
+    network.nodes["node-1"].submit(tx)
+    network.nodes["node-1"].produce_block()
+    waiter.join(6.0)
+    assert seen == ["ok"]
