@@ -4,44 +4,106 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Annotated
+import signal
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kepil.entrypoints.cli.errors import fail
 
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
+
 bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
+
+NETWORK_BLOCK_TXS = 500
+NETWORK_IN_FLIGHT = 10
 
 
 @bench_app.command("ledger")
 def ledger(
-    nodes: Annotated[int, typer.Option(help="Nodes to run; only 1 until the network exists.")] = 1,
+    nodes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=15,
+            help="1: an embedded node in this process. More: that many node processes on "
+            "loopback (Raft, SQLite, HTTP), in a fresh directory, stopped at the end.",
+        ),
+    ] = 1,
     txs: Annotated[int, typer.Option(min=1, help="Transfers, each by a distinct holder.")] = 20000,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON line (the benchmark contract).")
     ] = False,
     workers: Annotated[
-        int, typer.Option(min=0, help="Signature-checking processes; 0 checks inline.")
-    ] = 1,
-    block_txs: Annotated[int, typer.Option(min=1, help="Most transactions per block.")] = 2000,
+        int | None,
+        typer.Option(
+            min=0,
+            help="Signature-checking processes (per node); 0 checks inline. Default: 1 for one "
+            "node; 0 for a network, whose nodes already share the cores.",
+        ),
+    ] = None,
+    block_txs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help=f"Most transactions per block. Default: 2000 for one node, "
+            f"{NETWORK_BLOCK_TXS} for a network (measured faster there).",
+        ),
+    ] = None,
     max_wait_ms: Annotated[
         float, typer.Option(min=0, help="Longest a transaction waits for a block to fill.")
     ] = 50.0,
     submit_batch: Annotated[
         int, typer.Option(min=1, max=2000, help="Transactions per submission, as a client batch.")
     ] = 500,
+    in_flight: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Network: client batches in flight (submitted, not yet seen committed)."
+        ),
+    ] = NETWORK_IN_FLIGHT,
+    submit_to: Annotated[
+        str,
+        typer.Option(
+            help="Network: 'all' spreads the batches round-robin over the nodes (each node "
+            "proposes its own blocks: the faster, measured); 'leader' sends all to the leader."
+        ),
+    ] = "all",
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Network: keep the nodes' files, logs and profiles here."),
+    ] = None,
     profile: Annotated[
-        bool, typer.Option(help="Produce blocks on one thread under cProfile; summary on stderr.")
+        bool,
+        typer.Option(
+            help="1 node: produce blocks on one thread under cProfile. Network: py-spy samples "
+            "the leader and a follower during the timed phase. Summary on stderr."
+        ),
     ] = False,
 ) -> None:
-    """Submit TXS signed transfers to an embedded node (after genesis, admissions, issues);
-    measure submit-to-commit latency and throughput, then replay every block on a fresh state
-    and compare the state roots."""
+    """Submit TXS signed transfers (after genesis, admissions, issues); measure submit-to-commit
+    latency and throughput, and check the state roots (1 node: replayed on a fresh state;
+    network: every node's equal)."""
+    if nodes > 1:
+        _network(
+            nodes, txs, json_output, 0 if workers is None else workers,
+            NETWORK_BLOCK_TXS if block_txs is None else block_txs, max_wait_ms, submit_batch,
+            in_flight, submit_to, directory, profile,
+        )  # fmt: skip
+        return
     from kepil.entrypoints.cli.bench_ledger import BenchError, BenchOptions, run_ledger_bench
 
-    if nodes != 1:
-        raise fail(f"--nodes {nodes} needs the network (issue 6); only --nodes 1 runs for now")
-    options = BenchOptions(txs, workers, block_txs, max_wait_ms / 1000, submit_batch)
+    options = BenchOptions(
+        txs,
+        1 if workers is None else workers,
+        2000 if block_txs is None else block_txs,
+        max_wait_ms / 1000,
+        submit_batch,
+    )
     report = io.StringIO() if profile else None
     try:
         figures = run_ledger_bench(options, report)
@@ -49,6 +111,91 @@ def ledger(
         raise fail(f"the benchmark failed: {error}", code=1) from None
     if report is not None:
         typer.echo(report.getvalue(), err=True)
+    _print(figures, json_output)
+
+
+def _network(
+    nodes: int,
+    txs: int,
+    json_output: bool,
+    workers: int,
+    block_txs: int,
+    max_wait_ms: float,
+    submit_batch: int,
+    in_flight: int,
+    submit_to: str,
+    directory: Path | None,
+    profile: bool,
+) -> None:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from kepil.entrypoints.cli.bench_ledger import BenchError
+    from kepil.entrypoints.cli.bench_network import (
+        SUBMIT_ALL,
+        SUBMIT_LEADER,
+        NetworkBenchOptions,
+        py_spy,
+        run_network_bench,
+    )
+
+    if submit_to not in (SUBMIT_ALL, SUBMIT_LEADER):
+        raise fail(f"--submit-to must be {SUBMIT_ALL} or {SUBMIT_LEADER}")
+    if profile and py_spy() is None:
+        raise fail("--profile with --nodes > 1 needs py-spy (pip install py-spy)")
+    if block_txs > 20_000:
+        raise fail("--block-txs must be at most 20000 for a network (node.toml's bound)")
+    options = NetworkBenchOptions(
+        nodes, txs, block_txs, max(1, round(max_wait_ms)), submit_batch, workers, in_flight,
+        submit_to, directory=directory, profile=profile,
+    )  # fmt: skip
+    console = Console(stderr=True)
+    # SIGTERM unwinds like Ctrl-C, so the finally that stops the node processes runs.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        if json_output:
+            figures = run_network_bench(options)
+        else:
+            with Progress(console=console, transient=True) as bar:
+                figures = run_network_bench(options, _RichStages(bar, console))
+    except BenchError as error:
+        raise fail(f"the benchmark failed: {error}", code=1) from None
+    except FileExistsError as error:
+        raise fail(str(error)) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    profiles = figures.pop("profiles", None)
+    if profiles is not None:
+        console.print_json(json.dumps(profiles))
+    _print(figures, json_output)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+class _RichStages:
+    """Progress stages as a Rich bar on stderr."""
+
+    def __init__(self, bar: RichProgress, console: Any) -> None:
+        self._bar = bar
+        self._console = console
+        self._task: TaskID | None = None
+
+    def stage(self, text: str, total: int | None = None) -> None:
+        """Close the last stage's bar and open one for `text`."""
+        if self._task is not None:
+            self._bar.remove_task(self._task)
+        self._console.log(text)
+        self._task = self._bar.add_task(text, total=total)
+
+    def advance(self, count: int) -> None:
+        """Move the bar."""
+        if self._task is not None:
+            self._bar.advance(self._task, count)
+
+
+def _print(figures: dict[str, Any], json_output: bool) -> None:
     if json_output:
         typer.echo(json.dumps(figures))
         return
