@@ -97,7 +97,7 @@ def test_a_cms_made_by_openssl_verifies_in_kepil(
     result = verify_cms(
         out.read_bytes(),
         trust_store=TrustStore.from_directory(ca.trust_directory),
-        at=NOW,
+        at=datetime.now(UTC),  # openssl stamps the time it signs, not NOW (module import)
         data=DATA if detached else None,
     )
     assert result.valid, result.errors
