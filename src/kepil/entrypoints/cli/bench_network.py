@@ -220,11 +220,12 @@ def _run(
     first_height = _height(network.clients[leader]) + 1
     report.stage(f"timed phase: {options.txs} transfers", options.txs)
     spies = _start_profilers(network, leader, directory) if options.profile else []
-    cpu_before = _cpu_seconds(network)
+    cpu_before, client_before = _cpu_seconds(network), time.process_time()
     try:
         handed, observed = _timed(network, batches, options, report)
     finally:
         cpu_spent = [a - b for a, b in zip(_cpu_seconds(network), cpu_before, strict=True)]
+        client_spent = time.process_time() - client_before
         profiles = _stop_profilers(spies)
     _sample_rss(network)
     report.stage("waiting for every node to reach the same head")
@@ -250,6 +251,7 @@ def _run(
             config.name: round(1000 * spent / options.txs, 3)
             for config, spent in zip(network.configs, cpu_spent, strict=True)
         }
+        profiles["cpu_ms_per_tx"]["client"] = round(1000 * client_spent / options.txs, 3)
         profiles["leader"] = network.configs[leader].name
         figures["profiles"] = profiles
     return figures
