@@ -35,7 +35,7 @@ from kepil.ledger import (
     SignedTx,
     apply_block,
 )
-from kepil.ledger.checkpoint import agrees_with, checkpoint_valid
+from kepil.ledger.checkpoint import checkpoint_valid
 from kepil.ledger.proposal import (
     CheckpointBatch,
     TxBatch,
@@ -205,28 +205,35 @@ class Replica:
     def _apply_checkpoints(self, index: int, batch: CheckpointBatch) -> None:
         chain = LedgerView(self._storage).chain()
         nodes = chain.nodes if chain is not None else ()
+        # Our own checkpoint is recorded with each block: it says whether we have the block and
+        # what we signed, without loading and decoding the block's transactions.
+        ours: dict[int, Checkpoint | None] = {}
+
+        def own(height: int) -> Checkpoint | None:
+            if height not in ours:
+                ours[height] = self._storage.checkpoint(height)
+            return ours[height]
+
         kept = [
-            c
-            for c in batch.checkpoints
-            if checkpoint_valid(c, nodes) and self._storage.block(c.height) is not None
+            c for c in batch.checkpoints if own(c.height) is not None and checkpoint_valid(c, nodes)
         ]
         self._storage.record_checkpoints(kept, index)
         for height in sorted({c.height for c in kept}):
-            self._judge(height, len(nodes))
+            self._judge(height, len(nodes), own(height))
 
-    def _judge(self, height: int, node_count: int) -> None:
-        block = self._storage.block(height)
-        if block is None:
+    def _judge(self, height: int, node_count: int, ours: Checkpoint | None) -> None:
+        if ours is None:
             return
+        mine = (ours.chain_id, ours.height, ours.block_hash, ours.state_root)
         others = {
             c.node: (c.block_hash, c.state_root)
             for c in self._storage.checkpoints(height)
-            if not agrees_with(c, block)
+            if (c.chain_id, c.height, c.block_hash, c.state_root) != mine
         }
         for node in others:
             self._divergent_peers.setdefault(node, height)
         if others and len(others) >= node_count // 2 + 1 and self._divergence is None:
-            self._divergence = Divergence(height, (block.hash, block.header.state_root), others)
+            self._divergence = Divergence(height, (ours.block_hash, ours.state_root), others)
             log.error("this node diverged from the majority at height %d", height)
 
     # Checkpoints.
