@@ -253,6 +253,10 @@ def _run(
         }
         profiles["cpu_ms_per_tx"]["client"] = round(1000 * client_spent / options.txs, 3)
         profiles["leader"] = network.configs[leader].name
+        profiles["peak_rss_mb"] = {
+            config.name: round(network.rss_peaks.get(process.pid, 0) / 1024, 1)
+            for config, process in zip(network.configs, network.processes, strict=True)
+        }
         figures["profiles"] = profiles
     return figures
 

@@ -192,6 +192,9 @@ def remove(
 def _membership(directory: Path, members: list[Any], command: list[str]) -> None:
     from pysyncobj.utility import TcpUtility, UtilityException
 
+    from kepil.adapters.raft import wire
+
+    wire.install()  # the nodes speak the sealed wire, so must the admin utility
     errors = []
     for config in members:
         try:
