@@ -78,7 +78,7 @@ class ReplicaSettings:
     """How long one proposal may take and how often checkpoints are sent."""
 
     propose_timeout: float = 10.0
-    checkpoint_interval: float = 0.02
+    checkpoint_interval: float = 0.25
 
 
 class Replica:

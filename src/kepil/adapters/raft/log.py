@@ -25,9 +25,11 @@ import logging
 import os
 import pickle
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -46,6 +48,7 @@ from kepil.services.ledger_consensus import (
 log = logging.getLogger("kepil.raft")
 
 MIN_PASSWORD_LENGTH: Final = 16
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _LEADER: Final = 2
 _CONNECTED: Final = 2
 _FAILURES: Final = {
@@ -101,12 +104,16 @@ class RaftSettings:
 
 
 class _Snapshots:
-    """The snapshot file: the engine's own record, then a copy of the applier's SQLite file.
+    """The snapshot file: a copy of the applier's SQLite file holding the engine's own record.
 
-    The engine's record (last entry, previous entry, members) is pickled because pysyncobj
-    itself exchanges it as pickles; the file only ever comes from this node's disk or from a
-    peer over the password-authenticated channel. A received snapshot replaces the local
-    state only when it is newer, so a restart that reloads an old file loses nothing.
+    One copy, written once and fsynced once: the SQLite backup goes straight into the file
+    pysyncobj renames into place, and the engine's record (last entry, previous entry, members)
+    goes into a table of that copy (before: a header, then the copy appended from a temporary
+    file, which wrote and synced the whole ledger twice while the engine waited). The record is
+    pickled because pysyncobj itself exchanges it as pickles; the file only ever comes from this
+    node's disk or from a peer over the password-authenticated channel. A received snapshot
+    replaces the local state only when it is newer, so a restart that reloads an old file loses
+    nothing. Files in the earlier layout are still read.
     """
 
     def __init__(self, source: SnapshotSource, applier: Applier) -> None:
@@ -116,24 +123,45 @@ class _Snapshots:
     def write(self, file_name: str, raft_data: Any) -> None:
         # The engine counts as applied every entry it handed over: the copy must hold them all.
         self._applier.drain()
-        with tempfile.TemporaryDirectory(dir=Path(file_name).parent) as work:
-            copy = Path(work) / "state.sqlite3"
-            log_index = self._source.save_snapshot(copy)
-            head = pickle.dumps({"raft": raft_data, "log_index": log_index})
-            with open(file_name, "wb") as out, open(copy, "rb") as state:
-                out.write(len(head).to_bytes(8, "big") + head)
-                shutil.copyfileobj(state, out, 2**20)
-                out.flush()
-                os.fsync(out.fileno())
+        target = Path(file_name)
+        target.unlink(missing_ok=True)
+        log_index = self._source.save_snapshot(target)
+        with closing(sqlite3.connect(target, isolation_level=None)) as copy:
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to ship
+            copy.execute(
+                "CREATE TABLE IF NOT EXISTS kepil_raft_snapshot (raft BLOB, log_index INTEGER)"
+            )
+            copy.execute("BEGIN IMMEDIATE")
+            copy.execute("DELETE FROM kepil_raft_snapshot")
+            copy.execute(
+                "INSERT INTO kepil_raft_snapshot VALUES (?, ?)",
+                (pickle.dumps(raft_data), log_index),
+            )
+            copy.execute("COMMIT")
+        with open(target, "rb") as written:
+            os.fsync(written.fileno())
         log.info("snapshot written", extra={"log_index": log_index})
 
     def read(self, file_name: str) -> Any:
         self._applier.drain()  # entries the snapshot may replace are not applied on top of it
-        with open(file_name, "rb") as snapshot:
+        path = Path(file_name)
+        with open(path, "rb") as snapshot:
+            if snapshot.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+                return self._read_earlier_layout(path)
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copy:
+            row = copy.execute("SELECT raft, log_index FROM kepil_raft_snapshot").fetchone()
+        raft, log_index = row
+        if log_index > self._source.applied_log_index():
+            self._source.install_snapshot(path)
+            log.info("snapshot installed", extra={"log_index": log_index})
+        return pickle.loads(raft)  # noqa: S301 - see the class docstring
+
+    def _read_earlier_layout(self, path: Path) -> Any:
+        with open(path, "rb") as snapshot:
             size = int.from_bytes(snapshot.read(8), "big")
             meta = pickle.loads(snapshot.read(size))  # noqa: S301 - see the class docstring
             if meta["log_index"] > self._source.applied_log_index():
-                with tempfile.TemporaryDirectory(dir=Path(file_name).parent) as work:
+                with tempfile.TemporaryDirectory(dir=path.parent) as work:
                     copy = Path(work) / "state.sqlite3"
                     with open(copy, "wb") as state:
                         shutil.copyfileobj(snapshot, state, 2**20)
