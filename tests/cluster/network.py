@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import random
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -27,6 +25,7 @@ from kepil.entrypoints.cli.bench_ledger import distinct_iins
 from kepil.entrypoints.node.config import NodeConfig
 from kepil.entrypoints.node.network import (
     NetworkLayout,
+    free_port_run,
     init_network,
     node_configs,
     start_node,
@@ -83,26 +82,6 @@ class Client(NodeClient):
         return self.request("/healthz")
 
 
-def free_port_base(count: int, low: int = 20_000, high: int = 32_000) -> int:
-    """A port p such that p..p+count-1 are all free on loopback now (below the ephemeral range,
-    so outgoing connections do not take them meanwhile)."""
-    for _ in range(200):
-        base = random.randrange(low, high - count)  # noqa: S311 - not for security
-        sockets: list[socket.socket] = []
-        try:
-            for port in range(base, base + count):
-                item = socket.socket()
-                sockets.append(item)
-                item.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        finally:
-            for item in sockets:
-                item.close()
-        return base
-    raise AssertionError(f"no {count} consecutive free loopback ports in {low}..{high}")
-
-
 @dataclass
 class Bootstrapped:
     """A chain after genesis and setup, and the workload that signs its transactions."""
@@ -140,7 +119,7 @@ class LocalNetwork:
 
     def start(self) -> None:
         """Write the files, start every node, wait for each API and for a leader."""
-        base = free_port_base(2 * self.size)
+        base = free_port_run(2 * self.size)
         layout = NetworkLayout(
             nodes=self.size,
             chain_id=CHAIN_ID,

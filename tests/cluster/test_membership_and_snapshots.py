@@ -6,7 +6,6 @@ it must install a snapshot (a copy of a member's ledger file) and then follow th
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from kepil.adapters.ledger_permit import CmsPermitVerifier
 from kepil.adapters.ledger_store import SqliteLedgerStore
 from kepil.adapters.raft import RaftLog, RaftSettings
 from kepil.entrypoints.cli.bench_ledger import distinct_iins
+from kepil.entrypoints.node.network import free_port_run
 from kepil.entrypoints.node.workload import NetworkWorkload, fixture_key
 from kepil.ledger import Executor, default_registry, public_key_hex
 from kepil.services.ledger_node import LedgerNode, NodeIdentity, NodeSettings, TxState
@@ -33,13 +33,8 @@ DEADLINE = 30.0
 
 
 def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for item in sockets:
-        item.bind(("127.0.0.1", 0))
-    ports = [item.getsockname()[1] for item in sockets]
-    for item in sockets:
-        item.close()
-    return ports
+    base = free_port_run(count)
+    return list(range(base, base + count))
 
 
 def _wait_for(condition: Callable[[], bool], what: str) -> None:

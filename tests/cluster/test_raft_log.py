@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kepil.adapters.raft import RaftLog, RaftSettings
+from kepil.entrypoints.node.network import free_port_run
 from kepil.services.ledger_consensus import ConsensusError
 
 PASSWORD = "test-cluster-password-0001"  # TEST FIXTURE, loopback only
@@ -18,13 +18,8 @@ DEADLINE = 20.0
 
 
 def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for item in sockets:
-        item.bind(("127.0.0.1", 0))
-    ports = [item.getsockname()[1] for item in sockets]
-    for item in sockets:
-        item.close()
-    return ports
+    base = free_port_run(count)
+    return list(range(base, base + count))
 
 
 class Replica:

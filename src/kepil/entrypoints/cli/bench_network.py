@@ -22,11 +22,9 @@ from __future__ import annotations
 import os
 import platform
 import queue
-import random
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +41,7 @@ from kepil.entrypoints.cli.bench_ledger import BenchError, distinct_iins
 from kepil.entrypoints.node.config import NodeConfig
 from kepil.entrypoints.node.network import (
     NetworkLayout,
+    free_port_run,
     init_network,
     node_configs,
     read_network,
@@ -180,22 +179,10 @@ def _init(directory: Path, options: NetworkBenchOptions) -> _Network:
 
 
 def _free_port_run(count: int) -> int:
-    """The first of `count` consecutive loopback ports that are free now."""
-    for _ in range(200):
-        base = random.randrange(20_000, 60_000 - count)  # noqa: S311 - not a secret
-        sockets: list[socket.socket] = []
-        try:
-            for port in range(base, base + count):
-                item = socket.socket()
-                sockets.append(item)
-                item.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        finally:
-            for item in sockets:
-                item.close()
-        return base
-    raise BenchError(f"found no {count} consecutive free ports on 127.0.0.1")
+    try:
+        return free_port_run(count)
+    except RuntimeError as error:
+        raise BenchError(str(error)) from None
 
 
 def _run(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -165,3 +167,26 @@ def _write_private(path: Path, text: str) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def free_port_run(count: int, low: int = 20_000, high: int = 32_000) -> int:
+    """The first of `count` consecutive loopback ports that are free now.
+
+    Below the usual ephemeral range (32768+), so outgoing connections do not take them between
+    this check and the nodes binding them. RuntimeError when no such run is found.
+    """
+    for _ in range(200):
+        base = random.randrange(low, high - count)  # noqa: S311 - not a secret
+        sockets: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                item = socket.socket()
+                sockets.append(item)
+                item.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for item in sockets:
+                item.close()
+        return base
+    raise RuntimeError(f"no {count} consecutive free loopback ports in {low}..{high}")
