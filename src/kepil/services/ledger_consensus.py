@@ -67,6 +67,20 @@ class ConsensusLog(Protocol):
         ...
 
 
+class StateView(Protocol):
+    """The applier's state at one log index, fixed while later entries apply."""
+
+    log_index: int
+
+    def copy_to(self, target: Path) -> None:
+        """Write the viewed state to `target`, then release the view."""
+        ...
+
+    def close(self) -> None:
+        """Release a view that will not be copied."""
+        ...
+
+
 class SnapshotSource(Protocol):
     """The applier's durable state, as a consensus engine compacts its log and ships it."""
 
@@ -74,8 +88,8 @@ class SnapshotSource(Protocol):
         """The last log index whose effects the state holds."""
         ...
 
-    def save_snapshot(self, target: Path) -> int:
-        """Write a consistent copy of the state to `target`; return its log index."""
+    def open_snapshot(self) -> StateView:
+        """A view of the state as it is now; applying may go on while the view is copied."""
         ...
 
     def install_snapshot(self, source: Path) -> None:

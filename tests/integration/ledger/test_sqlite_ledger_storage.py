@@ -170,3 +170,23 @@ def test_a_snapshot_of_the_file_installs_elsewhere_with_its_blocks_state_and_log
     source.close()
     with SqliteLedgerStore(tmp_path / "b.sqlite3") as reopened:
         assert reopened.head() == chain.blocks[-1].head()
+
+
+def test_a_snapshot_view_keeps_the_state_it_began_with_while_blocks_commit(
+    chain: Chain, tmp_path: Path
+) -> None:
+    source = SqliteLedgerStore(tmp_path / "a.sqlite3")
+    half = len(chain.blocks) // 2
+    for index, block in enumerate(chain.blocks, start=1):
+        if index == half + 1:
+            view = source.open_snapshot()
+            head_then, root_then = source.head(), source.state_root()
+        outcome = replay_block(source, block, chain.executor)
+        source.record(outcome, sign_checkpoint(outcome.block, "node-1", NODE_KEY), index)
+    assert view.log_index == half
+    view.copy_to(tmp_path / "snapshot.sqlite3")
+    with SqliteLedgerStore(tmp_path / "b.sqlite3") as target:
+        target.install_snapshot(tmp_path / "snapshot.sqlite3")
+        assert (target.head(), target.state_root()) == (head_then, root_then)
+        assert target.applied_log_index() == half
+    source.close()

@@ -33,6 +33,7 @@ from kepil.adapters.ledger_store.rows import (
     state_rows,
 )
 from kepil.adapters.ledger_store.schema import connect
+from kepil.adapters.ledger_store.snapshot import SqliteStateView
 from kepil.ledger.block import Block, BlockOutcome
 from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.root import ACCUMULATOR_BYTES, EMPTY_ACCUMULATOR, state_root
@@ -187,15 +188,21 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
 
     # Snapshots (a consensus engine's compaction and a new node's catch-up).
 
+    def open_snapshot(self) -> SqliteStateView:
+        """A view of the file as committed now; commits go on while it is copied."""
+        with self._lock:  # no commit is half-way through while the view begins
+            view = SqliteStateView(self.path)
+            expected = self._log_index
+        if view.log_index != expected:  # the file is not what this store wrote
+            view.close()
+            raise RuntimeError(f"{self.path} was changed by another writer")
+        return view
+
     def save_snapshot(self, target: Path) -> int:
         """Write a consistent copy of the whole file to `target`; return its log index."""
-        with self._lock:
-            copy = sqlite3.connect(target)
-            try:
-                self._conn.backup(copy)
-            finally:
-                copy.close()
-            return self._log_index
+        view = self.open_snapshot()
+        view.copy_to(target)
+        return view.log_index
 
     def install_snapshot(self, source: Path) -> None:
         """Replace this file by the copy at `source` (made by save_snapshot), durably.

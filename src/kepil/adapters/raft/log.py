@@ -11,6 +11,7 @@ Choices, each for a measured reason:
   6% of a core (5 ms before); 2 MiB socket buffers;
 - entries are applied on a thread of their own (kepil.adapters.raft.applier), so the engine
   keeps replicating while a block applies;
+- snapshots are written off the engine's thread (kepil.adapters.raft.snapshots);
 - the journal and the snapshot file are set together (a journal without a snapshot file leaves a
   restarted node empty after compaction). Neither is fsynced by pysyncobj: durability comes from
   the applier's own store, which records the last applied index with each entry's effects.
@@ -22,14 +23,8 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
-import pickle
-import shutil
-import sqlite3
-import tempfile
 import threading
 import time
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -38,6 +33,7 @@ from pysyncobj import FAIL_REASON, SyncObj, SyncObjConf, SyncObjException, repli
 
 from kepil.adapters.raft import wire
 from kepil.adapters.raft.applier import Applier
+from kepil.adapters.raft.snapshots import Snapshots
 from kepil.services.ledger_consensus import (
     Apply,
     ConsensusError,
@@ -48,7 +44,6 @@ from kepil.services.ledger_consensus import (
 log = logging.getLogger("kepil.raft")
 
 MIN_PASSWORD_LENGTH: Final = 16
-_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _LEADER: Final = 2
 _CONNECTED: Final = 2
 _FAILURES: Final = {
@@ -77,7 +72,12 @@ class RaftSettings:
     tick: float = 0.05
     compaction_entries: int = 500
 
-    def conf(self, snapshots: _Snapshots | None = None) -> SyncObjConf:
+    @property
+    def snapshot_file(self) -> Path:
+        """Where the engine keeps its snapshot (a copy of the applier's state)."""
+        return self.data_dir / "raft.snapshot"
+
+    def conf(self, snapshots: Snapshots | None = None) -> SyncObjConf:
         """The pysyncobj configuration these settings stand for."""
         if len(self.password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"the cluster password must have at least {MIN_PASSWORD_LENGTH} chars")
@@ -95,79 +95,13 @@ class RaftSettings:
             connectionRetryTime=1.0,
             leaderFallbackTimeout=3.0,
             journalFile=str(self.data_dir / "raft.journal"),
-            fullDumpFile=str(self.data_dir / "raft.snapshot"),
+            fullDumpFile=str(self.snapshot_file),
             logCompactionMinEntries=self.compaction_entries,
             dynamicMembershipChange=True,
             serializer=None if snapshots is None else snapshots.write,
+            serializeChecker=None if snapshots is None else snapshots.check,
             deserializer=None if snapshots is None else snapshots.read,
         )
-
-
-class _Snapshots:
-    """The snapshot file: a copy of the applier's SQLite file holding the engine's own record.
-
-    One copy, written once and fsynced once: the SQLite backup goes straight into the file
-    pysyncobj renames into place, and the engine's record (last entry, previous entry, members)
-    goes into a table of that copy (before: a header, then the copy appended from a temporary
-    file, which wrote and synced the whole ledger twice while the engine waited). The record is
-    pickled because pysyncobj itself exchanges it as pickles; the file only ever comes from this
-    node's disk or from a peer over the password-authenticated channel. A received snapshot
-    replaces the local state only when it is newer, so a restart that reloads an old file loses
-    nothing. Files in the earlier layout are still read.
-    """
-
-    def __init__(self, source: SnapshotSource, applier: Applier) -> None:
-        self._source = source
-        self._applier = applier
-
-    def write(self, file_name: str, raft_data: Any) -> None:
-        # The engine counts as applied every entry it handed over: the copy must hold them all.
-        self._applier.drain()
-        target = Path(file_name)
-        target.unlink(missing_ok=True)
-        log_index = self._source.save_snapshot(target)
-        with closing(sqlite3.connect(target, isolation_level=None)) as copy:
-            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to ship
-            copy.execute(
-                "CREATE TABLE IF NOT EXISTS kepil_raft_snapshot (raft BLOB, log_index INTEGER)"
-            )
-            copy.execute("BEGIN IMMEDIATE")
-            copy.execute("DELETE FROM kepil_raft_snapshot")
-            copy.execute(
-                "INSERT INTO kepil_raft_snapshot VALUES (?, ?)",
-                (pickle.dumps(raft_data), log_index),
-            )
-            copy.execute("COMMIT")
-        with open(target, "rb") as written:
-            os.fsync(written.fileno())
-        log.info("snapshot written", extra={"log_index": log_index})
-
-    def read(self, file_name: str) -> Any:
-        self._applier.drain()  # entries the snapshot may replace are not applied on top of it
-        path = Path(file_name)
-        with open(path, "rb") as snapshot:
-            if snapshot.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
-                return self._read_earlier_layout(path)
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copy:
-            row = copy.execute("SELECT raft, log_index FROM kepil_raft_snapshot").fetchone()
-        raft, log_index = row
-        if log_index > self._source.applied_log_index():
-            self._source.install_snapshot(path)
-            log.info("snapshot installed", extra={"log_index": log_index})
-        return pickle.loads(raft)  # noqa: S301 - see the class docstring
-
-    def _read_earlier_layout(self, path: Path) -> Any:
-        with open(path, "rb") as snapshot:
-            size = int.from_bytes(snapshot.read(8), "big")
-            meta = pickle.loads(snapshot.read(size))  # noqa: S301 - see the class docstring
-            if meta["log_index"] > self._source.applied_log_index():
-                with tempfile.TemporaryDirectory(dir=path.parent) as work:
-                    copy = Path(work) / "state.sqlite3"
-                    with open(copy, "wb") as state:
-                        shutil.copyfileobj(snapshot, state, 2**20)
-                    self._source.install_snapshot(copy)
-                log.info("snapshot installed", extra={"log_index": meta["log_index"]})
-        return meta["raft"]
 
 
 class _Replica(SyncObj):  # type: ignore[misc]  # pysyncobj ships no type information
@@ -175,8 +109,15 @@ class _Replica(SyncObj):  # type: ignore[misc]  # pysyncobj ships no type inform
         self, settings: RaftSettings, applier: Applier, snapshots: SnapshotSource | None
     ) -> None:
         self._applier = applier  # set before the engine starts, so it is not snapshotted
-        files = None if snapshots is None else _Snapshots(snapshots, applier)
-        super().__init__(settings.address, list(settings.peers), settings.conf(files))
+        self._snapshots = (
+            None if snapshots is None else Snapshots(settings.snapshot_file, snapshots, applier)
+        )
+        super().__init__(settings.address, list(settings.peers), settings.conf(self._snapshots))
+
+    def abandon_snapshot(self) -> None:
+        """Wait for a snapshot being written and throw it away (the engine has stopped)."""
+        if self._snapshots is not None:
+            self._snapshots.abandon()
 
     @replicated  # type: ignore[untyped-decorator]
     def append(self, entry: str) -> int:
@@ -265,4 +206,5 @@ class RaftLog:
     def close(self) -> None:
         """Stop the engine's thread and close its sockets and files; wait for the threads."""
         self._replica.destroy_synchronous()
+        self._replica.abandon_snapshot()
         self._applier.close()

@@ -1,0 +1,177 @@
+"""The engine's snapshot file: a copy of the applier's SQLite file holding the engine's record.
+
+pysyncobj compacts its log by asking for a snapshot of the state at its last applied entry and
+drops the entries up to it once the snapshot is stored; it also ships that file to a member too
+far behind for the log. Written on the engine's own thread, a copy of a 100 MB ledger stopped
+the engine (heartbeats, replication, every node's commits when it was the leader) for 0.3-2 s
+several times a minute. So the copy runs on a thread of its own, by pysyncobj's asynchronous
+serializer protocol:
+
+- `write` (engine thread): waits until every entry handed to the applier is applied, opens a
+  read-only view of the state at that entry (commits go on meanwhile), starts the copy into a
+  file of our own and raises `_Deferred`; pysyncobj takes the exception as "not stored" and so
+  does not rename its own (never written) temporary file over the last good snapshot;
+- `check` (engine thread, every tick): SERIALIZING while the copy runs; once it is written and
+  fsynced, renames it over the snapshot file, fsyncs the directory and answers SUCCESS, which is
+  when pysyncobj drops the entries it covers. The snapshot file is at every moment a whole
+  snapshot: the last one, or the new one.
+- `read` (engine thread): loads a snapshot (at start, or one received from the leader). A copy
+  still running is waited for and thrown away, so it cannot replace the newer file afterwards.
+
+The engine's record (last entry, previous entry, members) goes into a table of the copy; it is
+pickled because pysyncobj itself exchanges it as pickles, and the file only ever comes from this
+node's disk or from a peer over the password-authenticated channel. A received snapshot replaces
+the local state only when it is newer, so a restart that reloads an old file loses nothing.
+Files of the earliest layout (a pickled header, then the copy) are still read.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import shutil
+import sqlite3
+import tempfile
+import threading
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Final
+
+from pysyncobj import SERIALIZER_STATE
+
+from kepil.adapters.raft.applier import Applier
+from kepil.services.ledger_consensus import SnapshotSource, StateView
+
+log = logging.getLogger("kepil.raft")
+
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+_NOT_SERIALIZING: Final[int] = SERIALIZER_STATE.NOT_SERIALIZING
+_SERIALIZING: Final[int] = SERIALIZER_STATE.SERIALIZING
+_SUCCESS: Final[int] = SERIALIZER_STATE.SUCCESS
+_FAILED: Final[int] = SERIALIZER_STATE.FAILED
+
+
+class _Deferred(Exception):  # noqa: N818 - a signal to pysyncobj, not an error
+    """Raised to pysyncobj's serializer: the snapshot is being written; ask `check`."""
+
+
+class _Copy:
+    """One snapshot being written on its own thread."""
+
+    def __init__(self, view: StateView, raft_data: Any, target: Path) -> None:
+        self.view = view
+        self.target = target
+        self.error: BaseException | None = None
+        self.abandoned = False
+        self._raft_data = raft_data
+        self._thread = threading.Thread(target=self._run, name="raft-snapshot", daemon=True)
+        self._thread.start()
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            self.target.unlink(missing_ok=True)
+            self.view.copy_to(self.target)
+            with closing(sqlite3.connect(self.target, isolation_level=None)) as copy:
+                copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to ship
+                copy.execute("CREATE TABLE kepil_raft_snapshot (raft BLOB, log_index INTEGER)")
+                copy.execute(
+                    "INSERT INTO kepil_raft_snapshot VALUES (?, ?)",
+                    (pickle.dumps(self._raft_data), self.view.log_index),
+                )
+            _fsync(self.target)
+        except BaseException as error:
+            self.error = error
+
+
+class Snapshots:
+    """pysyncobj's serializer, checker and deserializer for the snapshot file at `path`."""
+
+    def __init__(self, path: Path, source: SnapshotSource, applier: Applier) -> None:
+        self.path = path
+        self._writing = path.with_name(path.name + ".writing")
+        self._source = source
+        self._applier = applier
+        self._copy: _Copy | None = None
+
+    def write(self, file_name: str, raft_data: Any) -> None:
+        """Start a snapshot of the state at the engine's last applied entry (see the module)."""
+        del file_name  # pysyncobj's temporary name; the copy goes to a file of our own
+        if self._copy is not None:
+            raise RuntimeError("a snapshot is already being written")
+        # The engine counts as applied every entry it handed over: the copy must hold them all.
+        self._applier.drain()
+        self._copy = _Copy(self._source.open_snapshot(), raft_data, self._writing)
+        raise _Deferred
+
+    def check(self) -> int:
+        """Where the snapshot being written is, as pysyncobj's SERIALIZER_STATE."""
+        copy = self._copy
+        if copy is None:
+            return _NOT_SERIALIZING
+        if not copy.done():
+            return _SERIALIZING
+        self._copy = None
+        if copy.abandoned:
+            log.info("snapshot abandoned: a newer one took its place")
+            return _FAILED
+        if copy.error is not None:
+            log.error("snapshot not written: %s", copy.error, exc_info=copy.error)
+            self._writing.unlink(missing_ok=True)
+            return _FAILED
+        os.replace(self._writing, self.path)
+        _fsync(self.path.parent)
+        log.info("snapshot written", extra={"log_index": copy.view.log_index})
+        return _SUCCESS
+
+    def read(self, file_name: str) -> Any:
+        """Load the snapshot at `file_name`: install its state when newer; the engine's record."""
+        self.abandon()  # a copy finishing later must not replace this file
+        self._applier.drain()  # entries the snapshot may replace are not applied on top of it
+        path = Path(file_name)
+        with open(path, "rb") as snapshot:
+            if snapshot.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+                return self._read_earliest_layout(path)
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copy:
+            row = copy.execute("SELECT raft, log_index FROM kepil_raft_snapshot").fetchone()
+        raft, log_index = row
+        if log_index > self._source.applied_log_index():
+            self._source.install_snapshot(path)
+            log.info("snapshot installed", extra={"log_index": log_index})
+        return pickle.loads(raft)  # noqa: S301 - see the module docstring
+
+    def abandon(self) -> None:
+        """Wait for a copy in progress and throw it away (its check() then answers FAILED)."""
+        copy = self._copy
+        if copy is None:
+            return
+        copy.join()
+        copy.abandoned = True
+        self._writing.unlink(missing_ok=True)
+
+    def _read_earliest_layout(self, path: Path) -> Any:
+        with open(path, "rb") as snapshot:
+            size = int.from_bytes(snapshot.read(8), "big")
+            meta = pickle.loads(snapshot.read(size))  # noqa: S301 - see the module docstring
+            if meta["log_index"] > self._source.applied_log_index():
+                with tempfile.TemporaryDirectory(dir=path.parent) as work:
+                    copy = Path(work) / "state.sqlite3"
+                    with open(copy, "wb") as state:
+                        shutil.copyfileobj(snapshot, state, 2**20)
+                    self._source.install_snapshot(copy)
+                log.info("snapshot installed", extra={"log_index": meta["log_index"]})
+        return meta["raft"]
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
