@@ -104,6 +104,39 @@ class RaftSettings:
         )
 
 
+class _ResentEntries(logging.Filter):
+    """pysyncobj's CRITICAL on truncating applied entries, told as what it is: a warning.
+
+    A follower truncates its log after the entry the leader's message follows, even when the
+    entries it drops are the very ones the message carries again (seen after failovers and
+    under load, when the leader re-sends from an older next index). Applied entries are
+    committed, and Raft's log matching makes committed entries equal on every member, so the
+    truncated entries come back unchanged and are not applied twice (the engine's last applied
+    index stays, and the applier skips indexes already in its store). A real divergence of
+    state is what the nodes' signed checkpoints detect, not this line.
+    """
+
+    _PREFIX: Final = "truncating already-applied log entries"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.CRITICAL and str(record.msg).startswith(self._PREFIX):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = (
+                "re-received entries it had applied; truncating and re-adding them from index "
+                "%d (last applied: %d): committed entries are equal on every member, and "
+                "divergence is judged by checkpoints"
+            )
+        return True
+
+
+_RESENT_ENTRIES: Final = _ResentEntries()
+
+
+def soften_resent_entries_log() -> None:
+    """Log pysyncobj's truncation of re-sent applied entries as a warning (see _ResentEntries)."""
+    logging.getLogger("pysyncobj.syncobj").addFilter(_RESENT_ENTRIES)  # a no-op the second time
+
+
 class _Replica(SyncObj):  # type: ignore[misc]  # pysyncobj ships no type information
     def __init__(
         self, settings: RaftSettings, applier: Applier, snapshots: SnapshotSource | None
@@ -139,6 +172,7 @@ class RaftLog:
         """
         self.settings = settings
         wire.install()
+        soften_resent_entries_log()
         self._applier = Applier(lambda index, text: apply(index, base64.b64decode(text)))
         try:
             self._replica = _Replica(settings, self._applier, snapshots)
