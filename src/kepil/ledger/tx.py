@@ -28,6 +28,8 @@ _SIG_HEX: Final = re.compile(r"[0-9a-f]{128}")
 # What SignedTx.to_bytes() writes before the body and before the signatures.
 _BODY_OPENING: Final = '{"body":'
 _SIGS_OPENING: Final = ',"sigs":'
+_BODY_OPENING_BYTES: Final = _BODY_OPENING.encode()
+_SIGS_OPENING_BYTES: Final = _SIGS_OPENING.encode()
 
 
 class PayloadLike(Protocol):
@@ -127,7 +129,12 @@ class SignedTx:
 
     def to_bytes(self) -> bytes:
         """The envelope's canonical bytes, for storage and the wire."""
-        return canonical_json(self.to_json())
+        # canonical_json(self.to_json()), spliced: "body" sorts before "sigs", and the body's
+        # canonical bytes are already at hand, so only the few signature strings are encoded.
+        sigs = canonical_json([s.to_json() for s in sorted(self.sigs, key=lambda s: s.by)])
+        return b"".join(
+            (_BODY_OPENING_BYTES, self.unsigned.body_bytes, _SIGS_OPENING_BYTES, sigs, b"}")
+        )
 
 
 def build_tx(

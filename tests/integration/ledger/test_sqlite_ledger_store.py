@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from tests.unit.ledger.harness import ALICE, BOB, CAROL, PLEDGEE, WHEAT, Chain, standard_chain
 
-from kepil.adapters.ledger_store import CommitRefused, Movement, SqliteLedgerStore
+from kepil.adapters.ledger_store import CommitRefused, Movement, SchemaMismatch, SqliteLedgerStore
+from kepil.adapters.ledger_store.schema import SCHEMA_VERSION
 from kepil.adapters.ledger_store.store import SqliteLedgerStore as StoreClass
 from kepil.ledger import Block, BlockProposal, apply_block, replay_block
 from kepil.ledger.handlers.holdings import Transfer
@@ -238,3 +240,43 @@ def test_every_state_change_of_a_block_is_recorded_with_its_old_and_new_value(
     outcome = replay_block(outcome_state.state, chain.blocks[height], chain.executor)
     expected = {k: (outcome.changes.previous[k], v) for k, v in outcome.changes.writes.items()}
     assert changes == expected
+
+
+def test_blocks_are_stored_once_and_assembled_from_their_transactions(
+    chain: Chain, path: Path
+) -> None:
+    with SqliteLedgerStore(path) as store:
+        replay_into(store, chain)
+        for block in chain.blocks:
+            assert store.block(block.header.height) == block
+            assert store.block_json(block.header.height) == block.to_json()
+        copies = store._conn.execute("SELECT count(*) FROM blocks WHERE block != ''").fetchone()
+    assert copies == (0,)
+
+
+def test_a_file_of_schema_2_is_upgraded_in_place_and_its_blocks_still_read(
+    chain: Chain, path: Path
+) -> None:
+    with SqliteLedgerStore(path) as store:
+        replay_into(store, chain)
+        # As schema 2 left it: every block also kept whole in its own column.
+        for block in chain.blocks:
+            store._conn.execute(
+                "UPDATE blocks SET block = ? WHERE height = ?",
+                (json.dumps(block.to_json()), block.header.height),
+            )
+        store._conn.execute("UPDATE meta SET value = 2 WHERE name = 'schema_version'")
+    with SqliteLedgerStore(path) as reopened:
+        version = reopened._conn.execute(
+            "SELECT value FROM meta WHERE name = 'schema_version'"
+        ).fetchone()
+        assert int(version[0]) == SCHEMA_VERSION == 3
+        assert [reopened.block(b.header.height) for b in chain.blocks] == chain.blocks
+
+
+def test_a_file_of_an_unknown_schema_is_refused_untouched(chain: Chain, path: Path) -> None:
+    with SqliteLedgerStore(path) as store:
+        replay_into(store, chain)
+        store._conn.execute("UPDATE meta SET value = 1 WHERE name = 'schema_version'")
+    with pytest.raises(SchemaMismatch, match="schema 1"):
+        SqliteLedgerStore(path)

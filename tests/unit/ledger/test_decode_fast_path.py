@@ -223,6 +223,8 @@ def test_canonical_envelopes_decode_as_the_strict_path_decodes_them(
         assert outcome(decode_tx, data) == expected
     if isinstance(expected, SignedTx):
         assert expected.unsigned.body_bytes == canonical_bytes(expected.unsigned.body)
+        # to_bytes splices the body's bytes: it must still be the whole envelope's RFC 8785 form.
+        assert expected.to_bytes() == canonical_bytes(expected.to_json())
 
 
 @settings(max_examples=600)
@@ -243,6 +245,7 @@ def a_signed_transfer() -> SignedTx:
 
 def test_the_bytes_of_a_signed_transfer_take_the_fast_path() -> None:
     tx = a_signed_transfer()
+    assert tx.to_bytes() == canonical_bytes(tx.to_json())
     with mock.patch.object(tx_module, "parse_json", side_effect=AssertionError("slow path")):
         assert decode_tx(tx.to_bytes()) == tx
 

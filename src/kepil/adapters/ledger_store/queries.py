@@ -72,13 +72,33 @@ class LedgerQueries:
 
     def block_json(self, height: int) -> dict[str, Any] | None:
         """The block at `height` as Block.to_json() gave it, or None."""
-        rows = self._all("SELECT block FROM blocks WHERE height = ?", (height,))
-        return json.loads(rows[0][0]) if rows else None
+        data = self._block_data(height)
+        if data is not None:
+            data["txs"] = [json.loads(envelope) for envelope in data["txs"]]
+        return data
 
     def block(self, height: int) -> Block | None:
         """The block at `height`, decoded, or None."""
-        data = self.block_json(height)
+        data = self._block_data(height)
         return None if data is None else Block.from_json(data)
+
+    def _block_data(self, height: int) -> dict[str, Any] | None:
+        # Block.to_json()'s object with each envelope still text (decode_tx reads text fastest).
+        with self._lock:
+            head = self._conn.execute(
+                "SELECT header, hash FROM blocks WHERE height = ?", (height,)
+            ).fetchone()
+            if head is None:
+                return None
+            txs = self._conn.execute(
+                "SELECT body, result FROM transactions WHERE height = ? ORDER BY idx", (height,)
+            ).fetchall()
+        return {
+            "header": json.loads(head[0]),
+            "hash": head[1],
+            "txs": [envelope for envelope, _ in txs],
+            "results": [result for _, result in txs],
+        }
 
     def block_by_hash(self, block_hash: str) -> Block | None:
         """The block with this hash, or None."""

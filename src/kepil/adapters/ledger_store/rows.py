@@ -71,22 +71,17 @@ def state_rows(rows: BlockRows, changes: ChangeSet, height: int) -> None:
 def block_rows(rows: BlockRows, block: Block, movements: list[Movement], first_id: int) -> None:
     """The block, its transactions, and its movements numbered from `first_id`."""
     header = block.header
-    header_json = header.to_json()
-    envelopes = [compact_json(tx.to_json()) for tx in block.txs]
-    # The block's JSON is spliced from the envelopes' text so each is encoded once.
-    whole = (
-        f'{{"header":{compact_json(header_json)},"hash":{compact_json(block.hash)},'
-        f'"txs":[{",".join(envelopes)}],'
-        f'"results":{compact_json([r.code for r in block.results])}}}'
-    )
+    # Each envelope once, in its canonical text (which reads back by decode_tx's fast path);
+    # the block's own column stays empty: the block is assembled from these rows (schema 3).
+    envelopes = [tx.to_bytes().decode() for tx in block.txs]
     rows.block = (
         header.height,
         block.hash,
         header.timestamp,
         header.state_root,
         header.tx_count,
-        compact_json(header_json),
-        whole,
+        compact_json(header.to_json()),
+        "",
     )
     for index, (tx, result, envelope) in enumerate(
         zip(block.txs, block.results, envelopes, strict=True)

@@ -12,7 +12,11 @@ import sqlite3
 from pathlib import Path
 from typing import Final
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
+# Versions this store opens and upgrades in place. 2 -> 3: blocks.block is no longer written
+# (a block is assembled from its transactions' rows, which both versions hold); the copies in a
+# file of version 2 are left where they are and not read.
+_UPGRADES_FROM: Final = frozenset({2})
 
 _TABLES: Final = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -32,7 +36,7 @@ CREATE TABLE IF NOT EXISTS blocks (
     state_root TEXT NOT NULL,
     tx_count INTEGER NOT NULL,
     header TEXT NOT NULL,
-    block TEXT NOT NULL
+    block TEXT NOT NULL -- '' since schema 3: the block is assembled from transactions
 );
 
 -- A transaction id may occur more than once: a replay is recorded, refused, in its block.
@@ -152,6 +156,10 @@ def _create(connection: sqlite3.Connection) -> None:
         if row is None:
             connection.execute(
                 "INSERT INTO meta (name, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
+        elif int(row[0]) in _UPGRADES_FROM:
+            connection.execute(
+                "UPDATE meta SET value = ? WHERE name = 'schema_version'", (SCHEMA_VERSION,)
             )
         elif int(row[0]) != SCHEMA_VERSION:
             raise SchemaMismatch(f"ledger file schema {row[0]}; this store writes {SCHEMA_VERSION}")
