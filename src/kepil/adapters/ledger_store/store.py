@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
+from kepil.adapters.durable_files import fsync_path
 from kepil.adapters.ledger_store.log_queries import LogQueries
 from kepil.adapters.ledger_store.movements import block_movements
 from kepil.adapters.ledger_store.queries import LedgerQueries
@@ -214,11 +215,11 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
             self._conn.close()
             staged = self.path.with_name(self.path.name + ".incoming")
             shutil.copyfile(source, staged)
-            _fsync(staged)
+            fsync_path(staged)
             for suffix in ("-wal", "-shm"):
                 self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
             os.replace(staged, self.path)
-            _fsync(self.path.parent)
+            fsync_path(self.path.parent)
             self._open()
 
     # Lifecycle.
@@ -347,11 +348,3 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         if state_root(accumulator) != head.state_root:
             raise RuntimeError(f"{self.path}: the stored accumulator does not give the head's root")
         return head, accumulator
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -40,6 +40,7 @@ from typing import Any, Final
 
 from pysyncobj import SERIALIZER_STATE
 
+from kepil.adapters.durable_files import fsync_path
 from kepil.adapters.raft.applier import Applier
 from kepil.services.ledger_consensus import SnapshotSource, StateView
 
@@ -85,7 +86,7 @@ class _Copy:
                     "INSERT INTO kepil_raft_snapshot VALUES (?, ?)",
                     (pickle.dumps(self._raft_data), self.view.log_index),
                 )
-            _fsync(self.target)
+            fsync_path(self.target)
         except BaseException as error:
             self.error = error
 
@@ -126,7 +127,7 @@ class Snapshots:
             self._writing.unlink(missing_ok=True)
             return _FAILED
         os.replace(self._writing, self.path)
-        _fsync(self.path.parent)
+        fsync_path(self.path.parent)
         log.info("snapshot written", extra={"log_index": copy.view.log_index})
         return _SUCCESS
 
@@ -167,11 +168,3 @@ class Snapshots:
                     self._source.install_snapshot(copy)
                 log.info("snapshot installed", extra={"log_index": meta["log_index"]})
         return meta["raft"]
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
