@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import resource
-from pathlib import Path
+
+from kepil.entrypoints.cli.bench_network import machine
 
 
 def describe() -> dict[str, object]:
     """CPU model, cores, memory, OS and Python of this machine."""
-    cpu = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory_gib = None
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        total_kib = int(meminfo.read_text().split()[1])
-        memory_gib = round(total_kib / 1024 / 1024, 1)
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gib": memory_gib,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-    }
+    return {**machine(), "os": platform.platform()}
 
 
 def peak_rss_mb() -> float:
