@@ -6,14 +6,24 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.unit.ledger.harness import ALICE, BOB, CAROL, PLEDGEE, WHEAT, Chain, standard_chain
+from tests.unit.ledger.harness import (
+    ALICE,
+    BOB,
+    CAROL,
+    OPERATOR,
+    PLEDGEE,
+    WHEAT,
+    Chain,
+    standard_chain,
+)
 
 from kepil.adapters.ledger_store import CommitRefused, Movement, SchemaMismatch, SqliteLedgerStore
 from kepil.adapters.ledger_store.schema import SCHEMA_VERSION
 from kepil.adapters.ledger_store.store import SqliteLedgerStore as StoreClass
 from kepil.ledger import Block, BlockProposal, apply_block, replay_block
 from kepil.ledger.handlers.holdings import Transfer
-from kepil.ledger.statekeys import balance_key
+from kepil.ledger.handlers.operator import FreezeOrder, Unfreeze
+from kepil.ledger.statekeys import balance_key, freeze_key
 
 from .chains import BARLEY, busy_chain, file_snapshot, replay_into
 
@@ -280,3 +290,25 @@ def test_a_file_of_an_unknown_schema_is_refused_untouched(chain: Chain, path: Pa
         store._conn.execute("UPDATE meta SET value = 1 WHERE name = 'schema_version'")
     with pytest.raises(SchemaMismatch, match="schema 1"):
         SqliteLedgerStore(path)
+
+
+def test_freezes_are_read_from_memory_and_survive_reopening_and_lifting(path: Path) -> None:
+    chain = standard_chain()
+    assert chain.run(FreezeOrder(ALICE, WHEAT, "art. 158", "2-1/2026"), OPERATOR) == "ok"
+    assert chain.run(FreezeOrder(BOB, None, "art. 158", "2-2/2026"), OPERATOR) == "ok"
+    frozen_at = len(chain.blocks) - 1
+    with SqliteLedgerStore(path) as store:
+        replay_into(store, chain)
+        assert store.get(freeze_key(ALICE, WHEAT)) == chain.view().freeze(ALICE, WHEAT)
+    assert chain.run(Unfreeze(ALICE, WHEAT, "art. 158", "2-1/2026, appeal"), OPERATOR) == "ok"
+    assert chain.transfer(ALICE, CAROL, 5) == "ok"
+    assert chain.transfer(BOB, CAROL, 5) == "account_frozen"
+    with SqliteLedgerStore(path) as reopened:
+        assert reopened.get(freeze_key(BOB, None)) is not None
+        replay_into_rest(reopened, chain, after=frozen_at)
+        assert reopened.get(freeze_key(ALICE, WHEAT)) is None
+        assert reopened.get(freeze_key(BOB, None)) == chain.view().freeze(BOB, None)
+        assert reopened.state_root() == chain.state.state_root()
+    with SqliteLedgerStore(path) as again:
+        assert again.get(freeze_key(ALICE, WHEAT)) is None
+        assert again.get(freeze_key(BOB, None)) is not None

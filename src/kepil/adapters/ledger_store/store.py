@@ -39,10 +39,14 @@ from kepil.ledger.block import Block, BlockOutcome
 from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.root import ACCUMULATOR_BYTES, EMPTY_ACCUMULATOR, state_root
 from kepil.ledger.state import ChainHead, ChangeSet
-from kepil.ledger.statekeys import StateKey, Value, key_text
+from kepil.ledger.statekeys import Space, StateKey, Value, key_from_text, key_text
 
 _ABSENT: Final = object()
 DEFAULT_CACHE_ENTRIES: Final = 1_000_000
+# Spaces held in memory whole: freezes are rare legal acts, yet every transfer asks for two
+# (the holder's, per asset and for all assets), nearly always absent, which the cache of
+# values read cannot answer without a query for each new holder.
+RESIDENT_SPACES: Final = frozenset({Space.FREEZE.value})
 
 
 class CommitRefused(Exception):  # noqa: N818 - names the outcome
@@ -65,6 +69,7 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
     def _open(self) -> None:
         self._conn: sqlite3.Connection = connect(self.path)
         self._cache: dict[StateKey, object] = {}
+        self._resident = self._load_resident()
         self._head, self._accumulator = self._load_head()
         row = self._conn.execute("SELECT value FROM meta WHERE name = 'log_index'").fetchone()
         self._log_index = 0 if row is None else int(row[0])
@@ -78,6 +83,8 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         cached = self._cache.get(key, _ABSENT)
         if cached is not _ABSENT:
             return cached  # type: ignore[return-value]
+        if key[0] in RESIDENT_SPACES:
+            return self._resident.get(key)
         with self._lock:
             row = self._conn.execute(
                 "SELECT value FROM state WHERE key = ?", (key_text(key),)
@@ -138,7 +145,10 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
             self._log_index = self._log_index if log_index is None else log_index
             self._next_movement += len(rows.movements)
             for key, value in changes.writes.items():
-                self._remember(key, value)
+                if key[0] in RESIDENT_SPACES:
+                    self._hold(key, value)
+                else:
+                    self._remember(key, value)
 
     def commit_block(self, outcome: BlockOutcome) -> None:
         """Commit an executed block: its changes, its head and the block itself."""
@@ -206,7 +216,7 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         return view.log_index
 
     def install_snapshot(self, source: Path) -> None:
-        """Replace this file by the copy at `source` (made by save_snapshot), durably.
+        """Replace this file by the copy at `source` (a copy of an open_snapshot() view), durably.
 
         The copy is fsynced before it takes the file's place, and the directory after, so a
         crash leaves either the old file or the whole new one.
@@ -251,6 +261,26 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         if len(self._cache) >= self._cache_entries:
             self._cache.clear()
         self._cache[key] = value
+
+    def _load_resident(self) -> dict[StateKey, Value]:
+        resident: dict[StateKey, Value] = {}
+        for space in RESIDENT_SPACES:
+            # key_text joins parts with \x1f: the space's keys sort between "space\x1f" and
+            # "space\x20", so the primary key's index answers this range.
+            rows = self._conn.execute(
+                "SELECT key, value FROM state WHERE key > ? AND key < ?",
+                (space + "\x1f", space + "\x20"),
+            )
+            for text, value in rows:
+                key = key_from_text(text)
+                resident[key] = loaded_value(key, value)
+        return resident
+
+    def _hold(self, key: StateKey, value: Value | None) -> None:
+        if value is None:
+            self._resident.pop(key, None)
+        else:
+            self._resident[key] = value
 
     def _check(self, changes: ChangeSet, head: ChainHead, block: Block | None) -> None:
         current = self._head
