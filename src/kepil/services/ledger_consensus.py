@@ -93,5 +93,5 @@ class SnapshotSource(Protocol):
         ...
 
     def install_snapshot(self, source: Path) -> None:
-        """Replace the state by a copy save_snapshot wrote (on this or another node)."""
+        """Replace the state by a copy of an open_snapshot() view (of this or another node)."""
         ...

@@ -45,12 +45,14 @@ class FakeSource:
         self.installed: list[Path] = []
         self.gate = threading.Event()
         self.gate.set()
+        self.opened = threading.Event()
         self.fail = False
 
     def applied_log_index(self) -> int:
         return self.applied
 
     def open_snapshot(self) -> FakeView:
+        self.opened.set()
         return FakeView(self.applied, self.gate, self.fail)
 
     def install_snapshot(self, source: Path) -> None:
@@ -136,7 +138,9 @@ def test_loading_a_snapshot_throws_away_a_copy_still_being_written(
     (tmp_path / "raft.snapshot").rename(received)
     applier.hand_over(2, "entry")
     source.gate.clear()
+    source.opened.clear()
     _write(snapshots, {"last": 2})
+    assert source.opened.wait(5)  # the copy holds its view: entry 2 is applied, not later
     threading.Timer(0.2, source.gate.set).start()
     source.applied = 0  # the received file is newer than the state here
     assert snapshots.read(str(received)) == {"last": 1}
@@ -157,4 +161,26 @@ def test_a_second_snapshot_cannot_start_while_one_is_written(
         snapshots.write("ignored.tmp", {"last": 0})
     source.gate.set()
     assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
+    applier.close()
+
+
+def test_starting_a_snapshot_leaves_the_engine_thread_free_while_entries_are_applied(
+    tmp_path: Path, source: FakeSource
+) -> None:
+    release = threading.Event()
+
+    def slow_apply(index: int, entry: str) -> None:
+        release.wait(5)
+        source.applied = index
+
+    applier = Applier(slow_apply)
+    snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier)
+    for index in range(1, 4):
+        applier.hand_over(index, "entry")
+    _write(snapshots, {"last": 3})
+    assert applier.applied < 3  # the engine's thread came back before the entries applied
+    assert snapshots.check() == SERIALIZER_STATE.SERIALIZING
+    release.set()
+    assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
+    assert _snapshot_record(tmp_path / "raft.snapshot") == ({"last": 3}, 3)
     applier.close()

@@ -8,8 +8,9 @@ took turns instead of overlapping. The engine now only hands each committed entr
 
 Nothing is lost by the hand-over: pysyncobj keeps every entry after its last snapshot in its
 journal and, after a restart, delivers them all again from there (the applier skips what its
-store already holds); a snapshot is taken only after `drain()`, so it holds every entry the
-engine counts as applied. A failing entry (a full disk, say) is retried until it applies, never
+store already holds); a snapshot's copy starts only once every entry handed over before it was
+asked for is applied (`wait_applied(handed)`), so it holds every entry the engine counts as
+applied. A failing entry (a full disk, say) is retried until it applies, never
 skipped, as pysyncobj itself did with an exception from the engine's thread.
 """
 
@@ -35,6 +36,7 @@ class Applier:
         self._queue: deque[tuple[int, str]] = deque()
         self._changed = threading.Condition()
         self._applied = 0  # the last index `apply` returned from
+        self._handed = 0  # the last index handed over
         self._busy = False
         self._closing = False
         self._thread = threading.Thread(target=self._run, name="raft-applier", daemon=True)
@@ -44,7 +46,13 @@ class Applier:
         """Queue the entry at `index` (the engine's thread; returns at once)."""
         with self._changed:
             self._queue.append((index, entry))
+            self._handed = max(self._handed, index)
             self._changed.notify_all()
+
+    @property
+    def handed(self) -> int:
+        """The last index handed over."""
+        return self._handed
 
     @property
     def applied(self) -> int:

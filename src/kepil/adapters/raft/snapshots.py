@@ -7,10 +7,14 @@ the engine (heartbeats, replication, every node's commits when it was the leader
 several times a minute. So the copy runs on a thread of its own, by pysyncobj's asynchronous
 serializer protocol:
 
-- `write` (engine thread): waits until every entry handed to the applier is applied, opens a
-  read-only view of the state at that entry (commits go on meanwhile), starts the copy into a
-  file of our own and raises `_Deferred`; pysyncobj takes the exception as "not stored" and so
-  does not rename its own (never written) temporary file over the last good snapshot;
+- `write` (engine thread): starts the copy's thread and raises `_Deferred`; pysyncobj takes the
+  exception as "not stored" and so does not rename its own (never written) temporary file over
+  the last good snapshot. The copy's thread waits until the applier has applied every entry
+  handed over so far (waiting on the engine's thread stopped heartbeats and replication for
+  40-530 ms per snapshot, measured), opens a read-only view of the state (commits go on
+  meanwhile) and copies it into a file of our own. The view may be a few entries past the
+  engine's record: after a restore the engine delivers those entries again and the applier's
+  store skips the indexes it already holds;
 - `check` (engine thread, every tick): SERIALIZING while the copy runs; once it is written and
   fsynced, renames it over the snapshot file, fsyncs the directory and answers SUCCESS, which is
   when pysyncobj drops the entries it covers. The snapshot file is at every moment a whole
@@ -34,6 +38,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any, Final
@@ -51,6 +56,7 @@ _NOT_SERIALIZING: Final[int] = SERIALIZER_STATE.NOT_SERIALIZING
 _SERIALIZING: Final[int] = SERIALIZER_STATE.SERIALIZING
 _SUCCESS: Final[int] = SERIALIZER_STATE.SUCCESS
 _FAILED: Final[int] = SERIALIZER_STATE.FAILED
+APPLY_WAIT_SECONDS: Final = 60.0  # then the snapshot fails and pysyncobj asks again later
 
 
 class _Deferred(Exception):  # noqa: N818 - a signal to pysyncobj, not an error
@@ -60,11 +66,22 @@ class _Deferred(Exception):  # noqa: N818 - a signal to pysyncobj, not an error
 class _Copy:
     """One snapshot being written on its own thread."""
 
-    def __init__(self, view: StateView, raft_data: Any, target: Path) -> None:
-        self.view = view
+    def __init__(
+        self,
+        source: SnapshotSource,
+        applier: Applier,
+        raft_data: Any,
+        target: Path,
+    ) -> None:
         self.target = target
         self.error: BaseException | None = None
         self.abandoned = False
+        self.log_index = 0
+        self.wait_seconds = 0.0
+        self.copy_seconds = 0.0
+        self._source = source
+        self._applier = applier
+        self._handed = applier.handed
         self._raft_data = raft_data
         self._thread = threading.Thread(target=self._run, name="raft-snapshot", daemon=True)
         self._thread.start()
@@ -76,19 +93,34 @@ class _Copy:
         self._thread.join()
 
     def _run(self) -> None:
+        started = time.monotonic()
         try:
+            view = self._open_view()
+            self.wait_seconds = time.monotonic() - started
+            self.log_index = view.log_index
             self.target.unlink(missing_ok=True)
-            self.view.copy_to(self.target)
+            view.copy_to(self.target)
             with closing(sqlite3.connect(self.target, isolation_level=None)) as copy:
                 copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to ship
                 copy.execute("CREATE TABLE kepil_raft_snapshot (raft BLOB, log_index INTEGER)")
                 copy.execute(
                     "INSERT INTO kepil_raft_snapshot VALUES (?, ?)",
-                    (pickle.dumps(self._raft_data), self.view.log_index),
+                    (pickle.dumps(self._raft_data), view.log_index),
                 )
             fsync_path(self.target)
         except BaseException as error:
             self.error = error
+        self.copy_seconds = time.monotonic() - started - self.wait_seconds
+
+    def _open_view(self) -> StateView:
+        # The engine counts as applied every entry it handed over: the copy must hold them all.
+        if not self._applier.wait_applied(self._handed, APPLY_WAIT_SECONDS):
+            raise TimeoutError(f"entry {self._handed} was not applied in {APPLY_WAIT_SECONDS} s")
+        view = self._source.open_snapshot()
+        if view.log_index < self._handed:  # the store is behind its own applier: never expected
+            view.close()
+            raise RuntimeError(f"the state is at entry {view.log_index}, not {self._handed}")
+        return view
 
 
 class Snapshots:
@@ -106,9 +138,7 @@ class Snapshots:
         del file_name  # pysyncobj's temporary name; the copy goes to a file of our own
         if self._copy is not None:
             raise RuntimeError("a snapshot is already being written")
-        # The engine counts as applied every entry it handed over: the copy must hold them all.
-        self._applier.drain()
-        self._copy = _Copy(self._source.open_snapshot(), raft_data, self._writing)
+        self._copy = _Copy(self._source, self._applier, raft_data, self._writing)
         raise _Deferred
 
     def check(self) -> int:
@@ -126,9 +156,19 @@ class Snapshots:
             log.error("snapshot not written: %s", copy.error, exc_info=copy.error)
             self._writing.unlink(missing_ok=True)
             return _FAILED
+        size = self._writing.stat().st_size
         os.replace(self._writing, self.path)
         fsync_path(self.path.parent)
-        log.info("snapshot written", extra={"log_index": copy.view.log_index})
+        # How long the copy waited for the applier, and how long it took beside the commits.
+        log.info(
+            "snapshot written",
+            extra={
+                "log_index": copy.log_index,
+                "mib": round(size / 2**20, 1),
+                "apply_wait_ms": round(copy.wait_seconds * 1000, 1),
+                "copy_ms": round(copy.copy_seconds * 1000, 1),
+            },
+        )
         return _SUCCESS
 
     def read(self, file_name: str) -> Any:
