@@ -109,7 +109,7 @@ def distinct_iins(count: int) -> list[str]:
     return found
 
 
-class _Signer:
+class BenchSigner:
     """Builds transactions with each signer's next nonce."""
 
     def __init__(self, window: Window) -> None:
@@ -127,7 +127,7 @@ class _Signer:
         return unsigned.sign({s: self.key(s) for s in signers})
 
 
-def setup_txs(signer: _Signer, issuer: str, holders: Sequence[str], now: int) -> list[SignedTx]:
+def setup_txs(signer: BenchSigner, issuer: str, holders: Sequence[str], now: int) -> list[SignedTx]:
     """Genesis, the issuer, its agreement and asset class, every holder admitted and issued to."""
     permit = {
         "number": "BENCH-1", "holder": OPERATOR, "valid_from": now - _YEAR,
@@ -158,7 +158,15 @@ def setup_txs(signer: _Signer, issuer: str, holders: Sequence[str], now: int) ->
     return txs
 
 
-def _admit(signer: _Signer, participant: str, roles: tuple[Role, ...]) -> SignedTx:
+def transfer_txs(signer: BenchSigner, holders: Sequence[str]) -> list[SignedTx]:
+    """One transfer by each holder, to the next one (the timed workload)."""
+    return [
+        signer.tx(Transfer(ASSET, holder, holders[(i + 1) % len(holders)], 1 + i % 97), holder)
+        for i, holder in enumerate(holders)
+    ]
+
+
+def _admit(signer: BenchSigner, participant: str, roles: tuple[Role, ...]) -> SignedTx:
     key = public_key_hex(signer.key(participant))
     return signer.tx(Admit(participant, f"Bench {participant}", key, roles), OPERATOR)
 
@@ -168,7 +176,7 @@ def run_ledger_bench(options: BenchOptions, profile: io.StringIO | None = None) 
     tune_gc()
     clock = SystemClock()
     now = int(clock.now().timestamp())
-    signer = _Signer(Window(now - 60, now + 3 * 3600))
+    signer = BenchSigner(Window(now - 60, now + 3 * 3600))
     people = distinct_iins(options.txs + 1)
     issuer, holders = people[0], people[1:]
     checker: SignatureChecker = (
@@ -183,10 +191,7 @@ def run_ledger_bench(options: BenchOptions, profile: io.StringIO | None = None) 
     node.on_commit(lambda block: _stamp(committed_at, block))
 
     setup = setup_txs(signer, issuer, holders, now)
-    transfers = [
-        signer.tx(Transfer(ASSET, holder, holders[(i + 1) % len(holders)], 1 + i % 97), holder)
-        for i, holder in enumerate(holders)
-    ]
+    transfers = transfer_txs(signer, holders)
     wire = [tx.to_bytes() for tx in transfers]
     try:
         if profile is None:
