@@ -91,7 +91,7 @@ class NetworkBenchOptions:
     max_wait_ms: int = 50
     submit_batch: int = 500
     signature_workers: int = 0
-    in_flight: int = 10
+    in_flight: int = 2
     submit_to: str = SUBMIT_ALL
     timeout_seconds: float = 1800.0  # for the setup, then for the timed phase
     directory: Path | None = None  # kept afterwards (logs, profiles); a temporary one otherwise
