@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kepil.adapters.raft import RaftLog, RaftSettings
+from kepil.adapters.raft.journal import DurableJournal
 from kepil.entrypoints.node.network import free_port_run
 from kepil.services.ledger_consensus import ConsensusError
 
@@ -47,20 +49,23 @@ def _wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.02)
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[list[Replica]]:
-    addresses = [f"127.0.0.1:{port}" for port in _free_ports(3)]
-    replicas = [
+def _start(addresses: list[str], root: Path) -> list[Replica]:
+    return [
         Replica(
             RaftSettings(
                 address,
                 tuple(a for a in addresses if a != address),
                 PASSWORD,
-                tmp_path / f"node-{n}",
+                root / f"node-{n}",
             )
         )
         for n, address in enumerate(addresses)
     ]
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[list[Replica]]:
+    replicas = _start([f"127.0.0.1:{port}" for port in _free_ports(3)], tmp_path)
     yield replicas
     for replica in replicas:
         replica.log.close()
@@ -112,3 +117,28 @@ def test_a_proposal_without_a_quorum_fails_with_a_code(tmp_path: Path) -> None:
         assert failed.value.code in {"timeout", "no_leader"}
     finally:
         lonely.log.close()
+
+
+def test_a_restarted_cluster_replays_its_entries_from_the_durable_journal(tmp_path: Path) -> None:
+    addresses = [f"127.0.0.1:{port}" for port in _free_ports(3)]
+    first = _start(addresses, tmp_path)
+    try:
+        sent = [f"entry {n}".encode() for n in range(5)]
+        for entry in sent:
+            _leader(first).log.propose(entry, 10)
+        _wait_for(lambda: all(r.entries()[-5:] == sent for r in first), "every replica to apply")
+    finally:
+        for replica in first:
+            replica.log.close()
+    for n in range(3):
+        journal = DurableJournal(tmp_path / f"node-{n}" / "raft.log")
+        commands = b"".join(command for command, _, _ in journal[:])
+        assert all(base64.b64encode(entry) in commands for entry in sent)  # entries go as base64
+        assert journal.getCurrentTerm() >= 1
+        journal._destroy()
+    again = _start(addresses, tmp_path)
+    try:
+        _wait_for(lambda: all(r.entries()[-5:] == sent for r in again), "the journal replayed")
+    finally:
+        for replica in again:
+            replica.log.close()

@@ -13,8 +13,9 @@ Choices, each for a measured reason:
   keeps replicating while a block applies;
 - snapshots are written off the engine's thread (kepil.adapters.raft.snapshots);
 - the journal and the snapshot file are set together (a journal without a snapshot file leaves a
-  restarted node empty after compaction). Neither is fsynced by pysyncobj: durability comes from
-  the applier's own store, which records the last applied index with each entry's effects.
+  restarted node empty after compaction); the journal is kepil's (kepil.adapters.raft.journal):
+  every entry, term and vote is fsynced before the engine acts on it, which pysyncobj's own
+  journal never did; the snapshot file is fsynced before it replaces the last one.
 An entry that fails to apply is retried until it applies, which is right for an all-or-nothing,
 idempotent applier (a full disk is retried, not skipped).
 """
@@ -31,7 +32,7 @@ from typing import Any, Final
 
 from pysyncobj import FAIL_REASON, SyncObj, SyncObjConf, SyncObjException, replicated
 
-from kepil.adapters.raft import wire
+from kepil.adapters.raft import journal, wire
 from kepil.adapters.raft.applier import Applier
 from kepil.adapters.raft.snapshots import Snapshots
 from kepil.services.ledger_consensus import (
@@ -73,6 +74,11 @@ class RaftSettings:
     compaction_entries: int = 500
 
     @property
+    def journal_file(self) -> Path:
+        """The engine's log: entries, term and vote (kepil.adapters.raft.journal)."""
+        return self.data_dir / "raft.log"
+
+    @property
     def snapshot_file(self) -> Path:
         """Where the engine keeps its snapshot (a copy of the applier's state)."""
         return self.data_dir / "raft.snapshot"
@@ -94,7 +100,7 @@ class RaftSettings:
             recvBufferSize=2**21,
             connectionRetryTime=1.0,
             leaderFallbackTimeout=3.0,
-            journalFile=str(self.data_dir / "raft.journal"),
+            journalFile=str(self.journal_file),
             fullDumpFile=str(self.snapshot_file),
             logCompactionMinEntries=self.compaction_entries,
             dynamicMembershipChange=True,
@@ -172,6 +178,7 @@ class RaftLog:
         """
         self.settings = settings
         wire.install()
+        journal.install()
         soften_resent_entries_log()
         self._applier = Applier(lambda index, text: apply(index, base64.b64decode(text)))
         try:

@@ -176,6 +176,10 @@ class Snapshots:
         self.abandon()  # a copy finishing later must not replace this file
         self._applier.drain()  # entries the snapshot may replace are not applied on top of it
         path = Path(file_name)
+        # pysyncobj renamed a received file into place unsynced, and clears the journal next:
+        # the snapshot must be on disk before the entries it replaces are gone.
+        fsync_path(path)
+        fsync_path(path.parent)
         with open(path, "rb") as snapshot:
             if snapshot.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
                 return self._read_earliest_layout(path)
