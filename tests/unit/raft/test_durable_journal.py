@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 from pysyncobj.journal import FileJournal
 
-from kepil.adapters.raft.journal import MAGIC, DurableJournal, create
+from kepil.adapters.raft import journal as journal_module
+from kepil.adapters.raft.journal import DurableJournal, create
+from kepil.adapters.raft.journal_file import MAGIC, JournalDamagedError
 
 
 @pytest.fixture
@@ -47,14 +50,25 @@ def test_added_entries_come_back_after_a_crash_without_closing(
     again._destroy()
 
 
-def test_every_add_is_synced_before_it_returns(
+def test_every_add_is_synced_after_its_write_and_before_it_returns(
     journal: DurableJournal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    synced: list[int] = []
-    monkeypatch.setattr(os, "fdatasync", synced.append)
+    calls: list[tuple[str, int]] = []
+    write, sync = os.pwrite, os.fdatasync
+
+    def recorded_write(fd: int, data: bytes, offset: int) -> int:
+        calls.append(("write", fd))
+        return write(fd, data, offset)
+
+    def recorded_sync(fd: int) -> None:
+        calls.append(("sync", fd))
+        sync(fd)
+
+    monkeypatch.setattr(os, "pwrite", recorded_write)
+    monkeypatch.setattr(os, "fdatasync", recorded_sync)
     journal.add(b"one", 1, 1)
     journal.add(b"two", 2, 1)
-    assert len(synced) == 2
+    assert calls == [("write", journal._fd), ("sync", journal._fd)] * 2
 
 
 def test_a_torn_last_record_is_cut_off_and_the_ones_before_kept(
@@ -103,9 +117,86 @@ def test_a_damaged_record_with_records_after_it_is_refused_not_cut_off(
     with open(path, "r+b") as file:
         file.seek(second + 30)
         file.write(b"\xff")
-    with pytest.raises(ValueError, match="damaged and records follow it"):
+    with pytest.raises(JournalDamagedError, match="damaged and records follow it"):
         _reopened(path)
     assert len(path.read_bytes()) == journal._end  # nothing was cut
+
+
+def test_a_damaged_length_with_records_after_it_is_refused_not_trusted(
+    path: Path, journal: DurableJournal
+) -> None:
+    for entry in _entries(8):
+        journal.add(*entry)
+    third = journal._offsets[2]
+    with open(path, "r+b") as file:
+        file.seek(third)
+        file.write(struct.pack("<I", 0x7FFFFFFF))
+    with pytest.raises(JournalDamagedError, match="kepil cluster remove"):
+        _reopened(path)
+    assert len(path.read_bytes()) == journal._end
+
+
+def test_a_last_header_torn_mid_write_is_cut_off(path: Path, journal: DurableJournal) -> None:
+    for entry in _entries(3):
+        journal.add(*entry)
+    whole = journal._end
+    journal.add(b"y" * 100, 4, 1)
+    with open(path, "r+b") as file:
+        file.truncate(whole + 10)
+    assert _reopened(path)[:] == _entries(3)
+
+
+def test_a_snapshot_keeps_the_entries_after_it_when_compaction_did_not_happen(
+    path: Path, journal: DurableJournal
+) -> None:
+    entries = _entries(20)
+    for entry in entries:
+        journal.add(*entry)
+    journal.keep_after_snapshot(entries[8], entries[9])  # the snapshot's last entry is 10
+    assert journal[:] == entries[8:]
+    assert _reopened(path)[:] == entries[8:]
+    journal.keep_after_snapshot((b"other", 12, 5), entries[12])  # not this log's entries
+    assert journal[:] == entries[8:]
+
+
+def test_a_failed_sync_stops_the_node_and_changes_nothing(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stopped: list[str] = []
+    journal = DurableJournal(path, on_failure=stopped.append)
+    journal.add(b"kept", 1, 1)
+
+    def failing(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdatasync", failing)
+    with pytest.raises(OSError, match="No space"):
+        journal.add(b"lost", 2, 1)
+    assert stopped == [
+        f"raft log {path}: could not append entry 2 ([Errno 28] No space left "
+        "on device); stopping this node"
+    ]
+    assert journal[:] == [(b"kept", 1, 1)]
+    journal._destroy()
+
+
+def test_a_term_that_could_not_be_saved_is_not_taken(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stopped: list[str] = []
+    journal = DurableJournal(path, on_failure=stopped.append)
+    journal.setCurrentTerm(3, "127.0.0.1:4001")
+
+    def failing(target: Path, content: bytes) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(journal_module, "replace", failing)
+    with pytest.raises(OSError, match="Input/output"):
+        journal.setCurrentTerm(4, "127.0.0.1:4002")
+    assert len(stopped) == 1
+    assert (journal.getCurrentTerm(), journal.getVotedForNodeId()) == (3, "127.0.0.1:4001")
+    monkeypatch.undo()
+    journal._destroy()
 
 
 def test_dropping_the_tail_lasts_and_later_entries_follow_it(
@@ -200,4 +291,18 @@ def test_pysyncobj_gets_a_durable_journal_for_a_file_and_memory_without(path: Pa
     assert path.read_bytes() == MAGIC
     durable._destroy()
     assert not isinstance(create(None), DurableJournal)
-    assert json.loads(path.with_name("raft.log.meta").read_text()) == {}
+    assert not path.with_name("raft.log.meta").exists()  # no term or vote recorded yet
+
+
+def test_converting_keeps_a_newer_term_and_vote_already_recorded(tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # pysyncobj leaves a file open
+        legacy = FileJournal(str(tmp_path / "raft.journal"))
+    legacy.add(b"old", 1, 1)
+    legacy.setCurrentTerm(2, "127.0.0.1:4002")
+    legacy._destroy()
+    (tmp_path / "raft.log.meta").write_text(json.dumps({"term": 9, "voted_for": None}))
+    journal = DurableJournal(tmp_path / "raft.log")
+    assert journal[:] == [(b"old", 1, 1)]
+    assert (journal.getCurrentTerm(), journal.getVotedForNodeId()) == (9, None)
+    journal._destroy()

@@ -12,6 +12,7 @@ import pytest
 from pysyncobj import SERIALIZER_STATE
 
 from kepil.adapters.raft.applier import Applier
+from kepil.adapters.raft.journal import DurableJournal
 from kepil.adapters.raft.snapshots import Snapshots
 
 
@@ -183,4 +184,24 @@ def test_starting_a_snapshot_leaves_the_engine_thread_free_while_entries_are_app
     release.set()
     assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
     assert _snapshot_record(tmp_path / "raft.snapshot") == ({"last": 3}, 3)
+    applier.close()
+
+
+def test_loading_a_snapshot_keeps_the_journal_entries_after_it(
+    tmp_path: Path, source: FakeSource, applier: Applier
+) -> None:
+    journal = DurableJournal(tmp_path / "raft.log")
+    entries = [(f"entry {i}".encode(), i, 1) for i in range(1, 21)]
+    for entry in entries:
+        journal.add(*entry)
+    snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier, tmp_path / "raft.log")
+    applier.hand_over(10, "entry")
+    record = (entries[9], entries[8], ["127.0.0.1:4001"])  # as pysyncobj gives it
+    _write(snapshots, record)
+    assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
+    # The process stops here, before pysyncobj compacts the journal; it starts again:
+    assert snapshots.read(str(tmp_path / "raft.snapshot")) == record
+    assert journal[:2] == [entries[8], entries[9]]  # what pysyncobj checks to keep the log
+    assert journal[:] == entries[8:]
+    journal._destroy()
     applier.close()

@@ -7,18 +7,19 @@ come back without it, and the entry a majority "held" may then be overwritten. R
 every member's log, current term and vote being on stable storage before it answers.
 
 `DurableJournal` keeps pysyncobj's journal interface with these rules:
-- `add` appends one record and fdatasyncs before returning, so a follower acknowledges and a
-  leader counts only entries on disk (measured here: ~0.2 ms for a small entry, ~0.8 ms for a
-  700 KB batch);
-- a record carries its length and a CRC-32 of its index, term and command: a record torn by a
-  power cut (its fsync never returned, so it was never acknowledged) is cut off when the file is
-  next opened, and every record before it is kept;
+- `add` appends one checksummed record (kepil.adapters.raft.journal_file) and fdatasyncs before
+  returning, so a follower acknowledges and a leader counts only entries on disk (measured here:
+  ~0.2 ms for a small entry, ~0.8 ms for a 700 KB batch). A torn last record is cut off when the
+  file is next opened; a damaged record with records after it stops the node from starting;
 - dropping the tail (`deleteEntriesFrom`) truncates the file and syncs; dropping the head
   (compaction, `deleteEntriesTo`) and `clear` write the entries that stay to a new file, fsync it
   and rename it over the old one, so a crash leaves one whole journal or the other;
-- the current term and vote go to a small file written the same way (new file, fsync, rename,
-  fsync of the directory) before pysyncobj sends a message that reflects them; the commit index
-  is saved the same way once a second (it is only a hint: Raft recomputes it).
+- `keep_after_snapshot` drops what a loaded snapshot covers and keeps the entries after it (Raft
+  §7), so a crash between a snapshot and the compaction that follows it loses nothing;
+- the current term and vote go to a small file written the same way before pysyncobj sends a
+  message that reflects them; the commit index is saved the same way once a second (a hint);
+- a failed write stops the process (fail-stop, as etcd does on a WAL error): pysyncobj would
+  otherwise log the error and carry on with a log in memory that is not the one on disk.
 
 A data directory holding pysyncobj's FileJournal (`raft.journal`) is converted on first open:
 its entries and its term, vote and commit index move into the durable files, then the old
@@ -32,33 +33,31 @@ from __future__ import annotations
 import json
 import logging
 import os
-import struct
 import warnings
-import zlib
+import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final, overload
+from typing import Any, Final, NoReturn, overload
 
 import pysyncobj.syncobj
 from pysyncobj.journal import FileJournal, Journal, MemoryJournal
 
 from kepil.adapters.durable_files import fsync_path
+from kepil.adapters.raft.journal_file import MAGIC, Entry, read, record, replace
 
 log = logging.getLogger("kepil.raft")
 
-MAGIC: Final = b"KEPIL-RAFT-LOG-1\n"
-_HEADER: Final = struct.Struct("<IIQQ")  # command length, CRC-32, index, term
 LEGACY_NAME: Final = "raft.journal"  # pysyncobj's FileJournal, converted on first open
+EXIT_JOURNAL_FAILED: Final = 75  # EX_TEMPFAIL: the supervisor may restart the node
+_OPEN: Final[weakref.WeakValueDictionary[Path, DurableJournal]] = weakref.WeakValueDictionary()
 
-Entry = tuple[bytes, int, int]  # (command, index, term), as pysyncobj keeps them
-
-
-def _crc(index: int, term: int, command: bytes) -> int:
-    return zlib.crc32(command, zlib.crc32(struct.pack("<QQ", index, term)))
+OnFailure = Callable[[str], None]
 
 
-def _record(entry: Entry) -> bytes:
-    command, index, term = entry
-    return _HEADER.pack(len(command), _crc(index, term, command), index, term) + command
+def _stop_process(message: str) -> NoReturn:
+    log.critical(message)
+    logging.shutdown()
+    os._exit(EXIT_JOURNAL_FAILED)
 
 
 def _as_bytes(command: bytes | str) -> bytes:
@@ -66,78 +65,32 @@ def _as_bytes(command: bytes | str) -> bytes:
     return command.encode() if isinstance(command, str) else command
 
 
-def _replace(path: Path, content: bytes) -> None:
-    """Put `content` at `path` whole or not at all, and durably."""
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as file:
-        file.write(content)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
-    fsync_path(path.parent)
-
-
 class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type information
     """pysyncobj's journal interface over an append-only, fsynced, checksummed file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, on_failure: OnFailure = _stop_process) -> None:
         self.path = path
         self._meta_path = path.with_name(path.name + ".meta")
-        self._entries: list[Entry] = []
-        self._offsets: list[int] = []  # where each entry's record starts
-        self._meta: dict[str, Any] = {}
-        self._meta_saved = True
+        self._on_failure = on_failure
         legacy = path.with_name(LEGACY_NAME)
         if not path.exists() and legacy.exists():
             self._convert(legacy)
         if not path.exists():
-            _replace(path, MAGIC)
+            replace(path, MAGIC)
+        contents = read(path)
+        self._entries = contents.entries
+        self._offsets = contents.offsets  # where each entry's record starts
+        self._end = contents.end
+        self._meta: dict[str, Any] = (
+            json.loads(self._meta_path.read_text()) if self._meta_path.exists() else {}
+        )
+        self._meta_saved = True
         self._fd = os.open(path, os.O_RDWR)
-        self._end = self._load()
-        if self._meta_path.exists():
-            self._meta = json.loads(self._meta_path.read_text())
-
-    def _load(self) -> int:
-        size = os.fstat(self._fd).st_size
-        with open(self.path, "rb") as file:
-            if file.read(len(MAGIC)) != MAGIC:
-                os.close(self._fd)
-                raise ValueError(f"{self.path} is not a kepil Raft log")
-            offset = len(MAGIC)
-            while len(header := file.read(_HEADER.size)) == _HEADER.size:
-                length, crc, index, term = _HEADER.unpack(header)
-                command = file.read(length)
-                if len(command) != length or _crc(index, term, command) != crc:
-                    break
-                self._entries.append((command, index, term))
-                self._offsets.append(offset)
-                offset += _HEADER.size + length
-            else:
-                return self._cut_torn_tail(offset, size)
-            file.seek(offset)
-            rest = file.read()
-        if offset + _HEADER.size + length < size and rest.strip(b"\0"):
-            # Records follow the bad one, and each append waits for the one before to be synced:
-            # this record was synced and damaged since. Cutting it off would lose acknowledged
-            # entries silently: the node is rebuilt from the others, keeping its term and vote.
-            os.close(self._fd)
-            raise ValueError(
-                f"{self.path}: the record at byte {offset} is damaged and records follow it; "
-                f"move it aside (keep {self._meta_path.name}: the node's term and vote) and "
-                "restart the node: the leader sends it a snapshot and the entries after it"
-            )
-        return self._cut_torn_tail(offset, size)
-
-    def _cut_torn_tail(self, offset: int, size: int) -> int:
-        if offset != size:
+        if path.stat().st_size != self._end:
             # Never acknowledged: an append's fsync had not returned when the power went.
-            log.warning(
-                "raft log: cut off a torn record",
-                extra={"path": str(self.path), "offset": offset, "bytes": size - offset},
-            )
-            os.ftruncate(self._fd, offset)
-            os.fsync(self._fd)
-        return offset
+            log.warning("raft log: cut off a torn last record", extra={"path": str(path)})
+            self._sync(lambda: os.ftruncate(self._fd, self._end), "cut its torn tail")
+        _OPEN[path.resolve()] = self
 
     def _convert(self, legacy: Path) -> None:
         with warnings.catch_warnings():
@@ -153,25 +106,38 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
             }
         finally:
             old._destroy()
-        _replace(self._meta_path, json.dumps(meta).encode())
-        _replace(self.path, MAGIC + b"".join(_record(entry) for entry in entries))
+        if not self._meta_path.exists():  # a term and vote of ours are newer than the old ones
+            replace(self._meta_path, json.dumps(meta).encode())
+        replace(self.path, MAGIC + b"".join(record(entry) for entry in entries))
         legacy.unlink()
         legacy.with_name(LEGACY_NAME + ".meta").unlink(missing_ok=True)
         fsync_path(legacy.parent)
         log.info("raft log converted", extra={"from": str(legacy), "entries": len(entries)})
 
+    def _fail(self, doing: str, error: BaseException) -> NoReturn:
+        self._on_failure(f"raft log {self.path}: could not {doing} ({error}); stopping this node")
+        raise error  # only when on_failure returns: a test's recorder
+
+    def _sync(self, write: Callable[[], object], doing: str) -> None:
+        try:
+            write()
+            os.fdatasync(self._fd)
+        except OSError as error:
+            self._fail(doing, error)
+
     def add(self, command: bytes | str, idx: int, term: int) -> None:
         """Append an entry; on disk when this returns."""
         entry = (_as_bytes(command), idx, term)
-        record = _record(entry)
-        written = os.pwrite(self._fd, record, self._end)
-        if written != len(record):
-            os.ftruncate(self._fd, self._end)  # no partial record stays behind a short write
-            raise OSError(f"raft log: wrote {written} of {len(record)} bytes")
-        os.fdatasync(self._fd)
+        data = record(entry)
+
+        def append() -> None:
+            if os.pwrite(self._fd, data, self._end) != len(data):
+                raise OSError(f"short write at byte {self._end}")
+
+        self._sync(append, f"append entry {idx}")
         self._offsets.append(self._end)
         self._entries.append(entry)
-        self._end += len(record)
+        self._end += len(data)
 
     def clear(self) -> None:
         """Drop every entry."""
@@ -182,8 +148,7 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
         if entry_from >= len(self._entries):
             return
         end = self._offsets[entry_from]
-        os.ftruncate(self._fd, end)
-        os.fdatasync(self._fd)
+        self._sync(lambda: os.ftruncate(self._fd, end), f"drop entries from position {entry_from}")
         del self._entries[entry_from:]
         del self._offsets[entry_from:]
         self._end = end
@@ -192,18 +157,40 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
         """Drop the entries before position `entry_to` (compaction)."""
         self._rewrite(self._entries[entry_to:])
 
+    def keep_after_snapshot(self, before_last: Entry, last: Entry) -> None:
+        """Start the log at a snapshot's last two entries when it holds them, keeping the rest.
+
+        pysyncobj keeps its log after loading a snapshot only if the log starts at the
+        snapshot's last two entries, and clears it otherwise. A crash after a snapshot is saved
+        and before the log is compacted leaves a log that starts earlier: clearing it would drop
+        entries this node acknowledged after the snapshot.
+        """
+        if not self._entries:
+            return
+        position = before_last[1] - self._entries[0][1]
+        if position <= 0 or position + 1 >= len(self._entries):
+            return
+        if tuple(self._entries[position]) == tuple(before_last) and tuple(
+            self._entries[position + 1]
+        ) == tuple(last):
+            self.deleteEntriesTo(position)
+            log.info("raft log: compacted to its snapshot", extra={"first_index": before_last[1]})
+
     def _rewrite(self, entries: list[Entry]) -> None:
-        records = [_record(entry) for entry in entries]
-        _replace(self.path, MAGIC + b"".join(records))
+        data = [record(entry) for entry in entries]
+        try:
+            replace(self.path, MAGIC + b"".join(data))
+            descriptor = os.open(self.path, os.O_RDWR)
+        except OSError as error:
+            self._fail("rewrite the log", error)
         os.close(self._fd)
-        self._fd = os.open(self.path, os.O_RDWR)
+        self._fd = descriptor
         self._entries = list(entries)
         self._offsets = []
-        offset = len(MAGIC)
-        for record in records:
-            self._offsets.append(offset)
-            offset += len(record)
-        self._end = offset
+        self._end = len(MAGIC)
+        for item in data:
+            self._offsets.append(self._end)
+            self._end += len(item)
 
     @overload
     def __getitem__(self, item: int) -> Entry: ...
@@ -220,9 +207,14 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
     def _destroy(self) -> None:
         if self._fd < 0:
             return  # closed already: the descriptor's number may belong to another file now
-        self._save_meta()
-        os.close(self._fd)
-        self._fd = -1
+        try:
+            if not self._meta_saved:
+                replace(self._meta_path, json.dumps(self._meta).encode())
+        except OSError as error:
+            log.warning("raft log: commit index not saved on closing: %s", error)
+        finally:
+            os.close(self._fd)
+            self._fd = -1
 
     def flush(self) -> None:
         """Nothing waits: every change is on disk when its call returns."""
@@ -239,9 +231,7 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
 
     def setCurrentTerm(self, term: int, voted_for: str | None) -> None:  # noqa: N802
         """Record the term and vote; on disk before this returns, as Raft requires."""
-        self._meta["term"] = term
-        self._meta["voted_for"] = voted_for
-        self._save_meta()
+        self._save_meta({**self._meta, "term": term, "voted_for": voted_for})
 
     def getCurrentTerm(self) -> int:  # noqa: N802
         """The term last recorded."""
@@ -255,11 +245,20 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
     def onOneSecondTimer(self) -> None:  # noqa: N802
         """Save a changed commit index."""
         if not self._meta_saved:
-            self._save_meta()
+            self._save_meta(self._meta)
 
-    def _save_meta(self) -> None:
-        _replace(self._meta_path, json.dumps(self._meta).encode())
+    def _save_meta(self, meta: dict[str, Any]) -> None:
+        try:
+            replace(self._meta_path, json.dumps(meta).encode())
+        except OSError as error:
+            self._fail("record the term and vote", error)
+        self._meta = meta
         self._meta_saved = True
+
+
+def opened(path: Path) -> DurableJournal | None:
+    """The journal this process has open at `path`, if any."""
+    return _OPEN.get(path.resolve())
 
 
 def create(journal_file: str | None = None) -> Journal:

@@ -35,6 +35,7 @@ from pysyncobj import FAIL_REASON, SyncObj, SyncObjConf, SyncObjException, repli
 from kepil.adapters.raft import journal, wire
 from kepil.adapters.raft.applier import Applier
 from kepil.adapters.raft.snapshots import Snapshots
+from kepil.adapters.raft.snapshots import install as install_snapshots
 from kepil.services.ledger_consensus import (
     Apply,
     ConsensusError,
@@ -149,7 +150,9 @@ class _Replica(SyncObj):  # type: ignore[misc]  # pysyncobj ships no type inform
     ) -> None:
         self._applier = applier  # set before the engine starts, so it is not snapshotted
         self._snapshots = (
-            None if snapshots is None else Snapshots(settings.snapshot_file, snapshots, applier)
+            None
+            if snapshots is None
+            else Snapshots(settings.snapshot_file, snapshots, applier, settings.journal_file)
         )
         super().__init__(settings.address, list(settings.peers), settings.conf(self._snapshots))
 
@@ -179,6 +182,7 @@ class RaftLog:
         self.settings = settings
         wire.install()
         journal.install()
+        install_snapshots()
         soften_resent_entries_log()
         self._applier = Applier(lambda index, text: apply(index, base64.b64decode(text)))
         try:

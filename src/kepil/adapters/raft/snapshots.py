@@ -27,6 +27,11 @@ pickled because pysyncobj itself exchanges it as pickles, and the file only ever
 node's disk or from a peer over the password-authenticated channel. A received snapshot replaces
 the local state only when it is newer, so a restart that reloads an old file loses nothing.
 Files of the earliest layout (a pickled header, then the copy) are still read.
+
+Loading a snapshot first lets this node's durable journal start at the snapshot's last entries
+(`DurableJournal.keep_after_snapshot`): a crash between saving a snapshot and compacting the log
+must not cost the entries after it. `install()` makes pysyncobj fsync a received snapshot before
+renaming it over the last one, and the directory after (it renamed it unsynced).
 """
 
 from __future__ import annotations
@@ -43,10 +48,12 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any, Final
 
+import pysyncobj.serializer
 from pysyncobj import SERIALIZER_STATE
 
 from kepil.adapters.durable_files import fsync_path
 from kepil.adapters.raft.applier import Applier
+from kepil.adapters.raft.journal import opened
 from kepil.services.ledger_consensus import SnapshotSource, StateView
 
 log = logging.getLogger("kepil.raft")
@@ -126,8 +133,15 @@ class _Copy:
 class Snapshots:
     """pysyncobj's serializer, checker and deserializer for the snapshot file at `path`."""
 
-    def __init__(self, path: Path, source: SnapshotSource, applier: Applier) -> None:
+    def __init__(
+        self,
+        path: Path,
+        source: SnapshotSource,
+        applier: Applier,
+        journal_file: Path | None = None,
+    ) -> None:
         self.path = path
+        self._journal_file = journal_file
         self._writing = path.with_name(path.name + ".writing")
         self._source = source
         self._applier = applier
@@ -176,10 +190,6 @@ class Snapshots:
         self.abandon()  # a copy finishing later must not replace this file
         self._applier.drain()  # entries the snapshot may replace are not applied on top of it
         path = Path(file_name)
-        # pysyncobj renamed a received file into place unsynced, and clears the journal next:
-        # the snapshot must be on disk before the entries it replaces are gone.
-        fsync_path(path)
-        fsync_path(path.parent)
         with open(path, "rb") as snapshot:
             if snapshot.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
                 return self._read_earliest_layout(path)
@@ -189,7 +199,15 @@ class Snapshots:
         if log_index > self._source.applied_log_index():
             self._source.install_snapshot(path)
             log.info("snapshot installed", extra={"log_index": log_index})
-        return pickle.loads(raft)  # noqa: S301 - see the module docstring
+        return self._loaded(pickle.loads(raft))  # noqa: S301 - see the module docstring
+
+    def _loaded(self, record: Any) -> Any:
+        # The engine's record, as pysyncobj hands its serializer a custom snapshot's share:
+        # (last applied entry, the entry before it, members).
+        journal = None if self._journal_file is None else opened(self._journal_file)
+        if journal is not None:
+            journal.keep_after_snapshot(record[1], record[0])
+        return record
 
     def abandon(self) -> None:
         """Wait for a copy in progress and throw it away (its check() then answers FAILED)."""
@@ -211,4 +229,15 @@ class Snapshots:
                         shutil.copyfileobj(snapshot, state, 2**20)
                     self._source.install_snapshot(copy)
                 log.info("snapshot installed", extra={"log_index": meta["log_index"]})
-        return meta["raft"]
+        return self._loaded(meta["raft"])
+
+
+def _durable_replace(old: str, new: str) -> None:
+    fsync_path(Path(old))
+    os.replace(old, new)
+    fsync_path(Path(new).parent)
+
+
+def install() -> None:
+    """Make pysyncobj fsync a received snapshot before and after renaming it; idempotent."""
+    pysyncobj.serializer.atomicReplace = _durable_replace

@@ -1,0 +1,126 @@
+"""The Raft log's file format: checksummed records, and telling a torn tail from damage.
+
+A file is `MAGIC` then records, each a 28-byte header (command length, index, term, CRC-32 of
+the command, CRC-32 of the header's first 24 bytes) and the command. The header has a checksum
+of its own so that a damaged length is seen as damage, never trusted to say where the file ends.
+
+Appends are fsynced one after the other, so only the last record can be torn by a power cut,
+and it was never acknowledged (its fsync had not returned). A bad record followed by a good one
+was synced and damaged since: cutting it off would silently lose entries this node
+acknowledged, so opening is refused instead (`JournalDamagedError`).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Final
+
+from kepil.adapters.durable_files import fsync_path
+
+MAGIC: Final = b"KEPIL-RAFT-LOG-1\n"
+_FIELDS: Final = struct.Struct("<IQQI")  # command length, index, term, command CRC-32
+_CHECK: Final = struct.Struct("<I")  # CRC-32 of the packed fields
+HEADER_SIZE: Final = _FIELDS.size + _CHECK.size
+_INDEX_AT: Final = 4  # where the index starts within a header
+
+Entry = tuple[bytes, int, int]  # (command, index, term), as pysyncobj keeps them
+
+
+class JournalDamagedError(ValueError):
+    """A synced record of the Raft log is damaged: the node must be rebuilt, not trusted."""
+
+
+def record(entry: Entry) -> bytes:
+    """One entry as it is appended to the file."""
+    command, index, term = entry
+    fields = _FIELDS.pack(len(command), index, term, zlib.crc32(command))
+    return fields + _CHECK.pack(zlib.crc32(fields)) + command
+
+
+def _header(data: bytes) -> tuple[int, int, int, int] | None:
+    """(length, index, term, command CRC) of a header whose own checksum holds, else None."""
+    fields = data[: _FIELDS.size]
+    if len(data) < HEADER_SIZE or _CHECK.unpack_from(data, _FIELDS.size)[0] != zlib.crc32(fields):
+        return None
+    length, index, term, crc = _FIELDS.unpack(fields)
+    return length, index, term, crc
+
+
+@dataclass
+class Contents:
+    """What a file holds: its good records, where each starts, and where they end."""
+
+    entries: list[Entry] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    end: int = len(MAGIC)
+
+
+def read(path: Path) -> Contents:
+    """The good records of the file at `path`; JournalDamagedError when a synced one is damaged."""
+    contents = Contents()
+    size = path.stat().st_size
+    with open(path, "rb") as file:
+        if file.read(len(MAGIC)) != MAGIC:
+            raise ValueError(f"{path} is not a kepil Raft log")
+        while (header := _header(file.read(HEADER_SIZE))) is not None:
+            length, index, term, crc = header
+            if contents.end + HEADER_SIZE + length > size:
+                break  # the append that wrote this header never finished
+            command = file.read(length)
+            if zlib.crc32(command) != crc:
+                if contents.end + HEADER_SIZE + length < size:
+                    raise _damaged(path, contents.end)
+                break  # the last record, its size on disk and its data not all
+            contents.entries.append((command, index, term))
+            contents.offsets.append(contents.end)
+            contents.end += HEADER_SIZE + length
+        if contents.end < size and _later_record(file, contents):
+            raise _damaged(path, contents.end)
+    return contents
+
+
+def _later_record(file: BinaryIO, contents: Contents) -> bool:
+    """Whether a good record follows the bad header at `contents.end` (then it is damage)."""
+    file.seek(contents.end)
+    rest = file.read()
+    if not rest.strip(b"\0") or not contents.entries:
+        # Zeros: a size that reached the disk before its data. No record before: the first
+        # append after a rewrite, which cannot be told from damage; it holds one entry at most,
+        # which the leader sends again.
+        return False
+    after = struct.pack("<Q", contents.entries[-1][1] + 2)  # entries are numbered without gaps
+    found = rest.find(after, HEADER_SIZE)
+    while found >= 0:
+        start = found - _INDEX_AT
+        if _header(rest[start : start + HEADER_SIZE]) is not None:
+            return True
+        found = rest.find(after, found + 1)
+    return False
+
+
+def _damaged(path: Path, offset: int) -> JournalDamagedError:
+    return JournalDamagedError(
+        f"{path}: the record at byte {offset} is damaged and records follow it, so entries this "
+        "node acknowledged are lost. Rebuild the node: `kepil cluster remove` it, move its raft "
+        "directory aside, start it empty and `kepil cluster add` it back (it then receives a "
+        "snapshot and the log from the leader)"
+    )
+
+
+def replace(path: Path, content: bytes) -> None:
+    """Put `content` at `path` whole or not at all, and durably (fsync, rename, fsync dir)."""
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        with open(temporary, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # not left to fill a disk that may be full already
+        raise
+    fsync_path(path.parent)
