@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pysyncobj.journal import FileJournal
 
 from kepil.adapters.raft import journal as journal_module
@@ -129,11 +131,41 @@ def test_a_damaged_length_with_records_after_it_is_refused_not_trusted(
         journal.add(*entry)
     third = journal._offsets[2]
     with open(path, "r+b") as file:
-        file.seek(third)
+        file.seek(third + 4)  # after the record's marker: its length
         file.write(struct.pack("<I", 0x7FFFFFFF))
     with pytest.raises(JournalDamagedError, match="kepil cluster remove"):
         _reopened(path)
     assert len(path.read_bytes()) == journal._end
+
+
+@pytest.mark.parametrize(
+    ("first", "count"),
+    [(0, 1), (2, 2)],
+    ids=["the first record's header", "two headers in a row"],
+)
+def test_damaged_headers_with_a_good_record_after_them_are_refused(
+    path: Path, journal: DurableJournal, first: int, count: int
+) -> None:
+    for entry in _entries(10):
+        journal.add(*entry)
+    with open(path, "r+b") as file:
+        for position in range(first, first + count):
+            file.seek(journal._offsets[position] + 8)  # inside the index
+            file.write(b"\xff\xff")
+    with pytest.raises(JournalDamagedError):
+        _reopened(path)
+
+
+def test_a_zeroed_page_across_many_small_records_is_refused(
+    path: Path, journal: DurableJournal
+) -> None:
+    for index in range(1, 601):  # 36 bytes each: good records after the page
+        journal.add(b"noop", index, 1)
+    with open(path, "r+b") as file:
+        file.seek(4096)
+        file.write(b"\0" * 4096)  # a lost page of the disk
+    with pytest.raises(JournalDamagedError):
+        _reopened(path)
 
 
 def test_a_last_header_torn_mid_write_is_cut_off(path: Path, journal: DurableJournal) -> None:
@@ -306,3 +338,22 @@ def test_converting_keeps_a_newer_term_and_vote_already_recorded(tmp_path: Path)
     assert journal[:] == [(b"old", 1, 1)]
     assert (journal.getCurrentTerm(), journal.getVotedForNodeId()) == (9, None)
     journal._destroy()
+
+
+@settings(max_examples=200, deadline=None)
+@given(cut=st.integers(min_value=1, max_value=10_000), padding=st.binary(max_size=64))
+def test_a_torn_last_record_never_stops_a_node_from_starting(
+    tmp_path_factory: pytest.TempPathFactory, cut: int, padding: bytes
+) -> None:
+    path = tmp_path_factory.mktemp("torn") / "raft.log"
+    journal = DurableJournal(path)
+    for entry in _entries(5):
+        journal.add(*entry)
+    whole = journal._end
+    journal.add(bytes(range(256)) * 8, 6, 1)  # 2 KiB: cut anywhere in it, then junk after
+    journal._destroy()
+    torn = path.read_bytes()[: whole + cut % (journal._end - whole)] + padding
+    path.write_bytes(torn)
+    again = DurableJournal(path)
+    assert again[:5] == _entries(5)
+    again._destroy()

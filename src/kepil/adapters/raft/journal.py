@@ -15,7 +15,9 @@ every member's log, current term and vote being on stable storage before it answ
   (compaction, `deleteEntriesTo`) and `clear` write the entries that stay to a new file, fsync it
   and rename it over the old one, so a crash leaves one whole journal or the other;
 - `keep_after_snapshot` drops what a loaded snapshot covers and keeps the entries after it (Raft
-  §7), so a crash between a snapshot and the compaction that follows it loses nothing;
+  §7), so a crash between a snapshot and the compaction that follows it loses nothing (called
+  by kepil's Snapshots on loading; a RaftLog without a snapshot source, as some tests run it,
+  keeps pysyncobj's serializer and its clearing);
 - the current term and vote go to a small file written the same way before pysyncobj sends a
   message that reflects them; the commit index is saved the same way once a second (a hint);
 - a failed write stops the process (fail-stop, as etcd does on a WAL error): pysyncobj would

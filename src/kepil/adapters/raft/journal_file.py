@@ -1,13 +1,15 @@
 """The Raft log's file format: checksummed records, and telling a torn tail from damage.
 
-A file is `MAGIC` then records, each a 28-byte header (command length, index, term, CRC-32 of
-the command, CRC-32 of the header's first 24 bytes) and the command. The header has a checksum
-of its own so that a damaged length is seen as damage, never trusted to say where the file ends.
+A file is `MAGIC` then records, each a 32-byte header (a marker, the command's length, index,
+term and CRC-32, and a CRC-32 of those four) and the command. The header has a checksum of its
+own so that a damaged length is seen as damage, never trusted to say where the file ends; the
+marker lets a reader find the records after a damaged one.
 
 Appends are fsynced one after the other, so only the last record can be torn by a power cut,
-and it was never acknowledged (its fsync had not returned). A bad record followed by a good one
-was synced and damaged since: cutting it off would silently lose entries this node
-acknowledged, so opening is refused instead (`JournalDamagedError`).
+and it was never acknowledged (its fsync had not returned). A bad record followed by any good
+one (found by its marker and checksum, with a later index) was synced and damaged since: cutting
+it off would silently lose entries this node acknowledged, so opening is refused instead
+(`JournalDamagedError`). A damaged last record cannot be told from a torn one and is cut off.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from typing import BinaryIO, Final
 from kepil.adapters.durable_files import fsync_path
 
 MAGIC: Final = b"KEPIL-RAFT-LOG-1\n"
+_MARKER: Final = b"\xd7KR\x9a"  # not ASCII: the commands are pickles of base64 text
 _FIELDS: Final = struct.Struct("<IQQI")  # command length, index, term, command CRC-32
 _CHECK: Final = struct.Struct("<I")  # CRC-32 of the packed fields
-HEADER_SIZE: Final = _FIELDS.size + _CHECK.size
-_INDEX_AT: Final = 4  # where the index starts within a header
+HEADER_SIZE: Final = len(_MARKER) + _FIELDS.size + _CHECK.size
 
 Entry = tuple[bytes, int, int]  # (command, index, term), as pysyncobj keeps them
 
@@ -38,13 +40,15 @@ def record(entry: Entry) -> bytes:
     """One entry as it is appended to the file."""
     command, index, term = entry
     fields = _FIELDS.pack(len(command), index, term, zlib.crc32(command))
-    return fields + _CHECK.pack(zlib.crc32(fields)) + command
+    return _MARKER + fields + _CHECK.pack(zlib.crc32(fields)) + command
 
 
 def _header(data: bytes) -> tuple[int, int, int, int] | None:
     """(length, index, term, command CRC) of a header whose own checksum holds, else None."""
-    fields = data[: _FIELDS.size]
-    if len(data) < HEADER_SIZE or _CHECK.unpack_from(data, _FIELDS.size)[0] != zlib.crc32(fields):
+    if len(data) < HEADER_SIZE or not data.startswith(_MARKER):
+        return None
+    fields = data[len(_MARKER) : len(_MARKER) + _FIELDS.size]
+    if _CHECK.unpack_from(data, len(_MARKER) + _FIELDS.size)[0] != zlib.crc32(fields):
         return None
     length, index, term, crc = _FIELDS.unpack(fields)
     return length, index, term, crc
@@ -84,21 +88,20 @@ def read(path: Path) -> Contents:
 
 
 def _later_record(file: BinaryIO, contents: Contents) -> bool:
-    """Whether a good record follows the bad header at `contents.end` (then it is damage)."""
+    """Whether a good record follows the bad one at `contents.end` (then it is damage).
+
+    A torn append holds one record at most, so a second good header, anywhere after the bad
+    record's first byte, with an index past the last good one, was written after it.
+    """
     file.seek(contents.end)
     rest = file.read()
-    if not rest.strip(b"\0") or not contents.entries:
-        # Zeros: a size that reached the disk before its data. No record before: the first
-        # append after a rewrite, which cannot be told from damage; it holds one entry at most,
-        # which the leader sends again.
-        return False
-    after = struct.pack("<Q", contents.entries[-1][1] + 2)  # entries are numbered without gaps
-    found = rest.find(after, HEADER_SIZE)
+    last = contents.entries[-1][1] if contents.entries else -1
+    found = rest.find(_MARKER, 1)
     while found >= 0:
-        start = found - _INDEX_AT
-        if _header(rest[start : start + HEADER_SIZE]) is not None:
+        header = _header(rest[found : found + HEADER_SIZE])
+        if header is not None and header[1] > last:
             return True
-        found = rest.find(after, found + 1)
+        found = rest.find(_MARKER, found + 1)
     return False
 
 
