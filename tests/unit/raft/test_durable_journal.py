@@ -222,7 +222,7 @@ def test_a_term_that_could_not_be_saved_is_not_taken(
     def failing(target: Path, content: bytes) -> None:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(journal_module, "replace", failing)
+    monkeypatch.setattr(journal_module, "write_durably", failing)
     with pytest.raises(OSError, match="Input/output"):
         journal.setCurrentTerm(4, "127.0.0.1:4002")
     assert len(stopped) == 1

@@ -12,7 +12,6 @@ error anywhere in between leaves the previous block as head, on disk and in memo
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import threading
@@ -21,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
-from kepil.adapters.durable_files import fsync_path
+from kepil.adapters.durable_files import replace_durably
 from kepil.adapters.ledger_store.log_queries import LogQueries
 from kepil.adapters.ledger_store.movements import block_movements
 from kepil.adapters.ledger_store.queries import LedgerQueries
@@ -225,11 +224,9 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
             self._conn.close()
             staged = self.path.with_name(self.path.name + ".incoming")
             shutil.copyfile(source, staged)
-            fsync_path(staged)
-            for suffix in ("-wal", "-shm"):
+            for suffix in ("-wal", "-shm"):  # closing checkpointed the WAL into the file
                 self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
-            os.replace(staged, self.path)
-            fsync_path(self.path.parent)
+            replace_durably(staged, self.path)
             self._open()
 
     # Lifecycle.

@@ -44,8 +44,8 @@ from typing import Any, Final, NoReturn, overload
 import pysyncobj.syncobj
 from pysyncobj.journal import FileJournal, Journal, MemoryJournal
 
-from kepil.adapters.durable_files import fsync_path
-from kepil.adapters.raft.journal_file import MAGIC, Entry, read, record, replace
+from kepil.adapters.durable_files import fsync_path, write_durably
+from kepil.adapters.raft.journal_file import MAGIC, Entry, read, record
 
 log = logging.getLogger("kepil.raft")
 
@@ -78,7 +78,7 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
         if not path.exists() and legacy.exists():
             self._convert(legacy)
         if not path.exists():
-            replace(path, MAGIC)
+            write_durably(path, MAGIC)
         contents = read(path)
         self._entries = contents.entries
         self._offsets = contents.offsets  # where each entry's record starts
@@ -109,8 +109,8 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
         finally:
             old._destroy()
         if not self._meta_path.exists():  # a term and vote of ours are newer than the old ones
-            replace(self._meta_path, json.dumps(meta).encode())
-        replace(self.path, MAGIC + b"".join(record(entry) for entry in entries))
+            write_durably(self._meta_path, json.dumps(meta).encode())
+        write_durably(self.path, MAGIC + b"".join(record(entry) for entry in entries))
         legacy.unlink()
         legacy.with_name(LEGACY_NAME + ".meta").unlink(missing_ok=True)
         fsync_path(legacy.parent)
@@ -181,7 +181,7 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
     def _rewrite(self, entries: list[Entry]) -> None:
         data = [record(entry) for entry in entries]
         try:
-            replace(self.path, MAGIC + b"".join(data))
+            write_durably(self.path, MAGIC + b"".join(data))
             descriptor = os.open(self.path, os.O_RDWR)
         except OSError as error:
             self._fail("rewrite the log", error)
@@ -211,7 +211,7 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
             return  # closed already: the descriptor's number may belong to another file now
         try:
             if not self._meta_saved:
-                replace(self._meta_path, json.dumps(self._meta).encode())
+                write_durably(self._meta_path, json.dumps(self._meta).encode())
         except OSError as error:
             log.warning("raft log: commit index not saved on closing: %s", error)
         finally:
@@ -251,7 +251,7 @@ class DurableJournal(Journal):  # type: ignore[misc]  # pysyncobj ships no type 
 
     def _save_meta(self, meta: dict[str, Any]) -> None:
         try:
-            replace(self._meta_path, json.dumps(meta).encode())
+            write_durably(self._meta_path, json.dumps(meta).encode())
         except OSError as error:
             self._fail("record the term and vote", error)
         self._meta = meta

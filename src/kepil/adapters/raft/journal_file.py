@@ -14,14 +14,11 @@ it off would silently lose entries this node acknowledged, so opening is refused
 
 from __future__ import annotations
 
-import os
 import struct
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Final
-
-from kepil.adapters.durable_files import fsync_path
 
 MAGIC: Final = b"KEPIL-RAFT-LOG-1\n"
 _MARKER: Final = b"\xd7KR\x9a"  # not ASCII: the commands are pickles of base64 text
@@ -110,18 +107,3 @@ def _damaged(path: Path, offset: int) -> JournalDamagedError:
         "directory aside, start it empty and `kepil cluster add` it back (it then receives a "
         "snapshot and the log from the leader)"
     )
-
-
-def replace(path: Path, content: bytes) -> None:
-    """Put `content` at `path` whole or not at all, and durably (fsync, rename, fsync dir)."""
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        with open(temporary, "wb") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)  # not left to fill a disk that may be full already
-        raise
-    fsync_path(path.parent)

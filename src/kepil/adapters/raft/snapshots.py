@@ -51,7 +51,7 @@ from typing import Any, Final
 import pysyncobj.serializer
 from pysyncobj import SERIALIZER_STATE
 
-from kepil.adapters.durable_files import fsync_path
+from kepil.adapters.durable_files import fsync_path, replace_durably
 from kepil.adapters.raft.applier import Applier
 from kepil.adapters.raft.journal import opened
 from kepil.services.ledger_consensus import SnapshotSource, StateView
@@ -232,12 +232,6 @@ class Snapshots:
         return self._loaded(meta["raft"])
 
 
-def _durable_replace(old: str, new: str) -> None:
-    fsync_path(Path(old))
-    os.replace(old, new)
-    fsync_path(Path(new).parent)
-
-
 def install() -> None:
     """Make pysyncobj fsync a received snapshot before and after renaming it; idempotent."""
-    pysyncobj.serializer.atomicReplace = _durable_replace
+    pysyncobj.serializer.atomicReplace = lambda old, new: replace_durably(Path(old), Path(new))
