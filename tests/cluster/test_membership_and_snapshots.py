@@ -21,7 +21,7 @@ from kepil.entrypoints.cli.bench_ledger import distinct_iins
 from kepil.entrypoints.node.network import free_port_run
 from kepil.entrypoints.node.workload import NetworkWorkload, fixture_key
 from kepil.ledger import Executor, default_registry, public_key_hex
-from kepil.services.ledger_node import LedgerNode, NodeIdentity, NodeSettings, TxState
+from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings, TxState
 
 # pysyncobj opens the snapshot file to stream it to a new member and leaves closing it to the
 # garbage collector (serializer.py, getTransmissionData); that is its warning, not ours.

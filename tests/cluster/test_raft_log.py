@@ -13,7 +13,7 @@ import pytest
 from kepil.adapters.raft import RaftLog, RaftSettings
 from kepil.adapters.raft.journal import DurableJournal
 from kepil.entrypoints.node.network import free_port_run
-from kepil.services.ledger_consensus import ConsensusError
+from kepil.services.ledger.consensus import ConsensusError
 
 PASSWORD = "test-cluster-password-0001"  # TEST FIXTURE, loopback only
 DEADLINE = 20.0

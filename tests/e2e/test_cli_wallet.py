@@ -25,7 +25,7 @@ from kepil.entrypoints.api.errors import install_error_handlers
 from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
 from kepil.entrypoints.cli.bench_cmd import bench_app
 from kepil.entrypoints.cli.wallet_cmd import wallet_app
-from kepil.services.ledger_node import NodeSettings
+from kepil.services.ledger.node import NodeSettings
 
 from ..unit.ledger.harness import (
     CHAIN_ID,

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from kepil.adapters.eds import principal_of
 from kepil.services.errors import SignatureRefusedError
-from kepil.services.permit_ports import SignedContent
+from kepil.services.permits.ports import SignedContent
 from kepil.signing.cms_verify import encapsulated_content, verify_cms
 from kepil.signing.nca_profile import KeyKind
 from kepil.signing.revocation import RevocationChecker

@@ -16,15 +16,10 @@ Almaty calendar days; they become unix seconds at Almaty midnight, valid_until e
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, time, timedelta
-from typing import Any
-
 from cryptography import x509
 
-from kepil.domain.calendar.almaty import ALMATY
-from kepil.domain.canonical import canonical_bytes
 from kepil.ledger.permits import PermitFacts, PermitRefusal
+from kepil.services.bridge import permit_facts
 from kepil.signing.certificates import load_certificates
 from kepil.signing.cms_load import load_cms
 from kepil.signing.cms_verify import encapsulated_content, verify_cms
@@ -46,9 +41,9 @@ class CmsPermitVerifier:
         """The facts of a genuine permit, or why the document is refused."""
         try:
             content = _verified_content(permit_document, ministry_certificate)
-            return _facts(content)
         except _Refused as refused:
             return PermitRefusal(str(refused))
+        return permit_facts(content)
 
 
 def _verified_content(permit_document: bytes, ministry_certificate: bytes) -> bytes:
@@ -95,32 +90,3 @@ def _issuers(
         for c in candidates
         if c.subject == certificate.issuer and is_ca(c) and is_issued_by(certificate, c)
     ]
-
-
-def _facts(content: bytes) -> PermitFacts:
-    try:
-        data: Any = json.loads(content)
-    except (ValueError, RecursionError):
-        raise _Refused("the signed content is not JSON") from None
-    if not isinstance(data, dict) or data.get("document_type") != "permit":
-        raise _Refused("the signed content is not a permit")
-    try:
-        canonical = canonical_bytes(data)
-    except Exception:  # floats out of range and the like: not a document the service writes
-        raise _Refused("the permit cannot be canonicalised") from None
-    if canonical != content:
-        raise _Refused("the permit is not in canonical JSON (RFC 8785)")
-    try:
-        number, holder = data["number"], data["recipient"]["iin_or_bin"]
-        valid_from = date.fromisoformat(data["valid_from"])
-        last_day = date.fromisoformat(data["valid_until"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise _Refused(f"the permit lacks a readable field ({type(error).__name__})") from None
-    if not isinstance(number, str) or not number or not isinstance(holder, str):
-        raise _Refused("the permit's number or recipient is not text")
-    until = last_day + timedelta(days=1)  # the last day is included
-    return PermitFacts(number, holder, _almaty_midnight(valid_from), _almaty_midnight(until))
-
-
-def _almaty_midnight(day: date) -> int:
-    return int(datetime.combine(day, time(0), tzinfo=ALMATY).timestamp())

@@ -6,19 +6,16 @@ import abc
 from types import TracebackType
 from typing import Self
 
-from kepil.services.complaint_ports import ComplaintRepository, RuleChangeRepository
-from kepil.services.permit_ports import (
+from kepil.services.identity.ports import ChallengeRepository, SessionRepository
+from kepil.services.permits.complaint_ports import ComplaintRepository, RuleChangeRepository
+from kepil.services.permits.ports import (
     ApplicationRepository,
     DocumentRepository,
     IdempotencyStore,
     NotificationRepository,
     NumberSequence,
-    StaffDirectory,
-)
-from kepil.services.ports import (
-    ChallengeRepository,
     RegistryRepository,
-    SessionRepository,
+    StaffDirectory,
     StageLog,
 )
 

@@ -23,7 +23,7 @@ from kepil.domain.permits import (
     AttachmentKind,
     PermitRole,
 )
-from kepil.services.permit_ports import StoredApplication
+from kepil.services.permits.ports import StoredApplication
 from kepil.signing.cms_sign import SignerCredential, sign_cms
 from kepil.signing.dev_ca import Holder, Profile
 from kepil.signing.dev_pki import DevPki

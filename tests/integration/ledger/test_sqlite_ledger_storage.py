@@ -17,9 +17,10 @@ from tests.unit.ledger.harness import (
     fixture_key,
 )
 
+from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.adapters.ledger_store import CommitRefused, SqliteLedgerStore
 from kepil.ledger import replay_block, sign_checkpoint
-from kepil.services.ledger_log import LedgerStorage, MemoryLedgerStorage
+from kepil.services.ledger.storage import LedgerStorage
 
 from .chains import busy_chain
 

@@ -19,7 +19,7 @@ from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
 from kepil.ledger.handlers.participants import Admit
 from kepil.ledger.vocab import Role
-from kepil.services.ledger_node import NodeSettings
+from kepil.services.ledger.node import NodeSettings
 
 from ...unit.ledger.harness import (
     ALICE,

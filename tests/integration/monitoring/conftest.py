@@ -22,7 +22,7 @@ from kepil.domain.permits import (
     AttachmentKind,
 )
 from kepil.domain.permits.roles import Actor, PermitRole
-from kepil.services.permit_ports import StoredApplication
+from kepil.services.permits.ports import StoredApplication
 
 APPLICANT_BIN = "150640123452"
 APPLICANT = Actor(PermitRole.APPLICANT, "Сейткали А.", "850314312344", bin=APPLICANT_BIN)

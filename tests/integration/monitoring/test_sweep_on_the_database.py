@@ -10,7 +10,7 @@ from kepil.adapters.db.unit_of_work import SqlUnitOfWork
 from kepil.domain.calendar import WorkingCalendar
 from kepil.domain.monitoring import ChainedEntry, verify_chain
 from kepil.domain.permits import Application, Stage
-from kepil.services.permit_ports import Notification, StoredApplication
+from kepil.services.permits.ports import Notification, StoredApplication
 from kepil.services.permits.publish import publish
 from kepil.services.permits.sweeper import SweepReport, sweep
 

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, text
 
 from kepil.adapters.db import migrate
 from kepil.adapters.db.unit_of_work import SqlUnitOfWork
-from kepil.services.registry import RegistryQuery
+from kepil.services.permits.ports import RegistryQuery
 
 
 def test_entries_stored_before_0006_are_found_by_platform(engine: Engine) -> None:

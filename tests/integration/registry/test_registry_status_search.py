@@ -11,7 +11,7 @@ from sqlalchemy import Engine, event, inspect, text
 from kepil.adapters.db import migrate
 from kepil.adapters.db.unit_of_work import SqlUnitOfWork
 from kepil.domain.registry import RegistryEntry, RegistryStatus
-from kepil.services.registry import RegistryQuery
+from kepil.services.permits.ports import RegistryQuery
 
 TODAY = date(2026, 11, 21)
 BASE = RegistryEntry(

@@ -13,7 +13,7 @@ from kepil.domain.auth import (
     SignInRefusal,
     SignInRefusedError,
 )
-from kepil.services import auth
+from kepil.services.identity import sign_in as auth
 from kepil.services.unit_of_work import UnitOfWork
 
 PRINCIPAL = Principal(

@@ -25,15 +25,19 @@ from kepil.domain.permits import (
     AttachmentKind,
     PermitRole,
 )
-from kepil.services.complaint_ports import ComplaintRecord, ComplaintSummary, StoredComplaint
 from kepil.services.errors import SignatureRefusedError
-from kepil.services.permit_ports import (
+from kepil.services.permits.complaint_ports import (
+    ComplaintRecord,
+    ComplaintSummary,
+    StoredComplaint,
+)
+from kepil.services.permits.context import PermitContext
+from kepil.services.permits.ports import (
     Notification,
     SignedContent,
     StaffMember,
     StoredApplication,
 )
-from kepil.services.permits.context import PermitContext
 from kepil.services.unit_of_work import UnitOfWork
 
 BIN = "120440056787"

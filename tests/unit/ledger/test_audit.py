@@ -23,7 +23,7 @@ from kepil.ledger.crypto import sign_hex
 from kepil.ledger.records import NodeKey
 from kepil.ledger.statekeys import StateKey, Value, balance_key
 from kepil.ledger.tx import signing_message
-from kepil.services.ledger_audit import AuditReport, FindingKind, audit_chain
+from kepil.services.ledger.audit import AuditReport, FindingKind, audit_chain
 
 from .harness import (
     ALICE,

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.ledger import Executor, SignedTx, default_registry, public_key_hex
 from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
 from kepil.ledger.handlers.participants import Admit
 from kepil.ledger.vocab import Role
-from kepil.services.ledger_log import MemoryLedgerStorage
-from kepil.services.ledger_node import LedgerNode, NodeIdentity, NodeSettings
+from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings
 
 from ..ledger.harness import (
     ALICE,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.ledger import checkpoint_valid, decode_tx
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.records import NodeKey
 from kepil.ledger.vocab import Role
-from kepil.services.ledger_log import MemoryLedgerStorage
-from kepil.services.ledger_node import NodeSettings, SubmitRefused, TxState
+from kepil.services.ledger.node import NodeSettings, SubmitRefused, TxState
 
 from ..ledger.harness import ALICE, BOB, CAROL, WHEAT, fixture_key
 from .conftest import MovableClock, World, make_node

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.ledger.vocab import Role
-from kepil.services.ledger_log import MemoryLedgerStorage
-from kepil.services.ledger_node import NodeSettings, TxState
+from kepil.services.ledger.node import NodeSettings, TxState
 
 from ..ledger.harness import ALICE
 from .conftest import MovableClock, World, make_node

@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.ledger import Executor, SignedTx, default_registry, public_key_hex
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.records import NodeKey
 from kepil.ledger.statekeys import balance_key
-from kepil.services.ledger_consensus import Apply, ConsensusError, ConsensusStatus
-from kepil.services.ledger_log import MemoryLedgerStorage
-from kepil.services.ledger_node import LedgerNode, NodeIdentity, NodeSettings, SubmitRefused
+from kepil.services.ledger.consensus import Apply, ConsensusError, ConsensusStatus
+from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings, SubmitRefused
 
 from ..ledger.harness import ALICE, BOB, CAROL, CHAIN_ID, WHEAT, FakePermitVerifier, fixture_key
 from .conftest import MovableClock, World

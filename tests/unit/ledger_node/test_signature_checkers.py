@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.ledger import decode_tx, signatures_valid
 from kepil.ledger.handlers.holdings import Transfer
-from kepil.services.ledger_log import MemoryLedgerStorage
-from kepil.services.ledger_node import NodeSettings
-from kepil.services.ledger_signatures import ProcessPoolChecker, items_valid, signature_items
+from kepil.services.ledger.node import NodeSettings
+from kepil.services.ledger.signatures import ProcessPoolChecker, items_valid, signature_items
 
 from ..ledger.harness import ALICE, BOB, WHEAT
 from .conftest import MovableClock, World, make_node

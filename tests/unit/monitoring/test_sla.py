@@ -8,7 +8,7 @@ import pytest
 
 from kepil.domain.calendar import ALMATY, WorkingCalendar, kazakhstan_calendar
 from kepil.domain.permits import PermitRole, Stage
-from kepil.services.permit_ports import OpenDeadline
+from kepil.services.permits.ports import OpenDeadline
 from kepil.services.permits.sla import sla_summary
 from kepil.services.unit_of_work import UnitOfWork
 

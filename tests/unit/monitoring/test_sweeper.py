@@ -11,7 +11,7 @@ import pytest
 from kepil.domain.calendar import ALMATY
 from kepil.domain.monitoring import StageRecord
 from kepil.domain.permits import PermitRole, Stage
-from kepil.services.permit_ports import Notification, OpenDeadline
+from kepil.services.permits.ports import Notification, OpenDeadline
 from kepil.services.permits.sweeper import RESPONSIBLE, sweep
 from kepil.services.unit_of_work import UnitOfWork
 

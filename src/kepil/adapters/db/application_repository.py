@@ -45,7 +45,7 @@ from kepil.domain.permits.codec import (
     schedule_to_dict,
 )
 from kepil.services.errors import ConflictError
-from kepil.services.permit_ports import (
+from kepil.services.permits.ports import (
     ApplicationSummary,
     OpenDeadline,
     StoredApplication,

@@ -24,12 +24,12 @@ from kepil.domain.permits import (
     FiledWith,
     PermitRole,
 )
-from kepil.services.complaint_ports import (
+from kepil.services.errors import ConflictError
+from kepil.services.permits.complaint_ports import (
     ComplaintRecord,
     ComplaintSummary,
     StoredComplaint,
 )
-from kepil.services.errors import ConflictError
 
 # History lines that are the aggregate's own decisions; filing and registration are not.
 _DECIDED = frozenset(ComplaintStatus) - {ComplaintStatus.REGISTERED}

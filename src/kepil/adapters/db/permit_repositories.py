@@ -17,7 +17,7 @@ from kepil.adapters.db.permit_tables import (
     staff_roles,
 )
 from kepil.domain.permits import PermitRole
-from kepil.services.permit_ports import IssuedDocument, Notification, StaffMember
+from kepil.services.permits.ports import IssuedDocument, Notification, StaffMember
 
 
 class SqlDocumentRepository:

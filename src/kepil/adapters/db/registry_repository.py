@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Connection, Row, and_, func, insert, selec
 
 from kepil.adapters.db.tables import registry_entries, registry_history
 from kepil.domain.registry import RegistryEntry, RegistryStatus, StatusChange
-from kepil.services.registry import RegistryQuery
+from kepil.services.permits.ports import RegistryQuery
 
 
 def search_text(entry: RegistryEntry) -> str:

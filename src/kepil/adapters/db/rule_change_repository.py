@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row, and_, func, insert, select, update
 
 from kepil.adapters.db.complaint_tables import rule_change_notices, rule_changes
 from kepil.domain.permits import NotificationRecipient, NotificationTask, RuleVersion
-from kepil.services.complaint_ports import RuleChange
+from kepil.services.permits.complaint_ports import RuleChange
 
 
 class SqlRuleChangeRepository:

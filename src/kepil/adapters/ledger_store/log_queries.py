@@ -11,7 +11,7 @@ from typing import Any, Final
 from kepil.adapters.ledger_store.rows import loaded_value
 from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.statekeys import Space, key_from_text, key_text
-from kepil.services.ledger_log import (
+from kepil.services.ledger.storage import (
     MAX_HISTORY_PAGE,
     HistoryEntry,
     HistoryPage,

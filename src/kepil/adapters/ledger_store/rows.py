@@ -11,7 +11,7 @@ from kepil.ledger.block import Block
 from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.state import ChangeSet
 from kepil.ledger.statekeys import VALUE_TYPES, Space, StateKey, Value, key_text, value_json
-from kepil.services.ledger_log import block_parties, lock_owners, tx_seq
+from kepil.services.ledger.storage import block_parties, lock_owners, tx_seq
 
 _BALANCE = Space.BALANCE.value
 

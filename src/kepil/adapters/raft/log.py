@@ -36,7 +36,7 @@ from kepil.adapters.raft import journal, wire
 from kepil.adapters.raft.applier import Applier
 from kepil.adapters.raft.snapshots import Snapshots
 from kepil.adapters.raft.snapshots import install as install_snapshots
-from kepil.services.ledger_consensus import (
+from kepil.services.ledger.consensus import (
     Apply,
     ConsensusError,
     ConsensusStatus,

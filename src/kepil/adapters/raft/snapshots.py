@@ -54,7 +54,7 @@ from pysyncobj import SERIALIZER_STATE
 from kepil.adapters.durable_files import fsync_path, replace_durably
 from kepil.adapters.raft.applier import Applier
 from kepil.adapters.raft.journal import opened
-from kepil.services.ledger_consensus import SnapshotSource, StateView
+from kepil.services.ledger.consensus import SnapshotSource, StateView
 
 log = logging.getLogger("kepil.raft")
 

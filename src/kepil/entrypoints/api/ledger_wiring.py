@@ -23,13 +23,13 @@ from kepil.domain.clock import Clock
 from kepil.entrypoints.api.routers import ledger, ledger_cluster
 from kepil.ledger import Executor, PermitVerifier, default_registry
 from kepil.ledger.crypto import SigningKey
-from kepil.services.ledger_log import LedgerStorage
-from kepil.services.ledger_node import LedgerNode, NodeIdentity, NodeSettings
-from kepil.services.ledger_signatures import (
+from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings
+from kepil.services.ledger.signatures import (
     InlineChecker,
     ProcessPoolChecker,
     SignatureChecker,
 )
+from kepil.services.ledger.storage import LedgerStorage
 
 log = logging.getLogger("kepil.ledger.wiring")
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from kepil.adapters.ledger_store import SqliteLedgerStore
     from kepil.ledger import Executor, PermitVerifier
     from kepil.ledger.statekeys import StateKey, Value
-    from kepil.services.ledger_audit import AuditReport
+    from kepil.services.ledger.audit import AuditReport
 
 LEDGER_FILE: Final = "ledger.sqlite3"
 PROGRESS_FROM: Final = 100  # blocks; a shorter chain is audited before a bar could be read
@@ -150,7 +150,7 @@ def _run(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from kepil.services.ledger_audit import audit_chain
+    from kepil.services.ledger.audit import audit_chain
 
     head = store.head()
     blocks = 0 if head is None else head.height + 1

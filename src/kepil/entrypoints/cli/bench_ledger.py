@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from kepil.adapters.clock import SystemClock
+from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.domain.identity import Sex, make_iin
 from kepil.entrypoints.runtime import tune_gc
 from kepil.ledger import (
@@ -42,15 +43,14 @@ from kepil.ledger.handlers.issuers import DefineAsset, Issue, IssuerAgreement
 from kepil.ledger.handlers.participants import Admit
 from kepil.ledger.records import Backing, NodeKey
 from kepil.ledger.vocab import AssetKind, RightCategory, Role
-from kepil.services.ledger_log import MemoryLedgerStorage
-from kepil.services.ledger_node import (
+from kepil.services.ledger.node import (
     LedgerNode,
     NodeIdentity,
     NodeSettings,
     PendingBatch,
     TxState,
 )
-from kepil.services.ledger_signatures import InlineChecker, ProcessPoolChecker, SignatureChecker
+from kepil.services.ledger.signatures import InlineChecker, ProcessPoolChecker, SignatureChecker
 
 CHAIN_ID = "kepil-bench"
 OPERATOR = "150640123452"

@@ -29,7 +29,7 @@ def verify() -> None:
     from kepil.adapters.db.tables import monitoring_events
     from kepil.adapters.db.unit_of_work import SqlUnitOfWork
     from kepil.config import Settings
-    from kepil.services.monitoring import check_chain
+    from kepil.services.permits.monitoring import check_chain
 
     configured = Settings().effective_database_url
     url = make_url(configured)

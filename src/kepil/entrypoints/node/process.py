@@ -25,8 +25,8 @@ from kepil.entrypoints.api.ledger_wiring import (
 )
 from kepil.entrypoints.node.config import NodeConfig
 from kepil.ledger import Executor, default_registry, public_key_hex
-from kepil.services.ledger_node import LedgerNode, NodeIdentity, NodeSettings
-from kepil.services.ledger_signatures import InlineChecker, ProcessPoolChecker, SignatureChecker
+from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings
+from kepil.services.ledger.signatures import InlineChecker, ProcessPoolChecker, SignatureChecker
 
 log = logging.getLogger("kepil.node")
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from kepil.services.complaint_ports import ComplaintRecord, ComplaintSummary, StoredComplaint
 from kepil.services.errors import NotFoundError
+from kepil.services.permits.complaint_ports import (
+    ComplaintRecord,
+    ComplaintSummary,
+    StoredComplaint,
+)
 from kepil.services.permits.queries import Viewer
 from kepil.services.unit_of_work import UnitOfWork
 

@@ -21,16 +21,16 @@ from kepil.domain.permits import (
 )
 from kepil.domain.permits.complaints import TRANSITIONS
 from kepil.domain.permits.deadlines import registration_due
-from kepil.services.complaint_ports import ComplaintRecord, StoredComplaint
 from kepil.services.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
     SignatureRefusedError,
 )
-from kepil.services.permit_ports import Notification, SignedContent
+from kepil.services.permits.complaint_ports import ComplaintRecord, StoredComplaint
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.officials import actor_for
+from kepil.services.permits.ports import Notification, SignedContent
 from kepil.services.permits.sweeper import role_recipient
 from kepil.services.unit_of_work import UnitOfWork
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from kepil.domain.calendar import WorkingCalendar
 from kepil.domain.clock import Clock
-from kepil.services.permit_ports import DocumentSignatureVerifier
-from kepil.services.ports import EgovGateway
+from kepil.services.permits.ports import DocumentSignatureVerifier, EgovGateway
 
 # Documents an applicant scans or exports: PDFs, images, XML extracts, detached signatures.
 DEFAULT_MEDIA_TYPES = frozenset(

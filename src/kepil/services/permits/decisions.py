@@ -31,9 +31,9 @@ from kepil.services.errors import (
     NotFoundError,
     SignatureRefusedError,
 )
-from kepil.services.permit_ports import IssuedDocument, SignedContent, StoredApplication
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.officials import actor_for
+from kepil.services.permits.ports import IssuedDocument, SignedContent, StoredApplication
 from kepil.services.permits.publish import publish
 from kepil.services.unit_of_work import UnitOfWork
 

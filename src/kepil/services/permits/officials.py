@@ -9,7 +9,7 @@ from kepil.domain.auth import Principal
 from kepil.domain.identity import InvalidIdentifierError, parse_identifier
 from kepil.domain.permits import Actor, PermitRole
 from kepil.services.errors import ForbiddenError, InvalidInputError
-from kepil.services.permit_ports import StaffMember
+from kepil.services.permits.ports import StaffMember
 from kepil.services.unit_of_work import UnitOfWork
 
 OFFICIAL_ROLES = frozenset(PermitRole) - {PermitRole.APPLICANT}

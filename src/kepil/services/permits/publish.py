@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from kepil.domain.monitoring import StageRecord
 from kepil.domain.permits import ApplicationEvent
-from kepil.services.permit_ports import Notification
+from kepil.services.permits.ports import Notification
 from kepil.services.unit_of_work import UnitOfWork
 
 # What the applicant's cabinet says at each status (Rules §4: «принято» on submission).

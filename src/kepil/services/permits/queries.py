@@ -9,7 +9,7 @@ from kepil.domain.auth import Principal
 from kepil.domain.permits import Application, PermitRole
 from kepil.domain.permits.codec import EventRecord, attachment_to_dict
 from kepil.services.errors import NotFoundError
-from kepil.services.permit_ports import (
+from kepil.services.permits.ports import (
     ApplicationSummary,
     IssuedDocument,
     Notification,

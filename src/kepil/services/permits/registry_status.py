@@ -20,9 +20,9 @@ from kepil.services.errors import (
     NotFoundError,
     SignatureRefusedError,
 )
-from kepil.services.permit_ports import Notification
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.officials import actor_for
+from kepil.services.permits.ports import Notification
 from kepil.services.unit_of_work import UnitOfWork
 
 # The signed content names the document type so a platform node can recognise it (DESIGN §1.3).

@@ -14,8 +14,8 @@ from kepil.domain.permits import (
     RuleVersion,
     notification_tasks,
 )
-from kepil.services.complaint_ports import RuleChange
 from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
+from kepil.services.permits.complaint_ports import RuleChange
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.officials import OFFICIAL_ROLES, actor_for
 from kepil.services.unit_of_work import UnitOfWork

@@ -9,7 +9,7 @@ from statistics import median
 from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar, to_almaty
 from kepil.domain.clock import Clock
 from kepil.domain.permits import PermitRole, Stage
-from kepil.services.permit_ports import OpenDeadline
+from kepil.services.permits.ports import OpenDeadline
 from kepil.services.permits.sweeper import RESPONSIBLE
 from kepil.services.unit_of_work import UnitOfWork
 

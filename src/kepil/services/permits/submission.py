@@ -15,8 +15,8 @@ from kepil.domain.permits import Actor, Application, ApplicationForm, PermitRole
 from kepil.domain.permits.codec import FormDecodingError, form_from_dict
 from kepil.domain.state_records import CourtRestriction
 from kepil.services.errors import ConflictError, InvalidInputError, SignatureRefusedError
-from kepil.services.permit_ports import StoredApplication, StoredFile
 from kepil.services.permits.context import PermitContext
+from kepil.services.permits.ports import StoredApplication, StoredFile
 from kepil.services.permits.publish import publish
 from kepil.services.unit_of_work import UnitOfWork
 

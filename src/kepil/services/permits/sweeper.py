@@ -11,7 +11,7 @@ from kepil.domain.calendar import to_almaty
 from kepil.domain.clock import Clock
 from kepil.domain.monitoring import StageRecord
 from kepil.domain.permits import PermitRole, Stage
-from kepil.services.permit_ports import Notification, OpenDeadline
+from kepil.services.permits.ports import Notification, OpenDeadline
 from kepil.services.unit_of_work import UnitOfWork
 
 STAGE_OVERDUE: Final = "stage_overdue"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from kepil.domain.auth import Session, SignInRefusal, SignInRefusedError
 from kepil.entrypoints.api.dependencies import ContainerDep
 from kepil.entrypoints.api.errors import ApiError, ErrorResponse
-from kepil.services import auth
+from kepil.services.identity import sign_in as auth
 
 router = APIRouter(prefix="/api/v1/auth", tags=["sign-in"])
 

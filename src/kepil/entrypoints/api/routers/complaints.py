@@ -13,8 +13,8 @@ from kepil.entrypoints.api.dependencies import ContainerDep
 from kepil.entrypoints.api.errors import ErrorResponse
 from kepil.entrypoints.api.routers.auth import SessionDep
 from kepil.entrypoints.api.signed import SignedIn
-from kepil.services.complaint_ports import ComplaintRecord, ComplaintSummary
 from kepil.services.permits import complaint_queries, complaints
+from kepil.services.permits.complaint_ports import ComplaintRecord, ComplaintSummary
 from kepil.services.permits.complaint_queries import ComplaintView
 from kepil.services.permits.queries import viewer
 

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from kepil.entrypoints.api.errors import ApiError
 from kepil.ledger import Block, Refusal
 from kepil.ledger.tx import parse_json
-from kepil.services.ledger_node import LedgerNode, SubmitRefused
+from kepil.services.ledger.node import LedgerNode, SubmitRefused
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["platform ledger"])
 

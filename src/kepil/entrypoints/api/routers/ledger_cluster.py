@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query
 from kepil.entrypoints.api.errors import ApiError
 from kepil.entrypoints.api.routers.ledger import MAX_WAIT_SECONDS, NodeDep, TxId
 from kepil.ledger.checkpoint import agrees_with, checkpoint_valid
-from kepil.services.ledger_node import LedgerNode, TxState
+from kepil.services.ledger.node import LedgerNode, TxState
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["platform ledger"])
 

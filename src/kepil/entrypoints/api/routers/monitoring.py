@@ -12,7 +12,7 @@ from kepil.domain.monitoring import ChainedEntry
 from kepil.entrypoints.api.dependencies import ContainerDep
 from kepil.entrypoints.api.errors import ErrorResponse
 from kepil.entrypoints.api.routers.auth import SessionDep
-from kepil.services import monitoring
+from kepil.services.permits import monitoring
 from kepil.services.permits.sla import OverdueItem, sla_summary
 
 router = APIRouter(prefix="/api/v1/monitoring", tags=["monitoring"])

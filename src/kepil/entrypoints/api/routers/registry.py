@@ -18,9 +18,8 @@ from kepil.entrypoints.api.dependencies import ContainerDep
 from kepil.entrypoints.api.errors import ApiError, ErrorResponse
 from kepil.entrypoints.api.routers.auth import SessionDep
 from kepil.entrypoints.api.signed import SignedIn
-from kepil.services import registry
-from kepil.services.permits import registry_status
-from kepil.services.registry import MAX_PAGE_SIZE, RegistryQuery
+from kepil.services.permits import registry, registry_status
+from kepil.services.permits.ports import MAX_PAGE_SIZE, RegistryQuery
 
 router = APIRouter(prefix="/api/v1/registry", tags=["state registry"])
 

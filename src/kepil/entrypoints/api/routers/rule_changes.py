@@ -12,8 +12,8 @@ from kepil.domain.permits import NotificationRecipient, NotificationTask
 from kepil.entrypoints.api.dependencies import ContainerDep
 from kepil.entrypoints.api.errors import ErrorResponse
 from kepil.entrypoints.api.routers.auth import SessionDep
-from kepil.services.complaint_ports import RuleChange
 from kepil.services.permits import rule_changes
+from kepil.services.permits.complaint_ports import RuleChange
 from kepil.services.permits.rule_changes import MAX_IDENTIFIER, MAX_SUMMARY, OverdueNotice
 
 router = APIRouter(prefix="/api/v1/rule-changes", tags=["rule changes"])

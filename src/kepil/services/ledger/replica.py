@@ -44,8 +44,8 @@ from kepil.ledger.proposal import (
     entry_from_bytes,
 )
 from kepil.ledger.view import LedgerView
-from kepil.services.ledger_consensus import ConsensusError, ConsensusLog, ConsensusStatus
-from kepil.services.ledger_log import LedgerStorage
+from kepil.services.ledger.consensus import ConsensusError, ConsensusLog, ConsensusStatus
+from kepil.services.ledger.storage import LedgerStorage
 
 log = logging.getLogger("kepil.ledger.replica")
 

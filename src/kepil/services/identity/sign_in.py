@@ -16,7 +16,7 @@ from kepil.domain.auth import (
     SignInRefusedError,
 )
 from kepil.domain.clock import Clock
-from kepil.services.ports import SignInVerifier
+from kepil.services.identity.ports import SignInVerifier
 from kepil.services.unit_of_work import UnitOfWork
 
 CHALLENGE_TTL = timedelta(minutes=2)

@@ -19,10 +19,10 @@ from kepil.adapters.egov.local import LocalEgovGateway
 from kepil.config import Mode, Settings
 from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
 from kepil.domain.clock import Clock
-from kepil.services.auth import SessionSecrets
 from kepil.services.health import Probe
+from kepil.services.identity.ports import SignInVerifier
+from kepil.services.identity.sign_in import SessionSecrets
 from kepil.services.permits.context import PermitContext
-from kepil.services.ports import SignInVerifier
 from kepil.services.unit_of_work import UnitOfWork
 from kepil.signing.dev_ca_files import DevCaDirectory
 from kepil.signing.revocation import CrlChecker, OcspChecker, RevocationChecker

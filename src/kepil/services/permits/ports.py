@@ -1,15 +1,19 @@
-"""Interfaces the permit services need: stores, numbers, staff, signatures."""
+"""Interfaces the permit services need: stores, numbers, staff, signatures, the stage log,
+the e-gov gateway and the state registry."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from kepil.domain.auth import Principal
+from kepil.domain.monitoring import ChainedEntry, StageRecord
 from kepil.domain.permits import Application, ApplicationEvent, PermitRole, Stage
 from kepil.domain.permits.codec import EventRecord
+from kepil.domain.registry import RegistryEntry, RegistryStatus, StatusChange
+from kepil.domain.state_records import BusinessRecord, CourtDecision, PersonRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,4 +240,79 @@ class NotificationRepository(Protocol):
 
     def for_recipient(self, recipient: str, limit: int) -> list[Notification]:
         """Newest messages first."""
+        ...
+
+
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class RegistryQuery:
+    """What a reader searches for; every field narrows the result."""
+
+    text: str | None = None
+    """Part of the holder's or the platform's name, any case."""
+    iin_bin: str | None = None
+    platform: str | None = None
+    """Part of the platform's name, any case; never matched against the holder's name."""
+    status: RegistryStatus | None = None
+    limit: int = 20
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_PAGE_SIZE:
+            raise ValueError(f"page size must be between 1 and {MAX_PAGE_SIZE}")
+        if self.offset < 0:
+            raise ValueError("offset must not be negative")
+
+
+class StageLog(Protocol):
+    """The monitoring stage log (Rules §10), appended in the same transaction as the change."""
+
+    def append(self, record: StageRecord) -> ChainedEntry:
+        """Chain and store the record."""
+        ...
+
+    def after(self, seq: int, limit: int) -> list[ChainedEntry]:
+        """Entries after `seq`, oldest first."""
+        ...
+
+    def all(self, batch: int = 1000) -> Iterator[ChainedEntry]:
+        """Every entry in order."""
+        ...
+
+
+class EgovGateway(Protocol):
+    """The e-gov gateway (Rules §4): identity, registration and court records by IIN/BIN."""
+
+    def person(self, iin: str) -> PersonRecord | None:
+        """The identity record for an IIN, or None."""
+        ...
+
+    def business(self, number: str) -> BusinessRecord | None:
+        """The registration of a legal entity (BIN) or an entrepreneur (IIN), or None."""
+        ...
+
+    def court_decisions(self, subject: str, on: date) -> list[CourtDecision]:
+        """Court decisions in force on the day against the IIN/BIN (App. 1 §10 items 3–4)."""
+        ...
+
+
+class RegistryRepository(Protocol):
+    """The public state registry (Rules §11)."""
+
+    def add(self, entry: RegistryEntry) -> None:
+        """Store a new entry."""
+        ...
+
+    def save_status(self, entry: RegistryEntry, change: StatusChange) -> None:
+        """Store a status change and its history line."""
+        ...
+
+    def get(self, number: str) -> RegistryEntry | None:
+        """The entry with its history, or None."""
+        ...
+
+    def search(self, query: RegistryQuery, today: date) -> tuple[list[RegistryEntry], int]:
+        """A page of matching entries and the count of all matches."""
         ...

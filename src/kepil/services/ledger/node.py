@@ -43,11 +43,11 @@ from kepil.ledger.codes import ReasonCode
 from kepil.ledger.crypto import SigningKey
 from kepil.ledger.records import ChainMeta, Participant
 from kepil.ledger.view import LedgerView
-from kepil.services.ledger_consensus import Apply, ConsensusLog
-from kepil.services.ledger_log import HistoryPage, Holding, LedgerStorage
-from kepil.services.ledger_mempool import DuplicateTx, Mempool, MempoolFull
-from kepil.services.ledger_replica import Divergence, Replica, ReplicaSettings
-from kepil.services.ledger_signatures import InlineChecker, PendingCheck, SignatureChecker
+from kepil.services.ledger.consensus import Apply, ConsensusLog
+from kepil.services.ledger.mempool import DuplicateTx, Mempool, MempoolFull
+from kepil.services.ledger.replica import Divergence, Replica, ReplicaSettings
+from kepil.services.ledger.signatures import InlineChecker, PendingCheck, SignatureChecker
+from kepil.services.ledger.storage import HistoryPage, Holding, LedgerStorage
 
 log = logging.getLogger("kepil.ledger.node")
 

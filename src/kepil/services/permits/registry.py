@@ -8,30 +8,9 @@ from datetime import date
 
 from kepil.domain.calendar import to_almaty
 from kepil.domain.clock import Clock
-from kepil.domain.registry import RegistryEntry, RegistryStatus
+from kepil.domain.registry import RegistryEntry
+from kepil.services.permits.ports import MAX_PAGE_SIZE, RegistryQuery
 from kepil.services.unit_of_work import UnitOfWork
-
-MAX_PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class RegistryQuery:
-    """What a reader searches for; every field narrows the result."""
-
-    text: str | None = None
-    """Part of the holder's or the platform's name, any case."""
-    iin_bin: str | None = None
-    platform: str | None = None
-    """Part of the platform's name, any case; never matched against the holder's name."""
-    status: RegistryStatus | None = None
-    limit: int = 20
-    offset: int = 0
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.limit <= MAX_PAGE_SIZE:
-            raise ValueError(f"page size must be between 1 and {MAX_PAGE_SIZE}")
-        if self.offset < 0:
-            raise ValueError("offset must not be negative")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,59 @@
+"""The one place where the permit wing and the ledger wing meet.
+
+The permit service issues permits as canonical JSON (Appendix 3, signed with the Ministry's EDS);
+the platform's nodes honour them. What the platform reads of a permit is decided here, so the two
+wings agree on one format without importing each other (import-linter enforces it). The relay of
+registry changes to the platforms belongs here too.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from kepil.domain.calendar.almaty import ALMATY
+from kepil.domain.canonical import canonical_bytes
+from kepil.ledger.permits import PermitFacts, PermitRefusal
+
+
+def permit_facts(content: bytes) -> PermitFacts | PermitRefusal:
+    """What the platform takes from a permit document's signed bytes, or why it cannot."""
+    try:
+        data = _canonical_permit(content)
+        number, holder = data["number"], data["recipient"]["iin_or_bin"]
+        valid_from = date.fromisoformat(data["valid_from"])
+        last_day = date.fromisoformat(data["valid_until"])
+    except _Unreadable as unreadable:
+        return PermitRefusal(str(unreadable))
+    except (KeyError, TypeError, ValueError) as error:
+        return PermitRefusal(f"the permit lacks a readable field ({type(error).__name__})")
+    if not isinstance(number, str) or not number or not isinstance(holder, str):
+        return PermitRefusal("the permit's number or recipient is not text")
+    until = last_day + timedelta(days=1)  # the last day is included
+    return PermitFacts(number, holder, _almaty_midnight(valid_from), _almaty_midnight(until))
+
+
+class _Unreadable(Exception):  # noqa: N818
+    """Internal: the bytes are not a permit document in the service's one byte form."""
+
+
+def _canonical_permit(content: bytes) -> dict[str, Any]:
+    try:
+        data: Any = json.loads(content)
+    except (ValueError, RecursionError):
+        raise _Unreadable("the signed content is not JSON") from None
+    if not isinstance(data, dict) or data.get("document_type") != "permit":
+        raise _Unreadable("the signed content is not a permit")
+    try:
+        canonical = canonical_bytes(data)
+    except Exception:  # floats out of range and the like: not a document the service writes
+        raise _Unreadable("the permit cannot be canonicalised") from None
+    if canonical != content:
+        raise _Unreadable("the permit is not in canonical JSON (RFC 8785)")
+    return data
+
+
+def _almaty_midnight(day: date) -> int:
+    # The permit's dates are Almaty calendar days; the ledger keeps unix seconds.
+    return int(datetime.combine(day, time(0), tzinfo=ALMATY).timestamp())

@@ -1,0 +1,1 @@
+"""The ledger wing: node, replica, mempool, signatures, consensus, audit and storage ports."""

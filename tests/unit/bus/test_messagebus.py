@@ -1,0 +1,70 @@
+"""The message bus: one handler per command, dependencies by name, after-commit reactions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from itertools import count
+
+import pytest
+
+from kepil.services.messagebus import Command, Fresh, MessageBus, UnknownCommandError, inject
+
+
+@dataclass(frozen=True)
+class Double(Command[int]):
+    value: int
+
+
+@dataclass(frozen=True)
+class Doubled:
+    value: int
+
+
+def double(command: Double, factor: int, serial: int) -> tuple[int, int]:
+    return command.value * factor, serial
+
+
+def test_a_command_reaches_its_handler_with_its_dependencies_bound_by_name() -> None:
+    bus = MessageBus()
+    bus.register(Double, inject(double, {"factor": 2, "serial": 7, "unused": object()}))
+    assert bus.handle(Double(21)) == (42, 7)
+
+
+def test_a_fresh_dependency_is_made_anew_for_every_command() -> None:
+    serials = count(1)
+    bus = MessageBus()
+    bus.register(Double, inject(double, {"factor": 1, "serial": Fresh(lambda: next(serials))}))
+    assert [bus.handle(Double(0))[1] for _ in range(3)] == [1, 2, 3]
+
+
+def test_a_handler_whose_dependency_bootstrap_lacks_is_refused_when_wired() -> None:
+    with pytest.raises(TypeError, match="needs serial"):
+        inject(double, {"factor": 2})
+
+
+def test_a_command_without_a_handler_is_a_wiring_error() -> None:
+    with pytest.raises(UnknownCommandError, match="Double"):
+        MessageBus().handle(Double(1))
+
+
+def test_a_command_type_gets_one_handler_only() -> None:
+    bus = MessageBus()
+    bus.register(Double, inject(double, {"factor": 1, "serial": 0}))
+    with pytest.raises(ValueError, match="already has a handler"):
+        bus.register(Double, inject(double, {"factor": 2, "serial": 0}))
+
+
+def test_a_failing_reaction_is_logged_and_the_next_one_still_runs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seen: list[int] = []
+
+    def broken(_event: Doubled) -> None:
+        raise RuntimeError("page server down")
+
+    bus = MessageBus(after_commit={Doubled: [broken, lambda event: seen.append(event.value)]})
+    with caplog.at_level(logging.ERROR, logger="kepil.bus"):
+        bus.publish([Doubled(1), Doubled(2)])
+    assert seen == [1, 2]
+    assert [record.message for record in caplog.records] == ["after-commit reaction failed"] * 2
