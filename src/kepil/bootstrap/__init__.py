@@ -1,4 +1,5 @@
-"""Composition root: builds adapters from Settings and hands them to services and entry points."""
+"""Composition root: builds adapters from Settings, puts every handler on the message bus with
+its dependencies, and hands entry points the bus and the read models (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,14 @@ from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
 from kepil.domain.clock import Clock
 from kepil.services.health import Probe
 from kepil.services.identity.ports import SignInVerifier
+from kepil.services.identity.sign_in import COMMAND_HANDLERS as SIGN_IN_HANDLERS
 from kepil.services.identity.sign_in import SessionSecrets
+from kepil.services.messagebus import Fresh, MessageBus, inject
 from kepil.services.permits.context import PermitContext
-from kepil.services.unit_of_work import UnitOfWork
+from kepil.services.permits.handlers import COMMAND_HANDLERS as PERMIT_HANDLERS
+from kepil.services.permits.policies import POLICIES as PERMIT_POLICIES
+from kepil.services.permits.views.reader import PermitViews
+from kepil.services.unit_of_work import EventPolicies, UnitOfWork
 from kepil.signing.dev_ca_files import DevCaDirectory
 from kepil.signing.revocation import CrlChecker, OcspChecker, RevocationChecker
 from kepil.signing.trust import TrustStore
@@ -37,7 +43,7 @@ class ConfigurationError(Exception):
 
 @dataclass
 class Container:
-    """The wired application: what entry points need to build commands and run handlers."""
+    """The wired application: entry points send commands to `bus` and render `views`."""
 
     settings: Settings
     engine: Engine
@@ -48,6 +54,8 @@ class Container:
     sign_in_verifier: SignInVerifier
     session_secrets: SessionSecrets
     permits: PermitContext
+    bus: MessageBus
+    views: PermitViews
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -74,21 +82,40 @@ def bootstrap(
         if settings.egov_data is not None
         else LocalEgovGateway.sample()
     )
+    policies = EventPolicies(PERMIT_POLICIES)
+
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(engine, calendar, policies)
+
+    permits = PermitContext(
+        clock=clock,
+        calendar=calendar,
+        verifier=EdsDocumentVerifier(trust_store, revocation),
+        egov=egov,
+    )
+    session_secrets = SessionSecrets(settings.session_secret.get_secret_value().encode())
+    bus = MessageBus()
+    dependencies = {
+        "uow": Fresh(uow),
+        "clock": clock,
+        "context": permits,
+        "sign_in_verifier": verifier,
+        "session_secrets": session_secrets,
+    }
+    for command, handler in {**SIGN_IN_HANDLERS, **PERMIT_HANDLERS}.items():
+        bus.register(command, inject(handler, dependencies, on_commit=bus.publish))
     return Container(
         settings=settings,
         engine=engine,
         clock=clock,
         calendar=calendar,
         probes=[DatabaseProbe(engine)],
-        uow=lambda: SqlUnitOfWork(engine, calendar),
+        uow=uow,
         sign_in_verifier=verifier,
-        session_secrets=SessionSecrets(settings.session_secret.get_secret_value().encode()),
-        permits=PermitContext(
-            clock=clock,
-            calendar=calendar,
-            verifier=EdsDocumentVerifier(trust_store, revocation),
-            egov=egov,
-        ),
+        session_secrets=session_secrets,
+        permits=permits,
+        bus=bus,
+        views=PermitViews(uow, clock, permits),
     )
 
 

@@ -22,7 +22,7 @@ import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 log = logging.getLogger("kepil.bus")
 
@@ -77,11 +77,16 @@ class MessageBus:
         self.commands[command_type] = handler
 
 
-def inject(handler: Callable[..., Any], dependencies: Mapping[str, Any]) -> Callable[[Any], Any]:
+def inject(
+    handler: Callable[..., Any],
+    dependencies: Mapping[str, Any],
+    on_commit: Callable[[list[object]], None] | None = None,
+) -> Callable[[Any], Any]:
     """`handler` with every parameter after the message bound by name from `dependencies`.
 
     A dependency given as a `Fresh` factory is made anew for each call (a unit of work must not
-    be shared between two commands).
+    be shared between two commands). After the handler returns, the events its fresh units of
+    work committed go to `on_commit` (the bus's `publish`).
     """
     names = list(inspect.signature(handler).parameters)[1:]
     missing = [name for name in names if name not in dependencies]
@@ -90,15 +95,31 @@ def inject(handler: Callable[..., Any], dependencies: Mapping[str, Any]) -> Call
     chosen = {name: dependencies[name] for name in names}
 
     def bound(message: Any) -> Any:
-        arguments = {
-            name: value.make() if isinstance(value, Fresh) else value
-            for name, value in chosen.items()
-        }
-        return handler(message, **arguments)
+        made = {name: value.make() for name, value in chosen.items() if isinstance(value, Fresh)}
+        result = handler(message, **{**chosen, **made})
+        if on_commit is not None:
+            committed = [
+                event
+                for dependency in made.values()
+                if isinstance(dependency, CollectsEvents)
+                for event in dependency.collect_committed_events()
+            ]
+            if committed:
+                on_commit(committed)
+        return result
 
     bound.__name__ = _name(handler)
     bound.__doc__ = handler.__doc__
     return bound
+
+
+@runtime_checkable
+class CollectsEvents(Protocol):
+    """A dependency (the unit of work) that hands over the events it committed."""
+
+    def collect_committed_events(self) -> list[object]:
+        """The events committed since the last call."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -68,3 +68,41 @@ def test_a_failing_reaction_is_logged_and_the_next_one_still_runs(
         bus.publish([Doubled(1), Doubled(2)])
     assert seen == [1, 2]
     assert [record.message for record in caplog.records] == ["after-commit reaction failed"] * 2
+
+
+class _Work:
+    """A dependency that committed one event per call, as a unit of work would."""
+
+    def __init__(self) -> None:
+        self.pending: list[object] = []
+
+    def collect_committed_events(self) -> list[object]:
+        committed, self.pending = self.pending, []
+        return committed
+
+
+def remember(command: Double, work: _Work) -> int:
+    work.pending.append(Doubled(command.value * 2))
+    return command.value
+
+
+def test_events_a_fresh_unit_of_work_committed_reach_the_reactions_after_the_handler() -> None:
+    seen: list[Doubled] = []
+    bus = MessageBus(after_commit={Doubled: [seen.append]})
+    bus.register(Double, inject(remember, {"work": Fresh(_Work)}, on_commit=bus.publish))
+    assert bus.handle(Double(5)) == 5
+    assert seen == [Doubled(10)]
+
+
+def test_a_failing_handler_publishes_nothing() -> None:
+    seen: list[object] = []
+
+    def fail(command: Double, work: _Work) -> int:
+        work.pending.append(Doubled(command.value))
+        raise RuntimeError("refused")
+
+    bus = MessageBus(after_commit={Doubled: [seen.append]})
+    bus.register(Double, inject(fail, {"work": Fresh(_Work)}, on_commit=bus.publish))
+    with pytest.raises(RuntimeError):
+        bus.handle(Double(1))
+    assert seen == []

@@ -21,13 +21,19 @@ from kepil.adapters.db.permit_repositories import (
 from kepil.adapters.db.registry_repository import SqlRegistryRepository
 from kepil.adapters.db.rule_change_repository import SqlRuleChangeRepository
 from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
-from kepil.services.unit_of_work import UnitOfWork
+from kepil.services.unit_of_work import NO_POLICIES, EventPolicies, UnitOfWork
 
 
 class SqlUnitOfWork(UnitOfWork):
     """Opens a transaction on enter; commit() makes it durable; exit rolls back the rest."""
 
-    def __init__(self, engine: Engine, calendar: WorkingCalendar | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        calendar: WorkingCalendar | None = None,
+        policies: EventPolicies = NO_POLICIES,
+    ) -> None:
+        self.policies = policies
         self._engine = engine
         self._calendar = calendar or kazakhstan_calendar()
         self._connection: Connection | None = None
@@ -59,12 +65,10 @@ class SqlUnitOfWork(UnitOfWork):
             self._connection.close()
             self._connection = None
 
-    def commit(self) -> None:
-        """Commit the open transaction."""
+    def _commit(self) -> None:
         if self._connection is not None:
             self._connection.commit()
 
-    def rollback(self) -> None:
-        """Roll back the open transaction."""
+    def _rollback(self) -> None:
         if self._connection is not None:
             self._connection.rollback()

@@ -74,6 +74,7 @@ from kepil.domain.permits.status import (
     ApplicationStatus,
     Transition,
 )
+from kepil.domain.permits.steps import Step, StepArgumentError, document_number
 from kepil.domain.permits.validation import (
     Problem,
     ProblemCode,
@@ -136,12 +137,15 @@ __all__ = [
     "StageBook",
     "StageDeadline",
     "StageOutcome",
+    "Step",
+    "StepArgumentError",
     "Transition",
     "TransitionNotAllowedError",
     "add_years",
     "automatic_grounds",
     "completeness_check_due",
     "completeness_problems",
+    "document_number",
     "form_problems",
     "hearing_due",
     "hearing_notice_due",

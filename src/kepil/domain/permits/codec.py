@@ -273,7 +273,9 @@ class EventRecord:
     details: dict[str, Any]
 
 
-_COMMON = frozenset({"application_number", "at", "actor", "status", "stage_deadline", "late"})
+_COMMON = frozenset(
+    {"application_number", "applicant_id", "at", "actor", "status", "stage_deadline", "late"}
+)
 
 
 def event_record(event: ApplicationEvent) -> EventRecord:

@@ -88,6 +88,7 @@ class ApplicationCore:
     def _common(self, actor: Actor, at: datetime, target: ApplicationStatus) -> dict[str, Any]:
         return {
             "application_number": self.number,
+            "applicant_id": self.form.applicant_identifier,
             "at": at,
             "actor": ActorRef(actor.role, actor.name, actor.iin),
             "status": target,

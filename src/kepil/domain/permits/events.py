@@ -10,6 +10,8 @@ from kepil.domain.permits.grounds import RefusalReasons
 from kepil.domain.permits.roles import PermitRole
 from kepil.domain.permits.status import ApplicationStatus
 
+ResultDocument = Permit | MotivatedRefusal | RefusalOfFurtherConsideration
+
 
 @dataclass(frozen=True, slots=True)
 class ActorRef:
@@ -25,11 +27,16 @@ class ApplicationEvent:
     """Common to every event: which application, when, by whom, and the status it left."""
 
     application_number: str
+    applicant_id: str  # the IIN/BIN whose case it is: whose cabinet hears of it
     at: datetime
     actor: ActorRef
     status: ApplicationStatus
     stage_deadline: datetime | None = None
     late: bool = False
+
+    def result_document(self) -> ResultDocument | None:
+        """The signed result the step issues (§6 notice, App.3 permit, App.4 refusal), if any."""
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +60,10 @@ class FurtherConsiderationRefused(ApplicationEvent):
     """The package was incomplete or expired (Rules §6)."""
 
     notice: RefusalOfFurtherConsideration
+
+    def result_document(self) -> ResultDocument:
+        """The §6 notice."""
+        return self.notice
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,12 +101,20 @@ class PermitIssued(ApplicationEvent):
 
     permit: Permit
 
+    def result_document(self) -> ResultDocument:
+        """The App.3 permit."""
+        return self.permit
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PermitRefused(ApplicationEvent):
     """The head signed a motivated refusal (App.4)."""
 
     refusal: MotivatedRefusal
+
+    def result_document(self) -> ResultDocument:
+        """The App.4 motivated refusal."""
+        return self.refusal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

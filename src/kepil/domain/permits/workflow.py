@@ -38,6 +38,7 @@ from kepil.domain.permits.status import (
     ApplicationStatus,
     authorize,
 )
+from kepil.domain.permits.steps import Step, StepArgumentError, document_number
 from kepil.domain.permits.validation import (
     COMPLETENESS_CODES,
     Problem,
@@ -240,6 +241,37 @@ class Application(HearingSteps):
                 refusal=refusal,
             )
         )
+
+    def perform(  # noqa: PLR0911 (one return per declared action)
+        self, step: Step, actor: Actor, at: datetime
+    ) -> ApplicationEvent:
+        """Carry out a step by its action's one method; undeclared moves are refused there."""
+        number = self.number
+        match step.action:
+            case _A.REGISTER:
+                return self.register(actor, at)
+            case _A.START_REVIEW:
+                return self.start_review(actor, at)
+            case _A.REFUSE_FURTHER_CONSIDERATION:
+                return self.refuse_further_consideration(
+                    actor, at, document_number(number, step.action)
+                )
+            case _A.ISSUE_PRELIMINARY_REFUSAL:
+                return self.issue_preliminary_refusal(actor, at, step.grounds, step.motivation)
+            case _A.SCHEDULE_HEARING:
+                return self.schedule_hearing(actor, at, step.required_moment(), step.place)
+            case _A.HOLD_HEARING:
+                attended = step.required_attendance()
+                return self.hold_hearing(actor, at, attended, step.applicant_position)
+            case _A.ISSUE_PERMIT:
+                return self.issue_permit(actor, at, document_number(number, step.action))
+            case _A.REFUSE:
+                refusal_number = document_number(number, step.action)
+                return self.refuse(actor, at, refusal_number, step.grounds, step.motivation)
+            case _A.WITHDRAW:
+                return self.withdraw(actor, at, step.reason)
+            case _A.SUBMIT:
+                raise StepArgumentError("an application is submitted once, by Application.submit")
 
     def withdraw(self, actor: Actor, at: datetime, reason: str = "") -> ApplicationWithdrawn:
         """The applicant withdraws its own application before a final decision."""

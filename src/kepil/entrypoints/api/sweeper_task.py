@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 
 from kepil.bootstrap import Container
-from kepil.services.permits.sweeper import sweep
+from kepil.services.permits.sweeper import SweepOverdue
 
 log = logging.getLogger("kepil.sweeper")
 
@@ -30,7 +30,7 @@ def sweep_periodically(run_once: Callable[[], object], interval: float, wait: Wa
 
 
 def _sweep_once(container: Container) -> None:
-    report = sweep(container.uow(), container.clock)
+    report = container.bus.handle(SweepOverdue())
     if report.marked:
         log.info("overdue stages marked", extra={"marked": len(report.marked), **report.per_stage})
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -31,12 +30,13 @@ def grant(
     ] = "",
 ) -> None:
     """Give an official a duty; their EDS sign-in then acts in that role."""
+    from kepil.adapters.clock import SystemClock
     from kepil.services.errors import ServiceError
     from kepil.services.permits.officials import GrantRole, grant_role
 
     command = GrantRole(iin.strip(), _role(role), name.strip(), position.strip(), _operator())
     try:
-        granted = grant_role(command, _uow(), datetime.now(UTC))
+        granted = grant_role(command, _uow(), SystemClock())
     except ServiceError as error:
         raise fail(error.message) from None
     typer.echo(f"{iin}: {role} {'granted' if granted else 'was already held'}")
@@ -48,9 +48,9 @@ def revoke(
     role: Annotated[str, typer.Argument(help=_ROLES)],
 ) -> None:
     """Take a duty away, effective for the official's next request."""
-    from kepil.services.permits.officials import revoke_role
+    from kepil.services.permits.officials import RevokeRole, revoke_role
 
-    revoked = revoke_role(iin.strip(), _role(role), _uow())
+    revoked = revoke_role(RevokeRole(iin.strip(), _role(role)), _uow())
     if not revoked:
         raise fail(f"{iin} does not hold {role}", 1)
     typer.echo(f"{iin}: {role} revoked")
@@ -101,7 +101,8 @@ def _operator() -> str:
 
 
 def _uow() -> UnitOfWork:
-    # The staff table is written before anyone can sign in, so bring the schema up first.
+    # The staff table is written before anyone can sign in, so bring the schema up first. Not
+    # bootstrap(): granting a duty needs no trust store, test PKI or e-gov gateway.
     from kepil.adapters.db import migrate
     from kepil.adapters.db.engine import make_engine
     from kepil.adapters.db.unit_of_work import SqlUnitOfWork

@@ -24,7 +24,7 @@ def sweep(
     from kepil.adapters.logs import configure_logging
     from kepil.bootstrap import ConfigurationError, bootstrap
     from kepil.config import Settings
-    from kepil.services.permits.sweeper import sweep as sweep_overdue
+    from kepil.services.permits.sweeper import SweepOverdue
 
     try:
         settings = Settings()
@@ -39,7 +39,7 @@ def sweep(
     except SQLAlchemyError as error:
         raise fail(f"cannot open the database: {_first_line(error)}") from None
     try:
-        report = sweep_overdue(container.uow(), container.clock)
+        report = container.bus.handle(SweepOverdue())
     except SQLAlchemyError as error:
         raise fail(f"the sweep failed: {_first_line(error)}") from None
     finally:

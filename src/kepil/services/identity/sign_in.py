@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from kepil.domain.auth import (
     Challenge,
@@ -17,6 +19,7 @@ from kepil.domain.auth import (
 )
 from kepil.domain.clock import Clock
 from kepil.services.identity.ports import SignInVerifier
+from kepil.services.messagebus import Command
 from kepil.services.unit_of_work import UnitOfWork
 
 CHALLENGE_TTL = timedelta(minutes=2)
@@ -26,24 +29,24 @@ SESSION_TTL = timedelta(hours=8)
 
 
 @dataclass(frozen=True)
-class IssueChallenge:
-    """Ask for a fresh single-use nonce to sign."""
-
-
-@dataclass(frozen=True)
-class LogIn:
-    """Present a CMS over a nonce; `nonce` is needed only when the CMS is detached."""
-
-    cms: bytes
-    nonce: str | None = None
-
-
-@dataclass(frozen=True)
 class IssuedSession:
     """A new session and the bearer token that opens it (shown once, stored only hashed)."""
 
     token: str
     session: Session
+
+
+@dataclass(frozen=True)
+class IssueChallenge(Command[Challenge]):
+    """Ask for a fresh single-use nonce to sign."""
+
+
+@dataclass(frozen=True)
+class LogIn(Command[IssuedSession]):
+    """Present a CMS over a nonce; `nonce` is needed only when the CMS is detached."""
+
+    cms: bytes
+    nonce: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,15 +71,22 @@ def issue_challenge(_command: IssueChallenge, uow: UnitOfWork, clock: Clock) -> 
     return challenge
 
 
+@dataclass(frozen=True)
+class LogOut(Command[None]):
+    """End the session a bearer token opens."""
+
+    token: str
+
+
 def log_in(
     command: LogIn,
     uow: UnitOfWork,
-    verifier: SignInVerifier,
+    sign_in_verifier: SignInVerifier,
     clock: Clock,
     session_secrets: SessionSecrets,
 ) -> IssuedSession:
     """Verify the signature over an unused nonce and open a session for its signer."""
-    nonce = verifier.signed_nonce(command.cms) or command.nonce
+    nonce = sign_in_verifier.signed_nonce(command.cms) or command.nonce
     if not nonce:
         raise SignInRefusedError(
             SignInRefusal.MALFORMED_SIGNATURE, "the CMS carries no nonce and none was given"
@@ -94,7 +104,7 @@ def log_in(
         if not uow.challenges.consume(nonce, now):
             raise SignInRefusedError(SignInRefusal.REPLAYED_NONCE, "request a new challenge")
         uow.commit()
-    principal = verifier.verify(command.cms, nonce, now)
+    principal = sign_in_verifier.verify(command.cms, nonce, now)
     return _open_session(principal, uow, clock, session_secrets)
 
 
@@ -121,8 +131,17 @@ def current_session(
     return session
 
 
-def log_out(token: str, uow: UnitOfWork, clock: Clock, session_secrets: SessionSecrets) -> None:
+def log_out(
+    command: LogOut, uow: UnitOfWork, clock: Clock, session_secrets: SessionSecrets
+) -> None:
     """End the session the token opens; unknown tokens are ignored."""
     with uow:
-        uow.sessions.revoke(session_secrets.token_hash(token), clock.now())
+        uow.sessions.revoke(session_secrets.token_hash(command.token), clock.now())
         uow.commit()
+
+
+COMMAND_HANDLERS: dict[type[Command[Any]], Callable[..., Any]] = {
+    IssueChallenge: issue_challenge,
+    LogIn: log_in,
+    LogOut: log_out,
+}

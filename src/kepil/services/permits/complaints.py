@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
 from kepil.domain.auth import Principal
 from kepil.domain.calendar import to_almaty
-from kepil.domain.monitoring import StageRecord
 from kepil.domain.permits import (
     Actor,
     Complaint,
@@ -21,17 +19,13 @@ from kepil.domain.permits import (
 )
 from kepil.domain.permits.complaints import TRANSITIONS
 from kepil.domain.permits.deadlines import registration_due
-from kepil.services.errors import (
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    SignatureRefusedError,
-)
+from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
+from kepil.services.messagebus import Command
 from kepil.services.permits.complaint_ports import ComplaintRecord, StoredComplaint
 from kepil.services.permits.context import PermitContext
+from kepil.services.permits.events import ComplaintStepRecorded
 from kepil.services.permits.officials import actor_for
-from kepil.services.permits.ports import Notification, SignedContent
-from kepil.services.permits.sweeper import role_recipient
+from kepil.services.permits.signed_acts import json_object, verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
 _E = TypeVar("_E", ComplaintSubject, FiledWith)
@@ -42,23 +36,6 @@ REGISTRARS = {
     FiledWith.PROVIDER: frozenset({PermitRole.CLERK}),
     FiledWith.QUALITY_CONTROL_AGENCY: frozenset({PermitRole.COMPLAINT_REVIEWER}),
 }
-CABINET_TEXTS = {
-    "complaint_filed": "Жалоба принята",
-    "complaint_registered": "Жалоба зарегистрирована",
-    "complaint_satisfied_by_provider": "Жалоба удовлетворена услугодателем",
-    "complaint_forwarded": "Жалоба и административное дело направлены в орган, "
-    "рассматривающий жалобу",
-    "complaint_upheld": "Жалоба удовлетворена органом, рассматривающим жалобу",
-    "complaint_rejected": "В удовлетворении жалобы отказано",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class FileComplaint:
-    """File a complaint the applicant signed against a decision, action or inaction (§13)."""
-
-    principal: Principal
-    signed_complaint: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +47,11 @@ class Filing:
 
 
 @dataclass(frozen=True, slots=True)
-class DecideOnComplaint:
-    """Apply a step the caller signed: register, satisfy, forward, uphold or reject."""
+class FileComplaint(Command[Filing]):
+    """File a complaint the applicant signed against a decision, action or inaction (§13)."""
 
     principal: Principal
-    complaint_number: str
-    signed_decision: bytes
+    signed_complaint: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +64,29 @@ class ComplaintDecision:
     late: bool
 
 
+@dataclass(frozen=True, slots=True)
+class DecideOnComplaint(Command[ComplaintDecision]):
+    """Apply a step the caller signed: register, satisfy, forward, uphold or reject."""
+
+    principal: Principal
+    complaint_number: str
+    signed_decision: bytes
+
+
 def file_complaint(command: FileComplaint, uow: UnitOfWork, context: PermitContext) -> Filing:
     """Verify the complainant's signature, check the application is theirs, register arrival."""
     now = context.clock.now()
-    signed = _verified(command.signed_complaint, command.principal, context, now)
-    payload = _object(signed, "invalid_complaint")
-    application_number = _text(payload, "application_number", "invalid_complaint", limit=32)
-    subject = _choice(payload, "subject", ComplaintSubject)
-    filed_with = _choice(payload, "filed_with", FiledWith)
-    target = _text(payload, "target", "invalid_complaint", limit=1_000)
-    text = _text(payload, "text", "invalid_complaint", limit=MAX_TEXT)
-    complainant = Actor.from_principal(signed.principal, PermitRole.APPLICANT)
+    act = verify_act(
+        command.signed_complaint,
+        command.principal,
+        context.verifier,
+        now,
+        read_complaint,
+        "document",
+    )
+    filed_text = act.payload
+    application_number, subject = filed_text.application_number, filed_text.subject
+    complainant = Actor.from_principal(act.signer, PermitRole.APPLICANT)
     with uow:
         known = uow.complaints.find_by_signature(_sha256(command.signed_complaint))
         if known is not None:
@@ -111,21 +99,28 @@ def file_complaint(command: FileComplaint, uow: UnitOfWork, context: PermitConte
         year = to_almaty(now).year
         number = f"CMP-{year}-{uow.numbers.next(f'complaint-{year}'):06d}"
         complaint = Complaint(
-            number, applicant_id, subject, filed_with, now, context.calendar, application_number
+            number,
+            applicant_id,
+            subject,
+            filed_text.filed_with,
+            now,
+            context.calendar,
+            application_number,
         )
         uow.complaints.add(
             StoredComplaint(
                 complaint,
                 complainant.iin,
                 complainant.name,
-                target,
-                text,
+                filed_text.target,
+                filed_text.text,
                 command.signed_complaint,
                 version=1,
             )
         )
         filed = _line("complaint_filed", "received", complainant, now, None, False, "", complaint)
-        _publish(uow, complaint, filed, command.signed_complaint)
+        uow.complaints.record(number, [filed], command.signed_complaint)
+        uow.emit(ComplaintStepRecorded(complaint, filed))
         uow.commit()
         return Filing(number, created=True)
 
@@ -135,27 +130,32 @@ def decide_on_complaint(
 ) -> ComplaintDecision:
     """Verify the official's signature and apply the signed step within the complaint's terms."""
     now = context.clock.now()
-    signed = _verified(command.signed_decision, command.principal, context, now)
-    payload = _object(signed, "invalid_decision")
-    if payload.get("complaint_number") != command.complaint_number:
+    act = verify_act(
+        command.signed_decision,
+        command.principal,
+        context.verifier,
+        now,
+        read_complaint_step,
+        "document",
+    )
+    step, signer = act.payload, act.signer
+    if step.complaint_number != command.complaint_number:
         raise InvalidInputError(
             "decision_for_another_complaint",
-            f"the signed decision is about {payload.get('complaint_number')!r}, "
+            f"the signed decision is about {step.complaint_number!r}, "
             f"not {command.complaint_number}",
         )
-    decision = payload.get("decision", "")
-    if not isinstance(decision, str) or len(decision) > MAX_TEXT:
-        raise InvalidInputError("invalid_decision", f"decision: a string of <= {MAX_TEXT} chars")
     with uow:
         stored = uow.complaints.get(command.complaint_number)
         if stored is None:
             raise NotFoundError("complaint_not_found", f"no complaint {command.complaint_number}")
-        if payload.get("action") == REGISTER:
-            stored, line = _register(stored, signed.principal, uow, context, now)
+        if step.action is None:
+            stored, line = _register(stored, signer, uow, context, now)
         else:
-            line = _settle(stored, _action(payload), decision, signed.principal, uow, now)
+            line = _settle(stored, step.action, step.decision, signer, uow, now)
         uow.complaints.save(stored, stored.version)
-        _publish(uow, stored.complaint, line, command.signed_decision)
+        uow.complaints.record(stored.complaint.number, [line], command.signed_decision)
+        uow.emit(ComplaintStepRecorded(stored.complaint, line))
         uow.commit()
         return ComplaintDecision(stored.complaint.number, line.status, line.kind, line.late)
 
@@ -251,57 +251,46 @@ def _line(
     )
 
 
-def _publish(
-    uow: UnitOfWork, complaint: Complaint, line: ComplaintRecord, signature: bytes
-) -> None:
-    """History, the monitoring stage log (§10), the complainant's cabinet and the reviewers."""
-    uow.complaints.record(complaint.number, [line], signature)
-    uow.stage_log.append(
-        StageRecord(
-            case=complaint.number,
-            stage=line.kind,
-            actor=f"{line.actor_role}:{line.actor_iin}",
-            occurred_at=line.at,
-            deadline=line.stage_deadline,
-            details={
-                "status": line.status,
-                "late": line.late,
-                "application_number": complaint.application_number,
-            },
-        )
+@dataclass(frozen=True, slots=True)
+class ComplaintText:
+    """What a signed complaint says (§13)."""
+
+    application_number: str
+    subject: ComplaintSubject
+    filed_with: FiledWith
+    target: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintStep:
+    """What a signed step on a complaint says; `action` None registers it."""
+
+    complaint_number: object
+    action: ComplaintAction | None
+    decision: str
+
+
+def read_complaint(content: bytes) -> ComplaintText:
+    """The signed bytes as a complaint, or InvalidInputError naming the field."""
+    payload = json_object(content, "invalid_complaint")
+    return ComplaintText(
+        application_number=_text(payload, "application_number", "invalid_complaint", limit=32),
+        subject=_choice(payload, "subject", ComplaintSubject),
+        filed_with=_choice(payload, "filed_with", FiledWith),
+        target=_text(payload, "target", "invalid_complaint", limit=1_000),
+        text=_text(payload, "text", "invalid_complaint", limit=MAX_TEXT),
     )
-    message = CABINET_TEXTS.get(line.kind, line.status)
-    recipients = [complaint.complainant]
-    # The reviewing body learns of every complaint that reaches it (§13, §14).
-    if line.kind == "complaint_forwarded" or (
-        line.kind == "complaint_filed" and complaint.filed_with is FiledWith.QUALITY_CONTROL_AGENCY
-    ):
-        recipients.append(role_recipient(PermitRole.COMPLAINT_REVIEWER))
-    for recipient in recipients:
-        uow.notifications.add(
-            Notification(recipient, complaint.number, line.kind, message, line.at)
-        )
 
 
-def _verified(
-    cms: bytes, principal: Principal, context: PermitContext, now: datetime
-) -> SignedContent:
-    signed = context.verifier.verify(cms, now)
-    if signed.principal.iin != principal.iin:
-        raise SignatureRefusedError(
-            "signer_mismatch", "the document is signed by someone other than the signed-in user"
-        )
-    return signed
-
-
-def _object(signed: SignedContent, code: str) -> dict[str, Any]:
-    try:
-        payload = json.loads(signed.content)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        payload = None
-    if not isinstance(payload, dict):
-        raise InvalidInputError(code, "the signed content is not a JSON object")
-    return payload
+def read_complaint_step(content: bytes) -> ComplaintStep:
+    """The signed bytes as a step: `register`, or an action with the decision taken."""
+    payload = json_object(content, "invalid_decision")
+    decision = payload.get("decision", "")
+    if not isinstance(decision, str) or len(decision) > MAX_TEXT:
+        raise InvalidInputError("invalid_decision", f"decision: a string of <= {MAX_TEXT} chars")
+    action = None if payload.get("action") == REGISTER else _action(payload)
+    return ComplaintStep(payload.get("complaint_number"), action, decision)
 
 
 def _text(payload: dict[str, Any], key: str, code: str, *, limit: int) -> str:

@@ -3,51 +3,52 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kepil.domain.auth import Principal
-from kepil.domain.calendar import to_almaty
 from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import (
     Actor,
     Application,
     ApplicationAction,
     ApplicationEvent,
-    FurtherConsiderationRefused,
-    PermitIssued,
-    PermitRefused,
     PermitRole,
+    Step,
 )
 from kepil.domain.permits.codec import event_kind
+from kepil.domain.permits.events import ResultDocument
 from kepil.domain.permits.status import TRANSITIONS
-from kepil.domain.registry import RegistryEntry
-from kepil.services.errors import (
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    SignatureRefusedError,
-)
+from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
+from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.officials import actor_for
-from kepil.services.permits.ports import IssuedDocument, SignedContent, StoredApplication
-from kepil.services.permits.publish import publish
+from kepil.services.permits.ports import IssuedDocument, StoredApplication
+from kepil.services.permits.signed_acts import SignedAct, json_object, verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
 _A = ApplicationAction
-# A result document names the action it performs; its number follows the application's.
+# A result document is signed itself; its type names the action it performs.
 DOCUMENT_ACTIONS = {
-    "permit": (_A.ISSUE_PERMIT, "PRM"),
-    "motivated_refusal": (_A.REFUSE, "REF"),
-    "refusal_of_further_consideration": (_A.REFUSE_FURTHER_CONSIDERATION, "RFC"),
+    "permit": _A.ISSUE_PERMIT,
+    "motivated_refusal": _A.REFUSE,
+    "refusal_of_further_consideration": _A.REFUSE_FURTHER_CONSIDERATION,
 }
 
 
 @dataclass(frozen=True, slots=True)
-class DecideOnApplication:
+class Decision:
+    """What a decision did: the new status, the event, the document issued if any."""
+
+    application_number: str
+    status: str
+    event: str
+    document_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DecideOnApplication(Command[Decision]):
     """Apply a decision the caller signed: a step of the procedure or a result document."""
 
     principal: Principal
@@ -67,64 +68,103 @@ class DraftDocument:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
-    """What a decision did: the new status, the event, the document issued if any."""
+class DecisionAct:
+    """What a signed decision says: about which application, which step, and whether it is a
+    result document signed as such."""
 
-    application_number: str
-    status: str
-    event: str
-    document_number: str | None
+    application_number: object
+    step: Step
+    document_type: str | None
 
 
 def draft_document(command: DraftDocument, uow: UnitOfWork, context: PermitContext) -> bytes:
     """The canonical JSON the head must sign now; nothing is stored."""
-    if command.document_type not in DOCUMENT_ACTIONS:
+    action = DOCUMENT_ACTIONS.get(command.document_type)
+    if action is None:
         raise InvalidInputError(
             "unknown_document_type", f"one of {', '.join(DOCUMENT_ACTIONS)} is required"
         )
     now = context.clock.now()
+    step = Step(action, grounds=command.grounds, motivation=command.motivation)
     with uow:
         stored = _load(uow, command.application_number)
-        action, _ = DOCUMENT_ACTIONS[command.document_type]
         actor = _actor(stored.application, action, command.principal, uow)
-        params = {"grounds": list(command.grounds), "motivation": command.motivation}
-        event = _apply(stored.application, action, actor, now, params)
-        return _document_bytes(event)
+        return _document_bytes(_perform(stored.application, step, actor, now))
 
 
 def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext) -> Decision:
     """Verify the signature, apply the decision, store the result document, tell everyone."""
     now = context.clock.now()
-    signed = context.verifier.verify(command.signed_decision, now)
-    if signed.principal.iin != command.principal.iin:
-        raise SignatureRefusedError(
-            "signer_mismatch", "the decision is signed by someone other than the signed-in user"
+    act = verify_act(
+        command.signed_decision, command.principal, context.verifier, now, read_decision, "decision"
+    )
+    number = command.application_number
+    if act.payload.application_number != number:
+        raise InvalidInputError(
+            "decision_for_another_application",
+            f"the signed decision is about {act.payload.application_number!r}, not {number}",
         )
-    payload = _payload(signed)
+    step = act.payload.step
     with uow:
-        stored = _load(uow, command.application_number)
+        stored = _load(uow, number)
         application = stored.application
-        action, params = _action(payload, command.application_number)
-        actor = _actor(application, action, signed.principal, uow)
-        event = _apply(application, action, actor, now, params)
+        actor = _actor(application, step.action, act.signer, uow)
+        event = _perform(application, step, actor, now)
         document_number = None
-        if "document_type" in payload:
-            document_number = _store_document(
-                uow, application, event, signed, command.signed_decision, now
-            )
+        if act.payload.document_type is not None:
+            document_number = _store_document(uow, application, event, act, now)
         uow.applications.save(application, stored.version)
-        publish(
-            uow,
-            application.form.applicant_identifier,
-            application.pull_events(),
-            command.signed_decision,
-        )
-        if isinstance(event, PermitIssued):
-            _enter_registry(uow, event, now)
+        events = application.pull_events()
+        uow.applications.record_events(events, command.signed_decision)
+        uow.emit(*events)
         uow.commit()
         return Decision(
             application.number, str(application.status), event_kind(event), document_number
         )
+
+
+def read_decision(content: bytes) -> DecisionAct:
+    """A signed decision's JSON: a result document (`document_type`) or a step (`action`)."""
+    payload = json_object(content, "invalid_decision")
+    number = payload.get("application_number")
+    document_type = payload.get("document_type")
+    if document_type is not None:
+        action = DOCUMENT_ACTIONS.get(document_type) if isinstance(document_type, str) else None
+        if action is None:
+            raise InvalidInputError("unknown_document_type", f"{document_type!r} is not known")
+        cited = [g.get("number") for g in payload.get("grounds", []) if isinstance(g, dict)]
+        grounds = _grounds(cited) if action is _A.REFUSE else ()
+        motivation = payload.get("motivation", "")
+        step = Step(action, grounds=grounds, motivation=motivation if action is _A.REFUSE else "")
+        return DecisionAct(number, step, document_type)
+    try:
+        action = ApplicationAction(str(payload.get("action")))
+    except ValueError:
+        action = _A.SUBMIT
+    if action is _A.SUBMIT:
+        allowed = ", ".join(str(a) for a in ApplicationAction if a is not _A.SUBMIT)
+        raise InvalidInputError("unknown_action", f"action must be one of {allowed}")
+    if action in DOCUMENT_ACTIONS.values():
+        raise InvalidInputError(
+            "document_required", f"{action} is decided by signing the result document itself"
+        )
+    return DecisionAct(number, _step(action, payload), None)
+
+
+def _step(action: ApplicationAction, payload: dict[str, Any]) -> Step:
+    attended = payload.get("applicant_attended")
+    if action is _A.HOLD_HEARING and not isinstance(attended, bool):
+        raise InvalidInputError("invalid_decision", "applicant_attended: true or false")
+    return Step(
+        action,
+        grounds=_grounds(payload.get("grounds")) if "grounds" in payload else (),
+        motivation=_text(payload, "motivation"),
+        hearing_at=_moment(payload, "hearing_at") if "hearing_at" in payload else None,
+        place=_text(payload, "place"),
+        applicant_attended=attended if isinstance(attended, bool) else None,
+        applicant_position=_text(payload, "applicant_position"),
+        reason=_text(payload, "reason"),
+    )
 
 
 def _load(uow: UnitOfWork, number: str) -> StoredApplication:
@@ -132,41 +172,6 @@ def _load(uow: UnitOfWork, number: str) -> StoredApplication:
     if stored is None:
         raise NotFoundError("application_not_found", f"no application {number}")
     return stored
-
-
-def _payload(signed: SignedContent) -> dict[str, Any]:
-    try:
-        payload = json.loads(signed.content)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        payload = None
-    if not isinstance(payload, dict):
-        raise InvalidInputError("invalid_decision", "the signed content is not a JSON object")
-    return payload
-
-
-def _action(payload: dict[str, Any], number: str) -> tuple[ApplicationAction, dict[str, Any]]:
-    if payload.get("application_number") != number:
-        raise InvalidInputError(
-            "decision_for_another_application",
-            f"the signed decision is about {payload.get('application_number')!r}, not {number}",
-        )
-    document_type = payload.get("document_type")
-    if document_type is not None:
-        if document_type not in DOCUMENT_ACTIONS:
-            raise InvalidInputError("unknown_document_type", f"{document_type!r} is not known")
-        grounds = [g.get("number") for g in payload.get("grounds", []) if isinstance(g, dict)]
-        params = {"grounds": grounds, "motivation": payload.get("motivation", "")}
-        return DOCUMENT_ACTIONS[document_type][0], params
-    try:
-        action = ApplicationAction(str(payload.get("action")))
-    except ValueError:
-        allowed = ", ".join(str(a) for a in ApplicationAction if a is not _A.SUBMIT)
-        raise InvalidInputError("unknown_action", f"action must be one of {allowed}") from None
-    if action in {a for a, _ in DOCUMENT_ACTIONS.values()}:
-        raise InvalidInputError(
-            "document_required", f"{action} is decided by signing the result document itself"
-        )
-    return action, payload
 
 
 def _actor(
@@ -182,78 +187,30 @@ def _roles_of(action: ApplicationAction) -> frozenset[PermitRole]:
     return frozenset().union(*(t.roles for t in TRANSITIONS.values() if t.action is action))
 
 
-def _apply(
-    application: Application,
-    action: ApplicationAction,
-    actor: Actor,
-    at: datetime,
-    params: dict[str, Any],
-) -> ApplicationEvent:
-    step = _STEPS.get(action)
-    if step is None:
-        raise InvalidInputError("unknown_action", f"{action} cannot be decided here")
+def _perform(application: Application, step: Step, actor: Actor, at: datetime) -> ApplicationEvent:
     try:
-        return step(application, actor, at, params)
+        return application.perform(step, actor, at)
     except (TypeError, ValueError) as error:
         raise InvalidInputError("invalid_decision", str(error)) from None
 
 
-def _suffix(application: Application) -> str:
-    return application.number.removeprefix("APP-")
-
-
-def _hold_hearing(
-    application: Application, actor: Actor, at: datetime, params: dict[str, Any]
-) -> ApplicationEvent:
-    attended = params.get("applicant_attended")
-    if not isinstance(attended, bool):
-        raise InvalidInputError("invalid_decision", "applicant_attended: true or false")
-    position = _text(params, "applicant_position", required=False)
-    return application.hold_hearing(actor, at, attended, position)
-
-
-_Step = Callable[[Application, Actor, datetime, dict[str, Any]], ApplicationEvent]
-_STEPS: dict[ApplicationAction, _Step] = {
-    _A.REGISTER: lambda app, actor, at, _p: app.register(actor, at),
-    _A.START_REVIEW: lambda app, actor, at, _p: app.start_review(actor, at),
-    _A.REFUSE_FURTHER_CONSIDERATION: lambda app, actor, at, _p: app.refuse_further_consideration(
-        actor, at, f"RFC-{_suffix(app)}"
-    ),
-    _A.ISSUE_PRELIMINARY_REFUSAL: lambda app, actor, at, p: app.issue_preliminary_refusal(
-        actor, at, _grounds(p), _text(p, "motivation")
-    ),
-    _A.SCHEDULE_HEARING: lambda app, actor, at, p: app.schedule_hearing(
-        actor, at, _moment(p, "hearing_at"), _text(p, "place")
-    ),
-    _A.HOLD_HEARING: _hold_hearing,
-    _A.ISSUE_PERMIT: lambda app, actor, at, _p: app.issue_permit(actor, at, f"PRM-{_suffix(app)}"),
-    _A.REFUSE: lambda app, actor, at, p: app.refuse(
-        actor, at, f"REF-{_suffix(app)}", _grounds(p), _text(p, "motivation")
-    ),
-    _A.WITHDRAW: lambda app, actor, at, p: app.withdraw(
-        actor, at, _text(p, "reason", required=False)
-    ),
-}
-
-
-def _grounds(params: dict[str, Any]) -> list[int]:
-    grounds = params.get("grounds")
+def _grounds(grounds: object) -> tuple[int, ...]:
     if not isinstance(grounds, list) or not all(
         isinstance(g, int) and not isinstance(g, bool) for g in grounds
     ):
         raise InvalidInputError("invalid_decision", "grounds: a list of App.1 §10 item numbers")
-    return grounds
+    return tuple(grounds)
 
 
-def _text(params: dict[str, Any], key: str, *, required: bool = True) -> str:
-    value = params.get(key, None if required else "")
+def _text(payload: dict[str, Any], key: str) -> str:
+    value = payload.get(key, "")
     if not isinstance(value, str):
         raise InvalidInputError("invalid_decision", f"{key}: a string is required")
     return value
 
 
-def _moment(params: dict[str, Any], key: str) -> datetime:
-    value = _text(params, key)
+def _moment(payload: dict[str, Any], key: str) -> datetime:
+    value = _text(payload, key)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -263,64 +220,43 @@ def _moment(params: dict[str, Any], key: str) -> datetime:
     return moment
 
 
+def _document(event: ApplicationEvent) -> ResultDocument:
+    document = event.result_document()
+    if document is None:
+        raise AssertionError(f"{type(event).__name__} carries no document")
+    return document
+
+
 def _document_bytes(event: ApplicationEvent) -> bytes:
-    if isinstance(event, PermitIssued):
-        return canonical_bytes(event.permit.to_canonical_dict())
-    if isinstance(event, PermitRefused):
-        return canonical_bytes(event.refusal.to_canonical_dict())
-    if isinstance(event, FurtherConsiderationRefused):
-        return canonical_bytes(event.notice.to_canonical_dict())
-    raise AssertionError(f"{type(event).__name__} carries no document")
+    return canonical_bytes(_document(event).to_canonical_dict())
 
 
 def _store_document(
     uow: UnitOfWork,
     application: Application,
     event: ApplicationEvent,
-    signed: SignedContent,
-    cms: bytes,
+    act: SignedAct[DecisionAct],
     now: datetime,
 ) -> str:
     expected = _document_bytes(event)
-    if signed.content != expected:
+    if act.content != expected:
         raise ConflictError(
             "document_mismatch",
             "the signed document differs from the one the service would issue now "
             "(another day, signer or number); request a fresh draft and sign it",
         )
-    number = str(json.loads(expected)["number"])
+    document = _document(event)
     uow.documents.add(
         IssuedDocument(
-            number=number,
+            number=document.number,
             application_number=application.number,
             kind=event_kind(event),
             issued_at=now,
             recipient_id=application.form.applicant_identifier,
             content=expected,
-            signature=cms,
-            signer_iin=signed.principal.iin,
+            signature=act.cms,
+            signer_iin=act.signer.iin,
             sha256=hashlib.sha256(expected).hexdigest(),
         )
     )
-    return number
-
-
-def _enter_registry(uow: UnitOfWork, event: PermitIssued, now: datetime) -> None:
-    """Rules §11: the permit enters the public state registry at issue."""
-    permit = event.permit
-    year = to_almaty(now).year
-    registry_number = f"REG-{year}-{uow.numbers.next(f'registry-{year}'):06d}"
-    uow.registry.add(
-        RegistryEntry(
-            registry_number=registry_number,
-            permit_number=permit.number,
-            application_number=permit.application_number,
-            holder_name=permit.recipient.name,
-            holder_iin_bin=permit.recipient.iin_or_bin,
-            platform_name=permit.platform_name,
-            purpose=permit.purpose,
-            addresses=tuple(address.one_line() for address in permit.activity_addresses),
-            issued_on=permit.issue_date,
-            valid_until=permit.valid_until,
-        )
-    )
+    return document.number

@@ -5,13 +5,15 @@ from __future__ import annotations
 from kepil.domain.auth import Principal
 from kepil.domain.monitoring import ChainCheck, ChainedEntry, verify_chain
 from kepil.services.errors import ForbiddenError
-from kepil.services.permits.queries import viewer
+from kepil.services.permits.views.viewer import viewer_in
 from kepil.services.unit_of_work import UnitOfWork
 
 
 def require_reader(principal: Principal, uow: UnitOfWork) -> None:
     """Only Ministry officials read the monitoring data: any duty will do, the auditor's too."""
-    if not viewer(principal, uow).is_official:
+    with uow:
+        official = viewer_in(uow, principal).is_official
+    if not official:
         raise ForbiddenError(
             "official_required", "the monitoring feed is for Ministry officials only"
         )

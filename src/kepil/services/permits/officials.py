@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from kepil.domain.auth import Principal
+from kepil.domain.clock import Clock
 from kepil.domain.identity import InvalidIdentifierError, parse_identifier
 from kepil.domain.permits import Actor, PermitRole
 from kepil.services.errors import ForbiddenError, InvalidInputError
+from kepil.services.messagebus import Command
 from kepil.services.permits.ports import StaffMember
 from kepil.services.unit_of_work import UnitOfWork
 
@@ -30,7 +31,7 @@ def actor_for(principal: Principal, allowed: frozenset[PermitRole], uow: UnitOfW
 
 
 @dataclass(frozen=True, slots=True)
-class GrantRole:
+class GrantRole(Command[bool]):
     """Give a Ministry official a duty in the permit service."""
 
     iin: str
@@ -40,8 +41,17 @@ class GrantRole:
     granted_by: str
 
 
-def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> bool:
+@dataclass(frozen=True, slots=True)
+class RevokeRole(Command[bool]):
+    """Take a duty away from a Ministry official."""
+
+    iin: str
+    role: PermitRole
+
+
+def grant_role(command: GrantRole, uow: UnitOfWork, clock: Clock) -> bool:
     """Record the duty; False when the official already held it."""
+    now = clock.now()
     try:
         parse_identifier(command.iin)
     except InvalidIdentifierError as error:
@@ -58,10 +68,10 @@ def grant_role(command: GrantRole, uow: UnitOfWork, now: datetime) -> bool:
         return granted
 
 
-def revoke_role(iin: str, role: PermitRole, uow: UnitOfWork) -> bool:
+def revoke_role(command: RevokeRole, uow: UnitOfWork) -> bool:
     """Take a duty away; False when it was not held."""
     with uow:
-        revoked = uow.staff.revoke(iin, role)
+        revoked = uow.staff.revoke(command.iin, command.role)
         uow.commit()
         return revoked
 

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from kepil.domain.auth import Principal
-from kepil.domain.monitoring import StageRecord
 from kepil.domain.permits import PermitRole
 from kepil.domain.registry import (
     RegistryEntry,
     RegistryStatus,
     RegistryStatusChangeNotAllowedError,
 )
-from kepil.services.errors import (
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    SignatureRefusedError,
-)
+from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
+from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
+from kepil.services.permits.events import PermitStatusChanged
 from kepil.services.permits.officials import actor_for
-from kepil.services.permits.ports import Notification
+from kepil.services.permits.signed_acts import verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
 # The signed content names the document type so a platform node can recognise it (DESIGN §1.3).
@@ -35,7 +30,7 @@ _TARGETS = {
 
 
 @dataclass(frozen=True, slots=True)
-class ChangePermitStatus:
+class ChangePermitStatus(Command[RegistryEntry]):
     """Apply a signed `permit_status_change` document to a registry entry."""
 
     principal: Principal
@@ -43,52 +38,53 @@ class ChangePermitStatus:
     signed_change: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class StatusChangeAct:
+    """What a signed status change says: which entry, what to do and the legal reason."""
+
+    registry_number: object
+    action: str
+    reason: str
+
+
 def change_permit_status(
     command: ChangePermitStatus, uow: UnitOfWork, context: PermitContext
 ) -> RegistryEntry:
     """Verify the head's signature and the stated legal reason; record it in the history."""
     now = context.clock.now()
-    signed = context.verifier.verify(command.signed_change, now)
-    if signed.principal.iin != command.principal.iin:
-        raise SignatureRefusedError(
-            "signer_mismatch", "the decision is signed by someone other than the signed-in user"
+    act = verify_act(
+        command.signed_change,
+        command.principal,
+        context.verifier,
+        now,
+        read_status_change,
+        "decision",
+    )
+    change = act.payload
+    if change.registry_number != command.registry_number:
+        raise InvalidInputError(
+            "decision_for_another_entry",
+            f"the signed decision is not about {command.registry_number}",
         )
-    change = _change(signed.content, command.registry_number)
     with uow:
-        actor = actor_for(signed.principal, frozenset({PermitRole.HEAD}), uow)
+        actor = actor_for(act.signer, frozenset({PermitRole.HEAD}), uow)
         entry = uow.registry.get(command.registry_number)
         if entry is None:
             raise NotFoundError("not_found", f"no registry entry {command.registry_number}")
         try:
             updated = entry.change_status(
-                _TARGETS[change["action"]], change["reason"], f"head:{actor.iin}", now
+                _TARGETS[change.action], change.reason, f"head:{actor.iin}", now
             )
         except RegistryStatusChangeNotAllowedError as error:
             raise ConflictError("status_change_not_allowed", str(error)) from None
         uow.registry.save_status(updated, updated.history[-1])
-        uow.stage_log.append(
-            StageRecord(
-                case=entry.application_number,
-                stage=f"permit_{change['action']}",
-                actor=f"head:{actor.iin}",
-                occurred_at=now,
-                details={"registry_number": entry.registry_number, "reason": change["reason"]},
-            )
-        )
-        uow.notifications.add(
-            Notification(
-                recipient=entry.holder_iin_bin,
-                case_number=entry.application_number,
-                kind=f"permit_{change['action']}",
-                message=f"Статус разрешения {entry.permit_number}: {updated.stored_status}",
-                created_at=now,
-            )
-        )
+        uow.emit(PermitStatusChanged(updated, change.action, change.reason, actor.iin, now))
         uow.commit()
         return updated
 
 
-def _change(content: bytes, registry_number: str) -> dict[str, Any]:
+def read_status_change(content: bytes) -> StatusChangeAct:
+    """The signed bytes as a `permit_status_change` document with its legal reason."""
     try:
         change = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -97,13 +93,9 @@ def _change(content: bytes, registry_number: str) -> dict[str, Any]:
         raise InvalidInputError(
             "invalid_decision", f"the signed content must be a {DOCUMENT_TYPE} JSON object"
         )
-    if change.get("registry_number") != registry_number:
-        raise InvalidInputError(
-            "decision_for_another_entry", f"the signed decision is not about {registry_number}"
-        )
     if change.get("action") not in _TARGETS:
         raise InvalidInputError("unknown_action", f"action: one of {', '.join(_TARGETS)}")
     reason = change.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInputError("reason_required", "a status change needs its legal reason")
-    return change
+    return StatusChangeAct(change.get("registry_number"), change["action"], reason)

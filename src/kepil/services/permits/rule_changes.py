@@ -15,6 +15,7 @@ from kepil.domain.permits import (
     notification_tasks,
 )
 from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
+from kepil.services.messagebus import Command
 from kepil.services.permits.complaint_ports import RuleChange
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.officials import OFFICIAL_ROLES, actor_for
@@ -28,7 +29,7 @@ MAX_SUMMARY = 4_000
 
 
 @dataclass(frozen=True, slots=True)
-class RecordRuleChange:
+class RecordRuleChange(Command[RuleChange]):
     """Record an adopted version of the Rules; its two notices fall due in 3 working days."""
 
     principal: Principal
@@ -39,7 +40,7 @@ class RecordRuleChange:
 
 
 @dataclass(frozen=True, slots=True)
-class MarkNoticeSent:
+class MarkNoticeSent(Command[RuleChange]):
     """Confirm that the notice of a change went out to one recipient."""
 
     principal: Principal

@@ -14,10 +14,11 @@ from kepil.domain.calendar import to_almaty
 from kepil.domain.permits import Actor, Application, ApplicationForm, PermitRole
 from kepil.domain.permits.codec import FormDecodingError, form_from_dict
 from kepil.domain.state_records import CourtRestriction
-from kepil.services.errors import ConflictError, InvalidInputError, SignatureRefusedError
+from kepil.services.errors import ConflictError, InvalidInputError
+from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.ports import StoredApplication, StoredFile
-from kepil.services.permits.publish import publish
+from kepil.services.permits.signed_acts import verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -33,7 +34,15 @@ class UploadedFile:
 
 
 @dataclass(frozen=True, slots=True)
-class SubmitApplication:
+class Submission:
+    """The application's number; `created` is False when a retried request was recognised."""
+
+    number: str
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitApplication(Command[Submission]):
     """File an EDS-signed Appendix 2 form with its attachments (Rules §3)."""
 
     principal: Principal
@@ -42,51 +51,60 @@ class SubmitApplication:
     idempotency_key: str
 
 
-@dataclass(frozen=True, slots=True)
-class Submission:
-    """The application's number; `created` is False when a retried request was recognised."""
-
-    number: str
-    created: bool
-
-
 def submit_application(
     command: SubmitApplication, uow: UnitOfWork, context: PermitContext
 ) -> Submission:
-    """Verify the signature and the files, ask the state systems (§4), register the arrival."""
+    """Verify the signature and the files, ask the state systems (§4), register the arrival.
+
+    The signature's revocation check and the state systems are asked outside any database
+    transaction: a slow OCSP responder or e-gov gateway holds no connection or lock.
+    """
     if not _KEY.match(command.idempotency_key):
         raise InvalidInputError(
             "invalid_idempotency_key", "Idempotency-Key must be 1-128 printable ASCII characters"
         )
-    owner = command.principal.iin
     fingerprint = _fingerprint(command)
     with uow:
-        known = uow.idempotency.get(owner, command.idempotency_key)
-        if known is not None:
-            if known[0] != fingerprint:
-                raise ConflictError(
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was used for a different request; use a new key",
-                )
-            return Submission(known[1], created=False)
-        now = context.clock.now()
-        signed = context.verifier.verify(command.signed_form, now)
-        if signed.principal.iin != command.principal.iin:
-            raise SignatureRefusedError(
-                "signer_mismatch", "the form is signed by someone other than the signed-in user"
-            )
-        form = _decode(signed.content)
-        files = _match_files(form, command.files, context)
-        facts = _state_facts(form, signed.principal, to_almaty(now).date(), context)
+        replayed = _replayed(uow, command, fingerprint)
+    if replayed is not None:
+        return replayed
+    now = context.clock.now()
+    act = verify_act(
+        command.signed_form, command.principal, context.verifier, now, read_form, "form"
+    )
+    form = act.payload
+    files = _match_files(form, command.files, context)
+    facts = _state_facts(form, act.signer, to_almaty(now).date(), context)
+    with uow:
+        # The same request may have been filed while we asked the outside world.
+        replayed = _replayed(uow, command, fingerprint)
+        if replayed is not None:
+            return replayed
         year = to_almaty(now).year
         number = f"APP-{year}-{uow.numbers.next(f'application-{year}'):06d}"
-        actor = Actor.from_principal(signed.principal, PermitRole.APPLICANT)
+        actor = Actor.from_principal(act.signer, PermitRole.APPLICANT)
         application = Application.submit(number, form, actor, now, context.calendar)
         uow.applications.add(StoredApplication(application, facts, command.signed_form, 1), files)
-        publish(uow, form.applicant_identifier, application.pull_events(), command.signed_form)
-        uow.idempotency.put(owner, command.idempotency_key, fingerprint, number, now)
+        events = application.pull_events()
+        uow.applications.record_events(events, command.signed_form)
+        uow.emit(*events)
+        uow.idempotency.put(
+            command.principal.iin, command.idempotency_key, fingerprint, number, now
+        )
         uow.commit()
         return Submission(number, created=True)
+
+
+def _replayed(uow: UnitOfWork, command: SubmitApplication, fingerprint: str) -> Submission | None:
+    known = uow.idempotency.get(command.principal.iin, command.idempotency_key)
+    if known is None:
+        return None
+    if known[0] != fingerprint:
+        raise ConflictError(
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request; use a new key",
+        )
+    return Submission(known[1], created=False)
 
 
 def _fingerprint(command: SubmitApplication) -> str:
@@ -97,7 +115,8 @@ def _fingerprint(command: SubmitApplication) -> str:
     return digest.hexdigest()
 
 
-def _decode(content: bytes) -> ApplicationForm:
+def read_form(content: bytes) -> ApplicationForm:
+    """The signed bytes as an Appendix 2 form, or InvalidInputError naming every problem."""
     try:
         data = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

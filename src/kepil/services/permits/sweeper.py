@@ -11,6 +11,7 @@ from kepil.domain.calendar import to_almaty
 from kepil.domain.clock import Clock
 from kepil.domain.monitoring import StageRecord
 from kepil.domain.permits import PermitRole, Stage
+from kepil.services.messagebus import Command
 from kepil.services.permits.ports import Notification, OpenDeadline
 from kepil.services.unit_of_work import UnitOfWork
 
@@ -65,6 +66,18 @@ class SweepReport:
     def per_stage(self) -> dict[str, int]:
         """How many stages were marked, by stage name."""
         return dict(Counter(str(item.stage) for item in self.marked))
+
+
+@dataclass(frozen=True, slots=True)
+class SweepOverdue(Command[SweepReport]):
+    """Find and report every stage past its deadline now (Rules §10)."""
+
+    limit: int = DEFAULT_BATCH
+
+
+def sweep_overdue(command: SweepOverdue, uow: UnitOfWork, clock: Clock) -> SweepReport:
+    """The sweep, as the bus runs it for `kepil sweep` and the sweeper inside `kepil serve`."""
+    return sweep(uow, clock, command.limit)
 
 
 def sweep(uow: UnitOfWork, clock: Clock, limit: int = DEFAULT_BATCH) -> SweepReport:

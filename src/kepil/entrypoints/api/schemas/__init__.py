@@ -1,0 +1,1 @@
+"""API schemas: what crosses the HTTP edge, validated on the way in and documented in OpenAPI."""

@@ -1,0 +1,108 @@
+"""Applications: the case, lists, decisions and drafts of result documents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class DeadlineOut(BaseModel):
+    """A stage's deadline and how it ended."""
+
+    stage: str
+    due: datetime
+    settled_at: datetime | None
+    outcome: str | None
+    overdue: bool
+
+
+class EventOut(BaseModel):
+    """One step of the application's history."""
+
+    kind: str
+    at: datetime
+    status: str
+    actor_role: str
+    actor_name: str
+    stage_deadline: datetime | None
+    late: bool
+    details: dict[str, Any]
+
+
+class DocumentRef(BaseModel):
+    """A signed result document issued on the application."""
+
+    number: str
+    kind: str
+    issued_at: datetime
+    sha256: str
+
+
+class ApplicationOut(BaseModel):
+    """An application, its deadlines, history and documents."""
+
+    number: str
+    status: str
+    applicant_id: str
+    applicant_name: str
+    platform_name: str
+    purpose: str
+    received_at: datetime
+    registration_day: date
+    service_term_due: datetime
+    deadlines: list[DeadlineOut]
+    attachments: list[dict[str, Any]]
+    history: list[EventOut]
+    documents: list[DocumentRef]
+    state_facts: dict[str, Any] | None = Field(
+        default=None, description="what the state systems said (Rules §4); officials only"
+    )
+
+
+class SummaryOut(BaseModel):
+    """One line of a list."""
+
+    number: str
+    status: str
+    applicant_id: str
+    applicant_name: str
+    platform_name: str
+    received_at: datetime
+    last_event_at: datetime
+
+
+class PageOut(BaseModel):
+    """A page of applications."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[SummaryOut]
+
+
+class DecisionOut(BaseModel):
+    """What the decision did."""
+
+    application_number: str
+    status: str
+    event: str
+    document_number: str | None
+
+
+class DraftIn(BaseModel):
+    """Which result document to draft; a refusal also needs its grounds and motivation."""
+
+    document_type: str = Field(
+        description="permit | motivated_refusal | refusal_of_further_consideration"
+    )
+    grounds: list[int] = Field(default_factory=list)
+    motivation: str = ""
+
+
+class DraftOut(BaseModel):
+    """The document to sign: sign exactly `content_b64` (canonical JSON) as attached CMS."""
+
+    document: dict[str, Any]
+    content_b64: str

@@ -1,0 +1,31 @@
+"""The cabinet: signed result documents and messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class DocumentOut(BaseModel):
+    """A result document: its canonical JSON, the exact signed bytes and the head's CMS."""
+
+    number: str
+    kind: str
+    application_number: str
+    issued_at: datetime
+    signer_iin: str
+    sha256: str
+    document: dict[str, Any]
+    content_b64: str
+    signature_b64: str
+
+
+class NotificationOut(BaseModel):
+    """A message in the cabinet."""
+
+    case_number: str
+    kind: str
+    message: str
+    created_at: datetime

@@ -1,0 +1,31 @@
+"""Facts of the permit wing that the domain does not raise itself: a complaint's recorded step
+and a registry status change. Application events come from the domain (`ApplicationEvent`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kepil.domain.permits import Complaint
+from kepil.domain.registry import RegistryEntry
+from kepil.services.permits.complaint_ports import ComplaintRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintStepRecorded:
+    """A complaint was filed, registered or settled; `line` is its history line."""
+
+    complaint: Complaint
+    line: ComplaintRecord
+
+
+@dataclass(frozen=True, slots=True)
+class PermitStatusChanged:
+    """The head suspended, reinstated or revoked a permit in the state registry (Rules §11)."""
+
+    entry: RegistryEntry
+    """The entry as it is after the change."""
+    action: str
+    reason: str
+    actor_iin: str
+    at: datetime

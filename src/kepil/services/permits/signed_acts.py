@@ -1,0 +1,59 @@
+"""From an EDS-signed CMS to a verified, typed act: the one way every signed request comes in.
+
+The verifier checks the signature, the certificate chain and that a *signing* key made it (not an
+authentication key); this module adds that the signer is the person whose session sent it, and
+decodes the signed bytes with the reader the command gives (an App.2 form, a decision, a
+complaint, a registry status change). Handlers receive the typed payload and never see JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from kepil.domain.auth import Principal
+from kepil.services.errors import InvalidInputError, SignatureRefusedError
+from kepil.services.permits.ports import DocumentSignatureVerifier
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True, slots=True)
+class SignedAct(Generic[P]):
+    """A verified act: who signed it, what it says (typed), the exact bytes and the CMS."""
+
+    signer: Principal
+    payload: P
+    content: bytes
+    cms: bytes
+
+
+def verify_act(
+    cms: bytes,
+    session_holder: Principal,
+    verifier: DocumentSignatureVerifier,
+    at: datetime,
+    read: Callable[[bytes], P],
+    what: str,
+) -> SignedAct[P]:
+    """The act if the signature holds, its signer holds the session and its content reads."""
+    signed = verifier.verify(cms, at)
+    if signed.principal.iin != session_holder.iin:
+        raise SignatureRefusedError(
+            "signer_mismatch", f"the {what} is signed by someone other than the signed-in user"
+        )
+    return SignedAct(signed.principal, read(signed.content), signed.content, cms)
+
+
+def json_object(content: bytes, code: str) -> dict[str, Any]:
+    """The signed bytes as a JSON object, or InvalidInputError with `code`."""
+    try:
+        payload = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        payload = None
+    if not isinstance(payload, dict):
+        raise InvalidInputError(code, "the signed content is not a JSON object")
+    return payload

@@ -1,0 +1,151 @@
+"""`PermitViews`: every read model of the permit wing behind one object, wired by bootstrap.
+
+Each method opens one unit of work, judges time by the injected clock and answers a view; what
+a person may see is decided here, so a router or a page cannot forget it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from kepil.domain.auth import Principal
+from kepil.domain.clock import Clock
+from kepil.domain.monitoring import ChainCheck, ChainedEntry
+from kepil.domain.registry import RegistryEntry
+from kepil.services.permits import decisions, monitoring, rule_changes
+from kepil.services.permits.complaint_ports import RuleChange
+from kepil.services.permits.context import PermitContext
+from kepil.services.permits.ports import Notification, RegistryQuery, StoredFile
+from kepil.services.permits.sla import SlaSummary, sla_summary
+from kepil.services.permits.views import applications, complaints, registry
+from kepil.services.permits.views.applications import (
+    ApplicationPage,
+    ApplicationView,
+    DocumentView,
+)
+from kepil.services.permits.views.complaints import ComplaintPage, ComplaintView
+from kepil.services.permits.views.registry import RegistryEntryView, RegistryPage
+from kepil.services.permits.views.rule_changes import (
+    RuleChangePage,
+    RuleChangeView,
+    overdue_view,
+    rule_change_view,
+)
+from kepil.services.permits.views.viewer import Viewer, viewer_in
+from kepil.services.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PermitViews:
+    """The permit wing's read side for one application: its units of work, clock and context."""
+
+    uow: Callable[[], UnitOfWork]
+    clock: Clock
+    context: PermitContext
+
+    def viewer(self, principal: Principal) -> Viewer:
+        """The principal with its Ministry duties."""
+        with self.uow() as uow:
+            return viewer_in(uow, principal)
+
+    def application(self, principal: Principal, number: str) -> ApplicationView:
+        """One case, if the principal may read it."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return applications.application_view(uow, who, number, self.clock.now())
+
+    def applications(
+        self, principal: Principal, status: str | None, limit: int, offset: int
+    ) -> ApplicationPage:
+        """A page of cases: all for officials, one's own for applicants."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return applications.application_page(uow, who, status, limit, offset)
+
+    def attachment(self, principal: Principal, number: str, sha256: str) -> StoredFile:
+        """An attached file's bytes, if the principal may read the case."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return applications.attachment_file(uow, who, number, sha256)
+
+    def document(self, principal: Principal, number: str) -> DocumentView:
+        """A signed result document, for its recipient or an official."""
+        with self.uow() as uow:
+            return applications.document_view(uow, viewer_in(uow, principal), number)
+
+    def draft(self, command: decisions.DraftDocument) -> bytes:
+        """The exact bytes of a result document the head would sign now."""
+        return decisions.draft_document(command, self.uow(), self.context)
+
+    def cabinet(self, principal: Principal, limit: int) -> list[Notification]:
+        """The principal's cabinet messages, newest first."""
+        with self.uow() as uow:
+            return applications.cabinet_items(uow, viewer_in(uow, principal), limit)
+
+    def complaint(self, principal: Principal, number: str) -> ComplaintView:
+        """One complaint with its history, if the principal may read it."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return complaints.complaint_view(uow, who, number, self.clock.now())
+
+    def complaints(
+        self, principal: Principal, status: str | None, limit: int, offset: int
+    ) -> ComplaintPage:
+        """A page of complaints: all for officials, one's own for applicants."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return complaints.complaint_page(uow, who, status, limit, offset)
+
+    def registry_day(self) -> date:
+        """The registry's day: Almaty's date now."""
+        return registry.registry_day(self.clock)
+
+    def registry_page(self, query: RegistryQuery) -> RegistryPage:
+        """Entries matching the query, newest first, as they stand today."""
+        with self.uow() as uow:
+            return registry.registry_page(uow, query, self.registry_day())
+
+    def registry_entry(self, registry_number: str) -> RegistryEntryView | None:
+        """One entry with its history, or None."""
+        with self.uow() as uow:
+            found: RegistryEntry | None = uow.registry.get(registry_number)
+        return None if found is None else registry.entry_view(found, self.registry_day())
+
+    def registry_export(self, query: RegistryQuery) -> Iterator[RegistryEntryView]:
+        """Every matching entry, page by page."""
+        return registry.export_entries(self.uow, query, self.registry_day())
+
+    def monitoring_feed(self, after: int, limit: int) -> list[ChainedEntry]:
+        """The §10 stage log after `after` (readers are checked by require_monitoring_reader)."""
+        return monitoring.feed(after, limit, self.uow())
+
+    def require_monitoring_reader(self, principal: Principal) -> None:
+        """ForbiddenError unless the principal may read the monitoring."""
+        monitoring.require_reader(principal, self.uow())
+
+    def monitoring_chain(self) -> ChainCheck:
+        """Whether the stage log's hash chain is intact."""
+        return monitoring.check_chain(self.uow())
+
+    def sla(self) -> SlaSummary:
+        """Open stages, overdue ones first, in working days."""
+        return sla_summary(self.uow(), self.clock, self.context.calendar)
+
+    def rule_changes(self, principal: Principal, limit: int, offset: int) -> RuleChangePage:
+        """A page of rule versions with their notices, and every notice overdue now."""
+        found, total = rule_changes.list_rule_changes(principal, limit, offset, self.uow())
+        late = rule_changes.overdue_notices(principal, self.uow(), self.context)
+        now = self.clock.now()
+        return RuleChangePage(
+            items=[rule_change_view(change, now) for change in found],
+            total=total,
+            limit=limit,
+            offset=offset,
+            overdue=[overdue_view(notice) for notice in late],
+        )
+
+    def rule_change(self, change: RuleChange) -> RuleChangeView:
+        """A version a command just recorded or updated, its notices judged now."""
+        return rule_change_view(change, self.clock.now())
