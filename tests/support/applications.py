@@ -5,6 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from tests.support.identities import (
+    APPLICANT_BIN,
+    APPLICANT_IIN,
+    APPLICANT_NAME,
+    APPLICANT_ORGANIZATION,
+)
+
 from kepil.domain.calendar import WorkingCalendar
 from kepil.domain.permits import (
     ActivityAddress,
@@ -24,9 +31,6 @@ from kepil.domain.permits import (
 from kepil.domain.permits.deadlines import ServiceSchedule
 from kepil.services.permits.ports import StoredApplication
 
-APPLICANT_BIN = "120440056787"  # ТОО «Тест» in the local e-gov sample
-DIRECTOR_IIN = "900101300126"  # its director, whom the TEST PKI's ready-made holders name
-
 
 def application_form(applicant_bin: str = APPLICANT_BIN) -> ApplicationForm:
     """A complete Appendix 2 form of a legal entity, both documents listed, every consent given."""
@@ -37,7 +41,7 @@ def application_form(applicant_bin: str = APPLICANT_BIN) -> ApplicationForm:
             phone="+7 701 123 45 67",
             email="office@test.kz",
         ),
-        applicant_name="ТОО «Тест»",
+        applicant_name=APPLICANT_ORGANIZATION,
         applicant_kind=ApplicantKind.LEGAL_ENTITY,
         platform_name="Kepil Grain Ledger",
         purpose="Выпуск и обращение ОЦА, удостоверяющих права на зерно",
@@ -65,9 +69,9 @@ def application_form(applicant_bin: str = APPLICANT_BIN) -> ApplicationForm:
     )
 
 
-def director(applicant_bin: str = APPLICANT_BIN, iin: str = DIRECTOR_IIN) -> Actor:
+def director(applicant_bin: str = APPLICANT_BIN, iin: str = APPLICANT_IIN) -> Actor:
     """The applicant's director, who signs for it."""
-    return Actor(PermitRole.APPLICANT, "ТЕСТОВ ТЕСТ ТЕСТОВИЧ", iin, bin=applicant_bin)
+    return Actor(PermitRole.APPLICANT, APPLICANT_NAME, iin, bin=applicant_bin)
 
 
 def submitted(
