@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.serialization import Encoding
-from fastapi.testclient import TestClient
 from tests.support.identities import (
     APPLICANT_BIN,
     APPLICANT_IIN,
@@ -27,6 +27,9 @@ from kepil.signing.cms_sign import SignerCredential, sign_cms
 from kepil.signing.dev_ca import Holder, Profile
 from kepil.signing.dev_pki import DevPki
 from kepil.signing.nca_profile import KeyKind
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 PKI_EPOCH = datetime(2025, 6, 1, tzinfo=UTC)
 """When the session's CA and every person's keys begin; the CA lasts ten years, keys three."""
