@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
+from tests.support.pki import trust_dir
 
 from kepil.bootstrap import ConfigurationError, bootstrap
 from kepil.config import Mode, Settings
-from kepil.signing.dev_pki import DevPki
 
 SECRET = "x7Jq2vR9mLp4Tz8Wn3Kc6Yb1Hd5Fg0Sa"
 
@@ -24,10 +22,7 @@ def test_dev_mode_makes_and_trusts_its_own_test_pki_once(tmp_path: Path) -> None
 
 
 def test_prod_mode_refuses_to_trust_a_test_pki_root(tmp_path: Path) -> None:
-    trust = tmp_path / "trust"
-    trust.mkdir()
-    pki = DevPki.create(datetime(2026, 1, 1, tzinfo=UTC))
-    (trust / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
+    trust = trust_dir(tmp_path / "trust")
     settings = Settings(
         mode=Mode.PROD,
         data_dir=tmp_path,

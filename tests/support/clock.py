@@ -26,6 +26,11 @@ class MovableClock:
         self.moment += delta if isinstance(delta, timedelta) else timedelta(seconds=delta)
 
 
+def almaty(text: str) -> datetime:
+    """A moment of Almaty wall-clock time, from ISO text such as `2026-03-20T18:30`."""
+    return _moment(text)
+
+
 def _moment(moment: datetime | str | int) -> datetime:
     if isinstance(moment, int):
         return datetime.fromtimestamp(moment, UTC)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 from fastapi.testclient import TestClient
+from tests.support.clock import MovableClock
+from tests.support.pki import b64, bearer, session_pki, sign_bytes, trust_dir
 
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
 from kepil.entrypoints.api.app import create_app
-from kepil.signing.cms_sign import SignerCredential, sign_cms
+from kepil.signing.cms_sign import SignerCredential
 from kepil.signing.dev_ca import Profile
 from kepil.signing.dev_pki import DevPki
 from kepil.signing.nca_profile import KeyKind
@@ -23,39 +23,26 @@ from kepil.signing.nca_profile import KeyKind
 START = datetime(2026, 4, 10, 4, 0, tzinfo=UTC)
 
 
-@dataclass
-class MovableClock:
-    moment: datetime = START
-
-    def now(self) -> datetime:
-        return self.moment
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def pki() -> DevPki:
-    return DevPki.create(START - timedelta(days=30))
+    return session_pki()
 
 
 @pytest.fixture
 def clock() -> MovableClock:
-    return MovableClock()
+    return MovableClock(START)
 
 
 @pytest.fixture
-def client(
-    database_url: str, tmp_path: Path, pki: DevPki, clock: MovableClock
-) -> Iterator[TestClient]:
-    trust = tmp_path / "trust"
-    trust.mkdir()
-    (trust / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
+def client(database_url: str, tmp_path: Path, clock: MovableClock) -> Iterator[TestClient]:
+    trust = trust_dir(tmp_path / "trust")
     settings = Settings(database_url=database_url, data_dir=tmp_path, trust_dir=trust)
     with TestClient(create_app(bootstrap(settings, clock=clock))) as test_client:
         yield test_client
 
 
 def _signed(nonce: str, credential: SignerCredential, *, detached: bool = False) -> str:
-    cms = sign_cms(nonce.encode(), [credential], signing_time=START, detached=detached)
-    return base64.b64encode(cms).decode()
+    return b64(sign_bytes(credential, nonce.encode(), START, detached=detached))
 
 
 def _nonce(client: TestClient) -> str:
@@ -102,7 +89,7 @@ def test_a_replayed_login_is_refused(client: TestClient, pki: DevPki) -> None:
 def test_an_expired_nonce_is_refused(client: TestClient, pki: DevPki, clock: MovableClock) -> None:
     holder = pki.person(START, usage=KeyKind.AUTH)
     payload = {"cms": _signed(_nonce(client), holder)}
-    clock.moment += timedelta(minutes=3)
+    clock.advance(timedelta(minutes=3))
     refused = client.post("/api/v1/auth/login", json=payload)
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "expired_nonce"
@@ -144,7 +131,7 @@ def test_after_logout_the_token_opens_nothing(client: TestClient, pki: DevPki) -
     token = client.post("/api/v1/auth/login", json={"cms": _signed(_nonce(client), holder)}).json()[
         "token"
     ]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(token)
     assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
     after = client.get("/api/v1/auth/session", headers=headers)
     assert after.status_code == 401

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 from fastapi.testclient import TestClient
+from tests.support.clock import MovableClock
+from tests.support.pki import Person, applicant_director, ministry_official, person, trust_dir
 
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
@@ -15,9 +16,8 @@ from kepil.domain.permits import PermitRole
 from kepil.entrypoints.api.app import create_app
 from kepil.services.permits.officials import GrantRole, grant_role
 from kepil.signing.dev_ca import Profile
-from kepil.signing.dev_pki import DevPki
 
-from .desk import APPLICANT_BIN, MINISTRY_BIN, PKI_EPOCH, Desk, MovableClock, Person, make_person
+from .desk import Desk
 
 # Who holds which duty; the examiner also heads the department, so it holds two.
 DUTIES = {
@@ -29,31 +29,20 @@ DUTIES = {
 
 
 @pytest.fixture(scope="module")
-def pki() -> DevPki:
-    return DevPki.create(PKI_EPOCH)
-
-
-@pytest.fixture(scope="module")
-def people(pki: DevPki) -> dict[str, Person]:
+def people() -> dict[str, Person]:
     found = {
-        "applicant": make_person(
-            pki, Profile.LEGAL_HEAD, "900101300126", "ТЕСТОВ ТЕСТ ТЕСТОВИЧ", APPLICANT_BIN
-        ),
-        "stranger": make_person(pki, Profile.INDIVIDUAL, "800502312347", "ЧУЖОЙ ЧУЖАК", None),
+        "applicant": applicant_director(),
+        "stranger": person(Profile.INDIVIDUAL, "800502312347", "ЧУЖОЙ ЧУЖАК"),
     }
     for key, (iin, name, _) in DUTIES.items():
-        found[key] = make_person(pki, Profile.OFFICIAL, iin, name, MINISTRY_BIN)
+        found[key] = ministry_official(iin, name)
     return found
 
 
 @pytest.fixture
-def desk(
-    database_url: str, tmp_path: Path, pki: DevPki, people: dict[str, Person]
-) -> Iterator[Desk]:
-    trust = tmp_path / "trust"
-    trust.mkdir()
-    (trust / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
-    clock = MovableClock()
+def desk(database_url: str, tmp_path: Path, people: dict[str, Person]) -> Iterator[Desk]:
+    clock = MovableClock("2026-03-20T10:00")
+    trust = trust_dir(tmp_path / "trust")
     settings = Settings(database_url=database_url, data_dir=tmp_path, trust_dir=trust)
     container = bootstrap(settings, clock=clock)
     for iin, name, roles in DUTIES.values():

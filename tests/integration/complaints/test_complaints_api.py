@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .desk import APPLICANT_BIN, Desk, almaty
+from tests.support.clock import almaty
+from tests.support.identities import APPLICANT_BIN
+
+from .desk import Desk
 
 
 def _moment(value: Any) -> datetime:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .desk import Desk, almaty
+from tests.support.clock import almaty
+
+from .desk import Desk
 
 CHANGE = {
     "identifier": "130/НҚ-2026-1",

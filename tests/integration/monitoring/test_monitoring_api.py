@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from tests.support.clock import MovableClock, almaty
+from tests.support.pki import bearer, session_pki, sign_in, trust_dir
 
 from kepil.adapters.db.unit_of_work import SqlUnitOfWork
 from kepil.bootstrap import Container, bootstrap
@@ -22,28 +22,25 @@ from kepil.domain.permits import PermitRole
 from kepil.entrypoints.api.app import create_app
 from kepil.services.permits.officials import GrantRole, grant_role
 from kepil.services.permits.sweeper import sweep
-from kepil.signing.cms_sign import sign_cms
 from kepil.signing.dev_pki import DevPki
 from kepil.signing.nca_profile import KeyKind
 
-from .conftest import CLERK, MovableClock, Submit, almaty
+from .conftest import CLERK, Submit
 
 OFFICIAL_IIN = "900101300126"  # the person every DevPki credential names
 EVENTS, SLA = "/api/v1/monitoring/events", "/api/v1/monitoring/sla"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def pki() -> DevPki:
-    return DevPki.create(almaty("2026-03-01T09:00"))
+    return session_pki()
 
 
 @pytest.fixture
 def container(
-    database_url: str, tmp_path: Path, pki: DevPki, clock: MovableClock, migrated: Engine
+    database_url: str, tmp_path: Path, clock: MovableClock, migrated: Engine
 ) -> Iterator[Container]:
-    trust = tmp_path / "trust"
-    trust.mkdir()
-    (trust / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
+    trust = trust_dir(tmp_path / "trust")
     settings = Settings(database_url=database_url, data_dir=tmp_path, trust_dir=trust)
     built = bootstrap(settings, clock=clock)
     yield built
@@ -57,12 +54,8 @@ def client(container: Container) -> Iterator[TestClient]:
 
 
 def _sign_in(client: TestClient, pki: DevPki, clock: MovableClock) -> dict[str, str]:
-    nonce = client.post("/api/v1/auth/challenge").json()["nonce"]
     holder = pki.person(clock.now(), usage=KeyKind.AUTH)
-    cms = sign_cms(nonce.encode(), [holder], signing_time=clock.now())
-    login = client.post("/api/v1/auth/login", json={"cms": base64.b64encode(cms).decode()})
-    assert login.status_code == 200, login.text
-    return {"Authorization": f"Bearer {login.json()['token']}"}
+    return bearer(sign_in(client, holder, clock.now()))
 
 
 def _grant_auditor(container: Container, clock: MovableClock) -> None:

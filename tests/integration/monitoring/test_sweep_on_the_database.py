@@ -5,16 +5,18 @@ from __future__ import annotations
 import threading
 
 from sqlalchemy import Engine
+from tests.support.applications import stored
+from tests.support.clock import MovableClock, almaty
 
 from kepil.adapters.db.unit_of_work import SqlUnitOfWork
 from kepil.domain.calendar import WorkingCalendar
 from kepil.domain.monitoring import ChainedEntry, verify_chain
 from kepil.domain.permits import Application, Stage
-from kepil.services.permits.ports import Notification, StoredApplication
+from kepil.services.permits.ports import Notification
 from kepil.services.permits.publish import publish
 from kepil.services.permits.sweeper import SweepReport, sweep
 
-from .conftest import APPLICANT, APPLICANT_BIN, CLERK, MovableClock, Submit, almaty, form
+from .conftest import APPLICANT, APPLICANT_BIN, CLERK, Submit, form
 
 
 def _sweep(engine: Engine, calendar: WorkingCalendar, clock: MovableClock) -> SweepReport:
@@ -164,7 +166,7 @@ def test_p10_a_published_submission_keeps_the_stage_log_verifiable(
     )
     uow = SqlUnitOfWork(migrated, calendar)
     with uow:
-        uow.applications.add(StoredApplication(application, {}, b"cms", 1), [])
+        uow.applications.add(stored(application), [])
         publish(uow, APPLICANT_BIN, application.pull_events(), None)
         uow.commit()
     assert verify_chain(_log(migrated)).intact

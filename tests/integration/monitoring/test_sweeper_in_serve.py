@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from tests.support.clock import MovableClock
 
 from kepil.adapters.db.unit_of_work import SqlUnitOfWork
 from kepil.bootstrap import Container, bootstrap
@@ -16,7 +17,7 @@ from kepil.config import Settings
 from kepil.entrypoints.api.app import create_app
 from kepil.entrypoints.api.sweeper_task import start_sweeper
 
-from .conftest import MovableClock, Submit
+from .conftest import Submit
 
 
 @pytest.fixture

@@ -3,66 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 from fastapi.testclient import TestClient
+from tests.support.clock import MovableClock
+from tests.support.pki import Person, applicant_director, ministry_official, trust_dir
 
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
 from kepil.domain.permits import PermitRole
 from kepil.entrypoints.api.app import create_app
 from kepil.services.permits.officials import GrantRole, grant_role
-from kepil.signing.dev_ca import Profile
-from kepil.signing.dev_pki import DevPki
 
-from .portal import (
-    APPLICANT_BIN,
-    APPLICANT_IIN,
-    MINISTRY_BIN,
-    OFFICIALS,
-    PKI_EPOCH,
-    MovableClock,
-    Person,
-    Portal,
-    make_person,
-)
+from .portal import OFFICIALS, Portal
 
 
 @pytest.fixture(scope="module")
-def pki() -> DevPki:
-    return DevPki.create(PKI_EPOCH)
-
-
-@pytest.fixture(scope="module")
-def people(pki: DevPki) -> dict[str, Person]:
-    found = {
-        "applicant": make_person(
-            pki, Profile.LEGAL_HEAD, APPLICANT_IIN, "ТЕСТОВ ТЕСТ ТЕСТОВИЧ", APPLICANT_BIN
-        )
-    }
+def people() -> dict[str, Person]:
+    found = {"applicant": applicant_director()}
     for role, (iin, name) in OFFICIALS.items():
-        found[str(role)] = make_person(pki, Profile.OFFICIAL, iin, name, MINISTRY_BIN)
+        found[str(role)] = ministry_official(iin, name)
     return found
 
 
 @pytest.fixture
-def portal(
-    database_url: str, tmp_path: Path, pki: DevPki, people: dict[str, Person]
-) -> Iterator[Portal]:
-    trust = tmp_path / "trust"
-    trust.mkdir()
-    (trust / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
-    clock = MovableClock()
+def portal(database_url: str, tmp_path: Path, people: dict[str, Person]) -> Iterator[Portal]:
+    clock = MovableClock("2026-03-20T10:00")
+    trust = trust_dir(tmp_path / "trust")
     settings = Settings(database_url=database_url, data_dir=tmp_path, trust_dir=trust)
     container = bootstrap(settings, clock=clock)
     for role, (iin, name) in OFFICIALS.items():
         grant_role(
             GrantRole(iin, role, name, _position(role), "test"),
             container.uow(),
-            datetime.now().astimezone(),
+            clock.now(),
         )
     with TestClient(create_app(container)) as client:
         officials = {role: people[str(role)] for role in OFFICIALS}

@@ -5,25 +5,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from tests.support.clock import MovableClock
+from tests.support.identities import APPLICANT_BIN
+from tests.support.pki import Person, b64, sign_bytes, sign_in
 
-from kepil.domain.calendar import ALMATY
 from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import PermitRole
-from kepil.signing.cms_sign import SignerCredential, sign_cms
-from kepil.signing.dev_ca import Holder, Profile
-from kepil.signing.dev_pki import DevPki
-from kepil.signing.nca_profile import KeyKind
 
-PKI_EPOCH = datetime(2025, 6, 1, tzinfo=UTC)
-APPLICANT_BIN = "120440056787"  # ТОО «Тест» in the local e-gov sample
-APPLICANT_IIN = "900101300126"
-MINISTRY_BIN = "210240044100"
 OFFICIALS = {
     PermitRole.CLERK: ("850315400124", "КАНЦЕЛЯРОВА АЙГУЛЬ"),
     PermitRole.EXAMINER: ("781102303459", "ЭКСПЕРТОВ АРМАН"),
@@ -31,50 +25,6 @@ OFFICIALS = {
 }
 PDF = b"%PDF-1.7\n% test contract\n" + b"x" * 2000
 LETTER = b"%PDF-1.7\n% guarantee letter: 5 nodes, Raft\n"
-
-
-def almaty(text: str) -> datetime:
-    """An Almaty wall-clock moment."""
-    return datetime.fromisoformat(text).replace(tzinfo=ALMATY)
-
-
-@dataclass
-class MovableClock:
-    """The service's clock; tests move it, never sleep."""
-
-    moment: datetime = field(default_factory=lambda: almaty("2026-03-20T10:00"))
-
-    def now(self) -> datetime:
-        return self.moment
-
-
-@dataclass
-class Person:
-    """Someone with an authentication and a signing key, and a session once signed in."""
-
-    auth: SignerCredential
-    sign: SignerCredential
-    iin: str
-    token: str = ""
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-def make_person(pki: DevPki, profile: Profile, iin: str, name: str, bin_: str | None) -> Person:
-    keys = {}
-    for usage in (KeyKind.AUTH, KeyKind.SIGN):
-        holder = Holder(
-            profile,
-            iin=iin,
-            name=name,
-            bin=bin_,
-            organization="ТОО «Тест»" if bin_ == APPLICANT_BIN else "МЦРИАП РК",
-            usage=usage,
-        )
-        keys[usage] = pki.issue(holder, PKI_EPOCH, days=3 * 365)
-    return Person(keys[KeyKind.AUTH], keys[KeyKind.SIGN], iin)
 
 
 def form_json(**changes: Any) -> dict[str, Any]:
@@ -139,16 +89,10 @@ class Portal:
     keys: int = 0
 
     def sign(self, person: Person, data: bytes) -> bytes:
-        return sign_cms(data, [person.sign], signing_time=self.clock.now() - timedelta(seconds=1))
+        return sign_bytes(person.sign, data, self.clock.now() - timedelta(seconds=1))
 
     def login(self, person: Person) -> None:
-        nonce = self.client.post("/api/v1/auth/challenge").json()["nonce"]
-        cms = sign_cms(nonce.encode(), [person.auth], signing_time=self.clock.now())
-        response = self.client.post(
-            "/api/v1/auth/login", json={"cms": base64.b64encode(cms).decode()}
-        )
-        assert response.status_code == 200, response.text
-        person.token = response.json()["token"]
+        person.token = sign_in(self.client, person.auth, self.clock.now())
 
     def submit(
         self,
@@ -176,7 +120,7 @@ class Portal:
         cms = self.sign(person, canonical_bytes(body))
         return self.client.post(
             f"/api/v1/applications/{number}/decisions",
-            json={"cms": base64.b64encode(cms).decode()},
+            json={"cms": b64(cms)},
             headers=person.headers,
         )
 
@@ -194,7 +138,7 @@ class Portal:
         cms = self.sign(person, content)
         return self.client.post(
             f"/api/v1/applications/{number}/decisions",
-            json={"cms": base64.b64encode(cms).decode()},
+            json={"cms": b64(cms)},
             headers=person.headers,
         )
 
@@ -206,7 +150,7 @@ class Portal:
 
     def at(self, text: str) -> None:
         """Move the clock; sessions are short, so everyone signs in again."""
-        self.clock.moment = almaty(text)
+        self.clock.set(text)
         for person in (self.applicant, *self.officials.values()):
             self.login(person)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.support.clock import MovableClock
 
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
@@ -32,15 +33,10 @@ ENTRY = RegistryEntry(
 )
 
 
-class FixedClock:
-    def now(self) -> datetime:
-        return NOW
-
-
 @pytest.fixture
 def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
     container = bootstrap(
-        Settings(database_url=database_url, data_dir=tmp_path), clock=FixedClock()
+        Settings(database_url=database_url, data_dir=tmp_path), clock=MovableClock(NOW)
     )
     uow = container.uow()
     with uow:

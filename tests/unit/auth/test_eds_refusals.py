@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from asn1crypto import cms as asn1_cms
+from tests.support.pki import session_pki
 
 from kepil.adapters.eds import EdsSignInVerifier, refusal_for
 from kepil.domain.auth import SignInRefusal, SignInRefusedError
@@ -37,10 +38,9 @@ def _two_signer_cms(pki: DevPki, stranger_pki: DevPki, *, signing_key_first: boo
 def test_an_untrusted_signer_outranks_a_signing_key_in_either_order(
     signing_key_first: bool,
 ) -> None:
-    pki = DevPki.create(NOW - timedelta(days=30))
-    cms = _two_signer_cms(
-        pki, DevPki.create(NOW - timedelta(days=30)), signing_key_first=signing_key_first
-    )
+    pki = session_pki()
+    stranger_pki = DevPki.create(NOW - timedelta(days=30))
+    cms = _two_signer_cms(pki, stranger_pki, signing_key_first=signing_key_first)
 
     with pytest.raises(SignInRefusedError) as refused:
         EdsSignInVerifier(pki.trust_store()).verify(cms, NONCE, NOW)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.support.clock import MovableClock
+from tests.support.unit_of_work import FakeUnitOfWork
 
 from kepil.domain.auth import (
-    Challenge,
     Principal,
-    Session,
     SignInRefusal,
     SignInRefusedError,
 )
 from kepil.services.identity import sign_in as auth
-from kepil.services.unit_of_work import UnitOfWork
 
 PRINCIPAL = Principal(
     "850315400124",
@@ -26,72 +25,6 @@ PRINCIPAL = Principal(
     "CN=TEST issuing CA",
 )
 SECRETS = auth.SessionSecrets(b"k" * 32)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 4, 10, 4, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, delta: timedelta) -> None:
-        self.moment += delta
-
-
-class FakeChallenges:
-    def __init__(self) -> None:
-        self.rows: dict[str, Challenge] = {}
-
-    def add(self, challenge: Challenge) -> None:
-        self.rows[challenge.nonce] = challenge
-
-    def get(self, nonce: str) -> Challenge | None:
-        return self.rows.get(nonce)
-
-    def consume(self, nonce: str, at: datetime) -> bool:
-        row = self.rows.get(nonce)
-        if row is None or row.refusal_at(at) is not None:
-            return False
-        self.rows[nonce] = Challenge(row.nonce, row.issued_at, row.expires_at, at)
-        return True
-
-    def purge_expired(self, before: datetime) -> int:
-        old = [n for n, c in self.rows.items() if c.expires_at < before]
-        for nonce in old:
-            del self.rows[nonce]
-        return len(old)
-
-
-class FakeSessions:
-    def __init__(self) -> None:
-        self.rows: dict[str, Session] = {}
-
-    def add(self, session: Session) -> None:
-        self.rows[session.token_hash] = session
-
-    def get(self, token_hash: str) -> Session | None:
-        return self.rows.get(token_hash)
-
-    def revoke(self, token_hash: str, at: datetime) -> None:
-        s = self.rows.get(token_hash)
-        if s is not None:
-            self.rows[token_hash] = Session(
-                s.token_hash, s.principal, s.created_at, s.expires_at, at
-            )
-
-
-class FakeUnitOfWork(UnitOfWork):
-    def __init__(self) -> None:
-        self.challenges = FakeChallenges()
-        self.sessions = FakeSessions()
-        self.commits = 0
-
-    def commit(self) -> None:
-        self.commits += 1
-
-    def rollback(self) -> None:
-        pass
 
 
 class FakeVerifier:
@@ -113,16 +46,16 @@ def uow() -> FakeUnitOfWork:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> MovableClock:
+    return MovableClock(datetime(2026, 4, 10, 4, 0, tzinfo=UTC))
 
 
-def _log_in(cms: bytes, uow: FakeUnitOfWork, clock: FakeClock) -> auth.IssuedSession:
+def _log_in(cms: bytes, uow: FakeUnitOfWork, clock: MovableClock) -> auth.IssuedSession:
     return auth.log_in(auth.LogIn(cms), uow, FakeVerifier(), clock, SECRETS)
 
 
 def test_a_signed_fresh_nonce_opens_a_session_bound_to_the_signer(
-    uow: FakeUnitOfWork, clock: FakeClock
+    uow: FakeUnitOfWork, clock: MovableClock
 ) -> None:
     nonce = auth.issue_challenge(auth.IssueChallenge(), uow, clock).nonce
     issued = _log_in(f"signed:{nonce}".encode(), uow, clock)
@@ -130,14 +63,14 @@ def test_a_signed_fresh_nonce_opens_a_session_bound_to_the_signer(
     assert auth.current_session(issued.token, uow, clock, SECRETS) == issued.session
 
 
-def test_the_token_itself_is_never_stored(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+def test_the_token_itself_is_never_stored(uow: FakeUnitOfWork, clock: MovableClock) -> None:
     nonce = auth.issue_challenge(auth.IssueChallenge(), uow, clock).nonce
     issued = _log_in(f"signed:{nonce}".encode(), uow, clock)
     assert issued.token not in uow.sessions.rows
     assert SECRETS.token_hash(issued.token) in uow.sessions.rows
 
 
-def test_a_replayed_nonce_is_refused(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+def test_a_replayed_nonce_is_refused(uow: FakeUnitOfWork, clock: MovableClock) -> None:
     nonce = auth.issue_challenge(auth.IssueChallenge(), uow, clock).nonce
     _log_in(f"signed:{nonce}".encode(), uow, clock)
     with pytest.raises(SignInRefusedError) as refused:
@@ -145,7 +78,7 @@ def test_a_replayed_nonce_is_refused(uow: FakeUnitOfWork, clock: FakeClock) -> N
     assert refused.value.code is SignInRefusal.REPLAYED_NONCE
 
 
-def test_an_expired_nonce_is_refused(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+def test_an_expired_nonce_is_refused(uow: FakeUnitOfWork, clock: MovableClock) -> None:
     nonce = auth.issue_challenge(auth.IssueChallenge(), uow, clock).nonce
     clock.advance(auth.CHALLENGE_TTL)
     with pytest.raises(SignInRefusedError) as refused:
@@ -153,13 +86,15 @@ def test_an_expired_nonce_is_refused(uow: FakeUnitOfWork, clock: FakeClock) -> N
     assert refused.value.code is SignInRefusal.EXPIRED_NONCE
 
 
-def test_a_nonce_never_issued_here_is_refused(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+def test_a_nonce_never_issued_here_is_refused(uow: FakeUnitOfWork, clock: MovableClock) -> None:
     with pytest.raises(SignInRefusedError) as refused:
         _log_in(b"signed:made-up-by-the-client", uow, clock)
     assert refused.value.code is SignInRefusal.UNKNOWN_NONCE
 
 
-def test_a_failed_signature_still_uses_up_the_nonce(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+def test_a_failed_signature_still_uses_up_the_nonce(
+    uow: FakeUnitOfWork, clock: MovableClock
+) -> None:
     nonce = auth.issue_challenge(auth.IssueChallenge(), uow, clock).nonce
     with pytest.raises(SignInRefusedError):
         auth.log_in(auth.LogIn(b"forged", nonce=nonce), uow, FakeVerifier(), clock, SECRETS)
@@ -169,7 +104,7 @@ def test_a_failed_signature_still_uses_up_the_nonce(uow: FakeUnitOfWork, clock: 
 
 
 def test_a_session_ends_at_logout_and_after_its_lifetime(
-    uow: FakeUnitOfWork, clock: FakeClock
+    uow: FakeUnitOfWork, clock: MovableClock
 ) -> None:
     first = _log_in(
         f"signed:{auth.issue_challenge(auth.IssueChallenge(), uow, clock).nonce}".encode(),
@@ -188,7 +123,7 @@ def test_a_session_ends_at_logout_and_after_its_lifetime(
 
 
 def test_issuing_a_challenge_purges_long_expired_ones(
-    uow: FakeUnitOfWork, clock: FakeClock
+    uow: FakeUnitOfWork, clock: MovableClock
 ) -> None:
     old = auth.issue_challenge(auth.IssueChallenge(), uow, clock).nonce
     clock.advance(timedelta(days=2))

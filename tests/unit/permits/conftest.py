@@ -7,8 +7,9 @@ from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
+from tests.support.clock import almaty
 
-from kepil.domain.calendar import ALMATY, WorkingCalendar, kazakhstan_calendar
+from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
 from kepil.domain.permits import (
     ActivityAddress,
     ApplicantKind,
@@ -69,11 +70,6 @@ def valid_form() -> ApplicationForm:
         consents_to_protected_secrets_use=True,
         consents_to_personal_data_access=True,
     )
-
-
-def almaty(text: str) -> datetime:
-    """An Almaty wall-clock moment."""
-    return datetime.fromisoformat(text).replace(tzinfo=ALMATY)
 
 
 @pytest.fixture(scope="session")

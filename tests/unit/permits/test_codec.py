@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.support.clock import almaty
 
 from kepil.domain.calendar import WorkingCalendar
 from kepil.domain.permits import Application, ApplicationForm, PermitRole
@@ -17,8 +18,6 @@ from kepil.domain.permits.codec import (
     schedule_to_dict,
 )
 from kepil.domain.permits.roles import Actor
-
-from .conftest import almaty
 
 
 def test_p3_a_form_survives_the_round_trip_through_json(form: ApplicationForm) -> None:
