@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
-from kepil.config import Settings
-from kepil.entrypoints.api.errors import install_error_handlers
-from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
-from kepil.entrypoints.api.routers import ledger
-from kepil.ledger import SignedTx
-from kepil.ledger.handlers.holdings import Transfer
-from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
-from kepil.ledger.handlers.participants import Admit
-from kepil.ledger.vocab import Role
-from kepil.services.ledger.node import NodeSettings
-
-from ...unit.ledger.harness import (
+from tests.support.clock import MovableClock
+from tests.support.ledger import (
     ALICE,
     BOB,
     CHAIN_ID,
@@ -37,12 +25,18 @@ from ...unit.ledger.harness import (
     wheat,
 )
 
+from kepil.config import Settings
+from kepil.entrypoints.api.errors import install_error_handlers
+from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
+from kepil.entrypoints.api.routers import ledger
+from kepil.ledger import SignedTx
+from kepil.ledger.handlers.holdings import Transfer
+from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
+from kepil.ledger.handlers.participants import Admit
+from kepil.ledger.vocab import Role
+from kepil.services.ledger.node import NodeSettings
+
 WAIT = "?wait=10"
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(T0, UTC)
 
 
 @pytest.fixture
@@ -54,7 +48,7 @@ def signer() -> Chain:
 def client(tmp_path: Path) -> Iterator[TestClient]:
     node = create_ledger_node(
         Settings(data_dir=tmp_path),
-        FixedClock(),
+        MovableClock(T0),
         verifier=FakePermitVerifier(),
         chain_id=CHAIN_ID,
         node_settings=NodeSettings(max_wait_seconds=0.005),
@@ -150,8 +144,8 @@ def test_an_app_without_a_node_answers_ledger_unavailable() -> None:
 
 def test_the_node_key_file_is_created_private_and_reused(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
-    first = create_ledger_node(settings, FixedClock())
-    second = create_ledger_node(settings, FixedClock())
+    first = create_ledger_node(settings, MovableClock(T0))
+    second = create_ledger_node(settings, MovableClock(T0))
     key_file = tmp_path / "ledger" / "node-key.seed"
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert first._identity.key.encode() == second._identity.key.encode()
@@ -203,7 +197,7 @@ def test_a_receipt_is_confirmed_only_by_checkpoints_of_keys_genesis_registered(
     (tmp_path / "ledger" / "node-key.seed").write_text(bytes(fixture_key("node-1")).hex())
     node = create_ledger_node(
         Settings(data_dir=tmp_path),
-        FixedClock(),
+        MovableClock(T0),
         verifier=FakePermitVerifier(),
         chain_id=CHAIN_ID,
         node_settings=NodeSettings(max_wait_seconds=0.005),
