@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import typer
-from tests.unit.ledger.harness import (
+from tests.support.ledger import (
     ALICE,
     WHEAT,
     Chain,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
-from tests.unit.ledger.harness import CHAIN_ID, OPERATOR, T0, fixture_key, genesis_payload
+from tests.support.ledger import CHAIN_ID, OPERATOR, T0, fixture_key, genesis_payload
+from tests.support.ministry import Ministry, permit
 
 from kepil.adapters.ledger_permit import CmsPermitVerifier
 from kepil.adapters.ledger_store import SqliteLedgerStore
@@ -25,8 +26,6 @@ from kepil.ledger import (
 )
 from kepil.ledger.tx import build_tx
 from kepil.ledger.view import LedgerView
-
-from .ministry import Ministry, permit
 
 ALMATY_MIDNIGHT_2025_12_31 = int(datetime(2025, 12, 30, 19, 0, tzinfo=UTC).timestamp())
 ALMATY_MIDNIGHT_2029_01_01 = int(datetime(2028, 12, 31, 19, 0, tzinfo=UTC).timestamp())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.unit.ledger.harness import (
+from tests.support.chains import busy_chain
+from tests.support.ledger import (
     AGENT,
     ALICE,
     BOB,
@@ -21,8 +22,6 @@ from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.adapters.ledger_store import CommitRefused, SqliteLedgerStore
 from kepil.ledger import replay_block, sign_checkpoint
 from kepil.services.ledger.storage import LedgerStorage
-
-from .chains import busy_chain
 
 PARTIES = (ALICE, BOB, CAROL, ISSUER, OPERATOR, PLEDGEE, AGENT)
 NODE_KEY = fixture_key("node-1")

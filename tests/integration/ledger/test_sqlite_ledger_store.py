@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.unit.ledger.harness import (
+from tests.support.chains import BARLEY, busy_chain, file_snapshot, replay_into
+from tests.support.ledger import (
     ALICE,
     BOB,
     CAROL,
@@ -24,8 +25,6 @@ from kepil.ledger import Block, BlockProposal, apply_block, replay_block
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.operator import FreezeOrder, Unfreeze
 from kepil.ledger.statekeys import balance_key, freeze_key
-
-from .chains import BARLEY, busy_chain, file_snapshot, replay_into
 
 
 @pytest.fixture

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
-from kepil.config import Settings
-from kepil.entrypoints.api.errors import install_error_handlers
-from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
-from kepil.entrypoints.api.routers import ledger
-from kepil.ledger import SignedTx
-from kepil.ledger.handlers.holdings import Transfer
-from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
-from kepil.ledger.handlers.participants import Admit
-from kepil.ledger.vocab import Role
-from kepil.services.ledger.node import NodeSettings
-
-from ...unit.ledger.harness import (
+from tests.support.clock import MovableClock
+from tests.support.ledger import (
     ALICE,
     BOB,
     CHAIN_ID,
@@ -37,12 +25,21 @@ from ...unit.ledger.harness import (
     wheat,
 )
 
+from kepil.bootstrap.ledger import register_ledger_handlers
+from kepil.config import Settings
+from kepil.entrypoints.api.errors import install_error_handlers
+from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
+from kepil.entrypoints.api.routers import ledger
+from kepil.ledger import SignedTx
+from kepil.ledger.handlers.holdings import Transfer
+from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
+from kepil.ledger.handlers.participants import Admit
+from kepil.ledger.vocab import Role
+from kepil.services.ledger.commands import SubmitTransaction, SubmitTransactions
+from kepil.services.ledger.node import LedgerNode, NodeSettings
+from kepil.services.messagebus import MessageBus, inject
+
 WAIT = "?wait=10"
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(T0, UTC)
 
 
 @pytest.fixture
@@ -54,7 +51,7 @@ def signer() -> Chain:
 def client(tmp_path: Path) -> Iterator[TestClient]:
     node = create_ledger_node(
         Settings(data_dir=tmp_path),
-        FixedClock(),
+        MovableClock(T0),
         verifier=FakePermitVerifier(),
         chain_id=CHAIN_ID,
         node_settings=NodeSettings(max_wait_seconds=0.005),
@@ -150,8 +147,8 @@ def test_an_app_without_a_node_answers_ledger_unavailable() -> None:
 
 def test_the_node_key_file_is_created_private_and_reused(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
-    first = create_ledger_node(settings, FixedClock())
-    second = create_ledger_node(settings, FixedClock())
+    first = create_ledger_node(settings, MovableClock(T0))
+    second = create_ledger_node(settings, MovableClock(T0))
     key_file = tmp_path / "ledger" / "node-key.seed"
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert first._identity.key.encode() == second._identity.key.encode()
@@ -203,7 +200,7 @@ def test_a_receipt_is_confirmed_only_by_checkpoints_of_keys_genesis_registered(
     (tmp_path / "ledger" / "node-key.seed").write_text(bytes(fixture_key("node-1")).hex())
     node = create_ledger_node(
         Settings(data_dir=tmp_path),
-        FixedClock(),
+        MovableClock(T0),
         verifier=FakePermitVerifier(),
         chain_id=CHAIN_ID,
         node_settings=NodeSettings(max_wait_seconds=0.005),
@@ -239,3 +236,48 @@ def test_the_node_status_names_the_node_and_its_head(client: TestClient, signer:
     assert (status["name"], status["height"], status["consensus"], status["diverged"]) == (
         "node-1", 0, None, None,
     )  # fmt: skip
+
+
+def _stopped_node(tmp_path: Path) -> LedgerNode:
+    return create_ledger_node(
+        Settings(data_dir=tmp_path),
+        MovableClock(T0),
+        verifier=FakePermitVerifier(),
+        chain_id=CHAIN_ID,
+        node_settings=NodeSettings(max_wait_seconds=0.005),
+    )
+
+
+def test_the_ledger_routers_send_writes_to_the_bus_the_app_was_given(
+    tmp_path: Path, signer: Chain
+) -> None:
+    node = _stopped_node(tmp_path)
+    bus, seen = MessageBus(), []
+
+    def recording(command: SubmitTransaction, node: LedgerNode) -> str:
+        seen.append(command)
+        return node.submit_bytes(command.envelope)
+
+    bus.register(SubmitTransaction, inject(recording, {"node": node}))
+    bus.register(SubmitTransactions, lambda command: [])
+    app = FastAPI()
+    install_error_handlers(app)
+    install_ledger(app, node, bus=bus)
+    genesis = signer.tx(genesis_payload(), OPERATOR)
+    with TestClient(app) as client:
+        accepted = client.post("/api/v1/ledger/transactions", content=genesis.to_bytes())
+    assert (accepted.status_code, app.state.bus) == (202, bus)
+    assert seen == [SubmitTransaction(genesis.to_bytes())]
+
+
+def test_installing_the_ledger_refuses_a_bus_that_cannot_route_its_writes(tmp_path: Path) -> None:
+    node = _stopped_node(tmp_path)
+    with pytest.raises(ValueError, match="lacks the ledger handlers"):
+        install_ledger(FastAPI(), node, bus=MessageBus())
+    app = FastAPI()
+    app.state.bus = MessageBus()
+    with pytest.raises(ValueError, match="pass it as install_ledger"):
+        install_ledger(app, node)
+    register_ledger_handlers(app.state.bus, node)
+    install_ledger(app, node, bus=app.state.bus)
+    node.close()

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from .harness import Chain, standard_chain
+from tests.support.ledger import Chain, standard_chain
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from tests.support.ledger import ALICE, BOB, WHEAT, fixture_key, standard_chain
+
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.view import LedgerView
-
-from .harness import ALICE, BOB, WHEAT, fixture_key, standard_chain
 
 
 def test_an_admitted_transaction_executes_from_what_admission_remembered() -> None:

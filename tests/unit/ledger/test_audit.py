@@ -7,6 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from tests.support.ledger import (
+    ALICE,
+    BOB,
+    CHAIN_ID,
+    WHEAT,
+    Chain,
+    FakePermitVerifier,
+    fixture_key,
+    genesis_payload,
+)
 
 from kepil.ledger import (
     Block,
@@ -24,17 +34,6 @@ from kepil.ledger.records import NodeKey
 from kepil.ledger.statekeys import StateKey, Value, balance_key
 from kepil.ledger.tx import signing_message
 from kepil.services.ledger.audit import AuditReport, FindingKind, audit_chain
-
-from .harness import (
-    ALICE,
-    BOB,
-    CHAIN_ID,
-    WHEAT,
-    Chain,
-    FakePermitVerifier,
-    fixture_key,
-    genesis_payload,
-)
 
 NODES = ("node-1", "node-2")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from tests.support.ledger import ALICE, BOB, OPERATOR, Chain, fixture_key, person, standard_chain
 
 from kepil.ledger import (
     BlockMismatch,
@@ -22,8 +23,6 @@ from kepil.ledger.codes import ReasonCode
 from kepil.ledger.handlers.participants import Suspend
 from kepil.ledger.statekeys import key_from_text, key_text, value_from_json, value_json
 from kepil.ledger.vocab import Role
-
-from .harness import ALICE, BOB, OPERATOR, Chain, fixture_key, person, standard_chain
 
 
 def follow(chain: Chain) -> MemoryState:

@@ -3,6 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from tests.support.ledger import (
+    ALICE,
+    BOB,
+    CHAIN_ID,
+    OPERATOR,
+    T0,
+    WHEAT,
+    FakePermitVerifier,
+    b64,
+    fixture_key,
+    genesis_payload,
+    permit_document,
+    wheat,
+)
 
 from kepil.ledger import (
     PAYLOAD_TYPES,
@@ -21,21 +35,6 @@ from kepil.ledger.handlers.participants import Admit, Reinstate, Revoke, RotateK
 from kepil.ledger.handlers.permit import PermitStatusChange
 from kepil.ledger.handlers.pledges import Encumber, Enforce, Release
 from kepil.ledger.vocab import PermitAction, Role
-
-from .harness import (
-    ALICE,
-    BOB,
-    CHAIN_ID,
-    OPERATOR,
-    T0,
-    WHEAT,
-    FakePermitVerifier,
-    b64,
-    fixture_key,
-    genesis_payload,
-    permit_document,
-    wheat,
-)
 
 TX = "9a" * 32
 SAMPLES: list[Payload] = [

@@ -16,6 +16,7 @@ from unittest import mock
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.support.ledger import ALICE, BOB, CHAIN_ID, T0, WHEAT, fixture_key
 
 from kepil.domain.canonical import canonical_bytes
 from kepil.ledger import MINISTRY, ReasonCode, Refusal, SignedTx, Window, decode_tx, signed_tx
@@ -24,7 +25,6 @@ from kepil.ledger.fields import MAX_AMOUNT
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.tx import MAX_TX_BYTES, parse_json
 
-from .harness import ALICE, BOB, CHAIN_ID, T0, WHEAT, fixture_key
 from .strategies import scalars as plain_scalars
 
 

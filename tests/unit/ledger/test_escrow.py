@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from tests.support.ledger import AGENT, ALICE, BOB, CAROL, DAY, OPERATOR, WHEAT, Chain
+
 from kepil.ledger import ReasonCode
 from kepil.ledger.handlers.escrow import EscrowConfirm, EscrowOpen, EscrowRefund
 from kepil.ledger.handlers.participants import Suspend
-
-from .harness import AGENT, ALICE, BOB, CAROL, DAY, OPERATOR, WHEAT, Chain
 
 
 def open_escrow(chain: Chain, amount: int = 300, agent: str = AGENT) -> str:

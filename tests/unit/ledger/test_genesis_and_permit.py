@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from kepil.ledger import MINISTRY, BlockRejected, ReasonCode
-from kepil.ledger.handlers.holdings import Transfer
-from kepil.ledger.handlers.issuers import Issue
-from kepil.ledger.handlers.permit import PermitStatusChange
-from kepil.ledger.vocab import PermitAction, PermitStatus
-
-from .harness import (
+from tests.support.ledger import (
     ALICE,
     BOB,
     DAY,
@@ -24,6 +17,12 @@ from .harness import (
     genesis_payload,
     permit_document,
 )
+
+from kepil.ledger import MINISTRY, BlockRejected, ReasonCode
+from kepil.ledger.handlers.holdings import Transfer
+from kepil.ledger.handlers.issuers import Issue
+from kepil.ledger.handlers.permit import PermitStatusChange
+from kepil.ledger.vocab import PermitAction, PermitStatus
 
 
 def test_genesis_records_the_operator_the_permit_and_the_nodes() -> None:

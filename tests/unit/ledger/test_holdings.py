@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from tests.support.ledger import ALICE, AUDITOR, BOB, CAROL, ISSUER, WHEAT, Chain, wheat
+
 from kepil.ledger import ReasonCode
 from kepil.ledger.handlers.holdings import Leg, Redeem, Swap, Transfer
 from kepil.ledger.handlers.issuers import Issue
-
-from .harness import ALICE, AUDITOR, BOB, CAROL, ISSUER, WHEAT, Chain, wheat
 
 OATS = "OATS-2026"
 

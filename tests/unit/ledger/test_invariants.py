@@ -7,18 +7,7 @@ from collections import Counter
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-
-from kepil.ledger import MemoryState, ReasonCode, SignedTx, replay_block
-from kepil.ledger.handler import Payload
-from kepil.ledger.handlers.escrow import EscrowConfirm, EscrowOpen, EscrowRefund
-from kepil.ledger.handlers.holdings import Leg, Redeem, Swap, Transfer
-from kepil.ledger.handlers.issuers import Issue
-from kepil.ledger.handlers.operator import ForcedTransfer, FreezeOrder, Unfreeze
-from kepil.ledger.handlers.pledges import Encumber, Enforce, Release
-from kepil.ledger.records import Encumbrance, Escrow, Supply
-from kepil.ledger.statekeys import Space, value_from_json, value_json
-
-from .harness import (
+from tests.support.ledger import (
     AGENT,
     ALICE,
     BOB,
@@ -31,6 +20,16 @@ from .harness import (
     standard_chain,
     wheat,
 )
+
+from kepil.ledger import MemoryState, ReasonCode, SignedTx, replay_block
+from kepil.ledger.handler import Payload
+from kepil.ledger.handlers.escrow import EscrowConfirm, EscrowOpen, EscrowRefund
+from kepil.ledger.handlers.holdings import Leg, Redeem, Swap, Transfer
+from kepil.ledger.handlers.issuers import Issue
+from kepil.ledger.handlers.operator import ForcedTransfer, FreezeOrder, Unfreeze
+from kepil.ledger.handlers.pledges import Encumber, Enforce, Release
+from kepil.ledger.records import Encumbrance, Escrow, Supply
+from kepil.ledger.statekeys import Space, value_from_json, value_json
 
 OATS = "OATS-2026"
 HOLDERS = (ALICE, BOB, CAROL, PLEDGEE)

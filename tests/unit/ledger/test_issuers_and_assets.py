@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from tests.support.ledger import ALICE, AUDITOR, BOB, ISSUER, OPERATOR, WHEAT, Chain, person, wheat
 
 from kepil.ledger import ReasonCode
 from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
 from kepil.ledger.vocab import AssetKind, RightCategory, Role
-
-from .harness import ALICE, AUDITOR, BOB, ISSUER, OPERATOR, WHEAT, Chain, person, wheat
 
 OTHER_ISSUER = person(50)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from tests.support.ledger import ALICE, BOB, CAROL, OPERATOR, WHEAT, Chain
+
 from kepil.ledger import ReasonCode
 from kepil.ledger.handlers.operator import ForcedTransfer, FreezeOrder, Unfreeze
-
-from .harness import ALICE, BOB, CAROL, OPERATOR, WHEAT, Chain
 
 BASIS = "Civil Procedure Code art. 158"
 COURT = "2-1234/2026, Almaty city court"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from tests.support.ledger import ALICE, BOB, OPERATOR, Chain, fixture_key, person
+
 from kepil.ledger import ReasonCode, public_key_hex
 from kepil.ledger.handlers.participants import Admit, Reinstate, Revoke, RotateKey, Suspend
 from kepil.ledger.vocab import ParticipantStatus, Role
-
-from .harness import ALICE, BOB, OPERATOR, Chain, fixture_key, person
 
 
 def test_the_operator_admits_a_participant_with_a_key_and_roles(chain: Chain) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from tests.support.ledger import AGENT, ALICE, BOB, CAROL, DAY, OPERATOR, PLEDGEE, WHEAT, Chain
+
 from kepil.ledger import ReasonCode, SignedTx
 from kepil.ledger.handlers.escrow import EscrowOpen
 from kepil.ledger.handlers.holdings import Leg, Redeem, Swap
 from kepil.ledger.handlers.operator import FreezeOrder
 from kepil.ledger.handlers.pledges import Encumber, Enforce, Release
-
-from .harness import AGENT, ALICE, BOB, CAROL, DAY, OPERATOR, PLEDGEE, WHEAT, Chain
 
 TERMS = "12" * 32
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.support.ledger import ALICE, BOB, CHAIN_ID, WHEAT, fixture_key, standard_chain
 
 from kepil.ledger import Refusal, sign_checkpoint
 from kepil.ledger.handlers.holdings import Transfer
@@ -13,8 +14,6 @@ from kepil.ledger.proposal import (
     checkpoints_bytes,
     entry_from_bytes,
 )
-
-from .harness import ALICE, BOB, CHAIN_ID, WHEAT, fixture_key, standard_chain
 
 
 def _batch() -> TxBatch:

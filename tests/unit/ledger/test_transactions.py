@@ -6,6 +6,7 @@ import hashlib
 import json
 
 import pytest
+from tests.support.ledger import ALICE, BOB, CAROL, CHAIN_ID, T0, WHEAT, Chain, fixture_key, wheat
 
 from kepil.domain.canonical import canonical_bytes
 from kepil.ledger import ReasonCode, Refusal, Window, build_tx, decode_tx, signed_tx
@@ -13,8 +14,6 @@ from kepil.ledger.handler import Payload
 from kepil.ledger.handlers.holdings import Redeem, Transfer
 from kepil.ledger.handlers.issuers import DefineAsset
 from kepil.ledger.tx import TxSignature
-
-from .harness import ALICE, BOB, CAROL, CHAIN_ID, T0, WHEAT, Chain, fixture_key, wheat
 
 
 def a_transfer(amount: int = 10) -> Transfer:

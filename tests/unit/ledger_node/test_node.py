@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from tests.support.ledger import ALICE, BOB, CAROL, WHEAT, World, fixture_key
 
-from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.ledger import checkpoint_valid, decode_tx
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.records import NodeKey
 from kepil.ledger.vocab import Role
 from kepil.services.ledger.node import NodeSettings, SubmitRefused, TxState
-
-from ..ledger.harness import ALICE, BOB, CAROL, WHEAT, fixture_key
-from .conftest import MovableClock, World, make_node
 
 
 def test_a_submitted_transaction_is_pending_until_a_block_commits_it(world: World) -> None:
@@ -50,8 +47,8 @@ def test_a_duplicate_transaction_is_refused_while_pending_and_after_commit(world
 
 
 def test_a_full_mempool_refuses_with_mempool_full() -> None:
-    node = make_node(MemoryLedgerStorage(), MovableClock(), NodeSettings(mempool_limit=1))
-    world = World(node, MemoryLedgerStorage(), MovableClock())
+    world = World.in_memory(NodeSettings(mempool_limit=1))
+    node = world.node
     node.submit(world.genesis())
     with pytest.raises(SubmitRefused) as refused:
         node.submit(world.admit(ALICE, Role.HOLDER))
@@ -139,17 +136,18 @@ def test_a_batch_is_admitted_one_outcome_per_envelope(world: World) -> None:
 def test_block_timestamps_follow_the_clock_and_never_go_backwards(world: World) -> None:
     world.node.submit(world.genesis())
     first = world.node.produce_block()
-    world.clock.at -= 100
+    world.clock.advance(-100)
     world.node.submit(world.admit(ALICE, Role.HOLDER))
     second = world.node.produce_block()
-    world.clock.at += 1000
+    world.clock.advance(1000)
     world.node.submit(world.admit(BOB, Role.HOLDER))
     third = world.node.produce_block()
     assert first
     assert second
     assert third
     stamps = [b.header.timestamp for b in (first, second, third)]
-    assert stamps == [world.clock.at - 900, world.clock.at - 900, world.clock.at]
+    now = int(world.clock.now().timestamp())
+    assert stamps == [now - 900, now - 900, now]
 
 
 def test_every_block_has_a_checkpoint_signed_with_the_node_key(world: World) -> None:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from kepil.adapters.ledger_memory import MemoryLedgerStorage
+from tests.support.ledger import ALICE, World
+
 from kepil.ledger.vocab import Role
 from kepil.services.ledger.node import NodeSettings, TxState
-
-from ..ledger.harness import ALICE
-from .conftest import MovableClock, World, make_node
 
 TIMEOUT = 10.0
 
 
 def test_the_running_node_commits_a_transaction_and_wait_returns_its_status() -> None:
-    node = make_node(MemoryLedgerStorage(), MovableClock(), NodeSettings(max_wait_seconds=0.01))
-    world = World(node, MemoryLedgerStorage(), MovableClock())
+    world = World.in_memory(NodeSettings(max_wait_seconds=0.01))
+    node = world.node
     node.start()
     try:
         ids = [node.submit(tx) for tx in world.setup()]
@@ -30,8 +28,8 @@ def test_wait_gives_up_after_its_timeout_while_nothing_produces(world: World) ->
 
 
 def test_stopping_the_node_commits_what_is_still_pending() -> None:
-    node = make_node(MemoryLedgerStorage(), MovableClock(), NodeSettings(max_wait_seconds=60))
-    world = World(node, MemoryLedgerStorage(), MovableClock())
+    world = World.in_memory(NodeSettings(max_wait_seconds=60))
+    node = world.node
     node.start()
     genesis = node.submit(world.genesis())
     assert node.wait(genesis, TIMEOUT).code == "ok"

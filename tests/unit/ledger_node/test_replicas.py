@@ -8,17 +8,26 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from tests.support.clock import MovableClock
+from tests.support.ledger import (
+    ALICE,
+    BOB,
+    CAROL,
+    T0,
+    WHEAT,
+    World,
+    fixture_key,
+    genesis_payload,
+    make_node,
+)
 
 from kepil.adapters.ledger_memory import MemoryLedgerStorage
-from kepil.ledger import Executor, SignedTx, default_registry, public_key_hex
+from kepil.ledger import SignedTx, public_key_hex
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.records import NodeKey
 from kepil.ledger.statekeys import balance_key
 from kepil.services.ledger.consensus import Apply, ConsensusError, ConsensusStatus
-from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings, SubmitRefused
-
-from ..ledger.harness import ALICE, BOB, CAROL, CHAIN_ID, WHEAT, FakePermitVerifier, fixture_key
-from .conftest import MovableClock, World
+from kepil.services.ledger.node import LedgerNode, NodeSettings, SubmitRefused
 
 NAMES = ("node-1", "node-2", "node-3")
 
@@ -90,13 +99,11 @@ def _wait(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 
 @pytest.fixture
 def network() -> Iterator[Network]:
-    log, clock = LoopbackLog(), MovableClock()
+    log, clock = LoopbackLog(), MovableClock(T0)
     nodes, stores = {}, {}
     for name in NAMES:
-        executor = Executor(CHAIN_ID, default_registry(FakePermitVerifier()))
         store = MemoryLedgerStorage()
-        identity = NodeIdentity(name, fixture_key(name))
-        node = LedgerNode(executor, store, clock, identity, NodeSettings(max_block_txs=50))
+        node = make_node(store, clock, NodeSettings(max_block_txs=50), name=name)
         node.attach(log.member(name, node.replicate()))
         nodes[name], stores[name] = node, store
     world = World(nodes[NAMES[0]], stores[NAMES[0]], clock)
@@ -106,8 +113,6 @@ def network() -> Iterator[Network]:
 
 
 def _genesis_for_three(world: World) -> SignedTx:
-    from ..ledger.harness import genesis_payload
-
     keys = tuple(NodeKey(n, public_key_hex(fixture_key(n))) for n in NAMES)
     payload = dataclasses.replace(genesis_payload(), nodes=keys)
     return world.signer.tx(payload, payload.operator.id)

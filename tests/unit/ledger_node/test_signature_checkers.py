@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from kepil.adapters.ledger_memory import MemoryLedgerStorage
+from tests.support.ledger import ALICE, BOB, WHEAT, World
+
 from kepil.ledger import decode_tx, signatures_valid
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.services.ledger.node import NodeSettings
 from kepil.services.ledger.signatures import ProcessPoolChecker, items_valid, signature_items
-
-from ..ledger.harness import ALICE, BOB, WHEAT
-from .conftest import MovableClock, World, make_node
 
 
 def _honest_and_forged(world: World) -> list:  # type: ignore[type-arg]
@@ -41,9 +39,8 @@ def test_a_worker_pool_checks_a_batch_in_order(world: World) -> None:
 
 def test_admission_and_blocks_are_the_same_with_and_without_the_worker_pool() -> None:
     def run(checker: ProcessPoolChecker | None) -> tuple[list[object], list[str]]:
-        extra = {"checker": checker} if checker else {}
-        node = make_node(MemoryLedgerStorage(), MovableClock(), NodeSettings(), **extra)
-        world = World(node, MemoryLedgerStorage(), MovableClock())
+        world = World.in_memory(NodeSettings(), checker)
+        node = world.node
         honest, forged, wrong_key = _honest_and_forged(world)
         node.submit_many([tx.to_bytes() for tx in world.setup()[:1]])
         node.produce_block()

@@ -1,7 +1,8 @@
 """`/api/v1/ledger`: submit signed transactions, follow them, read blocks, holdings, history.
 
-Handlers are plain functions, so FastAPI runs them in its thread pool: `?wait=` blocks a worker
-thread, never the event loop.
+Writes are commands on the bus; reads are the ledger's views; both rendered as the response
+models of `schemas.ledger`. Handlers are plain functions, so FastAPI runs them in its thread
+pool: `?wait=` blocks a worker thread, never the event loop.
 """
 
 from __future__ import annotations
@@ -9,17 +10,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
 
 from kepil.entrypoints.api.errors import ApiError
-from kepil.ledger import Block, Refusal
-from kepil.ledger.tx import parse_json
+from kepil.entrypoints.api.schemas import ledger as schemas
+from kepil.services.ledger import views
+from kepil.services.ledger.commands import MAX_BATCH, SubmitTransaction, SubmitTransactions
 from kepil.services.ledger.node import LedgerNode, SubmitRefused
+from kepil.services.messagebus import MessageBus
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["platform ledger"])
 
 MAX_WAIT_SECONDS = 30.0
-MAX_BATCH = 2000
 _SUBMIT_STATUS = {"duplicate": 409, "mempool_full": 503, "stopped": 503, "diverged": 503}
 TxId = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 hex of the body")]
 Holder = Annotated[str, Path(pattern="^[0-9]{12}$", description="an IIN or BIN")]
@@ -36,11 +37,22 @@ def ledger_node(request: Request) -> LedgerNode:
     return node  # type: ignore[no-any-return]
 
 
+def ledger_bus(request: Request) -> MessageBus:
+    """The bus the ledger's writes go through (install_ledger sets it with the node), or 503."""
+    ledger_node(request)  # without a node there is no ledger to write to
+    return request.app.state.bus  # type: ignore[no-any-return]
+
+
 NodeDep = Annotated[LedgerNode, Depends(ledger_node)]
+BusDep = Annotated[MessageBus, Depends(ledger_bus)]
 
 
 async def _raw_body(request: Request) -> bytes:
     return await request.body()
+
+
+def _refused(refused: SubmitRefused) -> ApiError:
+    return ApiError(_SUBMIT_STATUS.get(refused.code, 422), refused.code, refused.message)
 
 
 _ENVELOPE = {
@@ -53,144 +65,112 @@ _ENVELOPE = {
 @router.post(
     "/transactions",
     status_code=202,
+    response_model=schemas.Accepted,
     summary="Submit a signed transaction",
     description="The body is the transaction envelope JSON as `kepil wallet build` prints it.",
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ENVELOPE}}}
     },
 )
-async def submit_transaction(request: Request, node: NodeDep) -> JSONResponse:
+async def submit_transaction(request: Request, bus: BusDep) -> schemas.Accepted:
     """Queue the transaction; 202 with its id. Refusals before the block: 409, 422 or 503."""
     envelope = await request.body()
     try:
-        tx_id = node.submit_bytes(envelope)
+        tx_id = bus.handle(SubmitTransaction(envelope))
     except SubmitRefused as refused:
-        status = _SUBMIT_STATUS.get(refused.code, 422)
-        raise ApiError(status, refused.code, refused.message) from None
-    return JSONResponse({"tx_id": tx_id, "state": "pending"}, status_code=202)
+        raise _refused(refused) from None
+    return schemas.Accepted(tx_id=tx_id)
+
+
+_BATCH: dict[str, Any] = {
+    "type": "object",
+    "required": ["transactions"],
+    "properties": {"transactions": {"type": "array", "items": _ENVELOPE, "maxItems": MAX_BATCH}},
+}
 
 
 @router.post(
     "/transactions/batch",
+    response_model=schemas.BatchOutcomes,
     summary="Submit up to 2,000 signed transactions at once",
     description=(
         '`{"transactions": [envelope, ...]}`; each is admitted or refused on its own, and the'
         " answer lists one outcome per envelope, in order."
     ),
     openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["transactions"],
-                        "properties": {
-                            "transactions": {
-                                "type": "array",
-                                "items": _ENVELOPE,
-                                "maxItems": MAX_BATCH,
-                            }
-                        },
-                    }
-                }
-            },
-        }
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _BATCH}}}
     },
 )
-def submit_batch(body: Annotated[bytes, Depends(_raw_body)], node: NodeDep) -> dict[str, Any]:
+def submit_batch(body: Annotated[bytes, Depends(_raw_body)], bus: BusDep) -> schemas.BatchOutcomes:
     """One outcome per envelope: {"tx_id", "state": "pending"} or {"error": {code, message}}."""
     try:
-        parsed = parse_json(body)
-    except Refusal as refusal:
-        raise ApiError(422, refusal.code.value, str(refusal)) from None
-    items = parsed.get("transactions") if isinstance(parsed, dict) and len(parsed) == 1 else None
-    if not isinstance(items, list) or not 0 < len(items) <= MAX_BATCH:
-        raise ApiError(
-            422, "malformed", f'the body must be {{"transactions": [1-{MAX_BATCH} envelopes]}}'
-        )
-    results: list[dict[str, Any]] = []
-    for outcome in node.submit_many(items):
-        if isinstance(outcome, SubmitRefused):
-            results.append({"error": {"code": outcome.code, "message": outcome.message}})
-        else:
-            results.append({"tx_id": outcome, "state": "pending"})
-    return {"results": results}
+        command = SubmitTransactions.from_body(body)
+    except SubmitRefused as refused:
+        raise _refused(refused) from None
+    outcomes = bus.handle(command)
+    return schemas.BatchOutcomes.of(outcomes)
 
 
-@router.get("/transactions/{tx_id}", summary="A transaction's status")
+@router.get(
+    "/transactions/{tx_id}",
+    response_model=schemas.TransactionStatus,
+    summary="A transaction's status",
+)
 def transaction_status(
     tx_id: TxId,
     node: NodeDep,
     wait: Annotated[
         float, Query(ge=0, le=MAX_WAIT_SECONDS, description="seconds to wait for the commit")
     ] = 0.0,
-) -> dict[str, Any]:
+) -> schemas.TransactionStatus:
     """Pending, committed (height, index, result code), rejected or unknown."""
-    status = node.wait(tx_id, wait) if wait > 0 else node.status(tx_id)
-    return status.to_json()
+    return schemas.TransactionStatus.of(views.transaction_status(node, tx_id, wait))
 
 
-@router.get("/blocks/latest", summary="The last committed block")
-def latest_block(node: NodeDep) -> dict[str, Any]:
+@router.get("/blocks/latest", response_model=schemas.Block, summary="The last committed block")
+def latest_block(node: NodeDep) -> schemas.Block:
     """The newest block with this node's checkpoint; 404 before genesis."""
-    block = node.latest_block()
-    if block is None:
+    view = views.latest_block(node)
+    if view is None:
         raise ApiError(404, "not_found", "no block yet: the chain has no genesis")
-    return _block_json(node, block)
+    return schemas.Block.of(view)
 
 
-@router.get("/blocks/{height}", summary="The block at a height")
-def block_at(height: Annotated[int, Path(ge=0)], node: NodeDep) -> dict[str, Any]:
+@router.get("/blocks/{height}", response_model=schemas.Block, summary="The block at a height")
+def block_at(height: Annotated[int, Path(ge=0)], node: NodeDep) -> schemas.Block:
     """The block with its transactions, result codes and this node's checkpoint."""
-    block = node.block(height)
-    if block is None:
+    view = views.block_at(node, height)
+    if view is None:
         raise ApiError(404, "not_found", f"no block at height {height}")
-    return _block_json(node, block)
+    return schemas.Block.of(view)
 
 
-@router.get("/accounts/{signer}", summary="A signer's participant record and last nonce")
-def account(signer: Signer, node: NodeDep) -> dict[str, Any]:
+@router.get(
+    "/accounts/{signer}",
+    response_model=schemas.Account,
+    summary="A signer's participant record and last nonce",
+)
+def account(signer: Signer, node: NodeDep) -> schemas.Account:
     """What a wallet needs to build the next transaction: the next nonce to use."""
-    participant, nonce = node.account(signer)
-    return {
-        "signer": signer,
-        "participant": None if participant is None else participant.to_json(),
-        "nonce": nonce,
-        "next_nonce": nonce + 1,
-    }
+    return schemas.Account.of(views.account(node, signer))
 
 
-@router.get("/holdings/{holder}", summary="A holder's units")
-def holdings(holder: Holder, node: NodeDep) -> dict[str, Any]:
+@router.get("/holdings/{holder}", response_model=schemas.Holdings, summary="A holder's units")
+def holdings(holder: Holder, node: NodeDep) -> schemas.Holdings:
     """Free, pledged and escrowed units per asset class at the current height."""
-    head = node.head()
-    return {
-        "holder": holder,
-        "height": None if head is None else head.height,
-        "holdings": [h.to_json() for h in node.holdings(holder)],
-    }
+    return schemas.Holdings.of(views.holdings(node, holder))
 
 
-@router.get("/history/{holder}", summary="Transactions involving a holder")
+@router.get(
+    "/history/{holder}",
+    response_model=schemas.History,
+    summary="Transactions involving a holder",
+)
 def history(
     holder: Holder,
     node: NodeDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before: Annotated[int | None, Query(ge=0, description="next_before of the last page")] = None,
-) -> dict[str, Any]:
+) -> schemas.History:
     """Newest first, `limit` per page."""
-    page = node.history(holder, limit, before)
-    return {
-        "holder": holder,
-        "entries": [e.to_json() for e in page.entries],
-        "next_before": page.next_before,
-    }
-
-
-def _block_json(node: LedgerNode, block: Block) -> dict[str, Any]:
-    checkpoint = node.checkpoint(block.header.height)
-    return {
-        **block.to_json(),
-        "checkpoint": None if checkpoint is None else checkpoint.to_json(),
-    }
+    return schemas.History.of(views.history(node, holder, limit, before))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from cryptography.hazmat.primitives.serialization import Encoding
-from tests.unit.ledger.harness import OPERATOR
+from tests.support.ledger import OPERATOR
 
 from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import (

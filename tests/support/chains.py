@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.unit.ledger.harness import (
+from tests.support.ledger import (
     AGENT,
     ALICE,
     BOB,
