@@ -25,7 +25,8 @@ from tests.support.fakes import (
 )
 
 from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
-from kepil.services.unit_of_work import UnitOfWork
+from kepil.services.permits.policies import POLICIES
+from kepil.services.unit_of_work import EventPolicies, UnitOfWork
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -49,7 +50,12 @@ class FakeUnitOfWork(UnitOfWork):
     complaints: FakeComplaintRepository
     rule_changes: FakeRuleChangeRepository
 
-    def __init__(self, calendar: WorkingCalendar | None = None) -> None:
+    def __init__(
+        self, calendar: WorkingCalendar | None = None, policies: EventPolicies | None = None
+    ) -> None:
+        # The permit wing's policies, as bootstrap wires them: a handler's events write the
+        # stage log, the cabinet and the registry here as they would in the database.
+        self.policies = EventPolicies(POLICIES) if policies is None else policies
         self.challenges = FakeChallengeRepository()
         self.sessions = FakeSessionRepository()
         self.stage_log = FakeStageLog()
@@ -65,13 +71,11 @@ class FakeUnitOfWork(UnitOfWork):
         self.commits = 0
         self._committed = self._snapshot()
 
-    def commit(self) -> None:
-        """Keep every change since the last commit."""
+    def _commit(self) -> None:
         self._committed = self._snapshot()
         self.commits += 1
 
-    def rollback(self) -> None:
-        """Put every repository back as it was at the last commit."""
+    def _rollback(self) -> None:
         for name, store in self._stores().items():
             store.restore(self._committed[name])
 

@@ -14,7 +14,7 @@ from kepil.bootstrap import bootstrap
 from kepil.config import Settings
 from kepil.domain.permits import PermitRole
 from kepil.entrypoints.api.app import create_app
-from kepil.services.permits.officials import GrantRole, grant_role
+from kepil.services.permits.officials import GrantRole
 from kepil.signing.dev_ca import Profile
 
 from .desk import Desk
@@ -47,9 +47,7 @@ def desk(database_url: str, tmp_path: Path, people: dict[str, Person]) -> Iterat
     container = bootstrap(settings, clock=clock)
     for iin, name, roles in DUTIES.values():
         for role in roles:
-            grant_role(
-                GrantRole(iin, role, name, "должностное лицо", "test"), container.uow(), clock.now()
-            )
+            container.bus.handle(GrantRole(iin, role, name, "должностное лицо", "test"))
     with TestClient(create_app(container)) as client:
         result = Desk(client, container, clock, people)
         for person in people.values():

@@ -20,7 +20,7 @@ from kepil.config import Settings
 from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import PermitRole
 from kepil.entrypoints.api.app import create_app
-from kepil.services.permits.officials import GrantRole, grant_role
+from kepil.services.permits.officials import GrantRole
 from kepil.services.permits.sweeper import sweep
 from kepil.signing.dev_pki import DevPki
 from kepil.signing.nca_profile import KeyKind
@@ -60,7 +60,7 @@ def _sign_in(client: TestClient, pki: DevPki, clock: MovableClock) -> dict[str, 
 
 def _grant_auditor(container: Container, clock: MovableClock) -> None:
     command = GrantRole(OFFICIAL_IIN, PermitRole.AUDITOR, "Аудитор", "Эксперт", "test")
-    grant_role(command, container.uow(), clock.now())
+    container.bus.handle(command)
 
 
 def _overdue_backlog(container: Container, clock: MovableClock, submit: Submit) -> None:

@@ -12,9 +12,10 @@ from kepil.adapters.db.unit_of_work import SqlUnitOfWork
 from kepil.domain.calendar import WorkingCalendar
 from kepil.domain.monitoring import ChainedEntry, verify_chain
 from kepil.domain.permits import Application, Stage
+from kepil.services.permits.policies import POLICIES
 from kepil.services.permits.ports import Notification
-from kepil.services.permits.publish import publish
 from kepil.services.permits.sweeper import SweepReport, sweep
+from kepil.services.unit_of_work import EventPolicies
 
 from .conftest import APPLICANT, APPLICANT_BIN, CLERK, Submit, form
 
@@ -164,9 +165,11 @@ def test_p10_a_published_submission_keeps_the_stage_log_verifiable(
     application = Application.submit(
         "APP-2026-000301", form(), APPLICANT, almaty("2026-03-20T19:00"), calendar
     )
-    uow = SqlUnitOfWork(migrated, calendar)
+    uow = SqlUnitOfWork(migrated, calendar, EventPolicies(POLICIES))
     with uow:
         uow.applications.add(stored(application), [])
-        publish(uow, APPLICANT_BIN, application.pull_events(), None)
+        events = application.pull_events()
+        uow.applications.record_events(events, None)
+        uow.emit(*events)
         uow.commit()
     assert verify_chain(_log(migrated)).intact

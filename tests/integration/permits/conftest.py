@@ -14,7 +14,7 @@ from kepil.bootstrap import bootstrap
 from kepil.config import Settings
 from kepil.domain.permits import PermitRole
 from kepil.entrypoints.api.app import create_app
-from kepil.services.permits.officials import GrantRole, grant_role
+from kepil.services.permits.officials import GrantRole
 
 from .portal import OFFICIALS, Portal
 
@@ -34,11 +34,7 @@ def portal(database_url: str, tmp_path: Path, people: dict[str, Person]) -> Iter
     settings = Settings(database_url=database_url, data_dir=tmp_path, trust_dir=trust)
     container = bootstrap(settings, clock=clock)
     for role, (iin, name) in OFFICIALS.items():
-        grant_role(
-            GrantRole(iin, role, name, _position(role), "test"),
-            container.uow(),
-            clock.now(),
-        )
+        container.bus.handle(GrantRole(iin, role, name, _position(role), "test"))
     with TestClient(create_app(container)) as client:
         officials = {role: people[str(role)] for role in OFFICIALS}
         result = Portal(client, clock, people["applicant"], officials)

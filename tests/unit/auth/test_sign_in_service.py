@@ -111,7 +111,7 @@ def test_a_session_ends_at_logout_and_after_its_lifetime(
         uow,
         clock,
     )
-    auth.log_out(first.token, uow, clock, SECRETS)
+    auth.log_out(auth.LogOut(first.token), uow, clock, SECRETS)
     assert auth.current_session(first.token, uow, clock, SECRETS) is None
     second = _log_in(
         f"signed:{auth.issue_challenge(auth.IssueChallenge(), uow, clock).nonce}".encode(),
