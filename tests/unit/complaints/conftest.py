@@ -2,48 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from tests.support.applications import stored, submitted
 from tests.support.clock import MovableClock
+from tests.support.signatures import FakeVerifier, fake_cms, principal
 from tests.support.unit_of_work import FakeUnitOfWork
 
 from kepil.domain.auth import Principal
 from kepil.domain.calendar import ALMATY, kazakhstan_calendar
 from kepil.domain.permits import Actor, PermitRole
-from kepil.services.errors import SignatureRefusedError
 from kepil.services.permits.context import PermitContext
-from kepil.services.permits.ports import SignedContent, StaffMember
+from kepil.services.permits.ports import StaffMember
 
 BIN = "120440056787"
 CALENDAR = kazakhstan_calendar()
 
 GRANTED = datetime(2026, 1, 5, tzinfo=UTC)
-
-
-def principal(iin: str, bin_: str | None = None) -> Principal:
-    """A verified person."""
-    return Principal(iin, bin_, f"Person {iin}", None, None, "01", "CN=fake CA")
-
-
-class FakeVerifier:
-    """A 'CMS' here is JSON {signer, bin, content}; anything else is refused."""
-
-    def verify(self, cms: bytes, at: datetime) -> SignedContent:
-        try:
-            wrapper = json.loads(cms)
-        except json.JSONDecodeError:
-            raise SignatureRefusedError("invalid_signature", "not a fake CMS") from None
-        signer = principal(wrapper["signer"], wrapper.get("bin"))
-        return SignedContent(signer, json.dumps(wrapper["content"]).encode())
-
-
-def fake_cms(signer: Principal, content: dict[str, Any]) -> bytes:
-    """What FakeVerifier accepts as signed by `signer`."""
-    return json.dumps({"signer": signer.iin, "bin": signer.bin, "content": content}).encode()
 
 
 @pytest.fixture

@@ -1,0 +1,132 @@
+"""The decision handler on the shared fakes: declared transitions, signed documents, policies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from tests.support.applications import director, stored, submitted
+from tests.support.clock import MovableClock
+from tests.support.identities import APPLICANT_BIN, APPLICANT_IIN
+from tests.support.signatures import FakeEgov, FakeVerifier, fake_cms, principal
+from tests.support.unit_of_work import FakeUnitOfWork
+
+from kepil.domain.auth import Principal
+from kepil.domain.calendar import ALMATY, kazakhstan_calendar
+from kepil.domain.permits import PermitRole
+from kepil.services.errors import ConflictError, ForbiddenError, InvalidInputError
+from kepil.services.permits.context import PermitContext
+from kepil.services.permits.decisions import (
+    DecideOnApplication,
+    DraftDocument,
+    decide,
+    draft_document,
+)
+from kepil.services.permits.ports import StaffMember
+
+CALENDAR = kazakhstan_calendar()
+NUMBER = "APP-2026-000001"
+CLERK, EXAMINER, HEAD = (
+    principal("850315400124"),
+    principal("781102303459"),
+    principal("900101300136"),
+)
+APPLICANT = principal(APPLICANT_IIN, APPLICANT_BIN)
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    """Three officials and one application filed on Wednesday 1 April 2026."""
+    unit = FakeUnitOfWork(CALENDAR)
+    granted = datetime(2026, 1, 5, tzinfo=UTC)
+    with unit.given():
+        for person, role in ((CLERK, "clerk"), (EXAMINER, "examiner"), (HEAD, "head")):
+            unit.staff.grant(
+                StaffMember(person.iin, PermitRole(role), "Official", "", granted, "t")
+            )
+        moment = datetime(2026, 4, 1, 10, 0, tzinfo=ALMATY)
+        unit.applications.add(stored(submitted(NUMBER, moment, CALENDAR, director())), [])
+    return unit
+
+
+@pytest.fixture
+def context() -> PermitContext:
+    """Wednesday 1 April 2026, 11:00 in Almaty."""
+    return PermitContext(MovableClock("2026-04-01T11:00"), CALENDAR, FakeVerifier(), FakeEgov())
+
+
+def _step(who: Principal, action: str, **extra: object) -> DecideOnApplication:
+    content = {"application_number": NUMBER, "action": action, **extra}
+    return DecideOnApplication(who, NUMBER, fake_cms(who, content))
+
+
+def test_a_clerk_registers_and_the_step_reaches_history_stage_log_and_cabinet(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    done = decide(_step(CLERK, "register"), uow, context)
+    assert (done.status, done.event, done.document_number) == (
+        "registered",
+        "application_registered",
+        None,
+    )
+    assert [r.kind for r in uow.applications.history(NUMBER)][-1] == "application_registered"
+    assert [e.record.stage for e in uow.stage_log.all()] == ["application_registered"]
+    messages = [n.message for n in uow.notifications.for_recipient(APPLICANT_BIN, 10)]
+    assert messages == ["Заявление зарегистрировано"]
+
+
+def test_an_examiner_may_not_take_the_clerks_step(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    with pytest.raises(ForbiddenError):
+        decide(_step(EXAMINER, "register"), uow, context)
+    assert uow.commits == 0
+
+
+def test_a_result_action_must_be_decided_by_signing_its_document(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        decide(_step(HEAD, "issue_permit"), uow, context)
+    assert refused.value.code == "document_required"
+
+
+def test_a_decision_about_another_application_is_refused(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    command = DecideOnApplication(
+        CLERK, NUMBER, fake_cms(CLERK, {"application_number": "APP-2026-000002", "action": "x"})
+    )
+    with pytest.raises(InvalidInputError):
+        decide(command, uow, context)
+
+
+def test_the_head_signs_the_drafted_permit_and_it_enters_the_registry(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    decide(_step(CLERK, "register"), uow, context)
+    decide(_step(EXAMINER, "start_review"), uow, context)
+    draft = draft_document(DraftDocument(HEAD, NUMBER, "permit"), uow, context)
+    signed = DecideOnApplication(HEAD, NUMBER, fake_cms(HEAD, draft.decode()))
+    done = decide(signed, uow, context)
+    assert (done.status, done.document_number) == ("permit_issued", "PRM-2026-000001")
+    document = uow.documents.get("PRM-2026-000001")
+    assert document is not None
+    assert document.content == draft
+    entry = uow.registry.get("REG-2026-000001")
+    assert entry is not None
+    assert (entry.permit_number, entry.holder_iin_bin) == ("PRM-2026-000001", APPLICANT_BIN)
+
+
+def test_a_document_that_differs_from_the_draft_is_refused_and_nothing_is_issued(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    decide(_step(CLERK, "register"), uow, context)
+    decide(_step(EXAMINER, "start_review"), uow, context)
+    draft = draft_document(DraftDocument(HEAD, NUMBER, "permit"), uow, context)
+    forged = draft.replace(b"Kepil Grain Ledger", b"Other Ledger")
+    with pytest.raises(ConflictError) as refused:
+        decide(DecideOnApplication(HEAD, NUMBER, fake_cms(HEAD, forged.decode())), uow, context)
+    assert refused.value.code == "document_mismatch"
+    assert uow.documents.get("PRM-2026-000001") is None
+    assert uow.registry.get("REG-2026-000001") is None

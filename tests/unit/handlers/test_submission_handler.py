@@ -1,0 +1,122 @@
+"""The submission handler on the shared fakes: what it stores, emits and refuses (Rules §3-§4)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+
+import pytest
+from tests.support.applications import application_form
+from tests.support.clock import MovableClock
+from tests.support.identities import APPLICANT_BIN, APPLICANT_IIN
+from tests.support.signatures import FakeEgov, FakeVerifier, fake_cms, principal
+from tests.support.unit_of_work import FakeUnitOfWork
+
+from kepil.domain.calendar import kazakhstan_calendar
+from kepil.domain.permits import ApplicationForm
+from kepil.domain.permits.codec import form_to_dict
+from kepil.services.errors import ConflictError, InvalidInputError, SignatureRefusedError
+from kepil.services.permits.context import PermitContext
+from kepil.services.permits.submission import SubmitApplication, UploadedFile, submit_application
+
+CALENDAR = kazakhstan_calendar()
+APPLICANT = principal(APPLICANT_IIN, APPLICANT_BIN)
+FILES = {"contract.pdf": b"%PDF-1.7 contract", "title.pdf": b"%PDF-1.7 title deed"}
+
+
+def _form() -> ApplicationForm:
+    # The shared form lists two PDFs; give them the bytes this test uploads.
+    form = application_form()
+    attachments = tuple(
+        replace(
+            attachment,
+            file_name=name,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        for attachment, (name, content) in zip(form.attachments, FILES.items(), strict=True)
+    )
+    return replace(form, attachments=attachments)
+
+
+def _command(key: str = "key-1", form: ApplicationForm | None = None) -> SubmitApplication:
+    content = json.dumps(form_to_dict(form or _form()), ensure_ascii=False)
+    uploads = tuple(UploadedFile(n, "application/pdf", c) for n, c in FILES.items())
+    return SubmitApplication(APPLICANT, fake_cms(APPLICANT, content), uploads, key)
+
+
+@pytest.fixture
+def context() -> PermitContext:
+    """Friday 20 March 2026, 19:00 in Almaty: after hours, before Nauryz."""
+    clock = MovableClock("2026-03-20T19:00")
+    return PermitContext(clock, CALENDAR, FakeVerifier(), FakeEgov())
+
+
+def test_a_signed_application_is_stored_numbered_and_its_events_reach_the_log_and_cabinet(
+    context: PermitContext,
+) -> None:
+    uow = FakeUnitOfWork(CALENDAR)
+    result = submit_application(_command(), uow, context)
+    assert (result.number, result.created) == ("APP-2026-000001", True)
+    stored = uow.applications.get(result.number)
+    assert stored is not None
+    assert [record.kind for record in uow.applications.history(result.number)] == [
+        "application_submitted"
+    ]
+    assert [entry.record.stage for entry in list(uow.stage_log.all())] == ["application_submitted"]
+    assert [n.message for n in uow.notifications.for_recipient(APPLICANT_BIN, 10)] == [
+        "Заявление принято"
+    ]
+    assert uow.collect_committed_events()[0].application_number == result.number
+
+
+def test_a_retry_with_the_same_key_is_recognised_without_verifying_or_asking_again(
+    context: PermitContext,
+) -> None:
+    uow = FakeUnitOfWork(CALENDAR)
+    first = submit_application(_command(), uow, context)
+    verifier, egov = context.verifier, context.egov
+    assert isinstance(verifier, FakeVerifier)
+    assert isinstance(egov, FakeEgov)
+    calls, asked = verifier.calls, list(egov.asked)
+    again = submit_application(_command(), uow, context)
+    assert (again.number, again.created) == (first.number, False)
+    assert (verifier.calls, egov.asked) == (calls, asked)
+    assert len(list(uow.stage_log.all())) == 1
+
+
+def test_the_same_key_for_another_request_is_a_conflict(context: PermitContext) -> None:
+    uow = FakeUnitOfWork(CALENDAR)
+    submit_application(_command(), uow, context)
+    other = replace(_form(), platform_name="Another platform")
+    with pytest.raises(ConflictError) as refused:
+        submit_application(_command(form=other), uow, context)
+    assert refused.value.code == "idempotency_key_reused"
+
+
+def test_a_form_signed_by_someone_else_than_the_session_is_refused_and_nothing_is_stored(
+    context: PermitContext,
+) -> None:
+    uow = FakeUnitOfWork(CALENDAR)
+    command = _command()
+    stranger = replace(command, principal=principal("800502312347"))
+    with pytest.raises(SignatureRefusedError) as refused:
+        submit_application(stranger, uow, context)
+    assert refused.value.code == "signer_mismatch"
+    assert uow.applications.get("APP-2026-000001") is None
+    assert list(uow.stage_log.all()) == []
+
+
+def test_a_file_not_listed_in_the_form_is_refused_before_the_state_systems_are_asked(
+    context: PermitContext,
+) -> None:
+    uow = FakeUnitOfWork(CALENDAR)
+    command = _command()
+    extra = (*command.files, UploadedFile("extra.pdf", "application/pdf", b"%PDF extra"))
+    with pytest.raises(InvalidInputError) as refused:
+        submit_application(replace(command, files=extra), uow, context)
+    assert refused.value.code == "attachments_mismatch"
+    assert isinstance(context.egov, FakeEgov)
+    assert context.egov.asked == []
+    assert uow.commits == 0
