@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 
 import kepil
 from kepil.bootstrap import Container
+from kepil.bootstrap.ledger import register_ledger_handlers
 from kepil.entrypoints.api.errors import install_error_handlers
 from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
 from kepil.entrypoints.api.routers import (
@@ -57,7 +58,10 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(cabinet.router)
     app.include_router(monitoring.router)
     if container.settings.ledger_enabled:
-        install_ledger(app, create_ledger_node(container.settings, container.clock))
+        # One bus for the whole application: the embedded node's commands join the permit wing's.
+        node = create_ledger_node(container.settings, container.clock)
+        register_ledger_handlers(container.bus, node)
+        install_ledger(app, node, bus=container.bus)
     return app
 
 
