@@ -29,21 +29,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe, peak_rss_mb
-
-from kepil.adapters.clock import SystemClock
-from kepil.adapters.ledger_store import SqliteLedgerStore
-from kepil.entrypoints.cli.bench_ledger import (
+# Run as a script from the checkout: the checkout's root holds the `bench` package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.ledger_single import (
     CHAIN_ID,
     NODE_NAME,
     BenchPermitVerifier,
     BenchSigner,
     bench_key,
-    distinct_iins,
     setup_txs,
     transfer_txs,
 )
+from bench.machine import describe, peak_rss_mb
+from bench.workload import distinct_iins
+from kepil.adapters.clock import SystemClock
+from kepil.adapters.ledger_store import SqliteLedgerStore
 from kepil.entrypoints.runtime import tune_gc
 from kepil.ledger import (
     GENESIS_PREVIOUS,

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import resource
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
 
-from kepil.entrypoints.cli.bench_network import machine
+
+def machine() -> dict[str, Any]:
+    """CPU model, cores, memory and Python of this machine (printed with the figures)."""
+    cpu = "unknown"
+    with suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory_gib = None
+    with suppress(OSError, ValueError, IndexError):
+        total_kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory_gib = round(total_kib / 1024 / 1024, 1)
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": memory_gib,
+        "python": platform.python_version(),
+    }
 
 
 def describe() -> dict[str, object]:

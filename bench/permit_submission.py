@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe, peak_rss_mb, percentile
-
+# Run as a script from the checkout: the checkout's root holds the `bench` package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.machine import describe, peak_rss_mb, percentile
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
 from kepil.domain.canonical import canonical_bytes

@@ -23,9 +23,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, insert, text
 
-sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe, peak_rss_mb, percentile
-
+# Run as a script from the checkout: the checkout's root holds the `bench` package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.machine import describe, peak_rss_mb, percentile
 from kepil.adapters.db.registry_repository import platform_search, search_text
 from kepil.adapters.db.tables import registry_entries
 from kepil.bootstrap import bootstrap
@@ -92,7 +92,7 @@ def main() -> None:
                 connection.execution_options(isolation_level="AUTOCOMMIT").execute(
                     text("VACUUM ANALYZE registry_entries")
                 )
-            queries = [
+            queries: list[dict[str, str | int]] = [
                 {"q": "кепіл"}, {"q": "актив 12"}, {"iin_bin": "123456789012"},
                 {"status": "expired"}, {"status": "active", "offset": 200},
                 {"platform": "chain platform 5"}, {"limit": 50},

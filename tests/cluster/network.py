@@ -8,20 +8,17 @@ fails with a message that ends with the tail of each node's log.
 
 from __future__ import annotations
 
-import http.client
-import json
 import signal
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from kepil.entrypoints.cli.bench_ledger import distinct_iins
+from bench.workload import NetworkWorkload, distinct_iins
+from kepil.adapters.node_client import NodeClient, NodeClientError, NodeUnreachable
 from kepil.entrypoints.node.config import NodeConfig
 from kepil.entrypoints.node.network import (
     NetworkLayout,
@@ -31,7 +28,6 @@ from kepil.entrypoints.node.network import (
     start_node,
     stop_nodes,
 )
-from kepil.entrypoints.node.workload import NetworkWorkload, NodeClient
 from kepil.ledger import SignedTx, decode_tx
 
 CHAIN_ID: Final = "kepil-faults"
@@ -41,45 +37,6 @@ STOP_DEADLINE: Final = 15.0
 PROBE_TIMEOUT: Final = 15.0  # one HTTP request to a node while checking on it (a busy
 # node applying a large block on a loaded two-core machine answers in seconds)
 LOG_TAIL_LINES: Final = 25
-
-
-class NodeDown(Exception):  # noqa: N818 - names the situation
-    """A request could not reach a node (refused, reset or timed out)."""
-
-
-class Client(NodeClient):
-    """NodeClient with a bounded timeout per request; unreachable nodes raise NodeDown."""
-
-    def __init__(self, url: str, timeout: float = 30.0) -> None:
-        super().__init__(url)
-        self.timeout = timeout
-
-    def request(self, path: str, body: bytes | None = None) -> dict[str, Any]:
-        request = urllib.request.Request(  # noqa: S310 - a loopback URL from our own files
-            self.url + path,
-            data=body,
-            headers={"content-type": "application/json"},
-            method="POST" if body is not None else "GET",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                data: dict[str, Any] = json.loads(response.read())
-                return data
-        except urllib.error.HTTPError as error:
-            try:
-                body = error.read()
-            except (OSError, http.client.HTTPException) as cut:
-                raise NodeDown(f"{self.url}{path}: {cut!r}") from None
-            answer: dict[str, Any] = json.loads(body or b"{}")
-            answer["http_status"] = error.code
-            return answer
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-            # refused, reset, timed out, or cut off in the middle of the answer (killed)
-            raise NodeDown(f"{self.url}{path}: {error!r}") from None
-
-    def healthz(self) -> dict[str, Any]:
-        """The node's liveness answer."""
-        return self.request("/healthz")
 
 
 @dataclass
@@ -176,9 +133,9 @@ class LocalNetwork:
 
     # Talking to nodes.
 
-    def client(self, index: int, timeout: float = 30.0) -> Client:
-        """Node `index`'s API."""
-        return Client(self.configs[index].api_url, timeout)
+    def client(self, index: int, timeout: float = 30.0) -> NodeClient:
+        """Node `index`'s API, each request bounded by `timeout` seconds (plus any wait)."""
+        return NodeClient(self.configs[index].api_url, timeout)
 
     def node_keys(self) -> list[tuple[str, str]]:
         """(name, checkpoint public key) of every node, as cluster.json lists them."""
@@ -198,7 +155,7 @@ class LocalNetwork:
                 try:
                     if self.client(index, PROBE_TIMEOUT).healthz().get("status") == "ok":
                         waiting.discard(index)
-                except NodeDown:
+                except NodeClientError:  # not listening yet, or not ready to answer
                     pass
             return not waiting
 
@@ -207,7 +164,7 @@ class LocalNetwork:
     def statuses(self, indexes: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
         """GET /api/v1/ledger/node of each running node in `indexes` (default: all running)."""
         chosen = self.running() if indexes is None else list(indexes)
-        return {i: self.client(i, PROBE_TIMEOUT).node() for i in chosen}
+        return {i: self.client(i, PROBE_TIMEOUT).node_status() for i in chosen}
 
     def leader_index(self, deadline: float = LEADER_DEADLINE) -> int:
         """The running node that leads, once a majority of the running nodes agree on it."""
@@ -216,7 +173,7 @@ class LocalNetwork:
         def agreed() -> bool:
             try:
                 views = self.statuses()
-            except NodeDown:
+            except NodeUnreachable:
                 return False
             leaders = [i for i, v in views.items() if (v["consensus"] or {}).get("is_leader")]
             if len(leaders) != 1:
@@ -244,7 +201,7 @@ class LocalNetwork:
         def equal() -> bool:
             try:
                 views = self.statuses(chosen)
-            except NodeDown:
+            except NodeUnreachable:
                 return False
             seen.clear()
             seen.update({i: (v["height"], v["state_root"], v["pending"]) for i, v in views.items()})
@@ -261,8 +218,8 @@ class LocalNetwork:
     def height(self, index: int) -> int | None:
         """Node `index`'s head height; None before genesis or while it does not answer."""
         try:
-            height = self.client(index, PROBE_TIMEOUT).node()["height"]
-        except NodeDown:
+            height = self.client(index, PROBE_TIMEOUT).node_status()["height"]
+        except NodeUnreachable:
             return None
         return None if height is None else int(height)
 
@@ -288,7 +245,7 @@ class LocalNetwork:
                         continue
                     try:
                         status = client.status(tx_id)
-                    except NodeDown:
+                    except NodeUnreachable:
                         missing.append((index, tx_id, "unreachable"))
                         break
                     if status.get("state") == "committed":
@@ -308,11 +265,11 @@ class LocalNetwork:
         where it applied, else of its last refused copy (a proposal retried after a lost answer
         may put a second copy in the log, refused as a stale nonce). None applied twice."""
         client = self.client(index, 60.0)
-        height = client.node()["height"]
+        height = client.node_status()["height"]
         found: dict[str, tuple[int, int, str]] = {}
         for level in range(height + 1):
-            block = client.request(f"/api/v1/ledger/blocks/{level}")
-            assert "txs" in block, f"node {index} has no block {level}: {block}"
+            block = client.block(level)
+            assert block is not None, f"node {index} has no block {level}"
             for position, (envelope, code) in enumerate(
                 zip(block["txs"], block["results"], strict=True)
             ):
@@ -475,7 +432,7 @@ class Load:
                 cursor += 1
             try:
                 self._submit(index, txs)
-            except NodeDown:
+            except NodeUnreachable:
                 self._stop.wait(0.05)
             except Exception as error:
                 self.unexpected.append(f"node {index}: {error!r}")
@@ -507,7 +464,7 @@ class Load:
             try:
                 wait = round(max(0.0, deadline - time.monotonic()), 3)
                 status = client.status(tx_id, wait=wait)
-            except NodeDown:
+            except NodeUnreachable:
                 with self._lock:
                     self.unanswered += len(admitted) - position
                 raise

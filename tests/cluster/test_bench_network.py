@@ -7,11 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from kepil.entrypoints.cli.bench_network import (
-    NetworkBenchOptions,
-    run_network_bench,
-    summarise_profile,
-)
+from bench.ledger_network import NetworkBenchOptions, run_network_bench, summarise_profile
 
 CONTRACT_KEYS = {"nodes", "txs", "tx_per_s", "p50_ms", "p99_ms", "state_roots_equal", "rss_mb"}
 TXS = 2000

@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.workload import NetworkWorkload, distinct_iins, fixture_key
 from kepil.adapters.clock import SystemClock
 from kepil.adapters.ledger_permit import CmsPermitVerifier
 from kepil.adapters.ledger_store import SqliteLedgerStore
 from kepil.adapters.raft import RaftLog, RaftSettings
-from kepil.entrypoints.cli.bench_ledger import distinct_iins
 from kepil.entrypoints.node.network import free_port_run
-from kepil.entrypoints.node.workload import NetworkWorkload, fixture_key
 from kepil.ledger import Executor, default_registry, public_key_hex
 from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings, TxState
 

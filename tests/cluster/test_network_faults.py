@@ -12,12 +12,13 @@ import threading
 import time
 from typing import Any
 
-from kepil.entrypoints.node.workload import ASSET, UNITS_EACH
+from bench.workload import ASSET, UNITS_EACH
+from kepil.adapters.node_client import NodeClient
 from kepil.ledger import SignedTx
 from kepil.ledger.checkpoint import Checkpoint, checkpoint_valid
 from kepil.ledger.records import NodeKey
 
-from .network import Bootstrapped, Client, Load, LocalNetwork
+from .network import Bootstrapped, Load, LocalNetwork
 
 RECOVERY_BOUND = 5.0  # seconds from killing the leader and a follower to a fresh commit
 
@@ -288,8 +289,8 @@ def test_the_same_units_spent_at_two_nodes_at_once_succeeds_exactly_once_everywh
     _one_root(network)
 
 
-def _free(client: Client, holder: str) -> int:
-    holdings = client.request(f"/api/v1/ledger/holdings/{holder}")["holdings"]
+def _free(client: NodeClient, holder: str) -> int:
+    holdings = client.holdings(holder)["holdings"]
     return sum(h["free"] for h in holdings if h["asset"] == ASSET)
 
 
@@ -340,6 +341,7 @@ def test_a_receipt_carries_the_checkpoints_of_a_majority(network: LocalNetwork) 
             stated = (checkpoint.chain_id, checkpoint.height, checkpoint.block_hash)
             assert stated == (receipt["chain_id"], receipt["height"], receipt["block_hash"])
             assert checkpoint.state_root == receipt["state_root"], checkpoint
-        block = network.client(index).request(f"/api/v1/ledger/blocks/{receipt['height']}")
+        block = network.client(index).block(receipt["height"])
+        assert block is not None, f"node {index} has no block {receipt['height']}"
         assert block["hash"] == receipt["block_hash"], (block["hash"], receipt)
         assert block["header"]["state_root"] == receipt["state_root"]

@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 from kepil.config import Settings
 from kepil.entrypoints.api.errors import install_error_handlers
 from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
-from kepil.entrypoints.cli.bench_cmd import bench_app
+from kepil.entrypoints.cli import bench_cmd
+from kepil.entrypoints.cli.bench_cmd import bench_app, find_checkout
 from kepil.entrypoints.cli.wallet_cmd import wallet_app
 from kepil.services.ledger.node import NodeSettings
 
@@ -139,6 +140,58 @@ def test_a_person_starts_a_chain_and_reads_holdings_from_a_terminal(
     code, _, err = wallet("submit", str(tx_file), "--url", server)
     assert code == 2
     assert "duplicate" in err
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # nobody listens once the socket is closed
+
+
+def test_the_wallet_says_in_one_line_that_no_node_answers() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+
+    code, out, err = wallet("holdings", "900101300126", "--url", url)
+
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"kepil: error: cannot reach {url}: ")
+    assert err.count("\n") == 1
+
+
+def test_the_wallet_refuses_a_url_that_is_not_http() -> None:
+    code, _, err = wallet("status", "ab" * 32, "--url", "127.0.0.1:8000")
+
+    assert code == 2
+    assert err == "kepil: error: --url '127.0.0.1:8000' must start with http:// or https://\n"
+
+
+def test_the_wallet_reads_history_through_the_node_client(server: str) -> None:
+    code, out, err = wallet("history", OPERATOR, "--url", server, "--limit", "5")
+
+    assert code == 0, err
+    assert json.loads(out) == {"holder": OPERATOR, "entries": [], "next_before": None}
+
+
+def test_the_benchmark_finds_the_checkout_the_package_is_installed_from(tmp_path: Path) -> None:
+    checkout = Path(__file__).resolve().parents[2]
+
+    assert find_checkout() == checkout
+    assert find_checkout([tmp_path, checkout]) == checkout
+    assert find_checkout([tmp_path]) is None
+
+
+def test_the_benchmark_outside_a_checkout_says_where_it_runs_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bench_cmd, "find_checkout", lambda: None)
+
+    result = runner.invoke(root, ["bench", "ledger", "--nodes", "1", "--txs", "10", "--json"])
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("kepil: error: the benchmarks run from a source checkout")
+    assert result.stderr.count("\n") == 1
 
 
 def test_the_ledger_benchmark_prints_the_contract_line() -> None:

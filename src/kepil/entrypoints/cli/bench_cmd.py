@@ -1,12 +1,19 @@
-"""`kepil bench`: benchmarks that print figures (the ledger's contract: one JSON line)."""
+"""`kepil bench`: benchmarks that print figures (the ledger's contract: one JSON line).
+
+A thin entry: the engines and their TEST fixtures live in `bench/` of the source checkout, which
+is not part of the installed package. This finds that checkout (the one the package is installed
+from in editable mode, or the current directory) and runs them; without one it says so.
+"""
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import signal
+import sys
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -19,6 +26,7 @@ if TYPE_CHECKING:
 
 bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
 
+_ENGINE = Path("bench", "ledger_single.py")
 NETWORK_BLOCK_TXS = 500
 # Measured: 2 batches in flight commit as fast as 10 (1,330-1,760 tx/s against 1,220-1,250 here)
 # with a p50 of 0.4-0.6 s instead of 3-4 s: more in flight only waits in the nodes' queues.
@@ -97,9 +105,8 @@ def ledger(
             in_flight, submit_to, directory, profile,
         )  # fmt: skip
         return
-    from kepil.entrypoints.cli.bench_ledger import BenchError, BenchOptions, run_ledger_bench
-
-    options = BenchOptions(
+    single = _bench_module("ledger_single")
+    options = single.BenchOptions(
         txs,
         1 if workers is None else workers,
         2000 if block_txs is None else block_txs,
@@ -108,8 +115,8 @@ def ledger(
     )
     report = io.StringIO() if profile else None
     try:
-        figures = run_ledger_bench(options, report)
-    except BenchError as error:
+        figures = single.run_ledger_bench(options, report)
+    except single.BenchError as error:
         raise fail(f"the benchmark failed: {error}", code=1) from None
     if report is not None:
         typer.echo(report.getvalue(), err=True)
@@ -132,22 +139,15 @@ def _network(
     from rich.console import Console
     from rich.progress import Progress
 
-    from kepil.entrypoints.cli.bench_ledger import BenchError
-    from kepil.entrypoints.cli.bench_network import (
-        SUBMIT_ALL,
-        SUBMIT_LEADER,
-        NetworkBenchOptions,
-        py_spy,
-        run_network_bench,
-    )
-
-    if submit_to not in (SUBMIT_ALL, SUBMIT_LEADER):
-        raise fail(f"--submit-to must be {SUBMIT_ALL} or {SUBMIT_LEADER}")
-    if profile and py_spy() is None:
+    engine = _bench_module("ledger_network")
+    choices = (engine.SUBMIT_ALL, engine.SUBMIT_LEADER)
+    if submit_to not in choices:
+        raise fail(f"--submit-to must be {choices[0]} or {choices[1]}")
+    if profile and engine.py_spy() is None:
         raise fail("--profile with --nodes > 1 needs py-spy (pip install py-spy)")
     if block_txs > 20_000:
         raise fail("--block-txs must be at most 20000 for a network (node.toml's bound)")
-    options = NetworkBenchOptions(
+    options = engine.NetworkBenchOptions(
         nodes, txs, block_txs, max(1, round(max_wait_ms)), submit_batch, workers, in_flight,
         submit_to, directory=directory, profile=profile,
     )  # fmt: skip
@@ -156,11 +156,11 @@ def _network(
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         if json_output:
-            figures = run_network_bench(options)
+            figures = engine.run_network_bench(options)
         else:
             with Progress(console=console, transient=True) as bar:
-                figures = run_network_bench(options, _RichStages(bar, console))
-    except BenchError as error:
+                figures = engine.run_network_bench(options, _RichStages(bar, console))
+    except engine.BenchError as error:
         raise fail(f"the benchmark failed: {error}", code=1) from None
     except FileExistsError as error:
         raise fail(str(error)) from None
@@ -170,6 +170,32 @@ def _network(
     if profiles is not None:
         console.print_json(json.dumps(profiles))
     _print(figures, json_output)
+
+
+def find_checkout(candidates: list[Path] | None = None) -> Path | None:
+    """The source checkout whose `bench/` holds the engines: by default the one this package
+    is installed from (editable: src/kepil is inside it), else the current directory."""
+    if candidates is None:
+        import kepil
+
+        candidates = [Path(kepil.__file__).resolve().parents[2], Path.cwd()]
+    for root in candidates:
+        if (root / "bench" / "__init__.py").is_file() and (root / _ENGINE).is_file():
+            return root
+    return None
+
+
+def _bench_module(name: str) -> ModuleType:
+    """`bench.<name>` from the checkout; exit 2 when there is none."""
+    root = find_checkout()
+    if root is None:
+        raise fail(
+            "the benchmarks run from a source checkout of kepil (its bench/ directory is not "
+            "installed): run `kepil bench` inside one, or install kepil from one with pip -e"
+        )
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return importlib.import_module(f"bench.{name}")
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

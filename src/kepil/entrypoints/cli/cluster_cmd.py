@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import signal
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kepil.entrypoints.cli.errors import EXIT_INVALID, fail
+
+if TYPE_CHECKING:
+    from kepil.adapters.node_client import NodeClient
 
 cluster_app = typer.Typer(
     help="A local ledger network on loopback: write its files, run it, watch it.",
@@ -99,7 +101,7 @@ def up(
                 for config, process in zip(configs, processes, strict=True):
                     if process.poll() is not None:
                         raise fail(f"{config.name} exited; see {config.path.with_suffix('.log')}")
-                    if config.name not in ready and _get(config.api_url + "/healthz") is not None:
+                    if config.name not in ready and _health(config.api_url) is not None:
                         ready.add(config.name)
                         progress.advance(task)
                 if time.monotonic() > deadline:
@@ -210,23 +212,28 @@ def _membership(directory: Path, members: list[Any], command: list[str]) -> None
     raise fail(f"the network refused `{' '.join(command)}`: {'; '.join(errors)}", EXIT_INVALID)
 
 
-def _get(url: str) -> dict[str, Any] | None:
+def _ask(url: str, call: Callable[[NodeClient], dict[str, Any]]) -> dict[str, Any] | None:
+    """`call` on the node at `url`; None when it is down, refuses or is not a node."""
+    from kepil.adapters.node_client import NodeClient, NodeClientError
+
     try:
-        with urllib.request.urlopen(url, timeout=_HTTP_TIMEOUT) as response:  # noqa: S310
-            data: dict[str, Any] = json.loads(response.read())
-            return data
-    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError):
+        return call(NodeClient(url, _HTTP_TIMEOUT))
+    except (NodeClientError, ValueError):
         return None
 
 
+def _health(url: str) -> dict[str, Any] | None:
+    return _ask(url, lambda node: node.healthz())
+
+
 def _leader(urls: list[str]) -> bool:
-    return any((_get(u + "/healthz") or {}).get("leader") for u in urls)
+    return any((_health(u) or {}).get("leader") for u in urls)
 
 
 def _statuses(urls: list[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for url in urls:
-        data = _get(url + "/api/v1/ledger/node")
+        data = _ask(url, lambda node: node.node_status())
         if data is None:
             rows.append({"url": url, "state": "down"})
             continue

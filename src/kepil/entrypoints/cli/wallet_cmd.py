@@ -11,15 +11,16 @@ from __future__ import annotations
 import json
 import os
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kepil.entrypoints.cli.errors import EXIT_INVALID, fail
+
+if TYPE_CHECKING:
+    from kepil.adapters.node_client import NodeClient
 
 wallet_app = typer.Typer(
     help="Ledger wallet: keys, signed transactions, submission, holdings.", no_args_is_help=True
@@ -29,7 +30,8 @@ KEY_HEADER = "# kepil wallet key: Ed25519 seed (hex). SECRET: anyone with this f
 DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_CHAIN = "kepil-local"  # = Settings.ledger_chain_id's default
 _SEED_HEX_LENGTH = 64
-_HTTP_TIMEOUT = 10.0
+# A slow server still answers a wallet; a wait asked for (`--wait`) comes on top.
+_HTTP_TIMEOUT = 40.0
 
 
 @wallet_app.command()
@@ -132,10 +134,11 @@ def submit(
 ) -> None:
     """Submit a signed transaction; print its status. Exit 1 if it committed with a refusal."""
     envelope = _read_input(tx_file)
-    accepted = _request(url, "/api/v1/ledger/transactions", envelope)
+    node = _node(url)
+    accepted = _ask(url, lambda: node.submit(envelope))
     status = accepted
     if wait > 0:
-        status = _request(url, f"/api/v1/ledger/transactions/{accepted['tx_id']}?wait={wait}")
+        status = _ask(url, lambda: node.status(accepted["tx_id"], wait))
     _print(status)
     if status.get("code") not in (None, "ok"):
         raise typer.Exit(EXIT_INVALID)
@@ -148,7 +151,8 @@ def status(
     wait: Annotated[float, typer.Option(min=0, max=30, help="Seconds to wait for it.")] = 0.0,
 ) -> None:
     """Print a transaction's status: pending, committed (height, code), rejected or unknown."""
-    _print(_request(url, f"/api/v1/ledger/transactions/{tx_id}?wait={wait}"))
+    node = _node(url)
+    _print(_ask(url, lambda: node.status(tx_id, wait)))
 
 
 @wallet_app.command()
@@ -157,7 +161,8 @@ def holdings(
     url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
 ) -> None:
     """Print a holder's free, pledged and escrowed units per asset class."""
-    _print(_request(url, f"/api/v1/ledger/holdings/{holder}"))
+    node = _node(url)
+    _print(_ask(url, lambda: node.holdings(holder)))
 
 
 @wallet_app.command()
@@ -166,7 +171,8 @@ def account(
     url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
 ) -> None:
     """Print a signer's participant record (roles, key, status) and its next nonce."""
-    _print(_request(url, f"/api/v1/ledger/accounts/{urllib.parse.quote(signer)}"))
+    node = _node(url)
+    _print(_ask(url, lambda: node.account(signer)))
 
 
 @wallet_app.command()
@@ -179,8 +185,8 @@ def history(
     ] = None,
 ) -> None:
     """Print the transactions a holder took part in, newest first."""
-    query = f"?limit={limit}" + ("" if before is None else f"&before={before}")
-    _print(_request(url, f"/api/v1/ledger/history/{urllib.parse.quote(holder)}{query}"))
+    node = _node(url)
+    _print(_ask(url, lambda: node.history(holder, limit, before)))
 
 
 def _read_key(path: Path) -> Any:
@@ -213,7 +219,8 @@ def _cosigners(items: list[str], signer: str, url: str) -> dict[str, int]:
 
 
 def _next_nonce(url: str, signer: str) -> int:
-    account = _request(url, f"/api/v1/ledger/accounts/{urllib.parse.quote(signer)}")
+    node = _node(url)
+    account = _ask(url, lambda: node.account(signer))
     return int(account["next_nonce"])
 
 
@@ -239,29 +246,25 @@ def _read_input(name: str) -> bytes:
         raise fail(f"cannot read {name}: {error.strerror}") from None
 
 
-def _request(base_url: str, path: str, body: bytes | None = None) -> dict[str, Any]:
-    url = base_url.rstrip("/") + path
-    if not url.startswith(("http://", "https://")):
-        raise fail(f"--url {base_url!r} must start with http:// or https://")
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        url, data=body, headers={"content-type": "application/json"}
-    )
+def _node(url: str) -> NodeClient:
+    from kepil.adapters.node_client import NodeClient
+
     try:
-        with urllib.request.urlopen(request, timeout=_HTTP_TIMEOUT + 30) as response:  # noqa: S310
-            return json.loads(response.read())  # type: ignore[no-any-return]
-    except urllib.error.HTTPError as error:
-        raise fail(f"the server refused: {_error_text(error)}") from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-        reason = getattr(error, "reason", error)
-        raise fail(f"cannot reach {base_url}: {reason}") from None
+        return NodeClient(url, _HTTP_TIMEOUT)
+    except ValueError:
+        raise fail(f"--url {url!r} must start with http:// or https://") from None
 
 
-def _error_text(error: urllib.error.HTTPError) -> str:
+def _ask(url: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The node's answer, or one line on stderr and exit 2 saying why there is none."""
+    from kepil.adapters.node_client import NodeError, NodeUnreachable
+
     try:
-        body = json.loads(error.read())
-        return f"{body['error']['code']}: {body['error']['message']} (HTTP {error.code})"
-    except (ValueError, KeyError, TypeError):
-        return f"HTTP {error.code}"
+        return call()
+    except NodeError as error:
+        raise fail(f"the server refused: {error}") from None
+    except NodeUnreachable as error:
+        raise fail(f"cannot reach {url}: {error.reason}") from None
 
 
 def _emit(envelope: bytes) -> None:

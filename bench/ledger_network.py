@@ -1,4 +1,6 @@
-"""The ledger benchmark on a real network: N node processes on loopback (`kepil bench ledger`).
+"""The ledger benchmark on a real network: N node processes on loopback.
+
+`kepil bench ledger --nodes N` runs it from a source checkout (see `--help`).
 
 What it runs: a fresh directory with `init_network` on free ports, every node started as its own
 process (`kepil node --config node-N.toml`), genesis with the TEST-PKI permit, one funded holder
@@ -14,13 +16,12 @@ to learn each transfer's height and result; a transfer's commit time is the earl
 on the node it was submitted to, of its height or a later one: an upper bound, so latencies are
 never flattered. Throughput is transfers / (last commit - first hand-over).
 
-Every key and permit is a TEST FIXTURE (see kepil.entrypoints.node.workload).
+Every key and permit is a TEST FIXTURE (see bench.workload).
 """
 
 from __future__ import annotations
 
 import os
-import platform
 import queue
 import resource
 import shutil
@@ -37,7 +38,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-from kepil.entrypoints.cli.bench_ledger import BenchError, distinct_iins
+from bench.ledger_single import BenchError
+from bench.machine import machine
+from bench.workload import NetworkWorkload, distinct_iins
+from kepil.adapters.node_client import (
+    NodeClient,
+    NodeClientError,
+    NodeError,
+    NodeUnreachable,
+    batch_body,
+)
 from kepil.entrypoints.node.config import NodeConfig
 from kepil.entrypoints.node.network import (
     NetworkLayout,
@@ -48,13 +58,11 @@ from kepil.entrypoints.node.network import (
     start_node,
     stop_nodes,
 )
-from kepil.entrypoints.node.workload import NetworkWorkload, NodeClient
 from kepil.ledger import SignedTx, decode_tx
 
 CHAIN_ID: Final = "kepil-bench-net"
 SUBMIT_ALL: Final = "all"
 SUBMIT_LEADER: Final = "leader"
-_BATCH_PATH: Final = "/api/v1/ledger/transactions/batch"
 _SETUP_CHUNK: Final = 2000  # the API's largest batch
 _START_SECONDS: Final = 60.0
 _SETTLE_SECONDS: Final = 120.0
@@ -113,26 +121,6 @@ class _Batch:
     body: bytes
 
 
-def machine() -> dict[str, Any]:
-    """CPU model, cores, memory and Python of this machine (printed with the figures)."""
-    cpu = "unknown"
-    with suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory_gib = None
-    with suppress(OSError, ValueError, IndexError):
-        total_kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory_gib = round(total_kib / 1024 / 1024, 1)
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gib": memory_gib,
-        "python": platform.python_version(),
-    }
-
-
 def run_network_bench(
     options: NetworkBenchOptions, progress: Progress | None = None
 ) -> dict[str, Any]:
@@ -144,8 +132,10 @@ def run_network_bench(
         network = _init(directory, options)
         try:
             return _run(network, directory, options, report)
-        except OSError as error:  # a node that stopped answering (urllib's errors are OSErrors)
+        except NodeUnreachable as error:
             raise BenchError(f"a node did not answer: {error}") from error
+        except NodeError as error:
+            raise BenchError(f"a node refused a request: {error}") from error
         finally:
             _sample_rss(network)
             stop_nodes(network.processes)
@@ -259,7 +249,7 @@ def _await_leader(network: _Network, report: Progress) -> int:
             process = network.processes[i]
             if process.poll() is not None:
                 raise BenchError(f"node-{i + 1} exited: {_log_tail(network.configs[i])}")
-            health = _try(client, "/healthz")
+            health = _health(client)
             if health is None:
                 continue
             if i not in ready:
@@ -274,10 +264,10 @@ def _await_leader(network: _Network, report: Progress) -> int:
     raise BenchError(f"no leader after {_START_SECONDS:.0f} s: see the node logs")
 
 
-def _try(client: NodeClient, path: str) -> dict[str, Any] | None:
+def _health(client: NodeClient) -> dict[str, Any] | None:
     try:
-        return client.request(path)
-    except (OSError, ValueError):
+        return client.healthz()
+    except NodeClientError:  # not up yet
         return None
 
 
@@ -301,7 +291,7 @@ def _setup(
     previous: SignedTx | None = None
     for start in range(0, len(txs), _SETUP_CHUNK):
         chunk = txs[start : start + _SETUP_CHUNK]
-        _require_admitted(_submit(client, chunk), "setup")
+        _submit(client, _body(chunk), "setup")
         if previous is not None:
             _await_ok(client, previous, deadline)
         previous = chunk[-1]
@@ -310,22 +300,19 @@ def _setup(
         _await_ok(client, previous, deadline)
 
 
-def _submit(client: NodeClient, txs: Sequence[SignedTx]) -> Any:
-    """The batch's results, or the node's whole answer when it refused the request."""
-    answer = client.request(_BATCH_PATH, _body(txs))
-    return answer.get("results", answer)
-
-
-def _body(txs: Sequence[SignedTx]) -> bytes:
-    return b'{"transactions":[' + b",".join(tx.to_bytes() for tx in txs) + b"]}"
-
-
-def _require_admitted(results: Sequence[dict[str, Any]] | Any, what: str) -> None:
-    if not isinstance(results, list):
-        raise BenchError(f"a {what} batch was refused: {results}")
+def _submit(client: NodeClient, body: bytes, what: str) -> None:
+    """Submit a batch body; BenchError unless the node admitted every transaction in it."""
+    try:
+        results = client.submit_batch_body(body)
+    except NodeError as error:
+        raise BenchError(f"a {what} batch was refused: {error}") from None
     refused = Counter(r["error"]["code"] for r in results if "tx_id" not in r)
     if refused:
         raise BenchError(f"{what} transactions refused at admission: {dict(refused)}")
+
+
+def _body(txs: Sequence[SignedTx]) -> bytes:
+    return batch_body(tx.to_bytes() for tx in txs)
 
 
 def _await_commit(client: NodeClient, tx: SignedTx, deadline: float) -> dict[str, Any]:
@@ -358,7 +345,7 @@ def _batches(
 
 
 def _height(client: NodeClient) -> int:
-    height = client.node().get("height")
+    height = client.node_status().get("height")
     return -1 if height is None else int(height)
 
 
@@ -388,8 +375,7 @@ def _timed(
             client = network.clients[batch.node]
             try:
                 handed[n] = clock()
-                answer = client.request(_BATCH_PATH, batch.body)
-                _require_admitted(answer.get("results", answer), "transfer")
+                _submit(client, batch.body, "transfer")
                 status = _await_commit(client, batch.txs[-1], deadline)
                 seen = clock()
                 if status.get("state") != "committed":
@@ -420,7 +406,7 @@ def _settle(network: _Network) -> list[dict[str, Any]]:
     """Every node's status once all stand at the same height with nothing pending."""
     deadline = time.monotonic() + _SETTLE_SECONDS
     while True:
-        heads = [client.node() for client in network.clients]
+        heads = [client.node_status() for client in network.clients]
         diverged = [h["name"] for h in heads if h.get("diverged")]
         if diverged:
             raise BenchError(f"nodes diverged: {diverged}")
@@ -445,8 +431,8 @@ def _transfer_heights(
     refused: Counter[str] = Counter()
     height = first
     while True:
-        block = client.request(f"/api/v1/ledger/blocks/{height}")
-        if "header" not in block:
+        block = client.block(height)
+        if block is None:
             break
         for envelope, code in zip(block["txs"], block["results"], strict=True):
             tx_id = decode_tx(envelope).tx_id

@@ -1,7 +1,8 @@
-"""The ledger benchmark's workload and measurement (see `kepil bench ledger --help`).
+"""The ledger benchmark on one embedded node: its workload and measurement.
 
-Every key and permit here is a BENCH FIXTURE derived from fixed seed strings: it exists only in
-this process's memory and is never written anywhere.
+`kepil bench ledger --nodes 1` runs it from a source checkout (see `--help`). Every key and
+permit here is a BENCH FIXTURE derived from fixed seed strings: it exists only in this process's
+memory and is never written anywhere.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ import resource
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
+from bench.workload import distinct_iins
 from kepil.adapters.clock import SystemClock
 from kepil.adapters.ledger_memory import MemoryLedgerStorage
-from kepil.domain.identity import Sex, make_iin
 from kepil.entrypoints.runtime import tune_gc
 from kepil.ledger import (
     Block,
@@ -92,21 +92,6 @@ class BenchOptions:
 def bench_key(name: str) -> SigningKey:
     """BENCH FIXTURE: the deterministic key of `name`."""
     return key_from_seed(b"kepil bench fixture key: " + name.encode())
-
-
-def distinct_iins(count: int) -> list[str]:
-    """`count` distinct valid IINs (women born from 1980 on)."""
-    found: list[str] = []
-    day = date(1980, 1, 1)
-    while len(found) < count:
-        for serial in range(1, 10000):
-            iin = make_iin(day, Sex.FEMALE, serial)
-            if iin is not None:
-                found.append(iin)
-                if len(found) == count:
-                    break
-        day += timedelta(days=1)
-    return found
 
 
 class BenchSigner:

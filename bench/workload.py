@@ -2,21 +2,21 @@
 
 Every key, certificate and permit here is a TEST FIXTURE made in memory: the Ministry's
 certificate comes from a TEST PKI generated on the spot (never trusted anywhere else), and
-participant keys derive from fixed seed strings. Nothing is written to disk.
+participant keys derive from fixed seed strings. Nothing is written to disk. It lives in bench/,
+outside the installed package: no product path starts a chain with a TEST permit.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from kepil.domain.identity import Sex, make_iin
 from kepil.ledger import SignedTx, Window, build_tx, key_from_seed, public_key_hex
 from kepil.ledger.crypto import SigningKey
 from kepil.ledger.handlers.genesis import Genesis, OperatorEntry
@@ -34,7 +34,21 @@ MINISTRY_BIN: Final = "120440056787"
 MINISTRY_HEAD: Final = "900101300126"
 ASSET: Final = "NET-WHEAT"
 UNITS_EACH: Final = 1_000_000
-_HTTP_TIMEOUT: Final = 60.0
+
+
+def distinct_iins(count: int) -> list[str]:
+    """`count` distinct valid IINs (women born from 1980 on)."""
+    found: list[str] = []
+    day = date(1980, 1, 1)
+    while len(found) < count:
+        for serial in range(1, 10000):
+            iin = make_iin(day, Sex.FEMALE, serial)
+            if iin is not None:
+                found.append(iin)
+                if len(found) == count:
+                    break
+        day += timedelta(days=1)
+    return found
 
 
 def fixture_key(name: str) -> SigningKey:
@@ -136,49 +150,3 @@ class NetworkWorkload:
     def _admit(self, participant: str, roles: tuple[Role, ...]) -> SignedTx:
         key = public_key_hex(fixture_key(participant))
         return self.tx(Admit(participant, f"Holder {participant}", key, roles), OPERATOR)
-
-
-class NodeClient:
-    """The ledger API of one node, over HTTP."""
-
-    def __init__(self, url: str) -> None:
-        """Talk to the node at `url` (http://host:port)."""
-        self.url = url.rstrip("/")
-
-    def submit_batch(self, txs: Sequence[SignedTx]) -> list[dict[str, Any]]:
-        """Submit up to 2,000 transactions; one outcome each (tx_id or error)."""
-        envelopes = b",".join(tx.to_bytes() for tx in txs)
-        body = b'{"transactions":[' + envelopes + b"]}"
-        results: list[dict[str, Any]] = self.request("/api/v1/ledger/transactions/batch", body)[
-            "results"
-        ]
-        return results
-
-    def status(self, tx_id: str, wait: float = 0.0) -> dict[str, Any]:
-        """The transaction's status, waiting up to `wait` seconds for its commit."""
-        return self.request(f"/api/v1/ledger/transactions/{tx_id}?wait={wait}")
-
-    def receipt(self, tx_id: str, wait: float = 0.0) -> dict[str, Any]:
-        """The transaction's receipt, waiting up to `wait` seconds for a majority."""
-        return self.request(f"/api/v1/ledger/transactions/{tx_id}/receipt?wait={wait}")
-
-    def node(self) -> dict[str, Any]:
-        """The node's status (head, consensus view, divergence)."""
-        return self.request("/api/v1/ledger/node")
-
-    def request(self, path: str, body: bytes | None = None) -> dict[str, Any]:
-        """GET (or POST `body`) and decode the JSON answer; HTTP errors become JSON too."""
-        request = urllib.request.Request(  # noqa: S310 - a node URL from our own files
-            self.url + path,
-            data=body,
-            headers={"content-type": "application/json"},
-            method="POST" if body is not None else "GET",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=_HTTP_TIMEOUT) as response:  # noqa: S310
-                data: dict[str, Any] = json.loads(response.read())
-                return data
-        except urllib.error.HTTPError as error:
-            answer: dict[str, Any] = json.loads(error.read() or b"{}")
-            answer["http_status"] = error.code
-            return answer

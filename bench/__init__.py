@@ -1,0 +1,1 @@
+"""Benchmarks and their TEST fixtures: run from a source checkout, never installed with kepil."""
