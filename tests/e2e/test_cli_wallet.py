@@ -18,6 +18,14 @@ import pytest
 import typer
 import uvicorn
 from fastapi import FastAPI
+from tests.support.ledger import (
+    CHAIN_ID,
+    MINISTRY_CERTIFICATE,
+    OPERATOR,
+    FakePermitVerifier,
+    b64,
+    permit_document,
+)
 from typer.testing import CliRunner
 
 from kepil.config import Settings
@@ -27,15 +35,6 @@ from kepil.entrypoints.cli import bench_cmd
 from kepil.entrypoints.cli.bench_cmd import bench_app, find_checkout
 from kepil.entrypoints.cli.wallet_cmd import wallet_app
 from kepil.services.ledger.node import NodeSettings
-
-from ..unit.ledger.harness import (
-    CHAIN_ID,
-    MINISTRY_CERTIFICATE,
-    OPERATOR,
-    FakePermitVerifier,
-    b64,
-    permit_document,
-)
 
 root = typer.Typer()
 root.add_typer(wallet_app, name="wallet")
