@@ -62,19 +62,39 @@ class Container:
         self.engine.dispose()
 
 
+@dataclass(frozen=True)
+class Database:
+    """The database alone, with units of work that run the permit wing's policies."""
+
+    engine: Engine
+    calendar: WorkingCalendar
+    policies: EventPolicies
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work (one transaction at a time)."""
+        return SqlUnitOfWork(self.engine, self.calendar, self.policies)
+
+
+def database(settings: Settings, *, migrate_schema: bool = True) -> Database:
+    """The database for commands that need nothing else (`kepil staff`, `kepil monitoring
+    verify`): no trust store, no test PKI, no gateway."""
+    engine = make_engine(settings.effective_database_url)
+    if migrate_schema:
+        migrate.upgrade(engine)
+        status = migrate.schema_status(engine)
+        url = engine.url.render_as_string(hide_password=True)
+        log.info("database ready", extra={"database": url, "revision": status.current})
+    return Database(engine, kazakhstan_calendar(), EventPolicies(PERMIT_POLICIES))
+
+
 def bootstrap(
     settings: Settings | None = None, *, migrate_schema: bool = True, clock: Clock | None = None
 ) -> Container:
     """Wire the application; by default bring the database schema up to date first."""
     settings = settings or Settings()
     clock = clock or SystemClock()
-    engine = make_engine(settings.effective_database_url)
-    if migrate_schema:
-        migrate.upgrade(engine)
-        status = migrate.schema_status(engine)
-        database = engine.url.render_as_string(hide_password=True)
-        log.info("database ready", extra={"database": database, "revision": status.current})
-    calendar = kazakhstan_calendar()
+    db = database(settings, migrate_schema=migrate_schema)
+    engine, calendar = db.engine, db.calendar
     trust_store, revocation = _trust_store(settings, clock), _revocation(settings)
     verifier = EdsSignInVerifier(trust_store, revocation)
     egov = (
@@ -82,10 +102,7 @@ def bootstrap(
         if settings.egov_data is not None
         else LocalEgovGateway.sample()
     )
-    policies = EventPolicies(PERMIT_POLICIES)
-
-    def uow() -> UnitOfWork:
-        return SqlUnitOfWork(engine, calendar, policies)
+    uow = db.unit_of_work
 
     permits = PermitContext(
         clock=clock,

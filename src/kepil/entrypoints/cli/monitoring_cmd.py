@@ -19,29 +19,30 @@ monitoring_app = typer.Typer(help="The monitoring stage log (Rules §10).", no_a
 @monitoring_app.command("verify")
 def verify() -> None:
     """Check every entry's hash and link; exit 1 and name the first broken entry if tampered."""
-    # Only the engine, not bootstrap(): a check must not migrate the database it inspects nor
-    # make a test PKI it never uses. Imported late so other commands skip SQLAlchemy.
+    # The database alone, not bootstrap(): a check must not migrate the database it inspects
+    # nor make a test PKI it never uses. Imported late so other commands skip SQLAlchemy.
     from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from kepil.adapters.db.engine import make_engine
     from kepil.adapters.db.tables import monitoring_events
-    from kepil.adapters.db.unit_of_work import SqlUnitOfWork
+    from kepil.bootstrap import database as open_database
     from kepil.config import Settings
     from kepil.services.permits.monitoring import check_chain
 
-    configured = Settings().effective_database_url
+    settings = Settings()
+    configured = settings.effective_database_url
     url = make_url(configured)
     database = url.render_as_string(hide_password=True)
     not_migrated = f"{database} has no monitoring log yet: run `kepil db upgrade` first"
     if _absent_sqlite_file(url):
         raise fail(not_migrated)
-    engine = make_engine(configured)
+    db = open_database(settings, migrate_schema=False)
+    engine = db.engine
     try:
         if not inspect(engine).has_table(monitoring_events.name):
             raise fail(not_migrated)
-        result = check_chain(SqlUnitOfWork(engine))
+        result = check_chain(db.unit_of_work())
     except SQLAlchemyError as error:
         reason = str(error.__cause__ or error).splitlines()[0]
         raise fail(f"cannot read {database}: {reason}") from None

@@ -101,16 +101,11 @@ def _operator() -> str:
 
 
 def _uow() -> UnitOfWork:
-    # The staff table is written before anyone can sign in, so bring the schema up first. Not
-    # bootstrap(): granting a duty needs no trust store, test PKI or e-gov gateway.
-    from kepil.adapters.db import migrate
-    from kepil.adapters.db.engine import make_engine
-    from kepil.adapters.db.unit_of_work import SqlUnitOfWork
+    # The staff table is written before anyone can sign in, so bring the schema up first.
+    from kepil.bootstrap import database
     from kepil.config import Settings
 
-    engine = make_engine(Settings().effective_database_url)
-    migrate.upgrade(engine)
-    return SqlUnitOfWork(engine)
+    return database(Settings()).unit_of_work()
 
 
 if TYPE_CHECKING:
