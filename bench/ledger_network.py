@@ -424,7 +424,8 @@ def _transfer_heights(
     """Each transfer's height, from the blocks; BenchError unless every one applied ok.
 
     A proposal retried after a leader change may commit twice; the second copy is refused as a
-    stale nonce by every node alike (ledger_replica), so only each transfer's "ok" counts.
+    stale nonce by every node alike (services/ledger/replica.py), so only each transfer's "ok"
+    counts.
     """
     wanted = {tx.tx_id for tx in transfers}
     heights: dict[str, int] = {}
@@ -604,7 +605,7 @@ _CATEGORIES: Final = (
     ("execution", ("apply_block", "/executor.py", "/handlers/", "/state.py", "/root.py")),
     ("consensus (pysyncobj, pickle, encryption)", ("(pysyncobj/", "(cryptography/", "pickle")),
     ("log entry encoding", ("batch_bytes", "checkpoints_bytes", "/proposal.py")),
-    ("admission", ("/ledger_node.py", "/ledger_mempool.py")),
+    ("admission", ("/services/ledger/node.py", "/services/ledger/mempool.py")),
     ("http", ("(uvicorn/", "(starlette/", "(fastapi/", "(anyio/", "(h11/", "(httptools/")),
 )
 

@@ -61,7 +61,7 @@ def test_five_nodes_apply_every_transfer_agree_and_stop(tmp_path: Path) -> None:
 def test_a_py_spy_profile_is_summarised_by_category(tmp_path: Path) -> None:
     raw = tmp_path / "profile.txt"
     raw.write_text(
-        "main (a.py:1);Replica.apply (kepil/services/ledger_replica.py:9);"
+        "main (a.py:1);Replica.apply (kepil/services/ledger/replica.py:9);"
         "crypto_sign_open (nacl/bindings/crypto_sign.py:103) 3\n"
         "main (a.py:1);SqliteLedgerStore.commit (kepil/adapters/ledger_store/store.py:5) 1\n"
         "main (a.py:1);PollPoller.poll (pysyncobj/poller.py:88) 1\n",
@@ -76,4 +76,4 @@ def test_a_py_spy_profile_is_summarised_by_category(tmp_path: Path) -> None:
         "sqlite": 20.0,
         "waiting (poll, select, locks)": 20.0,
     }
-    assert summary["top_kepil_inclusive"]["Replica.apply (kepil/services/ledger_replica.py)"] == 60
+    assert summary["top_kepil_inclusive"]["Replica.apply (kepil/services/ledger/replica.py)"] == 60

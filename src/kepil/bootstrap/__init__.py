@@ -27,6 +27,7 @@ from kepil.services.identity.sign_in import SessionSecrets
 from kepil.services.messagebus import Fresh, MessageBus, inject
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.handlers import COMMAND_HANDLERS as PERMIT_HANDLERS
+from kepil.services.permits.officials import GrantRole, RevokeRole
 from kepil.services.permits.policies import POLICIES as PERMIT_POLICIES
 from kepil.services.permits.views.reader import PermitViews
 from kepil.services.unit_of_work import EventPolicies, UnitOfWork
@@ -73,6 +74,15 @@ class Database:
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work (one transaction at a time)."""
         return SqlUnitOfWork(self.engine, self.calendar, self.policies)
+
+    def staff_bus(self, clock: Clock) -> MessageBus:
+        """A bus of the commands that need the database alone: granting and revoking duties."""
+        bus = MessageBus()
+        dependencies = {"uow": Fresh(self.unit_of_work), "clock": clock}
+        for command in (GrantRole, RevokeRole):
+            handler = PERMIT_HANDLERS[command]
+            bus.register(command, inject(handler, dependencies, on_commit=bus.publish))
+        return bus
 
 
 def database(settings: Settings, *, migrate_schema: bool = True) -> Database:

@@ -9,8 +9,9 @@ Events are facts a handler's change produced. Those a unit of work holds when it
 their handlers in two moments (docs/architecture.md, "Events"):
 
 - *in the transaction*: the policies that must never be lost or applied without the change
-  (history, the §10 stage log, the cabinet message, the registry entry) run inside the same unit
-  of work, before its commit; a crash loses both or neither;
+  (the §10 stage log, the cabinet message, the registry entry) run inside the same unit of work,
+  before its commit; a crash loses both or neither (the handler itself records the history, with
+  the act's signature, as part of saving the aggregate);
 - *after the commit*: reactions that look outside the database (live pages, documents, the
   relay) get the events once they are durable; they must be idempotent and may fail without
   undoing the change (a failure is logged, the next message still runs).
@@ -61,7 +62,9 @@ class MessageBus:
     def publish(self, events: Iterable[object]) -> None:
         """Hand committed events to their after-commit reactions; a failing one is logged."""
         for event in events:
-            for reaction in self.after_commit.get(type(event), ()):
+            # Found by the event's class and its bases, as the in-transaction policies are.
+            kinds = reversed(type(event).__mro__)
+            for reaction in [r for kind in kinds for r in self.after_commit.get(kind, ())]:
                 try:
                     reaction(event)
                 except Exception:
@@ -69,6 +72,11 @@ class MessageBus:
                         "after-commit reaction failed",
                         extra={"event": type(event).__name__, "reaction": _name(reaction)},
                     )
+
+    def copy(self) -> MessageBus:
+        """A bus with the same routes, to which more may be added without touching this one."""
+        reactions = {kind: list(found) for kind, found in self.after_commit.items()}
+        return MessageBus(dict(self.commands), reactions)
 
     def register(self, command_type: type[Command[Any]], handler: CommandHandler) -> None:
         """Route `command_type` to `handler` (one handler per command type)."""
@@ -96,17 +104,20 @@ def inject(
 
     def bound(message: Any) -> Any:
         made = {name: value.make() for name, value in chosen.items() if isinstance(value, Fresh)}
-        result = handler(message, **{**chosen, **made})
-        if on_commit is not None:
-            committed = [
-                event
-                for dependency in made.values()
-                if isinstance(dependency, CollectsEvents)
-                for event in dependency.collect_committed_events()
-            ]
-            if committed:
-                on_commit(committed)
-        return result
+        try:
+            return handler(message, **{**chosen, **made})
+        finally:
+            # A handler may commit and then fail (the sweeper commits batch by batch): what it
+            # committed happened, so its reactions run either way.
+            if on_commit is not None:
+                committed = [
+                    event
+                    for dependency in made.values()
+                    if isinstance(dependency, CollectsEvents)
+                    for event in dependency.collect_committed_events()
+                ]
+                if committed:
+                    on_commit(committed)
 
     bound.__name__ = _name(handler)
     bound.__doc__ = handler.__doc__

@@ -79,6 +79,10 @@ class UnitOfWork(abc.ABC):
 
     def emit(self, *events: object) -> None:
         """Record facts this change produced; their policies write what follows, now, here."""
+        if events and self.policies is NO_POLICIES:
+            # A unit of work built without its wing's policies would lose the stage log, the
+            # cabinet and the registry entry silently; bootstrap builds them with policies.
+            raise RuntimeError("this unit of work has no event policies; build it in bootstrap")
         log = self._events()
         for event in events:
             log.pending.append(event)

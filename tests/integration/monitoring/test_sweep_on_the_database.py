@@ -19,9 +19,12 @@ from kepil.services.unit_of_work import EventPolicies
 
 from .conftest import APPLICANT, APPLICANT_BIN, CLERK, Submit, form
 
+# As bootstrap wires them: the sweep's events write the stage log and the cabinet.
+POLICIES_OF_THE_WING = EventPolicies(POLICIES)
+
 
 def _sweep(engine: Engine, calendar: WorkingCalendar, clock: MovableClock) -> SweepReport:
-    return sweep(SqlUnitOfWork(engine, calendar), clock)
+    return sweep(SqlUnitOfWork(engine, calendar, POLICIES_OF_THE_WING), clock)
 
 
 def _log(engine: Engine) -> list[ChainedEntry]:
@@ -125,7 +128,7 @@ def test_p10_a_long_backlog_is_swept_in_batches(
     for n in range(4):
         submit(f"APP-2026-00010{n}", "2026-03-20T19:00")
     clock.set("2026-03-27T09:00")
-    report = sweep(SqlUnitOfWork(migrated, calendar), clock, limit=3)
+    report = sweep(SqlUnitOfWork(migrated, calendar, POLICIES_OF_THE_WING), clock, limit=3)
     assert report.per_stage == {"registration": 4}
     assert verify_chain(_log(migrated)).checked == 4
 
@@ -141,7 +144,9 @@ def test_p10_two_sweepers_racing_report_each_overdue_stage_exactly_once(
 
     def run() -> None:
         try:
-            reports.append(sweep(SqlUnitOfWork(migrated, calendar), clock, limit=4))
+            reports.append(
+                sweep(SqlUnitOfWork(migrated, calendar, POLICIES_OF_THE_WING), clock, limit=4)
+            )
         except BaseException as error:
             errors.append(error)
 
@@ -165,7 +170,7 @@ def test_p10_a_published_submission_keeps_the_stage_log_verifiable(
     application = Application.submit(
         "APP-2026-000301", form(), APPLICANT, almaty("2026-03-20T19:00"), calendar
     )
-    uow = SqlUnitOfWork(migrated, calendar, EventPolicies(POLICIES))
+    uow = SqlUnitOfWork(migrated, calendar, POLICIES_OF_THE_WING)
     with uow:
         uow.applications.add(stored(application), [])
         events = application.pull_events()

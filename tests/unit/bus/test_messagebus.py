@@ -71,18 +71,24 @@ def test_a_failing_reaction_is_logged_and_the_next_one_still_runs(
 
 
 class _Work:
-    """A dependency that committed one event per call, as a unit of work would."""
+    """A dependency that commits events as a unit of work would."""
 
     def __init__(self) -> None:
         self.pending: list[object] = []
+        self.committed: list[object] = []
+
+    def commit(self) -> None:
+        self.committed += self.pending
+        self.pending = []
 
     def collect_committed_events(self) -> list[object]:
-        committed, self.pending = self.pending, []
+        committed, self.committed = self.committed, []
         return committed
 
 
 def remember(command: Double, work: _Work) -> int:
     work.pending.append(Doubled(command.value * 2))
+    work.commit()
     return command.value
 
 
@@ -94,7 +100,7 @@ def test_events_a_fresh_unit_of_work_committed_reach_the_reactions_after_the_han
     assert seen == [Doubled(10)]
 
 
-def test_a_failing_handler_publishes_nothing() -> None:
+def test_a_handler_failing_before_its_commit_publishes_nothing() -> None:
     seen: list[object] = []
 
     def fail(command: Double, work: _Work) -> int:
@@ -106,3 +112,34 @@ def test_a_failing_handler_publishes_nothing() -> None:
     with pytest.raises(RuntimeError):
         bus.handle(Double(1))
     assert seen == []
+
+
+def test_what_a_handler_committed_before_failing_is_still_published() -> None:
+    seen: list[object] = []
+
+    def commit_then_fail(command: Double, work: _Work) -> int:
+        work.pending.append(Doubled(command.value))
+        work.commit()
+        work.pending.append(Doubled(-1))
+        raise RuntimeError("second batch failed")
+
+    bus = MessageBus(after_commit={Doubled: [seen.append]})
+    bus.register(Double, inject(commit_then_fail, {"work": Fresh(_Work)}, on_commit=bus.publish))
+    with pytest.raises(RuntimeError):
+        bus.handle(Double(7))
+    assert seen == [Doubled(7)]
+
+
+class _Base:
+    pass
+
+
+class _Derived(_Base):
+    pass
+
+
+def test_a_reaction_to_a_base_class_follows_every_derived_event() -> None:
+    seen: list[object] = []
+    bus = MessageBus(after_commit={_Base: [seen.append]})
+    bus.publish([_Derived()])
+    assert len(seen) == 1

@@ -14,11 +14,11 @@ from tests.support.unit_of_work import FakeUnitOfWork
 from kepil.domain.auth import Principal
 from kepil.domain.calendar import ALMATY, kazakhstan_calendar
 from kepil.domain.permits import PermitRole
-from kepil.services.errors import ConflictError, ForbiddenError, InvalidInputError
+from kepil.services.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.decisions import (
     DecideOnApplication,
-    DraftDocument,
+    DocumentDraft,
     decide,
     draft_document,
 )
@@ -31,7 +31,7 @@ CLERK, EXAMINER, HEAD = (
     principal("781102303459"),
     principal("900101300136"),
 )
-APPLICANT = principal(APPLICANT_IIN, APPLICANT_BIN)
+APPLICANT_PERSON = principal(APPLICANT_IIN, APPLICANT_BIN)
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_the_head_signs_the_drafted_permit_and_it_enters_the_registry(
 ) -> None:
     decide(_step(CLERK, "register"), uow, context)
     decide(_step(EXAMINER, "start_review"), uow, context)
-    draft = draft_document(DraftDocument(HEAD, NUMBER, "permit"), uow, context)
+    draft = draft_document(DocumentDraft(HEAD, NUMBER, "permit"), uow, context)
     signed = DecideOnApplication(HEAD, NUMBER, fake_cms(HEAD, draft.decode()))
     done = decide(signed, uow, context)
     assert (done.status, done.document_number) == ("permit_issued", "PRM-2026-000001")
@@ -123,10 +123,61 @@ def test_a_document_that_differs_from_the_draft_is_refused_and_nothing_is_issued
 ) -> None:
     decide(_step(CLERK, "register"), uow, context)
     decide(_step(EXAMINER, "start_review"), uow, context)
-    draft = draft_document(DraftDocument(HEAD, NUMBER, "permit"), uow, context)
+    draft = draft_document(DocumentDraft(HEAD, NUMBER, "permit"), uow, context)
     forged = draft.replace(b"Kepil Grain Ledger", b"Other Ledger")
     with pytest.raises(ConflictError) as refused:
         decide(DecideOnApplication(HEAD, NUMBER, fake_cms(HEAD, forged.decode())), uow, context)
     assert refused.value.code == "document_mismatch"
     assert uow.documents.get("PRM-2026-000001") is None
     assert uow.registry.get("REG-2026-000001") is None
+
+
+def test_a_decision_on_an_unknown_application_is_not_found_whatever_it_asks(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    content = {"application_number": "APP-2026-999999", "action": "fly"}
+    command = DecideOnApplication(CLERK, "APP-2026-999999", fake_cms(CLERK, content))
+    with pytest.raises(NotFoundError):
+        decide(command, uow, context)
+
+
+def test_arguments_an_action_does_not_take_are_ignored(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    done = decide(_step(CLERK, "register", grounds="x", motivation=5), uow, context)
+    assert done.status == "registered"
+
+
+def test_the_role_is_checked_before_the_actions_arguments(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    with pytest.raises(ForbiddenError):
+        decide(_step(APPLICANT_PERSON, "register", hearing_at="soon"), uow, context)
+
+
+@pytest.mark.parametrize(
+    ("action", "arguments", "problem"),
+    [
+        ("issue_preliminary_refusal", {"grounds": [3]}, "motivation"),
+        ("issue_preliminary_refusal", {"motivation": "m"}, "grounds"),
+        ("schedule_hearing", {"hearing_at": "2026-04-20T10:00:00+05:00"}, "place"),
+        ("schedule_hearing", {"place": "Астана"}, "hearing_at"),
+    ],
+)
+def test_an_action_missing_an_argument_it_needs_is_invalid_and_names_it(
+    uow: FakeUnitOfWork,
+    context: PermitContext,
+    action: str,
+    arguments: dict[str, object],
+    problem: str,
+) -> None:
+    decide(_step(CLERK, "register"), uow, context)
+    decide(_step(EXAMINER, "start_review"), uow, context)
+    if action == "schedule_hearing":
+        decide(
+            _step(EXAMINER, "issue_preliminary_refusal", grounds=[3], motivation="m"), uow, context
+        )
+    with pytest.raises(InvalidInputError) as refused:
+        decide(_step(EXAMINER, action, **arguments), uow, context)
+    assert refused.value.code == "invalid_decision"
+    assert problem in refused.value.message

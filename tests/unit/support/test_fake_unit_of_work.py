@@ -225,3 +225,11 @@ def test_the_registry_searches_as_the_database_does_and_keeps_each_status_change
     assert stored_entry is not None
     assert stored_entry.status_on(today) is RegistryStatus.SUSPENDED
     assert [h.reason for h in stored_entry.history] == ["Проверка"]
+
+
+def test_a_unit_of_work_without_policies_refuses_events_instead_of_losing_what_follows() -> None:
+    from kepil.services.unit_of_work import NO_POLICIES
+
+    uow = FakeUnitOfWork(policies=NO_POLICIES)
+    with pytest.raises(RuntimeError, match="no event policies"):
+        uow.emit(object())

@@ -1,4 +1,4 @@
-"""Who acts in the permit service: the applicant and the provider's officials (DESIGN §2)."""
+"""Who acts in the permit service: the applicant and the provider's officials."""
 
 from __future__ import annotations
 

@@ -57,11 +57,14 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(applications.router)
     app.include_router(cabinet.router)
     app.include_router(monitoring.router)
+    # One bus for the whole application: the permit wing's commands and, with the embedded
+    # node, the ledger's. Each app gets its own copy, so two apps never share a node's handlers.
+    bus = container.bus.copy()
+    app.state.bus = bus
     if container.settings.ledger_enabled:
-        # One bus for the whole application: the embedded node's commands join the permit wing's.
         node = create_ledger_node(container.settings, container.clock)
-        register_ledger_handlers(container.bus, node)
-        install_ledger(app, node, bus=container.bus)
+        register_ledger_handlers(bus, node)
+        install_ledger(app, node, bus=bus)
     return app
 
 

@@ -173,12 +173,13 @@ def _network(
 
 
 def find_checkout(candidates: list[Path] | None = None) -> Path | None:
-    """The source checkout whose `bench/` holds the engines: by default the one this package
-    is installed from (editable: src/kepil is inside it), else the current directory."""
+    """The source checkout whose `bench/` holds the engines: by default only the one this package
+    is installed from (editable: src/kepil is inside it). Never the current directory: running
+    `kepil bench` somewhere must not run that directory's code."""
     if candidates is None:
         import kepil
 
-        candidates = [Path(kepil.__file__).resolve().parents[2], Path.cwd()]
+        candidates = [Path(kepil.__file__).resolve().parents[2]]
     for root in candidates:
         if (root / "bench" / "__init__.py").is_file() and (root / _ENGINE).is_file():
             return root
@@ -191,7 +192,7 @@ def _bench_module(name: str) -> ModuleType:
     if root is None:
         raise fail(
             "the benchmarks run from a source checkout of kepil (its bench/ directory is not "
-            "installed): run `kepil bench` inside one, or install kepil from one with pip -e"
+            "installed): install kepil from one with `pip install -e` (as `make install` does)"
         )
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))

@@ -11,6 +11,7 @@ import typer
 from kepil.entrypoints.cli.errors import fail
 
 if TYPE_CHECKING:
+    from kepil.services.messagebus import MessageBus
     from kepil.services.unit_of_work import UnitOfWork
 
 staff_app = typer.Typer(
@@ -30,13 +31,12 @@ def grant(
     ] = "",
 ) -> None:
     """Give an official a duty; their EDS sign-in then acts in that role."""
-    from kepil.adapters.clock import SystemClock
     from kepil.services.errors import ServiceError
-    from kepil.services.permits.officials import GrantRole, grant_role
+    from kepil.services.permits.officials import GrantRole
 
     command = GrantRole(iin.strip(), _role(role), name.strip(), position.strip(), _operator())
     try:
-        granted = grant_role(command, _uow(), SystemClock())
+        granted = _bus().handle(command)
     except ServiceError as error:
         raise fail(error.message) from None
     typer.echo(f"{iin}: {role} {'granted' if granted else 'was already held'}")
@@ -48,9 +48,9 @@ def revoke(
     role: Annotated[str, typer.Argument(help=_ROLES)],
 ) -> None:
     """Take a duty away, effective for the official's next request."""
-    from kepil.services.permits.officials import RevokeRole, revoke_role
+    from kepil.services.permits.officials import RevokeRole
 
-    revoked = revoke_role(RevokeRole(iin.strip(), _role(role)), _uow())
+    revoked = _bus().handle(RevokeRole(iin.strip(), _role(role)))
     if not revoked:
         raise fail(f"{iin} does not hold {role}", 1)
     typer.echo(f"{iin}: {role} revoked")
@@ -106,6 +106,14 @@ def _uow() -> UnitOfWork:
     from kepil.config import Settings
 
     return database(Settings()).unit_of_work()
+
+
+def _bus() -> MessageBus:
+    from kepil.adapters.clock import SystemClock
+    from kepil.bootstrap import database
+    from kepil.config import Settings
+
+    return database(Settings()).staff_bus(SystemClock())
 
 
 if TYPE_CHECKING:

@@ -145,14 +145,15 @@ def decide_on_complaint(
             f"the signed decision is about {step.complaint_number!r}, "
             f"not {command.complaint_number}",
         )
+    decision = step.decision()
     with uow:
         stored = uow.complaints.get(command.complaint_number)
         if stored is None:
             raise NotFoundError("complaint_not_found", f"no complaint {command.complaint_number}")
-        if step.action is None:
+        if step.registers:
             stored, line = _register(stored, signer, uow, context, now)
         else:
-            line = _settle(stored, step.action, step.decision, signer, uow, now)
+            line = _settle(stored, step.action(), decision, signer, uow, now)
         uow.complaints.save(stored, stored.version)
         uow.complaints.record(stored.complaint.number, [line], command.signed_decision)
         uow.emit(ComplaintStepRecorded(stored.complaint, line))
@@ -264,11 +265,33 @@ class ComplaintText:
 
 @dataclass(frozen=True, slots=True)
 class ComplaintStep:
-    """What a signed step on a complaint says; `action` None registers it."""
+    """A signed step on a complaint as read: a JSON object, whose parts are checked in the order
+    the service answers (the complaint named, the decision text, the complaint, the action)."""
 
-    complaint_number: object
-    action: ComplaintAction | None
-    decision: str
+    payload: dict[str, Any]
+
+    @property
+    def complaint_number(self) -> object:
+        """The complaint the signer named (any JSON value: compared, then quoted if wrong)."""
+        return self.payload.get("complaint_number")
+
+    @property
+    def registers(self) -> bool:
+        """Whether the step registers the complaint."""
+        return self.payload.get("action") == REGISTER
+
+    def decision(self) -> str:
+        """The decision taken, in words (may be empty for registering and forwarding)."""
+        decision = self.payload.get("decision", "")
+        if not isinstance(decision, str) or len(decision) > MAX_TEXT:
+            raise InvalidInputError(
+                "invalid_decision", f"decision: a string of <= {MAX_TEXT} chars"
+            )
+        return decision
+
+    def action(self) -> ComplaintAction:
+        """The settling action: satisfy, forward, uphold or reject."""
+        return _action(self.payload)
 
 
 def read_complaint(content: bytes) -> ComplaintText:
@@ -284,13 +307,8 @@ def read_complaint(content: bytes) -> ComplaintText:
 
 
 def read_complaint_step(content: bytes) -> ComplaintStep:
-    """The signed bytes as a step: `register`, or an action with the decision taken."""
-    payload = json_object(content, "invalid_decision")
-    decision = payload.get("decision", "")
-    if not isinstance(decision, str) or len(decision) > MAX_TEXT:
-        raise InvalidInputError("invalid_decision", f"decision: a string of <= {MAX_TEXT} chars")
-    action = None if payload.get("action") == REGISTER else _action(payload)
-    return ComplaintStep(payload.get("complaint_number"), action, decision)
+    """The signed bytes as a step on a complaint: a JSON object, or InvalidInputError."""
+    return ComplaintStep(json_object(content, "invalid_decision"))
 
 
 def _text(payload: dict[str, Any], key: str, code: str, *, limit: int) -> str:

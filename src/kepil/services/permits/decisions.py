@@ -57,8 +57,8 @@ class DecideOnApplication(Command[Decision]):
 
 
 @dataclass(frozen=True, slots=True)
-class DraftDocument:
-    """Ask for the exact bytes of a result document, to be signed with the head's EDS."""
+class DocumentDraft:
+    """A query: the exact bytes of a result document, for the head to sign with EDS."""
 
     principal: Principal
     application_number: str
@@ -69,15 +69,43 @@ class DraftDocument:
 
 @dataclass(frozen=True, slots=True)
 class DecisionAct:
-    """What a signed decision says: about which application, which step, and whether it is a
-    result document signed as such."""
+    """A signed decision as read: a JSON object. What it asks is read against the case it names,
+    in the order the service has always answered (the case first, then the action, the role,
+    and only then the action's own arguments)."""
 
-    application_number: object
-    step: Step
-    document_type: str | None
+    payload: dict[str, Any]
+
+    @property
+    def application_number(self) -> object:
+        """The case the signer named (any JSON value: it is compared, then quoted if wrong)."""
+        return self.payload.get("application_number")
+
+    def action(self) -> tuple[ApplicationAction, dict[str, Any], str | None]:
+        """The action, the arguments it is read from, and the result document type if any."""
+        document_type = self.payload.get("document_type")
+        if document_type is not None:
+            action = DOCUMENT_ACTIONS.get(document_type) if isinstance(document_type, str) else None
+            if action is None:
+                raise InvalidInputError("unknown_document_type", f"{document_type!r} is not known")
+            cited = self.payload.get("grounds", [])
+            arguments = {
+                "grounds": [g.get("number") for g in cited if isinstance(g, dict)],
+                "motivation": self.payload.get("motivation", ""),
+            }
+            return action, arguments, document_type
+        try:
+            action = ApplicationAction(str(self.payload.get("action")))
+        except ValueError:
+            allowed = ", ".join(str(a) for a in ApplicationAction if a is not _A.SUBMIT)
+            raise InvalidInputError("unknown_action", f"action must be one of {allowed}") from None
+        if action in DOCUMENT_ACTIONS.values():
+            raise InvalidInputError(
+                "document_required", f"{action} is decided by signing the result document itself"
+            )
+        return action, self.payload, None
 
 
-def draft_document(command: DraftDocument, uow: UnitOfWork, context: PermitContext) -> bytes:
+def draft_document(command: DocumentDraft, uow: UnitOfWork, context: PermitContext) -> bytes:
     """The canonical JSON the head must sign now; nothing is stored."""
     action = DOCUMENT_ACTIONS.get(command.document_type)
     if action is None:
@@ -85,10 +113,11 @@ def draft_document(command: DraftDocument, uow: UnitOfWork, context: PermitConte
             "unknown_document_type", f"one of {', '.join(DOCUMENT_ACTIONS)} is required"
         )
     now = context.clock.now()
-    step = Step(action, grounds=command.grounds, motivation=command.motivation)
+    arguments = {"grounds": list(command.grounds), "motivation": command.motivation}
     with uow:
         stored = _load(uow, command.application_number)
         actor = _actor(stored.application, action, command.principal, uow)
+        step = step_of(action, arguments)
         return _document_bytes(_perform(stored.application, step, actor, now))
 
 
@@ -99,19 +128,19 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
         command.signed_decision, command.principal, context.verifier, now, read_decision, "decision"
     )
     number = command.application_number
-    if act.payload.application_number != number:
-        raise InvalidInputError(
-            "decision_for_another_application",
-            f"the signed decision is about {act.payload.application_number!r}, not {number}",
-        )
-    step = act.payload.step
     with uow:
         stored = _load(uow, number)
         application = stored.application
-        actor = _actor(application, step.action, act.signer, uow)
-        event = _perform(application, step, actor, now)
+        if act.payload.application_number != number:
+            raise InvalidInputError(
+                "decision_for_another_application",
+                f"the signed decision is about {act.payload.application_number!r}, not {number}",
+            )
+        action, arguments, document_type = act.payload.action()
+        actor = _actor(application, action, act.signer, uow)
+        event = _perform(application, step_of(action, arguments), actor, now)
         document_number = None
-        if act.payload.document_type is not None:
+        if document_type is not None:
             document_number = _store_document(uow, application, event, act, now)
         uow.applications.save(application, stored.version)
         events = application.pull_events()
@@ -124,47 +153,31 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
 
 
 def read_decision(content: bytes) -> DecisionAct:
-    """A signed decision's JSON: a result document (`document_type`) or a step (`action`)."""
-    payload = json_object(content, "invalid_decision")
-    number = payload.get("application_number")
-    document_type = payload.get("document_type")
-    if document_type is not None:
-        action = DOCUMENT_ACTIONS.get(document_type) if isinstance(document_type, str) else None
-        if action is None:
-            raise InvalidInputError("unknown_document_type", f"{document_type!r} is not known")
-        cited = [g.get("number") for g in payload.get("grounds", []) if isinstance(g, dict)]
-        grounds = _grounds(cited) if action is _A.REFUSE else ()
-        motivation = payload.get("motivation", "")
-        step = Step(action, grounds=grounds, motivation=motivation if action is _A.REFUSE else "")
-        return DecisionAct(number, step, document_type)
-    try:
-        action = ApplicationAction(str(payload.get("action")))
-    except ValueError:
-        action = _A.SUBMIT
-    if action is _A.SUBMIT:
-        allowed = ", ".join(str(a) for a in ApplicationAction if a is not _A.SUBMIT)
-        raise InvalidInputError("unknown_action", f"action must be one of {allowed}")
-    if action in DOCUMENT_ACTIONS.values():
-        raise InvalidInputError(
-            "document_required", f"{action} is decided by signing the result document itself"
-        )
-    return DecisionAct(number, _step(action, payload), None)
+    """A signed decision's content: a JSON object, or InvalidInputError."""
+    return DecisionAct(json_object(content, "invalid_decision"))
 
 
-def _step(action: ApplicationAction, payload: dict[str, Any]) -> Step:
-    attended = payload.get("applicant_attended")
-    if action is _A.HOLD_HEARING and not isinstance(attended, bool):
-        raise InvalidInputError("invalid_decision", "applicant_attended: true or false")
-    return Step(
-        action,
-        grounds=_grounds(payload.get("grounds")) if "grounds" in payload else (),
-        motivation=_text(payload, "motivation"),
-        hearing_at=_moment(payload, "hearing_at") if "hearing_at" in payload else None,
-        place=_text(payload, "place"),
-        applicant_attended=attended if isinstance(attended, bool) else None,
-        applicant_position=_text(payload, "applicant_position"),
-        reason=_text(payload, "reason"),
-    )
+def step_of(action: ApplicationAction, arguments: dict[str, Any]) -> Step:
+    """The step with exactly the arguments its action takes, each checked for its kind."""
+    match action:
+        case _A.ISSUE_PRELIMINARY_REFUSAL | _A.REFUSE:
+            grounds, motivation = _grounds(arguments), _text(arguments, "motivation")
+            return Step(action, grounds=grounds, motivation=motivation)
+        case _A.SCHEDULE_HEARING:
+            moment = _moment(arguments, "hearing_at")
+            return Step(action, hearing_at=moment, place=_text(arguments, "place"))
+        case _A.HOLD_HEARING:
+            attended = arguments.get("applicant_attended")
+            if not isinstance(attended, bool):
+                raise InvalidInputError("invalid_decision", "applicant_attended: true or false")
+            position = _text(arguments, "applicant_position", required=False)
+            return Step(action, applicant_attended=attended, applicant_position=position)
+        case _A.WITHDRAW:
+            return Step(action, reason=_text(arguments, "reason", required=False))
+        case _A.SUBMIT:
+            raise InvalidInputError("unknown_action", f"{action} cannot be decided here")
+        case _:
+            return Step(action)
 
 
 def _load(uow: UnitOfWork, number: str) -> StoredApplication:
@@ -194,7 +207,8 @@ def _perform(application: Application, step: Step, actor: Actor, at: datetime) -
         raise InvalidInputError("invalid_decision", str(error)) from None
 
 
-def _grounds(grounds: object) -> tuple[int, ...]:
+def _grounds(arguments: dict[str, Any]) -> tuple[int, ...]:
+    grounds = arguments.get("grounds")
     if not isinstance(grounds, list) or not all(
         isinstance(g, int) and not isinstance(g, bool) for g in grounds
     ):
@@ -202,8 +216,8 @@ def _grounds(grounds: object) -> tuple[int, ...]:
     return tuple(grounds)
 
 
-def _text(payload: dict[str, Any], key: str) -> str:
-    value = payload.get(key, "")
+def _text(payload: dict[str, Any], key: str, *, required: bool = True) -> str:
+    value = payload.get(key, None if required else "")
     if not isinstance(value, str):
         raise InvalidInputError("invalid_decision", f"{key}: a string is required")
     return value

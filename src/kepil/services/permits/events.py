@@ -1,12 +1,13 @@
-"""Facts of the permit wing that the domain does not raise itself: a complaint's recorded step
-and a registry status change. Application events come from the domain (`ApplicationEvent`)."""
+"""Facts of the permit wing that the domain does not raise itself: a complaint's recorded step,
+a registry status change, an overdue stage. Application events come from the domain
+(`ApplicationEvent`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from kepil.domain.permits import Complaint
+from kepil.domain.permits import Complaint, PermitRole, Stage
 from kepil.domain.registry import RegistryEntry
 from kepil.services.permits.complaint_ports import ComplaintRecord
 
@@ -28,4 +29,15 @@ class PermitStatusChanged:
     action: str
     reason: str
     actor_iin: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StageWentOverdue:
+    """The sweeper found a stage past its deadline and reported it, once (Rules §10)."""
+
+    application_number: str
+    stage: Stage
+    due: datetime
+    responsible: PermitRole
     at: datetime

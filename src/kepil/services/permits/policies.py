@@ -8,16 +8,27 @@ says which events they follow. A crash loses the change and all of these togethe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC
 from typing import Any
 
 from kepil.domain.calendar import to_almaty
 from kepil.domain.monitoring import StageRecord
-from kepil.domain.permits import ApplicationEvent, FiledWith, PermitIssued, PermitRole
+from kepil.domain.permits import ApplicationEvent, FiledWith, PermitIssued, PermitRole, Stage
 from kepil.domain.permits.codec import event_record
 from kepil.domain.registry import RegistryEntry
-from kepil.services.permits.events import ComplaintStepRecorded, PermitStatusChanged
+from kepil.services.permits.events import (
+    ComplaintStepRecorded,
+    PermitStatusChanged,
+    StageWentOverdue,
+)
 from kepil.services.permits.ports import Notification
-from kepil.services.permits.sweeper import role_recipient
+from kepil.services.permits.sweeper import (
+    SERVICE_TERM_OVERDUE,
+    STAGE_OVERDUE,
+    STAGE_TITLES,
+    SWEEPER_ACTOR,
+    role_recipient,
+)
 from kepil.services.unit_of_work import Policy, UnitOfWork
 
 # What the applicant's cabinet says at each status (Rules §4: «принято» on submission).
@@ -157,9 +168,67 @@ def tell_the_holder(event: PermitStatusChanged, uow: UnitOfWork) -> None:
     )
 
 
+def chain_overdue_stage(event: StageWentOverdue, uow: UnitOfWork) -> None:
+    """Rules §10: a missed deadline enters the stage log, once, by the sweeper."""
+    # In UTC: the log stores moments as UTC, and the hash must match what is read back.
+    at, due = event.at.astimezone(UTC), event.due.astimezone(UTC)
+    uow.stage_log.append(
+        StageRecord(
+            case=event.application_number,
+            stage=STAGE_OVERDUE,
+            actor=SWEEPER_ACTOR,
+            occurred_at=at,
+            deadline=due,
+            details={
+                "stage": str(event.stage),
+                "due": due.isoformat(),
+                "responsible": str(event.responsible),
+            },
+        )
+    )
+
+
+def tell_the_responsible(event: StageWentOverdue, uow: UnitOfWork) -> None:
+    """The officials who owe the stage hear that it is overdue."""
+    title = STAGE_TITLES[event.stage]
+    uow.notifications.add(
+        Notification(
+            recipient=role_recipient(event.responsible),
+            case_number=event.application_number,
+            kind=STAGE_OVERDUE,
+            message=f"Заявление {event.application_number}: просрочен этап «{title}», "
+            f"{_expired(event)}",
+            created_at=event.at,
+        )
+    )
+
+
+def tell_the_applicant_of_the_term(event: StageWentOverdue, uow: UnitOfWork) -> None:
+    """The applicant hears only of the term owed to them (App.1 §4), not of internal stages."""
+    if event.stage is not Stage.SERVICE_TERM:
+        return
+    stored = uow.applications.get(event.application_number)
+    if stored is None:
+        return
+    uow.notifications.add(
+        Notification(
+            recipient=stored.application.form.applicant_identifier,
+            case_number=event.application_number,
+            kind=SERVICE_TERM_OVERDUE,
+            message=f"Срок оказания услуги по заявлению нарушен: {_expired(event)}",
+            created_at=event.at,
+        )
+    )
+
+
+def _expired(event: StageWentOverdue) -> str:
+    return f"срок истёк {to_almaty(event.due):%d.%m.%Y %H:%M}"
+
+
 POLICIES: Mapping[type[Any], Sequence[Policy]] = {
     ApplicationEvent: (chain_application_step, tell_the_applicant),
     PermitIssued: (enter_the_registry,),
     ComplaintStepRecorded: (chain_complaint_step, tell_the_complaint_parties),
     PermitStatusChanged: (chain_status_change, tell_the_holder),
+    StageWentOverdue: (chain_overdue_stage, tell_the_responsible, tell_the_applicant_of_the_term),
 }

@@ -20,7 +20,7 @@ from kepil.services.permits.officials import actor_for
 from kepil.services.permits.signed_acts import verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
-# The signed content names the document type so a platform node can recognise it (DESIGN §1.3).
+# The signed content names the document type so a platform node can recognise it (the bridge).
 DOCUMENT_TYPE = "permit_status_change"
 _TARGETS = {
     "suspend": RegistryStatus.SUSPENDED,
@@ -40,9 +40,8 @@ class ChangePermitStatus(Command[RegistryEntry]):
 
 @dataclass(frozen=True, slots=True)
 class StatusChangeAct:
-    """What a signed status change says: which entry, what to do and the legal reason."""
+    """What a signed status change says: what to do with the entry and the legal reason."""
 
-    registry_number: object
     action: str
     reason: str
 
@@ -57,15 +56,10 @@ def change_permit_status(
         command.principal,
         context.verifier,
         now,
-        read_status_change,
+        lambda content: read_status_change(content, command.registry_number),
         "decision",
     )
     change = act.payload
-    if change.registry_number != command.registry_number:
-        raise InvalidInputError(
-            "decision_for_another_entry",
-            f"the signed decision is not about {command.registry_number}",
-        )
     with uow:
         actor = actor_for(act.signer, frozenset({PermitRole.HEAD}), uow)
         entry = uow.registry.get(command.registry_number)
@@ -83,8 +77,9 @@ def change_permit_status(
         return updated
 
 
-def read_status_change(content: bytes) -> StatusChangeAct:
-    """The signed bytes as a `permit_status_change` document with its legal reason."""
+def read_status_change(content: bytes, registry_number: str) -> StatusChangeAct:
+    """The signed bytes as a `permit_status_change` document about `registry_number`, with its
+    legal reason."""
     try:
         change = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -93,9 +88,13 @@ def read_status_change(content: bytes) -> StatusChangeAct:
         raise InvalidInputError(
             "invalid_decision", f"the signed content must be a {DOCUMENT_TYPE} JSON object"
         )
+    if change.get("registry_number") != registry_number:
+        raise InvalidInputError(
+            "decision_for_another_entry", f"the signed decision is not about {registry_number}"
+        )
     if change.get("action") not in _TARGETS:
         raise InvalidInputError("unknown_action", f"action: one of {', '.join(_TARGETS)}")
     reason = change.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInputError("reason_required", "a status change needs its legal reason")
-    return StatusChangeAct(change.get("registry_number"), change["action"], reason)
+    return StatusChangeAct(change["action"], reason)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
-from kepil.domain.calendar import to_almaty
 from kepil.domain.clock import Clock
-from kepil.domain.monitoring import StageRecord
 from kepil.domain.permits import PermitRole, Stage
 from kepil.services.messagebus import Command
-from kepil.services.permits.ports import Notification, OpenDeadline
+from kepil.services.permits.events import StageWentOverdue
+from kepil.services.permits.ports import OpenDeadline
 from kepil.services.unit_of_work import UnitOfWork
 
 STAGE_OVERDUE: Final = "stage_overdue"
@@ -107,49 +106,5 @@ def _report(uow: UnitOfWork, deadline: OpenDeadline, now: datetime) -> OverdueSt
     item = OverdueStage(
         deadline.application_number, deadline.stage, deadline.due, RESPONSIBLE[deadline.stage]
     )
-    # In UTC: the log stores moments as UTC, and the hash must match what is read back.
-    at, due = now.astimezone(UTC), item.due.astimezone(UTC)
-    uow.stage_log.append(
-        StageRecord(
-            case=item.application_number,
-            stage=STAGE_OVERDUE,
-            actor=SWEEPER_ACTOR,
-            occurred_at=at,
-            deadline=due,
-            details={
-                "stage": str(item.stage),
-                "due": due.isoformat(),
-                "responsible": str(item.responsible),
-            },
-        )
-    )
-    late = f"срок истёк {to_almaty(item.due):%d.%m.%Y %H:%M}"
-    title = STAGE_TITLES[item.stage]
-    uow.notifications.add(
-        Notification(
-            recipient=role_recipient(item.responsible),
-            case_number=item.application_number,
-            kind=STAGE_OVERDUE,
-            message=f"Заявление {item.application_number}: просрочен этап «{title}», {late}",
-            created_at=now,
-        )
-    )
-    if item.stage is Stage.SERVICE_TERM:
-        _tell_applicant(uow, item, f"Срок оказания услуги по заявлению нарушен: {late}", now)
+    uow.emit(StageWentOverdue(item.application_number, item.stage, item.due, item.responsible, now))
     return item
-
-
-def _tell_applicant(uow: UnitOfWork, item: OverdueStage, message: str, now: datetime) -> None:
-    # The applicant hears only of the term owed to them (App.1 §4), not of internal stages.
-    stored = uow.applications.get(item.application_number)
-    if stored is None:
-        return
-    uow.notifications.add(
-        Notification(
-            recipient=stored.application.form.applicant_identifier,
-            case_number=item.application_number,
-            kind=SERVICE_TERM_OVERDUE,
-            message=message,
-            created_at=now,
-        )
-    )

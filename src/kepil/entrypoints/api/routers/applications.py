@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Header, Query, Response, UploadFile
 
-from kepil.entrypoints.api.dependencies import BusDep, ContainerDep, SessionDep, ViewsDep
+from kepil.entrypoints.api.dependencies import BusDep, SessionDep, ViewsDep
 from kepil.entrypoints.api.errors import ApiError, ErrorResponse
 from kepil.entrypoints.api.schemas.applications import (
     ApplicationOut,
@@ -19,7 +19,7 @@ from kepil.entrypoints.api.schemas.applications import (
     SummaryOut,
 )
 from kepil.entrypoints.api.schemas.signed import MAX_CMS_BYTES, SignedIn
-from kepil.services.permits.decisions import DecideOnApplication, DraftDocument
+from kepil.services.permits.decisions import DecideOnApplication, DocumentDraft
 from kepil.services.permits.submission import SubmitApplication, UploadedFile
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
@@ -31,7 +31,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("", status_code=201, response_model=ApplicationOut, responses=_ERRORS)
 def submit(
-    app: ContainerDep,
     bus: BusDep,
     views: ViewsDep,
     signed_in: SessionDep,
@@ -41,7 +40,7 @@ def submit(
     files: Annotated[list[UploadFile] | None, File(description="the attachments")] = None,
 ) -> ApplicationOut:
     """File an EDS-signed application; retrying with the same Idempotency-Key is safe."""
-    limits = app.permits.limits
+    limits = views.upload_limits()
     cms = _read(signed_form, MAX_CMS_BYTES)
     uploads = tuple(
         UploadedFile(
@@ -103,7 +102,7 @@ def get_attachment(number: str, sha256: str, views: ViewsDep, signed_in: Session
 @router.post("/{number}/drafts", response_model=DraftOut, responses=_ERRORS)
 def draft(number: str, body: DraftIn, views: ViewsDep, signed_in: SessionDep) -> DraftOut:
     """The exact bytes of a result document the head signs now (Rules §9)."""
-    query = DraftDocument(
+    query = DocumentDraft(
         principal=signed_in.principal,
         application_number=number,
         document_type=body.document_type,

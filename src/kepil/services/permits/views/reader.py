@@ -1,7 +1,8 @@
 """`PermitViews`: every read model of the permit wing behind one object, wired by bootstrap.
 
-Each method opens one unit of work, judges time by the injected clock and answers a view; what
-a person may see is decided here, so a router or a page cannot forget it.
+Each method reads in short units of work (one, where the answer must be consistent: a case with
+its history), judges time by the injected clock and answers a view; what a person may see is
+decided here, so a router or a page cannot forget it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from kepil.domain.monitoring import ChainCheck, ChainedEntry
 from kepil.domain.registry import RegistryEntry
 from kepil.services.permits import decisions, monitoring, rule_changes
 from kepil.services.permits.complaint_ports import RuleChange
-from kepil.services.permits.context import PermitContext
+from kepil.services.permits.context import AttachmentLimits, PermitContext
 from kepil.services.permits.ports import Notification, RegistryQuery, StoredFile
 from kepil.services.permits.sla import SlaSummary, sla_summary
 from kepil.services.permits.views import applications, complaints, registry
@@ -33,7 +34,7 @@ from kepil.services.permits.views.rule_changes import (
     overdue_view,
     rule_change_view,
 )
-from kepil.services.permits.views.viewer import Viewer, viewer_in
+from kepil.services.permits.views.viewer import viewer_in
 from kepil.services.unit_of_work import UnitOfWork
 
 
@@ -45,10 +46,9 @@ class PermitViews:
     clock: Clock
     context: PermitContext
 
-    def viewer(self, principal: Principal) -> Viewer:
-        """The principal with its Ministry duties."""
-        with self.uow() as uow:
-            return viewer_in(uow, principal)
+    def upload_limits(self) -> AttachmentLimits:
+        """What one submission may upload, so the edge refuses a huge file before reading it."""
+        return self.context.limits
 
     def application(self, principal: Principal, number: str) -> ApplicationView:
         """One case, if the principal may read it."""
@@ -75,7 +75,7 @@ class PermitViews:
         with self.uow() as uow:
             return applications.document_view(uow, viewer_in(uow, principal), number)
 
-    def draft(self, command: decisions.DraftDocument) -> bytes:
+    def draft(self, command: decisions.DocumentDraft) -> bytes:
         """The exact bytes of a result document the head would sign now."""
         return decisions.draft_document(command, self.uow(), self.context)
 
