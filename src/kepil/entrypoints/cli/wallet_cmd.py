@@ -193,9 +193,11 @@ def _read_key(path: Path) -> Any:
     from kepil.ledger.crypto import SigningKey
 
     try:
-        lines = path.read_text().splitlines()
+        lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
         raise fail(f"cannot read key file {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise fail(f"{path} is not a kepil wallet key file (it is not text)") from None
     seeds = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     if len(seeds) != 1 or len(seeds[0]) != _SEED_HEX_LENGTH:
         raise fail(f"{path} is not a kepil wallet key file")
@@ -227,9 +229,11 @@ def _next_nonce(url: str, signer: str) -> int:
 def _json_object(text: str, what: str) -> dict[str, Any]:
     if text.startswith("@"):
         try:
-            text = Path(text[1:]).read_text()
+            text = Path(text[1:]).read_text(encoding="utf-8")
         except OSError as error:
             raise fail(f"cannot read {what} file {text[1:]}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise fail(f"{what} file {text[1:]} is not UTF-8 JSON text") from None
     try:
         value = json.loads(text)
     except ValueError as error:
