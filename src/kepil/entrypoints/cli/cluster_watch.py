@@ -60,6 +60,7 @@ class NodeWatch:
                 style="red",
                 markup=False,
                 highlight=False,
+                soft_wrap=True,  # one line per exit, whatever the terminal's width
             )
         if len(self.running) < self.majority:
             raise fail(
