@@ -67,3 +67,15 @@ def test_a_node_that_cannot_bind_is_reported_with_its_reason_and_up_fails(
     [exited] = [line for line in up.stderr.splitlines() if "node-1 exited" in line]
     assert "address already in use" in exited
     assert "kepil: error: 0 of 1 nodes running, a majority needs 1" in up.stderr
+
+
+def test_status_shows_another_server_on_a_nodes_port_as_down(taken_port: int) -> None:
+    done = subprocess.run(
+        [KEPIL, "cluster", "status", "--url", f"http://127.0.0.1:{taken_port}", "--json"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["nodes"] == [
+        {"url": f"http://127.0.0.1:{taken_port}", "state": "down"}
+    ]

@@ -32,6 +32,9 @@ RaftPortOption = Annotated[
     int, typer.Option(min=1, max=65535, help="The first node's consensus port (the next go on).")
 ]
 _HTTP_TIMEOUT = 2.0
+_NODE_FIELDS = frozenset(
+    {"name", "applied_log_index", "height", "state_root", "pending", "diverged", "divergent_peers"}
+)
 _START_SECONDS = 60.0
 
 
@@ -249,7 +252,9 @@ def _statuses(urls: list[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for url in urls:
         data = _ask(url, lambda node: node.node_status())
-        if data is None:
+        # Whatever answers there without a node's fields (another server on a dead node's
+        # port) is no node: it shows as down instead of breaking the table.
+        if data is None or not _NODE_FIELDS.issubset(data):
             rows.append({"url": url, "state": "down"})
             continue
         consensus = data.get("consensus") or {}
