@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +77,12 @@ class Terminal:
         return {h["asset"]: (h["free"], h["pledged"], h["escrowed"]) for h in held}
 
 
+def _node_key(base_url: str) -> str:
+    """The embedded node's checkpoint key: genesis lists it, or no receipt is ever confirmed."""
+    with urllib.request.urlopen(f"{base_url}/api/v1/ledger/node", timeout=30) as answer:  # noqa: S310
+        return str(json.load(answer)["public_key"])
+
+
 def _signed_permit(term: Terminal) -> tuple[str, str]:
     """A permit for the operator signed by a Ministry official; (permit CMS, certificates), b64."""
     term.run("pki", "init", "ca")
@@ -125,7 +132,7 @@ def test_a_platform_runs_from_genesis_to_redemption_from_a_terminal(
             "ministry_key": keys["ministry"],
             "ministry_certificate": certificates,
             "permit": permit,
-            "nodes": [{"name": "node-1", "key": keys[OPERATOR]}],
+            "nodes": [{"name": "node-1", "key": _node_key(server.base_url)}],
         },
         OPERATOR,
     )

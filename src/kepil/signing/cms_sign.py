@@ -11,7 +11,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from kepil.signing import keys
 from kepil.signing.keys import SigningKey
@@ -39,6 +39,8 @@ def sign_cms(
     """DER CMS SignedData over `data` with content-type, signing-time and message-digest."""
     if not signers:
         raise ValueError("at least one signer is needed")
+    for credential in signers:
+        _require_matching_key(credential)
     signer_infos = []
     digest_algorithms: list[algos.DigestAlgorithm] = []
     for credential in signers:
@@ -74,6 +76,19 @@ def sign_cms(
     )
     content_info = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
     return bytes(content_info.dump())
+
+
+def _require_matching_key(credential: SignerCredential) -> None:
+    # A signature by another key than the certificate's never verifies: refuse to write it.
+    ours = credential.key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    theirs = credential.certificate.public_key().public_bytes(
+        Encoding.DER, PublicFormat.SubjectPublicKeyInfo
+    )
+    if ours != theirs:
+        raise ValueError(
+            "the private key does not match the certificate "
+            f"(serial {credential.certificate.serial_number:x})"
+        )
 
 
 def _digest_for(key: SigningKey) -> tuple[str, hashes.HashAlgorithm]:

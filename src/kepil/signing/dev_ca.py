@@ -100,6 +100,14 @@ def issue(
     ocsp_url: str | None = None,
 ) -> x509.Certificate:
     """An NCA-profile certificate for `holder`, signed by the test CA."""
+    if days < 1:
+        raise ValueError(f"a certificate is valid for at least 1 day, not {days}")
+    try:
+        not_after = not_before + timedelta(days=days)
+    except OverflowError:
+        raise ValueError(
+            f"a validity of {days} days from {not_before:%Y-%m-%d} ends after the year 9999"
+        ) from None
     ekus = [x509.ObjectIdentifier(oid) for oid in _role_ekus(holder)]
     if holder.usage is KeyKind.AUTH:
         ekus.append(ExtendedKeyUsageOID.CLIENT_AUTH)
@@ -110,7 +118,7 @@ def issue(
         .public_key(public_key)
         .serial_number(_serial())
         .not_valid_before(not_before)
-        .not_valid_after(not_before + timedelta(days=days))
+        .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(holder.usage), critical=True)
         .add_extension(x509.ExtendedKeyUsage(ekus), critical=False)

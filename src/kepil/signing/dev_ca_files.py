@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
@@ -36,11 +37,39 @@ class IssuedFiles:
     paths: tuple[Path, ...]
 
 
+class NoTestCaError(ValueError):
+    """The directory holds no test CA (or only part of one)."""
+
+
 class DevCaDirectory:
     """A test CA on disk; every file name says TEST-PKI-NOT-FOR-PRODUCTION."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+
+    @classmethod
+    def open(cls, directory: Path) -> DevCaDirectory:
+        """The test CA in `directory`; NoTestCaError naming what is missing when there is none."""
+        hint = "make one with `kepil pki init`"
+        if not directory.is_dir():
+            what = "is not a directory" if directory.exists() else "does not exist"
+            raise NoTestCaError(f"{directory} {what}, so it holds no test CA; {hint}")
+        needed = (_ROOT_CERT, _ISSUING_CERT, _ISSUING_KEY, _SETTINGS, _REVOKED)
+        missing = [name for name in needed if not (directory / name).is_file()]
+        if missing:
+            raise NoTestCaError(
+                f"{directory} holds no test CA (missing {', '.join(missing)}); {hint}"
+            )
+        return cls(directory)
+
+    def issued_here(self, certificate: x509.Certificate) -> bool:
+        """Whether this CA's issuing certificate signed `certificate`."""
+        _, ca = self.issuing()
+        try:
+            certificate.verify_directly_issued_by(ca)
+        except (ValueError, TypeError, InvalidSignature):
+            return False
+        return True
 
     @property
     def trust_directory(self) -> Path:
@@ -59,6 +88,8 @@ class DevCaDirectory:
         ca = cls(directory)
         if (directory / _ROOT_CERT).exists():
             raise FileExistsError(f"{directory} already holds a test CA")
+        if directory.exists() and not directory.is_dir():
+            raise NotADirectoryError(20, "not a directory", str(directory))
         for sub in ("trust", "private", "issued"):
             (directory / sub).mkdir(parents=True, exist_ok=True)
         (directory / "private").chmod(0o700)

@@ -28,12 +28,13 @@ def test_a_network_node_status_answers_its_consensus_and_divergence_as_their_jso
     divergence = Divergence(7, ("aa" * 32, "bb" * 32), {"node-2": ("cc" * 32, "dd" * 32)})
     head = ("ee" * 32, "ff" * 32)
     view = views.NodeStatusView(
-        "node-1", "kepil-test", 9, *head, 3, 130, consensus, divergence, {"node-3": 7}
+        "node-1", "kepil-test", 9, *head, 3, 130, consensus, divergence, {"node-3": 7}, "ab" * 32
     )
     assert _same_json(
         schemas.NodeStatus.of(view),
         {
             "name": "node-1",
+            "public_key": "ab" * 32,
             "chain_id": "kepil-test",
             "height": 9,
             "block_hash": "ee" * 32,

@@ -4,6 +4,9 @@ from kepil.domain.calendar.almaty import ALMATY, to_almaty
 from kepil.domain.calendar.kz_schedule import KazakhstanHolidaySchedule, load_kazakhstan_schedule
 from kepil.domain.calendar.schedule import DayOff, DayOffKind, HolidaySchedule
 from kepil.domain.calendar.working_calendar import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    OutsideCalendarError,
     WorkingCalendar,
     WorkingHours,
     kazakhstan_calendar,
@@ -11,10 +14,13 @@ from kepil.domain.calendar.working_calendar import (
 
 __all__ = [
     "ALMATY",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "DayOff",
     "DayOffKind",
     "HolidaySchedule",
     "KazakhstanHolidaySchedule",
+    "OutsideCalendarError",
     "WorkingCalendar",
     "WorkingHours",
     "kazakhstan_calendar",

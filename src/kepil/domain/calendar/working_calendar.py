@@ -13,6 +13,20 @@ _SATURDAY = 5
 # No legal term in the Rules exceeds a few weeks; a bound turns a corrupt schedule (every day
 # off) into an error instead of an endless loop.
 _MAX_SEARCH_DAYS = 3660
+# The years the holiday law and its data cover: from independence to as far as anyone plans.
+FIRST_YEAR = 1991
+LAST_YEAR = 2200
+_WORKDAYS_PER_WEEK = 5
+
+
+class OutsideCalendarError(ValueError):
+    """A day outside the years the working calendar knows (FIRST_YEAR..LAST_YEAR)."""
+
+    def __init__(self, day: date) -> None:
+        """Name the day and the range it falls outside of."""
+        super().__init__(
+            f"{day.isoformat()} is outside the working calendar (years {FIRST_YEAR}-{LAST_YEAR})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +48,7 @@ class WorkingCalendar:
 
     def day_off(self, day: date) -> DayOff | None:
         """Why the day is not worked, or None when it is a working day."""
+        _require_known(day)
         if day in self._schedule.working_weekend_days(day.year):
             return None
         named = self._schedule.days_off(day.year).get(day)
@@ -55,6 +70,7 @@ class WorkingCalendar:
         """The N-th working day after the start day (the start day itself is never counted)."""
         if working_days < 1:
             raise ValueError(f"a term counts at least 1 working day, not {working_days}")
+        _require_known(start)
         day, counted = start, 0
         for _ in range(_MAX_SEARCH_DAYS):
             day += timedelta(days=1)
@@ -68,6 +84,7 @@ class WorkingCalendar:
         """The working day that lies N working days before the end day."""
         if working_days < 1:
             raise ValueError(f"a term counts at least 1 working day, not {working_days}")
+        _require_known(end)
         day, counted = end, 0
         for _ in range(_MAX_SEARCH_DAYS):
             day -= timedelta(days=1)
@@ -98,11 +115,21 @@ class WorkingCalendar:
         """Working days d with start < d <= end; negative when end is before start."""
         if end < start:
             return -self.working_days_between(end, start)
-        return sum(
-            1
-            for offset in range(1, (end - start).days + 1)
-            if self.is_working_day(start + timedelta(days=offset))
-        )
+        _require_known(start)
+        _require_known(end)
+        # Weekdays are counted by arithmetic and each year's exceptions looked up, so a span of
+        # centuries costs one schedule per year, not one lookup per day.
+        count = _weekdays_through(end) - _weekdays_through(start)
+        for year in range(start.year, end.year + 1):
+            days_off = self._schedule.days_off(year)
+            worked = self._schedule.working_weekend_days(year)
+            for day in days_off:
+                if day.year == year and start < day <= end and day.weekday() < _SATURDAY:
+                    count -= day not in worked
+            for day in worked:
+                if day.year == year and start < day <= end:
+                    count += day.weekday() >= _SATURDAY or day in days_off
+        return count
 
     def is_working_time(self, moment: datetime) -> bool:
         """Whether the office is open at this moment (working day, office hours, not lunch)."""
@@ -112,6 +139,17 @@ class WorkingCalendar:
             return False
         in_hours = hours.opens <= now < hours.closes
         return in_hours and not (hours.lunch_starts <= now < hours.lunch_ends)
+
+
+def _require_known(day: date) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise OutsideCalendarError(day)
+
+
+def _weekdays_through(day: date) -> int:
+    """Monday-to-Friday days from 0001-01-01 (a Monday) up to and including `day`."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * _WORKDAYS_PER_WEEK + min(rest, _WORKDAYS_PER_WEEK)
 
 
 def kazakhstan_calendar() -> WorkingCalendar:

@@ -137,18 +137,22 @@ class Bin:
         return not_after - (not_after - self.registration_yy) % 100
 
 
-def parse_identifier(text: str) -> Iin | Bin:
-    """Parse an IIN or a BIN (surrounding whitespace ignored), or raise InvalidIdentifierError."""
+def parse_identifier(text: str, *, today: date | None = None) -> Iin | Bin:
+    """Parse an IIN or a BIN (surrounding whitespace ignored), or raise InvalidIdentifierError.
+
+    Given `today`, an IIN whose birth date lies after it is invalid too (the domain has no
+    clock, so only a caller that knows the date can apply that rule).
+    """
     number = _intact_number(text)
     # Digit 5 of an IIN is the tens of the birth day (0-3); in a BIN it is the entity type (4-6).
     if number[4] in _BIN_TYPE_DIGITS:
         return _decode_bin(number)
-    return _decode_iin(number)
+    return _decode_iin(number, today)
 
 
-def parse_iin(text: str) -> Iin:
+def parse_iin(text: str, *, today: date | None = None) -> Iin:
     """Parse an IIN, or raise InvalidIdentifierError (a BIN fails as a bad birth date)."""
-    return _decode_iin(_intact_number(text))
+    return _decode_iin(_intact_number(text), today)
 
 
 def parse_bin(text: str) -> Bin:
@@ -199,7 +203,7 @@ def _intact_number(text: str) -> str:
     return number
 
 
-def _decode_iin(number: str) -> Iin:
+def _decode_iin(number: str, today: date | None = None) -> Iin:
     century_digit = int(number[6])
     if century_digit > _MAX_CENTURY_DIGIT:
         raise InvalidIdentifierError(
@@ -210,12 +214,18 @@ def _decode_iin(number: str) -> Iin:
     serial = int(number[7:11])
     if century_digit == _CENTURY_UNKNOWN:
         centuries = (1800, 1900, 2000)
-        if not any(_is_date(century + yy, month, day) for century in centuries):
+        if not any(_is_past_date(century + yy, month, day, today) for century in centuries):
             raise _bad_birth_date(number, "in any century")
         return Iin(number, birth_date=None, century=None, sex=None, serial=serial)
     century = _FIRST_CENTURY + 100 * ((century_digit - 1) // 2)
     if not _is_date(century + yy, month, day):
         raise _bad_birth_date(number, f"in the {century}s")
+    if today is not None and date(century + yy, month, day) > today:
+        raise InvalidIdentifierError(
+            InvalidReason.BAD_BIRTH_DATE,
+            f"{number} is not a valid IIN: its birth date {date(century + yy, month, day)} "
+            f"(digit 7 {century_digit}: the {century}s) is after today, {today}",
+        )
     sex = Sex.MALE if century_digit % 2 == 1 else Sex.FEMALE
     birth_date = date(century + yy, month, day)
     return Iin(number, birth_date=birth_date, century=century, sex=sex, serial=serial)
@@ -256,6 +266,10 @@ def _is_date(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _is_past_date(year: int, month: int, day: int, today: date | None) -> bool:
+    return _is_date(year, month, day) and (today is None or date(year, month, day) <= today)
 
 
 def _bad_birth_date(number: str, where: str) -> InvalidIdentifierError:

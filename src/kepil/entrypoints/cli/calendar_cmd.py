@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Annotated
 
 import typer
 
-from kepil.domain.calendar import DayOffKind, kazakhstan_calendar
+from kepil.domain.calendar import FIRST_YEAR, LAST_YEAR, DayOffKind, kazakhstan_calendar
 from kepil.entrypoints.cli.errors import fail, parse_date, parse_moment
 
 calendar_app = typer.Typer(
@@ -24,7 +26,9 @@ def registration_day(
     ],
 ) -> None:
     """Print the day something received at this moment is registered (Rules §5)."""
-    typer.echo(kazakhstan_calendar().registration_day(parse_moment(received_at)).isoformat())
+    moment = parse_moment(received_at)
+    with _refusals():
+        typer.echo(kazakhstan_calendar().registration_day(moment).isoformat())
 
 
 @calendar_app.command("deadline")
@@ -41,7 +45,8 @@ def deadline(
     day = parse_date(start)
     if not working_days.strip().isdigit() or int(working_days) < 1:
         raise fail(f"--working-days must be a whole number of at least 1, not {working_days!r}")
-    typer.echo(kazakhstan_calendar().deadline(day, int(working_days)).isoformat())
+    with _refusals():
+        typer.echo(kazakhstan_calendar().deadline(day, int(working_days)).isoformat())
 
 
 @calendar_app.command("is-working-day")
@@ -49,7 +54,9 @@ def is_working_day(
     day: Annotated[str, typer.Argument(help="The day, YYYY-MM-DD.")],
 ) -> None:
     """Print `true` or `false` (exit status 0 either way)."""
-    typer.echo("true" if kazakhstan_calendar().is_working_day(parse_date(day)) else "false")
+    when = parse_date(day)
+    with _refusals():
+        typer.echo("true" if kazakhstan_calendar().is_working_day(when) else "false")
 
 
 @calendar_app.command("working-days-between")
@@ -58,7 +65,9 @@ def working_days_between(
     end: Annotated[str, typer.Argument(help="YYYY-MM-DD, counted.")],
 ) -> None:
     """Print the number of working days after START up to and including END."""
-    typer.echo(str(kazakhstan_calendar().working_days_between(parse_date(start), parse_date(end))))
+    first, last = parse_date(start), parse_date(end)
+    with _refusals():
+        typer.echo(str(kazakhstan_calendar().working_days_between(first, last)))
 
 
 @calendar_app.command("holidays")
@@ -72,8 +81,8 @@ def holidays(
     ] = False,
 ) -> None:
     """Print one line per non-working day of the year with its name (tab-separated)."""
-    if not (year.strip().isdigit() and 1991 <= int(year) <= 2200):
-        raise fail(f"{year!r} is not a year between 1991 and 2200")
+    if not (year.strip().isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR):
+        raise fail(f"{year!r} is not a year between {FIRST_YEAR} and {LAST_YEAR}")
     calendar = kazakhstan_calendar()
     first = date(int(year), 1, 1)
     rows = []
@@ -94,3 +103,12 @@ def holidays(
         return
     for row in rows:
         typer.echo(f"{row['date']}\t{row['name']}")
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The calendar's refusals (a day outside its years, a term it cannot place) as one line."""
+    try:
+        yield
+    except (ValueError, OverflowError) as error:
+        raise fail(str(error)) from None

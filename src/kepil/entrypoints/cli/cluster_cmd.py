@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kepil.entrypoints.cli.errors import EXIT_INVALID, fail
+from kepil.entrypoints.cli.errors import EXIT_INVALID, fail, os_reason
 
 if TYPE_CHECKING:
     from kepil.adapters.node_client import NodeClient
+    from kepil.entrypoints.node.config import NodeConfig
 
 cluster_app = typer.Typer(
     help="A local ledger network on loopback: write its files, run it, watch it.",
@@ -24,8 +25,45 @@ cluster_app = typer.Typer(
 DirOption = Annotated[
     Path, typer.Option("--dir", "-d", help="The network's directory (cluster.json, node files).")
 ]
+ApiPortOption = Annotated[
+    int, typer.Option(min=1, max=65535, help="The first node's API port (the next go on).")
+]
+RaftPortOption = Annotated[
+    int, typer.Option(min=1, max=65535, help="The first node's consensus port (the next go on).")
+]
 _HTTP_TIMEOUT = 2.0
+_NODE_FIELDS = frozenset(
+    {"name", "applied_log_index", "height", "state_root", "pending", "diverged", "divergent_peers"}
+)
 _START_SECONDS = 60.0
+
+
+def _init(
+    directory: Path,
+    nodes: int,
+    chain_id: str,
+    api_port: int,
+    raft_port: int,
+    max_block_txs: int = 1000,
+) -> dict[str, Any]:
+    from kepil.entrypoints.node.network import NetworkLayout, init_network
+
+    try:
+        layout = NetworkLayout(nodes, chain_id, "127.0.0.1", api_port, raft_port, max_block_txs)
+        return init_network(directory, layout)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    except OSError as error:
+        raise fail(f"cannot write the network into {directory}: {os_reason(error)}") from None
+
+
+def _configs(directory: Path) -> list[NodeConfig]:
+    from kepil.entrypoints.node.network import NetworkError, node_configs
+
+    try:
+        return node_configs(directory)
+    except NetworkError as error:
+        raise fail(str(error)) from None
 
 
 @cluster_app.command("init")
@@ -35,18 +73,12 @@ def init(
         int, typer.Option(min=1, max=15, help="How many nodes (5+ for a platform).")
     ] = 5,
     chain_id: Annotated[str, typer.Option(help="The chain the network runs.")] = "kepil-local",
-    api_port: Annotated[int, typer.Option(help="The first node's API port.")] = 8101,
-    raft_port: Annotated[int, typer.Option(help="The first node's consensus port.")] = 9101,
+    api_port: ApiPortOption = 8101,
+    raft_port: RaftPortOption = 9101,
     max_block_txs: Annotated[int, typer.Option(min=1, max=20000)] = 1000,
 ) -> None:
     """Write a network's files: password, node.toml and checkpoint key per node, cluster.json."""
-    from kepil.entrypoints.node.network import NetworkLayout, init_network
-
-    layout = NetworkLayout(nodes, chain_id, "127.0.0.1", api_port, raft_port, max_block_txs)
-    try:
-        cluster = init_network(directory, layout)
-    except FileExistsError as error:
-        raise fail(str(error)) from None
+    cluster = _init(directory, nodes, chain_id, api_port, raft_port, max_block_txs)
     typer.echo(json.dumps(cluster, indent=2))
 
 
@@ -59,31 +91,25 @@ def up(
     chain_id: Annotated[str, typer.Option(help="The chain, when the directory is new.")] = (
         "kepil-local"
     ),
-    api_port: Annotated[int, typer.Option(help="The first API port, when new.")] = 8101,
-    raft_port: Annotated[int, typer.Option(help="The first consensus port, when new.")] = 9101,
+    api_port: ApiPortOption = 8101,
+    raft_port: RaftPortOption = 9101,
 ) -> None:
     """Start every node of the network (writing its files first if needed); Ctrl-C stops all.
 
-    Genesis must list the nodes' names and checkpoint keys: they are in DIR/cluster.json.
+    Genesis must list the nodes' names and checkpoint keys: they are in DIR/cluster.json. A node
+    that exits is reported with the reason from its log; with no majority left, `up` fails.
     """
     from rich.console import Console
     from rich.progress import Progress
 
-    from kepil.entrypoints.node.network import (
-        CLUSTER_FILE,
-        NetworkLayout,
-        init_network,
-        node_configs,
-        start_node,
-        stop_nodes,
-    )
+    from kepil.entrypoints.cli.cluster_watch import NodeWatch
+    from kepil.entrypoints.node.network import CLUSTER_FILE, stop_nodes
 
     console = Console(stderr=True)
     if not (directory / CLUSTER_FILE).exists():
-        init_network(directory, NetworkLayout(nodes, chain_id, "127.0.0.1", api_port, raft_port))
+        _init(directory, nodes, chain_id, api_port, raft_port)
         console.print(f"wrote a {nodes}-node network into {directory}")
-    configs = node_configs(directory)
-    processes = [start_node(config) for config in configs]
+    watch = NodeWatch(console, _configs(directory))
     stopping = False
 
     def stop(signum: int, frame: Any) -> None:
@@ -94,36 +120,28 @@ def up(
     signal.signal(signal.SIGTERM, stop)
     try:
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("starting nodes", total=len(configs))
-            ready: set[str] = set()
+            task = progress.add_task("starting nodes", total=len(watch.configs))
             deadline = time.monotonic() + _START_SECONDS
-            while len(ready) < len(configs) and not stopping:
-                for config, process in zip(configs, processes, strict=True):
-                    if process.poll() is not None:
-                        raise fail(f"{config.name} exited; see {config.path.with_suffix('.log')}")
-                    if config.name not in ready and _health(config.api_url) is not None:
-                        ready.add(config.name)
-                        progress.advance(task)
+            while not stopping and not watch.all_ready(_health):
+                progress.update(task, completed=len(watch.ready))
                 if time.monotonic() > deadline:
                     raise fail(f"nodes not up after {_START_SECONDS:.0f} s: see the node logs")
                 time.sleep(0.1)
             progress.update(task, description="electing a leader")
-            while not stopping and not _leader([c.api_url for c in configs]):
+            while not stopping and not _leader(watch.urls()):
+                watch.check_exits()
+                if time.monotonic() > deadline:
+                    raise fail(f"no leader after {_START_SECONDS:.0f} s: see the node logs")
                 time.sleep(0.1)
         if not stopping:
-            _print_status(console, [c.api_url for c in configs])
-            console.print(f"{len(configs)} nodes running; Ctrl-C stops them all")
+            _print_status(console, [c.api_url for c in watch.configs])
+            console.print(f"{watch.summary()}; Ctrl-C stops them all")
         while not stopping:
-            for config, process in zip(configs, processes, strict=True):
-                if process.poll() is not None:
-                    console.print(f"[red]{config.name} exited ({process.returncode})[/red]")
-                    processes.remove(process)
-                    configs.remove(config)
-                    break
+            watch.check_exits()
             time.sleep(0.2)
     finally:
         console.print("stopping the nodes...")
-        stop_nodes(processes)
+        stop_nodes(watch.processes)
         console.print("stopped")
 
 
@@ -138,15 +156,15 @@ def status(
     """Each node's role, term, height, state root and lag behind the highest node."""
     from rich.console import Console
 
-    from kepil.entrypoints.node.network import read_network
+    from kepil.entrypoints.node.network import NetworkError, read_network
 
     if url:
         urls = list(url)
     else:
         try:
             urls = [node["api"] for node in read_network(directory)["nodes"]]
-        except OSError as error:
-            raise fail(f"no network at {directory}: {error}") from None
+        except NetworkError as error:
+            raise fail(str(error)) from None
     rows = _statuses(urls)
     if as_json:
         typer.echo(json.dumps({"nodes": rows}))
@@ -164,9 +182,9 @@ def add(directory: DirOption = Path("kepil-network")) -> None:
     the ledger and then the log. Its checkpoints count towards receipts only if genesis listed
     its name and key (genesis fixes the nodes that may sign).
     """
-    from kepil.entrypoints.node.network import add_node_files, node_configs
+    from kepil.entrypoints.node.network import add_node_files
 
-    configs = node_configs(directory)
+    configs = _configs(directory)
     member = add_node_files(directory)
     _membership(directory, configs, ["add", member["raft"]])
     typer.echo(json.dumps(member, indent=2))
@@ -179,9 +197,9 @@ def remove(
     directory: DirOption = Path("kepil-network"),
 ) -> None:
     """Remove a node from the running network (then stop its process). Not the leader itself."""
-    from kepil.entrypoints.node.network import drop_node, node_configs
+    from kepil.entrypoints.node.network import drop_node
 
-    configs = node_configs(directory)
+    configs = _configs(directory)
     leaving = next((c for c in configs if c.name == name), None)
     if leaving is None:
         raise fail(f"no node {name!r} in {directory}")
@@ -234,7 +252,9 @@ def _statuses(urls: list[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for url in urls:
         data = _ask(url, lambda node: node.node_status())
-        if data is None:
+        # Whatever answers there without a node's fields (another server on a dead node's
+        # port) is no node: it shows as down instead of breaking the table.
+        if data is None or not _NODE_FIELDS.issubset(data):
             rows.append({"url": url, "state": "down"})
             continue
         consensus = data.get("consensus") or {}

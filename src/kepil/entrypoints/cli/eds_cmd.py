@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from kepil.adapters.clock import SystemClock
+from kepil.entrypoints.cli.errors import fail, os_reason
 from kepil.signing.certificates import load_certificate, load_certificates, parse_certificate
 from kepil.signing.cms_sign import SignerCredential, sign_cms
 from kepil.signing.cms_verify import verify_cms
@@ -38,14 +39,22 @@ def sign(
     password: Annotated[str | None, typer.Option(help="password of the key or .p12")] = None,
     detached: Annotated[bool, typer.Option(help="leave the data out of the CMS")] = False,
 ) -> None:
-    """Sign IN into a DER CMS SignedData at OUT."""
+    """Sign IN into a DER CMS SignedData at OUT; a refusal is one line on stderr, exit 2."""
     try:
         credential = _load_credential(key, cert, password)
         data = input_file.read_bytes()
-    except (OSError, ValueError, SigningError) as error:
-        _fail(f"cannot read input: {error}")
-    cms = sign_cms(data, [credential], signing_time=SystemClock().now(), detached=detached)
-    output_file.write_bytes(cms)
+    except OSError as error:
+        raise fail(f"cannot read input: {os_reason(error)}") from None
+    except (ValueError, SigningError) as error:
+        raise fail(f"cannot read input: {error}") from None
+    try:
+        cms = sign_cms(data, [credential], signing_time=SystemClock().now(), detached=detached)
+    except ValueError as error:
+        raise fail(f"cannot sign: {error}") from None
+    try:
+        output_file.write_bytes(cms)
+    except OSError as error:
+        raise fail(f"cannot write the CMS: {os_reason(error)}") from None
 
 
 @eds_app.command()
@@ -84,11 +93,13 @@ def verify(
 
 @eds_app.command()
 def info(cert: Annotated[Path, typer.Argument(metavar="CERT")]) -> None:
-    """Print what a certificate says (NCA profile) as JSON."""
+    """Print what a certificate says (NCA profile) as JSON; exit 2 if it cannot be read."""
     try:
         signer = parse_certificate(load_certificate(cert.read_bytes()))
-    except (OSError, SigningError) as error:
-        _fail(f"cannot read certificate: {error}")
+    except OSError as error:
+        raise fail(f"cannot read certificate: {os_reason(error)}") from None
+    except SigningError as error:
+        raise fail(f"cannot read certificate: {error}") from None
     _print(signer.to_json())
 
 
@@ -96,14 +107,18 @@ def _load_credential(key: Path, cert: Path | None, password: str | None) -> Sign
     secret = password.encode() if password is not None else None
     raw = key.read_bytes()
     chain: list[x509.Certificate] = []
-    if key.suffix.lower() in {".p12", ".pfx"}:
-        private_key, certificate, extra = pkcs12.load_key_and_certificates(raw, secret)
-        if private_key is None or certificate is None:
-            raise ValueError(f"{key} holds no key and certificate")
-        chain = list(extra)
-    else:
-        private_key = serialization.load_pem_private_key(raw, secret)
-        certificate = None
+    try:
+        if key.suffix.lower() in {".p12", ".pfx"}:
+            private_key, certificate, extra = pkcs12.load_key_and_certificates(raw, secret)
+            if private_key is None or certificate is None:
+                raise ValueError(f"{key} holds no key and certificate")
+            chain = list(extra)
+        else:
+            private_key = serialization.load_pem_private_key(raw, secret)
+            certificate = None
+    except TypeError as error:
+        # cryptography says "password given but not encrypted" (or the reverse) as a TypeError.
+        raise ValueError(f"{key}: {error}") from None
     if cert is not None:
         certificates = load_certificates(cert.read_bytes())
         certificate, chain = certificates[0], certificates[1:] or chain

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated, Final
 
 import typer
@@ -38,7 +39,8 @@ def check(
 ) -> None:
     """Validate NUMBER and print what it encodes as one line of JSON."""
     try:
-        identifier = parse_identifier(number)
+        # A person is born in the past: today (Almaty) rules out birth dates still to come.
+        identifier = parse_identifier(number, today=_today())
     except InvalidIdentifierError as error:
         if error.reason is InvalidReason.NOT_12_DIGITS:
             typer.echo(f"kepil: error: {error.message}", err=True)
@@ -77,6 +79,10 @@ def _describe(identifier: Iin | Bin, as_of_year: int) -> dict[str, object]:
     }
 
 
+def _today() -> date:
+    # Registrations and births are dated in Kazakhstan's time: the day turns at Almaty midnight.
+    return to_almaty(SystemClock().now()).date()
+
+
 def _current_year() -> int:
-    # Registrations are dated in Kazakhstan's time, so the year turns over at Almaty midnight.
-    return to_almaty(SystemClock().now()).year
+    return _today().year

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+import tempfile
+import traceback
+from typing import NoReturn
 
 import typer
 
@@ -12,7 +15,7 @@ from kepil.entrypoints.cli.calendar_cmd import calendar_app
 from kepil.entrypoints.cli.cluster_cmd import cluster_app
 from kepil.entrypoints.cli.db_cmd import db_app
 from kepil.entrypoints.cli.eds_cmd import eds_app
-from kepil.entrypoints.cli.errors import EXIT_UNREADABLE
+from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE
 from kepil.entrypoints.cli.id_cmd import id_app
 from kepil.entrypoints.cli.monitoring_cmd import monitoring_app
 from kepil.entrypoints.cli.node_cmd import node
@@ -58,13 +61,31 @@ def main() -> None:
         # Typer vendors its own click, so its UsageError is matched by the class's name, not
         # imported. Scripts parse our stderr: one line, no box drawing, no traceback.
         if not _is_click_error(error):
-            raise
+            _crash(error)
         context = getattr(error, "ctx", None)
         hint = f" (see `{context.command_path} --help`)" if context is not None else ""
         message = error.format_message()  # type: ignore[attr-defined]
         typer.echo(f"kepil: error: {message}{hint}", err=True)
         sys.exit(getattr(error, "exit_code", EXIT_UNREADABLE))
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _crash(error: Exception) -> NoReturn:
+    """A bug, not bad input: one line naming it and the file holding the traceback; exit 1."""
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="kepil-crash-", suffix=".log", delete=False, encoding="utf-8"
+        ) as log:
+            log.write("".join(traceback.format_exception(error)))
+        where = f"the traceback is in {log.name}"
+    except OSError:
+        where = "no traceback file could be written"
+    summary = " ".join(str(error).split())[:200]
+    typer.echo(
+        f"kepil: internal error: {type(error).__name__}: {summary} ({where}; please report it)",
+        err=True,
+    )
+    sys.exit(EXIT_INVALID)
 
 
 def _is_click_error(error: Exception) -> bool:

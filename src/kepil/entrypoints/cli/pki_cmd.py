@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 
 from kepil.adapters.clock import SystemClock
+from kepil.entrypoints.cli.errors import fail, os_reason
 from kepil.signing.certificates import is_valid_identity_number, load_certificate
 from kepil.signing.dev_ca import Holder, KeyAlgorithm, Profile
-from kepil.signing.dev_ca_files import DevCaDirectory
+from kepil.signing.dev_ca_files import DevCaDirectory, NoTestCaError
 from kepil.signing.errors import SigningError
 from kepil.signing.nca_profile import KeyKind
 
@@ -34,8 +35,9 @@ def init(
     try:
         ca = DevCaDirectory.create(directory, SystemClock().now(), alg, ocsp_url)
     except FileExistsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(1) from error
+        raise fail(str(error), 1) from None
+    except OSError as error:
+        raise fail(f"cannot create a test CA in {directory}: {os_reason(error)}") from None
     typer.echo(f"TEST PKI created; trust directory: {ca.trust_directory}")
 
 
@@ -53,7 +55,7 @@ def issue(
     ] = False,
     p12: Annotated[bool, typer.Option(help="write a PKCS#12 instead of PEM files")] = False,
     password: Annotated[str | None, typer.Option(help="PKCS#12 password")] = None,
-    days: Annotated[int, typer.Option(help="validity in days")] = 365,
+    days: Annotated[int, typer.Option(min=1, help="validity in days")] = 365,
     not_before: Annotated[
         datetime | None, typer.Option(help="start of validity (ISO, UTC if no zone)")
     ] = None,
@@ -67,17 +69,18 @@ def issue(
     for label, number in (("--iin", iin), ("--bin", bin_)):
         if number is not None and not is_valid_identity_number(number):
             # Verification refuses such certificates, so issuing one would only mislead.
-            typer.echo(f"kepil: error: {label} {number!r} is not a valid IIN/BIN", err=True)
-            raise typer.Exit(2)
+            raise fail(f"{label} {number!r} is not a valid IIN/BIN")
     holder = Holder(profile, iin, name, bin_, org, usage, official_is_head=official_head)
     start = SystemClock().now() if not_before is None else _utc(not_before)
+    ca = _open(directory)
     try:
-        issued = DevCaDirectory(directory).issue(
+        issued = ca.issue(
             holder, start, days=days, algorithm=alg, p12_password=password if p12 else None
         )
-    except (OSError, ValueError) as error:
-        typer.echo(f"cannot issue: {error}", err=True)
-        raise typer.Exit(2) from error
+    except OSError as error:
+        raise fail(f"cannot issue: {os_reason(error)}") from None
+    except ValueError as error:
+        raise fail(f"cannot issue: {error}") from None
     typer.echo(
         json.dumps(
             {
@@ -95,14 +98,23 @@ def revoke(
     cert: Annotated[Path, typer.Argument(metavar="CERT", help="certificate to revoke")],
     at: Annotated[datetime | None, typer.Option(help="revocation time (ISO)")] = None,
 ) -> None:
-    """Mark CERT revoked; run `kepil pki crl` to publish it."""
+    """Mark CERT revoked; run `kepil pki crl` to publish it. Only this CA's certificates."""
+    ca = _open(directory)
     try:
         certificate = load_certificate(cert.read_bytes())
-    except (OSError, SigningError) as error:
-        typer.echo(f"cannot read certificate: {error}", err=True)
-        raise typer.Exit(2) from error
+    except OSError as error:
+        raise fail(f"cannot read certificate: {os_reason(error)}") from None
+    except SigningError as error:
+        raise fail(f"cannot read certificate: {error}") from None
+    if not ca.issued_here(certificate):
+        # Its serial number means nothing to this CA: listing it would revoke nothing, or
+        # another certificate of ours that happens to share the number.
+        raise fail(f"{cert} was not issued by the test CA in {directory}; not revoked")
     when = SystemClock().now() if at is None else _utc(at)
-    DevCaDirectory(directory).revoke(certificate.serial_number, when)
+    try:
+        ca.revoke(certificate.serial_number, when)
+    except OSError as error:
+        raise fail(f"cannot record the revocation: {os_reason(error)}") from None
     typer.echo(f"revoked {certificate.serial_number:x}")
 
 
@@ -110,11 +122,22 @@ def revoke(
 def crl(
     directory: DirectoryArgument,
     out: Annotated[Path | None, typer.Option(help="where to write the DER CRL")] = None,
-    days: Annotated[int, typer.Option(help="days until the next update")] = 7,
+    days: Annotated[int, typer.Option(min=1, max=3650, help="days until the next update")] = 7,
 ) -> None:
     """Write the TEST CA's CRL."""
-    path = DevCaDirectory(directory).write_crl(SystemClock().now(), days, out)
+    ca = _open(directory)
+    try:
+        path = ca.write_crl(SystemClock().now(), days, out)
+    except OSError as error:
+        raise fail(f"cannot write the CRL: {os_reason(error)}") from None
     typer.echo(str(path))
+
+
+def _open(directory: Path) -> DevCaDirectory:
+    try:
+        return DevCaDirectory.open(directory)
+    except NoTestCaError as error:
+        raise fail(str(error)) from None
 
 
 def _utc(moment: datetime) -> datetime:

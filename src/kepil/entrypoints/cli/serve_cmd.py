@@ -48,5 +48,13 @@ def serve(
             "mode": settings.mode.value,
         },
     )
+    app = create_app(container)
+    node = getattr(app.state, "ledger_node", None)
+    if node is not None:
+        # Genesis must list this name and key, or no receipt of this node is ever confirmed.
+        log.info(
+            "ledger node",
+            extra={"node": node.name, "public_key": node.public_key, "chain_id": node.chain_id},
+        )
     tune_gc()
-    uvicorn.run(create_app(container), host=bind_host, port=bind_port, log_config=None)
+    uvicorn.run(app, host=bind_host, port=bind_port, log_config=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,8 +12,8 @@ import typer
 from kepil.entrypoints.cli.errors import fail
 
 if TYPE_CHECKING:
+    from kepil.bootstrap import Database
     from kepil.services.messagebus import MessageBus
-    from kepil.services.unit_of_work import UnitOfWork
 
 staff_app = typer.Typer(
     help="Ministry officials' duties: clerk, examiner, head, complaint_reviewer, auditor.",
@@ -35,11 +36,12 @@ def grant(
     from kepil.services.permits.officials import GrantRole
 
     command = GrantRole(iin.strip(), _role(role), name.strip(), position.strip(), _operator())
+    bus, where = _bus()
     try:
-        granted = _bus().handle(command)
+        granted = bus.handle(command)
     except ServiceError as error:
         raise fail(error.message) from None
-    typer.echo(f"{iin}: {role} {'granted' if granted else 'was already held'}")
+    typer.echo(f"{iin}: {role} {'granted' if granted else 'was already held'} in {where}")
 
 
 @staff_app.command("revoke")
@@ -50,10 +52,11 @@ def revoke(
     """Take a duty away, effective for the official's next request."""
     from kepil.services.permits.officials import RevokeRole
 
-    revoked = _bus().handle(RevokeRole(iin.strip(), _role(role)))
+    bus, where = _bus()
+    revoked = bus.handle(RevokeRole(iin.strip(), _role(role)))
     if not revoked:
-        raise fail(f"{iin} does not hold {role}", 1)
-    typer.echo(f"{iin}: {role} revoked")
+        raise fail(f"{iin} does not hold {role} in {where}", 1)
+    typer.echo(f"{iin}: {role} revoked in {where}")
 
 
 @staff_app.command("list")
@@ -63,7 +66,7 @@ def list_staff(
     """Every duty held, by IIN."""
     from kepil.services.permits.officials import list_staff as members
 
-    found = members(_uow())
+    found = members(_database()[0].unit_of_work())
     if as_json:
         rows = [
             {
@@ -100,20 +103,50 @@ def _operator() -> str:
         return "cli"
 
 
-def _uow() -> UnitOfWork:
-    # The staff table is written before anyone can sign in, so bring the schema up first.
+def _database() -> tuple[Database, str]:
+    """The configured database, and its name for the output.
+
+    The database must exist already (`kepil db upgrade` or `kepil serve` makes it): a mistyped
+    KEPIL_DATA_DIR or URL would otherwise get a new, empty database of its own, where a granted
+    duty reaches no running service.
+    """
+    from pydantic import ValidationError
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kepil.adapters.db import migrate
+    from kepil.adapters.db.engine import make_engine
     from kepil.bootstrap import database
     from kepil.config import Settings
 
-    return database(Settings()).unit_of_work()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise fail(f"invalid configuration: {error.errors()[0]['msg']}") from None
+    url = make_url(settings.effective_database_url)
+    where = url.render_as_string(hide_password=True)
+    hint = "`kepil db upgrade` or `kepil serve` creates it; check KEPIL_DATA_DIR/KEPIL_DATABASE_URL"
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        raise fail(f"no database at {where}: {hint}")
+    engine = make_engine(str(settings.effective_database_url))
+    try:
+        current = migrate.schema_status(engine).current
+    except SQLAlchemyError as error:
+        raise fail(
+            f"cannot read {where}: {str(error.__cause__ or error).splitlines()[0]}"
+        ) from None
+    finally:
+        engine.dispose()
+    if current is None:
+        raise fail(f"{where} holds no kepil schema: {hint}")
+    return database(settings), where
 
 
-def _bus() -> MessageBus:
+def _bus() -> tuple[MessageBus, str]:
     from kepil.adapters.clock import SystemClock
-    from kepil.bootstrap import database
-    from kepil.config import Settings
 
-    return database(Settings()).staff_bus(SystemClock())
+    db, where = _database()
+    return db.staff_bus(SystemClock()), where
 
 
 if TYPE_CHECKING:

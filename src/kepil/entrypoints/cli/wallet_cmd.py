@@ -27,7 +27,15 @@ wallet_app = typer.Typer(
 )
 
 KEY_HEADER = "# kepil wallet key: Ed25519 seed (hex). SECRET: anyone with this file signs as you."
-DEFAULT_URL = "http://127.0.0.1:8000"
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000  # = Settings.host and Settings.port defaults
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Base URL of the kepil server; default http://KEPIL_HOST:KEPIL_PORT "
+        "(127.0.0.1:8000), where `kepil serve` listens.",
+        show_default=False,
+    ),
+]
 DEFAULT_CHAIN = "kepil-local"  # = Settings.ledger_chain_id's default
 _SEED_HEX_LENGTH = 64
 # A slow server still answers a wallet; a wait asked for (`--wait`) comes on top.
@@ -66,9 +74,7 @@ def build(
         int | None,
         typer.Option(min=1, help="Your next nonce (last used + 1); default: ask --url."),
     ] = None,
-    url: Annotated[
-        str, typer.Option(help="Base URL of the kepil server, asked for missing nonces.")
-    ] = DEFAULT_URL,
+    url: UrlOption = None,
     chain: Annotated[
         str, typer.Option(envvar="KEPIL_LEDGER_CHAIN_ID", help="Chain id of the node.")
     ] = DEFAULT_CHAIN,
@@ -86,6 +92,8 @@ def build(
     """Build a transaction of TYPE, sign it, and print its envelope JSON."""
     from kepil.adapters.clock import SystemClock
     from kepil.ledger import PAYLOAD_TYPES, Refusal, build_tx, payload_from_json, window_at
+
+    url = server_url(url)
 
     if tx_type not in PAYLOAD_TYPES:
         raise fail(f"unknown type {tx_type!r}; one of: {', '.join(sorted(PAYLOAD_TYPES))}")
@@ -127,12 +135,13 @@ def cosign(
 @wallet_app.command()
 def submit(
     tx_file: Annotated[str, typer.Argument(metavar="FILE", help="Envelope JSON, or - for stdin.")],
-    url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
+    url: UrlOption = None,
     wait: Annotated[
         float, typer.Option(min=0, max=30, help="Seconds to wait for the commit (0: don't).")
     ] = 0.0,
 ) -> None:
     """Submit a signed transaction; print its status. Exit 1 if it committed with a refusal."""
+    url = server_url(url)
     envelope = _read_input(tx_file)
     node = _node(url)
     accepted = _ask(url, lambda: node.submit(envelope))
@@ -147,10 +156,11 @@ def submit(
 @wallet_app.command()
 def status(
     tx_id: Annotated[str, typer.Argument(metavar="TX_ID", help="The transaction id (hex).")],
-    url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
+    url: UrlOption = None,
     wait: Annotated[float, typer.Option(min=0, max=30, help="Seconds to wait for it.")] = 0.0,
 ) -> None:
     """Print a transaction's status: pending, committed (height, code), rejected or unknown."""
+    url = server_url(url)
     node = _node(url)
     _print(_ask(url, lambda: node.status(tx_id, wait)))
 
@@ -158,9 +168,10 @@ def status(
 @wallet_app.command()
 def holdings(
     holder: Annotated[str, typer.Argument(metavar="HOLDER", help="IIN/BIN of the holder.")],
-    url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
+    url: UrlOption = None,
 ) -> None:
     """Print a holder's free, pledged and escrowed units per asset class."""
+    url = server_url(url)
     node = _node(url)
     _print(_ask(url, lambda: node.holdings(holder)))
 
@@ -168,9 +179,10 @@ def holdings(
 @wallet_app.command()
 def account(
     signer: Annotated[str, typer.Argument(metavar="ID", help="IIN/BIN, or 'ministry'.")],
-    url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
+    url: UrlOption = None,
 ) -> None:
     """Print a signer's participant record (roles, key, status) and its next nonce."""
+    url = server_url(url)
     node = _node(url)
     _print(_ask(url, lambda: node.account(signer)))
 
@@ -178,24 +190,40 @@ def account(
 @wallet_app.command()
 def history(
     holder: Annotated[str, typer.Argument(metavar="HOLDER", help="IIN/BIN of the holder.")],
-    url: Annotated[str, typer.Option(help="Base URL of the kepil server.")] = DEFAULT_URL,
+    url: UrlOption = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="Entries per page.")] = 50,
     before: Annotated[
         int | None, typer.Option(min=0, help="next_before of the previous page.")
     ] = None,
 ) -> None:
     """Print the transactions a holder took part in, newest first."""
+    url = server_url(url)
     node = _node(url)
     _print(_ask(url, lambda: node.history(holder, limit, before)))
+
+
+def server_url(url: str | None) -> str:
+    """The URL given, or where `kepil serve` listens by the same environment (KEPIL_HOST/PORT)."""
+    if url is not None:
+        return url
+    host = os.environ.get("KEPIL_HOST", "").strip() or DEFAULT_HOST
+    port = os.environ.get("KEPIL_PORT", "").strip() or str(DEFAULT_PORT)
+    if not (port.isdigit() and 0 < int(port) < 65536):
+        raise fail(f"KEPIL_PORT={port!r} is not a port 1-65535; pass --url")
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 - a server on every address answers on loopback
+        host = DEFAULT_HOST
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _read_key(path: Path) -> Any:
     from kepil.ledger.crypto import SigningKey
 
     try:
-        lines = path.read_text().splitlines()
+        lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
         raise fail(f"cannot read key file {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise fail(f"{path} is not a kepil wallet key file (it is not text)") from None
     seeds = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     if len(seeds) != 1 or len(seeds[0]) != _SEED_HEX_LENGTH:
         raise fail(f"{path} is not a kepil wallet key file")
@@ -227,9 +255,11 @@ def _next_nonce(url: str, signer: str) -> int:
 def _json_object(text: str, what: str) -> dict[str, Any]:
     if text.startswith("@"):
         try:
-            text = Path(text[1:]).read_text()
+            text = Path(text[1:]).read_text(encoding="utf-8")
         except OSError as error:
             raise fail(f"cannot read {what} file {text[1:]}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise fail(f"{what} file {text[1:]} is not UTF-8 JSON text") from None
     try:
         value = json.loads(text)
     except ValueError as error:

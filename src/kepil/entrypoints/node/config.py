@@ -85,7 +85,7 @@ def load_node_config(path: Path) -> NodeConfig:
         max_block_txs=read.number("max_block_txs", 1000, 1, 20_000),
         max_wait_seconds=float(read.number("max_wait_ms", 50, 1, 10_000)) / 1000,
         signature_workers=read.number("signature_workers", 0, 0, 64),
-        peer_api={str(k): str(v) for k, v in dict(data.get("peer_api", {})).items()},
+        peer_api=read.peer_apis("peer_api"),
     )
 
 
@@ -104,6 +104,17 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise NodeConfigError(f"{self.path}: `{key}` must be a list of strings")
         return value
+
+    def peer_apis(self, key: str) -> dict[str, str]:
+        value = self.data.get(key, {})
+        if not isinstance(value, dict):
+            raise NodeConfigError(f"{self.path}: `[{key}]` must be a table of node = URL")
+        for name, url in value.items():
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                raise NodeConfigError(
+                    f"{self.path}: `[{key}] {name}` must be an http:// or https:// URL, not {url!r}"
+                )
+        return dict(value)
 
     def number(self, key: str, default: int, low: int, high: int) -> int:
         value = self.data.get(key, default)
@@ -131,6 +142,10 @@ def _password(path: Path, base: Path, password_file: object) -> str:
             password = (base / password_file).read_text(encoding="utf-8").strip()
         except OSError as error:
             raise NodeConfigError(f"{path}: cannot read the cluster password: {error}") from None
+        except UnicodeDecodeError:
+            raise NodeConfigError(
+                f"{path}: the cluster password file {where} is not UTF-8 text"
+            ) from None
     if len(password) < 16:
         raise NodeConfigError(
             f"{path}: the cluster password ({where}) must have at least 16 characters; "

@@ -11,19 +11,28 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from kepil.entrypoints.node.config import NodeConfig, load_node_config
+from kepil.entrypoints.node.config import NodeConfig, NodeConfigError, load_node_config
 from kepil.entrypoints.node.process import node_public_key
 
 CLUSTER_FILE: Final = "cluster.json"
 PASSWORD_FILE: Final = "cluster.password"  # noqa: S105 - a file name
+
+
+_LAST_PORT: Final = 65535
+
+
+class NetworkError(Exception):
+    """A network directory that is missing, incomplete or unreadable; the message says which."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +46,66 @@ class NetworkLayout:
     raft_port: int = 9101
     max_block_txs: int = 1000
 
+    def __post_init__(self) -> None:
+        """Refuse ports a node could not listen on (each node takes the next one)."""
+        if self.nodes < 1:
+            raise ValueError(f"a network needs at least 1 node, not {self.nodes}")
+        for label, first in (("--api-port", self.api_port), ("--raft-port", self.raft_port)):
+            last = first + self.nodes - 1
+            if first < 1 or last > _LAST_PORT:
+                raise ValueError(
+                    f"{label} {first}: {self.nodes} nodes need ports {first}..{last}, "
+                    f"which must lie in 1..{_LAST_PORT}"
+                )
+
 
 def init_network(directory: Path, layout: NetworkLayout) -> dict[str, Any]:
-    """Write a network's files into `directory` (which must hold none yet); its cluster.json."""
-    if (directory / CLUSTER_FILE).exists():
-        raise FileExistsError(f"{directory / CLUSTER_FILE} exists: the network is already there")
-    directory.mkdir(parents=True, exist_ok=True)
-    _write_private(directory / PASSWORD_FILE, secrets.token_urlsafe(32) + "\n")
+    """Write a network's files into `directory` (which must hold none yet); its cluster.json.
+
+    All or nothing: the files are made in a scratch directory beside it and moved in only when
+    every one is written, so a failure leaves nothing behind that would stop a retry.
+    """
     names = [f"node-{n}" for n in range(1, layout.nodes + 1)]
+    entries = [CLUSTER_FILE, PASSWORD_FILE, *(f"{n}.toml" for n in names), *names]
+    present = [entry for entry in entries if (directory / entry).exists()]
+    if CLUSTER_FILE in present:
+        raise FileExistsError(f"{directory / CLUSTER_FILE} exists: the network is already there")
+    if present:
+        raise FileExistsError(f"{directory} already holds {', '.join(present)}: move them away")
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(20, "not a directory", str(directory))
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{directory.name}-init-", dir=directory.parent))
+    try:
+        cluster = _write_network(scratch, layout, names)
+        _move_into(scratch, directory, [CLUSTER_FILE])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return cluster
+
+
+def _move_into(scratch: Path, directory: Path, last: list[str]) -> None:
+    """Move the scratch directory's entries into `directory`, the ones in `last` at the end."""
+    if not directory.exists():
+        scratch.rename(directory)  # one step: the directory appears complete
+        return
+    entries = sorted(scratch.iterdir(), key=lambda entry: entry.name in last)
+    moved: list[Path] = []
+    try:
+        for entry in entries:
+            entry.rename(directory / entry.name)
+            moved.append(directory / entry.name)
+    except OSError:
+        for path in moved:  # undo, so a retry finds the directory as it was
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        raise
+
+
+def _write_network(directory: Path, layout: NetworkLayout, names: list[str]) -> dict[str, Any]:
+    _write_private(directory / PASSWORD_FILE, secrets.token_urlsafe(32) + "\n")
     raft = {name: f"{layout.host}:{layout.raft_port + i}" for i, name in enumerate(names)}
     api = {name: f"{layout.host}:{layout.api_port + i}" for i, name in enumerate(names)}
     members = []
@@ -118,15 +179,37 @@ def drop_node(directory: Path, name: str) -> None:
 
 
 def read_network(directory: Path) -> dict[str, Any]:
-    """A network's cluster.json."""
-    data: dict[str, Any] = json.loads((directory / CLUSTER_FILE).read_text(encoding="utf-8"))
+    """A network's cluster.json; NetworkError when there is none or it is not one."""
+    path = directory / CLUSTER_FILE
+    hint = "make one with `kepil cluster init`"
+    if not directory.is_dir():
+        raise NetworkError(f"no network at {directory}: no such directory; {hint}")
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NetworkError(f"no network at {directory}: it has no {CLUSTER_FILE}; {hint}") from None
+    except (OSError, ValueError) as error:
+        raise NetworkError(f"{path} is unreadable: {error}") from None
+    nodes = data.get("nodes") if isinstance(data, dict) else None
+    if not isinstance(nodes, list) or not isinstance(data.get("chain_id"), str):
+        raise NetworkError(f"{path} is not a network file: it needs `chain_id` and `nodes`")
+    for node in nodes:
+        if not isinstance(node, dict) or not all(
+            isinstance(node.get(key), str) for key in ("name", "api", "raft", "config")
+        ):
+            raise NetworkError(f"{path}: each node needs a name, api, raft and config")
     return data
 
 
 def node_configs(directory: Path) -> list[NodeConfig]:
-    """Every node's configuration in the network at `directory`."""
+    """Every node's configuration in the network at `directory`; NetworkError if it has none."""
     cluster = read_network(directory)
-    return [load_node_config(directory / node["config"]) for node in cluster["nodes"]]
+    if not cluster["nodes"]:
+        raise NetworkError(f"the network at {directory} lists no nodes")
+    try:
+        return [load_node_config(directory / node["config"]) for node in cluster["nodes"]]
+    except NodeConfigError as error:
+        raise NetworkError(str(error)) from None
 
 
 def start_node(config: NodeConfig) -> subprocess.Popen[bytes]:

@@ -40,7 +40,7 @@ from kepil.ledger import (
     sign_checkpoint,
 )
 from kepil.ledger.codes import ReasonCode
-from kepil.ledger.crypto import SigningKey
+from kepil.ledger.crypto import SigningKey, public_key_hex
 from kepil.ledger.records import ChainMeta, Participant
 from kepil.ledger.view import LedgerView
 from kepil.services.ledger.consensus import Apply, ConsensusLog
@@ -212,6 +212,11 @@ class LedgerNode:
     def name(self) -> str:
         """The node's name (as genesis lists it)."""
         return self._identity.name
+
+    @property
+    def public_key(self) -> str:
+        """The node's checkpoint public key (hex), which genesis lists beside its name."""
+        return public_key_hex(self._identity.key)
 
     # Submitting and following transactions.
 

@@ -94,6 +94,7 @@ class NodeStatusView:
     consensus: ConsensusStatus | None
     diverged: Divergence | None
     divergent_peers: Mapping[str, int]
+    public_key: str  # the node's checkpoint key (hex): what genesis lists beside its name
 
 
 def transaction_status(node: LedgerNode, tx_id: str, wait: float = 0.0) -> TxStatus:
@@ -192,6 +193,7 @@ def node_status(node: LedgerNode) -> NodeStatusView:
         consensus=None if replica is None else replica.consensus_status(),
         diverged=node.divergence(),
         divergent_peers={} if replica is None else replica.divergent_peers(),
+        public_key=node.public_key,
     )
 
 

@@ -276,6 +276,7 @@ class NodeStatus(_Answer):
     """This node's head, consensus view and divergence."""
 
     name: str
+    public_key: str  # the checkpoint key (Ed25519, hex): genesis lists it with the name
     chain_id: str
     height: int | None
     block_hash: str | None
@@ -291,6 +292,7 @@ class NodeStatus(_Answer):
         """Render a node's status."""
         return cls(
             name=view.name,
+            public_key=view.public_key,
             chain_id=view.chain_id,
             height=view.height,
             block_hash=view.block_hash,
