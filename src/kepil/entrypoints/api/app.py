@@ -12,6 +12,7 @@ from kepil.bootstrap import Container
 from kepil.bootstrap.ledger import register_ledger_handlers
 from kepil.entrypoints.api.errors import install_error_handlers
 from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
+from kepil.entrypoints.api.openapi import document_errors
 from kepil.entrypoints.api.request_log import RequestLog
 from kepil.entrypoints.api.routers import (
     applications,
@@ -44,6 +45,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     app.add_middleware(RequestLog)
+    app.openapi = document_errors(app)  # type: ignore[method-assign]
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(auth.router)
