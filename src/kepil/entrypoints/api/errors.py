@@ -66,6 +66,13 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
 
 
+def error_answers(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for error statuses, each in the common envelope with its meaning."""
+    return {
+        status: {"model": ErrorResponse, "description": text} for status, text in described.items()
+    }
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error through the common envelope."""
 
@@ -111,7 +118,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+            error.status_code, "http_error"
+        )
         response = error_response(error.status_code, code, str(error.detail))
         response.headers.update(error.headers or {})
         if error.status_code == 405:

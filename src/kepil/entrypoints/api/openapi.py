@@ -1,8 +1,8 @@
 """The OpenAPI document lists the error answers the server gives, in the format it gives them.
 
 FastAPI documents its own validation error (`HTTPValidationError`) where our handler answers
-the common envelope, and knows nothing of the 404 a path names nothing for or the 400 of an
-unreadable multipart body. One rule per answer, applied to every operation, keeps the document
+the common envelope, and knows nothing of the 404 a path names nothing for or the 400 of a body
+it cannot read. One rule per answer, applied to every operation, keeps the document
 true without each router restating it.
 """
 
@@ -18,7 +18,7 @@ from kepil.entrypoints.api.errors import ErrorResponse
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
 _INVALID = "the request is invalid: `details` name each parameter (path, query, header, body)"
 _NOT_FOUND = "nothing at this path: what it names does not exist, or is not yours to see"
-_UNREADABLE = "the body cannot be read as multipart/form-data"
+_UNREADABLE = "the body cannot be read: not JSON, not UTF-8, or broken multipart/form-data"
 
 
 def document_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -49,7 +49,7 @@ def _answers(path: str, operation: dict[str, Any]) -> None:
         answers["422"] = {"description": _INVALID, "content": _ERROR}
     if "{" in path:
         answers.setdefault("404", {"description": _NOT_FOUND, "content": _ERROR})
-    if "multipart/form-data" in body:
+    if body:
         answers.setdefault("400", {"description": _UNREADABLE, "content": _ERROR})
 
 
