@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
 from tests.integration.permits.portal import Portal
 
 
@@ -24,9 +26,17 @@ def failing(sqlite_portal: Portal) -> Portal:
     def fail() -> None:
         raise _BugError("secret detail: /srv/kepil/data")
 
+    def fail_midway() -> StreamingResponse:
+        def rows() -> Iterator[str]:
+            yield "first row\n"
+            raise _BugError("the database went away")
+
+        return StreamingResponse(rows())
+
     app = sqlite_portal.client.app
     assert isinstance(app, FastAPI)
     app.add_api_route("/api/v1/failing", fail)
+    app.add_api_route("/api/v1/failing-midway", fail_midway)
     return sqlite_portal
 
 
@@ -77,3 +87,15 @@ def test_a_server_error_answers_json_with_its_request_id_and_logs_the_traceback_
     assert line.status == 500  # type: ignore[attr-defined]
     assert line.exc_info is not None
     assert line.exc_info[0] is _BugError
+
+
+def test_a_failure_after_the_answer_began_is_logged_once_as_an_error(
+    failing: Portal, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="kepil.api")
+    response = failing.client.get("/api/v1/failing-midway", headers={"x-request-id": "t-8"})
+    assert response.headers["x-request-id"] == "t-8"
+    (line,) = _lines(caplog)
+    assert line.levelno == logging.ERROR
+    assert line.request_id == "t-8"  # type: ignore[attr-defined]
+    assert line.exc_info is not None

@@ -74,7 +74,7 @@ class RequestLog:
 def _log(scope: Scope, request_id: str, status: int, started: float, *, failed: bool) -> None:
     # exc_info=True inside the except block carries the traceback into this one line.
     log.log(
-        logging.ERROR if status >= 500 else logging.INFO,
+        logging.ERROR if failed or status >= 500 else logging.INFO,
         "request",
         exc_info=failed,
         extra={
