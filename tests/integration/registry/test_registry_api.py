@@ -106,3 +106,23 @@ def test_json_export_is_one_array_of_matching_entries(client: TestClient) -> Non
     body = client.get("/api/v1/registry/export.json", params={"status": "expired"}).json()
     assert len(body) == 24
     assert {entry["status"] for entry in body} == {"expired"}
+
+
+@pytest.mark.parametrize("export", ["export.csv", "export.json"])
+def test_exports_honour_limit_and_offset_as_the_search_does(
+    client: TestClient, export: str
+) -> None:
+    def numbers(params: dict[str, int]) -> list[str]:
+        response = client.get(f"/api/v1/registry/{export}", params=params)
+        assert response.status_code == 200, response.text
+        if export.endswith("json"):
+            return [entry["registry_number"] for entry in response.json()]
+        rows = csv.DictReader(io.StringIO(response.text.lstrip("\ufeff")))
+        return [row["registry_number"] for row in rows]
+
+    page = client.get("/api/v1/registry", params={"limit": 7, "offset": 3}).json()
+    assert numbers({"limit": 7, "offset": 3}) == [e["registry_number"] for e in page["items"]]
+    everything = numbers({})
+    assert len(everything) == 25
+    assert numbers({"offset": 20}) == everything[20:]
+    assert numbers({"limit": 1000, "offset": 24}) == everything[24:]

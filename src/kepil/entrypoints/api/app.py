@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 import kepil
 from kepil.bootstrap import Container
 from kepil.bootstrap.ledger import register_ledger_handlers
 from kepil.entrypoints.api.errors import install_error_handlers
 from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
+from kepil.entrypoints.api.openapi import document_errors
+from kepil.entrypoints.api.request_log import RequestLog
 from kepil.entrypoints.api.routers import (
     applications,
     auth,
@@ -26,8 +25,6 @@ from kepil.entrypoints.api.routers import (
     rule_changes,
 )
 from kepil.entrypoints.api.sweeper_task import start_sweeper
-
-log = logging.getLogger("kepil.api")
 
 
 def create_app(container: Container) -> FastAPI:
@@ -47,7 +44,8 @@ def create_app(container: Container) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.container = container
-    app.middleware("http")(_log_requests)
+    app.add_middleware(RequestLog)
+    app.openapi = document_errors(app)  # type: ignore[method-assign]
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(auth.router)
@@ -66,24 +64,3 @@ def create_app(container: Container) -> FastAPI:
         register_ledger_handlers(bus, node)
         install_ledger(app, node, bus=bus)
     return app
-
-
-async def _log_requests(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    # One line per request with an id the client can quote when reporting a problem.
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    started = time.perf_counter()
-    response = await call_next(request)
-    response.headers["x-request-id"] = request_id
-    log.info(
-        "request",
-        extra={
-            "request_id": request_id,
-            "method": request.method,
-            "path": request.url.path,
-            "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-        },
-    )
-    return response

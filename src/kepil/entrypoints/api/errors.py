@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from kepil.domain.permits import (
     ActionForbiddenError,
@@ -64,6 +66,13 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
 
 
+def error_answers(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for error statuses, each in the common envelope with its meaning."""
+    return {
+        status: {"model": ErrorResponse, "description": text} for status, text in described.items()
+    }
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error through the common envelope."""
 
@@ -97,15 +106,50 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = error.errors()
         details = [
             {"field": ".".join(str(part) for part in e["loc"]), "problem": e["msg"]}
-            for e in error.errors()
+            for e in problems
         ]
+        places = dict.fromkeys(_where(e["loc"]) for e in problems)
         return error_response(
-            422, "invalid_request", "the request body is invalid", details=details
+            422, "invalid_request", f"invalid {', '.join(places)}", details=details
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        return error_response(error.status_code, code, str(error.detail))
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+            error.status_code, "http_error"
+        )
+        response = error_response(error.status_code, code, str(error.detail))
+        response.headers.update(error.headers or {})
+        if error.status_code == 405:
+            response.headers["Allow"] = _allowed_methods(request)
+        return response
+
+
+_PLACES = {"path": "path parameter", "query": "query parameter", "body": "body field"}
+
+
+def _where(loc: Sequence[Any]) -> str:
+    """Where a validation problem is, as people say it: `query parameter offset`, `body`."""
+    place, *name = (str(part) for part in loc)
+    if not name:
+        return place
+    return f"{_PLACES.get(place, place)} {'.'.join(name)}"
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette's own Allow names the methods of one route only, and the routes of a path are
+    # one per method here: ask every route whether it takes each method on this path.
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        for route in request.app.router.routes:
+            if route.matches(scope)[0] is Match.FULL:
+                allowed.append(method)
+                break
+    return ", ".join(allowed)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

@@ -13,11 +13,21 @@ from typing import Any
 from fastapi import FastAPI
 
 from kepil.bootstrap.ledger import create_ledger_node, ledger_bus, routes_ledger_commands
+from kepil.entrypoints.api.errors import error_answers
 from kepil.entrypoints.api.routers import ledger, ledger_cluster
 from kepil.services.ledger.node import LedgerNode
 from kepil.services.messagebus import MessageBus
 
-__all__ = ["create_ledger_node", "install_ledger"]
+__all__ = ["LEDGER_ERRORS", "create_ledger_node", "install_ledger"]
+
+# What the ledger's routes answer besides success, documented for all of them at once.
+LEDGER_ERRORS = error_answers(
+    {
+        404: "no such block, or no block yet; a transaction not committed (receipts)",
+        409: "this transaction was submitted before (submitting only)",
+        503: "no ledger node here, or it is stopped, diverged or its mempool is full",
+    }
+)
 
 
 def install_ledger(
@@ -45,8 +55,8 @@ def install_ledger(
         raise ValueError("the bus lacks the ledger handlers: see register_ledger_handlers")
     app.state.ledger_node = node
     app.state.bus = bus
-    app.include_router(ledger.router)
-    app.include_router(ledger_cluster.router)
+    app.include_router(ledger.router, responses=LEDGER_ERRORS)
+    app.include_router(ledger_cluster.router, responses=LEDGER_ERRORS)
     inner = app.router.lifespan_context
 
     @asynccontextmanager

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Header, Query, Response, UploadFile
 
+from kepil.entrypoints.api.bounds import Offset
 from kepil.entrypoints.api.dependencies import BusDep, SessionDep, ViewsDep
 from kepil.entrypoints.api.errors import ApiError, ErrorResponse
 from kepil.entrypoints.api.schemas.applications import (
@@ -70,7 +71,7 @@ def list_applications(
     signed_in: SessionDep,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> PageOut:
     """Applicants see their own applications; officials see all."""
     page = views.applications(signed_in.principal, status, limit, offset)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from kepil.domain.permits import ComplaintStatus
+from kepil.entrypoints.api.bounds import Offset
 from kepil.entrypoints.api.dependencies import BusDep, SessionDep, ViewsDep
 from kepil.entrypoints.api.errors import ErrorResponse
 from kepil.entrypoints.api.schemas.complaints import (
@@ -53,7 +54,7 @@ def list_complaints(
     views: ViewsDep,
     status: ComplaintStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ComplaintPageOut:
     """One's own complaints; every complaint for the Ministry's officials."""
     page = views.complaints(signed_in.principal, str(status) if status else None, limit, offset)

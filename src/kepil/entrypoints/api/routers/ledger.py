@@ -137,7 +137,7 @@ def latest_block(node: NodeDep) -> schemas.Block:
 
 
 @router.get("/blocks/{height}", response_model=schemas.Block, summary="The block at a height")
-def block_at(height: Annotated[int, Path(ge=0)], node: NodeDep) -> schemas.Block:
+def block_at(height: Annotated[int, Path(ge=0, le=2**63 - 1)], node: NodeDep) -> schemas.Block:
     """The block with its transactions, result codes and this node's checkpoint."""
     view = views.block_at(node, height)
     if view is None:
@@ -170,7 +170,9 @@ def history(
     holder: Holder,
     node: NodeDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    before: Annotated[int | None, Query(ge=0, description="next_before of the last page")] = None,
+    before: Annotated[
+        int | None, Query(ge=0, le=2**63 - 1, description="next_before of the last page")
+    ] = None,
 ) -> schemas.History:
     """Newest first, `limit` per page."""
     return schemas.History.of(views.history(node, holder, limit, before))

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from kepil.domain.monitoring import ChainedEntry
+from kepil.entrypoints.api.bounds import MAX_POSITION
 from kepil.entrypoints.api.dependencies import SessionDep, ViewsDep
 from kepil.entrypoints.api.errors import ErrorResponse
 from kepil.entrypoints.api.schemas.monitoring import (
@@ -37,7 +38,9 @@ OfficialOnly = [Depends(_official)]
 @router.get("/events", response_model=FeedOut, responses=_DENIED, dependencies=OfficialOnly)
 def events(
     views: ViewsDep,
-    after: Annotated[int, Query(ge=0, description="the last seq already read")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_POSITION, description="the last seq already read")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_FEED_PAGE)] = 100,
 ) -> FeedOut:
     """Stage log entries after `after`, oldest first."""

@@ -6,12 +6,14 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from kepil.domain.registry import RegistryStatus
+from kepil.entrypoints.api.bounds import MAX_OFFSET, Offset
 from kepil.entrypoints.api.dependencies import BusDep, SessionDep, ViewsDep
 from kepil.entrypoints.api.errors import ApiError, ErrorResponse
 from kepil.entrypoints.api.schemas.registry import EntryOut, EntryWithHistoryOut, PageOut
@@ -29,18 +31,49 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def _query(
+def _filters(
     q: Annotated[str | None, Query(max_length=200, description="part of a name")] = None,
     iin_bin: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
     platform: Annotated[str | None, Query(max_length=200)] = None,
     status: RegistryStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> RegistryQuery:
-    return RegistryQuery(q, iin_bin, platform, status, limit, offset)
+    return RegistryQuery(q, iin_bin, platform, status)
+
+
+FiltersDep = Annotated[RegistryQuery, Depends(_filters)]
+
+
+def _query(
+    filters: FiltersDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    offset: Offset = 0,
+) -> RegistryQuery:
+    return replace(filters, limit=limit, offset=offset)
 
 
 QueryDep = Annotated[RegistryQuery, Depends(_query)]
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What an export writes: the matches from `query.offset` on, `limit` of them or all."""
+
+    query: RegistryQuery
+    limit: int | None
+
+
+def _selection(
+    filters: FiltersDep,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_OFFSET, description="at most this many entries; all when absent"),
+    ] = None,
+    offset: Offset = 0,
+) -> Selection:
+    return Selection(replace(filters, offset=offset), limit)
+
+
+SelectionDep = Annotated[Selection, Depends(_selection)]
 
 
 @router.get("", response_model=PageOut)
@@ -50,20 +83,22 @@ def search(query: QueryDep, views: ViewsDep) -> PageOut:
 
 
 @router.get("/export.csv", response_class=StreamingResponse)
-def export_csv(query: QueryDep, views: ViewsDep) -> StreamingResponse:
-    """Every matching entry as CSV (UTF-8 with BOM, so spreadsheet programs read Cyrillic)."""
+def export_csv(selection: SelectionDep, views: ViewsDep) -> StreamingResponse:
+    """The matching entries as CSV (UTF-8 with BOM, so spreadsheet programs read Cyrillic);
+    every one unless `limit` or `offset` page them."""
     day = views.registry_day()
     headers = {"content-disposition": f'attachment; filename="registry-{day}.csv"'}
-    rows = _csv(views.registry_export(query))
+    rows = _csv(views.registry_export(selection.query, selection.limit))
     return StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/export.json", response_class=StreamingResponse)
-def export_json(query: QueryDep, views: ViewsDep) -> StreamingResponse:
-    """Every matching entry as one JSON array, streamed."""
+def export_json(selection: SelectionDep, views: ViewsDep) -> StreamingResponse:
+    """The matching entries as one JSON array, streamed; every one unless `limit` or `offset`
+    page them."""
     day = views.registry_day()
     headers = {"content-disposition": f'attachment; filename="registry-{day}.json"'}
-    rows = _json(views.registry_export(query))
+    rows = _json(views.registry_export(selection.query, selection.limit))
     return StreamingResponse(rows, media_type="application/json", headers=headers)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from kepil.domain.permits import NotificationRecipient
+from kepil.entrypoints.api.bounds import Offset
 from kepil.entrypoints.api.dependencies import BusDep, SessionDep, ViewsDep
 from kepil.entrypoints.api.errors import ErrorResponse
 from kepil.entrypoints.api.schemas.rule_changes import (
@@ -44,7 +45,7 @@ def list_changes(
     signed_in: SessionDep,
     views: ViewsDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> RuleChangePageOut:
     """Versions with their notices, for officials; `overdue` lists every unsent late notice."""
     page = views.rule_changes(signed_in.principal, limit, offset)

@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from kepil.entrypoints.api.schemas.base import AlmatyModel
 
-class DeadlineOut(BaseModel):
+
+class DeadlineOut(AlmatyModel):
     """A stage's deadline and how it ended."""
 
     stage: str
@@ -18,7 +20,7 @@ class DeadlineOut(BaseModel):
     overdue: bool
 
 
-class EventOut(BaseModel):
+class EventOut(AlmatyModel):
     """One step of the application's history."""
 
     kind: str
@@ -31,7 +33,7 @@ class EventOut(BaseModel):
     details: dict[str, Any]
 
 
-class DocumentRef(BaseModel):
+class DocumentRef(AlmatyModel):
     """A signed result document issued on the application."""
 
     number: str
@@ -40,7 +42,7 @@ class DocumentRef(BaseModel):
     sha256: str
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(AlmatyModel):
     """An application, its deadlines, history and documents."""
 
     number: str
@@ -61,7 +63,7 @@ class ApplicationOut(BaseModel):
     )
 
 
-class SummaryOut(BaseModel):
+class SummaryOut(AlmatyModel):
     """One line of a list."""
 
     number: str
@@ -73,7 +75,7 @@ class SummaryOut(BaseModel):
     last_event_at: datetime
 
 
-class PageOut(BaseModel):
+class PageOut(AlmatyModel):
     """A page of applications."""
 
     total: int
@@ -82,7 +84,7 @@ class PageOut(BaseModel):
     items: list[SummaryOut]
 
 
-class DecisionOut(BaseModel):
+class DecisionOut(AlmatyModel):
     """What the decision did."""
 
     application_number: str
@@ -101,7 +103,7 @@ class DraftIn(BaseModel):
     motivation: str = ""
 
 
-class DraftOut(BaseModel):
+class DraftOut(AlmatyModel):
     """The document to sign: sign exactly `content_b64` (canonical JSON) as attached CMS."""
 
     document: dict[str, Any]

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from kepil.entrypoints.api.schemas.base import AlmatyModel
+
 # A CMS over a nonce with a certificate chain is a few kilobytes; this bounds the work per call.
 MAX_CMS_BYTES = 64 * 1024
 
 
-class ChallengeOut(BaseModel):
+class ChallengeOut(AlmatyModel):
     """A nonce to sign with the EDS authentication key, and when it stops being accepted."""
 
     nonce: str
@@ -24,7 +26,7 @@ class LoginIn(BaseModel):
     nonce: str | None = Field(default=None, max_length=64)
 
 
-class PrincipalOut(BaseModel):
+class PrincipalOut(AlmatyModel):
     """Who signed in, as the certificate says."""
 
     iin: str
@@ -36,7 +38,7 @@ class PrincipalOut(BaseModel):
     certificate_issuer: str
 
 
-class SessionOut(BaseModel):
+class SessionOut(AlmatyModel):
     """The signed-in person and the session's lifetime."""
 
     principal: PrincipalOut

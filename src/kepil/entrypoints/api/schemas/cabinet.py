@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from kepil.entrypoints.api.schemas.base import AlmatyModel
 
 
-class DocumentOut(BaseModel):
+class DocumentOut(AlmatyModel):
     """A result document: its canonical JSON, the exact signed bytes and the head's CMS."""
 
     number: str
@@ -22,7 +22,7 @@ class DocumentOut(BaseModel):
     signature_b64: str
 
 
-class NotificationOut(BaseModel):
+class NotificationOut(AlmatyModel):
     """A message in the cabinet."""
 
     case_number: str

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
-
 from kepil.domain.permits import ComplaintStatus
+from kepil.entrypoints.api.schemas.base import AlmatyModel
 
 
-class HistoryLineOut(BaseModel):
+class HistoryLineOut(AlmatyModel):
     """One step of a complaint: who, when, against which deadline."""
 
     kind: str
@@ -24,7 +23,7 @@ class HistoryLineOut(BaseModel):
     pre_trial_appeal_exhausted: bool
 
 
-class ComplaintSummaryOut(BaseModel):
+class ComplaintSummaryOut(AlmatyModel):
     """One line of a list of complaints."""
 
     number: str
@@ -38,7 +37,7 @@ class ComplaintSummaryOut(BaseModel):
     review_due: datetime
 
 
-class ComplaintOut(BaseModel):
+class ComplaintOut(AlmatyModel):
     """A complaint with its terms (§13, §14), its history and whether court is open (§15)."""
 
     number: str
@@ -61,7 +60,7 @@ class ComplaintOut(BaseModel):
     history: list[HistoryLineOut]
 
 
-class ComplaintPageOut(BaseModel):
+class ComplaintPageOut(AlmatyModel):
     """A page of complaints and the count of all that match."""
 
     items: list[ComplaintSummaryOut]
@@ -70,7 +69,7 @@ class ComplaintPageOut(BaseModel):
     offset: int
 
 
-class DecisionOut(BaseModel):
+class DecisionOut(AlmatyModel):
     """What a signed step did."""
 
     number: str

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from kepil.entrypoints.api.schemas.base import AlmatyModel
 
 
-class StageRecordOut(BaseModel):
+class StageRecordOut(AlmatyModel):
     """A stage as the monitoring system received it: exactly the JSON that was hashed."""
 
     case: str
@@ -20,7 +20,7 @@ class StageRecordOut(BaseModel):
     details: dict[str, Any]
 
 
-class FeedItemOut(BaseModel):
+class FeedItemOut(AlmatyModel):
     """One entry of the chain: recompute `hash` from `seq`, `prev_hash` and `record` to check it."""
 
     seq: int
@@ -29,14 +29,14 @@ class FeedItemOut(BaseModel):
     hash: str
 
 
-class FeedOut(BaseModel):
+class FeedOut(AlmatyModel):
     """A page of the feed, oldest first; ask again with `after=next_after` for the rest."""
 
     items: list[FeedItemOut]
     next_after: int
 
 
-class OverdueOut(BaseModel):
+class OverdueOut(AlmatyModel):
     """An open stage past its deadline."""
 
     application_number: str
@@ -47,7 +47,7 @@ class OverdueOut(BaseModel):
     hours_late: float
 
 
-class SlaOut(BaseModel):
+class SlaOut(AlmatyModel):
     """Where the service stands at `at`."""
 
     at: datetime

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
-
 from kepil.domain.registry import RegistryStatus
+from kepil.entrypoints.api.schemas.base import AlmatyModel
 
 
-class StatusChangeOut(BaseModel):
+class StatusChangeOut(AlmatyModel):
     """One line of an entry's history."""
 
     at: datetime
@@ -18,7 +17,7 @@ class StatusChangeOut(BaseModel):
     actor: str
 
 
-class EntryOut(BaseModel):
+class EntryOut(AlmatyModel):
     """A permit holder as the registry shows it today."""
 
     registry_number: str
@@ -41,7 +40,7 @@ class EntryWithHistoryOut(EntryOut):
     history: list[StatusChangeOut]
 
 
-class PageOut(BaseModel):
+class PageOut(AlmatyModel):
     """A page of entries and the count of all that match."""
 
     items: list[EntryOut]

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from kepil.domain.permits import NotificationRecipient
+from kepil.entrypoints.api.schemas.base import AlmatyModel
 from kepil.services.permits.rule_changes import MAX_IDENTIFIER, MAX_SUMMARY
 
 
@@ -19,7 +20,7 @@ class RuleChangeIn(BaseModel):
     summary: str = Field(min_length=1, max_length=MAX_SUMMARY)
 
 
-class NoticeOut(BaseModel):
+class NoticeOut(AlmatyModel):
     """A notice owed to one recipient, due 3 working days after adoption."""
 
     recipient: NotificationRecipient
@@ -29,7 +30,7 @@ class NoticeOut(BaseModel):
     overdue: bool
 
 
-class RuleChangeOut(BaseModel):
+class RuleChangeOut(AlmatyModel):
     """A recorded version and its notices."""
 
     id: str
@@ -42,7 +43,7 @@ class RuleChangeOut(BaseModel):
     tasks: list[NoticeOut]
 
 
-class OverdueNoticeOut(BaseModel):
+class OverdueNoticeOut(AlmatyModel):
     """A notice not sent by its deadline."""
 
     change_id: str
@@ -51,7 +52,7 @@ class OverdueNoticeOut(BaseModel):
     due: datetime
 
 
-class RuleChangePageOut(BaseModel):
+class RuleChangePageOut(AlmatyModel):
     """A page of versions, the count of all, and every notice now overdue."""
 
     items: list[RuleChangeOut]

@@ -113,9 +113,11 @@ class PermitViews:
             found: RegistryEntry | None = uow.registry.get(registry_number)
         return None if found is None else registry.entry_view(found, self.registry_day())
 
-    def registry_export(self, query: RegistryQuery) -> Iterator[RegistryEntryView]:
-        """Every matching entry, page by page."""
-        return registry.export_entries(self.uow, query, self.registry_day())
+    def registry_export(
+        self, query: RegistryQuery, limit: int | None = None
+    ) -> Iterator[RegistryEntryView]:
+        """The matching entries from `query.offset` on, `limit` of them or all, page by page."""
+        return registry.export_entries(self.uow, query, self.registry_day(), limit)
 
     def monitoring_feed(self, after: int, limit: int) -> list[ChainedEntry]:
         """The §10 stage log after `after` (readers are checked by require_monitoring_reader)."""

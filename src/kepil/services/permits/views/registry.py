@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from kepil.domain.calendar import to_almaty
@@ -87,18 +87,19 @@ def registry_page(uow: UnitOfWork, query: RegistryQuery, day: date) -> RegistryP
 
 
 def export_entries(
-    uow_factory: UowFactory, query: RegistryQuery, day: date
+    uow_factory: UowFactory, query: RegistryQuery, day: date, limit: int | None = None
 ) -> Iterator[RegistryEntryView]:
-    """Every entry matching the query (ignoring paging), fetched page by page, each page in a
-    short transaction of its own so a slow download holds no connection between pages."""
-    offset = 0
-    while True:
-        page_query = RegistryQuery(
-            query.text, query.iin_bin, query.platform, query.status, MAX_PAGE_SIZE, offset
-        )
+    """The entries matching the query from `query.offset` on, `limit` of them (all when None),
+    fetched page by page, each page in a short transaction of its own so a slow download holds
+    no connection between pages."""
+    offset, left = query.offset, limit
+    while left is None or left > 0:
+        size = MAX_PAGE_SIZE if left is None else min(MAX_PAGE_SIZE, left)
         with uow_factory() as uow:
-            entries, _ = uow.registry.search(page_query, day)
+            entries, _ = uow.registry.search(replace(query, limit=size, offset=offset), day)
         yield from (entry_view(entry, day) for entry in entries)
-        if len(entries) < MAX_PAGE_SIZE:
+        if len(entries) < size:
             return
-        offset += MAX_PAGE_SIZE
+        offset += size
+        if left is not None:
+            left -= size
