@@ -13,7 +13,8 @@ from tests.support.unit_of_work import FakeUnitOfWork
 
 from kepil.domain.auth import Principal
 from kepil.domain.calendar import ALMATY, kazakhstan_calendar
-from kepil.domain.permits import PermitRole
+from kepil.domain.permits import Application, PermitRole
+from kepil.domain.permits.steps import StepArgumentError
 from kepil.services.errors import ConflictError, ForbiddenError, InvalidInputError
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.decisions import (
@@ -130,3 +131,27 @@ def test_a_document_that_differs_from_the_draft_is_refused_and_nothing_is_issued
     assert refused.value.code == "document_mismatch"
     assert uow.documents.get("PRM-2026-000001") is None
     assert uow.registry.get("REG-2026-000001") is None
+
+
+def test_a_step_missing_its_argument_is_refused_as_an_invalid_decision(
+    uow: FakeUnitOfWork, context: PermitContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object) -> None:
+        raise StepArgumentError("hearing_at: an ISO moment with its UTC offset")
+
+    monkeypatch.setattr(Application, "register", refuse)
+    with pytest.raises(InvalidInputError) as refused:
+        decide(_step(CLERK, "register"), uow, context)
+    assert refused.value.code == "invalid_decision"
+
+
+def test_a_bug_inside_the_aggregate_is_not_reported_as_the_callers_mistake(
+    uow: FakeUnitOfWork, context: PermitContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise TypeError("unsupported operand type(s) for +: 'NoneType' and 'int'")
+
+    monkeypatch.setattr(Application, "register", broken)
+    with pytest.raises(TypeError):
+        decide(_step(CLERK, "register"), uow, context)
+    assert uow.commits == 0

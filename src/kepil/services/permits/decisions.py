@@ -20,6 +20,7 @@ from kepil.domain.permits import (
 from kepil.domain.permits.codec import event_kind
 from kepil.domain.permits.events import ResultDocument
 from kepil.domain.permits.status import TRANSITIONS
+from kepil.domain.permits.steps import StepArgumentError
 from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
 from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
@@ -188,9 +189,11 @@ def _roles_of(action: ApplicationAction) -> frozenset[PermitRole]:
 
 
 def _perform(application: Application, step: Step, actor: Actor, at: datetime) -> ApplicationEvent:
+    # Only the domain's own refusal of a step's arguments is the caller's fault; any other
+    # TypeError or ValueError is a bug here and must surface as one, not as a 422.
     try:
         return application.perform(step, actor, at)
-    except (TypeError, ValueError) as error:
+    except StepArgumentError as error:
         raise InvalidInputError("invalid_decision", str(error)) from None
 
 
