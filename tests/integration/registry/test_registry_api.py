@@ -106,3 +106,31 @@ def test_json_export_is_one_array_of_matching_entries(client: TestClient) -> Non
     body = client.get("/api/v1/registry/export.json", params={"status": "expired"}).json()
     assert len(body) == 24
     assert {entry["status"] for entry in body} == {"expired"}
+
+
+def test_csv_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(
+    database_url: str, tmp_path: Path
+) -> None:
+    container = bootstrap(
+        Settings(database_url=database_url, data_dir=tmp_path), clock=MovableClock(NOW)
+    )
+    hostile = replace(
+        ENTRY,
+        holder_name='=HYPERLINK("http://evil.example","open")',
+        platform_name="+cmd|' /C calc'!A0",
+        purpose="-2+3",
+        addresses=("@SUM(A1:A9)",),
+        status_reason="",
+    )
+    uow = container.uow()
+    with uow:
+        uow.registry.add(hostile)
+        uow.commit()
+    with TestClient(create_app(container)) as test_client:
+        response = test_client.get("/api/v1/registry/export.csv")
+    row = next(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert row["holder_name"] == '\'=HYPERLINK("http://evil.example","open")'
+    assert row["platform_name"] == "'+cmd|' /C calc'!A0"
+    assert row["purpose"] == "'-2+3"
+    assert row["addresses"] == "'@SUM(A1:A9)"
+    assert row["registry_number"] == "R-0001"
