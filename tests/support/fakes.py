@@ -12,7 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 from kepil.domain.auth import Challenge, Session
 from kepil.domain.calendar import ALMATY
-from kepil.domain.monitoring import GENESIS_HASH, ChainedEntry, StageRecord, chain
+from kepil.domain.monitoring import GENESIS_HASH, ChainedEntry, ChainHead, StageRecord, chain
 from kepil.domain.permits import PermitRole
 from kepil.domain.registry import RegistryEntry, StatusChange
 from kepil.services.permits.ports import (
@@ -129,6 +129,12 @@ class FakeStageLog(FakeStore):
     def all(self, batch: int = 1000) -> Iterator[ChainedEntry]:
         """Every entry in order."""
         return iter(list(self.entries))
+
+    def head(self) -> ChainHead:
+        """The last entry's number and hash; 0 and the genesis hash while empty."""
+        if not self.entries:
+            return ChainHead(0, GENESIS_HASH)
+        return ChainHead(self.entries[-1].seq, self.entries[-1].hash)
 
 
 class FakeDocumentRepository(FakeStore):

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from kepil.domain.auth import Principal
-from kepil.domain.monitoring import ChainedEntry, StageRecord
+from kepil.domain.monitoring import ChainedEntry, ChainHead, StageRecord
 from kepil.domain.permits import Application, ApplicationEvent, PermitRole, Stage
 from kepil.domain.permits.codec import EventRecord
 from kepil.domain.registry import RegistryEntry, RegistryStatus, StatusChange
@@ -279,6 +279,10 @@ class StageLog(Protocol):
 
     def all(self, batch: int = 1000) -> Iterator[ChainedEntry]:
         """Every entry in order."""
+        ...
+
+    def head(self) -> ChainHead:
+        """Where the log says it ends: what the last append wrote beside the entries."""
         ...
 
 
