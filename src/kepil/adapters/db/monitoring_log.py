@@ -71,7 +71,6 @@ class SqlStageLog:
             yield from page
             last = page[-1].seq
 
-
     def head(self) -> ChainHead:
         """The head row: the sequence number and hash of the last entry appended."""
         row = self._connection.execute(
