@@ -169,7 +169,12 @@ class FakeApplicationRepository(FakeStore):
         return [record for owner, record in self.events if owner == number]
 
     def summaries(
-        self, *, applicant_id: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        applicant_ids: frozenset[str] | None,
+        status: str | None,
+        limit: int,
+        offset: int,
     ) -> tuple[list[ApplicationSummary], int]:
         """A page of applications, newest first, and the count of all matches."""
         found = [
@@ -183,7 +188,7 @@ class FakeApplicationRepository(FakeStore):
                 last_event_at=row.last_event_at,
             )
             for number, row in self.rows.items()
-            if applicant_id in (None, row.form.applicant_identifier)
+            if (applicant_ids is None or row.form.applicant_identifier in applicant_ids)
             and status in (None, str(row.status))
         ]
         found.sort(key=lambda s: (s.received_at, s.number), reverse=True)
@@ -304,7 +309,12 @@ class FakeComplaintRepository(FakeStore):
         return [record for owner, record, _ in self.lines if owner == number]
 
     def summaries(
-        self, *, complainant: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        complainants: frozenset[str] | None,
+        status: str | None,
+        limit: int,
+        offset: int,
     ) -> tuple[list[ComplaintSummary], int]:
         """A page of complaints, newest first, and the count of all matches."""
         found = [
@@ -321,7 +331,8 @@ class FakeComplaintRepository(FakeStore):
             )
             for number, stored in self.rows.items()
             for c in (stored.complaint,)
-            if complainant in (None, c.complainant) and status in (None, str(c.status))
+            if (complainants is None or c.complainant in complainants)
+            and status in (None, str(c.status))
         ]
         found.sort(key=lambda s: (s.received_at, s.number), reverse=True)
         return found[offset : offset + limit], len(found)

@@ -58,6 +58,12 @@ class Principal:
     certificate_serial: str
     certificate_issuer: str
 
+    @property
+    def identifiers(self) -> frozenset[str]:
+        """Whose cases are this person's: their IIN and the BIN their certificate names (one
+        number for a sole proprietor, whose BIN is the IIN)."""
+        return frozenset(number for number in (self.iin, self.bin) if number)
+
 
 @dataclass(frozen=True, slots=True)
 class Session:

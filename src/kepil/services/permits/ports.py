@@ -145,9 +145,15 @@ class ApplicationRepository(Protocol):
         ...
 
     def summaries(
-        self, *, applicant_id: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        applicant_ids: frozenset[str] | None,
+        status: str | None,
+        limit: int,
+        offset: int,
     ) -> tuple[list[ApplicationSummary], int]:
-        """A page of applications, newest first, and the count of all matches."""
+        """A page of applications (of these applicants; None: of all), newest first, and the
+        count of all matches."""
         ...
 
     def attachment(self, number: str, sha256: str) -> StoredFile | None:
