@@ -285,3 +285,15 @@ def test_p11_the_head_suspends_and_revokes_a_permit_with_a_stated_reason(
     public = portal.client.get(f"/api/v1/registry/{registry_number}").json()
     assert public["status"] == "revoked"
     assert [h["status"] for h in public["history"]] == ["suspended", "revoked"]
+
+
+def test_p11_the_public_history_names_the_deciding_role_and_position_never_an_iin(
+    portal: Portal,
+) -> None:
+    registry_number = _issue_permit(portal)
+    assert _status_change(portal, HEAD, registry_number, "suspend")["http"] == 200
+    public = portal.client.get(f"/api/v1/registry/{registry_number}")
+    assert [h["actor"] for h in public.json()["history"]] == ["head: вице-министр"]
+    assert portal.officials[HEAD].iin not in public.text
+    exported = portal.client.get("/api/v1/registry/export.json")
+    assert portal.officials[HEAD].iin not in exported.text
