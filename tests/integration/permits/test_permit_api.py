@@ -6,7 +6,11 @@ import base64
 import json
 from typing import Any
 
+from tests.support.pki import person
+
+from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import PermitRole
+from kepil.signing.dev_ca import Profile
 
 from .portal import FILES, LETTER, Portal, form_json
 
@@ -297,3 +301,27 @@ def test_p11_the_public_history_names_the_deciding_role_and_position_never_an_ii
     assert portal.officials[HEAD].iin not in public.text
     exported = portal.client.get("/api/v1/registry/export.json")
     assert portal.officials[HEAD].iin not in exported.text
+
+
+def test_a_stranger_gets_the_same_404_for_reading_deciding_and_drafting(portal: Portal) -> None:
+    number = portal.submit().json()["number"]
+    stranger = person(Profile.INDIVIDUAL, "800502312347", "ЧУЖОЙ ЧЕЛОВЕК")
+    portal.login(stranger)
+    read = portal.client.get(f"/api/v1/applications/{number}", headers=stranger.headers)
+    decision = {"action": "withdraw", "application_number": number}
+    cms = portal.sign(stranger, canonical_bytes(decision))
+    decided = portal.client.post(
+        f"/api/v1/applications/{number}/decisions",
+        json={"cms": base64.b64encode(cms).decode()},
+        headers=stranger.headers,
+    )
+    drafted = portal.client.post(
+        f"/api/v1/applications/{number}/drafts",
+        json={"document_type": "permit"},
+        headers=stranger.headers,
+    )
+    for response in (read, decided, drafted):
+        assert (response.status_code, response.json()) == (404, read.json())
+    assert portal.applicant.iin not in decided.text
+    assert "120440056787" not in decided.text
+    assert "submitted" not in decided.text

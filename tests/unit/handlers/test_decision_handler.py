@@ -15,7 +15,7 @@ from kepil.domain.auth import Principal
 from kepil.domain.calendar import ALMATY, kazakhstan_calendar
 from kepil.domain.permits import Application, PermitRole
 from kepil.domain.permits.steps import StepArgumentError
-from kepil.services.errors import ConflictError, ForbiddenError, InvalidInputError
+from kepil.services.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.decisions import (
     DecideOnApplication,
@@ -155,3 +155,41 @@ def test_a_bug_inside_the_aggregate_is_not_reported_as_the_callers_mistake(
     with pytest.raises(TypeError):
         decide(_step(CLERK, "register"), uow, context)
     assert uow.commits == 0
+
+
+STRANGER = principal("800502312347", "990340001234")
+
+
+@pytest.mark.parametrize("action", ["withdraw", "register", "start_review", "schedule_hearing"])
+def test_a_stranger_deciding_on_a_case_learns_no_more_than_of_a_missing_one(
+    uow: FakeUnitOfWork, context: PermitContext, action: str
+) -> None:
+    missing = "APP-2026-000099"
+    with pytest.raises(NotFoundError) as existing:
+        decide(_step(STRANGER, action), uow, context)
+    absent = DecideOnApplication(
+        STRANGER,
+        missing,
+        fake_cms(STRANGER, {"application_number": missing, "action": action}),
+    )
+    with pytest.raises(NotFoundError) as nowhere:
+        decide(absent, uow, context)
+    assert existing.value.code == nowhere.value.code == "application_not_found"
+    assert existing.value.message == nowhere.value.message.replace(missing, NUMBER)
+    assert uow.commits == 0
+
+
+def test_a_stranger_asking_for_a_draft_gets_the_same_404(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    with pytest.raises(NotFoundError) as refused:
+        draft_document(DraftDocument(STRANGER, NUMBER, "permit"), uow, context)
+    assert refused.value.code == "application_not_found"
+
+
+def test_the_applicant_may_see_its_case_and_is_told_why_it_may_not_register_it(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    with pytest.raises(ForbiddenError) as refused:
+        decide(_step(APPLICANT, "register"), uow, context)
+    assert refused.value.code == "role_required"

@@ -24,7 +24,7 @@ from kepil.services.messagebus import Command
 from kepil.services.permits.complaint_ports import ComplaintRecord, StoredComplaint
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.events import ComplaintStepRecorded
-from kepil.services.permits.officials import actor_for
+from kepil.services.permits.officials import actor_for, may_see
 from kepil.services.permits.signed_acts import json_object, verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
@@ -147,7 +147,8 @@ def decide_on_complaint(
         )
     with uow:
         stored = uow.complaints.get(command.complaint_number)
-        if stored is None:
+        # A complaint one may not see answers exactly as a missing one.
+        if stored is None or not may_see(signer, stored.complaint.complainant, uow):
             raise NotFoundError("complaint_not_found", f"no complaint {command.complaint_number}")
         if step.action is None:
             stored, line = _register(stored, signer, uow, context, now)

@@ -24,7 +24,7 @@ from kepil.domain.permits.steps import StepArgumentError
 from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
 from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
-from kepil.services.permits.officials import actor_for
+from kepil.services.permits.officials import actor_for, may_see
 from kepil.services.permits.ports import IssuedDocument, StoredApplication
 from kepil.services.permits.signed_acts import SignedAct, json_object, verify_act
 from kepil.services.unit_of_work import UnitOfWork
@@ -88,7 +88,7 @@ def draft_document(command: DraftDocument, uow: UnitOfWork, context: PermitConte
     now = context.clock.now()
     step = Step(action, grounds=command.grounds, motivation=command.motivation)
     with uow:
-        stored = _load(uow, command.application_number)
+        stored = _load(uow, command.application_number, command.principal)
         actor = _actor(stored.application, action, command.principal, uow)
         return _document_bytes(_perform(stored.application, step, actor, now))
 
@@ -107,7 +107,7 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
         )
     step = act.payload.step
     with uow:
-        stored = _load(uow, number)
+        stored = _load(uow, number, act.signer)
         application = stored.application
         actor = _actor(application, step.action, act.signer, uow)
         event = _perform(application, step, actor, now)
@@ -168,9 +168,10 @@ def _step(action: ApplicationAction, payload: dict[str, Any]) -> Step:
     )
 
 
-def _load(uow: UnitOfWork, number: str) -> StoredApplication:
+def _load(uow: UnitOfWork, number: str, principal: Principal) -> StoredApplication:
+    # A case one may not see answers exactly as a missing one: no owner, no status leaks.
     stored = uow.applications.get(number)
-    if stored is None:
+    if stored is None or not may_see(principal, stored.application.form.applicant_identifier, uow):
         raise NotFoundError("application_not_found", f"no application {number}")
     return stored
 

@@ -30,6 +30,12 @@ def actor_for(principal: Principal, allowed: frozenset[PermitRole], uow: UnitOfW
     return Actor.from_principal(principal, duty.role, position=duty.position or None)
 
 
+def may_see(principal: Principal, owner: str, uow: UnitOfWork) -> bool:
+    """Whether the principal may know the case exists: any Ministry duty sees every case, an
+    applicant its own (by IIN or the certificate's BIN). Whoever may not, gets the same 404."""
+    return owner in principal.identifiers or bool(uow.staff.roles_of(principal.iin))
+
+
 @dataclass(frozen=True, slots=True)
 class GrantRole(Command[bool]):
     """Give a Ministry official a duty in the permit service."""
