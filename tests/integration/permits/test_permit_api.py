@@ -6,7 +6,8 @@ import base64
 import json
 from typing import Any
 
-from tests.support.pki import person
+from httpx2 import Response
+from tests.support.pki import Person, applicant_employee, applicant_signatory, person
 
 from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import PermitRole
@@ -325,3 +326,64 @@ def test_a_stranger_gets_the_same_404_for_reading_deciding_and_drafting(portal: 
     assert portal.applicant.iin not in decided.text
     assert "120440056787" not in decided.text
     assert "submitted" not in decided.text
+
+
+def _file_as(portal: Portal, signer: Person, key: str) -> Response:
+    cms = portal.sign(signer, canonical_bytes(form_json()))
+    parts = [("signed_form", ("form.p7s", cms, "application/pkcs7-mime"))]
+    parts += [("files", (name, content, "application/pdf")) for name, content in FILES]
+    return portal.client.post(
+        "/api/v1/applications",
+        files=parts,
+        headers={**signer.headers, "Idempotency-Key": key},
+    )
+
+
+def _signed_post(portal: Portal, signer: Person, path: str, content: dict[str, Any]) -> Response:
+    cms = portal.sign(signer, canonical_bytes(content))
+    return portal.client.post(
+        path, json={"cms": base64.b64encode(cms).decode()}, headers=signer.headers
+    )
+
+
+def test_a_legal_entitys_employee_may_not_file_withdraw_or_complain_for_it(
+    portal: Portal,
+) -> None:
+    employee = applicant_employee()
+    portal.login(employee)
+    filed = _file_as(portal, employee, "employee-1")
+    assert filed.status_code == 403
+    assert filed.json()["error"]["code"] == "signature_right_required"
+    number = portal.submit().json()["number"]
+    # The employee may read the company's case, not act on it.
+    seen = portal.client.get(f"/api/v1/applications/{number}", headers=employee.headers)
+    assert seen.status_code == 200
+    withdraw = {"action": "withdraw", "application_number": number}
+    refused = _signed_post(portal, employee, f"/api/v1/applications/{number}/decisions", withdraw)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "signature_right_required"
+    complaint = {
+        "application_number": number,
+        "subject": "inaction",
+        "filed_with": "provider",
+        "target": "Регистрация заявления",
+        "text": "Заявление не зарегистрировано в срок",
+    }
+    complained = _signed_post(portal, employee, "/api/v1/complaints", complaint)
+    assert complained.status_code == 403
+    assert complained.json()["error"]["code"] == "signature_right_required"
+    assert portal.application(number)["status"] == "submitted"
+
+
+def test_a_person_with_the_right_of_signature_files_and_withdraws_for_the_entity(
+    portal: Portal,
+) -> None:
+    signatory = applicant_signatory()
+    portal.login(signatory)
+    filed = _file_as(portal, signatory, "signatory-1")
+    assert filed.status_code == 201, filed.text
+    number = filed.json()["number"]
+    withdraw = {"action": "withdraw", "application_number": number}
+    done = _signed_post(portal, signatory, f"/api/v1/applications/{number}/decisions", withdraw)
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "withdrawn"

@@ -16,7 +16,12 @@ from tests.support.unit_of_work import FakeUnitOfWork
 from kepil.domain.calendar import kazakhstan_calendar
 from kepil.domain.permits import ApplicationForm
 from kepil.domain.permits.codec import form_to_dict
-from kepil.services.errors import ConflictError, InvalidInputError, SignatureRefusedError
+from kepil.services.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    SignatureRefusedError,
+)
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.submission import SubmitApplication, UploadedFile, submit_application
 
@@ -119,4 +124,15 @@ def test_a_file_not_listed_in_the_form_is_refused_before_the_state_systems_are_a
     assert refused.value.code == "attachments_mismatch"
     assert isinstance(context.egov, FakeEgov)
     assert context.egov.asked == []
+    assert uow.commits == 0
+
+
+def test_an_employee_of_the_legal_entity_may_not_file_for_it(context: PermitContext) -> None:
+    uow = FakeUnitOfWork(CALENDAR)
+    employee = principal(APPLICANT_IIN, APPLICANT_BIN, "employee")
+    content = json.dumps(form_to_dict(_form()), ensure_ascii=False)
+    command = replace(_command(), principal=employee, signed_form=fake_cms(employee, content))
+    with pytest.raises(ForbiddenError) as refused:
+        submit_application(command, uow, context)
+    assert refused.value.code == "signature_right_required"
     assert uow.commits == 0

@@ -24,7 +24,7 @@ from kepil.services.messagebus import Command
 from kepil.services.permits.complaint_ports import ComplaintRecord, StoredComplaint
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.events import ComplaintStepRecorded
-from kepil.services.permits.officials import actor_for, may_see
+from kepil.services.permits.officials import actor_for, may_see, require_signing_right
 from kepil.services.permits.signed_acts import json_object, verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
@@ -96,6 +96,7 @@ def file_complaint(command: FileComplaint, uow: UnitOfWork, context: PermitConte
         applicant_id = application.application.form.applicant_identifier if application else ""
         if application is None or not complainant.identifies(applicant_id):
             raise NotFoundError("application_not_found", f"no application {application_number}")
+        require_signing_right(act.signer, applicant_id)
         year = to_almaty(now).year
         number = f"CMP-{year}-{uow.numbers.next(f'complaint-{year}'):06d}"
         complaint = Complaint(

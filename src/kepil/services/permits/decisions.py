@@ -24,7 +24,7 @@ from kepil.domain.permits.steps import StepArgumentError
 from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
 from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
-from kepil.services.permits.officials import actor_for, may_see
+from kepil.services.permits.officials import actor_for, may_see, require_signing_right
 from kepil.services.permits.ports import IssuedDocument, StoredApplication
 from kepil.services.permits.signed_acts import SignedAct, json_object, verify_act
 from kepil.services.unit_of_work import UnitOfWork
@@ -109,6 +109,8 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
     with uow:
         stored = _load(uow, number, act.signer)
         application = stored.application
+        if step.action is _A.WITHDRAW:
+            require_signing_right(act.signer, application.form.applicant_identifier)
         actor = _actor(application, step.action, act.signer, uow)
         event = _perform(application, step, actor, now)
         document_number = None

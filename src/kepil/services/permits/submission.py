@@ -17,6 +17,7 @@ from kepil.domain.state_records import CourtRestriction
 from kepil.services.errors import ConflictError, InvalidInputError
 from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
+from kepil.services.permits.officials import require_signing_right
 from kepil.services.permits.ports import StoredApplication, StoredFile
 from kepil.services.permits.signed_acts import verify_act
 from kepil.services.unit_of_work import UnitOfWork
@@ -73,6 +74,7 @@ def submit_application(
         command.signed_form, command.principal, context.verifier, now, read_form, "form"
     )
     form = act.payload
+    require_signing_right(act.signer, form.applicant_identifier)
     files = _match_files(form, command.files, context)
     facts = _state_facts(form, act.signer, to_almaty(now).date(), context)
     with uow:
