@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from kepil.domain.auth import Principal
-from kepil.domain.permits import PermitRole
+from kepil.domain.permits import Actor, PermitRole
 from kepil.domain.registry import (
     RegistryEntry,
     RegistryStatus,
@@ -73,7 +73,7 @@ def change_permit_status(
             raise NotFoundError("not_found", f"no registry entry {command.registry_number}")
         try:
             updated = entry.change_status(
-                _TARGETS[change.action], change.reason, f"head:{actor.iin}", now
+                _TARGETS[change.action], change.reason, public_actor(actor), now
             )
         except RegistryStatusChangeNotAllowedError as error:
             raise ConflictError("status_change_not_allowed", str(error)) from None
@@ -81,6 +81,11 @@ def change_permit_status(
         uow.emit(PermitStatusChanged(updated, change.action, change.reason, actor.iin, now))
         uow.commit()
         return updated
+
+
+def public_actor(actor: Actor) -> str:
+    """How the public registry names who decided: the role and the position, never an IIN."""
+    return f"{actor.role}: {actor.position}" if actor.position else str(actor.role)
 
 
 def read_status_change(content: bytes) -> StatusChangeAct:
