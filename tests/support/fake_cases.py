@@ -39,6 +39,7 @@ from kepil.services.permits.complaint_ports import (
     StoredComplaint,
 )
 from kepil.services.permits.ports import (
+    AlreadyStored,
     ApplicationSummary,
     OpenDeadline,
     StoredApplication,
@@ -346,7 +347,9 @@ class FakeRuleChangeRepository(FakeStore):
         self.sent_by: dict[tuple[str, NotificationRecipient], str] = {}
 
     def add(self, change: RuleChange) -> None:
-        """Store a version with its tasks."""
+        """Store a version with its tasks; AlreadyStored if its identifier is taken."""
+        if self.exists(change.version.identifier):
+            raise AlreadyStored(f"rule version {change.version.identifier}")
         insert_new(self.rows, change.id, change)
 
     def get(self, change_id: str) -> RuleChange | None:

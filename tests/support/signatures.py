@@ -7,6 +7,7 @@ use real CMS from tests/support/pki.py instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, datetime
 from typing import Any
@@ -41,7 +42,8 @@ class FakeVerifier:
         signer = principal(wrapper["signer"], wrapper.get("bin"), wrapper.get("role"))
         content = wrapper["content"]
         raw = content.encode() if isinstance(content, str) else json.dumps(content).encode()
-        return SignedContent(signer, raw)
+        # A fake CMS is its own act: the same bytes are the same act.
+        return SignedContent(signer, raw, hashlib.sha256(cms).hexdigest())
 
 
 def fake_cms(signer: Principal, content: dict[str, Any] | str) -> bytes:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from httpx2 import Response
-from tests.support.pki import Person, applicant_employee, applicant_signatory, person
+from tests.support.pki import Person, applicant_employee, applicant_signatory, b64, person
 
 from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import PermitRole
@@ -387,3 +387,58 @@ def test_a_person_with_the_right_of_signature_files_and_withdraws_for_the_entity
     done = _signed_post(portal, signatory, f"/api/v1/applications/{number}/decisions", withdraw)
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "withdrawn"
+
+
+def _post_form(portal: Portal, cms: bytes, key: str) -> Response:
+    parts = [("signed_form", ("form.p7s", cms, "application/pkcs7-mime"))]
+    parts += [("files", (name, content, "application/pdf")) for name, content in FILES]
+    headers = {**portal.applicant.headers, "Idempotency-Key": key}
+    return portal.client.post("/api/v1/applications", files=parts, headers=headers)
+
+
+def test_p3_one_signed_form_files_one_application_whatever_key_it_comes_with(
+    portal: Portal,
+) -> None:
+    cms = portal.sign(portal.applicant, canonical_bytes(form_json()))
+    first = _post_form(portal, cms, "form-1")
+    assert first.status_code == 201, first.text
+    number = first.json()["number"]
+    retried = _post_form(portal, cms, "form-1")
+    assert (retried.status_code, retried.json()["number"]) == (200, number)
+    again = _post_form(portal, cms, "form-2")
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "signed_act_used"
+    assert number in again.json()["error"]["message"]
+    listed = portal.client.get("/api/v1/applications", headers=portal.applicant.headers)
+    assert listed.json()["total"] == 1
+
+
+def test_p11_a_captured_suspension_cannot_suspend_again_after_reinstatement(
+    portal: Portal,
+) -> None:
+    registry_number = _issue_permit(portal)
+    head = portal.officials[HEAD]
+
+    def signed(action: str) -> str:
+        change = {
+            "document_type": "permit_status_change",
+            "registry_number": registry_number,
+            "action": action,
+            "reason": "решение суда № 2-123/2026 от 01.04.2026",
+        }
+        return b64(portal.sign(head, canonical_bytes(change)))
+
+    def post(cms: str) -> Response:
+        return portal.client.post(
+            f"/api/v1/registry/{registry_number}/status", json={"cms": cms}, headers=head.headers
+        )
+
+    captured = signed("suspend")
+    assert post(captured).status_code == 200
+    assert post(signed("reinstate")).status_code == 200
+    replayed = post(captured)
+    assert replayed.status_code == 409
+    assert replayed.json()["error"]["code"] == "signed_act_used"
+    assert f"suspend of {registry_number}" in replayed.json()["error"]["message"]
+    public = portal.client.get(f"/api/v1/registry/{registry_number}").json()
+    assert public["status"] == "active"

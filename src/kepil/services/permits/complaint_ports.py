@@ -114,7 +114,8 @@ class RuleChangeRepository(Protocol):
     """Versions of the Rules and the notices each one owes."""
 
     def add(self, change: RuleChange) -> None:
-        """Store a version with its notification tasks."""
+        """Store a version with its notification tasks; AlreadyStored if its identifier is
+        taken."""
         ...
 
     def get(self, change_id: str) -> RuleChange | None:

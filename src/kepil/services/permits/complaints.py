@@ -25,7 +25,7 @@ from kepil.services.permits.complaint_ports import ComplaintRecord, StoredCompla
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.events import ComplaintStepRecorded
 from kepil.services.permits.officials import actor_for, may_see, require_signing_right
-from kepil.services.permits.signed_acts import json_object, verify_act
+from kepil.services.permits.signed_acts import json_object, use_act, verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
 _E = TypeVar("_E", ComplaintSubject, FiledWith)
@@ -121,6 +121,7 @@ def file_complaint(command: FileComplaint, uow: UnitOfWork, context: PermitConte
         )
         filed = _line("complaint_filed", "received", complainant, now, None, False, "", complaint)
         uow.complaints.record(number, [filed], command.signed_complaint)
+        use_act(uow, act, "complaint", number, now)
         uow.emit(ComplaintStepRecorded(complaint, filed))
         uow.commit()
         return Filing(number, created=True)
@@ -157,6 +158,7 @@ def decide_on_complaint(
             line = _settle(stored, step.action, step.decision, signer, uow, now)
         uow.complaints.save(stored, stored.version)
         uow.complaints.record(stored.complaint.number, [line], command.signed_decision)
+        use_act(uow, act, "decision", f"{stored.complaint.number} {line.kind}", now)
         uow.emit(ComplaintStepRecorded(stored.complaint, line))
         uow.commit()
         return ComplaintDecision(stored.complaint.number, line.status, line.kind, line.late)

@@ -26,7 +26,12 @@ from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.officials import actor_for, may_see, require_signing_right
 from kepil.services.permits.ports import IssuedDocument, StoredApplication
-from kepil.services.permits.signed_acts import SignedAct, json_object, verify_act
+from kepil.services.permits.signed_acts import (
+    SignedAct,
+    json_object,
+    use_act,
+    verify_act,
+)
 from kepil.services.unit_of_work import UnitOfWork
 
 _A = ApplicationAction
@@ -117,6 +122,7 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
         if act.payload.document_type is not None:
             document_number = _store_document(uow, application, event, act, now)
         uow.applications.save(application, stored.version)
+        use_act(uow, act, "decision", f"{number} {event_kind(event)}", now)
         events = application.pull_events()
         uow.applications.record_events(events, command.signed_decision)
         uow.emit(*events)

@@ -17,7 +17,7 @@ from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.events import PermitStatusChanged
 from kepil.services.permits.officials import actor_for
-from kepil.services.permits.signed_acts import verify_act
+from kepil.services.permits.signed_acts import use_act, verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
 # The signed content names the document type so a platform node can recognise it (DESIGN §1.3).
@@ -78,6 +78,8 @@ def change_permit_status(
         except RegistryStatusChangeNotAllowedError as error:
             raise ConflictError("status_change_not_allowed", str(error)) from None
         uow.registry.save_status(updated, updated.history[-1])
+        result = f"{change.action} of {entry.registry_number}"
+        use_act(uow, act, "status change", result, now)
         uow.emit(PermitStatusChanged(updated, change.action, change.reason, actor.iin, now))
         uow.commit()
         return updated
