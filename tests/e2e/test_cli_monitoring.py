@@ -50,6 +50,15 @@ def test_an_edited_entry_is_named_and_exits_1(kepil: Kepil, tmp_path: Path) -> N
     assert json.loads(done.stdout)["first_broken_seq"] == 2
 
 
+def test_a_deleted_tail_is_named_and_exits_1(kepil: Kepil, tmp_path: Path) -> None:
+    _seed(tmp_path / "data")
+    with sqlite3.connect(tmp_path / "data" / "kepil.sqlite3") as db:
+        db.execute("DELETE FROM monitoring_events WHERE seq = 3")
+    done = kepil("monitoring", "verify")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["first_broken_seq"] == 3
+
+
 def test_verifying_an_empty_database_neither_migrates_it_nor_makes_a_test_pki(
     kepil: Kepil, tmp_path: Path
 ) -> None:

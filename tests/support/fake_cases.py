@@ -39,6 +39,7 @@ from kepil.services.permits.complaint_ports import (
     StoredComplaint,
 )
 from kepil.services.permits.ports import (
+    AlreadyStored,
     ApplicationSummary,
     OpenDeadline,
     StoredApplication,
@@ -169,7 +170,12 @@ class FakeApplicationRepository(FakeStore):
         return [record for owner, record in self.events if owner == number]
 
     def summaries(
-        self, *, applicant_id: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        applicant_ids: frozenset[str] | None,
+        status: str | None,
+        limit: int,
+        offset: int,
     ) -> tuple[list[ApplicationSummary], int]:
         """A page of applications, newest first, and the count of all matches."""
         found = [
@@ -183,7 +189,7 @@ class FakeApplicationRepository(FakeStore):
                 last_event_at=row.last_event_at,
             )
             for number, row in self.rows.items()
-            if applicant_id in (None, row.form.applicant_identifier)
+            if (applicant_ids is None or row.form.applicant_identifier in applicant_ids)
             and status in (None, str(row.status))
         ]
         found.sort(key=lambda s: (s.received_at, s.number), reverse=True)
@@ -304,7 +310,12 @@ class FakeComplaintRepository(FakeStore):
         return [record for owner, record, _ in self.lines if owner == number]
 
     def summaries(
-        self, *, complainant: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        complainants: frozenset[str] | None,
+        status: str | None,
+        limit: int,
+        offset: int,
     ) -> tuple[list[ComplaintSummary], int]:
         """A page of complaints, newest first, and the count of all matches."""
         found = [
@@ -321,7 +332,8 @@ class FakeComplaintRepository(FakeStore):
             )
             for number, stored in self.rows.items()
             for c in (stored.complaint,)
-            if complainant in (None, c.complainant) and status in (None, str(c.status))
+            if (complainants is None or c.complainant in complainants)
+            and status in (None, str(c.status))
         ]
         found.sort(key=lambda s: (s.received_at, s.number), reverse=True)
         return found[offset : offset + limit], len(found)
@@ -335,7 +347,9 @@ class FakeRuleChangeRepository(FakeStore):
         self.sent_by: dict[tuple[str, NotificationRecipient], str] = {}
 
     def add(self, change: RuleChange) -> None:
-        """Store a version with its tasks."""
+        """Store a version with its tasks; AlreadyStored if its identifier is taken."""
+        if self.exists(change.version.identifier):
+            raise AlreadyStored(f"rule version {change.version.identifier}")
         insert_new(self.rows, change.id, change)
 
     def get(self, change_id: str) -> RuleChange | None:

@@ -12,10 +12,11 @@ from typing import Any, ClassVar, TypeVar
 
 from kepil.domain.auth import Challenge, Session
 from kepil.domain.calendar import ALMATY
-from kepil.domain.monitoring import GENESIS_HASH, ChainedEntry, StageRecord, chain
+from kepil.domain.monitoring import GENESIS_HASH, ChainedEntry, ChainHead, StageRecord, chain
 from kepil.domain.permits import PermitRole
 from kepil.domain.registry import RegistryEntry, StatusChange
 from kepil.services.permits.ports import (
+    AlreadyStored,
     IssuedDocument,
     Notification,
     RegistryQuery,
@@ -130,6 +131,12 @@ class FakeStageLog(FakeStore):
         """Every entry in order."""
         return iter(list(self.entries))
 
+    def head(self) -> ChainHead:
+        """The last entry's number and hash; 0 and the genesis hash while empty."""
+        if not self.entries:
+            return ChainHead(0, GENESIS_HASH)
+        return ChainHead(self.entries[-1].seq, self.entries[-1].hash)
+
 
 class FakeDocumentRepository(FakeStore):
     """Signed result documents by number."""
@@ -175,8 +182,28 @@ class FakeIdempotencyStore(FakeStore):
         return (row[0], row[1]) if row is not None else None
 
     def put(self, owner: str, key: str, request_hash: str, result: str, at: datetime) -> None:
-        """Remember the key; a key already used is refused as the primary key would."""
-        insert_new(self.rows, (owner, key), (request_hash, result, at))
+        """Remember the key; AlreadyStored for a key already used, as the SQL store says."""
+        if (owner, key) in self.rows:
+            raise AlreadyStored(f"idempotency key {key!r} of {owner}")
+        self.rows[owner, key] = (request_hash, result, at)
+
+
+class FakeUsedSignedActs(FakeStore):
+    """(kind, result, moment) per digest of a signed act that took effect."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[str, str, datetime]] = {}
+
+    def result_of(self, digest: str) -> str | None:
+        """What the act did, or None."""
+        row = self.rows.get(digest)
+        return row[1] if row is not None else None
+
+    def use(self, digest: str, kind: str, result: str, at: datetime) -> None:
+        """Record the act; AlreadyStored if it was used."""
+        if digest in self.rows:
+            raise AlreadyStored(f"signed act {digest}")
+        self.rows[digest] = (kind, result, at)
 
 
 class FakeStaffDirectory(FakeStore):

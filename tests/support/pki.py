@@ -91,6 +91,26 @@ def applicant_director(pki: DevPki | None = None) -> Person:
     )
 
 
+def applicant_employee(iin: str = "880715310006", pki: DevPki | None = None) -> Person:
+    """An employee of ТОО «Тест» (NCA role 1.2.398.3.3.4.1.2.5): signs in, may not sign for it."""
+    return person(
+        Profile.LEGAL_EMPLOYEE,
+        iin,
+        "СОТРУДНИКОВ САМАТ",
+        APPLICANT_BIN,
+        APPLICANT_ORGANIZATION,
+        pki,
+    )
+
+
+def applicant_signatory(iin: str = "880715310016", pki: DevPki | None = None) -> Person:
+    """A person with the right of signature for ТОО «Тест» (NCA role 1.2.398.3.3.4.1.2.2)."""
+    # The TEST CA's official profile is an organisation's signer; here the organisation is ours.
+    return person(
+        Profile.OFFICIAL, iin, "ПОДПИСАНТОВ АЛИ", APPLICANT_BIN, APPLICANT_ORGANIZATION, pki
+    )
+
+
 def ministry_official(iin: str, name: str, pki: DevPki | None = None) -> Person:
     """An official of the Ministry, signing for it."""
     return person(Profile.OFFICIAL, iin, name, MINISTRY_BIN, MINISTRY, pki)

@@ -7,6 +7,7 @@ use real CMS from tests/support/pki.py instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, datetime
 from typing import Any
@@ -17,9 +18,12 @@ from kepil.services.errors import SignatureRefusedError
 from kepil.services.permits.ports import SignedContent
 
 
-def principal(iin: str, bin_: str | None = None) -> Principal:
-    """A verified person."""
-    return Principal(iin, bin_, f"Person {iin}", None, None, "01", "CN=fake CA")
+def principal(iin: str, bin_: str | None = None, role: str | None = None) -> Principal:
+    """A verified person; with a BIN, by default the organisation's first head (or, when the
+    BIN is the IIN, a sole proprietor), as the NCA certificate's role would say."""
+    if role is None:
+        role = "individual" if bin_ is None else "entrepreneur" if bin_ == iin else "head"
+    return Principal(iin, bin_, f"Person {iin}", None, role, "01", "CN=fake CA")
 
 
 class FakeVerifier:
@@ -35,15 +39,17 @@ class FakeVerifier:
             wrapper = json.loads(cms)
         except json.JSONDecodeError:
             raise SignatureRefusedError("invalid_signature", "not a fake CMS") from None
-        signer = principal(wrapper["signer"], wrapper.get("bin"))
+        signer = principal(wrapper["signer"], wrapper.get("bin"), wrapper.get("role"))
         content = wrapper["content"]
         raw = content.encode() if isinstance(content, str) else json.dumps(content).encode()
-        return SignedContent(signer, raw)
+        # A fake CMS is its own act: the same bytes are the same act.
+        return SignedContent(signer, raw, hashlib.sha256(cms).hexdigest())
 
 
 def fake_cms(signer: Principal, content: dict[str, Any] | str) -> bytes:
     """What FakeVerifier accepts as signed by `signer` (a dict is sent as JSON, text as is)."""
-    return json.dumps({"signer": signer.iin, "bin": signer.bin, "content": content}).encode()
+    wrapper = {"signer": signer.iin, "bin": signer.bin, "role": signer.role, "content": content}
+    return json.dumps(wrapper).encode()
 
 
 class FakeEgov:

@@ -22,6 +22,7 @@ from tests.support.fakes import (
     FakeStaffDirectory,
     FakeStageLog,
     FakeStore,
+    FakeUsedSignedActs,
 )
 
 from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
@@ -49,6 +50,7 @@ class FakeUnitOfWork(UnitOfWork):
     notifications: FakeNotificationRepository
     complaints: FakeComplaintRepository
     rule_changes: FakeRuleChangeRepository
+    signed_acts: FakeUsedSignedActs
 
     def __init__(
         self, calendar: WorkingCalendar | None = None, policies: EventPolicies | None = None
@@ -68,6 +70,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.notifications = FakeNotificationRepository()
         self.complaints = FakeComplaintRepository()
         self.rule_changes = FakeRuleChangeRepository()
+        self.signed_acts = FakeUsedSignedActs()
         self.commits = 0
         self._committed = self._snapshot()
 

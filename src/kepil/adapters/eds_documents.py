@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
 from kepil.adapters.eds import principal_of
+from kepil.domain.auth import Principal
 from kepil.services.errors import SignatureRefusedError
 from kepil.services.permits.ports import SignedContent
+from kepil.signing.cms_load import load_signed_data
+from kepil.signing.cms_signer_info import read_signer_info
 from kepil.signing.cms_verify import encapsulated_content, verify_cms
 from kepil.signing.nca_profile import KeyKind
 from kepil.signing.revocation import RevocationChecker
@@ -50,4 +54,18 @@ class EdsDocumentVerifier:
         signer = result.sole_signer()
         if signer.iin is None:
             raise SignatureRefusedError("no_identity", "the certificate names no IIN")
-        return SignedContent(principal_of(signer, signer.iin), content)
+        principal = principal_of(signer, signer.iin)
+        return SignedContent(principal, content, act_digest(cms, content, principal))
+
+
+def act_digest(cms: bytes, content: bytes, principal: Principal) -> str:
+    """The act's identity: the signer's certificate and the bytes its signature covers.
+
+    Not the CMS bytes, which can be re-wrapped (certificates, unsigned attributes, the signer
+    identifier) without touching the signature; nor the signature value, which an ECDSA
+    signature lets anyone rewrite. The signed attributes carry the signing time, so the same
+    text signed again is another act; without them the content is what was signed."""
+    info = load_signed_data(cms)["signer_infos"][0]
+    covered = read_signer_info(info).signed_attrs or content
+    signer = f"{principal.certificate_issuer}\0{principal.certificate_serial}\0".encode()
+    return hashlib.sha256(signer + covered).hexdigest()

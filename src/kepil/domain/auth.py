@@ -46,6 +46,12 @@ class Challenge:
         return None
 
 
+# NCA certificate roles (EKU 1.2.398.3.3.4.1.2.1 and .2.2) that may sign for a legal entity:
+# its first head and a person with the right of signature. An employee (.2.5) may not.
+SIGNS_FOR_ORGANISATION = frozenset({"head", "signer"})
+ENTREPRENEUR = "entrepreneur"
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who a verified EDS signature belongs to: IIN, BIN of the organisation, role."""
@@ -57,6 +63,22 @@ class Principal:
     role: str | None
     certificate_serial: str
     certificate_issuer: str
+
+    @property
+    def identifiers(self) -> frozenset[str]:
+        """Whose cases are this person's: their IIN and the BIN their certificate names (one
+        number for a sole proprietor, whose BIN is the IIN)."""
+        return frozenset(number for number in (self.iin, self.bin) if number)
+
+    def may_sign_for(self, number: str) -> bool:
+        """Whether this person's signature binds the IIN/BIN: oneself always (a sole
+        proprietor's BIN is the IIN), an entrepreneur's own business, and a legal entity only
+        for its first head or a person with the right of signature."""
+        if number == self.iin:
+            return True
+        if number != self.bin:
+            return False
+        return self.role == ENTREPRENEUR or self.role in SIGNS_FOR_ORGANISATION
 
 
 @dataclass(frozen=True, slots=True)

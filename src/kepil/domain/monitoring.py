@@ -79,8 +79,21 @@ class ChainCheck:
         return self.first_broken_seq is None
 
 
-def verify_chain(entries: Iterable[ChainedEntry], prev_hash: str = GENESIS_HASH) -> ChainCheck:
-    """Check that entries are consecutive, linked and unaltered, from `prev_hash` on."""
+@dataclass(frozen=True, slots=True)
+class ChainHead:
+    """Where the log says it ends: the last entry's number and hash (0 and genesis if empty)."""
+
+    seq: int
+    hash: str
+
+
+def verify_chain(
+    entries: Iterable[ChainedEntry],
+    prev_hash: str = GENESIS_HASH,
+    head: ChainHead | None = None,
+) -> ChainCheck:
+    """Check that entries are consecutive, linked and unaltered, from `prev_hash` on, and, given
+    the log's head, that they end exactly where it says (a cut tail leaves every link intact)."""
     checked, expected_seq = 0, None
     for entry in entries:
         if expected_seq is not None and entry.seq != expected_seq:
@@ -90,4 +103,13 @@ def verify_chain(entries: Iterable[ChainedEntry], prev_hash: str = GENESIS_HASH)
         if entry_hash(entry.seq, entry.record, entry.prev_hash) != entry.hash:
             return ChainCheck(checked, entry.seq, "content does not match its hash")
         prev_hash, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+    last_seq = expected_seq - 1 if expected_seq is not None else 0
+    if head is not None and head.seq != last_seq:
+        return ChainCheck(
+            checked,
+            min(head.seq, last_seq) + 1,
+            f"the log ends at seq {last_seq} but its head names seq {head.seq}",
+        )
+    if head is not None and head.hash != prev_hash:
+        return ChainCheck(checked, last_seq, "the last entry is not the one the head names")
     return ChainCheck(checked, None, None)

@@ -25,6 +25,7 @@ from kepil.services.permits.ports import (
     RegistryRepository,
     StaffDirectory,
     StageLog,
+    UsedSignedActs,
 )
 
 Policy = Callable[[Any, "UnitOfWork"], None]
@@ -73,6 +74,7 @@ class UnitOfWork(abc.ABC):
     notifications: NotificationRepository
     complaints: ComplaintRepository
     rule_changes: RuleChangeRepository
+    signed_acts: UsedSignedActs
 
     def __enter__(self) -> Self:
         return self

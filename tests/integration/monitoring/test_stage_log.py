@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from kepil.adapters.db import migrate
 from kepil.adapters.db.unit_of_work import SqlUnitOfWork
 from kepil.domain.monitoring import StageRecord, verify_chain
+from kepil.services.permits.monitoring import check_chain
 
 AT = datetime(2026, 4, 10, 4, 0, tzinfo=UTC)
 
@@ -97,3 +98,54 @@ def test_concurrent_appenders_never_fork_the_chain(engine: Engine) -> None:
         entries = list(uow.stage_log.all())
     assert [entry.seq for entry in entries] == list(range(1, 41))
     assert verify_chain(entries).intact
+
+
+def test_a_cut_tail_is_detected_because_the_head_still_names_it(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    uow = SqlUnitOfWork(engine)
+    for n in range(1, 5):
+        with uow:
+            uow.stage_log.append(_record(n))
+            uow.commit()
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM monitoring_events WHERE seq >= 3"))
+    check = check_chain(uow)
+    assert not check.intact
+    assert (check.checked, check.first_broken_seq) == (2, 3)
+    assert check.reason is not None
+    assert "head names seq 4" in check.reason
+
+
+def test_entries_forged_beyond_the_head_are_detected(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    uow = SqlUnitOfWork(engine)
+    for n in range(1, 3):
+        with uow:
+            uow.stage_log.append(_record(n))
+            uow.commit()
+    with uow:
+        uow.stage_log.append(_record(3))
+        uow.commit()
+    with engine.begin() as connection:
+        # The third entry stays, but the head is put back as if it had never been appended.
+        connection.execute(
+            text(
+                "UPDATE monitoring_head SET seq = 2, "
+                "hash = (SELECT hash FROM monitoring_events WHERE seq = 2)"
+            )
+        )
+    check = check_chain(uow)
+    assert not check.intact
+    assert check.first_broken_seq == 3
+
+
+def test_an_untouched_log_checks_up_to_its_head(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    uow = SqlUnitOfWork(engine)
+    assert check_chain(uow).intact
+    for n in range(1, 4):
+        with uow:
+            uow.stage_log.append(_record(n))
+            uow.commit()
+    check = check_chain(uow)
+    assert (check.intact, check.checked) == (True, 3)

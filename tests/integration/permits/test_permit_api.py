@@ -6,7 +6,12 @@ import base64
 import json
 from typing import Any
 
+from httpx2 import Response
+from tests.support.pki import Person, applicant_employee, applicant_signatory, b64, person
+
+from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import PermitRole
+from kepil.signing.dev_ca import Profile
 
 from .portal import FILES, LETTER, Portal, form_json
 
@@ -285,3 +290,155 @@ def test_p11_the_head_suspends_and_revokes_a_permit_with_a_stated_reason(
     public = portal.client.get(f"/api/v1/registry/{registry_number}").json()
     assert public["status"] == "revoked"
     assert [h["status"] for h in public["history"]] == ["suspended", "revoked"]
+
+
+def test_p11_the_public_history_names_the_deciding_role_and_position_never_an_iin(
+    portal: Portal,
+) -> None:
+    registry_number = _issue_permit(portal)
+    assert _status_change(portal, HEAD, registry_number, "suspend")["http"] == 200
+    public = portal.client.get(f"/api/v1/registry/{registry_number}")
+    assert [h["actor"] for h in public.json()["history"]] == ["head: вице-министр"]
+    assert portal.officials[HEAD].iin not in public.text
+    exported = portal.client.get("/api/v1/registry/export.json")
+    assert portal.officials[HEAD].iin not in exported.text
+
+
+def test_a_stranger_gets_the_same_404_for_reading_deciding_and_drafting(portal: Portal) -> None:
+    number = portal.submit().json()["number"]
+    stranger = person(Profile.INDIVIDUAL, "800502312347", "ЧУЖОЙ ЧЕЛОВЕК")
+    portal.login(stranger)
+    read = portal.client.get(f"/api/v1/applications/{number}", headers=stranger.headers)
+    decision = {"action": "withdraw", "application_number": number}
+    cms = portal.sign(stranger, canonical_bytes(decision))
+    decided = portal.client.post(
+        f"/api/v1/applications/{number}/decisions",
+        json={"cms": base64.b64encode(cms).decode()},
+        headers=stranger.headers,
+    )
+    drafted = portal.client.post(
+        f"/api/v1/applications/{number}/drafts",
+        json={"document_type": "permit"},
+        headers=stranger.headers,
+    )
+    for response in (read, decided, drafted):
+        assert (response.status_code, response.json()) == (404, read.json())
+    assert portal.applicant.iin not in decided.text
+    assert "120440056787" not in decided.text
+    assert "submitted" not in decided.text
+
+
+def _file_as(portal: Portal, signer: Person, key: str) -> Response:
+    cms = portal.sign(signer, canonical_bytes(form_json()))
+    parts = [("signed_form", ("form.p7s", cms, "application/pkcs7-mime"))]
+    parts += [("files", (name, content, "application/pdf")) for name, content in FILES]
+    return portal.client.post(
+        "/api/v1/applications",
+        files=parts,
+        headers={**signer.headers, "Idempotency-Key": key},
+    )
+
+
+def _signed_post(portal: Portal, signer: Person, path: str, content: dict[str, Any]) -> Response:
+    cms = portal.sign(signer, canonical_bytes(content))
+    return portal.client.post(
+        path, json={"cms": base64.b64encode(cms).decode()}, headers=signer.headers
+    )
+
+
+def test_a_legal_entitys_employee_may_not_file_withdraw_or_complain_for_it(
+    portal: Portal,
+) -> None:
+    employee = applicant_employee()
+    portal.login(employee)
+    filed = _file_as(portal, employee, "employee-1")
+    assert filed.status_code == 403
+    assert filed.json()["error"]["code"] == "signature_right_required"
+    number = portal.submit().json()["number"]
+    # The employee may read the company's case, not act on it.
+    seen = portal.client.get(f"/api/v1/applications/{number}", headers=employee.headers)
+    assert seen.status_code == 200
+    withdraw = {"action": "withdraw", "application_number": number}
+    refused = _signed_post(portal, employee, f"/api/v1/applications/{number}/decisions", withdraw)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "signature_right_required"
+    complaint = {
+        "application_number": number,
+        "subject": "inaction",
+        "filed_with": "provider",
+        "target": "Регистрация заявления",
+        "text": "Заявление не зарегистрировано в срок",
+    }
+    complained = _signed_post(portal, employee, "/api/v1/complaints", complaint)
+    assert complained.status_code == 403
+    assert complained.json()["error"]["code"] == "signature_right_required"
+    assert portal.application(number)["status"] == "submitted"
+
+
+def test_a_person_with_the_right_of_signature_files_and_withdraws_for_the_entity(
+    portal: Portal,
+) -> None:
+    signatory = applicant_signatory()
+    portal.login(signatory)
+    filed = _file_as(portal, signatory, "signatory-1")
+    assert filed.status_code == 201, filed.text
+    number = filed.json()["number"]
+    withdraw = {"action": "withdraw", "application_number": number}
+    done = _signed_post(portal, signatory, f"/api/v1/applications/{number}/decisions", withdraw)
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "withdrawn"
+
+
+def _post_form(portal: Portal, cms: bytes, key: str) -> Response:
+    parts = [("signed_form", ("form.p7s", cms, "application/pkcs7-mime"))]
+    parts += [("files", (name, content, "application/pdf")) for name, content in FILES]
+    headers = {**portal.applicant.headers, "Idempotency-Key": key}
+    return portal.client.post("/api/v1/applications", files=parts, headers=headers)
+
+
+def test_p3_one_signed_form_files_one_application_whatever_key_it_comes_with(
+    portal: Portal,
+) -> None:
+    cms = portal.sign(portal.applicant, canonical_bytes(form_json()))
+    first = _post_form(portal, cms, "form-1")
+    assert first.status_code == 201, first.text
+    number = first.json()["number"]
+    retried = _post_form(portal, cms, "form-1")
+    assert (retried.status_code, retried.json()["number"]) == (200, number)
+    again = _post_form(portal, cms, "form-2")
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "signed_act_used"
+    assert number in again.json()["error"]["message"]
+    listed = portal.client.get("/api/v1/applications", headers=portal.applicant.headers)
+    assert listed.json()["total"] == 1
+
+
+def test_p11_a_captured_suspension_cannot_suspend_again_after_reinstatement(
+    portal: Portal,
+) -> None:
+    registry_number = _issue_permit(portal)
+    head = portal.officials[HEAD]
+
+    def signed(action: str) -> str:
+        change = {
+            "document_type": "permit_status_change",
+            "registry_number": registry_number,
+            "action": action,
+            "reason": "решение суда № 2-123/2026 от 01.04.2026",
+        }
+        return b64(portal.sign(head, canonical_bytes(change)))
+
+    def post(cms: str) -> Response:
+        return portal.client.post(
+            f"/api/v1/registry/{registry_number}/status", json={"cms": cms}, headers=head.headers
+        )
+
+    captured = signed("suspend")
+    assert post(captured).status_code == 200
+    assert post(signed("reinstate")).status_code == 200
+    replayed = post(captured)
+    assert replayed.status_code == 409
+    assert replayed.json()["error"]["code"] == "signed_act_used"
+    assert f"suspend of {registry_number}" in replayed.json()["error"]["message"]
+    public = portal.client.get(f"/api/v1/registry/{registry_number}").json()
+    assert public["status"] == "active"

@@ -126,3 +126,31 @@ def test_exports_honour_limit_and_offset_as_the_search_does(
     assert len(everything) == 25
     assert numbers({"offset": 20}) == everything[20:]
     assert numbers({"limit": 1000, "offset": 24}) == everything[24:]
+
+
+def test_csv_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(
+    database_url: str, tmp_path: Path
+) -> None:
+    container = bootstrap(
+        Settings(database_url=database_url, data_dir=tmp_path), clock=MovableClock(NOW)
+    )
+    hostile = replace(
+        ENTRY,
+        holder_name='=HYPERLINK("http://evil.example","open")',
+        platform_name="+cmd|' /C calc'!A0",
+        purpose="-2+3",
+        addresses=("@SUM(A1:A9)",),
+        status_reason="",
+    )
+    uow = container.uow()
+    with uow:
+        uow.registry.add(hostile)
+        uow.commit()
+    with TestClient(create_app(container)) as test_client:
+        response = test_client.get("/api/v1/registry/export.csv")
+    row = next(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert row["holder_name"] == '\'=HYPERLINK("http://evil.example","open")'
+    assert row["platform_name"] == "'+cmd|' /C calc'!A0"
+    assert row["purpose"] == "'-2+3"
+    assert row["addresses"] == "'@SUM(A1:A9)"
+    assert row["registry_number"] == "R-0001"

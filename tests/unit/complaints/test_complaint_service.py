@@ -125,8 +125,19 @@ def test_p13_an_official_without_the_duty_is_denied_by_default(desk: Desk) -> No
     number = desk.file().number
     with pytest.raises(ForbiddenError):
         desk.decide("examiner", number, action="register")
-    with pytest.raises(ForbiddenError):
+
+
+def test_a_stranger_deciding_on_a_complaint_learns_no_more_than_of_a_missing_one(
+    desk: Desk,
+) -> None:
+    number = desk.file().number
+    with pytest.raises(NotFoundError) as existing:
         desk.decide("stranger", number, action="register")
+    missing_number = "CMP-2026-000099"
+    with pytest.raises(NotFoundError) as missing:
+        desk.decide("stranger", missing_number, action="register")
+    assert existing.value.code == missing.value.code == "complaint_not_found"
+    assert existing.value.message == missing.value.message.replace(missing_number, number)
 
 
 def test_p12_a_change_cannot_be_recorded_before_adoption_or_take_effect_before_it(

@@ -13,7 +13,8 @@ from tests.support.unit_of_work import FakeUnitOfWork
 
 from kepil.domain.auth import Principal
 from kepil.domain.calendar import ALMATY, kazakhstan_calendar
-from kepil.domain.permits import PermitRole
+from kepil.domain.permits import Application, PermitRole
+from kepil.domain.permits.steps import StepArgumentError
 from kepil.services.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.decisions import (
@@ -181,3 +182,77 @@ def test_an_action_missing_an_argument_it_needs_is_invalid_and_names_it(
         decide(_step(EXAMINER, action, **arguments), uow, context)
     assert refused.value.code == "invalid_decision"
     assert problem in refused.value.message
+
+
+def test_a_step_missing_its_argument_is_refused_as_an_invalid_decision(
+    uow: FakeUnitOfWork, context: PermitContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object) -> None:
+        raise StepArgumentError("hearing_at: an ISO moment with its UTC offset")
+
+    monkeypatch.setattr(Application, "register", refuse)
+    with pytest.raises(InvalidInputError) as refused:
+        decide(_step(CLERK, "register"), uow, context)
+    assert refused.value.code == "invalid_decision"
+
+
+def test_a_bug_inside_the_aggregate_is_not_reported_as_the_callers_mistake(
+    uow: FakeUnitOfWork, context: PermitContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise TypeError("unsupported operand type(s) for +: 'NoneType' and 'int'")
+
+    monkeypatch.setattr(Application, "register", broken)
+    with pytest.raises(TypeError):
+        decide(_step(CLERK, "register"), uow, context)
+    assert uow.commits == 0
+
+
+STRANGER = principal("800502312347", "990340001234")
+
+
+@pytest.mark.parametrize("action", ["withdraw", "register", "start_review", "schedule_hearing"])
+def test_a_stranger_deciding_on_a_case_learns_no_more_than_of_a_missing_one(
+    uow: FakeUnitOfWork, context: PermitContext, action: str
+) -> None:
+    missing = "APP-2026-000099"
+    with pytest.raises(NotFoundError) as existing:
+        decide(_step(STRANGER, action), uow, context)
+    absent = DecideOnApplication(
+        STRANGER,
+        missing,
+        fake_cms(STRANGER, {"application_number": missing, "action": action}),
+    )
+    with pytest.raises(NotFoundError) as nowhere:
+        decide(absent, uow, context)
+    assert existing.value.code == nowhere.value.code == "application_not_found"
+    assert existing.value.message == nowhere.value.message.replace(missing, NUMBER)
+    assert uow.commits == 0
+
+
+def test_a_stranger_asking_for_a_draft_gets_the_same_404(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    with pytest.raises(NotFoundError) as refused:
+        draft_document(DocumentDraft(STRANGER, NUMBER, "permit"), uow, context)
+    assert refused.value.code == "application_not_found"
+
+
+def test_the_applicant_may_see_its_case_and_is_told_why_it_may_not_register_it(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    with pytest.raises(ForbiddenError) as refused:
+        decide(_step(APPLICANT_PERSON, "register"), uow, context)
+    assert refused.value.code == "role_required"
+
+
+def test_holding_a_hearing_before_its_time_is_refused_naming_the_time_in_almaty(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    decide(_step(CLERK, "register"), uow, context)
+    decide(_step(EXAMINER, "start_review"), uow, context)
+    decide(_step(EXAMINER, "issue_preliminary_refusal", grounds=[3], motivation="m"), uow, context)
+    hearing = {"hearing_at": "2026-04-03T05:00:00+00:00", "place": "Астана"}
+    decide(_step(EXAMINER, "schedule_hearing", **hearing), uow, context)
+    with pytest.raises(Exception, match=r"set for 2026-04-03T10:00:00\+05:00"):
+        decide(_step(EXAMINER, "hold_hearing", applicant_attended=True), uow, context)

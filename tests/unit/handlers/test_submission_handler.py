@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from tests.support.applications import application_form
@@ -16,11 +17,18 @@ from tests.support.unit_of_work import FakeUnitOfWork
 from kepil.domain.calendar import kazakhstan_calendar
 from kepil.domain.permits import ApplicationForm
 from kepil.domain.permits.codec import form_to_dict
-from kepil.services.errors import ConflictError, InvalidInputError, SignatureRefusedError
+from kepil.services.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    SignatureRefusedError,
+)
+from kepil.services.permits import submission
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.submission import SubmitApplication, UploadedFile, submit_application
 
 CALENDAR = kazakhstan_calendar()
+NOW = datetime(2026, 3, 20, 14, 0, tzinfo=UTC)
 APPLICANT = principal(APPLICANT_IIN, APPLICANT_BIN)
 FILES = {"contract.pdf": b"%PDF-1.7 contract", "title.pdf": b"%PDF-1.7 title deed"}
 
@@ -44,6 +52,10 @@ def _command(key: str = "key-1", form: ApplicationForm | None = None) -> SubmitA
     content = json.dumps(form_to_dict(form or _form()), ensure_ascii=False)
     uploads = tuple(UploadedFile(n, "application/pdf", c) for n, c in FILES.items())
     return SubmitApplication(APPLICANT, fake_cms(APPLICANT, content), uploads, key)
+
+
+def _fingerprint() -> str:
+    return submission._fingerprint(_command("key-1"))
 
 
 @pytest.fixture
@@ -119,4 +131,46 @@ def test_a_file_not_listed_in_the_form_is_refused_before_the_state_systems_are_a
     assert refused.value.code == "attachments_mismatch"
     assert isinstance(context.egov, FakeEgov)
     assert context.egov.asked == []
+    assert uow.commits == 0
+
+
+def test_an_employee_of_the_legal_entity_may_not_file_for_it(context: PermitContext) -> None:
+    uow = FakeUnitOfWork(CALENDAR)
+    employee = principal(APPLICANT_IIN, APPLICANT_BIN, "employee")
+    content = json.dumps(form_to_dict(_form()), ensure_ascii=False)
+    command = replace(_command(), principal=employee, signed_form=fake_cms(employee, content))
+    with pytest.raises(ForbiddenError) as refused:
+        submit_application(command, uow, context)
+    assert refused.value.code == "signature_right_required"
+    assert uow.commits == 0
+
+
+def test_one_signed_form_with_a_new_key_is_refused_naming_the_application_it_filed(
+    context: PermitContext,
+) -> None:
+    uow = FakeUnitOfWork(CALENDAR)
+    first = submit_application(_command("key-1"), uow, context)
+    with pytest.raises(ConflictError) as refused:
+        submit_application(_command("key-2"), uow, context)
+    assert refused.value.code == "signed_act_used"
+    assert first.number in refused.value.message
+    assert uow.commits == 1
+    assert submit_application(_command("key-1"), uow, context) == replace(first, created=False)
+
+
+def test_a_twin_with_the_same_key_committed_meanwhile_is_answered_as_a_replay(
+    context: PermitContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uow = FakeUnitOfWork(CALENDAR)
+    draw = uow.numbers.next
+
+    def twin_filed_first(name: str) -> int:
+        # What the database shows the loser: the twin's key, committed after its own check.
+        monkeypatch.setattr(uow.numbers, "next", draw)
+        uow.idempotency.rows[APPLICANT.iin, "key-1"] = (_fingerprint(), "APP-2026-000007", NOW)
+        return draw(name)
+
+    monkeypatch.setattr(uow.numbers, "next", twin_filed_first)
+    answer = submit_application(_command("key-1"), uow, context)
+    assert (answer.number, answer.created) == ("APP-2026-000007", False)
     assert uow.commits == 0

@@ -16,7 +16,7 @@ from kepil.domain.monitoring import StageRecord, verify_chain
 from kepil.domain.permits import Actor, ApplicationStatus, PermitRole, Stage
 from kepil.domain.registry import RegistryEntry, RegistryStatus
 from kepil.services.errors import ConflictError
-from kepil.services.permits.ports import OpenDeadline, RegistryQuery
+from kepil.services.permits.ports import AlreadyStored, OpenDeadline, RegistryQuery
 
 NOW = datetime(2026, 4, 1, 10, 0, tzinfo=ALMATY)
 CLERK = Actor(PermitRole.CLERK, "Канцелярия", "850315400124")
@@ -140,8 +140,13 @@ def test_a_second_row_with_the_same_key_is_refused(uow: FakeUnitOfWork) -> None:
         with pytest.raises(DuplicateKeyError):
             uow.challenges.add(_challenge("n1"))
         uow.idempotency.put("iin", "k-1", "h", "APP-1", NOW)
-        with pytest.raises(DuplicateKeyError):
+        # The port's own word for a taken key, as the SQL store reports it.
+        with pytest.raises(AlreadyStored):
             uow.idempotency.put("iin", "k-1", "h", "APP-2", NOW)
+        uow.signed_acts.use("d" * 64, "form", "APP-1", NOW)
+        with pytest.raises(AlreadyStored):
+            uow.signed_acts.use("d" * 64, "form", "APP-2", NOW)
+        assert uow.signed_acts.result_of("d" * 64) == "APP-1"
 
 
 def test_a_stage_is_marked_overdue_once_and_a_rollback_unmarks_it(

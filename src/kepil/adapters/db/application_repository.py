@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, func, insert, select, update
 
 from kepil.adapters.db.paging import page
 from kepil.adapters.db.permit_tables import (
@@ -180,12 +180,17 @@ class SqlApplicationRepository:
         return [_record(row) for row in rows]
 
     def summaries(
-        self, *, applicant_id: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        applicant_ids: frozenset[str] | None,
+        status: str | None,
+        limit: int,
+        offset: int,
     ) -> tuple[list[ApplicationSummary], int]:
         """A page of applications, newest first."""
-        conditions = []
-        if applicant_id is not None:
-            conditions.append(apps_t.c.applicant_id == applicant_id)
+        conditions: list[ColumnElement[bool]] = []
+        if applicant_ids is not None:
+            conditions.append(apps_t.c.applicant_id.in_(sorted(applicant_ids)))
         if status is not None:
             conditions.append(apps_t.c.status == status)
         rows, total = page(

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, insert, select, update
 
 from kepil.adapters.db.complaint_tables import (
     complaint_events,
@@ -172,12 +172,17 @@ class SqlComplaintRepository:
         ]
 
     def summaries(
-        self, *, complainant: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        complainants: frozenset[str] | None,
+        status: str | None,
+        limit: int,
+        offset: int,
     ) -> tuple[list[ComplaintSummary], int]:
         """A page of complaints, newest first."""
-        conditions = []
-        if complainant is not None:
-            conditions.append(complaints.c.complainant == complainant)
+        conditions: list[ColumnElement[bool]] = []
+        if complainants is not None:
+            conditions.append(complaints.c.complainant.in_(sorted(complainants)))
         if status is not None:
             conditions.append(complaints.c.status == status)
         rows, total = page(

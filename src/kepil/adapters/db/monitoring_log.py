@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 
 from kepil.adapters.db.tables import monitoring_events, monitoring_head
 from kepil.adapters.db.types import json_text
-from kepil.domain.monitoring import ChainedEntry, StageRecord, chain
+from kepil.domain.monitoring import ChainedEntry, ChainHead, StageRecord, chain
 
 _HEAD_ID = 1
 
@@ -70,6 +70,17 @@ class SqlStageLog:
         while page := self.after(last, batch):
             yield from page
             last = page[-1].seq
+
+    def head(self) -> ChainHead:
+        """The head row: the sequence number and hash of the last entry appended."""
+        row = self._connection.execute(
+            select(monitoring_head.c.seq, monitoring_head.c.hash).where(
+                monitoring_head.c.id == _HEAD_ID
+            )
+        ).one_or_none()
+        if row is None:
+            raise RuntimeError("monitoring_head row missing: run `kepil db upgrade`")
+        return ChainHead(int(row.seq), str(row.hash))
 
 
 def _entry(row: Row[Any]) -> ChainedEntry:

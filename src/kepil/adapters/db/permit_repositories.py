@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, insert, select, update
+from sqlalchemy import Connection, Row, Table, and_, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -15,9 +15,15 @@ from kepil.adapters.db.permit_tables import (
     number_sequences,
     permit_documents,
     staff_roles,
+    used_signed_acts,
 )
 from kepil.domain.permits import PermitRole
-from kepil.services.permits.ports import IssuedDocument, Notification, StaffMember
+from kepil.services.permits.ports import (
+    AlreadyStored,
+    IssuedDocument,
+    Notification,
+    StaffMember,
+)
 
 
 class SqlDocumentRepository:
@@ -111,12 +117,47 @@ class SqlIdempotencyStore:
         return (row.request_hash, row.result) if row is not None else None
 
     def put(self, owner: str, key: str, request_hash: str, result: str, at: datetime) -> None:
-        """Remember the key; a concurrent twin fails on the primary key and rolls back."""
-        self._connection.execute(
-            insert(idempotency_keys).values(
-                owner=owner, key=key, request_hash=request_hash, result=result, created_at=at
-            )
-        )
+        """Remember the key; AlreadyStored if a concurrent twin stored it first."""
+        row = {
+            "owner": owner,
+            "key": key,
+            "request_hash": request_hash,
+            "result": result,
+            "created_at": at,
+        }
+        if not insert_once(self._connection, idempotency_keys, row):
+            raise AlreadyStored(f"idempotency key {key!r} of {owner}")
+
+
+class SqlUsedSignedActs:
+    """Digests of the signed acts that took effect."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def result_of(self, digest: str) -> str | None:
+        """What the act did, or None if it was never used."""
+        found = self._connection.execute(
+            select(used_signed_acts.c.result).where(used_signed_acts.c.digest == digest)
+        ).scalar_one_or_none()
+        return str(found) if found is not None else None
+
+    def use(self, digest: str, kind: str, result: str, at: datetime) -> None:
+        """Record the act; AlreadyStored if it was used, even by a transaction still running."""
+        row = {"digest": digest, "kind": kind, "result": result, "used_at": at}
+        if not insert_once(self._connection, used_signed_acts, row):
+            raise AlreadyStored(f"signed act {digest}")
+
+
+def insert_once(connection: Connection, table: Table, row: dict[str, Any]) -> bool:
+    """Insert the row unless its key is taken; False then. A twin still in flight is waited
+    for, not failed on: the statement neither raises nor spoils the transaction (PostgreSQL
+    aborts a transaction on a unique violation; ON CONFLICT DO NOTHING does not)."""
+    maker = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = maker(table).values(**row).on_conflict_do_nothing()
+    # RETURNING, not rowcount: psycopg reports -1 for this statement; a skipped row returns none.
+    key = next(iter(table.primary_key.columns))
+    return connection.execute(statement.returning(key)).first() is not None
 
 
 class SqlStaffDirectory:

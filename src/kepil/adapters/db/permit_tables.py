@@ -142,6 +142,17 @@ idempotency_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
+# Every EDS-signed act that took effect, by digest, written in the transaction of its effect:
+# a captured act sent again is refused, naming what it did the first time.
+used_signed_acts = Table(
+    "used_signed_acts",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("used_at", UtcDateTime, nullable=False),
+)
+
 # Ministry officials and their duties: the certificate proves who, this table says what role.
 staff_roles = Table(
     "staff_roles",

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, func, insert, select, update
 
 from kepil.adapters.db.complaint_tables import rule_change_notices, rule_changes
+from kepil.adapters.db.permit_repositories import insert_once
 from kepil.domain.permits import NotificationRecipient, NotificationTask, RuleVersion
 from kepil.services.permits.complaint_ports import RuleChange
+from kepil.services.permits.ports import AlreadyStored
 
 
 class SqlRuleChangeRepository:
@@ -19,19 +21,20 @@ class SqlRuleChangeRepository:
         self._connection = connection
 
     def add(self, change: RuleChange) -> None:
-        """Store the version and its tasks."""
+        """Store the version and its tasks; AlreadyStored if the identifier is taken (by a
+        twin recorded meanwhile, whose check ran beside ours)."""
         version = change.version
-        self._connection.execute(
-            insert(rule_changes).values(
-                id=change.id,
-                identifier=version.identifier,
-                adopted_on=version.adopted_on,
-                effective_on=version.effective_on,
-                summary=version.summary,
-                recorded_at=change.recorded_at,
-                recorded_by=change.recorded_by,
-            )
-        )
+        row = {
+            "id": change.id,
+            "identifier": version.identifier,
+            "adopted_on": version.adopted_on,
+            "effective_on": version.effective_on,
+            "summary": version.summary,
+            "recorded_at": change.recorded_at,
+            "recorded_by": change.recorded_by,
+        }
+        if not insert_once(self._connection, rule_changes, row):
+            raise AlreadyStored(f"rule version {version.identifier}")
         self._connection.execute(
             insert(rule_change_notices),
             [

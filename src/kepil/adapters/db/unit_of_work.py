@@ -17,6 +17,7 @@ from kepil.adapters.db.permit_repositories import (
     SqlNotificationRepository,
     SqlNumberSequence,
     SqlStaffDirectory,
+    SqlUsedSignedActs,
 )
 from kepil.adapters.db.registry_repository import SqlRegistryRepository
 from kepil.adapters.db.rule_change_repository import SqlRuleChangeRepository
@@ -52,6 +53,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.notifications = SqlNotificationRepository(self._connection)
         self.complaints = SqlComplaintRepository(self._connection, self._calendar)
         self.rule_changes = SqlRuleChangeRepository(self._connection)
+        self.signed_acts = SqlUsedSignedActs(self._connection)
         return super().__enter__()
 
     def __exit__(

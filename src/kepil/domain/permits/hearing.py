@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from kepil.domain.calendar import to_almaty
 from kepil.domain.permits import deadlines
 from kepil.domain.permits.core import ApplicationCore, require_aware
 from kepil.domain.permits.deadlines import Stage
@@ -70,7 +71,9 @@ class HearingSteps(ApplicationCore):
         """Record the hearing, attended or not (Rules §8)."""
         target = self._begin(_A.HOLD_HEARING, actor, at)
         if self.hearing_at is not None and at < self.hearing_at:
-            self._refuse(_A.HOLD_HEARING, f"the hearing was set for {self.hearing_at.isoformat()}")
+            # Said in Almaty time, as every moment the service answers.
+            set_for = to_almaty(self.hearing_at).isoformat()
+            self._refuse(_A.HOLD_HEARING, f"the hearing was set for {set_for}")
         late = self.deadlines.settle(Stage.HEARING, at)
         return self._commit(
             HearingHeld(

@@ -87,9 +87,15 @@ class ComplaintRepository(Protocol):
         ...
 
     def summaries(
-        self, *, complainant: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        complainants: frozenset[str] | None,
+        status: str | None,
+        limit: int,
+        offset: int,
     ) -> tuple[list[ComplaintSummary], int]:
-        """A page of complaints, newest first, and the count of all matches."""
+        """A page of complaints (of these complainants; None: of all), newest first, and the
+        count of all matches."""
         ...
 
 
@@ -108,7 +114,8 @@ class RuleChangeRepository(Protocol):
     """Versions of the Rules and the notices each one owes."""
 
     def add(self, change: RuleChange) -> None:
-        """Store a version with its notification tasks."""
+        """Store a version with its notification tasks; AlreadyStored if its identifier is
+        taken."""
         ...
 
     def get(self, change_id: str) -> RuleChange | None:

@@ -24,8 +24,8 @@ from kepil.services.messagebus import Command
 from kepil.services.permits.complaint_ports import ComplaintRecord, StoredComplaint
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.events import ComplaintStepRecorded
-from kepil.services.permits.officials import actor_for
-from kepil.services.permits.signed_acts import json_object, verify_act
+from kepil.services.permits.officials import actor_for, may_see, require_signing_right
+from kepil.services.permits.signed_acts import json_object, use_act, verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
 _E = TypeVar("_E", ComplaintSubject, FiledWith)
@@ -96,6 +96,7 @@ def file_complaint(command: FileComplaint, uow: UnitOfWork, context: PermitConte
         applicant_id = application.application.form.applicant_identifier if application else ""
         if application is None or not complainant.identifies(applicant_id):
             raise NotFoundError("application_not_found", f"no application {application_number}")
+        require_signing_right(act.signer, applicant_id)
         year = to_almaty(now).year
         number = f"CMP-{year}-{uow.numbers.next(f'complaint-{year}'):06d}"
         complaint = Complaint(
@@ -120,6 +121,7 @@ def file_complaint(command: FileComplaint, uow: UnitOfWork, context: PermitConte
         )
         filed = _line("complaint_filed", "received", complainant, now, None, False, "", complaint)
         uow.complaints.record(number, [filed], command.signed_complaint)
+        use_act(uow, act, "complaint", number, now)
         uow.emit(ComplaintStepRecorded(complaint, filed))
         uow.commit()
         return Filing(number, created=True)
@@ -148,7 +150,8 @@ def decide_on_complaint(
     decision = step.decision()
     with uow:
         stored = uow.complaints.get(command.complaint_number)
-        if stored is None:
+        # A complaint one may not see answers exactly as a missing one.
+        if stored is None or not may_see(signer, stored.complaint.complainant, uow):
             raise NotFoundError("complaint_not_found", f"no complaint {command.complaint_number}")
         if step.registers:
             stored, line = _register(stored, signer, uow, context, now)
@@ -156,6 +159,7 @@ def decide_on_complaint(
             line = _settle(stored, step.action(), decision, signer, uow, now)
         uow.complaints.save(stored, stored.version)
         uow.complaints.record(stored.complaint.number, [line], command.signed_decision)
+        use_act(uow, act, "decision", f"{stored.complaint.number} {line.kind}", now)
         uow.emit(ComplaintStepRecorded(stored.complaint, line))
         uow.commit()
         return ComplaintDecision(stored.complaint.number, line.status, line.kind, line.late)

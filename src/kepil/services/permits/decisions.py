@@ -20,12 +20,18 @@ from kepil.domain.permits import (
 from kepil.domain.permits.codec import event_kind
 from kepil.domain.permits.events import ResultDocument
 from kepil.domain.permits.status import TRANSITIONS
+from kepil.domain.permits.steps import StepArgumentError
 from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
 from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
-from kepil.services.permits.officials import actor_for
+from kepil.services.permits.officials import actor_for, may_see, require_signing_right
 from kepil.services.permits.ports import IssuedDocument, StoredApplication
-from kepil.services.permits.signed_acts import SignedAct, json_object, verify_act
+from kepil.services.permits.signed_acts import (
+    SignedAct,
+    json_object,
+    use_act,
+    verify_act,
+)
 from kepil.services.unit_of_work import UnitOfWork
 
 _A = ApplicationAction
@@ -115,7 +121,7 @@ def draft_document(command: DocumentDraft, uow: UnitOfWork, context: PermitConte
     now = context.clock.now()
     arguments = {"grounds": list(command.grounds), "motivation": command.motivation}
     with uow:
-        stored = _load(uow, command.application_number)
+        stored = _load(uow, command.application_number, command.principal)
         actor = _actor(stored.application, action, command.principal, uow)
         step = step_of(action, arguments)
         return _document_bytes(_perform(stored.application, step, actor, now))
@@ -129,7 +135,7 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
     )
     number = command.application_number
     with uow:
-        stored = _load(uow, number)
+        stored = _load(uow, number, act.signer)
         application = stored.application
         if act.payload.application_number != number:
             raise InvalidInputError(
@@ -137,12 +143,15 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
                 f"the signed decision is about {act.payload.application_number!r}, not {number}",
             )
         action, arguments, document_type = act.payload.action()
+        if action is _A.WITHDRAW:
+            require_signing_right(act.signer, application.form.applicant_identifier)
         actor = _actor(application, action, act.signer, uow)
         event = _perform(application, step_of(action, arguments), actor, now)
         document_number = None
         if document_type is not None:
             document_number = _store_document(uow, application, event, act, now)
         uow.applications.save(application, stored.version)
+        use_act(uow, act, "decision", f"{number} {event_kind(event)}", now)
         events = application.pull_events()
         uow.applications.record_events(events, command.signed_decision)
         uow.emit(*events)
@@ -180,9 +189,10 @@ def step_of(action: ApplicationAction, arguments: dict[str, Any]) -> Step:
             return Step(action)
 
 
-def _load(uow: UnitOfWork, number: str) -> StoredApplication:
+def _load(uow: UnitOfWork, number: str, principal: Principal) -> StoredApplication:
+    # A case one may not see answers exactly as a missing one: no owner, no status leaks.
     stored = uow.applications.get(number)
-    if stored is None:
+    if stored is None or not may_see(principal, stored.application.form.applicant_identifier, uow):
         raise NotFoundError("application_not_found", f"no application {number}")
     return stored
 
@@ -201,9 +211,11 @@ def _roles_of(action: ApplicationAction) -> frozenset[PermitRole]:
 
 
 def _perform(application: Application, step: Step, actor: Actor, at: datetime) -> ApplicationEvent:
+    # Only the domain's own refusal of a step's arguments is the caller's fault; any other
+    # TypeError or ValueError is a bug here and must surface as one, not as a 422.
     try:
         return application.perform(step, actor, at)
-    except (TypeError, ValueError) as error:
+    except StepArgumentError as error:
         raise InvalidInputError("invalid_decision", str(error)) from None
 
 

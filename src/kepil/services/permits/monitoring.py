@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from kepil.domain.auth import Principal
 from kepil.domain.monitoring import ChainCheck, ChainedEntry, verify_chain
 from kepil.services.errors import ForbiddenError
@@ -26,6 +28,22 @@ def feed(after: int, limit: int, uow: UnitOfWork) -> list[ChainedEntry]:
 
 
 def check_chain(uow: UnitOfWork) -> ChainCheck:
-    """Verify the whole log from its first entry."""
+    """Verify the whole log from its first entry to the one its head names, and that nothing
+    lies beyond that head but entries appended while we read."""
     with uow:
-        return verify_chain(uow.stage_log.all())
+        head = uow.stage_log.head()
+        beyond: list[int] = []
+        check = verify_chain(_upto(uow.stage_log.all(), head.seq, beyond), head=head)
+        if check.intact and beyond and max(beyond) > uow.stage_log.head().seq:
+            return ChainCheck(check.checked, head.seq + 1, "entries lie beyond the log's head")
+        return check
+
+
+def _upto(entries: Iterator[ChainedEntry], seq: int, beyond: list[int]) -> Iterator[ChainedEntry]:
+    # Entries past the head read first may be honest appends made meanwhile: they are set
+    # aside and judged against the head as it stands after the read.
+    for entry in entries:
+        if entry.seq <= seq:
+            yield entry
+        else:
+            beyond.append(entry.seq)

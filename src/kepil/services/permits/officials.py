@@ -30,6 +30,23 @@ def actor_for(principal: Principal, allowed: frozenset[PermitRole], uow: UnitOfW
     return Actor.from_principal(principal, duty.role, position=duty.position or None)
 
 
+def may_see(principal: Principal, owner: str, uow: UnitOfWork) -> bool:
+    """Whether the principal may know the case exists: any Ministry duty sees every case, an
+    applicant its own (by IIN or the certificate's BIN). Whoever may not, gets the same 404."""
+    return owner in principal.identifiers or bool(uow.staff.roles_of(principal.iin))
+
+
+def require_signing_right(principal: Principal, owner: str) -> None:
+    """ForbiddenError unless the principal may sign for the owner of the case it is theirs to
+    act on: a legal entity's employee sees its cases but may not file, withdraw or complain."""
+    if owner in principal.identifiers and not principal.may_sign_for(owner):
+        raise ForbiddenError(
+            "signature_right_required",
+            f"acting for {owner} needs the EDS of its first head or of a person with the right "
+            f"of signature; this certificate's role is {principal.role or 'not stated'}",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class GrantRole(Command[bool]):
     """Give a Ministry official a duty in the permit service."""

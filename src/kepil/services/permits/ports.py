@@ -9,19 +9,30 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from kepil.domain.auth import Principal
-from kepil.domain.monitoring import ChainedEntry, StageRecord
+from kepil.domain.monitoring import ChainedEntry, ChainHead, StageRecord
 from kepil.domain.permits import Application, ApplicationEvent, PermitRole, Stage
 from kepil.domain.permits.codec import EventRecord
 from kepil.domain.registry import RegistryEntry, RegistryStatus, StatusChange
 from kepil.domain.state_records import BusinessRecord, CourtDecision, PersonRecord
 
 
+class AlreadyStored(Exception):  # noqa: N818 (a fact the store reports, not a failure)
+    """A row the store holds once exists already: a concurrent twin committed it first.
+
+    The transaction is left usable only for rollback; the handler answers as the twin's
+    request was answered, in a fresh unit of work."""
+
+
 @dataclass(frozen=True, slots=True)
 class SignedContent:
-    """What a verified CMS says and who signed it, with a signing (not authentication) key."""
+    """What a verified CMS says and who signed it, with a signing (not authentication) key.
+
+    `act_digest` names the act itself (the signer's certificate and the bytes the signature
+    covers), so a captured CMS, however re-wrapped, is recognised when it comes again."""
 
     principal: Principal
     content: bytes
+    act_digest: str
 
 
 class DocumentSignatureVerifier(Protocol):
@@ -145,9 +156,15 @@ class ApplicationRepository(Protocol):
         ...
 
     def summaries(
-        self, *, applicant_id: str | None, status: str | None, limit: int, offset: int
+        self,
+        *,
+        applicant_ids: frozenset[str] | None,
+        status: str | None,
+        limit: int,
+        offset: int,
     ) -> tuple[list[ApplicationSummary], int]:
-        """A page of applications, newest first, and the count of all matches."""
+        """A page of applications (of these applicants; None: of all), newest first, and the
+        count of all matches."""
         ...
 
     def attachment(self, number: str, sha256: str) -> StoredFile | None:
@@ -207,7 +224,19 @@ class IdempotencyStore(Protocol):
         ...
 
     def put(self, owner: str, key: str, request_hash: str, result: str, at: datetime) -> None:
-        """Remember the key's request and result."""
+        """Remember the key's request and result; AlreadyStored if the key is taken."""
+        ...
+
+
+class UsedSignedActs(Protocol):
+    """Every EDS-signed act applied, by digest: a signed act takes effect once."""
+
+    def result_of(self, digest: str) -> str | None:
+        """What the act did when it was used (an application number, a status), or None."""
+        ...
+
+    def use(self, digest: str, kind: str, result: str, at: datetime) -> None:
+        """Record the act as used, in the transaction of its effect; AlreadyStored if it was."""
         ...
 
 
@@ -279,6 +308,10 @@ class StageLog(Protocol):
 
     def all(self, batch: int = 1000) -> Iterator[ChainedEntry]:
         """Every entry in order."""
+        ...
+
+    def head(self) -> ChainHead:
+        """Where the log says it ends: what the last append wrote beside the entries."""
         ...
 
 

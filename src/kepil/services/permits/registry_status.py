@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from kepil.domain.auth import Principal
-from kepil.domain.permits import PermitRole
+from kepil.domain.permits import Actor, PermitRole
 from kepil.domain.registry import (
     RegistryEntry,
     RegistryStatus,
@@ -17,7 +17,7 @@ from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.events import PermitStatusChanged
 from kepil.services.permits.officials import actor_for
-from kepil.services.permits.signed_acts import verify_act
+from kepil.services.permits.signed_acts import use_act, verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
 # The signed content names the document type so a platform node can recognise it (the bridge).
@@ -67,14 +67,21 @@ def change_permit_status(
             raise NotFoundError("not_found", f"no registry entry {command.registry_number}")
         try:
             updated = entry.change_status(
-                _TARGETS[change.action], change.reason, f"head:{actor.iin}", now
+                _TARGETS[change.action], change.reason, public_actor(actor), now
             )
         except RegistryStatusChangeNotAllowedError as error:
             raise ConflictError("status_change_not_allowed", str(error)) from None
         uow.registry.save_status(updated, updated.history[-1])
+        result = f"{change.action} of {entry.registry_number}"
+        use_act(uow, act, "status change", result, now)
         uow.emit(PermitStatusChanged(updated, change.action, change.reason, actor.iin, now))
         uow.commit()
         return updated
+
+
+def public_actor(actor: Actor) -> str:
+    """How the public registry names who decided: the role and the position, never an IIN."""
+    return f"{actor.role}: {actor.position}" if actor.position else str(actor.role)
 
 
 def read_status_change(content: bytes, registry_number: str) -> StatusChangeAct:

@@ -19,6 +19,7 @@ from kepil.services.messagebus import Command
 from kepil.services.permits.complaint_ports import RuleChange
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.officials import OFFICIAL_ROLES, actor_for
+from kepil.services.permits.ports import AlreadyStored
 from kepil.services.unit_of_work import UnitOfWork
 
 RECORDERS = frozenset({PermitRole.HEAD})
@@ -88,7 +89,13 @@ def record_rule_change(
             recorded_by=actor.iin,
             tasks=notification_tasks(version, context.calendar),
         )
-        uow.rule_changes.add(change)
+        try:
+            uow.rule_changes.add(change)
+        except AlreadyStored:
+            # Another head recorded the same version while we did: the same answer as above.
+            raise ConflictError(
+                "rule_version_exists", f"{identifier} is recorded already"
+            ) from None
         uow.commit()
         return change
 

@@ -15,20 +15,23 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from kepil.domain.auth import Principal
-from kepil.services.errors import InvalidInputError, SignatureRefusedError
-from kepil.services.permits.ports import DocumentSignatureVerifier
+from kepil.services.errors import ConflictError, InvalidInputError, SignatureRefusedError
+from kepil.services.permits.ports import AlreadyStored, DocumentSignatureVerifier
+from kepil.services.unit_of_work import UnitOfWork
 
 P = TypeVar("P")
 
 
 @dataclass(frozen=True, slots=True)
 class SignedAct(Generic[P]):
-    """A verified act: who signed it, what it says (typed), the exact bytes and the CMS."""
+    """A verified act: who signed it, what it says (typed), the exact bytes, the CMS and the
+    digest that names the act whatever wraps it."""
 
     signer: Principal
     payload: P
     content: bytes
     cms: bytes
+    digest: str
 
 
 def verify_act(
@@ -45,7 +48,25 @@ def verify_act(
         raise SignatureRefusedError(
             "signer_mismatch", f"the {what} is signed by someone other than the signed-in user"
         )
-    return SignedAct(signed.principal, read(signed.content), signed.content, cms)
+    return SignedAct(signed.principal, read(signed.content), signed.content, cms, signed.act_digest)
+
+
+def use_act(uow: UnitOfWork, act: SignedAct[Any], what: str, result: str, at: datetime) -> None:
+    """Record the act as used, in the transaction of its effect, once everything else about
+    it was accepted: if it took effect before (a captured CMS sent again, or a twin that
+    committed while we worked), ConflictError naming what it did then."""
+    try:
+        uow.signed_acts.use(act.digest, what, result, at)
+    except AlreadyStored:
+        raise _used(what, uow.signed_acts.result_of(act.digest) or "another request") from None
+
+
+def _used(what: str, result: str) -> ConflictError:
+    return ConflictError(
+        "signed_act_used",
+        f"this signed {what} was used already ({result}); a signed act takes effect once: "
+        "sign a new one to act again",
+    )
 
 
 def json_object(content: bytes, code: str) -> dict[str, Any]:

@@ -17,8 +17,9 @@ from kepil.domain.state_records import CourtRestriction
 from kepil.services.errors import ConflictError, InvalidInputError
 from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
-from kepil.services.permits.ports import StoredApplication, StoredFile
-from kepil.services.permits.signed_acts import verify_act
+from kepil.services.permits.officials import require_signing_right
+from kepil.services.permits.ports import AlreadyStored, StoredApplication, StoredFile
+from kepil.services.permits.signed_acts import use_act, verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -73,6 +74,7 @@ def submit_application(
         command.signed_form, command.principal, context.verifier, now, read_form, "form"
     )
     form = act.payload
+    require_signing_right(act.signer, form.applicant_identifier)
     files = _match_files(form, command.files, context)
     facts = _state_facts(form, act.signer, to_almaty(now).date(), context)
     with uow:
@@ -88,11 +90,23 @@ def submit_application(
         events = application.pull_events()
         uow.applications.record_events(events, command.signed_form)
         uow.emit(*events)
-        uow.idempotency.put(
-            command.principal.iin, command.idempotency_key, fingerprint, number, now
-        )
+        try:
+            uow.idempotency.put(
+                command.principal.iin, command.idempotency_key, fingerprint, number, now
+            )
+        except AlreadyStored:
+            # A twin with this key was filed while we worked: answer as it was answered.
+            return _twin_of(uow, command, fingerprint)
+        use_act(uow, act, "form", number, now)
         uow.commit()
         return Submission(number, created=True)
+
+
+def _twin_of(uow: UnitOfWork, command: SubmitApplication, fingerprint: str) -> Submission:
+    replayed = _replayed(uow, command, fingerprint)
+    if replayed is None:  # the store only reports a twin that committed; never seen here
+        raise ConflictError("concurrent_request", "a request with this key is being filed")
+    return replayed
 
 
 def _replayed(uow: UnitOfWork, command: SubmitApplication, fingerprint: str) -> Submission | None:

@@ -34,7 +34,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     status_code=201,
     responses={
         200: {"model": ComplaintOut, "description": "this signed complaint was filed before"},
-        **_errors(401, 404, 413, 422),
+        **_errors(401, 403, 404, 409, 413, 422),
     },
 )
 def file_complaint(

@@ -134,6 +134,9 @@ def _plain(view: RegistryEntryView) -> dict[str, object]:
 
 
 def _csv(rows: Iterator[RegistryEntryView]) -> Iterator[str]:
+    # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
+    # OWASP's advice is to prefix it with a single quote so it is read as text.
+    formula_starts = ("=", "+", "-", "@", "\t", "\r")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
@@ -141,7 +144,8 @@ def _csv(rows: Iterator[RegistryEntryView]) -> Iterator[str]:
     for view in rows:
         out = _plain(view)
         out["addresses"] = "; ".join(view.addresses)
-        writer.writerow([out[column] for column in CSV_COLUMNS])
+        cells = ["" if out[column] is None else str(out[column]) for column in CSV_COLUMNS]
+        writer.writerow([f"'{c}" if c.startswith(formula_starts) else c for c in cells])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -143,9 +143,10 @@ def application_page(
     uow: UnitOfWork, who: Viewer, status: str | None, limit: int, offset: int
 ) -> ApplicationPage:
     """A page of cases: all for officials, one's own for applicants."""
-    own = None if who.is_official else (who.principal.bin or who.principal.iin)
+    # The same rule as the single view (Viewer.owns): the IIN or the certificate's BIN.
+    own = None if who.is_official else who.principal.identifiers
     items, total = uow.applications.summaries(
-        applicant_id=own, status=status, limit=limit, offset=offset
+        applicant_ids=own, status=status, limit=limit, offset=offset
     )
     return ApplicationPage(items, total, limit, offset)
 
@@ -179,10 +180,12 @@ def document_view(uow: UnitOfWork, who: Viewer, number: str) -> DocumentView:
 
 def cabinet_items(uow: UnitOfWork, who: Viewer, limit: int) -> list[Notification]:
     """The cabinet's messages, newest first: to the IIN and, for an organisation's employee, to
-    its BIN."""
-    found = uow.notifications.for_recipient(who.principal.iin, limit)
-    if who.principal.bin:
-        found += uow.notifications.for_recipient(who.principal.bin, limit)
+    its BIN; a sole proprietor's one number is asked once, so nothing shows twice."""
+    found = [
+        notification
+        for recipient in sorted(who.principal.identifiers)
+        for notification in uow.notifications.for_recipient(recipient, limit)
+    ]
     return sorted(found, key=lambda n: (n.created_at, n.id or 0), reverse=True)[:limit]
 
 

@@ -94,9 +94,10 @@ def complaint_page(
     uow: UnitOfWork, who: Viewer, status: str | None, limit: int, offset: int
 ) -> ComplaintPage:
     """A page of complaints: all for officials, one's own for applicants."""
-    own = None if who.is_official else (who.principal.bin or who.principal.iin)
+    # The same rule as the single view (Viewer.owns): the IIN or the certificate's BIN.
+    own = None if who.is_official else who.principal.identifiers
     items, total = uow.complaints.summaries(
-        complainant=own, status=status, limit=limit, offset=offset
+        complainants=own, status=status, limit=limit, offset=offset
     )
     return ComplaintPage(items, total, limit, offset)
 
