@@ -372,9 +372,11 @@ class LedgerNode:
     # Producing blocks.
 
     def start(self) -> None:
-        """Run the producer thread."""
+        """Start the signature workers and run the producer thread."""
         if self._thread is not None:
             raise RuntimeError("the node is already running")
+        # Now, not on the first batch: from this thread, before a server binds its socket.
+        self._checker.open()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="ledger-producer", daemon=True)
         self._thread.start()
