@@ -44,6 +44,7 @@ from kepil.ledger.view import LedgerView
 from kepil.ledger.vocab import AssetKind, RightCategory, Role
 from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings
 from kepil.services.ledger.signatures import SignatureChecker
+from kepil.services.ledger.storage import LedgerStorage
 
 CHAIN_ID = "kepil-test"
 T0 = 1_767_225_600  # 2026-01-01 00:00 UTC
@@ -236,7 +237,7 @@ def standard_chain() -> Chain:
 
 
 def make_node(
-    store: MemoryLedgerStorage,
+    store: LedgerStorage,
     clock: MovableClock,
     settings: NodeSettings | None = None,
     checker: SignatureChecker | None = None,

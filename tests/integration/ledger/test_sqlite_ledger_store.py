@@ -279,7 +279,7 @@ def test_a_file_of_schema_2_is_upgraded_in_place_and_its_blocks_still_read(
         version = reopened._conn.execute(
             "SELECT value FROM meta WHERE name = 'schema_version'"
         ).fetchone()
-        assert int(version[0]) == SCHEMA_VERSION == 3
+        assert int(version[0]) == SCHEMA_VERSION == 4
         assert [reopened.block(b.header.height) for b in chain.blocks] == chain.blocks
 
 

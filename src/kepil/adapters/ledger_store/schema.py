@@ -12,11 +12,13 @@ import sqlite3
 from pathlib import Path
 from typing import Final
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 # Versions this store opens and upgrades in place. 2 -> 3: blocks.block is no longer written
 # (a block is assembled from its transactions' rows, which both versions hold); the copies in a
-# file of version 2 are left where they are and not read.
-_UPGRADES_FROM: Final = frozenset({2})
+# file of version 2 are left where they are and not read. 3 -> 4: a transaction id applies at
+# most once (the index transactions_applied_once); a file that records one applied twice is
+# refused, as it holds a double effect an operator must resolve.
+_UPGRADES_FROM: Final = frozenset({2, 3})
 
 _TABLES: Final = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -39,7 +41,9 @@ CREATE TABLE IF NOT EXISTS blocks (
     block TEXT NOT NULL -- '' since schema 3: the block is assembled from transactions
 );
 
--- A transaction id may occur more than once: a replay is recorded, refused, in its block.
+-- A transaction id may occur more than once: a replay is recorded, refused, in its block. It
+-- applies ("ok") at most once: the unique index below refuses, in the block's own SQLite
+-- transaction, any block that would apply it again.
 CREATE TABLE IF NOT EXISTS transactions (
     height INTEGER NOT NULL REFERENCES blocks (height),
     idx INTEGER NOT NULL,
@@ -51,6 +55,8 @@ CREATE TABLE IF NOT EXISTS transactions (
     PRIMARY KEY (height, idx)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS transactions_by_id ON transactions (id);
+CREATE UNIQUE INDEX IF NOT EXISTS transactions_applied_once ON transactions (id)
+    WHERE result = 'ok';
 
 -- History is kept even for heights whose block body was not given to commit().
 CREATE TABLE IF NOT EXISTS state_history (
@@ -149,6 +155,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
 def _create(connection: sqlite3.Connection) -> None:
     connection.execute("BEGIN IMMEDIATE")
     try:
+        _refuse_double_effects(connection)
         for statement in _TABLES.split(";"):
             if statement.strip():
                 connection.execute(statement)
@@ -167,3 +174,28 @@ def _create(connection: sqlite3.Connection) -> None:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+def _refuse_double_effects(connection: sqlite3.Connection) -> None:
+    """Raise SchemaMismatch when a file written before schema 4 applied a transaction twice."""
+    names = {
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE name IN ('transactions', "
+            "'transactions_applied_once')"
+        )
+    }
+    if names != {"transactions"}:  # a new file, or one the unique index already guards
+        return
+    twice = [
+        row[0]
+        for row in connection.execute(
+            "SELECT id FROM transactions WHERE result = 'ok' GROUP BY id HAVING count(*) > 1 "
+            "ORDER BY id LIMIT 5"
+        )
+    ]
+    if twice:
+        raise SchemaMismatch(
+            f"the ledger file applied transaction(s) {', '.join(twice)} more than once; "
+            "restore it from a node that agrees with the network"
+        )

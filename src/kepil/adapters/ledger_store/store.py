@@ -6,7 +6,10 @@ single keys during execution go through a write-through cache in front of prepar
 
 commit() writes a block's state changes, their history, the block, its transactions, their
 movements and the new head in ONE SQLite transaction (BEGIN IMMEDIATE ... COMMIT): a crash or an
-error anywhere in between leaves the previous block as head, on disk and in memory.
+error anywhere in between leaves the previous block as head, on disk and in memory. A transaction
+id applies at most once in the file (a unique index checked in that same transaction), and the
+cache never holds a value older than the last commit (it is filled and updated under the lock
+every commit holds).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from kepil.adapters.ledger_store.rows import (
 )
 from kepil.adapters.ledger_store.schema import connect
 from kepil.adapters.ledger_store.snapshot import SqliteStateView
-from kepil.ledger.block import Block, BlockOutcome
+from kepil.ledger.block import OK, Block, BlockOutcome
 from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.root import ACCUMULATOR_BYTES, EMPTY_ACCUMULATOR, state_root
 from kepil.ledger.state import ChainHead, ChangeSet
@@ -84,12 +87,15 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
             return cached  # type: ignore[return-value]
         if key[0] in RESIDENT_SPACES:
             return self._resident.get(key)
+        # Read and cache under the lock a commit holds: a commit in between would otherwise
+        # leave the value from before it in the cache, and a replayed transaction would pass
+        # its nonce check against it.
         with self._lock:
             row = self._conn.execute(
                 "SELECT value FROM state WHERE key = ?", (key_text(key),)
             ).fetchone()
-        value = None if row is None else loaded_value(key, row[0])
-        self._remember(key, value)
+            value = None if row is None else loaded_value(key, row[0])
+            self._remember(key, value)
         return value
 
     def accumulator(self) -> int:
@@ -340,10 +346,27 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
             self._write_head(head, accumulator)
             if log_index is not None:
                 self._write_log_index(log_index)
+        except sqlite3.IntegrityError as error:
+            conn.execute("ROLLBACK")
+            raise CommitRefused(f"height {head.height}: {self._conflict(rows, error)}") from None
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def _conflict(self, rows: BlockRows, error: sqlite3.IntegrityError) -> str:
+        """What a refused block broke: the transactions it would apply a second time, if any."""
+        applied = [row[2] for row in rows.transactions if row[4] == OK]
+        again = [
+            f"{tx_id} (applied at height {height})"
+            for tx_id in dict.fromkeys(applied)
+            for (height,) in self._conn.execute(
+                "SELECT height FROM transactions WHERE id = ? AND result = ?", (tx_id, OK)
+            )
+        ]
+        if again or len(set(applied)) < len(applied):
+            return "it applies an applied transaction again: " + (", ".join(again) or "twice")
+        return str(error)
 
     def _write_head(self, head: ChainHead, accumulator: int) -> None:
         head_json = {

@@ -11,6 +11,12 @@ block timestamp comes from the injected Clock and never goes backwards.
 Locks: `_lock` guards the mempool, the in-flight batch and the rejected set (two conditions on
 it: one wakes the producer, one the commit waiters); `_state_lock` guards the storage, so a
 reader never sees half a block. The producer never holds `_state_lock` while taking `_lock`.
+
+A transaction applies once, by construction: admission's nonce check reads the committed state
+without `_state_lock` (so admitting never waits for a block) and only turns stale copies away
+early; what decides is the executor, which reads each nonce from the block's own view under
+`_state_lock`, over a storage whose reads are never older than its last commit; and the SQLite
+store refuses, in the block's own transaction, a block that would apply an id a second time.
 """
 
 from __future__ import annotations
@@ -285,6 +291,8 @@ class LedgerNode:
         with self._lock:
             if self._stopping:
                 raise SubmitRefused("stopped", "the node is stopping")
+            if tx_id in self._inflight:
+                raise SubmitRefused("duplicate", f"{tx_id} is being committed")
             try:
                 self._mempool.add(tx, time.monotonic())
             except DuplicateTx:
@@ -369,9 +377,11 @@ class LedgerNode:
     # Producing blocks.
 
     def start(self) -> None:
-        """Run the producer thread."""
+        """Start the signature workers and run the producer thread."""
         if self._thread is not None:
             raise RuntimeError("the node is already running")
+        # Now, not on the first batch: from this thread, before a server binds its socket.
+        self._checker.open()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="ledger-producer", daemon=True)
         self._thread.start()

@@ -7,16 +7,24 @@ received from elsewhere is verified by the executor itself. Workers get plain st
 signatures_valid's body; tests/unit/ledger_node check that the two agree.
 PyNaCl holds the GIL while it verifies, so threads do not help; worker processes do when a
 core is free.
+
+The workers are spawned (a fresh interpreter, not a fork): they inherit no listening socket, no
+open database file and no signal handler of the server, so SIGTERM ends them and a restart can
+bind the port at once. Each watches its parent and ends with it (parent_watch), even after kill
+-9. The node opens the pool when it starts, before `kepil serve` binds its socket.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Protocol
 
 from kepil.ledger import SignedTx
 from kepil.ledger.executor import pairs_valid, signatures_valid
+from kepil.services.ledger.parent_watch import watch_parent
 
 
 class PendingCheck(Protocol):
@@ -29,6 +37,10 @@ class PendingCheck(Protocol):
 
 class SignatureChecker(Protocol):
     """Starts checking a batch; the caller may do other work meanwhile."""
+
+    def open(self) -> None:
+        """Start any workers now (the node does, as it starts)."""
+        ...
 
     def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
         """Begin checking `txs`."""
@@ -49,6 +61,9 @@ class _Done:
 
 class InlineChecker:
     """Verifies in the calling thread (no workers)."""
+
+    def open(self) -> None:
+        """Nothing to start."""
 
     def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
         """Verify every transaction now."""
@@ -91,23 +106,39 @@ class ProcessPoolChecker:
     """Verifies batches in `workers` processes, `chunk` transactions per task."""
 
     def __init__(self, workers: int, chunk: int = 250) -> None:
-        """Start the pool lazily, on the first batch."""
+        """No workers yet: open() starts them, or else the first batch."""
         if workers < 1 or chunk < 1:
             raise ValueError("workers and chunk must be positive")
         self.workers = workers
         self.chunk = chunk
         self._pool: ProcessPoolExecutor | None = None
 
+    def open(self) -> None:
+        """Start the workers now and wait until each has answered once."""
+        pool = self._started()
+        # One empty task per worker: the pool spawns a worker for a task no idle one can take.
+        for ready in [pool.submit(check_chunk, ()) for _ in range(self.workers)]:
+            ready.result()
+
     def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
         """Send the batch to the workers in chunks."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers)
+        pool = self._started()
         items = [signature_items(tx) for tx in txs]
         parts = [
-            self._pool.submit(check_chunk, items[i : i + self.chunk])
+            pool.submit(check_chunk, items[i : i + self.chunk])
             for i in range(0, len(items), self.chunk)
         ]
         return _Gathered(parts)
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=watch_parent,
+                initargs=(os.getpid(),),
+            )
+        return self._pool
 
     def close(self) -> None:
         """Stop the workers."""

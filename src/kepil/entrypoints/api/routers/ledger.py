@@ -2,7 +2,8 @@
 
 Writes are commands on the bus; reads are the ledger's views; both rendered as the response
 models of `schemas.ledger`. Handlers are plain functions, so FastAPI runs them in its thread
-pool: `?wait=` blocks a worker thread, never the event loop.
+pool: `?wait=`, the signature checks and reads that wait for a block commit block a worker
+thread, never the event loop. Only reading the body is async (the `_raw_body` dependency).
 """
 
 from __future__ import annotations
@@ -72,9 +73,10 @@ _ENVELOPE = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ENVELOPE}}}
     },
 )
-async def submit_transaction(request: Request, bus: BusDep) -> schemas.Accepted:
+def submit_transaction(
+    envelope: Annotated[bytes, Depends(_raw_body)], bus: BusDep
+) -> schemas.Accepted:
     """Queue the transaction; 202 with its id. Refusals before the block: 409, 422 or 503."""
-    envelope = await request.body()
     try:
         tx_id = bus.handle(SubmitTransaction(envelope))
     except SubmitRefused as refused:
