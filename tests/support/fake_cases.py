@@ -268,7 +268,9 @@ class FakeComplaintRepository(FakeStore):
         self.lines: list[tuple[str, ComplaintRecord, bytes | None]] = []
 
     def add(self, stored: StoredComplaint) -> None:
-        """Store a new complaint."""
+        """Store a new complaint; AlreadyStored if the same signed complaint is stored already."""
+        if self.find_by_signature(hashlib.sha256(stored.signed_complaint).hexdigest()):
+            raise AlreadyStored(stored.complaint.number)
         insert_new(self.rows, stored.complaint.number, detached(stored))
 
     def get(self, number: str) -> StoredComplaint | None:

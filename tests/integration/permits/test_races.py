@@ -27,6 +27,7 @@ from kepil.domain.calendar import kazakhstan_calendar
 from kepil.domain.permits import PermitRole
 from kepil.domain.permits.codec import form_to_dict
 from kepil.services.errors import ConflictError
+from kepil.services.permits.complaints import FileComplaint, Filing, file_complaint
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.policies import POLICIES
 from kepil.services.permits.ports import StaffMember
@@ -151,3 +152,22 @@ def test_the_loser_of_two_heads_recording_one_rule_version_gets_a_409(
         record_rule_change(command, loser, context)
     assert loser.twin_answer is not None
     assert refused.value.code == "rule_version_exists"
+
+
+def test_the_loser_of_one_signed_complaint_sent_twice_at_once_gets_the_same_complaint(
+    migrated: Engine, context: PermitContext
+) -> None:
+    filed = submit_application(_submission(_form_cms(), "key-1"), _uow(migrated), context)
+    text = {
+        "application_number": filed.number,
+        "subject": "decision",
+        "filed_with": "provider",
+        "target": "the provider's decision",
+        "text": "please review it",
+    }
+    command = FileComplaint(APPLICANT, fake_cms(APPLICANT, json.dumps(text)))
+    loser = TwinCommitsMeanwhile(migrated, lambda: file_complaint(command, _uow(migrated), context))
+    answer = file_complaint(command, loser, context)
+    assert isinstance(loser.twin_answer, Filing)
+    assert loser.twin_answer.created
+    assert (answer.number, answer.created) == (loser.twin_answer.number, False)

@@ -14,6 +14,7 @@ from kepil.adapters.db.complaint_tables import (
     complaints,
 )
 from kepil.adapters.db.paging import page
+from kepil.adapters.db.permit_repositories import insert_once
 from kepil.adapters.db.types import json_text
 from kepil.domain.calendar import WorkingCalendar
 from kepil.domain.permits import (
@@ -30,6 +31,7 @@ from kepil.services.permits.complaint_ports import (
     ComplaintSummary,
     StoredComplaint,
 )
+from kepil.services.permits.ports import AlreadyStored
 
 # History lines that are the aggregate's own decisions; filing and registration are not.
 _DECIDED = frozenset(ComplaintStatus) - {ComplaintStatus.REGISTERED}
@@ -43,29 +45,30 @@ class SqlComplaintRepository:
         self._calendar = calendar
 
     def add(self, stored: StoredComplaint) -> None:
-        """Store a new complaint."""
+        """Store a new complaint; AlreadyStored if the same signed complaint is stored already
+        (a twin committed meanwhile: waited for, not failed on)."""
         complaint = stored.complaint
-        self._connection.execute(
-            insert(complaints).values(
-                number=complaint.number,
-                application_number=complaint.application_number,
-                complainant=complaint.complainant,
-                filed_by_iin=stored.filed_by_iin,
-                filed_by_name=stored.filed_by_name,
-                subject=str(complaint.subject),
-                filed_with=str(complaint.filed_with),
-                target=stored.target,
-                text=stored.text,
-                received_at=complaint.received_at,
-                registration_day=complaint.registration_day,
-                provider_response_due=complaint.provider_response_due,
-                review_due=complaint.review_due,
-                signed_complaint=stored.signed_complaint,
-                signature_sha256=hashlib.sha256(stored.signed_complaint).hexdigest(),
-                version=stored.version,
-                **_state(stored),
-            )
+        row = dict(
+            number=complaint.number,
+            application_number=complaint.application_number,
+            complainant=complaint.complainant,
+            filed_by_iin=stored.filed_by_iin,
+            filed_by_name=stored.filed_by_name,
+            subject=str(complaint.subject),
+            filed_with=str(complaint.filed_with),
+            target=stored.target,
+            text=stored.text,
+            received_at=complaint.received_at,
+            registration_day=complaint.registration_day,
+            provider_response_due=complaint.provider_response_due,
+            review_due=complaint.review_due,
+            signed_complaint=stored.signed_complaint,
+            signature_sha256=hashlib.sha256(stored.signed_complaint).hexdigest(),
+            version=stored.version,
+            **_state(stored),
         )
+        if not insert_once(self._connection, complaints, row):
+            raise AlreadyStored(complaint.number)
 
     def get(self, number: str) -> StoredComplaint | None:
         """The complaint rebuilt with the deadlines it was given, or None."""

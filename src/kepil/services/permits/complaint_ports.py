@@ -61,7 +61,7 @@ class ComplaintRepository(Protocol):
     """Complaints and their history."""
 
     def add(self, stored: StoredComplaint) -> None:
-        """Store a new complaint."""
+        """Store a new complaint; AlreadyStored if the same signed complaint is stored."""
         ...
 
     def get(self, number: str) -> StoredComplaint | None:

@@ -25,6 +25,7 @@ from kepil.services.permits.complaint_ports import ComplaintRecord, StoredCompla
 from kepil.services.permits.context import PermitContext
 from kepil.services.permits.events import ComplaintStepRecorded
 from kepil.services.permits.officials import actor_for, may_see, require_signing_right
+from kepil.services.permits.ports import AlreadyStored
 from kepil.services.permits.signed_acts import json_object, use_act, verify_act
 from kepil.services.unit_of_work import UnitOfWork
 
@@ -108,17 +109,21 @@ def file_complaint(command: FileComplaint, uow: UnitOfWork, context: PermitConte
             context.calendar,
             application_number,
         )
-        uow.complaints.add(
-            StoredComplaint(
-                complaint,
-                complainant.iin,
-                complainant.name,
-                filed_text.target,
-                filed_text.text,
-                command.signed_complaint,
-                version=1,
-            )
+        stored = StoredComplaint(
+            complaint,
+            complainant.iin,
+            complainant.name,
+            filed_text.target,
+            filed_text.text,
+            command.signed_complaint,
+            version=1,
         )
+        try:
+            uow.complaints.add(stored)
+        except AlreadyStored:
+            # The same signed complaint came twice at once and the twin committed first.
+            twin = uow.complaints.find_by_signature(_sha256(command.signed_complaint))
+            return Filing(twin or number, created=False)
         filed = _line("complaint_filed", "received", complainant, now, None, False, "", complaint)
         uow.complaints.record(number, [filed], command.signed_complaint)
         use_act(uow, act, "complaint", number, now)
