@@ -25,6 +25,7 @@ from kepil.entrypoints.api.routers import (
     rule_changes,
 )
 from kepil.entrypoints.api.sweeper_task import start_sweeper
+from kepil.entrypoints.web import install_web
 
 
 def create_app(container: Container) -> FastAPI:
@@ -55,6 +56,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(applications.router)
     app.include_router(cabinet.router)
     app.include_router(monitoring.router)
+    install_web(app)
     # One bus for the whole application: the permit wing's commands and, with the embedded
     # node, the ledger's. Each app gets its own copy, so two apps never share a node's handlers.
     bus = container.bus.copy()
