@@ -70,7 +70,9 @@ def test_the_list_of_complaints_follows_the_same_rule() -> None:
             complaint = Complaint(
                 number, complainant, ComplaintSubject.DECISION, FiledWith.PROVIDER, AT, CALENDAR
             )
-            uow.complaints.add(StoredComplaint(complaint, APPLICANT_IIN, "", "", "", b"", 1))
+            # Each complaint is its own signed act: the store keeps one per signature.
+            signed = f"signed {number}".encode()
+            uow.complaints.add(StoredComplaint(complaint, APPLICANT_IIN, "", "", "", signed, 1))
     viewer = Viewer(principal(APPLICANT_IIN, APPLICANT_BIN), frozenset())
     with uow:
         page = complaint_page(uow, viewer, None, 20, 0)
