@@ -11,6 +11,7 @@ from kepil.domain.permits import Actor, PermitRole
 from kepil.services.errors import ForbiddenError, InvalidInputError
 from kepil.services.messagebus import Command
 from kepil.services.permits.ports import StaffMember
+from kepil.services.permits.views.viewer import viewer_in
 from kepil.services.unit_of_work import UnitOfWork
 
 OFFICIAL_ROLES = frozenset(PermitRole) - {PermitRole.APPLICANT}
@@ -33,7 +34,7 @@ def actor_for(principal: Principal, allowed: frozenset[PermitRole], uow: UnitOfW
 def may_see(principal: Principal, owner: str, uow: UnitOfWork) -> bool:
     """Whether the principal may know the case exists: any Ministry duty sees every case, an
     applicant its own (by IIN or the certificate's BIN). Whoever may not, gets the same 404."""
-    return owner in principal.identifiers or bool(uow.staff.roles_of(principal.iin))
+    return viewer_in(uow, principal).may_see(owner)
 
 
 def require_signing_right(principal: Principal, owner: str) -> None:

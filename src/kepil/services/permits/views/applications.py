@@ -163,7 +163,7 @@ def attachment_file(uow: UnitOfWork, who: Viewer, number: str, sha256: str) -> S
 def document_view(uow: UnitOfWork, who: Viewer, number: str) -> DocumentView:
     """A signed result document, for its recipient or an official."""
     found: IssuedDocument | None = uow.documents.get(number)
-    if found is None or not (who.is_official or who.owns(found.recipient_id)):
+    if found is None or not who.may_see(found.recipient_id):
         raise NotFoundError("document_not_found", f"no document {number}")
     return DocumentView(
         number=found.number,
@@ -191,9 +191,7 @@ def cabinet_items(uow: UnitOfWork, who: Viewer, limit: int) -> list[Notification
 
 def visible(stored: StoredApplication | None, number: str, who: Viewer) -> StoredApplication:
     """The case if the viewer may read it; otherwise not found, so nothing leaks."""
-    if stored is None or not (
-        who.is_official or who.owns(stored.application.form.applicant_identifier)
-    ):
+    if stored is None or not who.may_see(stored.application.form.applicant_identifier):
         raise NotFoundError("application_not_found", f"no application {number}")
     return stored
 

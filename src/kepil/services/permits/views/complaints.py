@@ -65,7 +65,7 @@ class ComplaintPage:
 def complaint_view(uow: UnitOfWork, who: Viewer, number: str, now: datetime) -> ComplaintView:
     """One complaint with its history; a stranger's is reported as not found."""
     stored = uow.complaints.get(number)
-    if stored is None or not (who.is_official or who.owns(stored.complaint.complainant)):
+    if stored is None or not who.may_see(stored.complaint.complainant):
         raise NotFoundError("complaint_not_found", f"no complaint {number}")
     complaint = stored.complaint
     return ComplaintView(

@@ -23,7 +23,12 @@ class Viewer:
 
     def owns(self, applicant_id: str) -> bool:
         """Whether the case is the viewer's own (by IIN, or the BIN of its organisation)."""
-        return applicant_id in {self.principal.iin, self.principal.bin}
+        return applicant_id in self.principal.identifiers
+
+    def may_see(self, owner: str) -> bool:
+        """The one rule of who may know a case exists: any Ministry duty sees every case, an
+        applicant its own. Whoever may not, gets the same 404 as for a missing case."""
+        return self.is_official or self.owns(owner)
 
 
 def viewer_in(uow: UnitOfWork, principal: Principal) -> Viewer:
