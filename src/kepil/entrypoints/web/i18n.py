@@ -59,15 +59,21 @@ class Translator:
 
 
 def read_catalogue(language: Language) -> dict[str, str]:
-    """The translated messages of the language's messages.po (fuzzy ones are not translations)."""
-    path = LOCALE_DIR / language.value / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as file:
-        catalogue = read_po(file, locale=language.value)
-    return {
-        str(message.id): str(message.string)
-        for message in catalogue
-        if message.id and message.string and not message.fuzzy
-    }
+    """The translated messages of the language's .po files (fuzzy ones are not translations).
+
+    messages.po is the catalogue pybabel maintains; a feature branch may carry its new messages
+    in a file of its own beside it until they are folded in, so several files are read.
+    """
+    messages: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / language.value / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as file:
+            catalogue = read_po(file, locale=language.value)
+        messages.update(
+            (str(message.id), str(message.string))
+            for message in catalogue
+            if message.id and message.string and not message.fuzzy
+        )
+    return messages
 
 
 @cache
