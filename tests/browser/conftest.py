@@ -1,0 +1,141 @@
+"""Browser tests: Debian's Chromium through Playwright against a real `kepil serve`.
+
+One server and one browser for the whole session; every test gets a fresh context (no cookies,
+no storage), so the combinations of page, language and version stay cheap. Without Chromium the
+tests are skipped and the summary says so in red; under CI (CI=true) that is a failure instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from tests.browser.server import KepilServer, issue_permit, ministry
+
+CHROMIUM = Path(os.environ.get("KEPIL_CHROMIUM", "/usr/bin/chromium"))
+# Playwright's own default is 30 s; a page of this server answers in milliseconds.
+ACTION_TIMEOUT_MS = 10_000
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    # The NCALayer stand-in listens on wss://127.0.0.1:13579 with a self-signed certificate.
+    # A context's ignore_https_errors covers what the page loads; this switch makes the whole
+    # browser accept it, so a WebSocket opened by page script gets through as well.
+    "--ignore-certificate-errors",
+]
+_skipped: list[str] = []
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _chromium_missing() -> bool:
+    return not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip the browser tests at once when there is no Chromium, unless this is CI."""
+    if not _chromium_missing() or _in_ci():
+        return
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: BROWSER NOT TESTED")
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(skip)
+            _skipped.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say it loudly when the browser layer did not run."""
+    if _skipped:
+        terminalreporter.section("BROWSER NOT TESTED", sep="!", red=True, bold=True)
+        terminalreporter.line(
+            f"{len(_skipped)} browser tests were skipped because there is no Chromium at "
+            f"{CHROMIUM}. Install it (apt-get install -y chromium) and rerun; CI fails here.",
+            red=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KepilServer]:
+    """`kepil serve` on a free loopback port and a data directory of its own."""
+    running = KepilServer(tmp_path_factory.mktemp("kepil-serve")).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def registry_number(server: KepilServer) -> str:
+    """The registry number of a permit issued through the whole procedure, once per session."""
+    return issue_permit(server, ministry(server))
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """The Playwright driver; fails under CI when Chromium is missing, rather than skipping."""
+    if _chromium_missing():
+        pytest.fail(f"CI=true and no Chromium at {CHROMIUM}: the browser layer must run in CI")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium, headless, one for the session."""
+    launched = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        yield launched
+    finally:
+        launched.close()
+
+
+def _context(browser: Browser, server: KepilServer, *, script: bool) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        base_url=server.base_url,
+        ignore_https_errors=True,
+        java_script_enabled=script,
+        viewport={"width": 1280, "height": 800},
+    )
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    outside: list[str] = []
+    # No page may load anything from outside the server (fonts, scripts, counters).
+    context.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith(server.base_url) else outside.append(request.url)
+        ),
+    )
+    try:
+        yield context
+    finally:
+        context.close()
+    assert not outside, f"pages loaded from outside the server: {outside}"
+
+
+@pytest.fixture
+def context(browser: Browser, server: KepilServer) -> Iterator[BrowserContext]:
+    """A fresh context: no cookies, so the server's defaults (Kazakh, standard) apply."""
+    yield from _context(browser, server, script=True)
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    """A page in the fresh context."""
+    return context.new_page()
+
+
+@pytest.fixture
+def scriptless_page(browser: Browser, server: KepilServer) -> Iterator[Page]:
+    """A page in a context with JavaScript turned off."""
+    for context in _context(browser, server, script=False):
+        yield context.new_page()
