@@ -138,3 +138,32 @@ def test_without_javascript_the_registry_is_searched_and_an_entry_opened(
     expect(page).to_have_url(f"/registry/{registry_number}")
     expect(page.locator("h1")).to_contain_text(registry_number)
     screenshot(page, "entry-without-javascript")
+
+
+SMALLER_THAN_BODY = """() => {
+    const body = parseFloat(getComputedStyle(document.body).fontSize);
+    const small = [];
+    const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (texts.nextNode()) {
+        const text = texts.currentNode.textContent.trim();
+        const element = texts.currentNode.parentElement;
+        if (!text || element.closest('script, style')) continue;
+        const size = parseFloat(getComputedStyle(element).fontSize);
+        if (size < body) small.push(`${element.tagName} ${size}px: ${text.slice(0, 40)}`);
+    }
+    return {body, small};
+}"""
+
+
+@pytest.mark.parametrize(
+    "address", ["/", "/service", "/registry?iin_bin=12345", "/registry/{number}", "/login"]
+)
+def test_the_accessible_version_has_no_text_smaller_than_its_large_body_type(
+    page: Page, registry_number: str, address: str
+) -> None:
+    target = address.format(number=registry_number)
+    joiner = "&" if "?" in target else "?"
+    page.goto(f"{target}{joiner}version=accessible")
+    found = page.evaluate(SMALLER_THAN_BODY)
+    assert found["body"] >= 24
+    assert found["small"] == []
