@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test lint unit integration install clean
+.PHONY: serve test lint unit integration browser install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,9 +18,15 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/kepil serve
 
-## Static checks, then every test layer (PostgreSQL tests skip loudly when it is unreachable)
+## Static checks, then every test layer (PostgreSQL and browser tests skip loudly when their
+## server or Chromium is missing; under CI=true a missing Chromium fails)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+## The browser layer alone: Debian's Chromium against `kepil serve`; screenshots in
+## tests/browser/artifacts (or $$KEPIL_ARTIFACTS)
+browser: $(STAMP)
+	$(BIN)/python -m pytest tests/browser --durations=10
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench)

@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     # browser accept it, so a WebSocket opened by page script gets through as well.
     "--ignore-certificate-errors",
 ]
-_skipped: list[str] = []
+NOT_TESTED = "BROWSER NOT TESTED"
 
 
 def _in_ci() -> bool:
@@ -44,19 +44,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if not _chromium_missing() or _in_ci():
         return
     here = Path(__file__).parent
-    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: BROWSER NOT TESTED")
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: {NOT_TESTED}")
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(skip)
-            _skipped.append(item.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say it loudly when the browser layer did not run."""
-    if _skipped:
-        terminalreporter.section("BROWSER NOT TESTED", sep="!", red=True, bold=True)
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if NOT_TESTED in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.section(NOT_TESTED, sep="!", red=True, bold=True)
         terminalreporter.line(
-            f"{len(_skipped)} browser tests were skipped because there is no Chromium at "
+            f"{len(skipped)} browser tests were skipped because there is no Chromium at "
             f"{CHROMIUM}. Install it (apt-get install -y chromium) and rerun; CI fails here.",
             red=True,
         )
