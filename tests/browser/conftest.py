@@ -24,8 +24,9 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-background-networking",
     # The NCALayer stand-in listens on wss://127.0.0.1:13579 with a self-signed certificate.
-    # A context's ignore_https_errors covers what the page loads; this switch makes the whole
-    # browser accept it, so a WebSocket opened by page script gets through as well.
+    # Either this switch or a context's ignore_https_errors lets page script's wss:// through
+    # (test_harness.py checks it; with neither the socket errors). Both are set: the switch
+    # also covers a context a test makes itself without the option.
     "--ignore-certificate-errors",
 ]
 NOT_TESTED = "BROWSER NOT TESTED"
