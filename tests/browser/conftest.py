@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from tests.browser.server import KepilServer, issue_permit, ministry
+from tests.support.pki import Person
+
+from kepil.domain.permits import PermitRole
 
 CHROMIUM = Path(os.environ.get("KEPIL_CHROMIUM", "/usr/bin/chromium"))
 # Playwright's own default is 30 s; a page of this server answers in milliseconds.
@@ -78,9 +81,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KepilServer]:
 
 
 @pytest.fixture(scope="session")
-def registry_number(server: KepilServer) -> str:
+def officials(server: KepilServer) -> dict[PermitRole, Person]:
+    """The clerk, examiner and head with TEST PKI keys, granted their duties on the server."""
+    return ministry(server)
+
+
+@pytest.fixture(scope="session")
+def registry_number(server: KepilServer, officials: dict[PermitRole, Person]) -> str:
     """The registry number of a permit issued through the whole procedure, once per session."""
-    return issue_permit(server, ministry(server))
+    return issue_permit(server, officials)
 
 
 @pytest.fixture(scope="session")
