@@ -16,10 +16,11 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2
-from tests.integration.permits.portal import OFFICIALS, Portal
+from tests.integration.permits.portal import OFFICIALS, Portal, form_json
 from tests.support.pki import Person, applicant_director, ministry_official, trust_dir
 
 from kepil.adapters.clock import SystemClock
@@ -154,7 +155,11 @@ def issue_permit(server: KepilServer, officials: dict[PermitRole, Person]) -> st
         portal = Portal(client, SystemClock(), applicant_director(), officials)
         for person in (portal.applicant, *officials.values()):
             portal.login(person)
-        submitted = portal.submit()
+        # On the real clock the contract must outlive today whenever the suite runs.
+        form = form_json()
+        in_force = datetime.now(UTC).date() + timedelta(days=730)
+        form["attachments"][0]["valid_until"] = in_force.isoformat()
+        submitted = portal.submit(form=form)
         if submitted.status_code != 201:
             raise RuntimeError(f"filing failed: {submitted.text}")
         number = submitted.json()["number"]
