@@ -12,15 +12,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 from tests.browser.server import KepilServer, issue_permit, ministry
 from tests.support.pki import Person
 
 from kepil.domain.permits import PermitRole
 
 CHROMIUM = Path(os.environ.get("KEPIL_CHROMIUM", "/usr/bin/chromium"))
-# Playwright's own default is 30 s; a page of this server answers in milliseconds.
+# Playwright's own default is 30 s for actions and 5 s for expect(); a page of this server
+# answers in milliseconds, but CI's two cores may be busy: one bound of 10 s for both.
 ACTION_TIMEOUT_MS = 10_000
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
