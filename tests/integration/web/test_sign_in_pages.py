@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.support.clock import MovableClock
 from tests.support.pki import Person, applicant_director, sign_bytes, trust_dir
+from tests.support.web import sign_in_on_pages
 
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
@@ -41,7 +42,9 @@ def _csrf(html: str) -> str:
     return found.group(1)
 
 
-def _signed_challenge(client: TestClient, person: Person, *, signing_key: bool = False) -> tuple:
+def _signed_challenge(
+    client: TestClient, person: Person, *, signing_key: bool = False
+) -> tuple[str, str]:
     token = _csrf(client.get("/login", params={"lang": "ru"}).text)
     challenge = client.post("/login/challenge", headers={"X-CSRF-Token": token}).json()
     assert base64.b64decode(challenge["data_b64"]).decode() == challenge["nonce"]
@@ -172,3 +175,14 @@ def test_pages_forbid_framing_and_loading_from_other_sites(client: TestClient) -
     assert "frame-ancestors 'none'" in policy
     assert "connect-src 'self' wss://127.0.0.1:13579" in policy
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_signed_in_person_sees_their_name_and_sign_out_on_every_page(
+    client: TestClient, applicant: Person
+) -> None:
+    sign_in_on_pages(client, applicant.auth, CLOCK.now())
+    for path in ("/", "/service", "/registry"):
+        page = client.get(path, params={"lang": "kk"})
+        assert applicant.name in page.text
+        assert "Шығу" in page.text
+        assert page.headers["cache-control"] == "no-store"
