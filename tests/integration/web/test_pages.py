@@ -128,11 +128,6 @@ def test_the_service_passport_states_the_terms_of_order_130(client: TestClient) 
         assert fact in kk
 
 
-def test_the_login_page_says_plainly_that_sign_in_is_not_built_yet(client: TestClient) -> None:
-    assert "Пока он не работает" in client.get("/login", params={"lang": "ru"}).text
-    assert "Әзірге ол жұмыс істемейді" in client.get("/login", params={"lang": "kk"}).text
-
-
 def test_the_registry_search_shows_status_in_words_and_dates_in_the_language(
     client: TestClient,
 ) -> None:

@@ -116,16 +116,19 @@ def install_error_handlers(app: FastAPI) -> None:
             422, "invalid_request", f"invalid {', '.join(places)}", details=details
         )
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
-            error.status_code, "http_error"
-        )
-        response = error_response(error.status_code, code, str(error.detail))
-        response.headers.update(error.headers or {})
-        if error.status_code == 405:
-            response.headers["Allow"] = _allowed_methods(request)
-        return response
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+
+
+async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    """Starlette's own errors (unknown path, wrong method) in the common envelope."""
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+        error.status_code, "http_error"
+    )
+    response = error_response(error.status_code, code, str(error.detail))
+    response.headers.update(error.headers or {})
+    if error.status_code == 405:
+        response.headers["Allow"] = _allowed_methods(request)
+    return response
 
 
 _PLACES = {"path": "path parameter", "query": "query parameter", "body": "body field"}

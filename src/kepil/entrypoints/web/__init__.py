@@ -2,15 +2,47 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kepil.entrypoints.web import pages, registry_pages
-from kepil.entrypoints.web.rendering import STATIC_DIR
+from kepil.entrypoints.api.errors import http_error
+from kepil.entrypoints.web import pages, registry_pages, sign_in_pages
+from kepil.entrypoints.web.preferences import preferences
+from kepil.entrypoints.web.rendering import STATIC_DIR, render
+from kepil.entrypoints.web.session import (
+    CsrfRefusedError,
+    SignInRequiredError,
+    sign_in_address,
+)
+
+# Addresses that answer machines: their errors stay in the API's JSON envelope.
+_MACHINE_PREFIXES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics", "/openapi", "/docs")
 
 
 def install_web(app: FastAPI) -> None:
-    """Serve the pages at `/` and their stylesheets at `/static`."""
+    """Serve the pages at `/` and their stylesheets at `/static`; errors on pages are pages."""
     app.include_router(pages.router)
     app.include_router(registry_pages.router)
+    app.include_router(sign_in_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    async def _sign_in(request: Request, error: Exception) -> Response:
+        if not isinstance(error, SignInRequiredError):  # registered for that type only
+            raise error
+        return RedirectResponse(sign_in_address(error.back_to, expired=error.expired), 303)
+
+    async def _csrf(request: Request, _error: Exception) -> Response:
+        return render(request, preferences(request), "forbidden_form.html", status_code=403)
+
+    async def _http(request: Request, error: Exception) -> Response:
+        if not isinstance(error, StarletteHTTPException):  # registered for that type only
+            raise error
+        if error.status_code == 404 and not request.url.path.startswith(_MACHINE_PREFIXES):
+            return render(request, preferences(request), "not_found.html", status_code=404)
+        return await http_error(request, error)
+
+    app.add_exception_handler(SignInRequiredError, _sign_in)
+    app.add_exception_handler(CsrfRefusedError, _csrf)
+    app.add_exception_handler(StarletteHTTPException, _http)

@@ -1,4 +1,4 @@
-"""The public pages that read nothing from the database: home, the service passport, sign-in."""
+"""The public pages that read nothing from the database: home and the service passport."""
 
 from __future__ import annotations
 
@@ -21,9 +21,3 @@ def home(request: Request, prefs: PreferencesDep) -> HTMLResponse:
 def service(request: Request, prefs: PreferencesDep) -> HTMLResponse:
     """The service passport: Appendix 1 of the Rules (Order 130/НҚ)."""
     return render(request, prefs, "service.html")
-
-
-@router.get("/login")
-def login(request: Request, prefs: PreferencesDep) -> HTMLResponse:
-    """Sign-in with EDS is not built yet; the page says so and where to turn meanwhile."""
-    return render(request, prefs, "login.html")

@@ -11,10 +11,25 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from kepil.entrypoints.web.i18n import Language, translator
 from kepil.entrypoints.web.preferences import Preferences, Version
+from kepil.entrypoints.web.session import csrf_token, keep_browser_cookie, signed_in
 from kepil.entrypoints.web.words import NAV
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
+
+# Nothing is loaded from outside the server; scripts talk only to it and to NCALayer on this
+# computer; no page can be framed. Inline script and style are refused, which also blunts any
+# markup that slipped past escaping.
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self' wss://127.0.0.1:13579; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'; object-src 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR),
@@ -45,6 +60,7 @@ def render(
     """The page as HTML in the person's language, with the switches pointing at this address."""
     words = translator(prefs.language)
     url = request.url
+    person = signed_in(request)
     page = _environment.get_template(template).render(
         **(context or {}),
         _=words.gettext,
@@ -58,8 +74,15 @@ def render(
             language.value: _here(request, lang=language.value) for language in Language
         },
         switch_version=_here(request, version=_other(prefs.version).value),
+        person=person.principal if person is not None else None,
+        csrf_token=lambda: csrf_token(request),
     )
     response = HTMLResponse(page, status_code=status_code)
     response.headers["content-language"] = prefs.language.value
+    response.headers.update(SECURITY_HEADERS)
+    if person is not None:
+        # A page about a person's own cases must not be kept by shared caches or the back cache.
+        response.headers["cache-control"] = "no-store"
     prefs.remember(request, response)
+    keep_browser_cookie(request, response)
     return response
