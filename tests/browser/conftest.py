@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import (
@@ -42,6 +43,7 @@ CHROMIUM_ARGS = [
     "--ignore-certificate-errors",
 ]
 NOT_TESTED = "BROWSER NOT TESTED"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _in_ci() -> bool:
@@ -131,11 +133,13 @@ def _context(browser: Browser, server: KepilServer, *, script: bool) -> Iterator
     )
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     outside: list[str] = []
-    # No page may load anything from outside the server (fonts, scripts, counters).
+    # No page may load anything from outside this machine (fonts, scripts, counters).
     context.on(
         "request",
         lambda request: (
-            None if request.url.startswith(server.base_url) else outside.append(request.url)
+            None
+            if urlsplit(request.url).hostname in LOOPBACK or request.url.startswith("data:")
+            else outside.append(request.url)
         ),
     )
     try:
