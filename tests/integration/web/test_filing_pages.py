@@ -3,27 +3,20 @@ field in Kazakh and Russian, its canonical bytes signed and filed with the files
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import html
-import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.support.clock import MovableClock
 from tests.support.identities import APPLICANT_BIN
-from tests.support.pki import Person, applicant_director, sign_bytes, sign_in, trust_dir
+from tests.support.pki import Person, applicant_director, trust_dir
 from tests.support.web import csrf, sign_in_on_pages
 
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
-from kepil.domain.canonical import canonical_bytes
-from kepil.domain.permits.codec import form_from_dict, form_to_dict
 from kepil.entrypoints.api.app import create_app
 
 CLOCK = MovableClock("2026-12-07T10:00")
@@ -80,7 +73,9 @@ def fields(page: str, **changes: str) -> dict[str, str]:
     return data
 
 
-def facts(index: int, name: str, content: bytes, media_type: str = "application/pdf") -> dict[str, str]:
+def facts(
+    index: int, name: str, content: bytes, media_type: str = "application/pdf"
+) -> dict[str, str]:
     """What filing.js states about a chosen file: its name, type, size and SHA-256."""
     return {
         f"attachments-{index}-file_name": name,

@@ -112,12 +112,16 @@ class FilingForm:
 
     def filed_addresses(self) -> list[int]:
         """The address blocks that go into the form: any typed in, and always the first."""
-        typed = [i for i, block in enumerate(self.addresses) if any(v.strip() for v in block.values())]
+        typed = [
+            i for i, block in enumerate(self.addresses) if any(v.strip() for v in block.values())
+        ]
         return typed or [0]
 
     def filed_attachments(self) -> list[int]:
         """The attachment blocks that carry a chosen file (the browser states its facts)."""
-        return [i for i, block in enumerate(self.attachments) if block["sha256"] or block["file_name"]]
+        return [
+            i for i, block in enumerate(self.attachments) if block["sha256"] or block["file_name"]
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The form in the JSON shape of Appendix 2 that the domain's codec reads."""
@@ -134,7 +138,9 @@ class FilingForm:
             "platform_name": self.values["platform_name"],
             "purpose": self.values["purpose"],
             "activity_addresses": [self.addresses[i] for i in self.filed_addresses()],
-            "attachments": [_attachment_dict(self.attachments[i]) for i in self.filed_attachments()],
+            "attachments": [
+                _attachment_dict(self.attachments[i]) for i in self.filed_attachments()
+            ],
             **self.consents,
         }
 
@@ -166,11 +172,12 @@ def check(filing: FilingForm, today: date) -> Checked:
     completeness rules (Rules §6) become warnings, as the service accepts and then refuses."""
     errors, warnings = Messages(), Messages()
     data = filing.to_dict()
+    form: ApplicationForm | None
     try:
         form = form_from_dict(data)
     except FormDecodingError as error:
-        for problem in error.problems:
-            errors.add(*_decoding_message(filing, problem))
+        for path in error.problems:
+            errors.add(*_decoding_message(filing, path))
         form = _decoded_despite(data, error.problems)
     if form is None:
         return Checked(None, errors, warnings)
@@ -186,26 +193,24 @@ def check(filing: FilingForm, today: date) -> Checked:
 def placed(filing: FilingForm, problem: Problem) -> list[tuple[str, str]]:
     """Where on the page a domain problem goes, and its words (a msgid)."""
     message = words.PROBLEMS[problem.code]
-    if problem.field in _REQUISITES:
-        return [(_REQUISITES[problem.field], message)]
-    if problem.field == "activity_addresses":
-        return [("addresses-0-postal_code", message)]
-    if problem.field == "attachments":
-        return [("attachments", message)]
     found = _INDEXED.match(problem.field)
     if found is None:
-        return [(problem.field, message)]
-    group, index, part = found.group(1), int(found.group(2)), found.group(3)
-    if group == "activity_addresses":
-        block = f"addresses-{filing.filed_addresses()[index]}"
-        if problem.code is ProblemCode.ACTIVITY_ADDRESS_INCOMPLETE:
-            missing = [name.strip() for name in problem.detail.split(",") if name.strip()]
-            return [(f"{block}-{_part_control(name)}", words.ADDRESS_PARTS[name]) for name in missing]
-        return [(f"{block}-{part or 'postal_code'}", message)]
+        whole = {"activity_addresses": "addresses-0-postal_code", **_REQUISITES}
+        return [(whole.get(problem.field, problem.field), message)]
+    index, part = int(found.group(2)), found.group(3)
+    if found.group(1) == "activity_addresses":
+        return _address_placed(f"addresses-{filing.filed_addresses()[index]}", problem, part)
     block = f"attachments-{filing.filed_attachments()[index]}"
-    if problem.code is ProblemCode.DOCUMENT_EXPIRED:
-        return [(f"{block}-valid_until", message)]
-    return [(f"{block}-file", message)]
+    expired = problem.code is ProblemCode.DOCUMENT_EXPIRED
+    return [(f"{block}-valid_until" if expired else f"{block}-file", message)]
+
+
+def _address_placed(block: str, problem: Problem, part: str | None) -> list[tuple[str, str]]:
+    if problem.code is not ProblemCode.ACTIVITY_ADDRESS_INCOMPLETE:
+        return [(f"{block}-{part or 'postal_code'}", words.PROBLEMS[problem.code])]
+    # The detail names the missing parts: each gets its own words beside its own box.
+    missing = [name.strip() for name in problem.detail.split(",") if name.strip()]
+    return [(f"{block}-{_part_control(name)}", words.ADDRESS_PARTS[name]) for name in missing]
 
 
 def _part_control(name: str) -> str:

@@ -51,7 +51,7 @@ def filing_page(
 def check_on_page(
     request: Request, prefs: PreferencesDep, person: PersonDep, views: ViewsDep, posted: PostedDep
 ) -> Response:
-    """Without JavaScript: add a block, or check the form and show every problem beside its field."""
+    """Without JavaScript: add a block, or check the form and show every problem by its field."""
     check_script_csrf(request, posted)
     fields = texts(posted)
     filing = FilingForm.posted(fields)
@@ -167,4 +167,3 @@ def _pairs(messages: Messages) -> list[tuple[str, str]]:
 def _new_key() -> str:
     # One key per rendered form: a double click or a retry of the same page files once.
     return secrets.token_urlsafe(24)
-

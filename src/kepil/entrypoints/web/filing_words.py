@@ -46,8 +46,7 @@ PROBLEMS: Final[dict[ProblemCode, str]] = {
         "application will be refused further consideration."
     ),
     _P.DOCUMENT_EXPIRED: N_(
-        "This document's validity has ended: the application will be refused further "
-        "consideration."
+        "This document's validity has ended: the application will be refused further consideration."
     ),
     _P.TRUTHFULNESS_NOT_CONFIRMED: N_(
         "Without this confirmation the application will be refused further consideration."
