@@ -26,6 +26,7 @@ from kepil.entrypoints.web.signing_pages import (
     malformed_cms,
     problems_answer,
     refusal_problems,
+    refusal_status,
     texts,
 )
 from kepil.services.errors import InvalidInputError, NotFoundError
@@ -130,7 +131,7 @@ def send(
         problems = refusal_problems(refused)
         if isinstance(refused, NotFoundError):
             problems = [("application_number", message) for _, message in problems]
-        return problems_answer(words_of, problems)
+        return problems_answer(words_of, problems, refusal_status(refused))
     location = f"/cabinet/complaints/{filed.number}"
     return JSONResponse(
         {"number": filed.number, "location": location},

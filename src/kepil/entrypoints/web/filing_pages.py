@@ -27,6 +27,7 @@ from kepil.entrypoints.web.signing_pages import (
     malformed_cms,
     problems_answer,
     refusal_problems,
+    refusal_status,
     texts,
 )
 from kepil.services.permits.context import AttachmentLimits
@@ -118,7 +119,7 @@ def submit(
     try:
         filed = bus.handle(command)
     except REFUSALS as refused:
-        return problems_answer(words_of, refusal_problems(refused))
+        return problems_answer(words_of, refusal_problems(refused), refusal_status(refused))
     location = f"/cabinet/applications/{filed.number}"
     return JSONResponse(
         {"number": filed.number, "location": location, "replayed": not filed.created},

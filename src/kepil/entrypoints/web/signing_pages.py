@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,14 +22,25 @@ from kepil.entrypoints.api.schemas.signed import MAX_CMS_BYTES
 from kepil.entrypoints.web import filing_words as words
 from kepil.entrypoints.web.i18n import Translator
 from kepil.entrypoints.web.session import CSRF_FIELD, CSRF_HEADER, check_csrf
-from kepil.services.errors import ServiceError, SignatureRefusedError
+from kepil.services.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ServiceError,
+    SignatureRefusedError,
+)
 
 # A whole-form message, not about one control: shown in the summary at the top.
 FORM = "form"
 
 
-async def _posted(request: Request) -> FormData:
-    return await request.form()
+async def _posted(request: Request) -> AsyncIterator[FormData]:
+    # Uploaded files are spooled to disk: closed once the answer is made.
+    posted = await request.form()
+    try:
+        yield posted
+    finally:
+        await posted.close()
 
 
 PostedDep = Annotated[FormData, Depends(_posted)]
@@ -91,6 +103,15 @@ def refusal_problems(error: Exception) -> list[tuple[str, str]]:
 
 
 REFUSALS = (ServiceError, PermitDomainError)
+
+
+def refusal_status(error: Exception) -> int:
+    """The status the API would answer the same refusal with."""
+    if isinstance(error, ConflictError | TransitionNotAllowedError):
+        return 409
+    if isinstance(error, ForbiddenError | ActionForbiddenError):
+        return 403
+    return 404 if isinstance(error, NotFoundError) else 422
 
 
 def malformed_cms() -> list[tuple[str, str]]:

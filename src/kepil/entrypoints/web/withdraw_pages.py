@@ -25,6 +25,7 @@ from kepil.entrypoints.web.signing_pages import (
     malformed_cms,
     problems_answer,
     refusal_problems,
+    refusal_status,
     texts,
 )
 from kepil.services.errors import NotFoundError
@@ -108,7 +109,7 @@ def send(
     try:
         bus.handle(DecideOnApplication(person.principal, number, cms))
     except REFUSALS as refused:
-        return problems_answer(words_of, refusal_problems(refused))
+        return problems_answer(words_of, refusal_problems(refused), refusal_status(refused))
     return JSONResponse({"location": f"/cabinet/applications/{number}?withdrawn=1"})
 
 

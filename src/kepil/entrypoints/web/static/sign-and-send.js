@@ -140,6 +140,9 @@
     hooks = hooks || {};
     var token = form.elements.csrf_token.value;
     var busy = false;
+    // The last bytes signed and their CMS: a retry of the same bytes (the answer was lost)
+    // sends the same signature, so the service recognises the request and files it once.
+    var signed = { data: null, cms: null };
     form.addEventListener("submit", function (event) {
       if (!event.submitter || !event.submitter.hasAttribute("data-sign")) {
         return; // every other button posts the form as it does without JavaScript
@@ -165,11 +168,17 @@
         (prepared.warnings || []).forEach(function (warning) {
           place(warning, "warning", hooks.controlFor);
         });
+        if (signed.data === prepared.data_b64) {
+          return signed.cms;
+        }
         status("signing");
         return window.kepilNCALayer.sign(prepared.data_b64, {
           purpose: "sign",
           iin: form.getAttribute("data-iin") || undefined,
           locale: document.documentElement.lang
+        }).then(function (cms) {
+          signed = { data: prepared.data_b64, cms: cms };
+          return cms;
         });
       }).then(function (cms) {
         status("sending");
