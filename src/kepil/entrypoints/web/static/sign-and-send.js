@@ -156,7 +156,10 @@
       var button = event.submitter;
       clear(form);
       status("checking");
-      Promise.resolve(hooks.prepare ? hooks.prepare(form) : null).then(function () {
+      // Started inside the chain, so a refusal the hook throws is shown like any other.
+      Promise.resolve().then(function () {
+        return hooks.prepare ? hooks.prepare(form) : null;
+      }).then(function () {
         status("checking");
         return fetch(form.getAttribute("data-prepare"), {
           method: "POST",
