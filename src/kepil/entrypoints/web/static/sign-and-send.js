@@ -116,13 +116,21 @@
   }
 
   function answer(response) {
+    // An ended session sends the request on to the sign-in page: say so, keep what was typed.
+    if (response.redirected && response.url.indexOf("/login") >= 0) {
+      throw Object.assign(new Error("session"), { kind: "session_ended" });
+    }
     return response.json().catch(function () {
       return {};
     }).then(function (body) {
-      if (response.ok) {
+      if (response.ok && (body.data_b64 !== undefined || body.location)) {
         return body;
       }
-      throw refused(body.problems || []);
+      if (body.problems && body.problems.length) {
+        throw refused(body.problems);
+      }
+      // Not an answer of this service's JSON (a refused token, a page in between).
+      throw Object.assign(new Error("refused"), { kind: "refused" });
     });
   }
 
