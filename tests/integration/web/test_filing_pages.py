@@ -270,6 +270,7 @@ def test_add_another_address_without_javascript_adds_a_block_and_keeps_everythin
     answer = client.post(NEW, data=data)
     assert answer.status_code == 200
     assert 'id="addresses-1-postal_code"' in answer.text
+    assert re.search(r'id="addresses-1-postal_code"[^>]*autofocus', answer.text)  # back in place
     assert 'name="address_count" value="2"' in answer.text
     assert (
         'id="addresses-0-street" name="addresses-0-street" type="text" value="пр. Мангилик Ел"'

@@ -60,7 +60,10 @@ def check_on_page(
     limits = views.upload_limits()
     added = fields.get("add")
     if added in ("address", "attachment"):
-        filing.add_address() if added == "address" else filing.add_attachment()
+        if added == "address":
+            filing.add_address()
+        else:
+            filing.add_attachment()
         return _page(request, prefs, limits, filing, key, focus=added)
     checked = check(filing, views.registry_day())
     status = 422 if checked.errors else 200
