@@ -7,7 +7,7 @@ decided here, so a router or a page cannot forget it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,12 +20,14 @@ from kepil.services.permits.complaint_ports import RuleChange
 from kepil.services.permits.context import AttachmentLimits, PermitContext
 from kepil.services.permits.ports import Notification, RegistryQuery, StoredFile
 from kepil.services.permits.sla import SlaSummary, sla_summary
-from kepil.services.permits.views import applications, complaints, registry
+from kepil.services.permits.views import applications, cabinet, check, complaints, registry
 from kepil.services.permits.views.applications import (
     ApplicationPage,
     ApplicationView,
     DocumentView,
 )
+from kepil.services.permits.views.cabinet import CabinetPage, Deadline, StageDue
+from kepil.services.permits.views.check import DocumentCheck
 from kepil.services.permits.views.complaints import ComplaintPage, ComplaintView
 from kepil.services.permits.views.registry import RegistryEntryView, RegistryPage
 from kepil.services.permits.views.rule_changes import (
@@ -83,6 +85,23 @@ class PermitViews:
         """The principal's cabinet messages, newest first."""
         with self.uow() as uow:
             return applications.cabinet_items(uow, viewer_in(uow, principal), limit)
+
+    def cabinet_applications(self, principal: Principal, limit: int, offset: int) -> CabinetPage:
+        """A page of the principal's own applications with the stage each waits on now."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return cabinet.cabinet_page(
+                uow, who, limit, offset, self.clock.now(), self.context.calendar
+            )
+
+    def current_stage(self, deadlines: Iterable[Deadline]) -> StageDue | None:
+        """The stage a case waits on now, among its deadlines, with working days left."""
+        return cabinet.current_stage(deadlines, self.clock.now(), self.context.calendar)
+
+    def check_document(self, number: str) -> DocumentCheck | None:
+        """Whether a document of this number was issued here; a permit with its registry entry."""
+        with self.uow() as uow:
+            return check.check_document(uow, number, self.registry_day())
 
     def complaint(self, principal: Principal, number: str) -> ComplaintView:
         """One complaint with its history, if the principal may read it."""
