@@ -8,7 +8,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kepil.entrypoints.api.errors import http_error
-from kepil.entrypoints.web import pages, registry_pages, sign_in_pages
+from kepil.entrypoints.web import (
+    cabinet_pages,
+    check_pages,
+    document_pages,
+    pages,
+    registry_pages,
+    sign_in_pages,
+)
 from kepil.entrypoints.web.preferences import preferences
 from kepil.entrypoints.web.rendering import STATIC_DIR, render
 from kepil.entrypoints.web.session import (
@@ -26,6 +33,9 @@ def install_web(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(registry_pages.router)
     app.include_router(sign_in_pages.router)
+    app.include_router(cabinet_pages.router)
+    app.include_router(document_pages.router)
+    app.include_router(check_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     async def _sign_in(request: Request, error: Exception) -> Response:

@@ -117,6 +117,12 @@ class PermitViews:
             who = viewer_in(uow, principal)
             return complaints.complaint_page(uow, who, status, limit, offset)
 
+    def own_complaints(self, principal: Principal, limit: int, offset: int) -> ComplaintPage:
+        """A page of the principal's own complaints, even for an official: the cabinet's list."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return complaints.complaint_page(uow, who, None, limit, offset, own_only=True)
+
     def registry_day(self) -> date:
         """The registry's day: Almaty's date now."""
         return registry.registry_day(self.clock)
