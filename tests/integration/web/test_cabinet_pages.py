@@ -11,18 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from tests.integration.permits.portal import FILES, LETTER, OFFICIALS, PDF, Portal, form_json
-from tests.support.clock import MovableClock
-from tests.support.pki import Person, applicant_director, ministry_official, person, trust_dir
+from tests.integration.permits.portal import FILES, LETTER, PDF, Portal, form_json
+from tests.integration.web.cabinet_portal import issue_permit, open_portal, portal_people
+from tests.support.pki import Person, person
 from tests.support.web import sign_in_on_pages
 
-from kepil.bootstrap import bootstrap
-from kepil.config import Settings
 from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import PermitRole
-from kepil.entrypoints.api.app import create_app
-from kepil.services.permits.officials import GrantRole
 from kepil.signing.dev_ca import Profile
 
 CLERK, EXAMINER, HEAD = PermitRole.CLERK, PermitRole.EXAMINER, PermitRole.HEAD
@@ -30,27 +25,12 @@ CLERK, EXAMINER, HEAD = PermitRole.CLERK, PermitRole.EXAMINER, PermitRole.HEAD
 
 @pytest.fixture(scope="module")
 def people() -> dict[str, Person]:
-    found = {"applicant": applicant_director()}
-    for role, (iin, name) in OFFICIALS.items():
-        found[str(role)] = ministry_official(iin, name)
-    return found
+    return portal_people()
 
 
 @pytest.fixture
 def portal(database_url: str, tmp_path: Path, people: dict[str, Person]) -> Iterator[Portal]:
-    # Friday 20 March 2026 after hours: Nauryz days off move registration to Thursday the 26th.
-    clock = MovableClock("2026-03-20T19:00")
-    settings = Settings(
-        database_url=database_url, data_dir=tmp_path, trust_dir=trust_dir(tmp_path / "trust")
-    )
-    container = bootstrap(settings, clock=clock)
-    for role, (iin, name) in OFFICIALS.items():
-        container.bus.handle(GrantRole(iin, role, name, "главный эксперт", "test"))
-    with TestClient(create_app(container), follow_redirects=False) as client:
-        officials = {role: people[str(role)] for role in OFFICIALS}
-        found = Portal(client, clock, people["applicant"], officials)
-        for someone in (found.applicant, *officials.values()):
-            found.login(someone)
+    with open_portal(database_url, tmp_path, people) as found:
         yield found
 
 
@@ -77,18 +57,6 @@ def _file(portal: Portal, **changes: Any) -> str:
     created = portal.submit(form=form_json(**changes) if changes else None)
     assert created.status_code == 201, created.text
     return str(created.json()["number"])
-
-
-def _issue_permit(portal: Portal) -> tuple[str, str]:
-    number = _file(portal)
-    portal.at("2026-03-26T09:30")
-    assert portal.decide(CLERK, number, "register").status_code == 200
-    portal.at("2026-03-27T11:00")
-    assert portal.decide(EXAMINER, number, "start_review").status_code == 200
-    portal.at("2026-03-30T16:00")
-    issued = portal.sign_document(number, "permit")
-    assert issued.status_code == 200, issued.text
-    return number, str(issued.json()["document_number"])
 
 
 def test_signed_out_the_cabinet_sends_the_person_to_sign_in_and_back(portal: Portal) -> None:
@@ -172,7 +140,7 @@ def test_the_cabinet_pages_through_many_applications(portal: Portal) -> None:
 
 
 def test_the_case_page_shows_deadlines_timeline_documents_and_the_form(portal: Portal) -> None:
-    number, permit = _issue_permit(portal)
+    number, permit = issue_permit(portal)
     _on_pages(portal)
     html = _page(portal, f"/cabinet/applications/{number}", "ru")
     text = _text(html)
@@ -223,7 +191,7 @@ def test_attachments_download_byte_for_byte_with_their_names(portal: Portal) -> 
 
 
 def test_the_permit_reads_as_a_page_and_downloads_as_signed(portal: Portal) -> None:
-    number, permit = _issue_permit(portal)
+    number, permit = issue_permit(portal)
     api = portal.client.get(f"/api/v1/documents/{permit}", headers=portal.applicant.headers)
     _on_pages(portal)
     kazakh = _text(_page(portal, f"/cabinet/documents/{permit}", "kk"))
@@ -284,7 +252,7 @@ def test_a_refusal_after_a_hearing_shows_the_hearing_and_the_grounds(portal: Por
 def test_someone_elses_case_and_an_unknown_number_are_the_same_404_page(
     portal: Portal,
 ) -> None:
-    number, permit = _issue_permit(portal)
+    number, permit = issue_permit(portal)
     stranger = person(Profile.INDIVIDUAL, "800502312347", "ЧУЖОЙ ЧЕЛОВЕК")
     sign_in_on_pages(portal.client, stranger.auth, portal.clock.now())
     sha = hashlib.sha256(PDF).hexdigest()
