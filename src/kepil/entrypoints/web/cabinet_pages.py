@@ -160,6 +160,7 @@ def case(
     }
     context: dict[str, Any] = {
         "case": found,
+        "deadlines": sorted(found.deadlines, key=lambda deadline: deadline.due),
         "final": ApplicationStatus(found.status) in FINAL_STATUSES,
         "current": views.current_stage(found.deadlines),
         "running": running,
