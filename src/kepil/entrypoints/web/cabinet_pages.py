@@ -132,16 +132,19 @@ def cabinet(
 ) -> HTMLResponse:
     """My applications with the stage each waits on, my messages and my complaints."""
     page = _page(request)
-    principal = person.principal
-    applications = views.cabinet_applications(principal, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    last = max(1, -(-applications.total // PAGE_SIZE))
+    found = views.cabinet_overview(
+        person.principal,
+        (PAGE_SIZE, (page - 1) * PAGE_SIZE),
+        (NOTIFICATIONS_SHOWN, COMPLAINTS_SHOWN),
+    )
+    last = max(1, -(-found.applications.total // PAGE_SIZE))
     context: dict[str, Any] = {
-        "applications": applications,
+        "applications": found.applications,
         "page": page,
         "previous": f"/cabinet?page={page - 1}" if page > 1 else None,
         "next": f"/cabinet?page={page + 1}" if page < last else None,
-        "messages": [_message(n) for n in views.cabinet(principal, NOTIFICATIONS_SHOWN)],
-        "complaints": views.own_complaints(principal, COMPLAINTS_SHOWN, 0),
+        "messages": [_message(n) for n in found.messages],
+        "complaints": found.complaints,
         "words": words,
     }
     return render(request, prefs, "cabinet.html", context)

@@ -10,6 +10,9 @@ from typing import Protocol
 from kepil.domain.calendar import WorkingCalendar, to_almaty
 from kepil.domain.permits import ApplicationStatus, Stage
 from kepil.domain.permits.status import FINAL_STATUSES
+from kepil.services.permits.ports import Notification
+from kepil.services.permits.views.applications import cabinet_items
+from kepil.services.permits.views.complaints import ComplaintPage, complaint_page
 from kepil.services.permits.views.viewer import Viewer
 from kepil.services.unit_of_work import UnitOfWork
 
@@ -67,6 +70,15 @@ class CabinetPage:
     offset: int
 
 
+@dataclass(frozen=True, slots=True)
+class Cabinet:
+    """Everything the cabinet's first page shows, read in one transaction."""
+
+    applications: CabinetPage
+    messages: list[Notification]
+    complaints: ComplaintPage
+
+
 def current_stage(
     deadlines: Iterable[Deadline], now: datetime, calendar: WorkingCalendar
 ) -> StageDue | None:
@@ -112,3 +124,22 @@ def cabinet_page(
         for item in items
     ]
     return CabinetPage(lines, total, limit, offset)
+
+
+def cabinet(
+    uow: UnitOfWork,
+    who: Viewer,
+    page: tuple[int, int],
+    shown: tuple[int, int],
+    now: datetime,
+    calendar: WorkingCalendar,
+) -> Cabinet:
+    """A page of the viewer's applications (limit, offset), and the newest of their messages
+    and of their own complaints (how many of each)."""
+    limit, offset = page
+    messages, complaints = shown
+    return Cabinet(
+        cabinet_page(uow, who, limit, offset, now, calendar),
+        cabinet_items(uow, who, messages),
+        complaint_page(uow, who, None, complaints, 0, own_only=True),
+    )

@@ -26,7 +26,7 @@ from kepil.services.permits.views.applications import (
     ApplicationView,
     DocumentView,
 )
-from kepil.services.permits.views.cabinet import CabinetPage, Deadline, StageDue
+from kepil.services.permits.views.cabinet import Cabinet, Deadline, StageDue
 from kepil.services.permits.views.check import DocumentCheck
 from kepil.services.permits.views.complaints import ComplaintPage, ComplaintView
 from kepil.services.permits.views.registry import RegistryEntryView, RegistryPage
@@ -86,13 +86,15 @@ class PermitViews:
         with self.uow() as uow:
             return applications.cabinet_items(uow, viewer_in(uow, principal), limit)
 
-    def cabinet_applications(self, principal: Principal, limit: int, offset: int) -> CabinetPage:
-        """A page of the principal's own applications with the stage each waits on now."""
+    def cabinet_overview(
+        self, principal: Principal, page: tuple[int, int], shown: tuple[int, int]
+    ) -> Cabinet:
+        """The cabinet in one transaction: a page (limit, offset) of one's applications, and the
+        newest of one's messages and own complaints (how many of each)."""
         with self.uow() as uow:
             who = viewer_in(uow, principal)
-            return cabinet.cabinet_page(
-                uow, who, limit, offset, self.clock.now(), self.context.calendar
-            )
+            now, calendar = self.clock.now(), self.context.calendar
+            return cabinet.cabinet(uow, who, page, shown, now, calendar)
 
     def current_stage(self, deadlines: Iterable[Deadline]) -> StageDue | None:
         """The stage a case waits on now, among its deadlines, with working days left."""
@@ -116,12 +118,6 @@ class PermitViews:
         with self.uow() as uow:
             who = viewer_in(uow, principal)
             return complaints.complaint_page(uow, who, status, limit, offset)
-
-    def own_complaints(self, principal: Principal, limit: int, offset: int) -> ComplaintPage:
-        """A page of the principal's own complaints, even for an official: the cabinet's list."""
-        with self.uow() as uow:
-            who = viewer_in(uow, principal)
-            return complaints.complaint_page(uow, who, None, limit, offset, own_only=True)
 
     def registry_day(self) -> date:
         """The registry's day: Almaty's date now."""
