@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from tests.support.applications import standing, stored
 from tests.support.identities import APPLICANT_BIN, APPLICANT_IIN
 from tests.support.signatures import principal
@@ -13,10 +14,12 @@ from tests.support.unit_of_work import FakeUnitOfWork
 from kepil.domain.calendar import ALMATY, kazakhstan_calendar
 from kepil.domain.permits import PermitRole, Stage, StageDeadline
 from kepil.domain.registry import RegistryEntry, RegistryStatus
+from kepil.services.errors import NotFoundError
 from kepil.services.permits.ports import IssuedDocument
+from kepil.services.permits.views.applications import application_view
 from kepil.services.permits.views.cabinet import cabinet_page, current_stage
 from kepil.services.permits.views.check import check_document
-from kepil.services.permits.views.viewer import Viewer
+from kepil.services.permits.views.viewer import Viewer, in_own_cabinet
 
 CALENDAR = kazakhstan_calendar()
 # Wednesday 1 April 2026: registration is due that evening, the service term on 8 April.
@@ -93,6 +96,19 @@ def test_the_cabinet_lists_only_the_persons_own_cases_even_for_an_official() -> 
     assert (line.number, line.status, line.final) == ("APP-2026-000001", "submitted", False)
     assert line.current is not None
     assert (line.current.stage, line.current.due) == ("registration", EVENING)
+
+
+def test_in_ones_own_cabinet_an_official_cannot_open_anyone_elses_case() -> None:
+    uow = FakeUnitOfWork(CALENDAR)
+    with uow.given():
+        other = standing("APP-2026-000002", AT, CALENDAR, applicant_bin="040340004486")
+        uow.applications.add(stored(other), [])
+    clerk = principal(APPLICANT_IIN, APPLICANT_BIN)
+    with uow:
+        as_official = Viewer(clerk, frozenset({PermitRole.CLERK}))
+        assert application_view(uow, as_official, "APP-2026-000002", AT).number
+        with pytest.raises(NotFoundError):
+            application_view(uow, in_own_cabinet(clerk), "APP-2026-000002", AT)
 
 
 ENTRY = RegistryEntry(

@@ -1,7 +1,8 @@
 """The applicant's cabinet as pages: my applications, one case, my complaints, my messages.
 
 Only the person's own cases open here, even for a Ministry official (their workspace is
-another page): a case that is someone else's answers the same 404 page as a missing one.
+another page): the read models read for them as in their own cabinet (`own=True`), so a case
+that is someone else's answers the same 404 page as a missing one.
 """
 
 from __future__ import annotations
@@ -70,20 +71,12 @@ def not_found() -> StarletteHTTPException:
     return StarletteHTTPException(404)
 
 
-def owns(person: PersonDep, owner: str) -> bool:
-    """Whether the case (by its applicant's IIN or BIN) is the signed-in person's own."""
-    return owner in person.principal.identifiers
-
-
 def own_application(views: ViewsDep, person: PersonDep, number: str) -> ApplicationView:
     """The person's own case, or the 404 page."""
     try:
-        found = views.application(person.principal, number)
+        return views.application(person.principal, number, own=True)
     except NotFoundError:
         raise not_found() from None
-    if not owns(person, found.applicant_id):
-        raise not_found()
-    return found
 
 
 def download(content: bytes, media_type: str, file_name: str) -> Response:
@@ -196,9 +189,8 @@ def attachment(number: str, sha256: str, person: PersonDep, views: ViewsDep) -> 
     """An attached file, byte for byte as filed, under the name it was filed with."""
     if not _SHA256.fullmatch(sha256):
         raise not_found()
-    own_application(views, person, number)
     try:
-        found = views.attachment(person.principal, number, sha256)
+        found = views.attachment(person.principal, number, sha256, own=True)
     except NotFoundError:
         raise not_found() from None
     return download(found.content, found.media_type, found.file_name)
@@ -210,9 +202,7 @@ def complaint(
 ) -> HTMLResponse:
     """One of my complaints: its status, terms and history."""
     try:
-        found = views.complaint(person.principal, number)
+        found = views.complaint(person.principal, number, own=True)
     except NotFoundError:
         raise not_found() from None
-    if not owns(person, found.complainant):
-        raise not_found()
     return render(request, prefs, "complaint.html", {"complaint": found, "words": words})

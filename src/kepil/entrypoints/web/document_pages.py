@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from kepil.entrypoints.api.dependencies import ViewsDep
 from kepil.entrypoints.web import words
-from kepil.entrypoints.web.cabinet_pages import download, not_found, owns
+from kepil.entrypoints.web.cabinet_pages import download, not_found
 from kepil.entrypoints.web.preferences import PreferencesDep
 from kepil.entrypoints.web.rendering import render
 from kepil.entrypoints.web.session import PersonDep
@@ -26,12 +26,9 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 def _own_document(views: ViewsDep, person: PersonDep, number: str) -> DocumentView:
     try:
-        found = views.document(person.principal, number)
+        return views.document(person.principal, number, own=True)
     except NotFoundError:
         raise not_found() from None
-    if not owns(person, found.recipient_id):
-        raise not_found()
-    return found
 
 
 def _day(value: object) -> date | None:

@@ -97,7 +97,6 @@ class DocumentView:
     kind: str
     application_number: str
     issued_at: datetime
-    recipient_id: str
     signer_iin: str
     sha256: str
     document: dict[str, Any]
@@ -174,7 +173,6 @@ def document_view(uow: UnitOfWork, who: Viewer, number: str) -> DocumentView:
         kind=found.kind,
         application_number=found.application_number,
         issued_at=found.issued_at,
-        recipient_id=found.recipient_id,
         signer_iin=found.signer_iin,
         sha256=found.sha256,
         document=json.loads(found.content),

@@ -135,11 +135,11 @@ def cabinet(
     calendar: WorkingCalendar,
 ) -> Cabinet:
     """A page of the viewer's applications (limit, offset), and the newest of their messages
-    and of their own complaints (how many of each)."""
+    and of their complaints (how many of each); `who` reads as in their own cabinet."""
     limit, offset = page
     messages, complaints = shown
     return Cabinet(
         cabinet_page(uow, who, limit, offset, now, calendar),
         cabinet_items(uow, who, messages),
-        complaint_page(uow, who, None, complaints, 0, own_only=True),
+        complaint_page(uow, who, None, complaints, 0),
     )

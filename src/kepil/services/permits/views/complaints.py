@@ -91,17 +91,11 @@ def complaint_view(uow: UnitOfWork, who: Viewer, number: str, now: datetime) -> 
 
 
 def complaint_page(
-    uow: UnitOfWork,
-    who: Viewer,
-    status: str | None,
-    limit: int,
-    offset: int,
-    *,
-    own_only: bool = False,
+    uow: UnitOfWork, who: Viewer, status: str | None, limit: int, offset: int
 ) -> ComplaintPage:
-    """A page of complaints: all for officials, one's own for applicants (and in a cabinet)."""
+    """A page of complaints: all for officials, one's own for applicants."""
     # The same rule as the single view (Viewer.owns): the IIN or the certificate's BIN.
-    own = None if who.is_official and not own_only else who.principal.identifiers
+    own = None if who.is_official else who.principal.identifiers
     items, total = uow.complaints.summaries(
         complainants=own, status=status, limit=limit, offset=offset
     )
