@@ -82,7 +82,9 @@ def own_application(views: ViewsDep, person: PersonDep, number: str) -> Applicat
 def download(content: bytes, media_type: str, file_name: str) -> Response:
     """The bytes as a file to save under its name (any script or language in the name kept)."""
     fallback = re.sub(r"[^A-Za-z0-9._-]", "_", file_name) or "file"
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name)}"
+    disposition = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+    )
     headers = {**DOWNLOAD_HEADERS, "content-disposition": disposition}
     return Response(content, media_type=media_type, headers=headers)
 
