@@ -199,6 +199,16 @@ class FakeApplicationRepository(FakeStore):
         """One attachment, or None."""
         return self.files.get((number, sha256))
 
+    def deadlines_of(self, numbers: Sequence[str]) -> dict[str, list[StageDeadline]]:
+        """The listed applications' deadlines, earliest due first."""
+        found: dict[str, list[StageDeadline]] = defaultdict(list)
+        for (owner, stage), d in sorted(
+            self.deadlines.items(), key=lambda item: (item[1].due, str(item[0][1]))
+        ):
+            if owner in numbers:
+                found[owner].append(StageDeadline(stage, d.due, d.settled_at, d.outcome))
+        return dict(found)
+
     def overdue(self, now: datetime, limit: int) -> list[OpenDeadline]:
         """Open, unreported stages past their deadline, oldest deadline first."""
         found = [

@@ -271,6 +271,11 @@ class FakeRegistryRepository(FakeStore):
         """The entry with its history, or None."""
         return self.rows.get(number)
 
+    def find_by_permit(self, permit_number: str) -> RegistryEntry | None:
+        """The entry of the permit with this number, or None."""
+        found = [e for e in self.rows.values() if e.permit_number == permit_number]
+        return found[0] if found else None
+
     def search(self, query: RegistryQuery, today: date) -> tuple[list[RegistryEntry], int]:
         """A page of matches, newest issue first, without their history; and the count."""
         found = [e for e in self.rows.values() if _matches(e, query, today)]

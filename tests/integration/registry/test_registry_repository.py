@@ -145,3 +145,20 @@ def test_a_platform_query_matches_part_of_the_platform_name_in_any_case(
     assert _search(uow, platform="ВОЙ аКТ") == (["R-0004"], 1)
     assert _search(uow, platform="ҚАЗАҚ") == (["R-0004"], 1)
     assert _search(uow, platform="garant", text="гарант") == (["R-0003"], 1)
+
+
+def test_an_entry_is_found_by_its_permit_number_with_its_history(uow: SqlUnitOfWork) -> None:
+    at = datetime(2026, 6, 1, 10, tzinfo=UTC)
+    with uow:
+        entry = uow.registry.get("R-0003")
+        assert entry is not None
+        changed = entry.change_status(RegistryStatus.SUSPENDED, "решение суда", "head", at)
+        uow.registry.save_status(changed, changed.history[-1])
+        uow.commit()
+    with uow:
+        found = uow.registry.find_by_permit("P-0003")
+        missing = uow.registry.find_by_permit("R-0003")
+    assert found is not None
+    assert (found.registry_number, found.stored_status) == ("R-0003", RegistryStatus.SUSPENDED)
+    assert [h.reason for h in found.history] == ["решение суда"]
+    assert missing is None

@@ -225,6 +225,27 @@ class SqlApplicationRepository:
             return None
         return StoredFile(row.sha256, row.kind, row.file_name, row.media_type, bytes(row.content))
 
+    def deadlines_of(self, numbers: Sequence[str]) -> dict[str, list[StageDeadline]]:
+        """Every listed application's deadlines in one query, earliest due first."""
+        found: dict[str, list[StageDeadline]] = defaultdict(list)
+        if not numbers:
+            return {}
+        rows = self._connection.execute(
+            select(deadlines_t)
+            .where(deadlines_t.c.application_number.in_(sorted(set(numbers))))
+            .order_by(deadlines_t.c.due, deadlines_t.c.stage)
+        )
+        for d in rows:
+            found[d.application_number].append(
+                StageDeadline(
+                    stage=Stage(d.stage),
+                    due=d.due,
+                    settled_at=d.settled_at,
+                    outcome=StageOutcome(d.outcome) if d.outcome else None,
+                )
+            )
+        return dict(found)
+
     def overdue(self, now: datetime, limit: int) -> list[OpenDeadline]:
         """Open, unreported stages past their deadline, oldest deadline first."""
         rows = self._connection.execute(

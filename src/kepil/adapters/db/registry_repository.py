@@ -68,6 +68,15 @@ class SqlRegistryRepository:
         )
         return _entry(row, changes)
 
+    def find_by_permit(self, permit_number: str) -> RegistryEntry | None:
+        """The entry with its history, by the permit's own number (unique in the table)."""
+        number = self._connection.execute(
+            select(registry_entries.c.registry_number).where(
+                registry_entries.c.permit_number == permit_number
+            )
+        ).scalar_one_or_none()
+        return None if number is None else self.get(number)
+
     def search(self, query: RegistryQuery, today: date) -> tuple[list[RegistryEntry], int]:
         """A page of matching entries (without history) and the number of all matches."""
         where = _conditions(query, today)

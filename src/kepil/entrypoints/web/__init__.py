@@ -9,7 +9,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kepil.entrypoints.api.errors import http_error
 from kepil.entrypoints.web import (
+    cabinet_pages,
+    check_pages,
     complaint_pages,
+    document_pages,
     filing_pages,
     pages,
     registry_pages,
@@ -36,6 +39,9 @@ def install_web(app: FastAPI) -> None:
     app.include_router(filing_pages.router)
     app.include_router(withdraw_pages.router)
     app.include_router(complaint_pages.router)
+    app.include_router(cabinet_pages.router)
+    app.include_router(document_pages.router)
+    app.include_router(check_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     async def _sign_in(request: Request, error: Exception) -> Response:

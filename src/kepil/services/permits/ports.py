@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from kepil.domain.auth import Principal
 from kepil.domain.monitoring import ChainedEntry, ChainHead, StageRecord
-from kepil.domain.permits import Application, ApplicationEvent, PermitRole, Stage
+from kepil.domain.permits import Application, ApplicationEvent, PermitRole, Stage, StageDeadline
 from kepil.domain.permits.codec import EventRecord
 from kepil.domain.registry import RegistryEntry, RegistryStatus, StatusChange
 from kepil.domain.state_records import BusinessRecord, CourtDecision, PersonRecord
@@ -169,6 +169,11 @@ class ApplicationRepository(Protocol):
 
     def attachment(self, number: str, sha256: str) -> StoredFile | None:
         """One attachment's bytes."""
+        ...
+
+    def deadlines_of(self, numbers: Sequence[str]) -> dict[str, list[StageDeadline]]:
+        """The stage deadlines of each listed application (a page of a list), earliest due
+        first; an application without any is left out."""
         ...
 
     def overdue(self, now: datetime, limit: int) -> list[OpenDeadline]:
@@ -344,6 +349,10 @@ class RegistryRepository(Protocol):
 
     def get(self, number: str) -> RegistryEntry | None:
         """The entry with its history, or None."""
+        ...
+
+    def find_by_permit(self, permit_number: str) -> RegistryEntry | None:
+        """The entry of the permit with this number, with its history, or None."""
         ...
 
     def search(self, query: RegistryQuery, today: date) -> tuple[list[RegistryEntry], int]:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kepil.domain.calendar import to_almaty
-from kepil.domain.permits.codec import EventRecord, attachment_to_dict
+from kepil.domain.permits.codec import EventRecord, attachment_to_dict, form_to_dict
 from kepil.services.errors import NotFoundError
 from kepil.services.permits.ports import (
     ApplicationSummary,
@@ -75,6 +75,8 @@ class ApplicationView:
     history: list[HistoryLineView]
     documents: list[DocumentRefView]
     state_facts: dict[str, Any] | None
+    form: dict[str, Any]
+    """The Appendix 2 form as the applicant signed it, read back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ def application_view(uow: UnitOfWork, who: Viewer, number: str, now: datetime) -
         ],
         # What the state systems said about the applicant is for the examiner (§4).
         state_facts=stored.state_facts if who.is_official else None,
+        form=form_to_dict(application.form),
     )
 
 

@@ -7,7 +7,7 @@ decided here, so a router or a page cannot forget it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,12 +20,14 @@ from kepil.services.permits.complaint_ports import RuleChange
 from kepil.services.permits.context import AttachmentLimits, PermitContext
 from kepil.services.permits.ports import Notification, RegistryQuery, StoredFile
 from kepil.services.permits.sla import SlaSummary, sla_summary
-from kepil.services.permits.views import applications, complaints, registry
+from kepil.services.permits.views import applications, cabinet, check, complaints, registry
 from kepil.services.permits.views.applications import (
     ApplicationPage,
     ApplicationView,
     DocumentView,
 )
+from kepil.services.permits.views.cabinet import Cabinet, Deadline, StageDue
+from kepil.services.permits.views.check import DocumentCheck
 from kepil.services.permits.views.complaints import ComplaintPage, ComplaintView
 from kepil.services.permits.views.registry import RegistryEntryView, RegistryPage
 from kepil.services.permits.views.rule_changes import (
@@ -34,7 +36,7 @@ from kepil.services.permits.views.rule_changes import (
     overdue_view,
     rule_change_view,
 )
-from kepil.services.permits.views.viewer import viewer_in
+from kepil.services.permits.views.viewer import Viewer, in_own_cabinet, viewer_in
 from kepil.services.unit_of_work import UnitOfWork
 
 
@@ -50,10 +52,12 @@ class PermitViews:
         """What one submission may upload, so the edge refuses a huge file before reading it."""
         return self.context.limits
 
-    def application(self, principal: Principal, number: str) -> ApplicationView:
-        """One case, if the principal may read it."""
+    def application(
+        self, principal: Principal, number: str, *, own: bool = False
+    ) -> ApplicationView:
+        """One case, if the principal may read it (with `own`, only if it is theirs)."""
         with self.uow() as uow:
-            who = viewer_in(uow, principal)
+            who = _reader(uow, principal, own=own)
             return applications.application_view(uow, who, number, self.clock.now())
 
     def applications(
@@ -64,16 +68,18 @@ class PermitViews:
             who = viewer_in(uow, principal)
             return applications.application_page(uow, who, status, limit, offset)
 
-    def attachment(self, principal: Principal, number: str, sha256: str) -> StoredFile:
-        """An attached file's bytes, if the principal may read the case."""
+    def attachment(
+        self, principal: Principal, number: str, sha256: str, *, own: bool = False
+    ) -> StoredFile:
+        """An attached file's bytes, if the principal may read the case (with `own`: theirs)."""
         with self.uow() as uow:
-            who = viewer_in(uow, principal)
+            who = _reader(uow, principal, own=own)
             return applications.attachment_file(uow, who, number, sha256)
 
-    def document(self, principal: Principal, number: str) -> DocumentView:
-        """A signed result document, for its recipient or an official."""
+    def document(self, principal: Principal, number: str, *, own: bool = False) -> DocumentView:
+        """A signed result document, for its recipient or an official (with `own`: recipient)."""
         with self.uow() as uow:
-            return applications.document_view(uow, viewer_in(uow, principal), number)
+            return applications.document_view(uow, _reader(uow, principal, own=own), number)
 
     def draft(self, command: decisions.DocumentDraft) -> bytes:
         """The exact bytes of a result document the head would sign now."""
@@ -84,10 +90,29 @@ class PermitViews:
         with self.uow() as uow:
             return applications.cabinet_items(uow, viewer_in(uow, principal), limit)
 
-    def complaint(self, principal: Principal, number: str) -> ComplaintView:
-        """One complaint with its history, if the principal may read it."""
+    def cabinet_overview(
+        self, principal: Principal, page: tuple[int, int], shown: tuple[int, int]
+    ) -> Cabinet:
+        """The cabinet in one transaction: a page (limit, offset) of one's applications, and the
+        newest of one's messages and own complaints (how many of each)."""
         with self.uow() as uow:
-            who = viewer_in(uow, principal)
+            who = in_own_cabinet(principal)
+            now, calendar = self.clock.now(), self.context.calendar
+            return cabinet.cabinet(uow, who, page, shown, now, calendar)
+
+    def current_stage(self, deadlines: Iterable[Deadline]) -> StageDue | None:
+        """The stage a case waits on now, among its deadlines, with working days left."""
+        return cabinet.current_stage(deadlines, self.clock.now(), self.context.calendar)
+
+    def check_document(self, number: str) -> DocumentCheck | None:
+        """Whether a document of this number was issued here; a permit with its registry entry."""
+        with self.uow() as uow:
+            return check.check_document(uow, number, self.registry_day())
+
+    def complaint(self, principal: Principal, number: str, *, own: bool = False) -> ComplaintView:
+        """One complaint with its history, if the principal may read it (with `own`: theirs)."""
+        with self.uow() as uow:
+            who = _reader(uow, principal, own=own)
             return complaints.complaint_view(uow, who, number, self.clock.now())
 
     def complaints(
@@ -151,3 +176,8 @@ class PermitViews:
     def rule_change(self, change: RuleChange) -> RuleChangeView:
         """A version a command just recorded or updated, its notices judged now."""
         return rule_change_view(change, self.clock.now())
+
+
+def _reader(uow: UnitOfWork, principal: Principal, *, own: bool) -> Viewer:
+    """Who reads: in one's own cabinet (`own`) an applicant's eyes, else with one's duties."""
+    return in_own_cabinet(principal) if own else viewer_in(uow, principal)

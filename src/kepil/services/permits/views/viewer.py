@@ -34,3 +34,9 @@ class Viewer:
 def viewer_in(uow: UnitOfWork, principal: Principal) -> Viewer:
     """The principal with its duties, read in the open unit of work."""
     return Viewer(principal, frozenset(member.role for member in uow.staff.roles_of(principal.iin)))
+
+
+def in_own_cabinet(principal: Principal) -> Viewer:
+    """The principal as their own cabinet reads for them: whatever their Ministry duties, only
+    their own cases exist there (the officials' workspace is elsewhere)."""
+    return Viewer(principal, frozenset())

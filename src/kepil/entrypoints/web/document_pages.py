@@ -1,0 +1,70 @@
+"""A signed result document (permit, reasoned refusal, §6 notice) read on a page, and its bytes.
+
+The page lays the document's JSON out in the reader's language; what binds is the signed JSON
+and the head's CMS over it, both downloadable exactly as stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kepil.entrypoints.api.dependencies import ViewsDep
+from kepil.entrypoints.web import words
+from kepil.entrypoints.web.cabinet_pages import download, not_found
+from kepil.entrypoints.web.preferences import PreferencesDep
+from kepil.entrypoints.web.rendering import render
+from kepil.entrypoints.web.session import PersonDep
+from kepil.services.errors import NotFoundError
+from kepil.services.permits.views.applications import DocumentView
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+def _own_document(views: ViewsDep, person: PersonDep, number: str) -> DocumentView:
+    try:
+        return views.document(person.principal, number, own=True)
+    except NotFoundError:
+        raise not_found() from None
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+@router.get("/cabinet/documents/{number}")
+def document(
+    number: str, request: Request, prefs: PreferencesDep, person: PersonDep, views: ViewsDep
+) -> HTMLResponse:
+    """The document laid out: kind, number, date, holder, platform, validity, grounds, signer."""
+    found = _own_document(views, person, number)
+    body: dict[str, Any] = found.document
+    context = {
+        "doc": found,
+        "body": body,
+        "kind_name": words.DOCUMENT_KIND_NAMES.get(found.kind, found.kind),
+        "days": {
+            key: _day(body.get(key))
+            for key in ("issue_date", "application_date", "valid_from", "valid_until")
+        },
+        "provider_name": body.get("provider", {}).get(f"name_{prefs.language.value}", ""),
+        "words": words,
+    }
+    return render(request, prefs, "document.html", context)
+
+
+@router.get("/cabinet/documents/{number}/content")
+def content(number: str, person: PersonDep, views: ViewsDep) -> Response:
+    """The signed bytes: the document's canonical JSON exactly as the head signed it."""
+    found = _own_document(views, person, number)
+    return download(found.content, "application/json", f"{found.number}.json")
+
+
+@router.get("/cabinet/documents/{number}/signature.p7s")
+def signature(number: str, person: PersonDep, views: ViewsDep) -> Response:
+    """The head's CMS signature over the signed bytes (detached or attached, as signed)."""
+    found = _own_document(views, person, number)
+    return download(found.signature, "application/pkcs7-signature", f"{found.number}.p7s")
