@@ -98,6 +98,8 @@ def test_withdrawing_shows_the_act_signs_its_exact_bytes_and_closes_the_case(
     assert done.json()["location"] == f"/cabinet/applications/{number}?withdrawn=1"
     case = client.get(f"/api/v1/applications/{number}", headers=bearer(client, applicant))
     assert case.json()["status"] == "withdrawn"
+    told = client.get(done.json()["location"] + "&lang=ru")
+    assert "Ваше заявление отозвано" in told.text
     closed = client.get(base, params={"lang": "ru"})
     assert closed.status_code == 409
     assert "больше нельзя отозвать" in closed.text

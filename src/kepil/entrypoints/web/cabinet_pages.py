@@ -171,6 +171,9 @@ def case(
             if item.get("valid_until")
         },
         "words": words,
+        # withdraw_pages sends the person here after the signed withdrawal was applied.
+        "just_withdrawn": request.query_params.get("withdrawn") == "1"
+        and found.status == ApplicationStatus.WITHDRAWN,
     }
     return render(request, prefs, "case.html", context)
 
