@@ -1,4 +1,9 @@
-"""The state registry in SQL, with search over casefolded names."""
+"""The state registry in SQL, with search over casefolded names.
+
+Pages are read in two steps: the page's registry numbers from an index alone (a deep page skips
+index entries, not rows), then those rows. Name searches go through a trigram index: pg_trgm's on
+PostgreSQL (migrations 0005, 0006), FTS5's `registry_search` table on SQLite (migration 0011).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,36 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    column,
+    func,
+    insert,
+    or_,
+    select,
+    table,
+    update,
+)
 
 from kepil.adapters.db.tables import registry_entries, registry_history
 from kepil.domain.registry import RegistryEntry, RegistryStatus, StatusChange
-from kepil.services.permits.ports import RegistryQuery
+from kepil.services.permits.ports import RegistryKey, RegistryQuery
+
+# SQLite's FTS5 trigram index of the names, kept by triggers (migration 0011).
+_trigram_search = table(
+    "registry_search",
+    column("registry_number"),
+    column("search_text"),
+    column("platform_search"),
+)
+# The shortest text the trigram index answers; LIKE's wildcards in the text are left to a scan,
+# as FTS5 answers LIKE ... ESCAPE only by scanning.
+_MIN_TRIGRAM_TEXT = 3
+_LIKE_SPECIALS = frozenset("%_\\")
+_ORDER = (registry_entries.c.issued_on.desc(), registry_entries.c.registry_number.desc())
 
 
 def search_text(entry: RegistryEntry) -> str:
@@ -70,20 +100,76 @@ class SqlRegistryRepository:
 
     def search(self, query: RegistryQuery, today: date) -> tuple[list[RegistryEntry], int]:
         """A page of matching entries (without history) and the number of all matches."""
-        where = _conditions(query, today)
+        where = self._conditions(query, today)
         total = self._connection.execute(
             select(func.count()).select_from(registry_entries).where(where)
         ).scalar_one()
+        return self._page(where, query.limit, query.offset), int(total)
+
+    def following(
+        self, query: RegistryQuery, today: date, after: RegistryKey | None
+    ) -> list[RegistryEntry]:
+        """Matching entries (without history) after `after` in the registry's order, or from
+        `query.offset` when None; `query.limit` of them, and no count."""
+        where = self._conditions(query, today)
+        if after is None:
+            return self._page(where, query.limit, query.offset)
+        issued_on, number = registry_entries.c.issued_on, registry_entries.c.registry_number
+        # Newest first: what follows is older, or as old with a smaller number. Spelled out
+        # rather than as a row-value comparison, which SQLite does not use an index for.
+        later = or_(
+            issued_on < after.issued_on,
+            and_(issued_on == after.issued_on, number < after.registry_number),
+        )
+        return self._page(and_(where, later), query.limit, 0)
+
+    def _page(self, where: ColumnElement[bool], limit: int, offset: int) -> list[RegistryEntry]:
+        # The numbers first, from an index of the order (and the filter's columns), so a deep
+        # offset skips index entries; then the page's rows by their primary key.
+        numbers = (
+            select(registry_entries.c.registry_number)
+            .where(where)
+            .order_by(*_ORDER)
+            .limit(limit)
+            .offset(offset)
+            .subquery()
+        )
         rows = self._connection.execute(
             select(registry_entries)
-            .where(where)
-            .order_by(
-                registry_entries.c.issued_on.desc(), registry_entries.c.registry_number.desc()
-            )
-            .limit(query.limit)
-            .offset(query.offset)
+            .join(numbers, numbers.c.registry_number == registry_entries.c.registry_number)
+            .order_by(*_ORDER)
         )
-        return [_entry(row, ()) for row in rows], int(total)
+        return [_entry(row, ()) for row in rows]
+
+    def _conditions(self, query: RegistryQuery, today: date) -> ColumnElement[bool]:
+        table_ = registry_entries.c
+        conditions: list[ColumnElement[bool]] = []
+        if query.text:
+            conditions.append(self._contains("search_text", query.text))
+        if query.iin_bin:
+            conditions.append(table_.holder_iin_bin == query.iin_bin)
+        if query.platform:
+            conditions.append(self._contains("platform_search", query.platform))
+        if query.status is RegistryStatus.ACTIVE:
+            conditions += [table_.stored_status == "active", table_.valid_until >= today]
+        elif query.status is RegistryStatus.EXPIRED:
+            conditions += [table_.stored_status == "active", table_.valid_until < today]
+        elif query.status is not None:
+            conditions.append(table_.stored_status == query.status.value)
+        return and_(True, *conditions)
+
+    def _contains(self, name: str, text: str) -> ColumnElement[bool]:
+        folded = text.casefold()
+        if (
+            self._connection.dialect.name == "sqlite"
+            and len(folded) >= _MIN_TRIGRAM_TEXT
+            and not _LIKE_SPECIALS.intersection(folded)
+        ):
+            matches = select(_trigram_search.c.registry_number).where(
+                _trigram_search.c[name].like(f"%{folded}%")
+            )
+            return registry_entries.c.registry_number.in_(matches)
+        return registry_entries.c[name].like(_contains(text), escape="\\")
 
     def _add_history(self, number: str, changes: tuple[StatusChange, ...]) -> None:
         for change in changes:
@@ -96,24 +182,6 @@ class SqlRegistryRepository:
                     actor=change.actor,
                 )
             )
-
-
-def _conditions(query: RegistryQuery, today: date) -> ColumnElement[bool]:
-    table = registry_entries.c
-    conditions: list[ColumnElement[bool]] = []
-    if query.text:
-        conditions.append(table.search_text.like(_contains(query.text), escape="\\"))
-    if query.iin_bin:
-        conditions.append(table.holder_iin_bin == query.iin_bin)
-    if query.platform:
-        conditions.append(table.platform_search.like(_contains(query.platform), escape="\\"))
-    if query.status is RegistryStatus.ACTIVE:
-        conditions += [table.stored_status == "active", table.valid_until >= today]
-    elif query.status is RegistryStatus.EXPIRED:
-        conditions += [table.stored_status == "active", table.valid_until < today]
-    elif query.status is not None:
-        conditions.append(table.stored_status == query.status.value)
-    return and_(True, *conditions)
 
 
 def _columns(entry: RegistryEntry) -> dict[str, Any]:
