@@ -81,7 +81,20 @@ def _expected(entries: list[RegistryEntry], text: str = "", platform: str = "") 
 
 @pytest.mark.parametrize(
     "text",
-    ["алтын", "АЛТЫН капитал", "ахметова", "kepil", "digital", "ақ", "«", "100%", "нұр_", "ord"],
+    [
+        "алтын",
+        "АЛТЫН капитал",
+        "ахметова",
+        "kepil",
+        "digital",
+        "ақ",
+        "«",
+        "100%",
+        "нұр_",
+        "ord",
+        '«ақжол"',
+        "»\nkepil",
+    ],
 )
 def test_a_name_search_finds_exactly_what_a_scan_of_every_name_finds(
     engine: Engine, text: str
