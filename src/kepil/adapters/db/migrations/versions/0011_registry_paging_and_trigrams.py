@@ -47,7 +47,7 @@ def upgrade() -> None:
     if bind.dialect.name != "sqlite":
         return  # PostgreSQL searches names with its pg_trgm index (migrations 0005, 0006)
     # LIKE '%…%' scanned every row on SQLite (70-100 ms at 100,000 entries). FTS5's trigram
-    # tokenizer (SQLite 3.34+) answers the same LIKE from an index. It holds its own copy of the
+    # tokenizer (SQLite 3.34+) finds the same substrings from an index. It holds its own copy of the
     # texts, keyed by registry number: an external-content table would be keyed by the implicit
     # rowid, which VACUUM may renumber in a table whose primary key is not an integer.
     bind.execute(
