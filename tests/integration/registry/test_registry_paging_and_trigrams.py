@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, event
 
-from kepil.adapters.db import migrate
+from kepil.adapters.db import migrate, registry_repository
 from kepil.adapters.db.unit_of_work import SqlUnitOfWork
 from kepil.domain.registry import RegistryEntry, RegistryStatus
 from kepil.services.permits.ports import RegistryKey, RegistryQuery
@@ -57,11 +57,11 @@ def _store(engine: Engine, entries: list[RegistryEntry]) -> None:
         uow.commit()
 
 
-def _numbers(engine: Engine, **query: object) -> list[str]:
+def _numbers(engine: Engine, page_size: int = 100, **query: object) -> list[str]:
     found: list[str] = []
     with SqlUnitOfWork(engine) as uow:
         while True:
-            page = RegistryQuery(**query, limit=100, offset=len(found))  # type: ignore[arg-type]
+            page = RegistryQuery(**query, limit=page_size, offset=len(found))  # type: ignore[arg-type]
             entries, total = uow.registry.search(page, TODAY)
             found += [e.registry_number for e in entries]
             if len(found) >= total:
@@ -97,12 +97,18 @@ def _expected(entries: list[RegistryEntry], text: str = "", platform: str = "") 
     ],
 )
 def test_a_name_search_finds_exactly_what_a_scan_of_every_name_finds(
-    engine: Engine, text: str
+    engine: Engine, text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     migrate.upgrade(engine)
     entries = _entries(60)
     _store(engine, entries)
-    assert _numbers(engine, text=text) == _expected(entries, text=text)
+    expected = _expected(entries, text=text)
+    assert _numbers(engine, text=text) == expected
+    # The same pages when matches count as many, so early pages walk the order index instead.
+    monkeypatch.setattr(registry_repository, "_COMMON_MATCHES", 2)
+    assert _numbers(engine, text=text) == expected
+    for size in (1, 3):
+        assert _numbers(engine, text=text, page_size=size) == expected
 
 
 def test_a_platform_filter_and_a_name_search_narrow_each_other(engine: Engine) -> None:

@@ -40,6 +40,8 @@ _trigram_search = table(
 # The shortest text a trigram index can find (FTS5 finds nothing shorter): shorter ones scan.
 _MIN_TRIGRAM_TEXT = 3
 _NAME_COLUMNS = ("search_text", "platform_search")
+# From this many matches on, an early page is found by walking the order index (see `search`).
+_COMMON_MATCHES = 1_000
 _ORDER = (registry_entries.c.issued_on.desc(), registry_entries.c.registry_number.desc())
 
 
@@ -100,7 +102,14 @@ class SqlRegistryRepository:
 
     def search(self, query: RegistryQuery, today: date) -> tuple[list[RegistryEntry], int]:
         """A page of matching entries (without history) and the number of all matches."""
-        return self._page(query, today, None), self._count(query, today)
+        total = self._count(query, today)
+        if total <= query.offset:
+            return [], total
+        # Many matches and an early page: walking the order index and testing each row finds
+        # the page in a few hundred rows, sooner than listing every match from the trigram
+        # index (measured at 7,600 matches: the list alone took 20-85 ms).
+        common = total >= _COMMON_MATCHES and query.offset + query.limit <= total // 10
+        return self._page(query, today, None, trigrams=not common), total
 
     def _count(self, query: RegistryQuery, today: date) -> int:
         names = self._trigram_query(query)
@@ -108,7 +117,7 @@ class SqlRegistryRepository:
             # Names alone: the trigram index counts its matches without reading a row.
             counted = select(func.count()).select_from(_trigram_search).where(_matches(names))
         else:
-            where = self._conditions(query, today, names, names_first=True)
+            where = self._conditions(query, today, names)
             counted = select(func.count()).select_from(registry_entries).where(where)
         return int(self._connection.execute(counted).scalar_one())
 
@@ -117,14 +126,17 @@ class SqlRegistryRepository:
     ) -> list[RegistryEntry]:
         """Matching entries (without history) after `after` in the registry's order, or from
         `query.offset` when None; `query.limit` of them, and no count."""
-        return self._page(query, today, after)
+        # An export walks the order index once from end to end, testing each row as it goes:
+        # listing the trigram index's matches again for each page would cost more.
+        return self._page(query, today, after, trigrams=False)
 
     def _page(
-        self, query: RegistryQuery, today: date, after: RegistryKey | None
+        self, query: RegistryQuery, today: date, after: RegistryKey | None, *, trigrams: bool
     ) -> list[RegistryEntry]:
         # The numbers first, from an index of the order (and the filter's columns), so a deep
         # offset skips index entries; then the page's rows by their primary key.
-        where = self._conditions(query, today, self._trigram_query(query), names_first=False)
+        names = self._trigram_query(query) if trigrams else None
+        where = self._conditions(query, today, names)
         offset = query.offset
         if after is not None:
             issued_on, number = registry_entries.c.issued_on, registry_entries.c.registry_number
@@ -162,17 +174,13 @@ class SqlRegistryRepository:
         return " AND ".join(phrases) or None
 
     def _conditions(
-        self, query: RegistryQuery, today: date, names: str | None, *, names_first: bool
+        self, query: RegistryQuery, today: date, names: str | None
     ) -> ColumnElement[bool]:
         table_ = registry_entries.c
         conditions: list[ColumnElement[bool]] = []
         if names is not None:
             matching = select(_trigram_search.c.registry_number).where(_matches(names))
-            # To count, SQLite looks each match up by number. For a page, `|| ''` hides that
-            # index, so it walks the order index and stops at the page's last match instead of
-            # sorting every match (measured at 17,000 matches: 24 ms against 75 ms).
-            number = table_.registry_number if names_first else table_.registry_number + ""
-            conditions.append(number.in_(matching))
+            conditions.append(table_.registry_number.in_(matching))
         for name, text in zip(_NAME_COLUMNS, (query.text, query.platform), strict=True):
             if text and (names is None or len(text.casefold()) < _MIN_TRIGRAM_TEXT):
                 conditions.append(table_[name].like(_contains(text), escape="\\"))
