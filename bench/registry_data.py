@@ -84,7 +84,7 @@ class Sample:
     """What the benchmark asks for, taken from the entries it made."""
 
     numbers: list[str] = field(default_factory=list)
-    """Registry numbers of entries with a status history."""
+    """Registry numbers of entries with a status history (and of the first entry)."""
     iin_bins: list[str] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     history_lines: int = 0
@@ -201,10 +201,12 @@ def _note(sample: Sample, row: dict[str, Any], history: list[dict[str, Any]]) ->
         status = "expired"
     sample.statuses[status] = sample.statuses.get(status, 0) + 1
     sample.history_lines += len(history)
-    if history and len(sample.numbers) < 200:
+    # The first entry always, so even a tiny registry has something to ask for.
+    if (history or not sample.numbers) and len(sample.numbers) < 200:
         sample.numbers.append(row["registry_number"])
     # Spread over the years, so IIN/BIN searches find old and new entries alike.
-    if len(sample.iin_bins) < 200 and int(row["registry_number"][-6:]) % 499 == 0:
+    spread = int(row["registry_number"][-6:]) % 499 == 0
+    if (spread or not sample.iin_bins) and len(sample.iin_bins) < 200:
         sample.iin_bins.append(row["holder_iin_bin"])
 
 
