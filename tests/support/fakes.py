@@ -19,6 +19,7 @@ from kepil.services.permits.ports import (
     AlreadyStored,
     IssuedDocument,
     Notification,
+    RegistryKey,
     RegistryQuery,
     StaffMember,
 )
@@ -282,6 +283,21 @@ class FakeRegistryRepository(FakeStore):
         found.sort(key=lambda e: (e.issued_on, e.registry_number), reverse=True)
         page = found[query.offset : query.offset + query.limit]
         return [replace(e, history=()) for e in page], len(found)
+
+    def following(
+        self, query: RegistryQuery, today: date, after: RegistryKey | None
+    ) -> list[RegistryEntry]:
+        """Matches after `after` in the registry's order (from the offset when None)."""
+        if after is None:
+            return self.search(query, today)[0]
+        key = (after.issued_on, after.registry_number)
+        found = [
+            e
+            for e in self.rows.values()
+            if _matches(e, query, today) and (e.issued_on, e.registry_number) < key
+        ]
+        found.sort(key=lambda e: (e.issued_on, e.registry_number), reverse=True)
+        return [replace(e, history=()) for e in found[: query.limit]]
 
 
 def _matches(entry: RegistryEntry, query: RegistryQuery, today: date) -> bool:

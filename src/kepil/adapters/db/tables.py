@@ -75,13 +75,16 @@ registry_entries = Table(
     Column("platform_name", Text, nullable=False),
     Column("purpose", Text, nullable=False),
     Column("addresses", Text, nullable=False),
-    Column("issued_on", Date, nullable=False, index=True),
+    Column("issued_on", Date, nullable=False),
     Column("valid_until", Date, nullable=False, index=True),
     Column("stored_status", String(16), nullable=False, index=True),
     Column("status_reason", Text, nullable=False),
     Column("search_text", Text, nullable=False),
     Column("platform_search", Text, nullable=False),
     Index("ix_registry_entries_status_validity", "stored_status", "valid_until"),
+    # The registry's order (newest first, then by number) is this index read backwards, so a
+    # page is found without a sort and a deep page skips index entries only (migration 0011).
+    Index("ix_registry_entries_issued_number", "issued_on", "registry_number"),
     # Pages one stored status newest first, testing valid_until in the index (migration 0009):
     # `expired` entries are the oldest, so the issued_on index alone reads every valid row first.
     Index(
@@ -91,6 +94,7 @@ registry_entries = Table(
         "registry_number",
         "valid_until",
     ),
+    # SQLite searches names in an FTS5 trigram table, `registry_search` (migration 0011).
     # PostgreSQL only, made by migrations 0005/0006 when pg_trgm is available. One GIN index
     # serves a condition on either column as well as a separate index would.
     Index(

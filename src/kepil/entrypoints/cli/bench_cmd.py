@@ -123,6 +123,57 @@ def ledger(
     _print(figures, json_output)
 
 
+@bench_app.command("pages")
+def pages(
+    entries: Annotated[
+        int, typer.Option(min=1, help="Registry entries to insert, with their histories.")
+    ] = 100_000,
+    requests: Annotated[
+        int, typer.Option(min=1, help="Timed requests of each page (after 3 not timed).")
+    ] = 100,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="A PostgreSQL server to use (a fresh schema, dropped at the end); "
+            "default: a fresh SQLite file."
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            help="Another checkout's `kepil` executable: it serves its own copy of the same "
+            "entries and is asked in turn with this one, request by request (before/after)."
+        ),
+    ] = None,
+    full_exports: Annotated[
+        int, typer.Option(min=0, help="Times to download the whole registry as CSV.")
+    ] = 1,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON line (the benchmark contract).")
+    ] = False,
+) -> None:
+    """Serve the pages with ENTRIES registry entries (`kepil serve` over loopback) and print each
+    page's p50/p95/p99 latency and requests/s in both languages, peak RSS and the machine."""
+    engine = _bench_module("pages")
+    # The server is this installation's own `kepil serve`, beside the interpreter running this.
+    kepil = Path(sys.executable).with_name("kepil")
+    if not kepil.is_file():
+        raise fail(f"no kepil executable beside {sys.executable} to serve the pages with")
+    if baseline is not None and not baseline.is_file():
+        raise fail(f"--baseline {baseline} is not a kepil executable")
+    progress = None if json_output else (lambda text: typer.echo(text, err=True))
+    try:
+        figures = engine.run_pages_bench(
+            entries, requests, database_url, kepil, baseline, full_exports, progress
+        )
+    except engine.BenchError as error:
+        raise fail(f"the benchmark failed: {error}", code=1) from None
+    if json_output:
+        typer.echo(json.dumps(figures, ensure_ascii=False))
+    else:
+        engine.print_table(figures)
+
+
 def _network(
     nodes: int,
     txs: int,

@@ -280,6 +280,14 @@ class NotificationRepository(Protocol):
 MAX_PAGE_SIZE = 100
 
 
+@dataclass(frozen=True, slots=True)
+class RegistryKey:
+    """Where an entry stands in the registry's order (newest issue first, then by number)."""
+
+    issued_on: date
+    registry_number: str
+
+
 @dataclass(frozen=True)
 class RegistryQuery:
     """What a reader searches for; every field narrows the result."""
@@ -357,4 +365,11 @@ class RegistryRepository(Protocol):
 
     def search(self, query: RegistryQuery, today: date) -> tuple[list[RegistryEntry], int]:
         """A page of matching entries and the count of all matches."""
+        ...
+
+    def following(
+        self, query: RegistryQuery, today: date, after: RegistryKey | None
+    ) -> list[RegistryEntry]:
+        """`query.limit` matching entries after `after` in the registry's order (from
+        `query.offset` when None), uncounted: an export walks the registry with it."""
         ...

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from kepil.domain.calendar import to_almaty
 from kepil.domain.clock import Clock
 from kepil.domain.registry import RegistryEntry, RegistryStatus
-from kepil.services.permits.ports import MAX_PAGE_SIZE, RegistryQuery
+from kepil.services.permits.ports import MAX_PAGE_SIZE, RegistryKey, RegistryQuery
 from kepil.services.unit_of_work import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -91,15 +91,17 @@ def export_entries(
 ) -> Iterator[RegistryEntryView]:
     """The entries matching the query from `query.offset` on, `limit` of them (all when None),
     fetched page by page, each page in a short transaction of its own so a slow download holds
-    no connection between pages."""
-    offset, left = query.offset, limit
+    no connection between pages. Each page starts after the last entry of the one before (not at
+    an offset, which would skip all earlier entries again) and counts nothing."""
+    after: RegistryKey | None = None
+    left = limit
     while left is None or left > 0:
         size = MAX_PAGE_SIZE if left is None else min(MAX_PAGE_SIZE, left)
         with uow_factory() as uow:
-            entries, _ = uow.registry.search(replace(query, limit=size, offset=offset), day)
+            entries = uow.registry.following(replace(query, limit=size), day, after)
         yield from (entry_view(entry, day) for entry in entries)
         if len(entries) < size:
             return
-        offset += size
+        after = RegistryKey(entries[-1].issued_on, entries[-1].registry_number)
         if left is not None:
             left -= size
