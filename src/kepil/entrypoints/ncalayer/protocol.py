@@ -187,6 +187,11 @@ class _BadArgumentError(ValueError):
     pass
 
 
+def _json_error(text: str) -> _BadArgumentError:
+    # The words NCALayer's JSON reader (org.json) uses when an argument has the wrong shape.
+    return _BadArgumentError(f"org.json.JSONException: {text}")
+
+
 @dataclass(frozen=True)
 class _SignRequest:
     contents: list[bytes]
@@ -197,12 +202,12 @@ class _SignRequest:
 
 def _read_sign_request(args: object, log: Callable[[str], None]) -> _SignRequest:
     if not isinstance(args, dict):
-        raise _BadArgumentError('JSONObject["args"] is not a JSONObject.')
+        raise _json_error('JSONObject["args"] is not a JSONObject.')
     signing = args.get("signingParams", {})
     signer = args.get("signerParams", {})
     for name, value in (("signingParams", signing), ("signerParams", signer)):
         if not isinstance(value, dict):
-            raise _BadArgumentError(f'JSONObject["{name}"] is not a JSONObject.')
+            raise _json_error(f'JSONObject["{name}"] is not a JSONObject.')
     if args.get("format") != "cms":
         raise _BadArgumentError(
             f"format {args.get('format')!r}: the stand-in makes CMS only (kepil signs CMS)"
@@ -213,7 +218,7 @@ def _read_sign_request(args: object, log: Callable[[str], None]) -> _SignRequest
     blocks = data if isinstance(data, list) else [data]
     texts = [block for block in blocks if isinstance(block, str)]
     if not texts or len(texts) != len(blocks):
-        raise _BadArgumentError('JSONObject["data"] is neither a string nor strings.')
+        raise _json_error('JSONObject["data"] is neither a string nor strings.')
     decode = signing.get("decode") is True
     return _SignRequest(
         contents=[_content(text, decode=decode) for text in texts],
@@ -230,10 +235,10 @@ def _basics_filter(
     if storages is not None and not (
         isinstance(storages, list) and all(isinstance(s, str) for s in storages)
     ):
-        raise _BadArgumentError('JSONObject["allowedStorages"] is not a JSONArray of strings.')
+        raise _json_error('JSONObject["allowedStorages"] is not a JSONArray of strings.')
     oids = signer.get("extKeyUsageOids") or []
     if not isinstance(oids, list) or not all(isinstance(oid, str) for oid in oids):
-        raise _BadArgumentError('JSONObject["extKeyUsageOids"] is not a JSONArray of strings.')
+        raise _json_error('JSONObject["extKeyUsageOids"] is not a JSONArray of strings.')
     iin, bin_, serial = (_text(signer, name) for name in ("iin", "bin", "serialNumber"))
     issuers = _chain_subjects(signer.get("chain"), log)
 
@@ -257,7 +262,7 @@ def _chain_subjects(chain: object, log: Callable[[str], None]) -> list[x509.Name
         log("signerParams.chain is absent: the real NCALayer would offer production keys only")
         return None
     if not isinstance(chain, list):
-        raise _BadArgumentError('JSONObject["chain"] is not a JSONArray.')
+        raise _json_error('JSONObject["chain"] is not a JSONArray.')
     if not chain:
         return None
     try:
@@ -274,7 +279,7 @@ def _text(params: dict[str, Any], name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise _BadArgumentError(f'JSONObject["{name}"] is not a string.')
+        raise _json_error(f'JSONObject["{name}"] is not a string.')
     return value.strip()
 
 
