@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from tests.support.pki import PKI_EPOCH, session_pki
 
-from kepil.entrypoints.ncalayer.keys import OfferedKey
+from kepil.entrypoints.ncalayer.keys import OfferedKey, StandardSigner
 from kepil.entrypoints.ncalayer.protocol import EKU_EMAIL_PROTECTION, StandIn, pem_cms_der
 from kepil.signing.cms_sign import SignerCredential
 from kepil.signing.cms_verify import VerificationResult, verify_cms
@@ -48,10 +48,14 @@ def person_keys(iin: str = IIN) -> Keys:
         for usage in (KeyKind.AUTH, KeyKind.SIGN)
     }
     return Keys(
-        OfferedKey.of(Path(f"{iin}-auth.p12"), f"{iin}-auth", issued[KeyKind.AUTH]),
-        OfferedKey.of(Path(f"{iin}-sign.p12"), f"{iin}-sign", issued[KeyKind.SIGN]),
-        OfferedKey.of(Path(f"{iin}-nca.p12"), f"{iin}-nca", _nca_like(issued[KeyKind.SIGN])),
+        _offered(f"{iin}-auth", issued[KeyKind.AUTH]),
+        _offered(f"{iin}-sign", issued[KeyKind.SIGN]),
+        _offered(f"{iin}-nca", _nca_like(issued[KeyKind.SIGN])),
     )
+
+
+def _offered(alias: str, credential: SignerCredential) -> OfferedKey:
+    return OfferedKey.of(Path(f"{alias}.p12"), alias, StandardSigner(credential))
 
 
 def _nca_like(signing: SignerCredential) -> SignerCredential:

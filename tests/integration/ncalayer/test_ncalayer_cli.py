@@ -48,7 +48,7 @@ def test_help_says_it_is_a_test_double_and_which_keys_it_reads() -> None:
     assert "TEST DOUBLE" in text
     assert "--p12" in text
     assert "--choose" in text
-    assert "GOST kits" in text
+    assert "GOST R 34.10-2015" in text
 
 
 def test_a_wrong_password_is_one_line_and_exit_2(auth_p12: Path) -> None:

@@ -22,9 +22,10 @@ _HELP = "\n\n".join(
         "that the request's filters let through (--choose first) or presses Cancel "
         "(--choose cancel). When no key passes the filters it answers as NCALayer does when "
         "the person closes the dialog: cancelled.",
-        "Keys: RSA, ECDSA and Ed25519 PKCS#12 files, such as `kepil pki issue DIR ... --p12 "
-        "--password P` writes, and the NCA's older RSA test kits. GOST kits (most NCA test "
-        "kits) are not supported yet: use the real NCALayer for them.",
+        "Keys: PKCS#12 files with an RSA, ECDSA or Ed25519 key, such as `kepil pki issue DIR "
+        "... --p12 --password P` writes and the NCA's RSA test kits, or with a GOST R 34.10-2015 "
+        "key (the NCA's GOST 2015 test kits, signed in Kalkan's layout). GOST 34.310-2004 keys "
+        "are refused.",
         "Several files: repeat --p12. One --password serves every file; otherwise give one "
         "--password per --p12, in the same order.",
         "TLS: --cert and --key, or a self-signed development certificate for 127.0.0.1, made "

@@ -28,11 +28,9 @@ from enum import StrEnum
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from kepil.entrypoints.ncalayer.keys import FILE_STORAGE, OfferedKey
-from kepil.signing.cms_sign import sign_cms
+from kepil.entrypoints.ncalayer.keys import FILE_STORAGE, OfferedKey, name_der
 from kepil.signing.nca_profile import EKU_CLIENT_AUTH
 
 BASICS = "kz.gov.pki.knca.basics"
@@ -147,7 +145,7 @@ class StandIn:
         return None
 
     def _sign(self, key: OfferedKey, content: bytes, attached: bool) -> bytes:
-        return sign_cms(content, [key.credential], signing_time=self.clock(), detached=not attached)
+        return key.signer.sign(content, self.clock(), detached=not attached)
 
 
 def key_info(key: OfferedKey) -> dict[str, str]:
@@ -156,11 +154,11 @@ def key_info(key: OfferedKey) -> dict[str, str]:
     return {
         "alias": key.alias,
         "keyId": _key_id(certificate),
-        "algorithm": _algorithm(certificate),
+        "algorithm": _algorithm(key),
         "subjectCn": key.common_name,
-        "subjectDn": certificate.subject.rfc4514_string(_DN_NAMES),
-        "issuerCn": _common_name(certificate.issuer),
-        "issuerDn": certificate.issuer.rfc4514_string(_DN_NAMES),
+        "subjectDn": key.subject_dn,
+        "issuerCn": key.issuer_cn,
+        "issuerDn": key.issuer_dn,
         "serialNumber": key.serial_hex,
         "certNotBefore": _millis(certificate.not_valid_before_utc),
         "certNotAfter": _millis(certificate.not_valid_after_utc),
@@ -173,14 +171,6 @@ def pem_cms_der(text: str) -> bytes:
     """The DER of a basics sign result (PEM-armoured base64, as NCALayer writes it)."""
     body = "".join(line for line in text.splitlines() if not line.startswith("-----"))
     return base64.b64decode(body, validate=True)
-
-
-# Names Java gives the NCA profile's subject attributes (RFC 4514 knows only CN, O, OU, C, ...).
-_DN_NAMES = {
-    x509.oid.NameOID.SERIAL_NUMBER: "SERIALNUMBER",
-    x509.oid.NameOID.SURNAME: "SURNAME",
-    x509.oid.NameOID.GIVEN_NAME: "GIVENNAME",
-}
 
 
 class _BadArgumentError(ValueError):
@@ -249,13 +239,13 @@ def _basics_filter(
             and (not iin or key.iin == iin)
             and (not bin_ or key.bin == bin_)
             and (not serial or key.serial_hex == serial.lower().lstrip("0"))
-            and (issuers is None or key.certificate.issuer in issuers)
+            and (issuers is None or key.issuer_der in issuers)
         )
 
     return allowed
 
 
-def _chain_subjects(chain: object, log: Callable[[str], None]) -> list[x509.Name] | None:
+def _chain_subjects(chain: object, log: Callable[[str], None]) -> list[bytes] | None:
     if chain is None:
         # The real NCALayer then offers only keys that chain to the NCA's production roots,
         # so a test key would not be offered there; pages send "chain": [] for test keys.
@@ -266,10 +256,7 @@ def _chain_subjects(chain: object, log: Callable[[str], None]) -> list[x509.Name
     if not chain:
         return None
     try:
-        return [
-            x509.load_der_x509_certificate(base64.b64decode(item, validate=True)).subject
-            for item in chain
-        ]
+        return [name_der(base64.b64decode(item, validate=True), "subject") for item in chain]
     except (TypeError, ValueError, binascii.Error) as error:
         raise _BadArgumentError(f"signerParams.chain holds no certificate: {error}") from None
 
@@ -328,14 +315,6 @@ def _millis(moment: datetime) -> str:
     return str(int(moment.timestamp() * 1000))
 
 
-def _common_name(name: x509.Name) -> str:
-    names = name.get_attributes_for_oid(x509.oid.NameOID.COMMON_NAME)
-    if not names:
-        return ""
-    value = names[0].value
-    return value if isinstance(value, str) else value.decode()
-
-
 def _key_id(certificate: x509.Certificate) -> str:
     try:
         identifier = certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
@@ -352,15 +331,13 @@ def _authority_key_id(certificate: x509.Certificate) -> str:
     return (identifier.value.key_identifier or b"").hex()
 
 
-def _algorithm(certificate: x509.Certificate) -> str:
-    key = certificate.public_key()
-    if isinstance(key, rsa.RSAPublicKey):
-        return "RSA"
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return "EC"
-    if isinstance(key, ed25519.Ed25519PublicKey):
-        return "Ed25519"
-    return type(key).__name__
+def _algorithm(key: OfferedKey) -> str:
+    # The names Java's security providers give these keys (Kalkan's for GOST 2015).
+    name = key.algorithm
+    for prefix, java in (("rsa", "RSA"), ("ecdsa", "EC"), ("ed25519", "Ed25519")):
+        if name.startswith(prefix):
+            return java
+    return "ECGOST3410-2015" if name.startswith("gost2015") else name
 
 
 def describe(keys: Sequence[OfferedKey]) -> list[str]:
