@@ -86,10 +86,10 @@ def test_it_lists_its_keys_signs_and_stops_cleanly_on_sigterm(
             key_line = _read_until(lines, "900101300126")
             port = int(listing.split("wss://127.0.0.1:")[1].split("/")[0])
             client_tls = ssl.create_default_context(cafile=tmp_path / CERT_FILE)
-            with connect(f"wss://127.0.0.1:{port}/", ssl=client_tls, open_timeout=10) as socket:
-                socket.recv(timeout=10)
+            with connect(f"wss://127.0.0.1:{port}/", ssl=client_tls, open_timeout=30) as socket:
+                socket.recv(timeout=30)
                 socket.send(sign_request(b64(b"nonce"), ekus=[SIGN_IN_EKU]))
-                reply = json.loads(socket.recv(timeout=10))
+                reply = json.loads(socket.recv(timeout=30))
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=20) == 0
             rest = _read_until(lines, "stopped")

@@ -74,11 +74,11 @@ def converse(agent: StandIn, directory: Path, requests: list[str]) -> list[dict[
     """What the server sends on one connection: its greeting, then a reply to each request."""
     with serving(agent, directory) as (port, client_tls):
         url = f"wss://127.0.0.1:{port}/"
-        with connect(url, ssl=client_tls, open_timeout=10) as socket:
-            received = [json.loads(socket.recv(timeout=10))]
+        with connect(url, ssl=client_tls, open_timeout=30) as socket:
+            received = [json.loads(socket.recv(timeout=30))]
             for request in requests:
                 socket.send(request)
-                received.append(json.loads(socket.recv(timeout=10)))
+                received.append(json.loads(socket.recv(timeout=30)))
     return received
 
 
