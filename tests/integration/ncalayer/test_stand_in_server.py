@@ -10,10 +10,13 @@ import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
 from tests.support.ncalayer import (
     IIN,
     SIGN_IN_EKU,
@@ -28,6 +31,7 @@ from tests.support.ncalayer import (
 from websockets.sync.client import connect
 
 from kepil.entrypoints.ncalayer.dev_certificate import ensure_dev_certificate
+from kepil.entrypoints.ncalayer.keys import OfferedKey
 from kepil.entrypoints.ncalayer.protocol import StandIn
 from kepil.entrypoints.ncalayer.server import serve_until, tls_context
 from kepil.signing.nca_profile import KeyKind
@@ -105,6 +109,28 @@ def test_one_connection_answers_requests_one_after_another(keys: Keys, tmp_path:
     assert answers[0] == {"code": "200", "responseObject": []}
     assert answers[1]["code"] == "500"
     assert verify_result(answers[2]["body"]["result"], KeyKind.AUTH).valid
+
+
+@dataclass(frozen=True)
+class _BrokenSigner:
+    certificate: x509.Certificate
+
+    def sign(self, content: bytes, signing_time: datetime, *, detached: bool) -> bytes:
+        raise RuntimeError("a bug while signing")
+
+
+def test_a_failure_inside_the_stand_in_is_answered_and_the_connection_goes_on(
+    keys: Keys, tmp_path: Path
+) -> None:
+    broken = OfferedKey.of(Path("broken.p12"), "broken", _BrokenSigner(keys.auth.certificate))
+    tokens = '{"module":"kz.gov.pki.knca.commonUtils","method":"getActiveTokens"}'
+
+    _greeting, failed, after = converse(
+        stand_in(broken), tmp_path, [sign_request(b64(NONCE)), tokens]
+    )
+
+    assert failed == {"code": "500", "message": "stand-in error: RuntimeError"}
+    assert after == {"code": "200", "responseObject": []}
 
 
 def test_opening_the_address_in_a_browser_shows_the_stand_in_page(

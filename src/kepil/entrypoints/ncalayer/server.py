@@ -62,7 +62,11 @@ async def serve_until(
         await connection.send(json.dumps(GREETING))
         with contextlib.suppress(ConnectionClosed):
             async for message in connection:
-                answer = stand_in.reply(message)
+                try:
+                    answer = stand_in.reply(message)
+                except Exception as error:  # a bug must not drop the page's connection unanswered
+                    stand_in.log(f"internal error: {type(error).__name__}: {error}")
+                    answer = {"code": "500", "message": f"stand-in error: {type(error).__name__}"}
                 await connection.send(json.dumps(answer, ensure_ascii=False))
 
     async with serve(
