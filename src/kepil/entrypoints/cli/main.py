@@ -18,6 +18,7 @@ from kepil.entrypoints.cli.eds_cmd import eds_app
 from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE
 from kepil.entrypoints.cli.id_cmd import id_app
 from kepil.entrypoints.cli.monitoring_cmd import monitoring_app
+from kepil.entrypoints.cli.ncalayer_cmd import ncalayer
 from kepil.entrypoints.cli.node_cmd import node
 from kepil.entrypoints.cli.pki_cmd import pki_app
 from kepil.entrypoints.cli.serve_cmd import serve
@@ -36,6 +37,7 @@ app.command("serve")(serve)
 app.command("sweep")(sweep)
 app.command("node")(node)
 app.command("audit")(audit)
+app.command("ncalayer")(ncalayer)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")
