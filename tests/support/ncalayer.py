@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from tests.support.pki import PKI_EPOCH, session_pki
 
 from kepil.entrypoints.ncalayer.keys import OfferedKey, StandardSigner
-from kepil.entrypoints.ncalayer.protocol import EKU_EMAIL_PROTECTION, StandIn, pem_cms_der
+from kepil.entrypoints.ncalayer.protocol import StandIn, pem_cms_der
 from kepil.signing.cms_sign import SignerCredential
 from kepil.signing.cms_verify import VerificationResult, verify_cms
 from kepil.signing.dev_ca import Holder, Profile
@@ -35,7 +35,7 @@ class Keys:
 
     auth: OfferedKey
     sign: OfferedKey
-    nca_like_sign: OfferedKey
+    bare_sign: OfferedKey
 
 
 def person_keys(iin: str = IIN) -> Keys:
@@ -50,7 +50,7 @@ def person_keys(iin: str = IIN) -> Keys:
     return Keys(
         _offered(f"{iin}-auth", issued[KeyKind.AUTH]),
         _offered(f"{iin}-sign", issued[KeyKind.SIGN]),
-        _offered(f"{iin}-nca", _nca_like(issued[KeyKind.SIGN])),
+        _offered(f"{iin}-bare", _without_email_protection(issued[KeyKind.SIGN])),
     )
 
 
@@ -58,8 +58,9 @@ def _offered(alias: str, credential: SignerCredential) -> OfferedKey:
     return OfferedKey.of(Path(f"{alias}.p12"), alias, StandardSigner(credential))
 
 
-def _nca_like(signing: SignerCredential) -> SignerCredential:
-    # NCA signing certificates carry emailProtection, which kepil's TEST PKI does not add.
+def _without_email_protection(signing: SignerCredential) -> SignerCredential:
+    # A signing key from a CA that leaves out emailProtection (NCA and kepil's TEST PKI add it):
+    # NCALayer's filter for signing keys must pass it over.
     pki = session_pki()
     key = ec.generate_private_key(ec.SECP256R1())
     usage = signing.certificate.extensions.get_extension_for_class(x509.KeyUsage).value
@@ -73,9 +74,7 @@ def _nca_like(signing: SignerCredential) -> SignerCredential:
         .not_valid_after(PKI_EPOCH + timedelta(days=3 * 365))
         .add_extension(usage, critical=True)
         .add_extension(
-            x509.ExtendedKeyUsage(
-                [x509.ObjectIdentifier(EKU_EMAIL_PROTECTION), x509.ObjectIdentifier(EKU_INDIVIDUAL)]
-            ),
+            x509.ExtendedKeyUsage([x509.ObjectIdentifier(EKU_INDIVIDUAL)]),
             critical=False,
         )
         .sign(pki.issuing_key, hashes.SHA256())

@@ -111,6 +111,10 @@ def issue(
     ekus = [x509.ObjectIdentifier(oid) for oid in _role_ekus(holder)]
     if holder.usage is KeyKind.AUTH:
         ekus.append(ExtendedKeyUsageOID.CLIENT_AUTH)
+    else:
+        # The NCA's signing certificates carry e-mail protection, and NCALayer's `sign` finds
+        # the signing key by it (signerParams.extKeyUsageOids): without it no page can use it.
+        ekus.append(ExtendedKeyUsageOID.EMAIL_PROTECTION)
     builder = (
         x509.CertificateBuilder()
         .subject_name(_holder_name(holder))

@@ -62,21 +62,20 @@ def test_sign_in_as_the_pages_ask_is_an_attached_cms_of_the_authentication_key(k
     assert any("chose" in line for line in lines)
 
 
-def test_filing_with_the_signing_eku_and_the_iin_is_signed_by_the_nca_like_key(keys: Keys) -> None:
+def test_filing_with_the_signing_eku_and_the_iin_is_signed_by_the_signing_key(keys: Keys) -> None:
     document = b'{"form": "App.2"}'
-    reply = stand_in(keys.auth, keys.sign, keys.nca_like_sign).reply(
+    reply = stand_in(keys.auth, keys.bare_sign, keys.sign).reply(
         sign_request(b64(document), ekus=[EKU_EMAIL_PROTECTION], iin=IIN)
     )
 
     verdict = verify_result(reply["body"]["result"], KeyKind.SIGN)
     assert verdict.valid, verdict.errors
     assert verdict.content == document
-    assert verdict.sole_signer().serial_number == keys.nca_like_sign.certificate.serial_number
+    assert verdict.sole_signer().serial_number == keys.sign.certificate.serial_number
 
 
 def test_a_signing_key_without_email_protection_is_not_offered_for_filing(keys: Keys) -> None:
-    # kepil's TEST PKI signing keys lack the EKU that NCA signing certificates carry.
-    reply = stand_in(keys.auth, keys.sign).reply(
+    reply = stand_in(keys.auth, keys.bare_sign).reply(
         sign_request(b64(b"x"), ekus=[EKU_EMAIL_PROTECTION])
     )
 
@@ -260,12 +259,12 @@ def test_create_cades_signs_base64_with_the_key_type_asked(keys: Keys, key_type,
 
 
 def test_the_listing_warns_of_a_signing_key_that_filters_will_skip(keys: Keys) -> None:
-    lines = describe([keys.auth, keys.sign, keys.nca_like_sign])
+    lines = describe([keys.auth, keys.sign, keys.bare_sign])
 
     assert "authentication key" in lines[0]
     assert "lacks" not in lines[0]
-    assert "lacks the EKU emailProtection" in lines[1]
-    assert "lacks" not in lines[2]
+    assert "lacks" not in lines[1]
+    assert "lacks the EKU emailProtection" in lines[2]
     assert all(IIN in line for line in lines)
 
 

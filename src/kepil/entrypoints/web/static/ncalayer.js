@@ -8,8 +8,8 @@
  *
  * window.kepilNCALayer.sign(dataBase64, {purpose: "auth" | "sign", iin, locale})
  *   resolves with the CMS (base64) or rejects with an Error whose `kind` is
- *   "not_running" (no NCALayer on this computer), "cancelled" (the person closed the dialog)
- *   or "failed" (NCALayer answered with an error; `detail` says what it said).
+ *   "not_running" (no NCALayer on this computer), "cancelled" (the person closed the dialog,
+ *   which is also all NCALayer says when the storage held no key the filters allow) or "failed" (NCALayer answered with an error; `detail` says what it said).
  */
 (function () {
   "use strict";
@@ -104,7 +104,9 @@
             result = result[0];
           }
           if (typeof result === "string" && result) {
-            settle("ok", result.replace(/\s+/g, ""));
+            // The real NCALayer armours the CMS ("-----BEGIN CMS-----" ...): keep the base64.
+            settle("ok", result.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "")
+              .replace(/\s+/g, ""));
           } else {
             settle("error", failure("cancelled"));
           }
