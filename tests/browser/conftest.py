@@ -21,8 +21,9 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from tests.browser.ncalayer import NCALayerPort, StandIn, write_p12
 from tests.browser.server import KepilServer, issue_permit, ministry
-from tests.support.pki import Person
+from tests.support.pki import Person, applicant_director
 
 from kepil.domain.permits import PermitRole
 
@@ -166,3 +167,37 @@ def scriptless_page(browser: Browser, server: KepilServer) -> Iterator[Page]:
     """A page in a context with JavaScript turned off."""
     for context in _context(browser, server, script=False):
         yield context.new_page()
+
+
+@pytest.fixture(scope="session")
+def applicant() -> Person:
+    """The director of ТОО «Тест» whose keys the NCALayer stand-in holds, for the session."""
+    return applicant_director()
+
+
+@pytest.fixture(scope="session")
+def applicant_keys(
+    applicant: Person, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """The applicant's AUTH and SIGN keys as PKCS#12 files, as the NCA hands them out."""
+    keys = tmp_path_factory.mktemp("applicant-keys")
+    return (
+        write_p12(applicant.auth, keys / "AUTH_applicant.p12"),
+        write_p12(applicant.sign, keys / "SIGN_applicant.p12"),
+    )
+
+
+@pytest.fixture(scope="session")
+def ncalayer_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NCALayerPort]:
+    """NCALayer's port for the session; whatever stand-in runs there is stopped at the end."""
+    port = NCALayerPort(tmp_path_factory.mktemp("ncalayer"))
+    try:
+        yield port
+    finally:
+        port.close()
+
+
+@pytest.fixture
+def ncalayer(ncalayer_port: NCALayerPort, applicant_keys: tuple[Path, Path]) -> StandIn:
+    """The stand-in offering both of the applicant's keys; the pages' filters choose."""
+    return ncalayer_port.offer(applicant_keys)

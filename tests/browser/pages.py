@@ -96,3 +96,38 @@ def shows_focus(style: dict[str, str]) -> bool:
     width = float(style["outlineWidth"].removesuffix("px") or 0)
     outlined = style["outlineStyle"] not in ("none", "hidden") and width >= 2
     return outlined or style["boxShadow"] not in ("", "none")
+
+
+class Tour:
+    """A person's walk through the pages: every page loaded must be checked with axe.
+
+    `step(name)` runs axe on the page as it stands and keeps a screenshot; `done()` fails if a
+    page loaded during the walk (a link followed, a form sent, a script's redirect) never was.
+    """
+
+    def __init__(self, page: Page, name: str, lang: str, version: str) -> None:
+        self.page = page
+        self.name = name
+        self.lang = lang
+        self.version = version
+        self.loaded: list[str] = []
+        self.audited: set[str] = set()
+        self.shots: list[Path] = []
+        page.on("load", lambda loaded: self.loaded.append(loaded.url))
+
+    def step(self, name: str, *, check_preferences: bool = True) -> Path:
+        """Axe and a screenshot of the page now; it must be in the walk's language and version."""
+        self.page.wait_for_load_state()
+        if check_preferences:
+            shown = (page_language(self.page), page_version(self.page))
+            assert shown == (self.lang, self.version), f"{self.page.url} is in {shown}"
+        shot = screenshot(self.page, f"{self.name}-{len(self.shots) + 1:02d}-{name}")
+        self.shots.append(shot)
+        axe(self.page)
+        self.audited.add(self.page.url)
+        return shot
+
+    def done(self) -> None:
+        """Every page loaded on the walk was checked."""
+        missed = [url for url in self.loaded if url not in self.audited]
+        assert not missed, f"pages loaded but never checked with axe: {missed}"

@@ -8,6 +8,7 @@ application goes through the procedure over HTTP with real CMS signatures.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import signal
@@ -152,9 +153,8 @@ def issue_permit(server: KepilServer, officials: dict[PermitRole, Person]) -> st
     """File an application and take it to a head-signed permit over HTTP; its registry number."""
     with httpx2.Client(base_url=server.base_url, timeout=10) as client:
         # The Portal drives the API; here on the real clock (keys of the TEST PKI last to 2028).
-        portal = Portal(client, SystemClock(), applicant_director(), officials)
-        for person in (portal.applicant, *officials.values()):
-            portal.login(person)
+        portal = _portal(client, officials)
+        portal.login(portal.applicant)
         # On the real clock the contract must outlive today whenever the suite runs.
         form = form_json()
         in_force = datetime.now(UTC).date() + timedelta(days=730)
@@ -162,17 +162,46 @@ def issue_permit(server: KepilServer, officials: dict[PermitRole, Person]) -> st
         submitted = portal.submit(form=form)
         if submitted.status_code != 201:
             raise RuntimeError(f"filing failed: {submitted.text}")
-        number = submitted.json()["number"]
-        for role, action in ((PermitRole.CLERK, "register"), (PermitRole.EXAMINER, "start_review")):
-            step = portal.decide(role, number, action)
-            if step.status_code != 200:
-                raise RuntimeError(f"{action} failed: {step.text}")
-        issued = portal.sign_document(number, "permit")
-        if issued.status_code != 200:
-            raise RuntimeError(f"signing the permit failed: {issued.text}")
-        permit_number = issued.json()["document_number"]
+        permit_number = _to_permit(portal, submitted.json()["number"])
         found = client.get("/api/v1/registry", params={"q": "Kepil Grain", "limit": 100}).json()
     for item in found["items"]:
         if item["permit_number"] == permit_number:
             return str(item["registry_number"])
     raise RuntimeError(f"permit {permit_number} is not in the registry: {found}")
+
+
+def grant_permit(server: KepilServer, officials: dict[PermitRole, Person], number: str) -> str:
+    """The officials register and examine application `number`, the head signs the permit."""
+    with httpx2.Client(base_url=server.base_url, timeout=10) as client:
+        return _to_permit(_portal(client, officials), number)
+
+
+def document_content(server: KepilServer, applicant: Person, number: str) -> bytes:
+    """The signed bytes of document `number` as the API gives them to its recipient."""
+    with httpx2.Client(base_url=server.base_url, timeout=10) as client:
+        portal = _portal(client, {}, applicant)
+        portal.login(applicant)
+        answer = client.get(f"/api/v1/documents/{number}", headers=applicant.headers)
+        if answer.status_code != 200:
+            raise RuntimeError(f"document {number}: {answer.text}")
+        return base64.b64decode(answer.json()["content_b64"])
+
+
+def _portal(
+    client: httpx2.Client, officials: dict[PermitRole, Person], applicant: Person | None = None
+) -> Portal:
+    portal = Portal(client, SystemClock(), applicant or applicant_director(), officials)
+    for person in officials.values():
+        portal.login(person)
+    return portal
+
+
+def _to_permit(portal: Portal, number: str) -> str:
+    for role, action in ((PermitRole.CLERK, "register"), (PermitRole.EXAMINER, "start_review")):
+        step = portal.decide(role, number, action)
+        if step.status_code != 200:
+            raise RuntimeError(f"{action} of {number} failed: {step.text}")
+    issued = portal.sign_document(number, "permit")
+    if issued.status_code != 200:
+        raise RuntimeError(f"signing the permit of {number} failed: {issued.text}")
+    return str(issued.json()["document_number"])
