@@ -81,3 +81,10 @@ def tab_to(page: Page, control: Locator) -> None:
         if is_focused(control):
             return
     raise AssertionError(f"{MAX_TABS} presses of Tab did not reach {control}: {focus_style(page)}")
+
+
+def sign_in_with_ncalayer(page: Page, lang: str, version: str = "standard") -> None:
+    """Through /login as a person does: the button, NCALayer's signature, the cabinet."""
+    page.goto(f"/login?lang={lang}&version={version}")
+    page.locator("#sign-in button[type=submit]").click()
+    page.wait_for_url("**/cabinet")
