@@ -102,8 +102,28 @@
     summary.hidden = false;
   }
 
+  // The summary lists the problems in the order of their fields on the page, not the order
+  // the service checked them in; problems without a control keep their place at the top.
+  function inPageOrder(problems, controlFor) {
+    var controls = problems.map(function (problem) {
+      var id = controlFor ? controlFor(problem.field) : problem.field;
+      return id ? document.getElementById(id) : null;
+    });
+    return problems.map(function (problem, index) {
+      return { problem: problem, control: controls[index], index: index };
+    }).sort(function (a, b) {
+      if (!a.control || !b.control || a.control === b.control) {
+        return (a.control ? 1 : 0) - (b.control ? 1 : 0) || a.index - b.index;
+      }
+      return a.control.compareDocumentPosition(b.control) & Node.DOCUMENT_POSITION_FOLLOWING
+        ? -1 : 1;
+    }).map(function (entry) { return entry.problem; });
+  }
+
   function showProblems(form, problems, controlFor) {
-    problems.forEach(function (problem) { place(problem, "error", controlFor); });
+    inPageOrder(problems, controlFor).forEach(function (problem) {
+      place(problem, "error", controlFor);
+    });
     status("problems");
     var summary = document.getElementById("error-summary");
     if (summary && !summary.hidden) {
