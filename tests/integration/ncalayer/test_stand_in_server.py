@@ -28,12 +28,14 @@ from tests.support.ncalayer import (
     stand_in,
     verify_result,
 )
+from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from kepil.entrypoints.ncalayer.dev_certificate import ensure_dev_certificate
 from kepil.entrypoints.ncalayer.keys import OfferedKey
 from kepil.entrypoints.ncalayer.protocol import StandIn
-from kepil.entrypoints.ncalayer.server import serve_until, tls_context
+from kepil.entrypoints.ncalayer.server import allowed_origin, serve_until, tls_context
 from kepil.signing.nca_profile import KeyKind
 
 NONCE = b"server-challenge-0042"
@@ -163,3 +165,26 @@ def test_the_development_certificate_is_made_once_and_its_key_kept_private(
     assert again.certificate.read_bytes() == made
     assert "DEV-ONLY" in first.certificate.name
     assert stat.S_IMODE(first.key.stat().st_mode) == 0o600
+
+
+def test_a_page_from_another_site_may_not_ask_for_a_signature() -> None:
+    assert allowed_origin(None, frozenset())
+    assert allowed_origin("http://127.0.0.1:8000", frozenset())
+    assert allowed_origin("https://localhost", frozenset())
+    assert not allowed_origin("https://evil.example", frozenset())
+    assert not allowed_origin("https://127.0.0.1.evil.example", frozenset())
+    assert allowed_origin("https://portal.example", frozenset({"https://portal.example"}))
+
+
+def test_the_server_refuses_the_handshake_of_a_page_from_another_site(
+    keys: Keys, tmp_path: Path
+) -> None:
+    with serving(stand_in(keys.auth), tmp_path) as (port, client_tls):
+        url = f"wss://127.0.0.1:{port}/"
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, ssl=client_tls, origin=Origin("https://evil.example"), open_timeout=30)
+        assert refused.value.response.status_code == 403
+        with connect(
+            url, ssl=client_tls, origin=Origin("http://127.0.0.1:8000"), open_timeout=30
+        ) as socket:
+            assert "result" in json.loads(socket.recv(timeout=30))

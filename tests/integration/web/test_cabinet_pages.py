@@ -275,7 +275,10 @@ def test_an_official_reads_only_own_cases_in_the_cabinet(portal: Portal) -> None
     number = _file(portal)
     sign_in_on_pages(portal.client, portal.officials[HEAD].auth, portal.clock.now())
     assert number not in _page(portal, "/cabinet", "ru")
-    assert portal.client.get(f"/cabinet/applications/{number}").status_code == 404
+    for address in ("", "/withdraw", "/complaints/new"):
+        page = portal.client.get(f"/cabinet/applications/{number}{address}")
+        assert page.status_code == 404, address
+    assert number not in _page(portal, "/cabinet/complaints/new", "ru")
 
 
 def test_markup_typed_into_the_form_is_shown_as_text(portal: Portal) -> None:

@@ -48,6 +48,9 @@ ORIGIN = "http://testserver"
 ADDRESS_ATTRIBUTES = {"src", "href", "action", "formaction", "data", "poster", "background"}
 # Links that open the person's phone or mail program, and load nothing.
 NOT_LOADS = {"tel", "mailto"}
+# A link a person follows to the state's own sites (where NCALayer and EDS keys come from)
+# loads nothing on this page; any other outside address, link or not, is refused.
+OFFICIAL_LINKS = {"https://pki.gov.kz", "https://egov.kz", "https://www.egov.kz"}
 CSS_ADDRESS = re.compile(
     r"""url\(\s*(['"]?)(?P<url>[^'")]*)\1\s*\)|@import\s+(['"])(?P<import>[^'"]*)\3""",
     re.IGNORECASE,
@@ -92,6 +95,8 @@ def _css_addresses(css: str) -> list[str]:
 def _outside(address: str, *, link: bool) -> bool:
     parts = urlsplit(urljoin(ORIGIN + "/", address.strip()))
     if link and parts.scheme in NOT_LOADS:
+        return False
+    if link and f"{parts.scheme}://{parts.netloc}" in OFFICIAL_LINKS:
         return False
     if parts.scheme == "data":
         return False  # inline bytes, fetched from nowhere

@@ -6,12 +6,19 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.support.clock import MovableClock
-from tests.support.pki import Person, applicant_director, sign_bytes, trust_dir
+from tests.support.pki import (
+    Person,
+    applicant_director,
+    applicant_employee,
+    sign_bytes,
+    trust_dir,
+)
 from tests.support.web import sign_in_on_pages
 
 from kepil.bootstrap import bootstrap
@@ -186,3 +193,62 @@ def test_a_signed_in_person_sees_their_name_and_sign_out_on_every_page(
         assert applicant.name in page.text
         assert "Шығу" in page.text
         assert page.headers["cache-control"] == "no-store"
+
+
+def test_a_form_opened_before_the_session_ended_is_accepted_after_signing_in_again(
+    database_url: str, tmp_path: Path, applicant: Person
+) -> None:
+    clock = MovableClock("2026-12-07T10:00")
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path, trust_dir=trust_dir(tmp_path / "trust")
+    )
+    with TestClient(create_app(bootstrap(settings, clock=clock)), follow_redirects=False) as web:
+        sign_in_on_pages(web, applicant.auth, clock.now())
+        form_token = _csrf(web.get("/cabinet/applications/new").text)
+        clock.advance(timedelta(hours=9))
+        ended = web.post("/cabinet/applications/new", data={"csrf_token": form_token})
+        assert ended.status_code == 303
+        assert ended.headers["location"].endswith("&expired=1")
+        sign_in_on_pages(web, applicant.auth, clock.now())
+        again = web.post("/cabinet/applications/new", data={"csrf_token": form_token})
+        assert again.status_code != 403
+        assert "csrf_token" in again.text
+
+
+def test_another_persons_form_token_is_refused(client: TestClient, applicant: Person) -> None:
+    sign_in_on_pages(client, applicant.auth, CLOCK.now())
+    mine = _csrf(client.get("/cabinet/applications/new").text)
+    client.cookies.delete("kepil_session")
+    sign_in_on_pages(client, applicant_employee().auth, CLOCK.now())
+    answer = client.post("/cabinet/applications/new", data={"csrf_token": mine})
+    assert answer.status_code == 403
+
+
+def test_signing_out_after_the_session_ended_forgets_the_cookie_without_an_error(
+    database_url: str, tmp_path: Path, applicant: Person
+) -> None:
+    clock = MovableClock("2026-12-07T10:00")
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path, trust_dir=trust_dir(tmp_path / "trust")
+    )
+    with TestClient(create_app(bootstrap(settings, clock=clock)), follow_redirects=False) as web:
+        sign_in_on_pages(web, applicant.auth, clock.now())
+        token = _csrf(web.get("/registry").text)
+        clock.advance(timedelta(hours=9))
+        answer = web.post("/logout", data={"csrf_token": token})
+    assert answer.status_code == 303
+    assert 'kepil_session=""' in answer.headers["set-cookie"]
+
+
+def test_a_page_address_asked_the_wrong_way_answers_a_page_and_the_api_stays_json(
+    client: TestClient,
+) -> None:
+    page = client.get("/logout", params={"lang": "ru"})
+    assert page.status_code == 405
+    assert "Запрос не может быть обработан" in page.text
+    too_long = client.post("/login", data={"cms": "A" * 200_000, "csrf_token": "x"})
+    assert too_long.status_code == 422
+    assert too_long.headers["content-type"].startswith("text/html")
+    api = client.post("/api/v1/auth/login", json={})
+    assert api.status_code == 422
+    assert api.json()["error"]["code"] == "invalid_request"

@@ -104,19 +104,18 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _refusal(_request: Request, error: InvalidRefusalError) -> JSONResponse:
         return error_response(422, "invalid_refusal", str(error))
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = error.errors()
-        details = [
-            {"field": ".".join(str(part) for part in e["loc"]), "problem": e["msg"]}
-            for e in problems
-        ]
-        places = dict.fromkeys(_where(e["loc"]) for e in problems)
-        return error_response(
-            422, "invalid_request", f"invalid {', '.join(places)}", details=details
-        )
-
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+
+
+async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+    """A request FastAPI could not read, field by field, in the common envelope."""
+    problems = error.errors()
+    details = [
+        {"field": ".".join(str(part) for part in e["loc"]), "problem": e["msg"]} for e in problems
+    ]
+    places = dict.fromkeys(_where(e["loc"]) for e in problems)
+    return error_response(422, "invalid_request", f"invalid {', '.join(places)}", details=details)
 
 
 async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -46,7 +46,9 @@ def ncalayer(
             metavar="P", help="its password: one for all files, or one per --p12 in order"
         ),
     ],
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="loopback address to listen on (127.0.0.1, localhost or ::1)")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="port (NCALayer's is 13579)")] = 13579,
     choose: Annotated[
         Choice, typer.Option(help="the person's answer in the key dialog: first key or Cancel")
@@ -59,6 +61,14 @@ def ncalayer(
         Path | None,
         typer.Option(envvar="KEPIL_DATA_DIR", help="where the development certificate is kept"),
     ] = None,
+    origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="URL",
+            help="a portal address (scheme://host[:port]) off this computer whose pages may ask "
+            "for signatures (repeatable); pages on loopback always may",
+        ),
+    ] = None,
 ) -> None:
     """Stand in for NCALayer with test keys (a test double; see docs/ncalayer.md)."""
     from kepil.adapters.clock import SystemClock
@@ -66,8 +76,12 @@ def ncalayer(
     from kepil.entrypoints.ncalayer.dev_certificate import ensure_dev_certificate
     from kepil.entrypoints.ncalayer.keys import KeyFileError, load_key_file
     from kepil.entrypoints.ncalayer.protocol import StandIn, describe
-    from kepil.entrypoints.ncalayer.server import run, tls_context
+    from kepil.entrypoints.ncalayer.server import LOOPBACK_HOSTS, run, tls_context
 
+    if host not in LOOPBACK_HOSTS:
+        raise fail(
+            f"--host {host}: the stand-in signs without asking, so it listens on loopback only"
+        )
     if len(password) not in (1, len(p12)):
         raise fail(f"{len(p12)} --p12 files and {len(password)} passwords: give one or {len(p12)}")
     passwords = password * len(p12) if len(password) == 1 else password
@@ -105,7 +119,7 @@ def ncalayer(
             typer.echo(f"  {line}")
 
     try:
-        run(stand_in, host, port, context, ready)
+        run(stand_in, host, port, context, ready, frozenset(o.rstrip("/") for o in origin or []))
     except OSError as error:
         raise fail(f"cannot listen on {host}:{port}: {os_reason(error)}") from None
     typer.echo("NCALayer stand-in stopped")

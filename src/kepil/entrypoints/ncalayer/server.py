@@ -10,6 +10,7 @@ import ssl
 from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
@@ -55,8 +56,16 @@ async def serve_until(
     context: ssl.SSLContext,
     stop: asyncio.Event,
     ready: Callable[[int], None] = lambda _port: None,
+    origins: frozenset[str] = frozenset(),
 ) -> None:
-    """Serve until `stop` is set; `ready` gets the bound port once connections are accepted."""
+    """Serve until `stop` is set; `ready` gets the bound port once connections are accepted.
+
+    Only pages served from this computer (or from `origins`) may ask for a signature: the
+    stand-in signs without a dialog, so any other site open in the browser would get one.
+    """
+
+    def screen(connection: ServerConnection, request: Request) -> Response | None:
+        return _screen(stand_in, origins, request)
 
     async def converse(connection: ServerConnection) -> None:
         await connection.send(json.dumps(GREETING))
@@ -69,9 +78,7 @@ async def serve_until(
                     answer = {"code": "500", "message": f"stand-in error: {type(error).__name__}"}
                 await connection.send(json.dumps(answer, ensure_ascii=False))
 
-    async with serve(
-        converse, host, port, ssl=context, process_request=_page_for_browsers
-    ) as server:
+    async with serve(converse, host, port, ssl=context, process_request=screen) as server:
         bound = next(iter(server.sockets)).getsockname()[1]
         ready(int(bound))
         await stop.wait()
@@ -83,6 +90,7 @@ def run(
     port: int,
     context: ssl.SSLContext,
     ready: Callable[[int], None],
+    origins: frozenset[str] = frozenset(),
 ) -> None:
     """Serve in the foreground until Ctrl-C or SIGTERM, then close every connection and return."""
 
@@ -91,15 +99,32 @@ def run(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await serve_until(stand_in, host, port, context, stop, ready)
+        await serve_until(stand_in, host, port, context, stop, ready, origins)
 
     asyncio.run(main())
 
 
-def _page_for_browsers(connection: ServerConnection, request: Request) -> Response | None:
-    # A WebSocket handshake goes on; any other request is a person accepting the certificate.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def allowed_origin(origin: str | None, origins: frozenset[str]) -> bool:
+    """A page on this computer, a page listed with --origin, or no browser at all (no Origin)."""
+    if origin is None:
+        return True
+    return urlsplit(origin).hostname in LOOPBACK_HOSTS or origin.rstrip("/") in origins
+
+
+def _screen(stand_in: StandIn, origins: frozenset[str], request: Request) -> Response | None:
+    # A WebSocket handshake from an allowed page goes on; any other request is a person
+    # accepting the certificate.
     if request.headers.get("Upgrade", "").lower() == "websocket":
-        return None
+        origin = request.headers.get("Origin")
+        if allowed_origin(origin, origins):
+            return None
+        stand_in.log(f"refused a page from {origin}: not on this computer (see --origin)")
+        body = b"this page may not ask the NCALayer stand-in for signatures\n"
+        headers = Headers([("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return Response(HTTPStatus.FORBIDDEN.value, HTTPStatus.FORBIDDEN.phrase, headers, body)
     body = _PAGE.encode("utf-8")
     headers = Headers(
         [

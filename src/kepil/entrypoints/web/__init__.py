@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kepil.entrypoints.api.errors import http_error
+from kepil.entrypoints.api.errors import http_error, validation_error
 from kepil.entrypoints.web import (
     cabinet_pages,
     check_pages,
@@ -55,10 +56,21 @@ def install_web(app: FastAPI) -> None:
     async def _http(request: Request, error: Exception) -> Response:
         if not isinstance(error, StarletteHTTPException):  # registered for that type only
             raise error
-        if error.status_code == 404 and not request.url.path.startswith(_MACHINE_PREFIXES):
-            return render(request, preferences(request), "not_found.html", status_code=404)
-        return await http_error(request, error)
+        if request.url.path.startswith(_MACHINE_PREFIXES):
+            return await http_error(request, error)
+        page = "not_found.html" if error.status_code == 404 else "problem.html"
+        response = render(request, preferences(request), page, status_code=error.status_code)
+        response.headers.update(error.headers or {})
+        return response
+
+    async def _invalid(request: Request, error: Exception) -> Response:
+        if not isinstance(error, RequestValidationError):  # registered for that type only
+            raise error
+        if request.url.path.startswith(_MACHINE_PREFIXES):
+            return await validation_error(request, error)
+        return render(request, preferences(request), "problem.html", status_code=422)
 
     app.add_exception_handler(SignInRequiredError, _sign_in)
     app.add_exception_handler(CsrfRefusedError, _csrf)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(RequestValidationError, _invalid)

@@ -146,7 +146,7 @@ def _typed(fields: dict[str, str]) -> dict[str, str]:
 
 def _require_case(views: PermitViews, person: CurrentSession, number: str) -> None:
     try:
-        views.application(person.principal, number)
+        views.application(person.principal, number, own=True)
     except NotFoundError:
         raise HTTPException(404) from None
 
@@ -164,7 +164,7 @@ def _page(
 ) -> Response:
     choices: list[Any] = []
     if fixed is None:
-        choices = views.applications(person.principal, None, _MAX_CHOICES, 0).items
+        choices = views.applications(person.principal, None, _MAX_CHOICES, 0, own=True).items
     context = {
         "fixed": fixed,
         "choices": choices,

@@ -68,19 +68,22 @@ PersonDep = Annotated[CurrentSession, Depends(require_person)]
 
 
 def _binding(request: Request) -> str:
-    """What a form's token is bound to: the session token, or the browser cookie before it."""
-    person = signed_in(request)
-    if person is not None:
-        return "session:" + person.token
+    """What a form's token is bound to: this browser, and the person signed in on it.
+
+    Not the session itself: a person whose session ended while a form was open signs in again
+    (a new session) and must still be able to send that form. The browser cookie is HttpOnly
+    and random, and the person's IIN keeps a token got by someone else's sign-in from working.
+    """
     browser = request.cookies.get(BROWSER_COOKIE) or getattr(request.state, "new_browser", None)
     if not browser:
         browser = secrets.token_urlsafe(24)
         request.state.new_browser = browser
-    return "browser:" + browser
+    person = signed_in(request)
+    return f"browser:{browser}|person:{person.principal.iin if person is not None else ''}"
 
 
 def csrf_token(request: Request) -> str:
-    """The token this person's forms carry: an HMAC of their session, never stored anywhere."""
+    """The token this person's forms carry: an HMAC of browser and person, never stored."""
     key = _container(request).session_secrets.key
     return hmac.new(key, b"csrf|" + _binding(request).encode(), hashlib.sha256).hexdigest()
 

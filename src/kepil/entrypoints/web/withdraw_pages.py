@@ -115,7 +115,7 @@ def send(
 
 def _case(views: PermitViews, person: CurrentSession, number: str) -> ApplicationView:
     try:
-        return views.application(person.principal, number)
+        return views.application(person.principal, number, own=True)
     except NotFoundError:
         raise HTTPException(404) from None
 

@@ -129,6 +129,11 @@ def change_status(
     return entry(registry_number, views)
 
 
+# Starlette sends each chunk of a streamed answer through the thread pool and the socket on its
+# own: one row per chunk made a 1,000-row export 10 times slower than forming it (bench pages).
+_CHUNK = 64 * 1024
+
+
 def _plain(view: RegistryEntryView) -> dict[str, object]:
     return EntryOut.model_validate(view, from_attributes=True).model_dump(mode="json")
 
@@ -146,15 +151,21 @@ def _csv(rows: Iterator[RegistryEntryView]) -> Iterator[str]:
         out["addresses"] = "; ".join(view.addresses)
         cells = ["" if out[column] is None else str(out[column]) for column in CSV_COLUMNS]
         writer.writerow([f"'{c}" if c.startswith(formula_starts) else c for c in cells])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        if buffer.tell() >= _CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue()
 
 
 def _json(rows: Iterator[RegistryEntryView]) -> Iterator[str]:
-    yield "["
+    parts, size = ["["], 1
     for index, view in enumerate(rows):
         text = json.dumps(_plain(view), ensure_ascii=False)
-        yield text if index == 0 else f",{text}"
-    yield "]"
+        parts.append(text if index == 0 else f",{text}")
+        size += len(text) + 1
+        if size >= _CHUNK:
+            yield "".join(parts)
+            parts, size = [], 0
+    parts.append("]")
+    yield "".join(parts)

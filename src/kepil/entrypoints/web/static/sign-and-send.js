@@ -172,6 +172,13 @@
     // sends the same signature, so the service recognises the request and files it once.
     var signed = { data: null, cms: null };
     form.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter.hasAttribute("data-default")) {
+        // Enter in a field: with the script on, the form is checked and sent only by its
+        // buttons, so a stray Enter neither posts the page (losing the chosen files) nor adds
+        // a block.
+        event.preventDefault();
+        return;
+      }
       if (!event.submitter || !event.submitter.hasAttribute("data-sign")) {
         return; // every other button posts the form as it does without JavaScript
       }

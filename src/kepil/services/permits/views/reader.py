@@ -61,11 +61,17 @@ class PermitViews:
             return applications.application_view(uow, who, number, self.clock.now())
 
     def applications(
-        self, principal: Principal, status: str | None, limit: int, offset: int
+        self,
+        principal: Principal,
+        status: str | None,
+        limit: int,
+        offset: int,
+        *,
+        own: bool = False,
     ) -> ApplicationPage:
-        """A page of cases: all for officials, one's own for applicants."""
+        """A page of cases: all for officials, one's own for applicants (with `own`: theirs)."""
         with self.uow() as uow:
-            who = viewer_in(uow, principal)
+            who = _reader(uow, principal, own=own)
             return applications.application_page(uow, who, status, limit, offset)
 
     def attachment(
