@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Request, expect
 from tests.browser.ncalayer import StandIn
-from tests.browser.pages import axe, screenshot
+from tests.browser.pages import axe, focus_style, screenshot, shows_focus
 from tests.browser.story import pdf, sign_in_with_ncalayer, words
 
 from kepil.entrypoints.web import filing_words
@@ -92,6 +92,7 @@ def test_a_form_wrong_everywhere_shows_each_problem_beside_its_field_and_focuses
     page.locator("button[data-sign]").click()
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
+    assert shows_focus(focus_style(page)), focus_style(page)
     expected = [control for control, _ in WRONG_EVERYWHERE] + ["attachments-0-kind"]
     said = {control: _problem_beside(page, control) for control in expected}
     assert said["attachments-0-kind"].endswith(words(lang)(filing_words.CHOOSE_KIND))
