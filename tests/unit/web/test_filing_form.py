@@ -17,7 +17,7 @@ from kepil.domain.permits.application import (
 from kepil.domain.permits.validation import Problem, ProblemCode
 from kepil.entrypoints.web import filing_words as words
 from kepil.entrypoints.web.complaint_pages import complaint_problems
-from kepil.entrypoints.web.filing_form import FilingForm, check, placed
+from kepil.entrypoints.web.filing_form import FilingForm, check, page_order, placed
 from kepil.entrypoints.web.i18n import Language, read_catalogue
 
 TODAY = date(2026, 12, 7)
@@ -163,3 +163,23 @@ def test_a_complaint_is_checked_by_the_services_reader_field_by_field(
 ) -> None:
     full = {name: payload.get(name, "") for name in words.COMPLAINT_FIELDS}
     assert complaint_problems(full) == refused
+
+
+def test_the_problems_are_listed_in_the_order_of_their_fields_on_the_page() -> None:
+    filing = FilingForm.posted(
+        {
+            "applicant_kind": "",
+            "attachment_count": "1",
+            "attachments-0-kind": "",
+            "attachments-0-sha256": SHA,
+            "attachments-0-file_name": "a.pdf",
+            "attachments-0-media_type": "application/pdf",
+            "attachments-0-size": "12",
+            "attachments-0-valid_until": "31.12.2027",
+        }
+    )
+    listed = list(check(filing, TODAY).errors.by_field)
+    on_page = [control for control in page_order(filing) if control in listed]
+    assert listed == on_page
+    assert listed[0] == "applicant_kind"
+    assert listed.index("email") < listed.index("attachments-0-kind")

@@ -187,7 +187,26 @@ def check(filing: FilingForm, today: date) -> Checked:
     for problem in completeness_problems(form, today):
         for control, message in placed(filing, problem):
             warnings.add(control, message)
-    return Checked(form, errors, warnings)
+    return Checked(form, _in_page_order(filing, errors), _in_page_order(filing, warnings))
+
+
+def page_order(filing: FilingForm) -> list[str]:
+    """The controls' ids from the top of the page to the bottom."""
+    order = ["applicant_kind", *TEXT_FIELDS, *LONG_FIELDS, "addresses"]
+    for i in range(len(filing.addresses)):
+        order += [f"addresses-{i}-{part}" for part in ADDRESS_PARTS]
+    order.append("attachments")
+    for i in range(len(filing.attachments)):
+        order += [f"attachments-{i}-{part}" for part in ("kind", "file", "valid_until")]
+    return order + list(CONSENTS)
+
+
+def _in_page_order(filing: FilingForm, messages: Messages) -> Messages:
+    # The summary at the top lists the problems as a person meets their fields going down the
+    # page, whatever order the rules found them in (sign-and-send.js does the same).
+    rank = {control: place for place, control in enumerate(page_order(filing))}
+    ordered = sorted(messages.by_field.items(), key=lambda item: rank.get(item[0], len(rank)))
+    return Messages(dict(ordered))
 
 
 def placed(filing: FilingForm, problem: Problem) -> list[tuple[str, str]]:
