@@ -18,6 +18,9 @@ class PermitRole(StrEnum):
     COMPLAINT_REVIEWER = "complaint_reviewer"
     AUDITOR = "auditor"
     """Reads cases, documents and the monitoring feed; decides nothing."""
+    CONTACT_CENTRE = "contact_centre"
+    """The Unified contact centre (App.1 §11 item 3): tells a caller the status of a case whose
+    number and applicant's IIN/BIN they give, and reads nothing else."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,7 @@ ROLE_NAMES: dict[str, str] = {
     PermitRole.HEAD: N_("Head of the Ministry or acting head"),
     PermitRole.COMPLAINT_REVIEWER: N_("Body reviewing the complaint"),
     PermitRole.AUDITOR: N_("Auditor"),
+    PermitRole.CONTACT_CENTRE: N_("Unified contact centre"),
     "system": N_("The service, automatically"),
 }
 

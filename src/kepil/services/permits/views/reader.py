@@ -20,7 +20,14 @@ from kepil.services.permits.complaint_ports import RuleChange
 from kepil.services.permits.context import AttachmentLimits, PermitContext
 from kepil.services.permits.ports import Notification, RegistryQuery, StoredFile
 from kepil.services.permits.sla import SlaSummary, sla_summary
-from kepil.services.permits.views import applications, cabinet, check, complaints, registry
+from kepil.services.permits.views import (
+    applications,
+    cabinet,
+    check,
+    complaints,
+    contact_centre,
+    registry,
+)
 from kepil.services.permits.views.applications import (
     ApplicationPage,
     ApplicationView,
@@ -109,6 +116,21 @@ class PermitViews:
     def current_stage(self, deadlines: Iterable[Deadline]) -> StageDue | None:
         """The stage a case waits on now, among its deadlines, with working days left."""
         return cabinet.current_stage(deadlines, self.clock.now(), self.context.calendar)
+
+    def answers_callers(self, principal: Principal) -> bool:
+        """Whether the principal works in the contact centre."""
+        with self.uow() as uow:
+            return viewer_in(uow, principal).answers_callers
+
+    def status_for_caller(
+        self, principal: Principal, number: str, applicant_id: str
+    ) -> contact_centre.StatusAnswer | None:
+        """A case's status for the contact centre, given its number and applicant's IIN/BIN."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            now = self.clock.now()
+            calendar = self.context.calendar
+            return contact_centre.status_for_caller(uow, who, number, applicant_id, now, calendar)
 
     def check_document(self, number: str) -> DocumentCheck | None:
         """Whether a document of this number was issued here; a permit with its registry entry."""

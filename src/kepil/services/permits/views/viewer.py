@@ -18,16 +18,22 @@ class Viewer:
 
     @property
     def is_official(self) -> bool:
-        """Any Ministry duty lets one read every case."""
-        return bool(self.roles)
+        """Any Ministry duty lets one read every case, except the contact centre's."""
+        return bool(self.roles - {PermitRole.CONTACT_CENTRE})
+
+    @property
+    def answers_callers(self) -> bool:
+        """Whether one tells callers a case's status by its number and applicant (§11 item 3)."""
+        return PermitRole.CONTACT_CENTRE in self.roles
 
     def owns(self, applicant_id: str) -> bool:
         """Whether the case is the viewer's own (by IIN, or the BIN of its organisation)."""
         return applicant_id in self.principal.identifiers
 
     def may_see(self, owner: str) -> bool:
-        """The one rule of who may know a case exists: any Ministry duty sees every case, an
-        applicant its own. Whoever may not, gets the same 404 as for a missing case."""
+        """The one rule of who may know a case exists: any Ministry duty but the contact
+        centre's sees every case, an applicant its own. Whoever may not, gets the same 404 as
+        for a missing case."""
         return self.is_official or self.owns(owner)
 
 
