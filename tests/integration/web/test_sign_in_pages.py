@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.support.clock import MovableClock
 from tests.support.pki import (
@@ -33,13 +34,17 @@ def applicant() -> Person:
     return applicant_director()
 
 
-@pytest.fixture
-def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+def _app(database_url: str, tmp_path: Path, clock: MovableClock) -> FastAPI:
+    """The portal on this database, trusting the session's TEST PKI, on `clock`."""
     settings = Settings(
         database_url=database_url, data_dir=tmp_path, trust_dir=trust_dir(tmp_path / "trust")
     )
-    container = bootstrap(settings, clock=CLOCK)
-    with TestClient(create_app(container), follow_redirects=False) as test_client:
+    return create_app(bootstrap(settings, clock=clock))
+
+
+@pytest.fixture
+def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(_app(database_url, tmp_path, CLOCK), follow_redirects=False) as test_client:
         yield test_client
 
 
@@ -109,10 +114,7 @@ def test_the_authentication_key_opens_a_session_cookie_and_returns_to_where_the_
 
 
 def test_under_https_the_session_cookie_is_secure(database_url: str, tmp_path: Path) -> None:
-    settings = Settings(
-        database_url=database_url, data_dir=tmp_path, trust_dir=trust_dir(tmp_path / "trust")
-    )
-    app = create_app(bootstrap(settings, clock=CLOCK))
+    app = _app(database_url, tmp_path, CLOCK)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         token, cms = _signed_challenge(client, applicant_director())
         answer = client.post("/login", data={"cms": cms, "csrf_token": token})
@@ -199,10 +201,7 @@ def test_a_form_opened_before_the_session_ended_is_accepted_after_signing_in_aga
     database_url: str, tmp_path: Path, applicant: Person
 ) -> None:
     clock = MovableClock("2026-12-07T10:00")
-    settings = Settings(
-        database_url=database_url, data_dir=tmp_path, trust_dir=trust_dir(tmp_path / "trust")
-    )
-    with TestClient(create_app(bootstrap(settings, clock=clock)), follow_redirects=False) as web:
+    with TestClient(_app(database_url, tmp_path, clock), follow_redirects=False) as web:
         sign_in_on_pages(web, applicant.auth, clock.now())
         form_token = _csrf(web.get("/cabinet/applications/new").text)
         clock.advance(timedelta(hours=9))
@@ -228,10 +227,7 @@ def test_signing_out_after_the_session_ended_forgets_the_cookie_without_an_error
     database_url: str, tmp_path: Path, applicant: Person
 ) -> None:
     clock = MovableClock("2026-12-07T10:00")
-    settings = Settings(
-        database_url=database_url, data_dir=tmp_path, trust_dir=trust_dir(tmp_path / "trust")
-    )
-    with TestClient(create_app(bootstrap(settings, clock=clock)), follow_redirects=False) as web:
+    with TestClient(_app(database_url, tmp_path, clock), follow_redirects=False) as web:
         sign_in_on_pages(web, applicant.auth, clock.now())
         token = _csrf(web.get("/registry").text)
         clock.advance(timedelta(hours=9))
