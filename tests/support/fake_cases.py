@@ -62,6 +62,7 @@ class ApplicationRow:
     state_facts: dict[str, Any]
     signed_form: bytes
     version: int
+    hearing_moves: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,7 @@ class FakeApplicationRepository(FakeStore):
             detached(stored.state_facts),
             stored.signed_form,
             stored.version,
+            application.hearing_moves,
         )
         insert_new(self.rows, application.number, row)
         self._save_deadlines(application)
@@ -132,6 +134,7 @@ class FakeApplicationRepository(FakeStore):
             preliminary_reasons=row.preliminary_reasons,
             hearing_at=row.hearing_at,
             last_event_at=row.last_event_at,
+            hearing_moves=row.hearing_moves,
         )
         return StoredApplication(
             application, detached(row.state_facts), row.signed_form, row.version
@@ -150,6 +153,7 @@ class FakeApplicationRepository(FakeStore):
             status=application.status,
             preliminary_reasons=application.preliminary_reasons,
             hearing_at=application.hearing_at,
+            hearing_moves=application.hearing_moves,
             last_event_at=_last_event_at(application),
             version=expected_version + 1,
         )

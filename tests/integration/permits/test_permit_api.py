@@ -127,15 +127,10 @@ def test_p8_refusal_follows_a_preliminary_decision_and_a_hearing(portal: Portal)
         "issue_preliminary_refusal",
         grounds=[2],
         motivation="гарантийное письмо не подтверждает 5 узлов",
-    )
-    assert preliminary.json()["status"] == "preliminary_refusal", preliminary.text
-    portal.decide(
-        EXAMINER,
-        number,
-        "schedule_hearing",
         hearing_at="2026-04-08T15:00:00+05:00",
         place="онлайн, видеосвязь",
     )
+    assert preliminary.json()["status"] == "hearing_scheduled", preliminary.text
     portal.at("2026-04-08T15:30")
     portal.decide(EXAMINER, number, "hold_hearing", applicant_attended=True)
     unheard = portal.client.post(

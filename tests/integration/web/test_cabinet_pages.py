@@ -224,11 +224,6 @@ def test_a_refusal_after_a_hearing_shows_the_hearing_and_the_grounds(portal: Por
         "issue_preliminary_refusal",
         grounds=[2],
         motivation="гарантийное письмо не подтверждает 5 узлов",
-    )
-    portal.decide(
-        EXAMINER,
-        number,
-        "schedule_hearing",
         hearing_at="2026-04-08T15:00:00+05:00",
         place="онлайн, видеосвязь",
     )

@@ -156,12 +156,23 @@ def test_the_role_is_checked_before_the_actions_arguments(
         decide(_step(APPLICANT_PERSON, "register", hearing_at="soon"), uow, context)
 
 
+# Rules §8: the preliminary refusal's notice carries the hearing's time and place; within 2
+# working days of a notice given on Wednesday 1 April 2026 (so by Friday 3 April, 18:30).
+HEARING = {"hearing_at": "2026-04-03T05:00:00+00:00", "place": "Астана"}
+
+
 @pytest.mark.parametrize(
     ("action", "arguments", "problem"),
     [
-        ("issue_preliminary_refusal", {"grounds": [3]}, "motivation"),
-        ("issue_preliminary_refusal", {"motivation": "m"}, "grounds"),
-        ("schedule_hearing", {"hearing_at": "2026-04-20T10:00:00+05:00"}, "place"),
+        ("issue_preliminary_refusal", {"grounds": [3], **HEARING}, "motivation"),
+        ("issue_preliminary_refusal", {"motivation": "m", **HEARING}, "grounds"),
+        ("issue_preliminary_refusal", {"grounds": [3], "motivation": "m"}, "hearing_at"),
+        (
+            "issue_preliminary_refusal",
+            {"grounds": [3], "motivation": "m", "hearing_at": HEARING["hearing_at"]},
+            "place",
+        ),
+        ("schedule_hearing", {"hearing_at": "2026-04-02T10:00:00+05:00"}, "place"),
         ("schedule_hearing", {"place": "Астана"}, "hearing_at"),
     ],
 )
@@ -174,10 +185,11 @@ def test_an_action_missing_an_argument_it_needs_is_invalid_and_names_it(
 ) -> None:
     decide(_step(CLERK, "register"), uow, context)
     decide(_step(EXAMINER, "start_review"), uow, context)
-    if action == "schedule_hearing":
-        decide(
-            _step(EXAMINER, "issue_preliminary_refusal", grounds=[3], motivation="m"), uow, context
+    if action == "schedule_hearing":  # a move of the hearing the notice set
+        notice = _step(
+            EXAMINER, "issue_preliminary_refusal", grounds=[3], motivation="m", **HEARING
         )
+        decide(notice, uow, context)
     with pytest.raises(InvalidInputError) as refused:
         decide(_step(EXAMINER, action, **arguments), uow, context)
     assert refused.value.code == "invalid_decision"
@@ -251,8 +263,46 @@ def test_holding_a_hearing_before_its_time_is_refused_naming_the_time_in_almaty(
 ) -> None:
     decide(_step(CLERK, "register"), uow, context)
     decide(_step(EXAMINER, "start_review"), uow, context)
-    decide(_step(EXAMINER, "issue_preliminary_refusal", grounds=[3], motivation="m"), uow, context)
-    hearing = {"hearing_at": "2026-04-03T05:00:00+00:00", "place": "Астана"}
-    decide(_step(EXAMINER, "schedule_hearing", **hearing), uow, context)
-    with pytest.raises(Exception, match=r"set for 2026-04-03T10:00:00\+05:00"):
+    notice = _step(EXAMINER, "issue_preliminary_refusal", grounds=[3], motivation="m", **HEARING)
+    decide(notice, uow, context)
+    with pytest.raises(Exception, match=r"set for 2026-04-03T10:00\+05:00"):
         decide(_step(EXAMINER, "hold_hearing", applicant_attended=True), uow, context)
+
+
+def test_the_notice_tells_the_cabinet_the_decision_time_and_place_in_both_languages(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    decide(_step(CLERK, "register"), uow, context)
+    decide(_step(EXAMINER, "start_review"), uow, context)
+    notice = _step(
+        EXAMINER, "issue_preliminary_refusal", grounds=[2], motivation="узлов три", **HEARING
+    )
+    assert decide(notice, uow, context).status == "hearing_scheduled"
+    told = uow.notifications.for_recipient(APPLICANT_BIN, 1)[0]
+    assert told.kind == "preliminary_refusal_issued"
+    for words in ("Предварительное решение об отказе", "2) несоответствие", "узлов три"):
+        assert words in told.message
+    assert "03.04.2026 10:00 (время Алматы), место (способ): Астана" in told.message
+    for words in ("алдын ала шешім", "2) өтініш берушінің", "узлов три"):
+        assert words in told.message_kk
+    assert "03.04.2026 10:00 (Алматы уақытымен), орны (тәсілі): Астана" in told.message_kk
+
+
+def test_a_move_sends_a_new_message_with_the_new_time_and_place(
+    uow: FakeUnitOfWork, context: PermitContext
+) -> None:
+    decide(_step(CLERK, "register"), uow, context)
+    decide(_step(EXAMINER, "start_review"), uow, context)
+    notice = _step(EXAMINER, "issue_preliminary_refusal", grounds=[2], motivation="m", **HEARING)
+    decide(notice, uow, context)
+    moved = {"hearing_at": "2026-04-03T16:00:00+05:00", "place": "видеосвязь"}
+    done = decide(_step(EXAMINER, "schedule_hearing", **moved), uow, context)
+    assert (done.status, done.event) == ("hearing_scheduled", "hearing_moved")
+    told = uow.notifications.for_recipient(APPLICANT_BIN, 1)[0]
+    assert told.kind == "hearing_moved"
+    assert "назначенное на 03.04.2026 10:00, перенесено" in told.message
+    assert "03.04.2026 16:00 (время Алматы), место (способ): видеосвязь" in told.message
+    assert "03.04.2026 16:00 (Алматы уақытымен), орны (тәсілі): видеосвязь" in told.message_kk
+    again = {"hearing_at": "2026-04-03T17:00:00+05:00", "place": "видеосвязь"}
+    with pytest.raises(Exception, match="moved already"):
+        decide(_step(EXAMINER, "schedule_hearing", **again), uow, context)

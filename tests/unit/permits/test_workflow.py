@@ -43,9 +43,13 @@ def _heard(
 ) -> Application:
     application = _reviewed(submitted, clerk, examiner, at)
     application.issue_preliminary_refusal(
-        examiner, at("2026-04-15T10:00"), grounds, "Узлы не соответствуют"
+        examiner,
+        at("2026-04-15T10:00"),
+        grounds,
+        "Узлы не соответствуют",
+        at("2026-04-16T15:00"),
+        "ВКС",
     )
-    application.schedule_hearing(examiner, at("2026-04-15T10:05"), at("2026-04-16T15:00"), "ВКС")
     application.hold_hearing(examiner, at("2026-04-16T15:00"), True, "Не согласны")
     return application
 
@@ -175,9 +179,14 @@ def test_p8_a_late_preliminary_refusal_is_recorded_and_flagged_not_blocked(
 ) -> None:
     application = _reviewed(submitted, clerk, examiner, at)
     event = application.issue_preliminary_refusal(
-        examiner, at("2026-04-16T10:00"), [2], "поздно, но по существу"
+        examiner,
+        at("2026-04-16T10:00"),
+        [2],
+        "поздно, но по существу",
+        at("2026-04-17T10:00"),
+        "ВКС",
     )
-    assert application.status is ApplicationStatus.PRELIMINARY_REFUSAL
+    assert application.status is ApplicationStatus.HEARING_SCHEDULED
     assert event.late
     assert event.stage_deadline == at("2026-04-15T18:30")
     assert application.is_overdue(Stage.HEARING_NOTICE, at("2026-04-16T10:00"))
@@ -187,8 +196,9 @@ def test_p8_the_hearing_cannot_be_held_before_the_time_notified(
     submitted: Submit, clerk: Actor, examiner: Actor, at: At
 ) -> None:
     application = _reviewed(submitted, clerk, examiner, at)
-    application.issue_preliminary_refusal(examiner, at("2026-04-15T10:00"), [5], "нет согласия")
-    application.schedule_hearing(examiner, at("2026-04-15T10:05"), at("2026-04-16T15:00"), "ВКС")
+    application.issue_preliminary_refusal(
+        examiner, at("2026-04-15T10:00"), [5], "нет согласия", at("2026-04-16T15:00"), "ВКС"
+    )
     with pytest.raises(TransitionNotAllowedError, match="hearing was set for"):
         application.hold_hearing(examiner, at("2026-04-16T09:00"), False)
 
@@ -197,12 +207,13 @@ def test_p8_a_refusal_must_cite_a_ground_and_a_motivation(
     submitted: Submit, clerk: Actor, examiner: Actor, at: At
 ) -> None:
     application = _reviewed(submitted, clerk, examiner, at)
+    hearing = (at("2026-04-16T15:00"), "ВКС")
     with pytest.raises(InvalidRefusalError):
-        application.issue_preliminary_refusal(examiner, at("2026-04-15T10:00"), [], "текст")
+        application.issue_preliminary_refusal(examiner, at("2026-04-15T10:00"), [], "т", *hearing)
     with pytest.raises(InvalidRefusalError):
-        application.issue_preliminary_refusal(examiner, at("2026-04-15T10:00"), [6], "текст")
+        application.issue_preliminary_refusal(examiner, at("2026-04-15T10:00"), [6], "т", *hearing)
     with pytest.raises(InvalidRefusalError):
-        application.issue_preliminary_refusal(examiner, at("2026-04-15T10:00"), [2], "  ")
+        application.issue_preliminary_refusal(examiner, at("2026-04-15T10:00"), [2], "  ", *hearing)
     assert application.status is ApplicationStatus.UNDER_REVIEW
 
 
@@ -227,13 +238,12 @@ def test_p10_every_transition_emits_an_event_with_moment_actor_and_status(
         ApplicationStatus.SUBMITTED,
         ApplicationStatus.REGISTERED,
         ApplicationStatus.UNDER_REVIEW,
-        ApplicationStatus.PRELIMINARY_REFUSAL,
         ApplicationStatus.HEARING_SCHEDULED,
         ApplicationStatus.HEARING_HELD,
         ApplicationStatus.REFUSED,
     ]
     assert all(event.at.tzinfo is not None and event.actor.name for event in application.history)
-    assert len(application.pull_events()) == 7
+    assert len(application.pull_events()) == 6
     assert application.pull_events() == []
 
 
@@ -302,7 +312,12 @@ def test_app1_10_ground_5_blocks_the_permit_until_refused(
     with pytest.raises(TransitionNotAllowedError, match="ground 5 applies"):
         application.issue_permit(head, at("2026-04-14T12:00"), "X")
     event = application.issue_preliminary_refusal(
-        examiner, at("2026-04-14T12:00"), [RefusalGround.NO_PERSONAL_DATA_CONSENT], "нет согласия"
+        examiner,
+        at("2026-04-14T12:00"),
+        [RefusalGround.NO_PERSONAL_DATA_CONSENT],
+        "нет согласия",
+        at("2026-04-15T11:00"),
+        "Астана, ул. Мангилик Ел, 55/14",
     )
     assert event.reasons.grounds == (RefusalGround.NO_PERSONAL_DATA_CONSENT,)
 

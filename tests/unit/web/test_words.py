@@ -11,7 +11,8 @@ from kepil.domain.permits.events import ApplicationEvent
 from kepil.domain.permits.grounds import RefusalGround
 from kepil.domain.permits.validation import COMPLETENESS_CODES
 from kepil.entrypoints.web import words
-from kepil.services.permits.policies import CABINET_TEXTS, COMPLAINT_CABINET_TEXTS
+from kepil.services.permits.cabinet_messages import CABINET_TEXTS, CABINET_TEXTS_KK
+from kepil.services.permits.policies import COMPLAINT_CABINET_TEXTS
 from kepil.services.permits.sweeper import SERVICE_TERM_OVERDUE
 
 
@@ -46,6 +47,7 @@ def test_every_stored_cabinet_message_is_said_again_from_its_kind() -> None:
     assert set(COMPLAINT_CABINET_TEXTS) <= set(words.NOTIFICATION_TEXTS)
     assert set(COMPLAINT_CABINET_TEXTS) == set(words.COMPLAINT_EVENT_NAMES)
     assert len(CABINET_TEXTS) == len(ApplicationStatus)
+    assert set(CABINET_TEXTS_KK) == set(CABINET_TEXTS)
     assert SERVICE_TERM_OVERDUE in words.NOTIFICATION_TEXTS
     for action in ("suspend", "reinstate", "revoke"):
         assert f"permit_{action}" in words.NOTIFICATION_TEXTS

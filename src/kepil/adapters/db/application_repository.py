@@ -127,6 +127,7 @@ class SqlApplicationRepository:
             ),
             hearing_at=row.hearing_at,
             last_event_at=row.last_event_at,
+            hearing_moves=row.hearing_moves,
         )
         return StoredApplication(
             application, json.loads(row.state_facts), bytes(row.signed_form), row.version
@@ -315,6 +316,7 @@ class SqlApplicationRepository:
             "status": str(application.status),
             "preliminary_reasons": json_text(reasons_to_dict(reasons)) if reasons else None,
             "hearing_at": application.hearing_at,
+            "hearing_moves": application.hearing_moves,
             "last_event_at": application.last_event_at,
         }
 

@@ -236,6 +236,7 @@ class SqlNotificationRepository:
                 case_number=notification.case_number,
                 kind=notification.kind,
                 message=notification.message,
+                message_kk=notification.message_kk,
                 created_at=notification.created_at,
             )
         )
@@ -257,6 +258,7 @@ class SqlNotificationRepository:
                 created_at=row.created_at,
                 id=row.id,
                 read_at=row.read_at,
+                message_kk=row.message_kk,
             )
             for row in rows
         ]

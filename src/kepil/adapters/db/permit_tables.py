@@ -34,6 +34,8 @@ permit_applications = Table(
     Column("registration_day", Date, nullable=False),
     Column("preliminary_reasons", Text, nullable=True),
     Column("hearing_at", UtcDateTime, nullable=True),
+    # How many times the hearing was moved with a new notice (Rules §8 allows one).
+    Column("hearing_moves", Integer, nullable=False, server_default="0"),
     Column("last_event_at", UtcDateTime, nullable=False),
     Column("state_facts", Text, nullable=False),
     # The applicant's CMS over the form: the evidence of what was filed (Rules §3).
@@ -174,6 +176,8 @@ notifications = Table(
     Column("case_number", String(32), nullable=False),
     Column("kind", String(48), nullable=False),
     Column("message", Text, nullable=False),
+    # The same message in Kazakh, where the service says it in both languages; "" otherwise.
+    Column("message_kk", Text, nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("read_at", UtcDateTime, nullable=True),
     Index("ix_notifications_recipient", "recipient"),

@@ -54,6 +54,7 @@ from kepil.domain.permits.events import (
     ApplicationWithdrawn,
     FurtherConsiderationRefused,
     HearingHeld,
+    HearingMoved,
     HearingScheduled,
     PermitIssued,
     PermitRefused,
@@ -61,6 +62,7 @@ from kepil.domain.permits.events import (
     ReviewStarted,
 )
 from kepil.domain.permits.grounds import RefusalGround, RefusalReasons, automatic_grounds
+from kepil.domain.permits.hearing import HearingLimits, hearing_limits
 from kepil.domain.permits.roles import Actor, PermitRole
 from kepil.domain.permits.rule_changes import (
     NotificationRecipient,
@@ -110,6 +112,8 @@ __all__ = [
     "FiledWith",
     "FurtherConsiderationRefused",
     "HearingHeld",
+    "HearingLimits",
+    "HearingMoved",
     "HearingScheduled",
     "InvalidApplicationFormError",
     "InvalidRefusalError",
@@ -148,6 +152,7 @@ __all__ = [
     "document_number",
     "form_problems",
     "hearing_due",
+    "hearing_limits",
     "hearing_notice_due",
     "notification_tasks",
     "registration_due",

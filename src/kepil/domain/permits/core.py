@@ -41,6 +41,7 @@ class ApplicationCore:
         self.status = ApplicationStatus.SUBMITTED
         self.preliminary_reasons: RefusalReasons | None = None
         self.hearing_at: datetime | None = None
+        self.hearing_moves = 0  # how many times the hearing was moved with a new notice (§8)
         self.history: list[ApplicationEvent] = []
         self.events: list[ApplicationEvent] = []
         self._calendar = calendar

@@ -73,18 +73,38 @@ class ReviewStarted(ApplicationEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PreliminaryRefusalIssued(ApplicationEvent):
-    """The applicant was notified of a preliminary refusal (Rules §8, APPC art. 73)."""
+    """The applicant was notified of a preliminary refusal and of the hearing's time and place
+    (or way) (Rules §8, APPC art. 73); stage_deadline and late: the notice's deadline."""
 
     reasons: RefusalReasons
     hearing_due: datetime
+    hearing_at: datetime
+    place: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HearingScheduled(ApplicationEvent):
-    """The time and place (or way) of the hearing were set (Rules §8)."""
+    """The time and place (or way) of the hearing were notified after a preliminary refusal
+    stored without them (Rules §8); stage_deadline and late: the notice's deadline. The notice
+    repeats the preliminary decision (`reasons`) it is about."""
 
     hearing_at: datetime
     place: str
+    hearing_due: datetime
+    reasons: RefusalReasons | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HearingMoved(ApplicationEvent):
+    """The hearing was moved, once, with a new notice of its time and place (Rules §8);
+    stage_deadline and hearing_due: the hearing's, from the new notice. The notice repeats the
+    preliminary decision (`reasons`) it is about."""
+
+    hearing_at: datetime
+    place: str
+    hearing_due: datetime
+    previous_hearing_at: datetime | None
+    reasons: RefusalReasons | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

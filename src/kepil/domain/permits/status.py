@@ -19,6 +19,8 @@ class ApplicationStatus(StrEnum):
     REGISTERED = "registered"
     REFUSED_FURTHER_CONSIDERATION = "refused_further_consideration"
     UNDER_REVIEW = "under_review"
+    # Only cases stored before the preliminary refusal carried the hearing's time and place
+    # stand here; no step leads here now, and schedule_hearing leads out (Rules §8).
     PRELIMINARY_REFUSAL = "preliminary_refusal"
     HEARING_SCHEDULED = "hearing_scheduled"
     HEARING_HELD = "hearing_held"
@@ -78,9 +80,14 @@ _DECLARED: Final = (
         _S.REGISTERED, _A.REFUSE_FURTHER_CONSIDERATION, _S.REFUSED_FURTHER_CONSIDERATION, _HEAD
     ),
     Transition(_S.REGISTERED, _A.START_REVIEW, _S.UNDER_REVIEW, _EXAMINER),
-    Transition(_S.UNDER_REVIEW, _A.ISSUE_PRELIMINARY_REFUSAL, _S.PRELIMINARY_REFUSAL, _EXAMINER),
+    # §8: the preliminary refusal's notice carries the hearing's time and place, so it sets it.
+    Transition(_S.UNDER_REVIEW, _A.ISSUE_PRELIMINARY_REFUSAL, _S.HEARING_SCHEDULED, _EXAMINER),
     Transition(_S.UNDER_REVIEW, _A.ISSUE_PERMIT, _S.PERMIT_ISSUED, _HEAD),
+    # A case stored in the old shape (a preliminary refusal without time and place) still gets
+    # its notice with them, judged by the same limits.
     Transition(_S.PRELIMINARY_REFUSAL, _A.SCHEDULE_HEARING, _S.HEARING_SCHEDULED, _EXAMINER),
+    # Before it is held the hearing may be moved, once, with a new notice (hearing.py).
+    Transition(_S.HEARING_SCHEDULED, _A.SCHEDULE_HEARING, _S.HEARING_SCHEDULED, _EXAMINER),
     Transition(_S.HEARING_SCHEDULED, _A.HOLD_HEARING, _S.HEARING_HELD, _EXAMINER),
     Transition(_S.HEARING_HELD, _A.ISSUE_PERMIT, _S.PERMIT_ISSUED, _HEAD),
     Transition(_S.HEARING_HELD, _A.REFUSE, _S.REFUSED, _HEAD),

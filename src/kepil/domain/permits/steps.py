@@ -39,7 +39,7 @@ class Step:
     reason: str = ""
 
     def required_moment(self) -> datetime:
-        """The hearing's moment, which scheduling needs."""
+        """The hearing's moment, which the preliminary refusal's notice and scheduling need."""
         if self.hearing_at is None:
             raise StepArgumentError("hearing_at: an ISO moment with its UTC offset")
         return self.hearing_at

@@ -65,6 +65,7 @@ class Application(HearingSteps):
         preliminary_reasons: RefusalReasons | None,
         hearing_at: datetime | None,
         last_event_at: datetime,
+        hearing_moves: int = 0,
     ) -> Application:
         """An application as a repository stored it; no event is raised."""
         application = cls(number, form, schedule, calendar)
@@ -72,6 +73,7 @@ class Application(HearingSteps):
         application.deadlines = deadlines
         application.preliminary_reasons = preliminary_reasons
         application.hearing_at = hearing_at
+        application.hearing_moves = hearing_moves
         application.last_event_at = last_event_at
         return application
 
@@ -257,7 +259,9 @@ class Application(HearingSteps):
                     actor, at, document_number(number, step.action)
                 )
             case _A.ISSUE_PRELIMINARY_REFUSAL:
-                return self.issue_preliminary_refusal(actor, at, step.grounds, step.motivation)
+                return self.issue_preliminary_refusal(
+                    actor, at, step.grounds, step.motivation, step.required_moment(), step.place
+                )
             case _A.SCHEDULE_HEARING:
                 return self.schedule_hearing(actor, at, step.required_moment(), step.place)
             case _A.HOLD_HEARING:

@@ -178,12 +178,17 @@ def case(
     return render(request, prefs, "case.html", context)
 
 
+# The steps that notify the hearing's time and place (Rules §8): the preliminary refusal carries
+# them; a case stored before it did got them by schedule_hearing; a move notifies new ones.
+_HEARING_NOTICES = frozenset({"preliminary_refusal_issued", "hearing_scheduled", "hearing_moved"})
+
+
 def _hearing(found: ApplicationView) -> dict[str, Any] | None:
-    """The hearing's time and place, from the step that set them, while it is still ahead."""
+    """The hearing's time and place, from the last step that set them, while it is ahead."""
     if found.status != ApplicationStatus.HEARING_SCHEDULED:
         return None
     for line in reversed(found.history):
-        if line.kind == "hearing_scheduled":
+        if line.kind in _HEARING_NOTICES and "hearing_at" in line.details:
             at = datetime.fromisoformat(str(line.details["hearing_at"]))
             return {"at": at, "place": str(line.details.get("place", ""))}
     return None

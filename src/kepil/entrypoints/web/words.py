@@ -96,6 +96,7 @@ EVENT_NAMES: dict[str, str] = {
     "review_started": N_("Documents found complete; review started"),
     "preliminary_refusal_issued": N_("Preliminary decision to refuse; hearing to be held"),
     "hearing_scheduled": N_("Hearing scheduled"),
+    "hearing_moved": N_("Hearing moved, with a new notice"),
     "hearing_held": N_("Hearing held"),
     "permit_issued": N_("Permit issued"),
     "permit_refused": N_("Reasoned refusal issued"),
@@ -225,6 +226,7 @@ NOTIFICATION_TEXTS: dict[str, str] = {
         "Preliminary decision to refuse on application %(number)s; a hearing will be held."
     ),
     "hearing_scheduled": N_("A hearing on application %(number)s is scheduled."),
+    "hearing_moved": N_("The hearing on application %(number)s is moved."),
     "hearing_held": N_("The hearing on application %(number)s is held."),
     "permit_issued": N_("The permit on application %(number)s is issued."),
     "permit_refused": N_("A reasoned refusal on application %(number)s is issued."),

@@ -169,9 +169,15 @@ def read_decision(content: bytes) -> DecisionAct:
 def step_of(action: ApplicationAction, arguments: dict[str, Any]) -> Step:
     """The step with exactly the arguments its action takes, each checked for its kind."""
     match action:
-        case _A.ISSUE_PRELIMINARY_REFUSAL | _A.REFUSE:
+        case _A.REFUSE:
             grounds, motivation = _grounds(arguments), _text(arguments, "motivation")
             return Step(action, grounds=grounds, motivation=motivation)
+        case _A.ISSUE_PRELIMINARY_REFUSAL:
+            # Rules §8: the notice of the preliminary decision carries the hearing's time and
+            # place (or way), so the act that issues it names them.
+            grounds, motivation = _grounds(arguments), _text(arguments, "motivation")
+            moment, place = _moment(arguments, "hearing_at"), _text(arguments, "place")
+            return Step(action, grounds, motivation, hearing_at=moment, place=place)
         case _A.SCHEDULE_HEARING:
             moment = _moment(arguments, "hearing_at")
             return Step(action, hearing_at=moment, place=_text(arguments, "place"))

@@ -16,6 +16,7 @@ from kepil.domain.monitoring import StageRecord
 from kepil.domain.permits import ApplicationEvent, FiledWith, PermitIssued, PermitRole, Stage
 from kepil.domain.permits.codec import event_record
 from kepil.domain.registry import RegistryEntry
+from kepil.services.permits.cabinet_messages import cabinet_message
 from kepil.services.permits.events import (
     ComplaintStepRecorded,
     PermitStatusChanged,
@@ -31,19 +32,6 @@ from kepil.services.permits.sweeper import (
 )
 from kepil.services.unit_of_work import Policy, UnitOfWork
 
-# What the applicant's cabinet says at each status (Rules §4: «принято» on submission).
-CABINET_TEXTS = {
-    "submitted": "Заявление принято",
-    "registered": "Заявление зарегистрировано",
-    "refused_further_consideration": "Отказ в дальнейшем рассмотрении заявления",
-    "under_review": "Заявление на рассмотрении",
-    "preliminary_refusal": "Предварительное решение об отказе; назначается заслушивание",
-    "hearing_scheduled": "Назначено заслушивание",
-    "hearing_held": "Заслушивание проведено",
-    "permit_issued": "Разрешение выдано",
-    "refused": "Мотивированный отказ в выдаче разрешения",
-    "withdrawn": "Заявление отозвано",
-}
 COMPLAINT_CABINET_TEXTS = {
     "complaint_filed": "Жалоба принята",
     "complaint_registered": "Жалоба зарегистрирована",
@@ -71,15 +59,17 @@ def chain_application_step(event: ApplicationEvent, uow: UnitOfWork) -> None:
 
 
 def tell_the_applicant(event: ApplicationEvent, uow: UnitOfWork) -> None:
-    """The applicant's cabinet shows every change of status."""
-    status = str(event.status)
+    """The applicant's cabinet shows every change of status, in Russian and Kazakh; the §8
+    notices with the decision and the hearing's time and place (cabinet_messages.py)."""
+    said = cabinet_message(event)
     uow.notifications.add(
         Notification(
             recipient=event.applicant_id,
             case_number=event.application_number,
             kind=event_record(event).kind,
-            message=CABINET_TEXTS.get(status, status),
+            message=said.ru,
             created_at=event.at,
+            message_kk=said.kk,
         )
     )
 

@@ -115,7 +115,8 @@ class OpenDeadline:
 
 @dataclass(frozen=True, slots=True)
 class Notification:
-    """A message to an applicant's cabinet or to the officials of a role."""
+    """A message to an applicant's cabinet or to the officials of a role: `message` in Russian
+    and, where the service says it in both languages, `message_kk` in Kazakh ("" otherwise)."""
 
     recipient: str
     case_number: str
@@ -124,6 +125,7 @@ class Notification:
     created_at: datetime
     id: int | None = None
     read_at: datetime | None = None
+    message_kk: str = ""
 
 
 class ApplicationRepository(Protocol):

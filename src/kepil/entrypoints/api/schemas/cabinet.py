@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import Field
+
 from kepil.entrypoints.api.schemas.base import AlmatyModel
 
 
@@ -28,4 +30,8 @@ class NotificationOut(AlmatyModel):
     case_number: str
     kind: str
     message: str
+    message_kk: str = Field(
+        description="The same message in Kazakh where the service says it in both languages "
+        '(every step of an application); "" otherwise.'
+    )
     created_at: datetime

@@ -26,6 +26,7 @@ from kepil.services.permits.views import (
     check,
     complaints,
     contact_centre,
+    hearing,
     registry,
 )
 from kepil.services.permits.views.applications import (
@@ -36,6 +37,7 @@ from kepil.services.permits.views.applications import (
 from kepil.services.permits.views.cabinet import Cabinet, Deadline, StageDue
 from kepil.services.permits.views.check import DocumentCheck
 from kepil.services.permits.views.complaints import ComplaintPage, ComplaintView
+from kepil.services.permits.views.hearing import HearingLimitsView
 from kepil.services.permits.views.registry import RegistryEntryView, RegistryPage
 from kepil.services.permits.views.rule_changes import (
     RuleChangePage,
@@ -80,6 +82,13 @@ class PermitViews:
         with self.uow() as uow:
             who = _reader(uow, principal, own=own)
             return applications.application_page(uow, who, status, limit, offset)
+
+    def hearing_limits(self, principal: Principal, number: str) -> HearingLimitsView | None:
+        """Rules §8 limits for setting or moving the case's hearing now, for a page to show
+        before the official acts; None when its status has no step that sets the hearing."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return hearing.hearing_limits_view(uow, who, number, self.clock.now())
 
     def attachment(
         self, principal: Principal, number: str, sha256: str, *, own: bool = False
