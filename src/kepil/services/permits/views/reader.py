@@ -28,6 +28,7 @@ from kepil.services.permits.views import (
     contact_centre,
     registry,
 )
+from kepil.services.permits.views import desk as desk_views
 from kepil.services.permits.views.applications import (
     ApplicationPage,
     ApplicationView,
@@ -36,6 +37,7 @@ from kepil.services.permits.views.applications import (
 from kepil.services.permits.views.cabinet import Cabinet, Deadline, StageDue
 from kepil.services.permits.views.check import DocumentCheck
 from kepil.services.permits.views.complaints import ComplaintPage, ComplaintView
+from kepil.services.permits.views.desk import Desk, DeskCase
 from kepil.services.permits.views.registry import RegistryEntryView, RegistryPage
 from kepil.services.permits.views.rule_changes import (
     RuleChangePage,
@@ -131,6 +133,30 @@ class PermitViews:
             now = self.clock.now()
             calendar = self.context.calendar
             return contact_centre.status_for_caller(uow, who, number, applicant_id, now, calendar)
+
+    def desk(self, principal: Principal) -> Desk:
+        """The official's queues, one per duty; ForbiddenError without a desk duty."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return desk_views.desk(uow, who, self.clock.now(), self.context.calendar)
+
+    def desk_case(self, principal: Principal, number: str) -> DeskCase:
+        """A case as an official of the desk reads it, with the actions open to them now."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return desk_views.desk_case(uow, who, number, self.clock.now(), self.context.calendar)
+
+    def desk_attachment(self, principal: Principal, number: str, sha256: str) -> StoredFile:
+        """An attached file for an official of the desk."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            desk_views.require_desk(who)
+            return applications.attachment_file(uow, who, number, sha256)
+
+    def desk_act(self, principal: Principal, number: str, index: int) -> bytes:
+        """The CMS of the act behind a step of a case's history, for an official of the desk."""
+        with self.uow() as uow:
+            return desk_views.act_signature(uow, viewer_in(uow, principal), number, index)
 
     def check_document(self, number: str) -> DocumentCheck | None:
         """Whether a document of this number was issued here; a permit with its registry entry."""
