@@ -134,6 +134,11 @@ class PermitViews:
             calendar = self.context.calendar
             return contact_centre.status_for_caller(uow, who, number, applicant_id, now, calendar)
 
+    def has_desk(self, principal: Principal) -> bool:
+        """Whether the principal holds a Ministry duty (the header then links to /desk)."""
+        with self.uow() as uow:
+            return bool(viewer_in(uow, principal).roles)
+
     def desk(self, principal: Principal) -> Desk:
         """The official's queues, one per duty; ForbiddenError without a desk duty."""
         with self.uow() as uow:
