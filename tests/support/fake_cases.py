@@ -35,12 +35,14 @@ from kepil.services.errors import ConflictError
 from kepil.services.permits.complaint_ports import (
     ComplaintRecord,
     ComplaintSummary,
+    OpenComplaint,
     RuleChange,
     StoredComplaint,
 )
 from kepil.services.permits.ports import (
     AlreadyStored,
     ApplicationSummary,
+    OpenCase,
     OpenDeadline,
     StoredApplication,
     StoredFile,
@@ -92,6 +94,8 @@ class FakeApplicationRepository(FakeStore):
         self.rows: dict[str, ApplicationRow] = {}
         self.deadlines: dict[StageKey, DeadlineRow] = {}
         self.events: list[tuple[str, EventRecord]] = []
+        self.signatures: list[tuple[str, bytes | None]] = []
+        """The CMS kept with each event, in the order of `events`."""
         self.files: dict[tuple[str, str], StoredFile] = {}
 
     def add(self, stored: StoredApplication, files: Sequence[StoredFile]) -> None:
@@ -167,6 +171,7 @@ class FakeApplicationRepository(FakeStore):
         records = [event_record(event) for event in events]
         for event, record in zip(events, records, strict=True):
             self.events.append((event.application_number, record))
+            self.signatures.append((event.application_number, signature))
         return records
 
     def history(self, number: str) -> list[EventRecord]:
@@ -253,6 +258,35 @@ class FakeApplicationRepository(FakeStore):
             for earlier, later in pairwise(records):
                 durations[earlier.status].append((later.at - earlier.at).total_seconds())
         return dict(durations)
+
+    def open_cases(self, statuses: frozenset[str]) -> list[OpenCase]:
+        """Applications in the statuses with their running stages, earliest due first."""
+        return [
+            OpenCase(
+                number=number,
+                applicant_id=row.form.applicant_identifier,
+                applicant_name=row.form.applicant_name,
+                platform_name=row.form.platform_name,
+                status=str(row.status),
+                received_at=row.schedule.received_at,
+                deadlines=tuple(
+                    sorted(
+                        (
+                            StageDeadline(stage, d.due)
+                            for (owner, stage), d in self.deadlines.items()
+                            if owner == number and d.open
+                        ),
+                        key=lambda d: (d.due, str(d.stage)),
+                    )
+                ),
+            )
+            for number, row in sorted(self.rows.items())
+            if str(row.status) in statuses
+        ]
+
+    def act_signatures(self, number: str) -> list[bytes | None]:
+        """The CMS kept with each event of the application, oldest first."""
+        return [signature for owner, signature in self.signatures if owner == number]
 
     def _save_deadlines(self, application: Application) -> None:
         for deadline in application.deadlines.all():
@@ -353,6 +387,28 @@ class FakeComplaintRepository(FakeStore):
         ]
         found.sort(key=lambda s: (s.received_at, s.number), reverse=True)
         return found[offset : offset + limit], len(found)
+
+    def open_complaints(self) -> list[OpenComplaint]:
+        """Every complaint not settled yet, oldest first."""
+        found = [
+            OpenComplaint(
+                number=number,
+                application_number=c.application_number or "",
+                complainant=c.complainant,
+                filed_by_name=stored.filed_by_name,
+                filed_with=str(c.filed_with),
+                status=str(c.status),
+                received_at=c.received_at,
+                registration_day=c.registration_day,
+                registered_at=stored.registered_at,
+                provider_response_due=c.provider_response_due,
+                review_due=c.review_due,
+            )
+            for number, stored in self.rows.items()
+            for c in (stored.complaint,)
+            if c.settled_at is None
+        ]
+        return sorted(found, key=lambda c: (c.received_at, c.number))
 
 
 class FakeRuleChangeRepository(FakeStore):

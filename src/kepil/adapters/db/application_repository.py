@@ -47,6 +47,7 @@ from kepil.domain.permits.codec import (
 from kepil.services.errors import ConflictError
 from kepil.services.permits.ports import (
     ApplicationSummary,
+    OpenCase,
     OpenDeadline,
     StoredApplication,
     StoredFile,
@@ -309,6 +310,57 @@ class SqlApplicationRepository:
                 durations[previous.status].append((row.at - previous.at).total_seconds())
             previous = row
         return dict(durations)
+
+    def open_cases(self, statuses: frozenset[str]) -> list[OpenCase]:
+        """Applications in the statuses joined to their running stages, in one query; a case
+        whose stages are all settled still comes, with none."""
+        if not statuses:
+            return []
+        running = and_(
+            deadlines_t.c.application_number == apps_t.c.number,
+            deadlines_t.c.settled_at.is_(None),
+        )
+        rows = self._connection.execute(
+            select(
+                apps_t.c.number,
+                apps_t.c.applicant_id,
+                apps_t.c.applicant_name,
+                apps_t.c.platform_name,
+                apps_t.c.status,
+                apps_t.c.received_at,
+                deadlines_t.c.stage,
+                deadlines_t.c.due,
+            )
+            .select_from(apps_t.outerjoin(deadlines_t, running))
+            .where(apps_t.c.status.in_(sorted(statuses)))
+            .order_by(apps_t.c.number, deadlines_t.c.due, deadlines_t.c.stage)
+        )
+        cases: dict[str, tuple[Any, list[StageDeadline]]] = {}
+        for row in rows:
+            _, stages = cases.setdefault(row.number, (row, []))
+            if row.stage is not None:
+                stages.append(StageDeadline(stage=Stage(row.stage), due=row.due))
+        return [
+            OpenCase(
+                number=row.number,
+                applicant_id=row.applicant_id,
+                applicant_name=row.applicant_name,
+                platform_name=row.platform_name,
+                status=row.status,
+                received_at=row.received_at,
+                deadlines=tuple(stages),
+            )
+            for row, stages in cases.values()
+        ]
+
+    def act_signatures(self, number: str) -> list[bytes | None]:
+        """The CMS stored with each event, in the order of `history`."""
+        rows = self._connection.execute(
+            select(events_t.c.signature)
+            .where(events_t.c.application_number == number)
+            .order_by(events_t.c.id)
+        )
+        return [bytes(row.signature) if row.signature is not None else None for row in rows]
 
     def _state(self, application: Application) -> dict[str, Any]:
         reasons = application.preliminary_reasons

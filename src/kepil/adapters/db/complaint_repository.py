@@ -29,6 +29,7 @@ from kepil.services.errors import ConflictError
 from kepil.services.permits.complaint_ports import (
     ComplaintRecord,
     ComplaintSummary,
+    OpenComplaint,
     StoredComplaint,
 )
 from kepil.services.permits.ports import AlreadyStored
@@ -210,6 +211,43 @@ class SqlComplaintRepository:
             )
             for row in rows
         ], total
+
+    def open_complaints(self) -> list[OpenComplaint]:
+        """Every complaint not settled yet, oldest first (not its text nor its CMS)."""
+        c = complaints.c
+        rows = self._connection.execute(
+            select(
+                c.number,
+                c.application_number,
+                c.complainant,
+                c.filed_by_name,
+                c.filed_with,
+                c.status,
+                c.received_at,
+                c.registration_day,
+                c.registered_at,
+                c.provider_response_due,
+                c.review_due,
+            )
+            .where(complaints.c.settled_at.is_(None))
+            .order_by(complaints.c.received_at, complaints.c.number)
+        )
+        return [
+            OpenComplaint(
+                number=row.number,
+                application_number=row.application_number,
+                complainant=row.complainant,
+                filed_by_name=row.filed_by_name,
+                filed_with=row.filed_with,
+                status=row.status,
+                received_at=row.received_at,
+                registration_day=row.registration_day,
+                registered_at=row.registered_at,
+                provider_response_due=row.provider_response_due,
+                review_due=row.review_due,
+            )
+            for row in rows
+        ]
 
 
 def _state(stored: StoredComplaint) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from kepil.domain.permits import ApplicationStatus
 from kepil.domain.permits.status import FINAL_STATUSES
 from kepil.entrypoints.api.bounds import MAX_OFFSET
 from kepil.entrypoints.api.dependencies import ViewsDep
-from kepil.entrypoints.web import words
+from kepil.entrypoints.web import filing_words, words
 from kepil.entrypoints.web.preferences import PreferencesDep
 from kepil.entrypoints.web.rendering import SECURITY_HEADERS, render
 from kepil.entrypoints.web.session import PersonDep
@@ -171,6 +171,7 @@ def case(
             if item.get("valid_until")
         },
         "words": words,
+        "filing_words": filing_words,  # the statements and consents read back (_form_readback)
         # withdraw_pages sends the person here after the signed withdrawal was applied.
         "just_withdrawn": request.query_params.get("withdrawn") == "1"
         and found.status == ApplicationStatus.WITHDRAWN,

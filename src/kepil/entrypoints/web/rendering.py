@@ -9,10 +9,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from kepil.entrypoints.api.dependencies import CurrentSession
 from kepil.entrypoints.web.i18n import Language, translator
 from kepil.entrypoints.web.preferences import Preferences, Version
 from kepil.entrypoints.web.session import csrf_token, keep_browser_cookie, signed_in
-from kepil.entrypoints.web.words import NAV
+from kepil.entrypoints.web.words import NAV, WORKSPACE
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -50,6 +51,17 @@ def _other(version: Version) -> Version:
     return Version.STANDARD if version is Version.ACCESSIBLE else Version.ACCESSIBLE
 
 
+def _workspace(request: Request, person: CurrentSession | None) -> bool:
+    """Whether the signed-in person holds a Ministry duty: the header then links to /desk."""
+    if person is None:
+        return False
+    known: bool | None = getattr(request.state, "has_desk", None)
+    if known is None:
+        known = request.app.state.container.views.has_desk(person.principal)
+        request.state.has_desk = known
+    return bool(known)
+
+
 def render(
     request: Request,
     prefs: Preferences,
@@ -69,7 +81,7 @@ def render(
         lang=prefs.language.value,
         accessible=prefs.version is Version.ACCESSIBLE,
         path=url.path,
-        nav=NAV,
+        nav=NAV + ((WORKSPACE,) if _workspace(request, person) else ()),
         switch_language={
             language.value: _here(request, lang=language.value) for language in Language
         },

@@ -250,3 +250,5 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/registry", N_("State registry")),
     ("/check", N_("Check a document")),
 )
+# Added to NAV for a signed-in person who holds a Ministry duty (rendering.py).
+WORKSPACE: tuple[str, str] = ("/desk", N_("Workspace"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from kepil.domain.permits import Complaint, NotificationRecipient, NotificationTask, RuleVersion
@@ -57,6 +57,23 @@ class ComplaintSummary:
     review_due: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class OpenComplaint:
+    """A complaint not settled yet, with its terms: one line of an official's queue."""
+
+    number: str
+    application_number: str
+    complainant: str
+    filed_by_name: str
+    filed_with: str
+    status: str
+    received_at: datetime
+    registration_day: date
+    registered_at: datetime | None
+    provider_response_due: datetime | None
+    review_due: datetime
+
+
 class ComplaintRepository(Protocol):
     """Complaints and their history."""
 
@@ -96,6 +113,10 @@ class ComplaintRepository(Protocol):
     ) -> tuple[list[ComplaintSummary], int]:
         """A page of complaints (of these complainants; None: of all), newest first, and the
         count of all matches."""
+        ...
+
+    def open_complaints(self) -> list[OpenComplaint]:
+        """Every complaint not settled yet (officials' queues), in one query."""
         ...
 
 

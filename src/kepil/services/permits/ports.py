@@ -114,6 +114,21 @@ class OpenDeadline:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenCase:
+    """An application waiting on the Ministry, with its running stage deadlines: one line of an
+    official's queue."""
+
+    number: str
+    applicant_id: str
+    applicant_name: str
+    platform_name: str
+    status: str
+    received_at: datetime
+    deadlines: tuple[StageDeadline, ...]
+    """The stages still running, earliest due first."""
+
+
+@dataclass(frozen=True, slots=True)
 class Notification:
     """A message to an applicant's cabinet or to the officials of a role: `message` in Russian
     and, where the service says it in both languages, `message_kk` in Kazakh ("" otherwise)."""
@@ -196,6 +211,16 @@ class ApplicationRepository(Protocol):
 
     def settled_durations(self) -> dict[str, list[float]]:
         """Per stage, how long each settled stage took from its start, in seconds."""
+        ...
+
+    def open_cases(self, statuses: frozenset[str]) -> list[OpenCase]:
+        """Every application in one of the statuses, with its running stages (officials'
+        queues), read in one query."""
+        ...
+
+    def act_signatures(self, number: str) -> list[bytes | None]:
+        """The CMS of the act behind each event of the history (None: no signed act), in the
+        order of `history`."""
         ...
 
 

@@ -29,6 +29,7 @@ from kepil.services.permits.views import (
     hearing,
     registry,
 )
+from kepil.services.permits.views import desk as desk_views
 from kepil.services.permits.views.applications import (
     ApplicationPage,
     ApplicationView,
@@ -37,6 +38,7 @@ from kepil.services.permits.views.applications import (
 from kepil.services.permits.views.cabinet import Cabinet, Deadline, StageDue
 from kepil.services.permits.views.check import DocumentCheck
 from kepil.services.permits.views.complaints import ComplaintPage, ComplaintView
+from kepil.services.permits.views.desk import Desk, DeskCase
 from kepil.services.permits.views.hearing import HearingLimitsView
 from kepil.services.permits.views.registry import RegistryEntryView, RegistryPage
 from kepil.services.permits.views.rule_changes import (
@@ -140,6 +142,35 @@ class PermitViews:
             now = self.clock.now()
             calendar = self.context.calendar
             return contact_centre.status_for_caller(uow, who, number, applicant_id, now, calendar)
+
+    def has_desk(self, principal: Principal) -> bool:
+        """Whether the principal holds a Ministry duty (the header then links to /desk)."""
+        with self.uow() as uow:
+            return bool(viewer_in(uow, principal).roles)
+
+    def desk(self, principal: Principal) -> Desk:
+        """The official's queues, one per duty; ForbiddenError without a desk duty."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return desk_views.desk(uow, who, self.clock.now(), self.context.calendar)
+
+    def desk_case(self, principal: Principal, number: str) -> DeskCase:
+        """A case as an official of the desk reads it, with the actions open to them now."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return desk_views.desk_case(uow, who, number, self.clock.now(), self.context.calendar)
+
+    def desk_attachment(self, principal: Principal, number: str, sha256: str) -> StoredFile:
+        """An attached file for an official of the desk."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            desk_views.require_desk(who)
+            return applications.attachment_file(uow, who, number, sha256)
+
+    def desk_act(self, principal: Principal, number: str, index: int) -> bytes:
+        """The CMS of the act behind a step of a case's history, for an official of the desk."""
+        with self.uow() as uow:
+            return desk_views.act_signature(uow, viewer_in(uow, principal), number, index)
 
     def check_document(self, number: str) -> DocumentCheck | None:
         """Whether a document of this number was issued here; a permit with its registry entry."""
