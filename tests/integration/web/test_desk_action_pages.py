@@ -177,6 +177,9 @@ def test_the_clerk_registers_on_the_page_signing_the_act_shown(portal: Portal) -
     assert '"action": "register"' in shown
     assert f'"application_number": "{number}"' in shown
     assert 'data-iin="850315400124"' in page.text
+    kazakh = portal.client.get(address(number, "register"), params={"lang": "kk"})
+    assert f"{number} өтінішін тіркеу" in words(kazakh.text)
+    assert "ЭЦҚ-мен қол қойып, тіркеу" in kazakh.text
     content = act(portal, CLERK, number, "register")
     assert content == canonical_bytes({"action": "register", "application_number": number})
     assert portal.application(number)["status"] == "registered"
@@ -240,6 +243,18 @@ def test_the_examiner_schedules_and_holds_the_hearing_on_almaty_time(portal: Por
     number = under_review(portal)
     portal.at("2026-04-07T10:00")
     act(portal, EXAMINER, number, "issue_preliminary_refusal", grounds=["2"], motivation="нет")
+    on_pages(portal, EXAMINER)
+    page = portal.client.get(address(number, "schedule_hearing"), params={"lang": "ru"})
+    # The limit of §8 is shown before the examiner acts (2 working days from the notice).
+    assert "Заслушивание проводится не позднее 9 апреля 2026" in words(page.text)
+    # Without JavaScript "Check the act" shows the act with what was typed, Almaty time.
+    typed = {"hearing_date": "2026-04-08", "hearing_time": "15:00", "place": "онлайн"}
+    checked = portal.client.post(
+        address(number, "schedule_hearing") + "?lang=ru",
+        data={**typed, "check": "yes", "csrf_token": csrf(page.text)},
+    )
+    assert checked.status_code == 200
+    assert '"hearing_at": "2026-04-08T15:00:00+05:00"' in html.unescape(checked.text)
     content = act(
         portal,
         EXAMINER,

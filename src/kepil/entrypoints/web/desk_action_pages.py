@@ -152,16 +152,9 @@ RULES_FORBID = N_("The Rules do not allow this now, in the status “%(status)s�
 ROLE_NEEDED = N_(
     "This action needs the duty “%(role)s” in the Ministry's staff table, which you do not hold."
 )
-CONCURRENT_CHANGE = N_(
-    "Someone else has just acted on this case; reload the page to see its new status."
-)
 ACT_USED = N_(
     "This signed act has already taken effect: a signed act takes effect once. Reload the page "
     "to see the case's new status."
-)
-DOCUMENT_MISMATCH = N_(
-    "The signature is over other bytes than the document the service issues now, so nothing "
-    "was issued. Reload the page, check the document shown and sign it again."
 )
 DRAFT_CHANGED = N_(
     "The document has changed since it was shown (a new day, or another signer). Nothing was "
@@ -376,9 +369,7 @@ def refusal(error: Exception, action: ApplicationAction) -> Problem:
         return Problem(FORM, GROUNDS_REQUIRED)
     if isinstance(error, ServiceError):
         known = {
-            "concurrent_change": CONCURRENT_CHANGE,
             "signed_act_used": ACT_USED,
-            "document_mismatch": DOCUMENT_MISMATCH,
             "decision_for_another_application": ANOTHER_CASE,
         }.get(error.code)
         if known is not None:
@@ -535,6 +526,10 @@ def _page(
         "words": words,
         "status_name": words.APPLICATION_STATUS_NAMES.get(found.case.status, found.case.status),
         "document": None,
+        "hearing_due": next(
+            (d.due for d in found.case.deadlines if d.stage == "hearing" and not d.settled_at),
+            None,
+        ),
     }
     status_code = 422 if errors else 200
     if found.page.document_type is None:
