@@ -462,3 +462,19 @@ def test_prepare_refuses_when_the_document_changed_since_it_was_shown(portal: Po
     )
     assert stale.status_code == 409
     assert stale.json()["problems"][0]["field"] == "form"
+
+
+def test_a_motivation_of_several_lines_is_signed_as_it_was_shown(portal: Portal) -> None:
+    number = heard(portal)
+    on_pages(portal, HEAD)
+    typed = {"grounds": ["2"], "motivation": "Первое.\r\nВторое."}  # as a textarea sends it
+    page = document_page(portal, number, "refuse", typed)
+    shown = _SHA256.search(page.text)
+    assert shown
+    assert 'name="motivation" value="Первое.\nВторое."' in page.text
+    # The hidden field gives the line end back as HTML keeps it: the same bytes are drafted.
+    kept = {"grounds": ["2"], "motivation": "Первое.\nВторое.", "sha256": shown.group(1)}
+    ready = post_json(portal, address(number, "refuse") + "/prepare", csrf(page.text), kept)
+    assert ready.status_code == 200, ready.text
+    signed = json.loads(base64.b64decode(ready.json()["data_b64"]))
+    assert signed["motivation"] == "Первое.\nВторое."

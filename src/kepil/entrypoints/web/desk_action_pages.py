@@ -220,7 +220,14 @@ def _typed(posted: FormData | None) -> Typed:
         return Typed({}, [])
     chosen = posted.getlist("grounds")
     grounds = sorted({int(g) for g in chosen if isinstance(g, str) and g.isdigit() and len(g) < 3})
-    return Typed({k: v[: MAX_TEXT + 1] for k, v in texts(posted).items()}, grounds)
+    # Line ends as HTML keeps them in a hidden field, so the document drafted from what was
+    # typed and the one drafted again from the signing form are the same bytes.
+    values = {k: _lines(v)[: MAX_TEXT + 1] for k, v in texts(posted).items()}
+    return Typed(values, grounds)
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _read_grounds(typed: Typed, case: CaseAction) -> None:
