@@ -14,6 +14,7 @@ from kepil.entrypoints.web import (
     check_pages,
     complaint_pages,
     contact_centre_pages,
+    desk_action_pages,
     desk_pages,
     document_pages,
     filing_pages,
@@ -47,6 +48,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(check_pages.router)
     app.include_router(contact_centre_pages.router)
     app.include_router(desk_pages.router)
+    app.include_router(desk_action_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     async def _sign_in(request: Request, error: Exception) -> Response:

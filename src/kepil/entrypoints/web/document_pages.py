@@ -6,7 +6,7 @@ and the head's CMS over it, both downloadable exactly as stored.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from kepil.entrypoints.api.dependencies import ViewsDep
 from kepil.entrypoints.web import words
 from kepil.entrypoints.web.cabinet_pages import download, not_found
+from kepil.entrypoints.web.i18n import Language
 from kepil.entrypoints.web.preferences import PreferencesDep
 from kepil.entrypoints.web.rendering import render
 from kepil.entrypoints.web.session import PersonDep
@@ -35,25 +36,32 @@ def _day(value: object) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
+def document_body(
+    body: dict[str, Any], kind: str, language: Language, signed_at: datetime | None
+) -> dict[str, Any]:
+    """What templates/_document_body.html lays out: the document's JSON in the reader's words.
+    The head's signing page shows a draft (not signed yet) through the same partial."""
+    return {
+        "body": body,
+        "kind_name": words.DOCUMENT_KIND_NAMES.get(kind, kind),
+        "days": {
+            key: _day(body.get(key))
+            for key in ("issue_date", "application_date", "valid_from", "valid_until")
+        },
+        "provider_name": body.get("provider", {}).get(f"name_{language.value}", ""),
+        "signed_at": signed_at,
+        "words": words,
+    }
+
+
 @router.get("/cabinet/documents/{number}")
 def document(
     number: str, request: Request, prefs: PreferencesDep, person: PersonDep, views: ViewsDep
 ) -> HTMLResponse:
     """The document laid out: kind, number, date, holder, platform, validity, grounds, signer."""
     found = _own_document(views, person, number)
-    body: dict[str, Any] = found.document
-    context = {
-        "doc": found,
-        "body": body,
-        "kind_name": words.DOCUMENT_KIND_NAMES.get(found.kind, found.kind),
-        "days": {
-            key: _day(body.get(key))
-            for key in ("issue_date", "application_date", "valid_from", "valid_until")
-        },
-        "provider_name": body.get("provider", {}).get(f"name_{prefs.language.value}", ""),
-        "words": words,
-    }
-    return render(request, prefs, "document.html", context)
+    context = document_body(found.document, found.kind, prefs.language, found.issued_at)
+    return render(request, prefs, "document.html", {**context, "doc": found})
 
 
 @router.get("/cabinet/documents/{number}/content")

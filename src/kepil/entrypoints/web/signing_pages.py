@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
@@ -20,7 +20,7 @@ from kepil.domain.permits.errors import (
 )
 from kepil.entrypoints.api.schemas.signed import MAX_CMS_BYTES
 from kepil.entrypoints.web import filing_words as words
-from kepil.entrypoints.web.i18n import Translator
+from kepil.entrypoints.web.i18n import N_, Translator
 from kepil.entrypoints.web.session import CSRF_FIELD, CSRF_HEADER, check_csrf
 from kepil.services.errors import (
     ConflictError,
@@ -32,6 +32,20 @@ from kepil.services.errors import (
 
 # A whole-form message, not about one control: shown in the summary at the top.
 FORM = "form"
+
+# Refusals any signed act on a case may meet, whoever signs it (the applicant's pages and the
+# officials' desk alike): said here so that every page says them the same way.
+CONCURRENT_CHANGE = N_(
+    "Someone else has just acted on this case; reload the page to see its new status."
+)
+DOCUMENT_MISMATCH = N_(
+    "The signature is over other bytes than the document the service issues now, so nothing "
+    "was issued. Reload the page, check the document shown and sign it again."
+)
+ACT_REFUSALS: Final = {
+    "concurrent_change": CONCURRENT_CHANGE,
+    "document_mismatch": DOCUMENT_MISMATCH,
+}
 
 
 async def _posted(request: Request) -> AsyncIterator[FormData]:
@@ -92,7 +106,7 @@ def refusal_problems(error: Exception) -> list[tuple[str, str]]:
     if isinstance(error, ActionForbiddenError):
         return [(FORM, words.SERVICE_ERRORS["signature_right_required"])]
     if isinstance(error, ServiceError):
-        message = words.SERVICE_ERRORS.get(error.code)
+        message = words.SERVICE_ERRORS.get(error.code) or ACT_REFUSALS.get(error.code)
         if message is None:
             refused = isinstance(error, SignatureRefusedError)
             message = words.SIGNATURE_REFUSED if refused else words.SERVICE_REFUSED

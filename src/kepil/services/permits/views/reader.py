@@ -14,6 +14,7 @@ from datetime import date
 from kepil.domain.auth import Principal
 from kepil.domain.clock import Clock
 from kepil.domain.monitoring import ChainCheck, ChainedEntry
+from kepil.domain.permits import PermitRole
 from kepil.domain.registry import RegistryEntry
 from kepil.services.permits import decisions, monitoring, rule_changes
 from kepil.services.permits.complaint_ports import RuleChange
@@ -127,6 +128,11 @@ class PermitViews:
     def current_stage(self, deadlines: Iterable[Deadline]) -> StageDue | None:
         """The stage a case waits on now, among its deadlines, with working days left."""
         return cabinet.current_stage(deadlines, self.clock.now(), self.context.calendar)
+
+    def duties(self, principal: Principal) -> frozenset[PermitRole]:
+        """The Ministry duties the principal holds now (none for an applicant)."""
+        with self.uow() as uow:
+            return viewer_in(uow, principal).roles
 
     def answers_callers(self, principal: Principal) -> bool:
         """Whether the principal works in the contact centre."""
