@@ -334,7 +334,12 @@ def test_only_officials_open_the_complaint_desk(portal: Portal) -> None:
     page = portal.client.get(f"/desk/complaints/{complaint}", params={"lang": "ru"})
     assert page.status_code == 403
     assert "Для должностных лиц Министерства" in text_of(page)
+    assert portal.client.get("/desk/complaints").status_code == 403
     on_pages(portal, CLERK)
+    listed = portal.client.get("/desk/complaints", params={"lang": "ru"})
+    assert listed.status_code == 200
+    assert f'href="/desk/complaints/{complaint}"' in listed.text
+    assert "Поступила, ожидает регистрации" in text_of(listed)
     assert portal.client.get("/desk/complaints/CMP-2026-999999").status_code == 404
     assert portal.client.get(f"/desk/complaints/{complaint}/actions/mood").status_code == 404
 
@@ -403,3 +408,21 @@ def test_the_rule_change_page_is_refused_without_a_duty_or_the_forms_token(
         "/api/v1/rule-changes", headers=portal.officials[HEAD].headers
     ).json()
     assert listed["total"] == 0
+
+
+def test_a_complaint_to_the_agency_is_registered_and_upheld_by_its_reviewer_alone(
+    portal: Portal,
+) -> None:
+    _, complaint = file_complaint(portal, "quality_control_agency")
+    on_pages(portal, CLERK)
+    page = portal.client.get(f"/desk/complaints/{complaint}", params={"lang": "ru"})
+    assert "/actions/register" not in page.text
+    assert "его совершает Орган, рассматривающий жалобу" in text_of(page)
+    reviewer = on_pages(portal, PermitRole.COMPLAINT_REVIEWER)
+    assert take_step(portal, reviewer, complaint, "register").status_code == 200
+    page = portal.client.get(f"/desk/complaints/{complaint}", params={"lang": "ru"})
+    assert "/actions/forward" not in page.text, "nothing is forwarded from the agency"
+    assert "Рассмотрение жалобы (пункт 14 Правил) — рабочих дней: 15" in text_of(page)
+    done = take_step(portal, reviewer, complaint, "uphold", "Жалоба обоснована.")
+    assert done.status_code == 200, done.text
+    assert api_complaint(portal, complaint)["status"] == "upheld"

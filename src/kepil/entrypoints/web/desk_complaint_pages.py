@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits.errors import ActionForbiddenError, TransitionNotAllowedError
+from kepil.entrypoints.api.bounds import MAX_OFFSET
 from kepil.entrypoints.api.dependencies import BusDep, CurrentSession, ViewsDep
 from kepil.entrypoints.web import desk_complaint_words as desk_words
 from kepil.entrypoints.web import words
@@ -47,6 +48,8 @@ STEPS = ("register", "satisfy", "forward", "uphold", "reject")
 # Steps that settle the complaint state the decision in words; registering and forwarding do not.
 DECIDING = frozenset({"satisfy", "uphold", "reject"})
 FORWARD = "forward"
+LIST_SIZE = 20
+_LAST_PAGE = MAX_OFFSET // LIST_SIZE
 # The service's refusals this page words itself: (message, status as the API answers it).
 _REFUSED_CODES: Final = {
     "concurrent_change": (desk_words.CHANGED, 409),
@@ -96,6 +99,28 @@ def complaint_act(desk: ComplaintDesk, step: str, decision: str) -> bytes:
     if step == FORWARD:
         act["case_file"] = case_file(desk)
     return canonical_bytes(act)
+
+
+@router.get("/desk/complaints")
+def complaint_list(
+    request: Request, prefs: PreferencesDep, person: PersonDep, views: ViewsDep
+) -> Response:
+    """Every complaint, newest first, a page at a time, each linked to its page."""
+    text = request.query_params.get("page", "1")
+    number = min(max(int(text), 1), _LAST_PAGE) if text.isdigit() and len(text) < 7 else 1
+    try:
+        found = views.desk_complaints(person.principal, None, LIST_SIZE, (number - 1) * LIST_SIZE)
+    except ForbiddenError:
+        return _officials_only(request, prefs)
+    context = {
+        "page": found,
+        "words": words,
+        "newer": f"/desk/complaints?page={number - 1}" if number > 1 else None,
+        "older": f"/desk/complaints?page={number + 1}"
+        if number * LIST_SIZE < found.total
+        else None,
+    }
+    return render(request, prefs, "desk_complaints.html", context)
 
 
 @router.get(PAGE)

@@ -208,6 +208,15 @@ def complaint_desk(
     )
 
 
+def desk_complaint_page(
+    uow: UnitOfWork, who: Viewer, status: str | None, limit: int, offset: int
+) -> ComplaintPage:
+    """Every complaint, newest first, for an official (ForbiddenError for anyone else)."""
+    if not who.is_official:
+        raise ForbiddenError("officials_only", "complaints are handled by Ministry officials")
+    return complaint_page(uow, who, status, limit, offset)
+
+
 def _terms(view: ComplaintView, now: datetime, calendar: WorkingCalendar) -> list[ComplaintTerm]:
     today = to_almaty(now).date()
 

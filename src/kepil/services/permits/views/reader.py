@@ -152,6 +152,14 @@ class PermitViews:
             now, calendar = self.clock.now(), self.context.calendar
             return complaints.complaint_desk(uow, who, number, now, calendar)
 
+    def desk_complaints(
+        self, principal: Principal, status: str | None, limit: int, offset: int
+    ) -> ComplaintPage:
+        """A page of every complaint, for an official only (ForbiddenError otherwise)."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return complaints.desk_complaint_page(uow, who, status, limit, offset)
+
     def complaints(
         self, principal: Principal, status: str | None, limit: int, offset: int
     ) -> ComplaintPage:
