@@ -1,6 +1,7 @@
-"""A complaint on the officials' pages in the browser: the clerk registers it in Kazakh and the
-examiner sends it with the case file in Russian, each signed in and signing through the NCALayer
-stand-in holding their own keys, each in a browser of their own; axe-core on every page."""
+"""A complaint on the officials' pages in the browser: the clerk registers it in Kazakh, the
+examiner sends it with the case file in Russian and the version for the visually impaired, each
+signed in and signing through the NCALayer stand-in holding their own keys, each in a browser of
+their own; axe-core on every page."""
 
 from __future__ import annotations
 
@@ -98,8 +99,8 @@ def test_the_office_registers_and_the_examiner_forwards_a_complaint_in_their_bro
 
     ncalayer_port.offer(_keys(examiner, tmp_path / "examiner"))
     at_the_desk = _official_page(browser, server)
-    sign_in_with_ncalayer(at_the_desk, "ru")
-    examiner_tour = Tour(at_the_desk, "desk-complaint-examiner", "ru", "standard")
+    sign_in_with_ncalayer(at_the_desk, "ru", "accessible")
+    examiner_tour = Tour(at_the_desk, "desk-complaint-examiner", "ru", "accessible")
     _take_step(at_the_desk, examiner_tour, number, "forward", "ru")
     said = words("ru")
     expect(at_the_desk.locator("main")).to_contain_text(

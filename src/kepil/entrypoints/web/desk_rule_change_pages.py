@@ -16,6 +16,7 @@ from kepil.domain.auth import Principal
 from kepil.domain.permits import NotificationRecipient
 from kepil.entrypoints.api.dependencies import BusDep, ViewsDep
 from kepil.entrypoints.web import desk_complaint_words as desk_words
+from kepil.entrypoints.web import filing_words
 from kepil.entrypoints.web.preferences import Preferences, PreferencesDep
 from kepil.entrypoints.web.rendering import render
 from kepil.entrypoints.web.session import PersonDep, check_csrf
@@ -81,7 +82,7 @@ def record(
         return _officials_only(request, prefs)
     except (InvalidInputError, ConflictError) as refused:
         field, message = desk_words.RULE_CHANGE_PROBLEMS.get(
-            refused.code, ("identifier", desk_words.CHANGED)
+            refused.code, ("identifier", filing_words.SERVICE_REFUSED)
         )
         status = 409 if isinstance(refused, ConflictError) else 422
         return _page(request, prefs, person.principal, views, typed, {field: message}, status)
