@@ -203,7 +203,7 @@ def complaint_desk(
         terms=_terms(view, now, calendar),
         declared=declared,
         offered=[step for step, roles in declared.items() if roles & who.roles],
-        seen=f"{view.status}:{len(view.history)}",
+        seen=f"{view.status}:{int(stored.registered_at is not None)}:{len(view.history)}",
         case=case,
     )
 
