@@ -426,3 +426,24 @@ def test_a_complaint_to_the_agency_is_registered_and_upheld_by_its_reviewer_alon
     done = take_step(portal, reviewer, complaint, "uphold", "Жалоба обоснована.")
     assert done.status_code == 200, done.text
     assert api_complaint(portal, complaint)["status"] == "upheld"
+
+
+def test_the_case_file_opens_the_documents_issued_on_the_case(portal: Portal) -> None:
+    number, complaint = file_complaint(portal)
+    assert portal.decide(CLERK, number, "register").status_code == 200
+    portal.at("2026-12-08T11:00")
+    assert portal.decide(EXAMINER, number, "start_review").status_code == 200
+    portal.at("2026-12-09T16:00")
+    issued = portal.sign_document(number, "permit")
+    assert issued.status_code == 200, issued.text
+    document = str(issued.json()["document_number"])
+    on_pages(portal, EXAMINER)
+    page = portal.client.get(f"/desk/complaints/{complaint}", params={"lang": "ru"})
+    link = f"/desk/complaints/{complaint}/case-file/documents/{document}"
+    assert f'href="{link}"' in page.text
+    opened = portal.client.get(link)
+    assert opened.status_code == 200
+    assert opened.headers["content-disposition"].startswith("inline")
+    assert json.loads(opened.content)["document_type"] == "permit"
+    other = portal.client.get(f"/desk/complaints/{complaint}/case-file/documents/PRM-0")
+    assert other.status_code == 404

@@ -175,6 +175,32 @@ def case_file_attachment(
     return Response(found.content, media_type=found.media_type, headers=headers)
 
 
+@router.get(PAGE + "/case-file/documents/{document}")
+def case_file_document(
+    number: str,
+    document: str,
+    request: Request,
+    prefs: PreferencesDep,
+    person: PersonDep,
+    views: ViewsDep,
+) -> Response:
+    """A document issued on the case, opened in the browser: its canonical JSON exactly as the
+    head signed it (the SHA-256 on the complaint's page is of these bytes)."""
+    try:
+        desk = _desk(views, person, number)
+    except NotOfficialError:
+        return _officials_only(request, prefs)
+    issued = desk.case.documents if desk.case is not None else []
+    if not any(doc.number == document for doc in issued):
+        raise HTTPException(404)
+    try:
+        found = views.document(person.principal, document)
+    except NotFoundError:
+        raise HTTPException(404) from None
+    headers = {**_FILE_HEADERS, "content-disposition": f'inline; filename="{found.number}.json"'}
+    return Response(found.content, media_type="application/json", headers=headers)
+
+
 @router.get(ACTION_PAGE)
 def action_page(
     number: str,
