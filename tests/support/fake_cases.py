@@ -443,7 +443,7 @@ class FakeRuleChangeRepository(FakeStore):
         if change is None or not owed:
             return False
         self.rows[change_id] = replace(
-            change, tasks=tuple(t.mark_sent(at) if t is owed[0] else t for t in tasks)
+            change, tasks=tuple(t.mark_sent(at, by) if t is owed[0] else t for t in tasks)
         )
         self.sent_by[change_id, recipient] = by
         return True

@@ -119,5 +119,9 @@ class SqlRuleChangeRepository:
 
 def _task(identifier: str, row: Row[Any]) -> NotificationTask:
     return NotificationTask(
-        identifier, NotificationRecipient(row.recipient), row.due, sent_at=row.sent_at
+        identifier,
+        NotificationRecipient(row.recipient),
+        row.due,
+        sent_at=row.sent_at,
+        sent_by=row.sent_by,
     )

@@ -37,12 +37,14 @@ class NotificationTask:
     recipient: NotificationRecipient
     due: datetime
     sent_at: datetime | None = None
+    sent_by: str | None = None
+    """The IIN of the official who confirmed the sending."""
 
-    def mark_sent(self, at: datetime) -> NotificationTask:
+    def mark_sent(self, at: datetime, by: str | None = None) -> NotificationTask:
         """The same task, sent at the moment (a second sending keeps the first moment)."""
         if self.sent_at is not None:
             return self
-        return replace(self, sent_at=at)
+        return replace(self, sent_at=at, sent_by=by)
 
     @property
     def sent_late(self) -> bool:

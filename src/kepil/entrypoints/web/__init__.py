@@ -15,7 +15,9 @@ from kepil.entrypoints.web import (
     complaint_pages,
     contact_centre_pages,
     desk_action_pages,
+    desk_complaint_pages,
     desk_pages,
+    desk_rule_change_pages,
     document_pages,
     filing_pages,
     pages,
@@ -49,6 +51,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(contact_centre_pages.router)
     app.include_router(desk_pages.router)
     app.include_router(desk_action_pages.router)
+    app.include_router(desk_complaint_pages.router)
+    app.include_router(desk_rule_change_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     async def _sign_in(request: Request, error: Exception) -> Response:

@@ -5,9 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kepil.domain.permits import ComplaintStatus
-from kepil.services.errors import NotFoundError
-from kepil.services.permits.complaint_ports import ComplaintRecord, ComplaintSummary
+from kepil.domain.calendar import WorkingCalendar, to_almaty
+from kepil.domain.permits import ComplaintAction, ComplaintStatus, PermitRole
+from kepil.domain.permits.complaints import (
+    AGENCY_REVIEW_DAYS,
+    PROVIDER_RESPONSE_DAYS,
+    PROVIDER_REVIEW_DAYS,
+    TRANSITIONS,
+    FiledWith,
+)
+from kepil.domain.permits.deadlines import registration_due
+from kepil.services.errors import ForbiddenError, NotFoundError
+from kepil.services.permits.complaint_ports import (
+    ComplaintRecord,
+    ComplaintSummary,
+    StoredComplaint,
+)
+from kepil.services.permits.complaints import REGISTER, REGISTRARS
+from kepil.services.permits.views.applications import ApplicationView, application_view
 from kepil.services.permits.views.viewer import Viewer
 from kepil.services.unit_of_work import UnitOfWork
 
@@ -36,6 +51,7 @@ class ComplaintView:
     application_number: str
     complainant: str
     filed_by_iin: str
+    filed_by_name: str
     subject: str
     filed_with: str
     target: str
@@ -73,6 +89,7 @@ def complaint_view(uow: UnitOfWork, who: Viewer, number: str, now: datetime) -> 
         application_number=complaint.application_number or "",
         complainant=complaint.complainant,
         filed_by_iin=stored.filed_by_iin,
+        filed_by_name=stored.filed_by_name,
         subject=str(complaint.subject),
         filed_with=str(complaint.filed_with),
         target=stored.target,
@@ -115,3 +132,108 @@ def _line(record: ComplaintRecord) -> ComplaintLineView:
         decision=record.decision,
         pre_trial_appeal_exhausted=bool(record.details.get("pre_trial_appeal_exhausted")),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintTerm:
+    """A term of a complaint as an official's page shows it (Almaty time)."""
+
+    term: str
+    """`registration` (§5: the day it arrives), `provider_response` (§13) or `review` (§14)."""
+    days: int
+    """The working days the Rules give; 0 for registration, done on the day itself."""
+    due: datetime
+    settled_at: datetime | None
+    working_days_left: int
+    """Working days after today up to the due day: 0 when due today, negative once past."""
+    overdue: bool
+    """Still open after its moment, or met only after it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintDesk:
+    """A complaint on an official's desk: its terms, the steps its status allows, those the
+    official's duties allow, and the case file it is about."""
+
+    complaint: ComplaintView
+    registered: bool
+    roles: frozenset[PermitRole]
+    terms: list[ComplaintTerm]
+    declared: dict[str, frozenset[PermitRole]]
+    """Every step the complaint's state allows now, with the duties that may take it."""
+    offered: list[str]
+    """The declared steps the official's duties allow, in the order of the procedure."""
+    seen: str
+    """What the page was made from: a step sent from a page of an older state is refused."""
+    case: ApplicationView | None
+
+
+def declared_steps(stored: StoredComplaint) -> dict[str, frozenset[PermitRole]]:
+    """The steps the complaint's state allows and who may take each: registering first (by
+    the office that received it), then the declared transitions of its status (§13, §14)."""
+    complaint = stored.complaint
+    if stored.registered_at is None:
+        return {REGISTER: REGISTRARS[complaint.filed_with]}
+    return {
+        str(action): roles
+        for action in ComplaintAction
+        for (status, declared, filed_with), (_, roles) in TRANSITIONS.items()
+        if (status, declared, filed_with) == (complaint.status, action, complaint.filed_with)
+    }
+
+
+def complaint_desk(
+    uow: UnitOfWork, who: Viewer, number: str, now: datetime, calendar: WorkingCalendar
+) -> ComplaintDesk:
+    """A complaint for an official (ForbiddenError for anyone else), judged at `now`."""
+    if not who.is_official:
+        raise ForbiddenError("officials_only", "complaints are handled by Ministry officials")
+    view = complaint_view(uow, who, number, now)
+    stored = uow.complaints.get(number)
+    if stored is None:  # read a moment ago in the same transaction
+        raise NotFoundError("complaint_not_found", f"no complaint {number}")
+    declared = declared_steps(stored)
+    case = None
+    if view.application_number:
+        case = application_view(uow, who, view.application_number, now)
+    return ComplaintDesk(
+        complaint=view,
+        registered=stored.registered_at is not None,
+        roles=who.roles,
+        terms=_terms(view, now, calendar),
+        declared=declared,
+        offered=[step for step, roles in declared.items() if roles & who.roles],
+        seen=f"{view.status}:{int(stored.registered_at is not None)}:{len(view.history)}",
+        case=case,
+    )
+
+
+def desk_complaint_page(
+    uow: UnitOfWork, who: Viewer, status: str | None, limit: int, offset: int
+) -> ComplaintPage:
+    """Every complaint, newest first, for an official (ForbiddenError for anyone else)."""
+    if not who.is_official:
+        raise ForbiddenError("officials_only", "complaints are handled by Ministry officials")
+    return complaint_page(uow, who, status, limit, offset)
+
+
+def _terms(view: ComplaintView, now: datetime, calendar: WorkingCalendar) -> list[ComplaintTerm]:
+    today = to_almaty(now).date()
+
+    def term(name: str, days: int, due: datetime, settled: datetime | None) -> ComplaintTerm:
+        left = calendar.working_days_between(today, to_almaty(due).date())
+        overdue = (settled if settled is not None else now) > due
+        return ComplaintTerm(name, days, to_almaty(due), settled, left, overdue)
+
+    answered = {ComplaintStatus.FORWARDED, ComplaintStatus.SATISFIED_BY_PROVIDER}
+    responded = next((line.at for line in view.history if line.status in answered), None)
+    registration = registration_due(calendar, view.received_at)
+    terms = [term("registration", 0, registration, view.registered_at)]
+    if view.provider_response_due is not None:
+        terms.append(
+            term("provider_response", PROVIDER_RESPONSE_DAYS, view.provider_response_due, responded)
+        )
+    by_provider = view.filed_with == FiledWith.PROVIDER
+    review_days = PROVIDER_REVIEW_DAYS if by_provider else AGENCY_REVIEW_DAYS
+    terms.append(term("review", review_days, view.review_due, view.settled_at))
+    return terms

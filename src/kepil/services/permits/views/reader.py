@@ -38,14 +38,16 @@ from kepil.services.permits.views.applications import (
 )
 from kepil.services.permits.views.cabinet import Cabinet, Deadline, StageDue
 from kepil.services.permits.views.check import DocumentCheck
-from kepil.services.permits.views.complaints import ComplaintPage, ComplaintView
+from kepil.services.permits.views.complaints import ComplaintDesk, ComplaintPage, ComplaintView
 from kepil.services.permits.views.desk import Desk, DeskCase
 from kepil.services.permits.views.hearing import HearingLimitsView
 from kepil.services.permits.views.registry import RegistryEntryView, RegistryPage
 from kepil.services.permits.views.rule_changes import (
+    RuleChangeDuties,
     RuleChangePage,
     RuleChangeView,
     overdue_view,
+    rule_change_duties,
     rule_change_view,
 )
 from kepil.services.permits.views.viewer import Viewer, in_own_cabinet, viewer_in
@@ -189,6 +191,21 @@ class PermitViews:
             who = _reader(uow, principal, own=own)
             return complaints.complaint_view(uow, who, number, self.clock.now())
 
+    def complaint_desk(self, principal: Principal, number: str) -> ComplaintDesk:
+        """A complaint for an official: terms, the steps allowed now and by whom, its case."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            now, calendar = self.clock.now(), self.context.calendar
+            return complaints.complaint_desk(uow, who, number, now, calendar)
+
+    def desk_complaints(
+        self, principal: Principal, status: str | None, limit: int, offset: int
+    ) -> ComplaintPage:
+        """A page of every complaint, for an official only (ForbiddenError otherwise)."""
+        with self.uow() as uow:
+            who = viewer_in(uow, principal)
+            return complaints.desk_complaint_page(uow, who, status, limit, offset)
+
     def complaints(
         self, principal: Principal, status: str | None, limit: int, offset: int
     ) -> ComplaintPage:
@@ -239,13 +256,20 @@ class PermitViews:
         found, total = rule_changes.list_rule_changes(principal, limit, offset, self.uow())
         late = rule_changes.overdue_notices(principal, self.uow(), self.context)
         now = self.clock.now()
+        with self.uow() as uow:
+            names = {member.iin: member.name for member in uow.staff.all()}
         return RuleChangePage(
-            items=[rule_change_view(change, now) for change in found],
+            items=[rule_change_view(change, now, names) for change in found],
             total=total,
             limit=limit,
             offset=offset,
             overdue=[overdue_view(notice) for notice in late],
         )
+
+    def rule_change_duties(self, principal: Principal) -> RuleChangeDuties:
+        """Whether the principal may read, record rule changes and confirm notices sent."""
+        with self.uow() as uow:
+            return rule_change_duties(viewer_in(uow, principal))
 
     def rule_change(self, change: RuleChange) -> RuleChangeView:
         """A version a command just recorded or updated, its notices judged now."""
