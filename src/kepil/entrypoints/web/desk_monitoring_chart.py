@@ -25,7 +25,7 @@ SERIES: Final = (
 )
 
 WIDTH: Final = 760
-HEIGHT: Final = 360
+HEIGHT: Final = 400
 LEFT: Final = 56
 RIGHT: Final = 12
 TOP: Final = 24
