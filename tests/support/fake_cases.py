@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import pairwise
@@ -44,6 +44,7 @@ from kepil.services.permits.ports import (
     ApplicationSummary,
     OpenCase,
     OpenDeadline,
+    SettledStage,
     StoredApplication,
     StoredFile,
 )
@@ -288,6 +289,37 @@ class FakeApplicationRepository(FakeStore):
         """The CMS kept with each event of the application, oldest first."""
         return [signature for owner, signature in self.signatures if owner == number]
 
+    def open_stage_counts(self) -> dict[str, int]:
+        """Running stages per stage."""
+        return dict(Counter(str(stage) for (_, stage), row in self.deadlines.items() if row.open))
+
+    def settled_stages(self, start: datetime, end: datetime) -> list[SettledStage]:
+        """Stages met in the period, oldest first."""
+        found = [
+            SettledStage(
+                number, stage, row.due, row.settled_at, self.rows[number].schedule.received_at
+            )
+            for (number, stage), row in self.deadlines.items()
+            if row.settled_at is not None
+            and row.outcome is StageOutcome.MET
+            and start <= row.settled_at < end
+        ]
+        return sorted(found, key=lambda s: (s.settled_at, s.application_number))
+
+    def received_per_period(self, bounds: Sequence[datetime]) -> list[int]:
+        """Applications received per period."""
+        return _per_period([row.schedule.received_at for row in self.rows.values()], bounds)
+
+    def events_per_period(
+        self, bounds: Sequence[datetime], statuses: Collection[str]
+    ) -> dict[str, list[int]]:
+        """Events into each named status per period; statuses never reached are left out."""
+        found: dict[str, list[datetime]] = defaultdict(list)
+        for _, record in self.events:
+            if record.status in statuses and bounds and bounds[0] <= record.at < bounds[-1]:
+                found[record.status].append(record.at)
+        return {status: _per_period(moments, bounds) for status, moments in found.items()}
+
     def _save_deadlines(self, application: Application) -> None:
         for deadline in application.deadlines.all():
             key = (application.number, deadline.stage)
@@ -470,3 +502,7 @@ class FakeRuleChangeRepository(FakeStore):
 def _tasks_by_recipient(change: RuleChange) -> RuleChange:
     # The table hands notices back ordered by recipient, whatever order they were written in.
     return replace(change, tasks=tuple(sorted(change.tasks, key=lambda t: str(t.recipient))))
+
+
+def _per_period(moments: Sequence[datetime], bounds: Sequence[datetime]) -> list[int]:
+    return [sum(lower <= at < upper for at in moments) for lower, upper in pairwise(bounds)]

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    case,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from kepil.adapters.db.paging import page
 from kepil.adapters.db.permit_tables import (
@@ -49,6 +60,7 @@ from kepil.services.permits.ports import (
     ApplicationSummary,
     OpenCase,
     OpenDeadline,
+    SettledStage,
     StoredApplication,
     StoredFile,
 )
@@ -362,6 +374,74 @@ class SqlApplicationRepository:
         )
         return [bytes(row.signature) if row.signature is not None else None for row in rows]
 
+    def open_stage_counts(self) -> dict[str, int]:
+        """Running stages per stage."""
+        rows = self._connection.execute(
+            select(deadlines_t.c.stage, func.count())
+            .where(deadlines_t.c.settled_at.is_(None))
+            .group_by(deadlines_t.c.stage)
+        )
+        return {str(stage): int(count) for stage, count in rows}
+
+    def settled_stages(self, start: datetime, end: datetime) -> list[SettledStage]:
+        """Stages met in the period, with their application's receipt, oldest first."""
+        rows = self._connection.execute(
+            select(
+                deadlines_t.c.application_number,
+                deadlines_t.c.stage,
+                deadlines_t.c.due,
+                deadlines_t.c.settled_at,
+                apps_t.c.received_at,
+            )
+            .select_from(
+                deadlines_t.join(apps_t, apps_t.c.number == deadlines_t.c.application_number)
+            )
+            .where(
+                and_(
+                    deadlines_t.c.outcome == str(StageOutcome.MET),
+                    deadlines_t.c.settled_at >= start,
+                    deadlines_t.c.settled_at < end,
+                )
+            )
+            .order_by(deadlines_t.c.settled_at, deadlines_t.c.application_number)
+        )
+        return [
+            SettledStage(r.application_number, Stage(r.stage), r.due, r.settled_at, r.received_at)
+            for r in rows
+        ]
+
+    def received_per_period(self, bounds: Sequence[datetime]) -> list[int]:
+        """Applications received per period, counted by the database in one pass."""
+        if len(bounds) < 2:
+            return []
+        column = apps_t.c.received_at
+        row = self._connection.execute(
+            select(*_per_period(column, bounds)).where(
+                and_(column >= bounds[0], column < bounds[-1])
+            )
+        ).one()
+        return [int(count or 0) for count in row]
+
+    def events_per_period(
+        self, bounds: Sequence[datetime], statuses: Collection[str]
+    ) -> dict[str, list[int]]:
+        """Events into each named status per period, counted by the database in one pass."""
+        if len(bounds) < 2 or not statuses:
+            return {}
+        column = events_t.c.at
+        rows = self._connection.execute(
+            select(events_t.c.status, *_per_period(column, bounds))
+            .where(
+                and_(
+                    events_t.c.status.in_(sorted(statuses)),
+                    column >= bounds[0],
+                    column < bounds[-1],
+                )
+            )
+            .group_by(events_t.c.status)
+        )
+        return {str(row[0]): [int(count or 0) for count in row[1:]] for row in rows}
+
     def _state(self, application: Application) -> dict[str, Any]:
         reasons = application.preliminary_reasons
         return {
@@ -391,6 +471,15 @@ class SqlApplicationRepository:
                     application_number=application.number, stage=str(deadline.stage), **values
                 )
             )
+
+
+def _per_period(column: Any, bounds: Sequence[datetime]) -> list[ColumnElement[Any]]:
+    # Conditional sums rather than GROUP BY an expression: one row, the same SQL on SQLite and
+    # PostgreSQL, and no time-zone arithmetic in the database (the bounds carry Almaty's).
+    return [
+        func.sum(case((and_(column >= lower, column < upper), 1), else_=0))
+        for lower, upper in pairwise(bounds)
+    ]
 
 
 def _record(row: Row[Any]) -> EventRecord:

@@ -16,6 +16,7 @@ from kepil.entrypoints.web import (
     contact_centre_pages,
     desk_action_pages,
     desk_complaint_pages,
+    desk_monitoring_pages,
     desk_pages,
     desk_rule_change_pages,
     document_pages,
@@ -53,6 +54,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(desk_action_pages.router)
     app.include_router(desk_complaint_pages.router)
     app.include_router(desk_rule_change_pages.router)
+    app.include_router(desk_monitoring_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     async def _sign_in(request: Request, error: Exception) -> Response:

@@ -3,7 +3,7 @@ the e-gov gateway and the state registry."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -128,6 +128,16 @@ class OpenCase:
     """The stages still running, earliest due first."""
 
 
+class SettledStage:
+    """A stage met (not cancelled), with its application's moment of receipt."""
+
+    application_number: str
+    stage: Stage
+    due: datetime
+    settled_at: datetime
+    received_at: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class Notification:
     """A message to an applicant's cabinet or to the officials of a role: `message` in Russian
@@ -221,6 +231,25 @@ class ApplicationRepository(Protocol):
     def act_signatures(self, number: str) -> list[bytes | None]:
         """The CMS of the act behind each event of the history (None: no signed act), in the
         order of `history`."""
+        ...
+
+    def open_stage_counts(self) -> dict[str, int]:
+        """How many stages of each kind are running (not settled) now."""
+        ...
+
+    def settled_stages(self, start: datetime, end: datetime) -> list[SettledStage]:
+        """Stages met (not cancelled) with `start <= settled_at < end`."""
+        ...
+
+    def received_per_period(self, bounds: Sequence[datetime]) -> list[int]:
+        """Applications received in each period `bounds[i] <= received_at < bounds[i + 1]`."""
+        ...
+
+    def events_per_period(
+        self, bounds: Sequence[datetime], statuses: Collection[str]
+    ) -> dict[str, list[int]]:
+        """Per status named, the events that moved an application into it in each period
+        `bounds[i] <= at < bounds[i + 1]`; a status no such event reached is left out."""
         ...
 
 

@@ -27,6 +27,7 @@ from kepil.services.permits.views import (
     check,
     complaints,
     contact_centre,
+    dashboard,
     hearing,
     registry,
 )
@@ -246,6 +247,14 @@ class PermitViews:
     def monitoring_chain(self) -> ChainCheck:
         """Whether the stage log's hash chain is intact."""
         return monitoring.check_chain(self.uow())
+
+    def monitoring_dashboard(self, principal: Principal) -> dashboard.Dashboard:
+        """The §10 dashboard now, with the chain verified first: for officials only."""
+        monitoring.require_reader(principal, self.uow())
+        check = monitoring.check_chain(self.uow())
+        chain = dashboard.ChainState(check, self.clock.now())
+        with self.uow() as uow:
+            return dashboard.dashboard(uow, self.clock.now(), self.context.calendar, chain)
 
     def sla(self) -> SlaSummary:
         """Open stages, overdue ones first, in working days."""
