@@ -14,6 +14,7 @@ from kepil.entrypoints.web import (
     check_pages,
     complaint_pages,
     contact_centre_pages,
+    desk_staff_pages,
     document_pages,
     filing_pages,
     pages,
@@ -45,6 +46,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(document_pages.router)
     app.include_router(check_pages.router)
     app.include_router(contact_centre_pages.router)
+    app.include_router(desk_staff_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     async def _sign_in(request: Request, error: Exception) -> Response:
