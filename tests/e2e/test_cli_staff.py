@@ -77,3 +77,19 @@ def test_a_database_without_the_kepil_schema_is_refused(kepil: Kepil, tmp_path: 
     )  # fmt: skip
     assert done.returncode == 2
     assert "holds no kepil schema" in done.stderr
+
+
+def test_the_operator_grants_the_first_administrator_from_a_terminal(
+    kepil: Kepil,
+) -> None:
+    assert kepil("db", "upgrade").returncode == 0
+    granted = kepil(
+        "staff", "grant", "850315400124", "administrator", "--name", "АДМИНОВА АЙГУЛЬ",
+        "--position", "главный специалист отдела кадров",
+    )  # fmt: skip
+    assert granted.returncode == 0, granted.stderr
+    assert granted.stdout.startswith("850315400124: administrator granted in sqlite:///")
+    listed = json.loads(kepil("staff", "list", "--json").stdout)
+    assert [(m["iin"], m["role"]) for m in listed] == [("850315400124", "administrator")]
+    assert listed[0]["granted_by"].startswith("cli")
+    assert "administrator" in kepil("staff", "grant", "--help").stdout

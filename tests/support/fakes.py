@@ -14,6 +14,7 @@ from kepil.domain.auth import Challenge, Session
 from kepil.domain.calendar import ALMATY
 from kepil.domain.monitoring import GENESIS_HASH, ChainedEntry, ChainHead, StageRecord, chain
 from kepil.domain.permits import PermitRole
+from kepil.domain.permits.acting import ActingPeriod
 from kepil.domain.registry import RegistryEntry, StatusChange
 from kepil.services.permits.ports import (
     AlreadyStored,
@@ -212,6 +213,7 @@ class FakeStaffDirectory(FakeStore):
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, PermitRole], StaffMember] = {}
+        self.periods: dict[int, ActingPeriod] = {}
 
     def roles_of(self, iin: str) -> list[StaffMember]:
         """The official's duties, by role."""
@@ -231,6 +233,28 @@ class FakeStaffDirectory(FakeStore):
     def all(self) -> list[StaffMember]:
         """Every duty, by IIN then role."""
         return sorted(self.rows.values(), key=lambda m: (m.iin, str(m.role)))
+
+    def acting_periods(self, iin: str | None = None) -> list[ActingPeriod]:
+        """Acting periods of one person or of all, by first day, IIN and number."""
+        found = [p for p in self.periods.values() if iin is None or p.iin == iin]
+        return sorted(found, key=lambda p: (p.first_day, p.iin, p.id or 0))
+
+    def acting_period(self, period_id: int) -> ActingPeriod | None:
+        """One acting period by number."""
+        return self.periods.get(period_id)
+
+    def record_acting(self, period: ActingPeriod) -> int:
+        """Store the period under the next number."""
+        number = len(self.periods) + 1
+        self.periods[number] = replace(period, id=number)
+        return number
+
+    def end_acting(self, period: ActingPeriod) -> None:
+        """Store when and by whom the period was ended."""
+        if period.id in self.periods:
+            kept = self.periods[period.id]
+            ended = replace(kept, ended_at=period.ended_at, ended_by=period.ended_by)
+            self.periods[period.id] = ended
 
 
 class FakeNotificationRepository(FakeStore):

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kepil.adapters.db.permit_tables import (
+    acting_periods,
     idempotency_keys,
     notifications,
     number_sequences,
@@ -18,6 +19,7 @@ from kepil.adapters.db.permit_tables import (
     used_signed_acts,
 )
 from kepil.domain.permits import PermitRole
+from kepil.domain.permits.acting import ActingPeriod
 from kepil.services.permits.ports import (
     AlreadyStored,
     IssuedDocument,
@@ -209,6 +211,66 @@ class SqlStaffDirectory:
             select(staff_roles).order_by(staff_roles.c.iin, staff_roles.c.role)
         )
         return [_member(row) for row in rows]
+
+    def acting_periods(self, iin: str | None = None) -> list[ActingPeriod]:
+        """Acting periods of one person or of all, by first day, IIN and number."""
+        query = select(acting_periods)
+        if iin is not None:
+            query = query.where(acting_periods.c.iin == iin)
+        columns = acting_periods.c
+        query = query.order_by(columns.first_day, columns.iin, columns.id)
+        return [_acting(row) for row in self._connection.execute(query)]
+
+    def acting_period(self, period_id: int) -> ActingPeriod | None:
+        """One acting period by number."""
+        row = self._connection.execute(
+            select(acting_periods).where(acting_periods.c.id == period_id)
+        ).first()
+        return None if row is None else _acting(row)
+
+    def record_acting(self, period: ActingPeriod) -> int:
+        """Insert the period; its number."""
+        inserted = self._connection.execute(
+            insert(acting_periods)
+            .values(
+                iin=period.iin,
+                role=str(period.role),
+                name=period.name,
+                position=period.position,
+                first_day=period.first_day,
+                last_day=period.last_day,
+                basis=period.basis,
+                recorded_at=period.recorded_at,
+                recorded_by=period.recorded_by,
+            )
+            .returning(acting_periods.c.id)
+        )
+        return int(inserted.scalar_one())
+
+    def end_acting(self, period: ActingPeriod) -> None:
+        """Store when and by whom the period was ended."""
+        self._connection.execute(
+            update(acting_periods)
+            .where(acting_periods.c.id == period.id)
+            .values(ended_at=period.ended_at, ended_by=period.ended_by)
+        )
+
+
+def _acting(row: Row[Any]) -> ActingPeriod:
+    return ActingPeriod(
+        iin=row.iin,
+        name=row.name,
+        position=row.position,
+        first_day=row.first_day,
+        last_day=row.last_day,
+        basis=row.basis,
+        recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
+        role=PermitRole(row.role),
+        id=int(row.id),
+        ended_at=row.ended_at,
+        ended_by=row.ended_by,
+    )
 
 
 def _member(row: Row[Any]) -> StaffMember:

@@ -167,6 +167,26 @@ staff_roles = Table(
     Column("granted_by", Text, nullable=False),
 )
 
+# Who acts for the head (Rules §9), on which Almaty days, on what basis, recorded by whom;
+# ended_at is set when an administrator ends the period early (or cancels it before it begins).
+acting_periods = Table(
+    "acting_periods",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("iin", String(12), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("position", Text, nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("basis", Text, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("ended_by", Text, nullable=True),
+    Index("ix_acting_periods_iin", "iin"),
+)
+
 # What the cabinet and the officials are told: overdue stages, new results.
 notifications = Table(
     "notifications",

@@ -21,6 +21,9 @@ class PermitRole(StrEnum):
     CONTACT_CENTRE = "contact_centre"
     """The Unified contact centre (App.1 §11 item 3): tells a caller the status of a case whose
     number and applicant's IIN/BIN they give, and reads nothing else."""
+    ADMINISTRATOR = "administrator"
+    """Keeps the staff table: grants and revokes duties, records who acts for the head (§9);
+    reads no case and decides nothing."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,13 @@ if TYPE_CHECKING:
     from kepil.services.messagebus import MessageBus
 
 staff_app = typer.Typer(
-    help="Ministry officials' duties: clerk, examiner, head, complaint_reviewer, auditor.",
+    help=(
+        "Ministry officials' duties: clerk, examiner, head, complaint_reviewer, auditor, "
+        "contact_centre, administrator (who keeps the staff table on /desk/staff)."
+    ),
     no_args_is_help=True,
 )
-_ROLES = "clerk | examiner | head | complaint_reviewer | auditor"
+_ROLES = "clerk | examiner | head | complaint_reviewer | auditor | contact_centre | administrator"
 
 
 @staff_app.command("grant")

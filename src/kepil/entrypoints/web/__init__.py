@@ -19,6 +19,7 @@ from kepil.entrypoints.web import (
     desk_monitoring_pages,
     desk_pages,
     desk_rule_change_pages,
+    desk_staff_pages,
     document_pages,
     filing_pages,
     pages,
@@ -55,6 +56,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(desk_complaint_pages.router)
     app.include_router(desk_rule_change_pages.router)
     app.include_router(desk_monitoring_pages.router)
+    app.include_router(desk_staff_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     async def _sign_in(request: Request, error: Exception) -> Response:

@@ -111,6 +111,7 @@ ROLE_NAMES: dict[str, str] = {
     PermitRole.COMPLAINT_REVIEWER: N_("Body reviewing the complaint"),
     PermitRole.AUDITOR: N_("Auditor"),
     PermitRole.CONTACT_CENTRE: N_("Unified contact centre"),
+    PermitRole.ADMINISTRATOR: N_("Administrator of the staff table"),
     "system": N_("The service, automatically"),
 }
 

@@ -122,7 +122,7 @@ def draft_document(command: DocumentDraft, uow: UnitOfWork, context: PermitConte
     arguments = {"grounds": list(command.grounds), "motivation": command.motivation}
     with uow:
         stored = _load(uow, command.application_number, command.principal)
-        actor = _actor(stored.application, action, command.principal, uow)
+        actor = _actor(stored.application, action, command.principal, uow, now)
         step = step_of(action, arguments)
         return _document_bytes(_perform(stored.application, step, actor, now))
 
@@ -145,7 +145,7 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
         action, arguments, document_type = act.payload.action()
         if action is _A.WITHDRAW:
             require_signing_right(act.signer, application.form.applicant_identifier)
-        actor = _actor(application, action, act.signer, uow)
+        actor = _actor(application, action, act.signer, uow, now)
         event = _perform(application, step_of(action, arguments), actor, now)
         document_number = None
         if document_type is not None:
@@ -204,12 +204,17 @@ def _load(uow: UnitOfWork, number: str, principal: Principal) -> StoredApplicati
 
 
 def _actor(
-    application: Application, action: ApplicationAction, principal: Principal, uow: UnitOfWork
+    application: Application,
+    action: ApplicationAction,
+    principal: Principal,
+    uow: UnitOfWork,
+    at: datetime,
 ) -> Actor:
     transition = TRANSITIONS.get((application.status, action))
     # An undeclared move is refused by the aggregate with the state named; any role will do.
     roles = transition.roles if transition else _roles_of(action)
-    return actor_for(principal, roles, uow)
+    # The moment lets a deputy act for the head during their acting period (Rules §9).
+    return actor_for(principal, roles, uow, at)
 
 
 def _roles_of(action: ApplicationAction) -> frozenset[PermitRole]:

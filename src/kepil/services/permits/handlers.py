@@ -26,5 +26,9 @@ COMMAND_HANDLERS: dict[type[Command[Any]], Callable[..., Any]] = {
     rule_changes.MarkNoticeSent: rule_changes.mark_notice_sent,
     officials.GrantRole: officials.grant_role,
     officials.RevokeRole: officials.revoke_role,
+    officials.GrantDuty: officials.grant_duty,
+    officials.RevokeDuty: officials.revoke_duty,
+    officials.RecordActingPeriod: officials.record_acting_period,
+    officials.EndActingPeriod: officials.end_acting_period,
     sweeper.SweepOverdue: sweeper.sweep_overdue,
 }

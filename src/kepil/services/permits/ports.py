@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from kepil.domain.auth import Principal
 from kepil.domain.monitoring import ChainedEntry, ChainHead, StageRecord
 from kepil.domain.permits import Application, ApplicationEvent, PermitRole, Stage, StageDeadline
+from kepil.domain.permits.acting import ActingPeriod
 from kepil.domain.permits.codec import EventRecord
 from kepil.domain.registry import RegistryEntry, RegistryStatus, StatusChange
 from kepil.domain.state_records import BusinessRecord, CourtDecision, PersonRecord
@@ -128,6 +129,7 @@ class OpenCase:
     """The stages still running, earliest due first."""
 
 
+@dataclass(frozen=True, slots=True)
 class SettledStage:
     """A stage met (not cancelled), with its application's moment of receipt."""
 
@@ -318,6 +320,22 @@ class StaffDirectory(Protocol):
 
     def all(self) -> list[StaffMember]:
         """Every duty held, by IIN."""
+        ...
+
+    def acting_periods(self, iin: str | None = None) -> list[ActingPeriod]:
+        """The acting periods of one person, or of everyone, by first day then IIN."""
+        ...
+
+    def acting_period(self, period_id: int) -> ActingPeriod | None:
+        """One acting period by its number, or None."""
+        ...
+
+    def record_acting(self, period: ActingPeriod) -> int:
+        """Record a new acting period; its number."""
+        ...
+
+    def end_acting(self, period: ActingPeriod) -> None:
+        """Store the moment the period (with its id) was ended and who ended it."""
         ...
 
 

@@ -61,7 +61,7 @@ def change_permit_status(
     )
     change = act.payload
     with uow:
-        actor = actor_for(act.signer, frozenset({PermitRole.HEAD}), uow)
+        actor = actor_for(act.signer, frozenset({PermitRole.HEAD}), uow, now)
         entry = uow.registry.get(command.registry_number)
         if entry is None:
             raise NotFoundError("not_found", f"no registry entry {command.registry_number}")

@@ -18,7 +18,7 @@ from kepil.services.errors import ConflictError, InvalidInputError, NotFoundErro
 from kepil.services.messagebus import Command
 from kepil.services.permits.complaint_ports import RuleChange
 from kepil.services.permits.context import PermitContext
-from kepil.services.permits.officials import OFFICIAL_ROLES, actor_for
+from kepil.services.permits.officials import READING_ROLES, actor_for
 from kepil.services.permits.ports import AlreadyStored
 from kepil.services.unit_of_work import UnitOfWork
 
@@ -121,7 +121,7 @@ def list_rule_changes(
 ) -> tuple[list[RuleChange], int]:
     """A page of versions with their notices, for the Ministry's officials."""
     with uow:
-        actor_for(principal, OFFICIAL_ROLES, uow)
+        actor_for(principal, READING_ROLES, uow)
         return uow.rule_changes.page(limit, offset)
 
 
@@ -131,5 +131,5 @@ def overdue_notices(
     """Notices still unsent after their deadline, oldest deadline first."""
     now = context.clock.now()
     with uow:
-        actor_for(principal, OFFICIAL_ROLES, uow)
+        actor_for(principal, READING_ROLES, uow)
         return [OverdueNotice(cid, task) for cid, task in uow.rule_changes.overdue(now)]

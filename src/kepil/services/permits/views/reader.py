@@ -16,7 +16,7 @@ from kepil.domain.clock import Clock
 from kepil.domain.monitoring import ChainCheck, ChainedEntry
 from kepil.domain.permits import PermitRole
 from kepil.domain.registry import RegistryEntry
-from kepil.services.permits import decisions, monitoring, rule_changes
+from kepil.services.permits import decisions, monitoring, officials, rule_changes
 from kepil.services.permits.complaint_ports import RuleChange
 from kepil.services.permits.context import AttachmentLimits, PermitContext
 from kepil.services.permits.ports import Notification, RegistryQuery, StoredFile
@@ -283,6 +283,11 @@ class PermitViews:
     def rule_change(self, change: RuleChange) -> RuleChangeView:
         """A version a command just recorded or updated, its notices judged now."""
         return rule_change_view(change, self.clock.now())
+
+    def staff_table(self, principal: Principal) -> officials.StaffTable:
+        """Every duty held and every acting period, for administrators only (ForbiddenError
+        for anyone else)."""
+        return officials.staff_table(principal, self.uow(), self.clock.now())
 
 
 def _reader(uow: UnitOfWork, principal: Principal, *, own: bool) -> Viewer:

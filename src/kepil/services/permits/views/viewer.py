@@ -8,6 +8,10 @@ from kepil.domain.auth import Principal
 from kepil.domain.permits import PermitRole
 from kepil.services.unit_of_work import UnitOfWork
 
+NON_READING_DUTIES = frozenset({PermitRole.CONTACT_CENTRE, PermitRole.ADMINISTRATOR})
+"""Ministry duties that read no case: the contact centre answers callers about a status, the
+administrator keeps the staff table."""
+
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
@@ -18,8 +22,14 @@ class Viewer:
 
     @property
     def is_official(self) -> bool:
-        """Any Ministry duty lets one read every case, except the contact centre's."""
-        return bool(self.roles - {PermitRole.CONTACT_CENTRE})
+        """Any Ministry duty lets one read every case, except the contact centre's and the
+        administrator's."""
+        return bool(self.roles - NON_READING_DUTIES)
+
+    @property
+    def keeps_staff_table(self) -> bool:
+        """Whether one grants and revokes duties and records acting periods."""
+        return PermitRole.ADMINISTRATOR in self.roles
 
     @property
     def answers_callers(self) -> bool:
@@ -32,8 +42,8 @@ class Viewer:
 
     def may_see(self, owner: str) -> bool:
         """The one rule of who may know a case exists: any Ministry duty but the contact
-        centre's sees every case, an applicant its own. Whoever may not, gets the same 404 as
-        for a missing case."""
+        centre's and the administrator's sees every case, an applicant its own. Whoever may
+        not, gets the same 404 as for a missing case."""
         return self.is_official or self.owns(owner)
 
 
