@@ -12,8 +12,8 @@ from alembic import op
 
 from kepil.adapters.db.types import UtcDateTime
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
