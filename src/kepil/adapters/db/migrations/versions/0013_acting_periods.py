@@ -1,7 +1,7 @@
 """Acting periods: who acts for the head (Rules §9), on which days, on what basis.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06
 """
 
