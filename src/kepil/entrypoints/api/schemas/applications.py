@@ -117,8 +117,9 @@ class HearingLimitsOut(AlmatyModel):
     time and place) from review; `schedule_hearing` for a preliminary refusal stored without
     them, or (`moving`) to move the hearing once before its moment, with a new notice. A
     `hearing_at` from `earliest` to `latest` is accepted (`latest_rule` says which limit sets
-    it); `refusal` says why nothing may be set now (moved already, its moment passed, the term
-    ended). `notice_late`: a first notice now comes after `notice_due` and is marked late.
+    it); `refusal` says why nothing may be set now (moved already, its moment came, the term
+    ended), and `blocked` the same as a code. `notice_late`: a first notice now comes after
+    `notice_due` and is marked late.
     """
 
     application_number: str
@@ -137,4 +138,7 @@ class HearingLimitsOut(AlmatyModel):
     place: str | None
     moves_left: int
     allowed: bool
+    blocked: str | None = Field(
+        description="why the hearing cannot be moved now: moved_already, moment_came, term_ended"
+    )
     refusal: str | None
