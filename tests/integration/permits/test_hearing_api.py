@@ -235,3 +235,34 @@ def test_rows_stored_before_the_migration_read_as_never_moved_and_without_kazakh
         moves = connection.execute(select(permit_applications.c.hearing_moves)).scalar_one()
         kazakh = connection.execute(text("SELECT message_kk FROM notifications")).scalar_one()
     assert (moves, kazakh) == (0, "")
+
+
+def test_the_limits_are_answered_before_the_examiner_signs(portal: Portal) -> None:
+    number = _under_review(portal)
+    portal.at("2026-04-09T10:00")
+    examiner = portal.officials[EXAMINER]
+    address = f"/api/v1/applications/{number}/hearing-limits"
+    limits = portal.client.get(address, headers=examiner.headers)
+    assert limits.status_code == 200, limits.text
+    found = limits.json()
+    assert (found["action"], found["moving"], found["allowed"]) == (
+        "issue_preliminary_refusal",
+        False,
+        True,
+    )
+    assert found["earliest"] == "2026-04-09T10:00:00+05:00"
+    assert found["latest"] == "2026-04-13T18:30:00+05:00"
+    assert found["notice_due"] == "2026-04-08T18:30:00+05:00"
+    assert found["notice_late"]  # a notice now is accepted and marked late
+    assert found["moves_left"] == 1
+    _notify(portal, number, "2026-04-10T10:00:00+05:00")
+    moving = portal.client.get(address, headers=examiner.headers).json()
+    assert (moving["action"], moving["moving"]) == ("schedule_hearing", True)
+    assert (moving["hearing_at"], moving["place"]) == ("2026-04-10T10:00:00+05:00", PLACE)
+    assert moving["latest"] == "2026-04-13T18:30:00+05:00"
+    portal.at("2026-04-10T10:30")
+    portal.decide(EXAMINER, number, "hold_hearing", applicant_attended=False)
+    after = portal.client.get(address, headers=examiner.headers)
+    assert after.status_code == 409
+    assert after.json()["error"]["code"] == "no_hearing_step"
+    assert "hearing_held" in after.json()["error"]["message"]

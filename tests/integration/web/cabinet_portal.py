@@ -65,6 +65,36 @@ def issue_permit(portal: Portal) -> tuple[str, str]:
     return number, str(issued.json()["document_number"])
 
 
+# Rules §8 on the standard case: notified Friday 27 March 12:00 (due 30 March 18:30), so the
+# hearing is by Tuesday 31 March 18:30; it is set for Monday 30 March 15:00.
+HEARING_AT = "2026-03-30T15:00:00+05:00"
+HEARING_PLACE = "онлайн, видеосвязь"
+
+
+def notify_hearing(portal: Portal) -> str:
+    """File the standard application and take it to the §8 notice: the examiner's preliminary
+    refusal (ground 2) carrying the hearing's time and place. Answers the case's number."""
+    created = portal.submit()
+    assert created.status_code == 201, created.text
+    number = str(created.json()["number"])
+    portal.at("2026-03-26T09:30")
+    assert portal.decide(CLERK, number, "register").status_code == 200
+    portal.at("2026-03-27T11:00")
+    assert portal.decide(EXAMINER, number, "start_review").status_code == 200
+    portal.at("2026-03-27T12:00")
+    notice = portal.decide(
+        EXAMINER,
+        number,
+        "issue_preliminary_refusal",
+        grounds=[2],
+        motivation="гарантийное письмо не подтверждает 5 узлов",
+        hearing_at=HEARING_AT,
+        place=HEARING_PLACE,
+    )
+    assert notice.status_code == 200, notice.text
+    return number
+
+
 def change_permit_status(portal: Portal, registry_number: str, action: str) -> None:
     """The head suspends, reinstates or revokes a permit with a signed, reasoned act."""
     head = portal.officials[HEAD]

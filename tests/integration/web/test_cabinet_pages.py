@@ -232,6 +232,13 @@ def test_a_refusal_after_a_hearing_shows_the_hearing_and_the_grounds(portal: Por
     assert "Назначено заслушивание" in scheduled
     assert "8 апреля 2026, 15:00, онлайн, видеосвязь" in scheduled
     assert "гарантийное письмо не подтверждает 5 узлов" in scheduled
+    # The cabinet's message is the notice itself: the decision, the time and the place.
+    told = _text(_page(portal, "/cabinet", "ru")).split("Уведомления")[1]
+    assert "Мотивировка: гарантийное письмо не подтверждает 5 узлов" in told
+    assert "08.04.2026 15:00 (время Алматы), место (способ): онлайн, видеосвязь" in told
+    told_kk = _text(_page(portal, "/cabinet", "kk"))
+    assert "Дәлелдемесі: гарантийное письмо не подтверждает 5 узлов" in told_kk
+    assert "08.04.2026 15:00 (Алматы уақытымен), орны (тәсілі): онлайн, видеосвязь" in told_kk
     portal.at("2026-04-08T15:30")
     portal.decide(EXAMINER, number, "hold_hearing", applicant_attended=True)
     refused = portal.sign_document(

@@ -22,6 +22,7 @@ from kepil.domain.permits import (
     hearing_due,
     hearing_limits,
 )
+from kepil.domain.permits.hearing import MoveBlock
 from kepil.domain.permits.roles import Actor
 
 Submit = Callable[..., Application]
@@ -178,7 +179,7 @@ def test_a_hearing_whose_moment_came_can_no_longer_be_moved(
         lambda: application.schedule_hearing(
             examiner, at("2026-04-16T15:00"), at("2026-04-17T10:00"), PLACE
         ),
-        "set for 2026-04-16T15:00+05:00; it can no longer be moved",
+        "moment (2026-04-16T15:00+05:00) came; it cannot be moved",
     )
     assert application.hearing_moves == 0
 
@@ -205,6 +206,7 @@ def test_a_move_is_within_two_working_days_of_its_notice_and_never_after_the_ter
     assert limits.refusal == (
         "the service's term ended at 2026-03-31T18:30+05:00; the hearing can no longer be moved"
     )
+    assert limits.blocked is MoveBlock.TERM_ENDED
     moved = application.schedule_hearing(
         examiner, at("2026-03-31T09:00"), at("2026-03-31T16:00"), PLACE
     )

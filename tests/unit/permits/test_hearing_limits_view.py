@@ -91,6 +91,7 @@ def test_the_limits_are_there_before_the_notice_and_before_the_move(
     assert after.moves_left == 0
     assert after.refusal is not None
     assert "moved already" in after.refusal
+    assert after.blocked == "moved_already"
 
 
 def test_a_stranger_learns_nothing_of_the_limits(views: PermitViews) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Final
 
 from kepil.domain.calendar import to_almaty
@@ -43,6 +44,14 @@ HEARING_MOVES_ALLOWED: Final = 1  # "before it is held an official may move it o
 SETTING_ACTIONS: Final = (_A.ISSUE_PRELIMINARY_REFUSAL, _A.SCHEDULE_HEARING)
 
 
+class MoveBlock(StrEnum):
+    """Why a scheduled hearing cannot be moved now."""
+
+    MOVED_ALREADY = "moved_already"
+    MOMENT_CAME = "moment_came"
+    TERM_ENDED = "term_ended"
+
+
 def said(moment: datetime) -> str:
     """A moment as a refusal names it: ISO on Almaty clocks, to the minute."""
     return to_almaty(moment).isoformat(timespec="minutes")
@@ -54,9 +63,9 @@ class HearingLimits:
 
     `action` sets them now (its declared transition exists from the status); `moving` says it
     moves a hearing already set. `refusal` says why nothing may be set now (moved already, its
-    moment passed, no room left in the term), None when a time between `earliest` and `latest`
-    will do. `notice_late`: a first notice now is after `notice_due` (accepted, marked late);
-    a move is not judged on the notice deadline (the term bounds it), so it is never late.
+    moment came, no room left in the term; `blocked` as a code), None when a time between
+    `earliest` and `latest` will do. `notice_late`: a first notice now is after `notice_due`
+    (accepted, marked late); a move is not judged on the notice deadline (the term bounds it).
     """
 
     action: ApplicationAction
@@ -70,6 +79,7 @@ class HearingLimits:
     service_term_due: datetime
     hearing_at: datetime | None
     moves_left: int
+    blocked: MoveBlock | None
     refusal: str | None
 
     @property
@@ -122,6 +132,7 @@ class HearingSteps(ApplicationCore):
         latest = term_due if capped else own_due
         moves_left = max(0, HEARING_MOVES_ALLOWED - self.hearing_moves)
         notice_due = self.schedule.hearing_notice_due
+        blocked = self._move_blocked(now, latest) if moving else None
         return HearingLimits(
             action=action,
             moving=moving,
@@ -134,7 +145,8 @@ class HearingSteps(ApplicationCore):
             service_term_due=term_due,
             hearing_at=self.hearing_at,
             moves_left=moves_left,
-            refusal=self._move_refusal(now, latest) if moving else None,
+            blocked=blocked[0] if blocked else None,
+            refusal=blocked[1] if blocked else None,
         )
 
     def issue_preliminary_refusal(
@@ -267,14 +279,22 @@ class HearingSteps(ApplicationCore):
         self.hearing_at = hearing_at
         return notice_due, late, hearing_due
 
-    def _move_refusal(self, now: datetime, latest: datetime) -> str | None:
+    def _move_blocked(self, now: datetime, latest: datetime) -> tuple[MoveBlock, str] | None:
+        """Why the hearing cannot be moved now, as a code and in a refusal's words."""
         if self.hearing_moves >= HEARING_MOVES_ALLOWED:
             moved_to = f" (to {said(self.hearing_at)})" if self.hearing_at else ""
-            return f"the hearing was moved already{moved_to}; §8 allows one move"
+            return (
+                MoveBlock.MOVED_ALREADY,
+                f"the hearing was moved already{moved_to}; §8 allows one move",
+            )
         if self.hearing_at is not None and now >= self.hearing_at:
-            return f"the hearing was set for {said(self.hearing_at)}; it can no longer be moved"
+            came = said(self.hearing_at)
+            return MoveBlock.MOMENT_CAME, f"the hearing's moment ({came}) came; it cannot be moved"
         if latest < now:
-            return f"the service's term ended at {said(latest)}; the hearing can no longer be moved"
+            return (
+                MoveBlock.TERM_ENDED,
+                f"the service's term ended at {said(latest)}; the hearing can no longer be moved",
+            )
         return None
 
     def _hearing_due(self) -> datetime:

@@ -24,6 +24,7 @@ from kepil.domain.permits.status import FINAL_STATUSES
 from kepil.entrypoints.api.bounds import MAX_OFFSET
 from kepil.entrypoints.api.dependencies import ViewsDep
 from kepil.entrypoints.web import filing_words, words
+from kepil.entrypoints.web.i18n import Language
 from kepil.entrypoints.web.preferences import PreferencesDep
 from kepil.entrypoints.web.rendering import SECURITY_HEADERS, render
 from kepil.entrypoints.web.session import PersonDep
@@ -92,24 +93,32 @@ def download(content: bytes, media_type: str, file_name: str) -> Response:
 @dataclass(frozen=True, slots=True)
 class Message:
     """A cabinet message as a page shows it: said in the reader's language when its kind is
-    known, else the stored (Russian) text marked as such."""
+    known, else the stored (Russian) text marked as such. A §8 notice stored in both languages
+    is shown as stored in the reader's (`said`, line by line): only it holds the decision, the
+    hearing's time and its place."""
 
     at: datetime
     number: str
     href: str
     known: str | None
     stored: str
+    said: tuple[str, ...] = ()
 
 
-def _message(notification: Notification) -> Message:
+def _message(notification: Notification, language: Language) -> Message:
     complaint = notification.kind in _COMPLAINT_KINDS
     kind = "complaints" if complaint else "applications"
+    said: tuple[str, ...] = ()
+    if notification.kind in words.HEARING_NOTICE_KINDS and notification.message_kk:
+        text = notification.message_kk if language is Language.KK else notification.message
+        said = tuple(text.splitlines())
     return Message(
         at=notification.created_at,
         number=notification.case_number,
         href=f"/cabinet/{kind}/{quote(notification.case_number, safe='')}",
         known=words.NOTIFICATION_TEXTS.get(notification.kind),
         stored=notification.message,
+        said=said,
     )
 
 
@@ -138,7 +147,7 @@ def cabinet(
         "page": page,
         "previous": f"/cabinet?page={page - 1}" if page > 1 else None,
         "next": f"/cabinet?page={page + 1}" if page < last else None,
-        "messages": [_message(n) for n in found.messages],
+        "messages": [_message(n, prefs.language) for n in found.messages],
         "complaints": found.complaints,
         "words": words,
     }

@@ -244,6 +244,12 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "complaint_rejected": N_("Complaint %(number)s is rejected."),
 }
 
+# Rules §8 notices: their stored messages (in Russian and Kazakh) carry the decision, the
+# hearing's time and place, so the cabinet shows them as stored, in the reader's language.
+HEARING_NOTICE_KINDS = frozenset(
+    {"preliminary_refusal_issued", "hearing_scheduled", "hearing_moved"}
+)
+
 # The pages the header links to: (address, name). Only pages that exist are listed.
 NAV: tuple[tuple[str, str], ...] = (
     ("/", N_("Home")),

@@ -16,6 +16,7 @@ from kepil.entrypoints.api.schemas.applications import (
     DecisionOut,
     DraftIn,
     DraftOut,
+    HearingLimitsOut,
     PageOut,
     SummaryOut,
 )
@@ -118,11 +119,32 @@ def draft(number: str, body: DraftIn, views: ViewsDep, signed_in: SessionDep) ->
 
 @router.post("/{number}/decisions", response_model=DecisionOut, responses=_ERRORS)
 def decide(number: str, body: SignedIn, bus: BusDep, signed_in: SessionDep) -> DecisionOut:
-    """Apply an EDS-signed decision: a procedural step, or a signed result document."""
+    """Apply an EDS-signed decision: a procedural step, or a signed result document.
+
+    A step's signed content is a JSON object `{"action", "application_number", ...}`:
+    `register`, `start_review`; `issue_preliminary_refusal` with `grounds` (App.1 §10 numbers),
+    `motivation`, `hearing_at` (ISO moment with its offset) and `place` (Rules §8: the notice
+    carries the hearing's time and place; the hearing within 2 working days of it);
+    `schedule_hearing` with `hearing_at` and `place` (a case stored as preliminary_refusal
+    without them, or a move, once, of a scheduled hearing); `hold_hearing` with
+    `applicant_attended` and optional `applicant_position`; `withdraw` with optional `reason`.
+    A hearing outside the limits is `409 transition_not_allowed` naming the limit; see
+    `GET /hearing-limits`.
+    """
     command = DecideOnApplication(
         principal=signed_in.principal, application_number=number, signed_decision=body.der()
     )
     return DecisionOut.model_validate(bus.handle(command), from_attributes=True)
+
+
+@router.get("/{number}/hearing-limits", response_model=HearingLimitsOut, responses=_ERRORS)
+def hearing_limits(number: str, views: ViewsDep, signed_in: SessionDep) -> HearingLimitsOut:
+    """Rules §8 limits for setting or moving the hearing now; 409 when no step sets it."""
+    found = views.hearing_limits(signed_in.principal, number)
+    if found is None:
+        status = views.application(signed_in.principal, number).status
+        raise ApiError(409, "no_hearing_step", f"no step sets the hearing from {status}")
+    return HearingLimitsOut.model_validate(found, from_attributes=True)
 
 
 def _read(upload: UploadFile, limit: int) -> bytes:

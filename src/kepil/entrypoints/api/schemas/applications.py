@@ -108,3 +108,37 @@ class DraftOut(AlmatyModel):
 
     document: dict[str, Any]
     content_b64: str
+
+
+class HearingLimitsOut(AlmatyModel):
+    """Rules §8 limits for setting (or moving) the hearing now, before the examiner signs.
+
+    `action` is the step that sets it now: `issue_preliminary_refusal` (whose notice carries the
+    time and place) from review; `schedule_hearing` for a preliminary refusal stored without
+    them, or (`moving`) to move the hearing once before its moment, with a new notice. A
+    `hearing_at` from `earliest` to `latest` is accepted (`latest_rule` says which limit sets
+    it); `refusal` says why nothing may be set now (moved already, its moment came, the term
+    ended), and `blocked` the same as a code. `notice_late`: a first notice now comes after
+    `notice_due` and is marked late.
+    """
+
+    application_number: str
+    status: str
+    action: str
+    moving: bool
+    now: datetime
+    earliest: datetime
+    latest: datetime
+    latest_rule: str
+    capped_by_term: bool
+    notice_due: datetime
+    notice_late: bool
+    service_term_due: datetime
+    hearing_at: datetime | None
+    place: str | None
+    moves_left: int
+    allowed: bool
+    blocked: str | None = Field(
+        description="why the hearing cannot be moved now: moved_already, moment_came, term_ended"
+    )
+    refusal: str | None

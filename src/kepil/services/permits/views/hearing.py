@@ -44,6 +44,8 @@ class HearingLimitsView:
     hearing_at: datetime | None
     place: str | None
     moves_left: int
+    blocked: str | None
+    """Why the hearing cannot be moved now: moved_already, moment_came or term_ended."""
     refusal: str | None
 
     @property
@@ -83,5 +85,6 @@ def hearing_limits_view(
         hearing_at=to_almaty(limits.hearing_at) if limits.hearing_at else None,
         place=place,
         moves_left=limits.moves_left,
+        blocked=str(limits.blocked) if limits.blocked else None,
         refusal=limits.refusal,
     )
