@@ -142,6 +142,10 @@ def under_review(portal: Portal) -> str:
     return number
 
 
+# Rules §8: the notice of the preliminary decision carries the hearing's time and place.
+HEARING = {"hearing_date": "2026-04-08", "hearing_time": "15:00", "place": "онлайн"}
+
+
 def heard(portal: Portal) -> str:
     """A case with a preliminary refusal on ground 2 and a hearing held."""
     number = under_review(portal)
@@ -153,9 +157,8 @@ def heard(portal: Portal) -> str:
         "issue_preliminary_refusal",
         grounds=["2"],
         motivation="нет 5 узлов",
+        **HEARING,
     )
-    place = {"hearing_date": "2026-04-08", "hearing_time": "15:00", "place": "онлайн"}
-    act(portal, EXAMINER, number, "schedule_hearing", **place)
     portal.at("2026-04-08T15:30")
     act(
         portal,
@@ -205,14 +208,17 @@ def test_the_examiner_signs_a_preliminary_refusal_with_the_grounds_chosen(portal
         "issue_preliminary_refusal",
         grounds=["2", "1"],
         motivation="  Гарантийное письмо не подтверждает 5 узлов  ",
+        **HEARING,
     )
     assert json.loads(content) == {
         "action": "issue_preliminary_refusal",
         "application_number": number,
         "grounds": [1, 2],
         "motivation": "Гарантийное письмо не подтверждает 5 узлов",
+        "hearing_at": "2026-04-08T15:00:00+05:00",
+        "place": "онлайн",
     }
-    assert portal.application(number)["status"] == "preliminary_refusal"
+    assert portal.application(number)["status"] == "hearing_scheduled"
 
 
 def test_the_preliminary_refusal_without_grounds_or_motivation_is_refused_beside_them(
@@ -224,7 +230,8 @@ def test_the_preliminary_refusal_without_grounds_or_motivation_is_refused_beside
     where = address(number, "issue_preliminary_refusal")
     refused = post_json(portal, where + "/prepare", csrf(page.text), {"motivation": " "})
     assert refused.status_code == 422
-    assert [p["field"] for p in refused.json()["problems"]] == ["grounds", "motivation"]
+    fields = [p["field"] for p in refused.json()["problems"]]
+    assert fields == ["grounds", "motivation", "hearing_date", "place"]
     assert (
         refused.json()["problems"][0]["message"]
         == "Выберите хотя бы одно основание из пункта 10 приложения 1."
@@ -239,34 +246,48 @@ def test_the_preliminary_refusal_without_grounds_or_motivation_is_refused_beside
     assert portal.application(number)["status"] == "under_review"
 
 
-def test_the_examiner_schedules_and_holds_the_hearing_on_almaty_time(portal: Portal) -> None:
+def test_the_notice_sets_the_hearing_which_moves_once_and_is_held_on_almaty_time(
+    portal: Portal,
+) -> None:
     number = under_review(portal)
     portal.at("2026-04-07T10:00")
-    act(portal, EXAMINER, number, "issue_preliminary_refusal", grounds=["2"], motivation="нет")
     on_pages(portal, EXAMINER)
-    page = portal.client.get(address(number, "schedule_hearing"), params={"lang": "ru"})
-    # The limit of §8 is shown before the examiner acts (2 working days from the notice).
+    where = address(number, "issue_preliminary_refusal")
+    page = portal.client.get(where, params={"lang": "ru"})
+    # The limits of §8 are shown before the examiner acts (2 working days from the notice).
     assert "Заслушивание проводится не позднее 9 апреля 2026" in words(page.text)
     # Without JavaScript "Check the act" shows the act with what was typed, Almaty time.
-    typed = {"hearing_date": "2026-04-08", "hearing_time": "15:00", "place": "онлайн"}
+    typed = {**HEARING, "grounds": "2", "motivation": "нет"}
     checked = portal.client.post(
-        address(number, "schedule_hearing") + "?lang=ru",
-        data={**typed, "check": "yes", "csrf_token": csrf(page.text)},
+        where + "?lang=ru", data={**typed, "check": "yes", "csrf_token": csrf(page.text)}
     )
     assert checked.status_code == 200
     assert '"hearing_at": "2026-04-08T15:00:00+05:00"' in html.unescape(checked.text)
+    act(
+        portal,
+        EXAMINER,
+        number,
+        "issue_preliminary_refusal",
+        grounds=["2"],
+        motivation="нет",
+        **HEARING,
+    )
+    assert portal.application(number)["status"] == "hearing_scheduled"
+    portal.at("2026-04-08T09:00")
     content = act(
         portal,
         EXAMINER,
         number,
         "schedule_hearing",
-        hearing_date="2026-04-08",
-        hearing_time="15:00",
+        hearing_date="2026-04-09",
+        hearing_time="11:00",
         place="г. Астана, пр. Мангилик Ел, 55/20, каб. 301",
     )
-    assert json.loads(content)["hearing_at"] == "2026-04-08T15:00:00+05:00"
-    assert portal.application(number)["status"] == "hearing_scheduled"
-    portal.at("2026-04-08T15:30")
+    assert json.loads(content)["hearing_at"] == "2026-04-09T11:00:00+05:00"
+    # One move only: the page says so before the examiner tries again.
+    again = portal.client.get(address(number, "schedule_hearing"), params={"lang": "ru"})
+    assert "Заслушивание уже переносилось; Правила допускают один перенос." in words(again.text)
+    portal.at("2026-04-09T11:30")
     content = act(
         portal, EXAMINER, number, "hold_hearing", applicant_attended="no", applicant_position=""
     )
@@ -277,17 +298,36 @@ def test_the_examiner_schedules_and_holds_the_hearing_on_almaty_time(portal: Por
 def test_a_hearing_set_in_the_past_is_refused_beside_its_date(portal: Portal) -> None:
     number = under_review(portal)
     portal.at("2026-04-07T10:00")
-    act(portal, EXAMINER, number, "issue_preliminary_refusal", grounds=["2"], motivation="нет")
     on_pages(portal, EXAMINER)
-    page = portal.client.get(address(number, "schedule_hearing"), params={"lang": "ru"})
+    where = address(number, "issue_preliminary_refusal")
+    page = portal.client.get(where, params={"lang": "ru"})
+    typed = {"grounds": "2", "motivation": "нет", "place": ""}
     refused = post_json(
         portal,
-        address(number, "schedule_hearing") + "/prepare",
+        where + "/prepare",
         csrf(page.text),
-        {"hearing_date": "2026-04-06", "hearing_time": "15:00", "place": ""},
+        {**typed, "hearing_date": "2026-04-06", "hearing_time": "15:00"},
     )
     assert refused.status_code == 422
     assert [p["field"] for p in refused.json()["problems"]] == ["hearing_date", "place"]
+
+
+def test_a_hearing_beyond_two_working_days_is_refused_with_the_limit_named(
+    portal: Portal,
+) -> None:
+    number = under_review(portal)
+    portal.at("2026-04-07T10:00")
+    examiner = on_pages(portal, EXAMINER)
+    beyond = {"grounds": "2", "motivation": "нет", "place": "онлайн"}
+    beyond |= {"hearing_date": "2026-04-13", "hearing_time": "10:00"}
+    token, content = prepared(portal, number, "issue_preliminary_refusal", beyond)
+    refused = send(portal, examiner, number, "issue_preliminary_refusal", token, content)
+    assert refused.status_code == 409
+    [problem] = refused.json()["problems"]
+    assert problem["field"] == "hearing_date"
+    assert "не позднее 2 рабочих дней" in problem["message"]
+    assert "9 апреля 2026" in problem["message"]
+    assert portal.application(number)["status"] == "under_review"
 
 
 def test_the_head_signs_the_refusal_rendered_as_the_applicant_will_read_it(

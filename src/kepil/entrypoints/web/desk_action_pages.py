@@ -35,6 +35,7 @@ from kepil.domain.permits.status import TRANSITIONS, ApplicationAction, Applicat
 from kepil.entrypoints.api.dependencies import BusDep, CurrentSession, ViewsDep
 from kepil.entrypoints.web import words
 from kepil.entrypoints.web.document_pages import document_body
+from kepil.entrypoints.web.hearing_words import hearing_refusal
 from kepil.entrypoints.web.i18n import N_, Translator, translator
 from kepil.entrypoints.web.preferences import Preferences, PreferencesDep
 from kepil.entrypoints.web.rendering import render
@@ -114,7 +115,8 @@ ACTIONS: Final[dict[ApplicationAction, ActionPage]] = {
 # nothing more. Each name is a key of the signed JSON and has a reader below and controls in
 # templates/desk_action_fields.html.
 ARGUMENTS: Final[dict[ApplicationAction, tuple[str, ...]]] = {
-    _A.ISSUE_PRELIMINARY_REFUSAL: ("grounds", "motivation"),
+    # Rules §8: the notice of the preliminary decision carries the hearing's time and place.
+    _A.ISSUE_PRELIMINARY_REFUSAL: ("grounds", "motivation", "hearing_at", "place"),
     _A.SCHEDULE_HEARING: ("hearing_at", "place"),
     _A.HOLD_HEARING: ("applicant_attended", "applicant_position"),
     _A.REFUSE: ("grounds", "motivation"),
@@ -182,17 +184,21 @@ class Problem:
     field: str
     message: str
     values: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    moment: datetime | None = None
+    """A moment the message names (`%(moment)s`), written as the pages write moments."""
 
     def said(self, gettext: Translator) -> str:
         """The message in the person's language, its placeholders filled with words (msgids,
         translated too; several are listed)."""
         message = gettext.gettext(self.message)
-        if not self.values:
+        if not self.values and self.moment is None:
             return message
         filled = {
             key: ", ".join(gettext.gettext(word) for word in said)
             for key, said in self.values.items()
         }
+        if self.moment is not None:
+            filled["moment"] = gettext.moment(self.moment)
         return message % filled
 
 
@@ -362,12 +368,7 @@ def _grounds_allowed(case: ApplicationView, action: ApplicationAction) -> tuple[
 def refusal(error: Exception, action: ApplicationAction) -> Problem:
     """A refusal of the service or the domain, in words that name the status or the duty."""
     if isinstance(error, TransitionNotAllowedError):
-        status = _status_name(error.state)
-        if error.reason is None:
-            return Problem(FORM, STATUS_FORBIDS, {"status": status})
-        reason = next((m for start, m in GUARD_REASONS if error.reason.startswith(start)), None)
-        said = (reason or REASON_UNKNOWN,)
-        return Problem(FORM, RULES_FORBID, {"status": status, "reason": said})
+        return _transition_refused(error)
     if isinstance(error, ActionForbiddenError) or (
         isinstance(error, ForbiddenError) and error.code == "role_required"
     ):
@@ -383,6 +384,19 @@ def refusal(error: Exception, action: ApplicationAction) -> Problem:
             return Problem(FORM, known)
     field_name, message = refusal_problems(error)[0]
     return Problem(field_name, message)
+
+
+def _transition_refused(error: TransitionNotAllowedError) -> Problem:
+    status = _status_name(error.state)
+    if error.reason is None:
+        return Problem(FORM, STATUS_FORBIDS, {"status": status})
+    hearing = hearing_refusal(error.reason)
+    if hearing is not None:
+        # A §8 limit is said beside the hearing's date, with the limit's moment.
+        return Problem("hearing_date", hearing.message, moment=hearing.moment)
+    reason = next((m for start, m in GUARD_REASONS if error.reason.startswith(start)), None)
+    said = (reason or REASON_UNKNOWN,)
+    return Problem(FORM, RULES_FORBID, {"status": status, "reason": said})
 
 
 def _roles_of(action: ApplicationAction) -> frozenset[PermitRole]:
@@ -517,6 +531,11 @@ def _page(
     read_arguments(found.action, typed, found)
     errors: dict[str, list[str]] = {}
     gettext = translator(prefs.language)
+    limits = (
+        views.hearing_limits(person.principal, found.case.number)
+        if found.action in (_A.ISSUE_PRELIMINARY_REFUSAL, _A.SCHEDULE_HEARING)
+        else None
+    )
     if shown:
         for problem in typed.problems:
             errors.setdefault(problem.field, []).append(problem.said(gettext))
@@ -533,10 +552,9 @@ def _page(
         "words": words,
         "status_name": words.APPLICATION_STATUS_NAMES.get(found.case.status, found.case.status),
         "document": None,
-        "hearing_due": next(
-            (d.due for d in found.case.deadlines if d.stage == "hearing" and not d.settled_at),
-            None,
-        ),
+        "limits": limits,
+        # The latest moment the Rules allow, said beside the date (the limits explain it).
+        "hearing_due": limits.latest if limits is not None and limits.allowed else None,
     }
     status_code = 422 if errors else 200
     if found.page.document_type is None:
