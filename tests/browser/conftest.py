@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -125,7 +126,11 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
         launched.close()
 
 
-def _context(browser: Browser, server: KepilServer, *, script: bool) -> Iterator[BrowserContext]:
+@contextmanager
+def browser_context(
+    browser: Browser, server: KepilServer, *, script: bool
+) -> Iterator[BrowserContext]:
+    """A fresh context on the server: no cookies, nothing loaded from outside this machine."""
     context = browser.new_context(
         base_url=server.base_url,
         ignore_https_errors=True,
@@ -153,7 +158,8 @@ def _context(browser: Browser, server: KepilServer, *, script: bool) -> Iterator
 @pytest.fixture
 def context(browser: Browser, server: KepilServer) -> Iterator[BrowserContext]:
     """A fresh context: no cookies, so the server's defaults (Kazakh, standard) apply."""
-    yield from _context(browser, server, script=True)
+    with browser_context(browser, server, script=True) as fresh:
+        yield fresh
 
 
 @pytest.fixture
@@ -165,8 +171,8 @@ def page(context: BrowserContext) -> Page:
 @pytest.fixture
 def scriptless_page(browser: Browser, server: KepilServer) -> Iterator[Page]:
     """A page in a context with JavaScript turned off."""
-    for context in _context(browser, server, script=False):
-        yield context.new_page()
+    with browser_context(browser, server, script=False) as scriptless:
+        yield scriptless.new_page()
 
 
 @pytest.fixture(scope="session")

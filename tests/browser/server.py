@@ -170,6 +170,20 @@ def issue_permit(server: KepilServer, officials: dict[PermitRole, Person]) -> st
     raise RuntimeError(f"permit {permit_number} is not in the registry: {found}")
 
 
+def file_application(server: KepilServer) -> str:
+    """The applicant files an application over HTTP (its filing page is tested elsewhere)."""
+    with httpx2.Client(base_url=server.base_url, timeout=10) as client:
+        portal = _portal(client, {})
+        portal.login(portal.applicant)
+        form = form_json()
+        in_force = datetime.now(UTC).date() + timedelta(days=730)
+        form["attachments"][0]["valid_until"] = in_force.isoformat()
+        submitted = portal.submit(form=form)
+        if submitted.status_code != 201:
+            raise RuntimeError(f"filing failed: {submitted.text}")
+        return str(submitted.json()["number"])
+
+
 def grant_permit(server: KepilServer, officials: dict[PermitRole, Person], number: str) -> str:
     """The officials register and examine application `number`, the head signs the permit."""
     with httpx2.Client(base_url=server.base_url, timeout=10) as client:
