@@ -9,6 +9,7 @@ application goes through the procedure over HTTP with real CMS signatures.
 from __future__ import annotations
 
 import base64
+import secrets
 import os
 import shutil
 import signal
@@ -178,7 +179,8 @@ def file_application(server: KepilServer) -> str:
         form = form_json()
         in_force = datetime.now(UTC).date() + timedelta(days=730)
         form["attachments"][0]["valid_until"] = in_force.isoformat()
-        submitted = portal.submit(form=form)
+        # A fresh portal counts its keys from 1: each filing of the session needs its own key.
+        submitted = portal.submit(form=form, key=f"story-{secrets.token_hex(8)}")
         if submitted.status_code != 201:
             raise RuntimeError(f"filing failed: {submitted.text}")
         return str(submitted.json()["number"])
