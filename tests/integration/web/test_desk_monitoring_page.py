@@ -29,6 +29,7 @@ from kepil.entrypoints.api.app import create_app
 from kepil.services.permits.officials import GrantRole
 
 AUDITOR_IIN = "880808300143"
+OPERATOR_IIN = "910505400329"  # the contact centre's operator, who reads no case
 PAGE = "/desk/monitoring"
 
 
@@ -36,6 +37,7 @@ PAGE = "/desk/monitoring"
 def people() -> dict[str, Person]:
     found = portal_people()
     found["auditor"] = ministry_official(AUDITOR_IIN, "АУДИТОРОВА ДАНА")
+    found["operator"] = ministry_official(OPERATOR_IIN, "ОПЕРАТОРОВА АЙЖАН")
     return found
 
 
@@ -50,6 +52,9 @@ def portal(database_url: str, tmp_path: Path, people: dict[str, Person]) -> Iter
         container.bus.handle(GrantRole(iin, role, name, "главный эксперт", "test"))
     container.bus.handle(
         GrantRole(AUDITOR_IIN, PermitRole.AUDITOR, "АУДИТОРОВА ДАНА", "аудитор", "test")
+    )
+    container.bus.handle(
+        GrantRole(OPERATOR_IIN, PermitRole.CONTACT_CENTRE, "ОПЕРАТОРОВА АЙЖАН", "оператор", "test")
     )
     with TestClient(create_app(container), follow_redirects=False) as client:
         officials = {role: people[str(role)] for role in OFFICIALS}
@@ -135,7 +140,8 @@ def test_the_chart_is_an_svg_image_with_a_title_a_description_and_no_inline_styl
     svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S)
     assert svg
     assert 'role="img"' in svg[0]
-    assert 'aria-labelledby="chart-title chart-desc"' in svg[0]
+    assert 'aria-labelledby="chart-title"' in svg[0]
+    assert 'aria-describedby="chart-desc"' in svg[0]
     assert '<title id="chart-title">' in svg[0]
     assert '<desc id="chart-desc">' in svg[0]
     assert "style=" not in html
@@ -229,13 +235,14 @@ def test_a_tampered_stage_log_is_shown_broken_at_the_altered_entry(
     assert "chain_first_broken_seq,,2" in figures
 
 
-def test_the_head_may_read_the_monitoring_and_the_applicant_may_not(
-    portal: Portal, people: dict[str, Person]
+@pytest.mark.parametrize("who", ["applicant", "operator"])
+def test_the_head_may_read_the_monitoring_but_not_the_applicant_nor_the_contact_centre(
+    portal: Portal, people: dict[str, Person], who: str
 ) -> None:
     sign_in_on_pages(portal.client, people[str(PermitRole.HEAD)].auth, portal.clock.now())
     assert portal.client.get(PAGE).status_code == 200
     portal.client.cookies.delete("kepil_session")
-    sign_in_on_pages(portal.client, portal.applicant.auth, portal.clock.now())
+    sign_in_on_pages(portal.client, people[who].auth, portal.clock.now())
     for path in (PAGE, f"{PAGE}/figures.csv", f"{PAGE}/weeks.csv", f"{PAGE}/stage-log.jsonl"):
         refused = portal.client.get(path, params={"lang": "ru"})
         assert refused.status_code == 403
