@@ -9,8 +9,8 @@ application goes through the procedure over HTTP with real CMS signatures.
 from __future__ import annotations
 
 import base64
-import secrets
 import os
+import secrets
 import shutil
 import signal
 import socket
