@@ -28,6 +28,7 @@ from tests.support.pki import Person
 
 from kepil.domain.calendar import to_almaty
 from kepil.domain.permits import PermitRole
+from kepil.entrypoints.web.i18n import Language, translator
 
 
 @dataclass
@@ -136,6 +137,8 @@ def test_clerk_examiner_and_head_take_one_case_to_a_permit_and_another_to_a_refu
     officials: dict[PermitRole, Person],
     ministry_desks: dict[PermitRole, Official],
     ncalayer_port: NCALayerPort,
+    browser: Browser,
+    applicant_keys: tuple[Path, Path],
 ) -> None:
     clerk = ministry_desks[PermitRole.CLERK]
     examiner = ministry_desks[PermitRole.EXAMINER]
@@ -169,8 +172,12 @@ def test_clerk_examiner_and_head_take_one_case_to_a_permit_and_another_to_a_refu
     _act(head, ncalayer_port, granted, "issue_permit")
     _status_is(head, "Permit issued")
 
+    # The hearing cannot be recorded before its moment: wait for it (two minutes at most).
+    remaining = (hearing - datetime.now(UTC)).total_seconds()
     examiner.page.wait_for_function(
-        "moment => Date.now() > moment", arg=hearing.timestamp() * 1000 + 1000
+        "moment => Date.now() > moment",
+        arg=hearing.timestamp() * 1000 + 1000,
+        timeout=max(remaining, 0) * 1000 + 15_000,
     )
     _act(
         examiner,
@@ -186,6 +193,41 @@ def test_clerk_examiner_and_head_take_one_case_to_a_permit_and_another_to_a_refu
         "refuse",
         {"#ground-3": "", "#motivation": "Запрет суда распространяется на эту деятельность."},
     )
-    _status_is(head, "Refused")
+    _status_is(head, "Reasoned refusal issued")
     for official in ministry_desks.values():
         official.tour.done()
+    _applicant_follows(browser, server, ncalayer_port, applicant_keys, granted, refused, hearing)
+
+
+def _applicant_follows(
+    browser: Browser,
+    server: KepilServer,
+    port: NCALayerPort,
+    keys: tuple[Path, Path],
+    granted: str,
+    refused: str,
+    hearing: datetime,
+) -> None:
+    """The applicant, in Russian, sees each step in the cabinet: the hearing's time and place
+    came with the preliminary decision, and both results are there."""
+    _ = words("ru")
+    with browser_context(browser, server, script=True) as context:
+        page = context.new_page()
+        tour = Tour(page, "desk-applicant", "ru", "standard")
+        port.offer(keys)
+        page.goto("/login?next=/cabinet&lang=ru")
+        page.locator("#sign-in button[type=submit]").click()
+        expect(page).to_have_url("/cabinet")
+        tour.step("cabinet")
+        page.goto(f"/cabinet/applications/{refused}")
+        expect(page.locator(".case-status")).to_have_text(_("Reasoned refusal issued"))
+        timeline = page.locator("ol.timeline")
+        for event in ("Application registered", "Hearing held", "Reasoned refusal issued"):
+            expect(timeline).to_contain_text(_(event))
+        expect(timeline).to_contain_text("Астана, Мәңгілік Ел 8, каб. 301")
+        expect(timeline).to_contain_text(translator(Language.RU).moment(hearing))
+        tour.step("refused")
+        page.goto(f"/cabinet/applications/{granted}")
+        expect(page.locator(".case-status")).to_have_text(_("Permit issued"))
+        tour.step("granted")
+        tour.done()
