@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 from tests.support.clock import MovableClock, almaty
+from tests.support.signatures import FakeVerifier
 from tests.support.unit_of_work import FakeUnitOfWork
 
 from kepil.domain.auth import Principal
+from kepil.domain.calendar import kazakhstan_calendar
 from kepil.domain.permits import PermitRole, Signer
 from kepil.domain.permits.acting import (
     ACTING_HEAD_POSITION,
@@ -21,6 +23,7 @@ from kepil.domain.permits.acting import (
     new_acting_period,
 )
 from kepil.services.errors import ConflictError, ForbiddenError, InvalidInputError
+from kepil.services.permits.context import PermitContext
 from kepil.services.permits.officials import (
     READING_ROLES,
     EndActingPeriod,
@@ -36,6 +39,7 @@ from kepil.services.permits.officials import (
     record_acting_period,
     revoke_duty,
 )
+from kepil.services.permits.rule_changes import RecordRuleChange, record_rule_change
 from kepil.services.permits.views.viewer import Viewer
 
 DEPUTY_IIN = "781102303459"
@@ -220,3 +224,14 @@ def test_the_administrator_grants_with_their_own_iin_and_keeps_the_last_duty() -
     assert revoke_duty(RevokeDuty(ADMIN, ADMIN_IIN, PermitRole.ADMINISTRATOR), uow)
     with pytest.raises(ForbiddenError):
         grant_duty(GrantDuty(ADMIN, DEPUTY_IIN, PermitRole.CLERK, "З", ""), uow, clock)
+
+
+def test_the_acting_head_also_records_a_rule_change_during_the_period_only() -> None:
+    uow, clock = _staffed()
+    _record(uow, clock, "2026-12-07", "2026-12-11")
+    context = PermitContext(clock, kazakhstan_calendar(), FakeVerifier(), egov=None)  # type: ignore[arg-type]
+    command = RecordRuleChange(DEPUTY, "v2", date(2026, 12, 4), date(2026, 12, 20), "Изменения")
+    with pytest.raises(ForbiddenError, match="acts for the head only"):
+        record_rule_change(command, uow, context)
+    clock.set("2026-12-08T10:00")
+    assert record_rule_change(command, uow, context).recorded_by == DEPUTY_IIN

@@ -178,7 +178,7 @@ def _register(
     now: datetime,
 ) -> tuple[StoredComplaint, ComplaintRecord]:
     complaint = stored.complaint
-    actor = actor_for(principal, REGISTRARS[complaint.filed_with], uow)
+    actor = actor_for(principal, REGISTRARS[complaint.filed_with], uow, now)
     if stored.registered_at is not None:
         raise ConflictError(
             "already_registered", f"complaint {complaint.number} was registered already"
@@ -201,7 +201,7 @@ def _settle(
     declared = TRANSITIONS.get((complaint.status, action, complaint.filed_with))
     # An undeclared move is refused by the aggregate with the state named; any role will do.
     roles = declared[1] if declared else _roles_of(action)
-    actor = actor_for(principal, roles, uow)
+    actor = actor_for(principal, roles, uow, now)
     if stored.registered_at is None:
         raise ConflictError(
             "complaint_not_registered", f"complaint {complaint.number} is not registered yet"

@@ -76,7 +76,7 @@ def record_rule_change(
             "effective_before_adoption", "a change cannot take effect before it is adopted"
         )
     with uow:
-        actor = actor_for(command.principal, RECORDERS, uow)
+        actor = actor_for(command.principal, RECORDERS, uow, now)
         if uow.rule_changes.exists(identifier):
             raise ConflictError("rule_version_exists", f"{identifier} is recorded already")
         year = to_almaty(now).year
@@ -106,7 +106,7 @@ def mark_notice_sent(
     """Record the sending; confirming it again keeps the first moment."""
     now = context.clock.now()
     with uow:
-        actor = actor_for(command.principal, SENDERS, uow)
+        actor = actor_for(command.principal, SENDERS, uow, now)
         found = uow.rule_changes.get(command.change_id)
         if found is None:
             raise NotFoundError("rule_change_not_found", f"no rule change {command.change_id}")
