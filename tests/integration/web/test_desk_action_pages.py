@@ -197,7 +197,7 @@ def test_the_examiner_signs_a_preliminary_refusal_with_the_grounds_chosen(portal
     on_pages(portal, EXAMINER)
     page = portal.client.get(address(number, "issue_preliminary_refusal"), params={"lang": "ru"})
     for ground in range(1, 6):
-        assert f'id="ground-{ground}"' in page.text
+        assert f'name="grounds" value="{ground}"' in page.text
     content = act(
         portal,
         EXAMINER,
@@ -298,8 +298,8 @@ def test_the_head_signs_the_refusal_rendered_as_the_applicant_will_read_it(
     page = portal.client.get(address(number, "refuse"), params={"lang": "ru"})
     assert page.status_code == 200
     # Only the ground of the preliminary decision is offered; nothing is drafted yet.
-    assert 'id="ground-2"' in page.text
-    assert 'id="ground-1"' not in page.text
+    assert 'name="grounds" value="2"' in page.text
+    assert 'name="grounds" value="1"' not in page.text
     assert 'name="sha256"' not in page.text
     data = {"grounds": ["2"], "motivation": "Не подтверждены 5 узлов"}
     shown = document_page(portal, number, "refuse", data)
