@@ -200,7 +200,7 @@ def test_the_examiner_signs_a_preliminary_refusal_with_the_grounds_chosen(portal
     on_pages(portal, EXAMINER)
     page = portal.client.get(address(number, "issue_preliminary_refusal"), params={"lang": "ru"})
     for ground in range(1, 6):
-        assert f'id="ground-{ground}"' in page.text
+        assert f'name="grounds" value="{ground}"' in page.text
     content = act(
         portal,
         EXAMINER,
@@ -338,8 +338,8 @@ def test_the_head_signs_the_refusal_rendered_as_the_applicant_will_read_it(
     page = portal.client.get(address(number, "refuse"), params={"lang": "ru"})
     assert page.status_code == 200
     # Only the ground of the preliminary decision is offered; nothing is drafted yet.
-    assert 'id="ground-2"' in page.text
-    assert 'id="ground-1"' not in page.text
+    assert 'name="grounds" value="2"' in page.text
+    assert 'name="grounds" value="1"' not in page.text
     assert 'name="sha256"' not in page.text
     data = {"grounds": ["2"], "motivation": "Не подтверждены 5 узлов"}
     shown = document_page(portal, number, "refuse", data)
@@ -409,6 +409,31 @@ def test_an_official_without_the_duty_is_refused_naming_the_duty_needed(portal: 
     assert portal.application(number)["status"] == "submitted"
 
 
+def test_an_applicant_on_the_desk_is_refused_naming_the_duty_even_on_its_own_case(
+    portal: Portal,
+) -> None:
+    number = filed(portal)
+    portal.client.cookies.clear()
+    sign_in_on_pages(portal.client, portal.applicant.auth, portal.clock.now())
+    page = portal.client.get(address(number, "register"), params={"lang": "ru"})
+    assert page.status_code == 403
+    assert "«Канцелярия Министерства»" in words(page.text)
+    withdraw = canonical_bytes({"action": "withdraw", "application_number": number})
+    refused = send(portal, portal.applicant, number, "register", csrf(page.text), withdraw)
+    assert refused.status_code == 403
+    assert portal.application(number)["status"] == "submitted"
+
+
+def test_a_result_the_status_does_not_allow_is_refused_naming_the_status(portal: Portal) -> None:
+    number = filed(portal)
+    act(portal, CLERK, number, "register")
+    on_pages(portal, HEAD)
+    page = portal.client.get(address(number, "issue_permit"), params={"lang": "kk"})
+    assert page.status_code == 409
+    assert "«Тіркелді»" in words(page.text)
+    assert 'name="sha256"' not in page.text
+
+
 def test_an_unknown_action_is_not_found(portal: Portal) -> None:
     number = filed(portal)
     on_pages(portal, CLERK)
@@ -441,19 +466,20 @@ def test_two_officials_at_once_one_wins_and_the_other_is_told_to_reload(
     twin_cms = portal.sign(second, canonical_bytes(_REGISTER | {"application_number": number}))
     clerk = on_pages(portal, CLERK)
     token, content = prepared(portal, number, "register", {})
-    # The race is forced, not hoped for: once the first clerk's case is read, the second
-    # clerk's registration runs to its commit before the first one writes.
-    read = SqlApplicationRepository.get
+    # The race is forced, not hoped for: when the first clerk's registration is about to be
+    # written, the second clerk's runs to its commit.
+    write = SqlApplicationRepository.save
     armed = [True]
 
-    def read_while_another_acts(self: SqlApplicationRepository, wanted: str) -> Any:
-        found = read(self, wanted)
+    def write_after_another_acts(
+        self: SqlApplicationRepository, application: Any, expected_version: int
+    ) -> int:
         if armed and armed.pop():
             twin = DecideOnApplication(principal(SECOND_CLERK), number, twin_cms)
             decide(twin, container.uow(), container.permits)
-        return found
+        return write(self, application, expected_version)
 
-    monkeypatch.setattr(SqlApplicationRepository, "get", read_while_another_acts)
+    monkeypatch.setattr(SqlApplicationRepository, "save", write_after_another_acts)
     lost = send(portal, clerk, number, "register", token, content)
     monkeypatch.undo()
     assert not armed, "the second clerk did not act"

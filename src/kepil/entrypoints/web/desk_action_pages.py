@@ -487,13 +487,20 @@ def send(
     request: Request,
     prefs: PreferencesDep,
     person: PersonDep,
+    views: ViewsDep,
     bus: BusDep,
     posted: PostedDep,
 ) -> JSONResponse:
-    """Apply the signed act or document; back to the case page, which says what was done."""
+    """Apply the signed act or document; back to the case page, which says what was done.
+    The page's own refusals come first (the duty, the status), so an act sent from a page
+    that does not apply to this official or this status is said in the page's words; the
+    service decides again, and a change made meanwhile is refused there."""
     check_script_csrf(request, posted)
-    asked = _action(action)
     gettext = translator(prefs.language)
+    try:
+        asked = _case_action(views, person, number, action).action
+    except ActionRefusedError as refused:
+        return _answer(gettext, [refused.problem], refused.status_code)
     cms = cms_of(posted)
     if cms is None:
         field_name, message = malformed_cms()[0]
