@@ -1,5 +1,5 @@
 """Officials sign on the action pages through the NCALayer stand-in holding their own keys: the
-examiner's preliminary refusal (a problem said beside its control first, then signed), and the
+examiner's preliminary refusal with its hearing (a problem said beside its control first, then signed), and the
 head's permit read as the applicant will read it and signed over its exact bytes. Axe-core on
 every page the walk loads."""
 
@@ -21,6 +21,7 @@ from tests.integration.permits.portal import Portal, form_json
 from tests.support.pki import Person, applicant_director
 
 from kepil.adapters.clock import SystemClock
+from kepil.domain.calendar import to_almaty
 from kepil.domain.permits import PermitRole
 
 
@@ -84,11 +85,16 @@ def test_the_examiner_is_told_what_is_missing_then_signs_the_preliminary_refusal
     )
     tour.step("preliminary-refusal-problem")
     page.locator("#ground-2").check()
+    # Rules §8: the notice carries the hearing's time and place, within 2 working days.
+    hearing = to_almaty(datetime.now(UTC) + timedelta(hours=1))
+    page.locator("#hearing_date").fill(hearing.date().isoformat())
+    page.locator("#hearing_time").fill(hearing.strftime("%H:%M"))
+    page.locator("#place").fill("Астана, Мәңгілік Ел 8, 301 кабинет")
     page.locator("#act button[data-sign]").click()
     page.wait_for_url(re.compile(rf"/desk/applications/{number}\?done=issue_preliminary_refusal"))
     assert "SIGN_examiner.p12" in stand_in.log().splitlines()[-1]
     tour.step("case", check_preferences=False)
-    assert _status(server, officials, number) == "preliminary_refusal"
+    assert _status(server, officials, number) == "hearing_scheduled"
     tour.done()
 
 
