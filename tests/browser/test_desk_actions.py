@@ -1,7 +1,7 @@
 """Officials sign on the action pages through the NCALayer stand-in holding their own keys: the
-examiner's preliminary refusal with its hearing (a problem said beside its control first, then signed), and the
-head's permit read as the applicant will read it and signed over its exact bytes. Axe-core on
-every page the walk loads."""
+examiner's preliminary refusal with its hearing (a problem said beside its control first, then
+signed), and the head's permit read as the applicant will read it and signed over its exact
+bytes. Axe-core on every page the walk loads."""
 
 from __future__ import annotations
 
