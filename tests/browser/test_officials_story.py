@@ -184,7 +184,7 @@ def test_clerk_examiner_and_head_take_one_case_to_a_permit_and_another_to_a_refu
         ncalayer_port,
         refused,
         "hold_hearing",
-        {"#attended-yes": "", "#applicant_position": "Запрет касается другой деятельности."},
+        {"#applicant_attended": "", "#applicant_position": "Запрет касается другой деятельности."},
     )
     _act(
         head,
