@@ -1,6 +1,7 @@
 """The administrator's staff table in a browser: signed in through NCALayer, in Kazakh and
 Russian, standard and for the visually impaired; a refused grant shows its errors, a grant and
-a revocation go through the confirm step; axe-core on every page."""
+a revocation and the end of an acting period go through the confirm step; axe-core on every
+page."""
 
 from __future__ import annotations
 
@@ -65,6 +66,26 @@ def test_the_administrator_keeps_the_staff_table_in_the_browser(
     expect(page).to_have_url("/desk/staff?done=granted")
     expect(page.locator("main [role=status]")).to_be_visible()
     axe(page)
+
+    # Days far ahead of the real clock the server runs on: the period has not begun, so
+    # ending it cancels it and frees the days for the next language and version.
+    page.select_option("#acting_iin", DEPUTY_IIN)
+    page.fill("#first_day", "2030-01-07")
+    page.fill("#last_day", "2030-01-11")
+    page.fill("#basis", "приказ № 15-к от 01.12.2029")
+    page.locator("form[action='/desk/staff/acting'] button[type=submit]").click()
+    expect(page).to_have_url("/desk/staff?done=recorded")
+    acting = page.locator("section[aria-labelledby=acting-heading]")
+    period = acting.locator("tr", has_text=DEPUTY_IIN).filter(has=page.locator("button"))
+    expect(period).to_have_count(1)
+    axe(page)
+    period.locator("button").click()
+    expect(page.locator("form input[name=confirmed]")).to_have_count(1)
+    axe(page)
+    screenshot(page, "staff-end-acting")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url("/desk/staff?done=ended")
+    expect(period).to_have_count(0)
 
     row = page.locator("tr", has_text=DEPUTY_IIN).first
     row.locator("button[type=submit]").click()
