@@ -169,8 +169,6 @@ REASON_UNKNOWN = N_("its conditions are not met")
 GUARD_REASONS: Final = (
     ("the package is incomplete", N_("the package of documents is incomplete")),
     ("the package is complete", N_("the package of documents is complete")),
-    ("the hearing cannot be set in the past", N_("the hearing cannot be set in the past")),
-    ("the place or way", N_("the place or way of the hearing is required")),
     ("the hearing was set for", N_("the time set for the hearing has not come yet")),
     ("App.1 §10", N_("a ground for refusal of App.1 §10 applies to the application")),
     ("ground(s)", N_("a ground was not in the preliminary decision")),
