@@ -161,7 +161,7 @@ def test_clerk_examiner_and_head_take_one_case_to_a_permit_and_another_to_a_refu
         refused,
         "issue_preliminary_refusal",
         {
-            "#ground-3": "",
+            'input[name=grounds][value="3"]': "",
             "#motivation": "Суд запретил заявителю заниматься этой деятельностью.",
             "#hearing_date": hearing.date().isoformat(),
             "#hearing_time": hearing.strftime("%H:%M"),
@@ -191,7 +191,10 @@ def test_clerk_examiner_and_head_take_one_case_to_a_permit_and_another_to_a_refu
         ncalayer_port,
         refused,
         "refuse",
-        {"#ground-3": "", "#motivation": "Запрет суда распространяется на эту деятельность."},
+        {
+            'input[name=grounds][value="3"]': "",
+            "#motivation": "Запрет суда распространяется на эту деятельность.",
+        },
     )
     _status_is(head, "Reasoned refusal issued")
     for official in ministry_desks.values():
@@ -216,6 +219,7 @@ def _applicant_follows(
         tour = Tour(page, "desk-applicant", "ru", "standard")
         port.offer(keys)
         page.goto("/login?next=/cabinet&lang=ru")
+        tour.step("sign-in")
         page.locator("#sign-in button[type=submit]").click()
         expect(page).to_have_url("/cabinet")
         tour.step("cabinet")
