@@ -178,3 +178,23 @@ def test_p10_a_published_submission_keeps_the_stage_log_verifiable(
         uow.emit(*events)
         uow.commit()
     assert verify_chain(_log(migrated)).intact
+
+
+def test_p10_a_stage_reopened_with_a_new_due_moment_is_reported_overdue_again(
+    migrated: Engine, calendar: WorkingCalendar, clock: MovableClock, submit: Submit
+) -> None:
+    # A moved hearing reopens its stage with a new due moment: the mark of the old one goes.
+    submit("APP-2026-000009", "2026-03-20T19:00")
+    clock.set("2026-03-26T18:31")
+    assert _sweep(migrated, calendar, clock).per_stage == {"registration": 1}
+    uow = SqlUnitOfWork(migrated, calendar)
+    with uow:
+        found = uow.applications.get("APP-2026-000009")
+        assert found is not None
+        found.application.deadlines.open(Stage.REGISTRATION, almaty("2026-03-27T18:30"))
+        uow.applications.save(found.application, found.version)
+        uow.commit()
+    clock.set("2026-03-27T12:00")
+    assert _sweep(migrated, calendar, clock).marked == ()
+    clock.set("2026-03-27T18:31")
+    assert _sweep(migrated, calendar, clock).per_stage == {"registration": 1}

@@ -235,3 +235,26 @@ def test_the_acting_head_also_records_a_rule_change_during_the_period_only() -> 
         record_rule_change(command, uow, context)
     clock.set("2026-12-08T10:00")
     assert record_rule_change(command, uow, context).recorded_by == DEPUTY_IIN
+
+
+def test_an_administrator_cannot_give_themself_a_duty_or_an_acting_period() -> None:
+    uow, clock = _staffed()
+    with pytest.raises(ForbiddenError) as duty:
+        grant_duty(GrantDuty(ADMIN, ADMIN_IIN, PermitRole.AUDITOR, "АДМИНОВА", ""), uow, clock)
+    assert duty.value.code == "own_duty"
+    assert [m.role for m in uow.staff.roles_of(ADMIN_IIN)] == [PermitRole.ADMINISTRATOR]
+    own = RecordActingPeriod(ADMIN, ADMIN_IIN, date(2026, 12, 7), date(2026, 12, 8), "x")
+    with pytest.raises(ForbiddenError) as period:
+        record_acting_period(own, uow, clock)
+    assert period.value.code == "own_duty"
+
+
+def test_a_period_gives_nothing_once_its_person_no_longer_holds_a_duty_that_reads_cases() -> None:
+    uow, clock = _staffed()
+    _record(uow, clock, "2026-12-07", "2026-12-11")
+    revoke_duty(RevokeDuty(ADMIN, DEPUTY_IIN, PermitRole.EXAMINER), uow)
+    with uow:
+        with pytest.raises(ForbiddenError) as dismissed:
+            actor_for(DEPUTY, HEAD_ONLY, uow, almaty("2026-12-09T15:00"))
+        assert dismissed.value.code == "role_required"
+        assert duties_at(DEPUTY, uow, almaty("2026-12-09T15:00")) == frozenset()

@@ -464,7 +464,13 @@ class SqlApplicationRepository:
                 "settled_at": deadline.settled_at,
                 "outcome": str(deadline.outcome) if deadline.outcome else None,
             }
-            if self._connection.execute(update(deadlines_t).where(key).values(**values)).rowcount:
+            # A stage reopened with a new due moment (a moved hearing) may be overdue again:
+            # the sweeper's mark of the old moment no longer holds.
+            remark = case(
+                (deadlines_t.c.due != deadline.due, None), else_=deadlines_t.c.overdue_marked_at
+            )
+            changed = update(deadlines_t).where(key).values(**values, overdue_marked_at=remark)
+            if self._connection.execute(changed).rowcount:
                 continue
             self._connection.execute(
                 insert(deadlines_t).values(

@@ -55,7 +55,9 @@ def actor_for(
     if duties:
         duty = sorted(duties, key=lambda member: str(member.role))[0]
         return Actor.from_principal(principal, duty.role, position=duty.position or None)
-    if PermitRole.HEAD in allowed and at is not None:
+    reads = any(m.role in READING_ROLES for m in uow.staff.roles_of(principal.iin))
+    if PermitRole.HEAD in allowed and at is not None and reads:
+        # A period recorded for someone whose duties were revoked since gives nothing.
         periods = [p for p in uow.staff.acting_periods(principal.iin) if p.role is PermitRole.HEAD]
         period = acting_at(periods, at)
         if period is not None:
@@ -75,7 +77,8 @@ def duties_at(principal: Principal, uow: UnitOfWork, at: datetime) -> frozenset[
     """The person's duties at the moment: the staff table's, and the head's while an acting
     period of theirs covers the moment (for a workspace that shows the head's work to them)."""
     held = frozenset(member.role for member in uow.staff.roles_of(principal.iin))
-    if acting_at(uow.staff.acting_periods(principal.iin), at) is not None:
+    reads = bool(held & READING_ROLES)
+    if reads and acting_at(uow.staff.acting_periods(principal.iin), at) is not None:
         return held | {PermitRole.HEAD}
     return held
 
@@ -195,6 +198,7 @@ def grant_duty(command: GrantDuty, uow: UnitOfWork, clock: Clock) -> bool:
     now = clock.now()
     with uow:
         administrator = actor_for(command.administrator, _ADMINISTRATOR, uow)
+        _not_for_oneself(command.iin, command.role, administrator.iin)
         if not command.name.strip():
             raise InvalidInputError("name_required", "the official's full name is required")
         member = _member(
@@ -236,6 +240,7 @@ def record_acting_period(command: RecordActingPeriod, uow: UnitOfWork, clock: Cl
     iin = _iin(command.iin)
     with uow:
         administrator = actor_for(command.administrator, _ADMINISTRATOR, uow)
+        _not_for_oneself(iin, PermitRole.HEAD, administrator.iin)
         duties = uow.staff.roles_of(iin)
         if any(m.role is PermitRole.HEAD for m in duties):
             raise InvalidInputError(
@@ -313,3 +318,14 @@ def _member(
     if role not in OFFICIAL_ROLES:
         raise InvalidInputError("invalid_role", f"{role} is not a Ministry duty")
     return StaffMember(_iin(iin), role, name.strip(), position.strip(), at, granted_by)
+
+
+def _not_for_oneself(iin: str, role: PermitRole, administrator_iin: str) -> None:
+    # The administrator reads no case and decides nothing; giving themself a duty that does
+    # would undo that, so another administrator (or the operator, `kepil staff`) must.
+    if iin.strip() == administrator_iin and role is not PermitRole.ADMINISTRATOR:
+        raise ForbiddenError(
+            "own_duty",
+            "an administrator cannot give themself a duty or an acting period; another "
+            "administrator must",
+        )

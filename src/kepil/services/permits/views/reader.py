@@ -133,9 +133,10 @@ class PermitViews:
         return cabinet.current_stage(deadlines, self.clock.now(), self.context.calendar)
 
     def duties(self, principal: Principal) -> frozenset[PermitRole]:
-        """The Ministry duties the principal holds now (none for an applicant)."""
+        """The Ministry duties the principal holds now (none for an applicant), with the head's
+        while an acting period of theirs covers this moment (Rules §9)."""
         with self.uow() as uow:
-            return viewer_in(uow, principal).roles
+            return officials.duties_at(principal, uow, self.clock.now())
 
     def answers_callers(self, principal: Principal) -> bool:
         """Whether the principal works in the contact centre."""
@@ -160,14 +161,19 @@ class PermitViews:
     def desk(self, principal: Principal) -> Desk:
         """The official's queues, one per duty; ForbiddenError without a desk duty."""
         with self.uow() as uow:
-            who = viewer_in(uow, principal)
+            who = self._acting_viewer(uow, principal)
             return desk_views.desk(uow, who, self.clock.now(), self.context.calendar)
 
     def desk_case(self, principal: Principal, number: str) -> DeskCase:
         """A case as an official of the desk reads it, with the actions open to them now."""
         with self.uow() as uow:
-            who = viewer_in(uow, principal)
+            who = self._acting_viewer(uow, principal)
             return desk_views.desk_case(uow, who, number, self.clock.now(), self.context.calendar)
+
+    def _acting_viewer(self, uow: UnitOfWork, principal: Principal) -> Viewer:
+        # The workspace shows the head's queue and actions to whoever acts for the head now;
+        # the service checks the period again at the moment it applies the act.
+        return Viewer(principal, officials.duties_at(principal, uow, self.clock.now()))
 
     def desk_attachment(self, principal: Principal, number: str, sha256: str) -> StoredFile:
         """An attached file for an official of the desk."""

@@ -112,7 +112,7 @@ def rule_change_duties(who: Viewer) -> RuleChangeDuties:
     """Reading is for every Ministry duty; recording for the head; confirming a sending for
     the office or the head (services/permits/rule_changes.py)."""
     return RuleChangeDuties(
-        may_read=bool(who.roles),
+        may_read=who.is_official,
         may_record=bool(who.roles & RECORDERS),
         may_mark_sent=bool(who.roles & SENDERS),
     )
