@@ -160,7 +160,7 @@ def issue_permit(server: KepilServer, officials: dict[PermitRole, Person]) -> st
         form = form_json()
         in_force = datetime.now(UTC).date() + timedelta(days=730)
         form["attachments"][0]["valid_until"] = in_force.isoformat()
-        submitted = portal.submit(form=form)
+        submitted = portal.submit(form=form, key=f"permit-{secrets.token_hex(8)}")
         if submitted.status_code != 201:
             raise RuntimeError(f"filing failed: {submitted.text}")
         permit_number = _to_permit(portal, submitted.json()["number"])
