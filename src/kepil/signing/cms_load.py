@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from asn1crypto import cms
 from cryptography import x509
 
-from kepil.signing.cms_signer_info import SignerInfoView, read_signer_info
+from kepil.signing.cms_signer_info import SIGNED_PARTS, SignerInfoView, read_signer_info
 from kepil.signing.errors import ErrorCode, SigningError
 
 # Generous for signed applications with attachments, small enough to refuse a flood.
@@ -62,9 +62,14 @@ def load_signed_data(cms_bytes: bytes) -> cms.SignedData:
             raise SigningError(ErrorCode.MALFORMED_CMS, "not a CMS SignedData")
         signed_data = info["content"]
         # Parse now so damage surfaces here; certificates are left to `cryptography`, since
-        # asn1crypto refuses the GOST keys inside them.
-        for part in ("digest_algorithms", "encap_content_info", "signer_infos"):
+        # asn1crypto refuses the GOST keys inside them. Unsigned attributes are kept as raw
+        # DER: a time-stamp token there carries a TSA certificate with a GOST key, and
+        # nothing outside the signature may make the signature unreadable.
+        for part in ("digest_algorithms", "encap_content_info"):
             _ = signed_data[part].native
+        for info in signed_data["signer_infos"]:
+            for part in SIGNED_PARTS:
+                _ = info[part].native
     except SigningError:
         raise
     except Exception as error:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from asn1crypto import cms, core
+from asn1crypto import cms, core, parser
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 
@@ -33,6 +33,29 @@ _GOST_NAMES = {
 }
 # RFC 5652 section 11: each of these appears at most once, with exactly one value.
 _SINGLE_VALUED = ("content_type", "message_digest", "signing_time")
+# The SignerInfo fields parsed when a CMS is loaded; unsigned attributes stay raw DER.
+SIGNED_PARTS = (
+    "version",
+    "sid",
+    "digest_algorithm",
+    "signed_attrs",
+    "signature_algorithm",
+    "signature",
+)
+# RFC 3161 appendix A: id-aa-signatureTimeStampToken, a ContentInfo (SignedData of TSTInfo).
+SIGNATURE_TIME_STAMP_OID = "1.2.840.113549.1.9.16.2.14"
+
+
+class _RawValues(core.SetOf):  # type: ignore[misc]
+    _child_spec = core.Any
+
+
+class _RawAttribute(core.Sequence):  # type: ignore[misc]
+    _fields = [("type", core.ObjectIdentifier), ("values", _RawValues)]  # noqa: RUF012 - asn1crypto's declaration style
+
+
+class _RawAttributes(core.SetOf):  # type: ignore[misc]
+    _child_spec = _RawAttribute
 
 
 @dataclass(frozen=True)
@@ -51,6 +74,38 @@ class SignerInfoView:
     message_digest: bytes | None
     content_type: str | None
     signing_time: datetime | None
+    # DER of the unsigned attributes' SET OF, unparsed: no signature covers them, and what
+    # they carry (a time-stamp token, revocation values) is read only when asked for.
+    unsigned_attrs: bytes | None = None
+
+    def unsigned_attribute_values(self, oid: str) -> list[bytes]:
+        """The DER of every value of the unsigned attributes of type `oid`.
+
+        Raises malformed_cms when the unsigned attributes cannot be read; the signature
+        itself does not depend on them, so callers decide what that means.
+        """
+        if self.unsigned_attrs is None:
+            return []
+        try:
+            attributes = _RawAttributes.load(self.unsigned_attrs, strict=True)
+            return [
+                bytes(value.dump())
+                for attribute in attributes
+                if attribute["type"].dotted == oid
+                for value in attribute["values"]
+            ]
+        except Exception as error:  # asn1crypto reports damage with many exception types
+            raise SigningError(
+                ErrorCode.MALFORMED_CMS, f"unreadable unsigned attributes: {error}"
+            ) from error
+
+    @property
+    def timestamp_tokens(self) -> list[bytes]:
+        """The RFC 3161 time-stamp tokens (ContentInfo DER), not verified; [] if unreadable."""
+        try:
+            return self.unsigned_attribute_values(SIGNATURE_TIME_STAMP_OID)
+        except SigningError:
+            return []
 
     @property
     def key_family(self) -> str:
@@ -137,7 +192,16 @@ def read_signer_info(info: cms.SignerInfo) -> SignerInfoView:
         message_digest=message_digest if isinstance(message_digest, bytes) else None,
         content_type=content_type if isinstance(content_type, str) else None,
         signing_time=_signing_time(values.get("signing_time")),
+        unsigned_attrs=_raw_unsigned(info),
     )
+
+
+def _raw_unsigned(info: cms.SignerInfo) -> bytes | None:
+    """The unsigned attributes ([1] IMPLICIT SET OF) re-tagged as a DER SET OF, unparsed."""
+    attributes = info["unsigned_attrs"]
+    if isinstance(attributes, core.Void):
+        return None
+    return bytes(parser.emit(0, 1, 17, attributes.contents))
 
 
 def _single_values(attributes: cms.CMSAttributes) -> dict[str, object]:

@@ -49,6 +49,8 @@ class SignerResult:
     algorithm: str | None
     errors: tuple[Issue, ...]
     chain: tuple[x509.Certificate, ...] = field(default=())
+    # RFC 3161 tokens from the unsigned attributes, raw DER, not verified here.
+    timestamp_tokens: tuple[bytes, ...] = field(default=())
 
     @property
     def valid(self) -> bool:
@@ -209,7 +211,13 @@ def _verify_signer(
     if chain is not None and not issues:
         attempt(lambda: _check_revocation(chain, context), ErrorCode.REVOCATION_UNKNOWN)
     return SignerResult(
-        index, signer, view.signing_time, view.algorithm_name, tuple(issues), tuple(chain or ())
+        index,
+        signer,
+        view.signing_time,
+        view.algorithm_name,
+        tuple(issues),
+        tuple(chain or ()),
+        tuple(view.timestamp_tokens),
     )
 
 

@@ -14,6 +14,7 @@ from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 
 from kepil.signing import gost
 from kepil.signing.certificates import subject_public_key_info
+from kepil.signing.crl_load import load_crl
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.revocation_ocsp import OcspChecker, responder_url
 from kepil.signing.trust import is_ca
@@ -54,17 +55,8 @@ class CrlChecker:
 
     @classmethod
     def from_bytes(cls, blobs: Sequence[bytes], *, require_coverage: bool = False) -> CrlChecker:
-        """Load CRLs in PEM or DER form."""
-        crls = []
-        for blob in blobs:
-            try:
-                if blob.lstrip().startswith(b"-----BEGIN"):
-                    crls.append(x509.load_pem_x509_crl(blob))
-                else:
-                    crls.append(x509.load_der_x509_crl(blob))
-            except ValueError as error:
-                raise SigningError(ErrorCode.REVOCATION_UNKNOWN, f"bad CRL: {error}") from error
-        return cls(crls, require_coverage=require_coverage)
+        """Load CRLs in PEM or DER form, complete or delta (see crl_load on algorithms)."""
+        return cls([load_crl(blob) for blob in blobs], require_coverage=require_coverage)
 
     def check(self, certificate: x509.Certificate, issuer: x509.Certificate, at: datetime) -> None:
         """Look the certificate up in the issuer's CRLs; a stale CRL leaves it unknown."""
