@@ -202,3 +202,22 @@ def test_pki_refuses_to_issue_for_an_iin_failing_its_check_digit(ca: Path) -> No
     )
     assert result.exit_code == 2
     assert "not a valid IIN/BIN" in result.stderr
+
+
+NCA_IDS = Path(__file__).parents[1] / "fixtures" / "nca-ids"
+
+
+def test_info_reads_an_nca_test_kit_with_a_warning_on_its_check_digit() -> None:
+    code, out = _run(eds_app, "info", NCA_IDS / "head_gost2015.pem")
+    assert code == 0
+    document = json.loads(out)
+    assert (document["iin"], document["bin"], document["role"]) == (
+        "123456789011",
+        "123456789021",
+        "head",
+    )
+    assert document["name"] == "ТЕСТОВ ТЕСТ"
+    assert [" ".join(warning.split(" ")[:2]) for warning in document["warnings"]] == [
+        "IIN 123456789011",
+        "BIN 123456789021",
+    ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +30,11 @@ IdentityNumberCheck = Callable[[str], bool]
 def has_twelve_digits(number: str) -> bool:
     """Only the shape: 12 digits (for foreign test data that carries no valid check digit)."""
     return _TWELVE_DIGITS.fullmatch(number) is not None
+
+
+def accept_any_number(number: str) -> bool:
+    """Refuse no number: decode whatever the certificate says (warnings still name bad ones)."""
+    return True
 
 
 def is_valid_identity_number(number: str) -> bool:
@@ -59,6 +66,8 @@ class Signer:
     serial_number: int
     algorithm: str
     certificate: x509.Certificate
+    # What is read but doubtful, e.g. an IIN failing its check digit (the NCA test kits' do).
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready view, without the certificate itself."""
@@ -78,6 +87,7 @@ class Signer:
             "issuer": self.issuer,
             "serial_number": format(self.serial_number, "x"),
             "algorithm": self.algorithm,
+            "warnings": list(self.warnings),
         }
 
 
@@ -104,14 +114,26 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
 def parse_certificate(
     certificate: x509.Certificate, check_number: IdentityNumberCheck = is_valid_identity_number
 ) -> Signer:
-    """Read the NCA-profile facts of a certificate; `check_number` validates IIN and BIN."""
-    subject = certificate.subject
+    """Read the NCA-profile facts of a certificate.
+
+    `check_number` decides which IIN and BIN are refused (INVALID_IDENTITY_NUMBER); a number it
+    lets through that still fails the real check (structure, date, check digit) is kept and
+    named in `warnings`, as the NCA test kits' 123456789011 is."""
+    subject, issuer = names_of(certificate)
     iin = _prefixed(subject, NameOID.SERIAL_NUMBER, nca.IIN_PREFIX)
     bin_ = _prefixed(subject, NameOID.ORGANIZATIONAL_UNIT_NAME, nca.BIN_PREFIX)
+    warnings: list[str] = []
     for label, number in (("IIN", iin), ("BIN", bin_)):
-        if number is not None and not check_number(number):
+        if number is None:
+            continue
+        if not check_number(number):
             raise SigningError(
                 ErrorCode.INVALID_IDENTITY_NUMBER, f"{label} {number!r} fails its check"
+            )
+        if not is_valid_identity_number(number):
+            warnings.append(
+                f"{label} {number} fails its check digit or structure "
+                "(as the NCA test identities do); not a real person's or organisation's number"
             )
     ekus = extended_key_usages(certificate)
     roles = nca.roles_from_ekus(ekus, has_bin=bin_ is not None)
@@ -128,11 +150,29 @@ def parse_certificate(
         key_kind=key_kind(certificate),
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
-        issuer=certificate.issuer.rfc4514_string(),
+        issuer=issuer.rfc4514_string(),
         serial_number=certificate.serial_number,
         algorithm=public_key_algorithm(certificate),
         certificate=certificate,
+        warnings=tuple(warnings),
     )
+
+
+@contextmanager
+def long_names_allowed() -> Iterator[None]:
+    """Silence `cryptography`'s warning on name attributes over 64 characters.
+
+    NCA subject and issuer names are longer (e.g. «ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) TEST 2022»
+    is 69 bytes in UTF-8); they are valid NCA certificates, not something to warn about."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Attribute's length must be", UserWarning)
+        yield
+
+
+def names_of(certificate: x509.Certificate) -> tuple[x509.Name, x509.Name]:
+    """The subject and issuer names, read without the long-name warning."""
+    with long_names_allowed():
+        return certificate.subject, certificate.issuer
 
 
 def extended_key_usages(certificate: x509.Certificate) -> set[str]:
