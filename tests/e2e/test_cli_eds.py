@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +223,22 @@ def test_info_reads_an_nca_test_kit_with_a_warning_on_its_check_digit() -> None:
         "IIN 123456789011",
         "BIN 123456789021",
     ]
+
+
+def test_the_installed_cli_prints_no_long_name_warning_for_nca_certificates(
+    kepil: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    # The issuing CA's and the signers' names exceed 64 bytes; cryptography warns on each read.
+    verified = kepil(
+        "eds",
+        "verify",
+        str(NCA_IDS / "two_signers_kalkan.p7s"),
+        "--trust",
+        str(NCA_IDS / "trust-gost2015"),
+    )
+    assert verified.returncode in {0, 1}, verified.stderr
+    assert "Attribute's length" not in verified.stderr
+    assert verified.stderr == ""
+    info = kepil("eds", "info", str(NCA_IDS / "head_gost2015_base64.cer"))
+    assert (info.returncode, info.stderr) == (0, "")
+    assert json.loads(info.stdout)["iin"] == "123456789011"

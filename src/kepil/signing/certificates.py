@@ -178,6 +178,17 @@ def parse_certificate(
     )
 
 
+_LONG_NAME_WARNING = "Attribute's length must be"
+
+
+def ignore_long_name_warnings() -> None:
+    """For the whole process (entry points call it): NCA names over 64 bytes are no news.
+
+    The names are read in many places (trust paths, CMS signer lookup, revocation); the CLI's
+    output and the server's log must not repeat the warning for every NCA certificate."""
+    warnings.filterwarnings("ignore", _LONG_NAME_WARNING, UserWarning)
+
+
 @contextmanager
 def long_names_allowed() -> Iterator[None]:
     """Silence `cryptography`'s warning on name attributes over 64 characters.
@@ -185,7 +196,7 @@ def long_names_allowed() -> Iterator[None]:
     NCA subject and issuer names are longer (e.g. «ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) TEST 2022»
     is 69 bytes in UTF-8); they are valid NCA certificates, not something to warn about."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Attribute's length must be", UserWarning)
+        warnings.filterwarnings("ignore", _LONG_NAME_WARNING, UserWarning)
         yield
 
 
