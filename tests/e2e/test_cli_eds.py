@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +204,41 @@ def test_pki_refuses_to_issue_for_an_iin_failing_its_check_digit(ca: Path) -> No
     )
     assert result.exit_code == 2
     assert "not a valid IIN/BIN" in result.stderr
+
+
+NCA_IDS = Path(__file__).parents[1] / "fixtures" / "nca-ids"
+
+
+def test_info_reads_an_nca_test_kit_with_a_warning_on_its_check_digit() -> None:
+    code, out = _run(eds_app, "info", NCA_IDS / "head_gost2015.pem")
+    assert code == 0
+    document = json.loads(out)
+    assert (document["iin"], document["bin"], document["role"]) == (
+        "123456789011",
+        "123456789021",
+        "head",
+    )
+    assert document["name"] == "ТЕСТОВ ТЕСТ"
+    assert [" ".join(warning.split(" ")[:2]) for warning in document["warnings"]] == [
+        "IIN 123456789011",
+        "BIN 123456789021",
+    ]
+
+
+def test_the_installed_cli_prints_no_long_name_warning_for_nca_certificates(
+    kepil: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    # The issuing CA's and the signers' names exceed 64 bytes; cryptography warns on each read.
+    verified = kepil(
+        "eds",
+        "verify",
+        str(NCA_IDS / "two_signers_kalkan.p7s"),
+        "--trust",
+        str(NCA_IDS / "trust-gost2015"),
+    )
+    assert verified.returncode in {0, 1}, verified.stderr
+    assert "Attribute's length" not in verified.stderr
+    assert verified.stderr == ""
+    info = kepil("eds", "info", str(NCA_IDS / "head_gost2015_base64.cer"))
+    assert (info.returncode, info.stderr) == (0, "")
+    assert json.loads(info.stdout)["iin"] == "123456789011"

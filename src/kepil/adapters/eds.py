@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
 from kepil.domain.auth import Principal, SignInRefusal, SignInRefusedError
-from kepil.signing.certificates import Signer
+from kepil.signing.certificates import (
+    IdentityNumberCheck,
+    Signer,
+    has_twelve_digits,
+    is_valid_identity_number,
+)
 from kepil.signing.cms_verify import Issue, encapsulated_content, verify_cms
 from kepil.signing.errors import ErrorCode
 from kepil.signing.nca_profile import KeyKind
 from kepil.signing.revocation import RevocationChecker
 from kepil.signing.trust import TrustStore
+
+log = logging.getLogger(__name__)
+
+
+def identity_number_check(accept_test_identities: bool) -> IdentityNumberCheck:
+    """Which IINs and BINs the service accepts from certificates.
+
+    In prod mode only real numbers (structure, date, check digit); in dev mode any twelve
+    digits, so the NCA test kits (IIN 123456789011, which fails its check digit) can be used.
+    Bootstrap chooses from KEPIL_MODE (`Settings.mode`)."""
+    return has_twelve_digits if accept_test_identities else is_valid_identity_number
+
 
 _REFUSALS = {
     ErrorCode.MALFORMED_CMS: SignInRefusal.MALFORMED_SIGNATURE,
@@ -47,10 +65,14 @@ class EdsSignInVerifier:
     """Verifies sign-in signatures against the configured trust store and revocation sources."""
 
     def __init__(
-        self, trust_store: TrustStore, revocation: Sequence[RevocationChecker] = ()
+        self,
+        trust_store: TrustStore,
+        revocation: Sequence[RevocationChecker] = (),
+        check_number: IdentityNumberCheck = is_valid_identity_number,
     ) -> None:
         self._trust_store = trust_store
         self._revocation = tuple(revocation)
+        self._check_number = check_number
 
     def signed_nonce(self, cms: bytes) -> str | None:
         """The nonce an attached CMS carries, or None."""
@@ -71,6 +93,7 @@ class EdsSignInVerifier:
             data=nonce.encode("ascii"),
             purpose=KeyKind.AUTH,
             revocation=self._revocation,
+            check_number=self._check_number,
         )
         if not result.valid:
             raise refusal_for(result.errors)
@@ -86,6 +109,8 @@ class EdsSignInVerifier:
 
 def principal_of(signer: Signer, iin: str) -> Principal:
     """The person a verified signer certificate names (sign-in and signed documents alike)."""
+    for warning in signer.warnings:  # only what the configured check let through (dev mode)
+        log.warning("accepting a test identity: %s", warning)
     name = signer.common_name or " ".join(filter(None, (signer.surname, signer.given_name)))
     return Principal(
         iin=iin,

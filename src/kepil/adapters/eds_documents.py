@@ -10,6 +10,7 @@ from kepil.adapters.eds import principal_of
 from kepil.domain.auth import Principal
 from kepil.services.errors import SignatureRefusedError
 from kepil.services.permits.ports import SignedContent
+from kepil.signing.certificates import IdentityNumberCheck, is_valid_identity_number
 from kepil.signing.cms_load import load_signed_data
 from kepil.signing.cms_signer_info import read_signer_info
 from kepil.signing.cms_verify import encapsulated_content, verify_cms
@@ -22,10 +23,14 @@ class EdsDocumentVerifier:
     """Checks chain, validity at `at`, revocation and the signing key usage; one signer only."""
 
     def __init__(
-        self, trust_store: TrustStore, revocation: Sequence[RevocationChecker] = ()
+        self,
+        trust_store: TrustStore,
+        revocation: Sequence[RevocationChecker] = (),
+        check_number: IdentityNumberCheck = is_valid_identity_number,
     ) -> None:
         self._trust_store = trust_store
         self._revocation = tuple(revocation)
+        self._check_number = check_number
 
     def verify(self, cms: bytes, at: datetime) -> SignedContent:
         """The signer and the signed bytes, or SignatureRefusedError with the reasons."""
@@ -35,6 +40,7 @@ class EdsDocumentVerifier:
             at=at,
             purpose=KeyKind.SIGN,
             revocation=self._revocation,
+            check_number=self._check_number,
         )
         if not result.valid:
             codes = [issue.code.value for issue in result.errors]

@@ -14,7 +14,7 @@ from kepil.adapters.db import migrate
 from kepil.adapters.db.engine import make_engine
 from kepil.adapters.db.probe import DatabaseProbe
 from kepil.adapters.db.unit_of_work import SqlUnitOfWork
-from kepil.adapters.eds import EdsSignInVerifier
+from kepil.adapters.eds import EdsSignInVerifier, identity_number_check
 from kepil.adapters.eds_documents import EdsDocumentVerifier
 from kepil.adapters.egov.local import LocalEgovGateway
 from kepil.config import Mode, Settings
@@ -106,7 +106,9 @@ def bootstrap(
     db = database(settings, migrate_schema=migrate_schema)
     engine, calendar = db.engine, db.calendar
     trust_store, revocation = _trust_store(settings, clock), _revocation(settings)
-    verifier = EdsSignInVerifier(trust_store, revocation)
+    # KEPIL_MODE=dev accepts the NCA test kits' IINs (they fail the check digit); prod refuses.
+    check_number = identity_number_check(accept_test_identities=settings.mode is Mode.DEV)
+    verifier = EdsSignInVerifier(trust_store, revocation, check_number)
     egov = (
         LocalEgovGateway.from_file(settings.egov_data)
         if settings.egov_data is not None
@@ -117,7 +119,7 @@ def bootstrap(
     permits = PermitContext(
         clock=clock,
         calendar=calendar,
-        verifier=EdsDocumentVerifier(trust_store, revocation),
+        verifier=EdsDocumentVerifier(trust_store, revocation, check_number),
         egov=egov,
     )
     session_secrets = SessionSecrets(settings.session_secret.get_secret_value().encode())

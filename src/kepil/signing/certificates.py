@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -28,6 +32,11 @@ IdentityNumberCheck = Callable[[str], bool]
 def has_twelve_digits(number: str) -> bool:
     """Only the shape: 12 digits (for foreign test data that carries no valid check digit)."""
     return _TWELVE_DIGITS.fullmatch(number) is not None
+
+
+def accept_any_number(number: str) -> bool:
+    """Refuse no number: decode whatever the certificate says (warnings still name bad ones)."""
+    return True
 
 
 def is_valid_identity_number(number: str) -> bool:
@@ -59,6 +68,10 @@ class Signer:
     serial_number: int
     algorithm: str
     certificate: x509.Certificate
+    # How the issuer signed the certificate, by name ("GOST 34.310-2004 with GOST 34.311-95").
+    signature_algorithm: str = ""
+    # What is read but doubtful, e.g. an IIN failing its check digit (the NCA test kits' do).
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready view, without the certificate itself."""
@@ -78,21 +91,23 @@ class Signer:
             "issuer": self.issuer,
             "serial_number": format(self.serial_number, "x"),
             "algorithm": self.algorithm,
+            "signature_algorithm": self.signature_algorithm,
+            "warnings": list(self.warnings),
         }
 
 
 def load_certificate(data: bytes) -> x509.Certificate:
-    """Read one certificate from PEM or DER bytes."""
+    """Read one certificate from PEM, DER, or base64 DER without PEM armour (as NCALayer gives)."""
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
             return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
+        return x509.load_der_x509_certificate(_unarmoured(data))
     except ValueError as error:
         raise SigningError(ErrorCode.MALFORMED_CERTIFICATE, str(error)) from error
 
 
 def load_certificates(data: bytes) -> list[x509.Certificate]:
-    """Read every certificate in PEM bytes, or the one certificate in DER bytes."""
+    """Read every certificate in PEM bytes, or the one certificate in (base64) DER bytes."""
     if data.lstrip().startswith(b"-----BEGIN"):
         try:
             return x509.load_pem_x509_certificates(data)
@@ -101,17 +116,43 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     return [load_certificate(data)]
 
 
+_BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/=\s]+")
+
+
+def _unarmoured(data: bytes) -> bytes:
+    """DER as is; base64 text (a DER SEQUENCE starts 'MI') decoded, line breaks allowed."""
+    text = data.strip()
+    if text.startswith(b"MI") and _BASE64_TEXT.fullmatch(text):
+        try:
+            return base64.b64decode(b"".join(text.split()), validate=True)
+        except binascii.Error as error:
+            raise ValueError(f"not base64 DER: {error}") from None
+    return data
+
+
 def parse_certificate(
     certificate: x509.Certificate, check_number: IdentityNumberCheck = is_valid_identity_number
 ) -> Signer:
-    """Read the NCA-profile facts of a certificate; `check_number` validates IIN and BIN."""
-    subject = certificate.subject
+    """Read the NCA-profile facts of a certificate.
+
+    `check_number` decides which IIN and BIN are refused (INVALID_IDENTITY_NUMBER); a number it
+    lets through that still fails the real check (structure, date, check digit) is kept and
+    named in `warnings`, as the NCA test kits' 123456789011 is."""
+    subject, issuer = names_of(certificate)
     iin = _prefixed(subject, NameOID.SERIAL_NUMBER, nca.IIN_PREFIX)
     bin_ = _prefixed(subject, NameOID.ORGANIZATIONAL_UNIT_NAME, nca.BIN_PREFIX)
+    warnings: list[str] = []
     for label, number in (("IIN", iin), ("BIN", bin_)):
-        if number is not None and not check_number(number):
+        if number is None:
+            continue
+        if not check_number(number):
             raise SigningError(
                 ErrorCode.INVALID_IDENTITY_NUMBER, f"{label} {number!r} fails its check"
+            )
+        if not is_valid_identity_number(number):
+            warnings.append(
+                f"{label} {number} fails its check digit or structure "
+                "(as the NCA test identities do); not a real person's or organisation's number"
             )
     ekus = extended_key_usages(certificate)
     roles = nca.roles_from_ekus(ekus, has_bin=bin_ is not None)
@@ -128,27 +169,53 @@ def parse_certificate(
         key_kind=key_kind(certificate),
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
-        issuer=certificate.issuer.rfc4514_string(),
+        issuer=issuer.rfc4514_string(),
         serial_number=certificate.serial_number,
         algorithm=public_key_algorithm(certificate),
         certificate=certificate,
+        signature_algorithm=nca.algorithm_name(certificate.signature_algorithm_oid.dotted_string),
+        warnings=tuple(warnings),
     )
+
+
+_LONG_NAME_WARNING = "Attribute's length must be"
+
+
+def ignore_long_name_warnings() -> None:
+    """For the whole process (entry points call it): NCA names over 64 bytes are no news.
+
+    The names are read in many places (trust paths, CMS signer lookup, revocation); the CLI's
+    output and the server's log must not repeat the warning for every NCA certificate."""
+    warnings.filterwarnings("ignore", _LONG_NAME_WARNING, UserWarning)
+
+
+@contextmanager
+def long_names_allowed() -> Iterator[None]:
+    """Silence `cryptography`'s warning on name attributes over 64 characters.
+
+    NCA subject and issuer names are longer (e.g. «ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) TEST 2022»
+    is 69 bytes in UTF-8); they are valid NCA certificates, not something to warn about."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _LONG_NAME_WARNING, UserWarning)
+        yield
+
+
+def names_of(certificate: x509.Certificate) -> tuple[x509.Name, x509.Name]:
+    """The subject and issuer names, read without the long-name warning."""
+    with long_names_allowed():
+        return certificate.subject, certificate.issuer
 
 
 def extended_key_usages(certificate: x509.Certificate) -> set[str]:
     """The dotted OIDs of the certificate's extended key usage, empty when it has none."""
-    try:
-        usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound:
-        return set()
-    return {oid.dotted_string for oid in usage}
+    usage = _extension(certificate, x509.ExtendedKeyUsage)
+    return set() if usage is None else {oid.dotted_string for oid in usage}
 
 
 def key_kind(certificate: x509.Certificate) -> KeyKind | None:
     """Signing key (digitalSignature + nonRepudiation) or sign-in key (+ clientAuth), or None."""
-    try:
-        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
+    usage = _extension(certificate, x509.KeyUsage)
+    if usage is None:
         return None
     if usage.digital_signature and usage.content_commitment:
         return KeyKind.SIGN
@@ -158,6 +225,50 @@ def key_kind(certificate: x509.Certificate) -> KeyKind | None:
         and nca.EKU_CLIENT_AUTH in extended_key_usages(certificate)
     ):
         return KeyKind.AUTH
+    return None
+
+
+_Extension = TypeVar("_Extension", x509.KeyUsage, x509.ExtendedKeyUsage)
+
+
+def _extension(certificate: x509.Certificate, kind: type[_Extension]) -> _Extension | None:
+    """One extension's value, None when absent, even if another extension cannot be decoded.
+
+    `cryptography` refuses every extension when one is malformed: the NCA's older OCSP
+    responders encode ocsp-nocheck as an empty OCTET STRING. Then this one is read alone."""
+    try:
+        return certificate.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+    except ValueError:
+        value = _extension_alone(certificate, kind.oid)
+        return value if isinstance(value, kind) else None
+
+
+def _extension_alone(
+    certificate: x509.Certificate, oid: x509.ObjectIdentifier
+) -> x509.KeyUsage | x509.ExtendedKeyUsage | None:
+    parsed = asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER))
+    for extension in parsed["tbs_certificate"]["extensions"]:
+        if extension["extn_id"].dotted != oid.dotted_string:
+            continue
+        value = extension["extn_value"].parsed
+        if oid == x509.ExtendedKeyUsage.oid:
+            return x509.ExtendedKeyUsage([x509.ObjectIdentifier(p.dotted) for p in value])
+        if oid != x509.KeyUsage.oid:
+            return None
+        bits = set(value.native)
+        return x509.KeyUsage(
+            digital_signature="digital_signature" in bits,
+            content_commitment="non_repudiation" in bits,
+            key_encipherment="key_encipherment" in bits,
+            data_encipherment="data_encipherment" in bits,
+            key_agreement="key_agreement" in bits,
+            key_cert_sign="key_cert_sign" in bits,
+            crl_sign="crl_sign" in bits,
+            encipher_only="key_agreement" in bits and "encipher_only" in bits,
+            decipher_only="key_agreement" in bits and "decipher_only" in bits,
+        )
     return None
 
 

@@ -15,14 +15,16 @@ Byte order, which is where implementations disagree:
 
 Still missing: this has been checked only against signatures made here with gostcrypto in
 the layouts above, not against a certificate or CMS issued by the real NCA, because no such
-fixture is available offline. Only parameter set A (the one the NCA issues) is mapped.
+fixture is available offline. The curve is the one the key's parameter set OID names: the
+NCA's own OIDs for set A (the one it issues) or the TC26 OIDs of every set gostcrypto has;
+an unknown parameter set is unsupported rather than assumed to be A.
 GOST 34.310-2004 (1.2.398.3.10.1.1.1.x) is recognised and reported as unsupported: its hash
 GOST 34.311-95 with the NCA's S-box is not implemented by gostcrypto.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import gostcrypto
 from asn1crypto import core
@@ -43,6 +45,15 @@ class _PublicKeyInfo(core.Sequence):  # type: ignore[misc]  # asn1crypto is unty
     _fields = [  # noqa: RUF012 - asn1crypto's declaration style
         ("algorithm", _Algorithm),
         ("public_key", core.OctetBitString),
+    ]
+
+
+class _KeyParameters(core.Sequence):  # type: ignore[misc]  # asn1crypto is untyped
+    # RFC 4491 / RFC 9215 GostR3410-2012-PublicKeyParameters, as the NCA fills them.
+    _fields = [  # noqa: RUF012 - asn1crypto's declaration style
+        ("param_set", core.ObjectIdentifier),
+        ("digest_param_set", core.ObjectIdentifier, {"optional": True}),
+        ("encryption_param_set", core.ObjectIdentifier, {"optional": True}),
     ]
 
 
@@ -82,6 +93,19 @@ GOST_512 = GostVariant(
     nca.GOST2015_512_SIGNATURE,
     nca.STREEBOG512_DIGEST,
 )
+# Parameter set OID -> (key size, gostcrypto curve). An absent parameter set means set A.
+_TC26 = "1.2.643.7.1.2.1."
+_CURVES: dict[str, tuple[int, str]] = {
+    nca.GOST2015_256_PARAM_SET_A: (256, GOST_256.curve_name),
+    nca.GOST2015_512_PARAM_SET_A: (512, GOST_512.curve_name),
+    _TC26 + "1.1": (256, "id-tc26-gost-3410-2012-256-paramSetA"),
+    _TC26 + "1.2": (256, "id-tc26-gost-3410-2012-256-paramSetB"),
+    _TC26 + "1.3": (256, "id-tc26-gost-3410-2012-256-paramSetC"),
+    _TC26 + "1.4": (256, "id-tc26-gost-3410-2012-256-paramSetD"),
+    _TC26 + "2.1": (512, "id-tc26-gost-3410-12-512-paramSetA"),
+    _TC26 + "2.2": (512, "id-tc26-gost-3410-12-512-paramSetB"),
+    _TC26 + "2.3": (512, "id-tc26-gost-3410-2012-512-paramSetC"),
+}
 _BY_SIGNATURE = {v.signature_oid: v for v in (GOST_256, GOST_512)}
 _BY_PUBLIC_KEY = {v.public_key_oid: v for v in (GOST_256, GOST_512)}
 _BY_DIGEST = {v.digest_oid: v for v in (GOST_256, GOST_512)}
@@ -97,7 +121,8 @@ def variant_for_signature(oid: str) -> GostVariant:
     if oid.startswith(nca.GOST2004_OID_PREFIX):
         raise SigningError(
             ErrorCode.UNSUPPORTED_ALGORITHM,
-            f"GOST 34.310-2004 ({oid}) is recognised but not supported; re-sign with GOST 2015",
+            f"{nca.algorithm_name(oid)} ({oid}) is recognised but not supported; "
+            "re-sign with GOST 2015",
         )
     try:
         return _BY_SIGNATURE[oid]
@@ -124,13 +149,13 @@ def verify(public_key_info: bytes, signature_oid: str, message: bytes, signature
     """Whether `signature` over `message` verifies under a GOST SubjectPublicKeyInfo (DER)."""
     variant = variant_for_signature(signature_oid)
     key_variant, point = _read_public_key(public_key_info)
-    if key_variant != variant:
+    if key_variant.signature_oid != variant.signature_oid:
         raise SigningError(
             ErrorCode.UNSUPPORTED_ALGORITHM,
             f"signature {signature_oid} does not match the {key_variant.bits}-bit key",
         )
     digest = streebog(message, variant)
-    return verify_digest(variant, point, digest, signature)
+    return verify_digest(key_variant, point, digest, signature)
 
 
 def verify_digest(variant: GostVariant, point: bytes, digest: bytes, signature: bytes) -> bool:
@@ -179,10 +204,16 @@ def _read_public_key(public_key_info: bytes) -> tuple[GostVariant, bytes]:
     info = _PublicKeyInfo.load(public_key_info)
     oid = info["algorithm"]["algorithm"].dotted
     if oid.startswith(nca.GOST2004_OID_PREFIX):
-        raise SigningError(ErrorCode.UNSUPPORTED_ALGORITHM, "GOST 34.310-2004 keys")
+        raise SigningError(
+            ErrorCode.UNSUPPORTED_ALGORITHM, f"{nca.algorithm_name(oid)} keys ({oid})"
+        )
     variant = _BY_PUBLIC_KEY.get(oid)
     if variant is None:
-        raise SigningError(ErrorCode.UNSUPPORTED_ALGORITHM, f"not a GOST 2015 key: {oid}")
+        raise SigningError(
+            ErrorCode.UNSUPPORTED_ALGORITHM,
+            f"not a GOST 2015 key: {nca.algorithm_name(oid)}",
+        )
+    variant = _with_parameter_set(variant, info["algorithm"]["parameters"])
     raw = bytes(info["public_key"].native)
     if len(raw) != 2 * variant.size:
         raw = bytes(core.OctetString.load(raw).native)
@@ -190,6 +221,31 @@ def _read_public_key(public_key_info: bytes) -> tuple[GostVariant, bytes]:
         raise SigningError(ErrorCode.MALFORMED_CERTIFICATE, "GOST public key has a wrong size")
     size = variant.size
     return variant, raw[:size][::-1] + raw[size:][::-1]
+
+
+def parameter_set_oid(parameters: core.Any) -> str | None:
+    """The parameter set OID of GOST key parameters: SEQUENCE { paramSet, [digest] } or None."""
+    if parameters is None or isinstance(parameters, core.Void) or not parameters.contents:
+        return None
+    try:
+        return str(_KeyParameters.load(parameters.dump())["param_set"].dotted)
+    except (ValueError, TypeError):
+        raise SigningError(
+            ErrorCode.MALFORMED_CERTIFICATE, "GOST key parameters are not a parameter set"
+        ) from None
+
+
+def _with_parameter_set(variant: GostVariant, parameters: core.Any) -> GostVariant:
+    oid = parameter_set_oid(parameters)
+    if oid is None:
+        return variant
+    bits, curve = _CURVES.get(oid, (0, ""))
+    if bits != variant.bits:
+        raise SigningError(
+            ErrorCode.UNSUPPORTED_ALGORITHM,
+            f"GOST parameter set {oid} is not supported for a {variant.bits}-bit key",
+        )
+    return replace(variant, curve_name=curve, param_set_oid=oid)
 
 
 def _mode(variant: GostVariant) -> int:

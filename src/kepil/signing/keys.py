@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 )
 
 from kepil.signing.errors import ErrorCode, SigningError
+from kepil.signing.nca_profile import algorithm_name
 
 SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
@@ -26,7 +27,9 @@ def hash_algorithm(name: str) -> hashes.HashAlgorithm:
     try:
         return _HASHES[name]()
     except KeyError:
-        raise SigningError(ErrorCode.UNSUPPORTED_ALGORITHM, f"digest {name}") from None
+        raise SigningError(
+            ErrorCode.UNSUPPORTED_ALGORITHM, f"digest {algorithm_name(name)}"
+        ) from None
 
 
 def as_signing_key(key: PrivateKeyTypes) -> SigningKey:

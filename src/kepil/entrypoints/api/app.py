@@ -26,10 +26,12 @@ from kepil.entrypoints.api.routers import (
 )
 from kepil.entrypoints.api.sweeper_task import start_sweeper
 from kepil.entrypoints.web import install_web
+from kepil.signing.certificates import ignore_long_name_warnings
 
 
 def create_app(container: Container) -> FastAPI:
     """Build the API around an already wired container."""
+    ignore_long_name_warnings()  # NCA certificates' names exceed 64 bytes: not worth a log line
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -13,7 +13,12 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from kepil.adapters.clock import SystemClock
 from kepil.entrypoints.cli.errors import fail, os_reason
-from kepil.signing.certificates import load_certificate, load_certificates, parse_certificate
+from kepil.signing.certificates import (
+    accept_any_number,
+    load_certificate,
+    load_certificates,
+    parse_certificate,
+)
 from kepil.signing.cms_sign import SignerCredential, sign_cms
 from kepil.signing.cms_verify import verify_cms
 from kepil.signing.errors import SigningError
@@ -93,9 +98,11 @@ def verify(
 
 @eds_app.command()
 def info(cert: Annotated[Path, typer.Argument(metavar="CERT")]) -> None:
-    """Print what a certificate says (NCA profile) as JSON; exit 2 if it cannot be read."""
+    """Print what a certificate says (NCA profile) as JSON; exit 2 if it cannot be read.
+
+    An IIN or BIN failing its check digit (the NCA test kits') is shown with a warning."""
     try:
-        signer = parse_certificate(load_certificate(cert.read_bytes()))
+        signer = parse_certificate(load_certificate(cert.read_bytes()), accept_any_number)
     except OSError as error:
         raise fail(f"cannot read certificate: {os_reason(error)}") from None
     except SigningError as error:

@@ -25,6 +25,7 @@ from kepil.entrypoints.cli.serve_cmd import serve
 from kepil.entrypoints.cli.staff_cmd import staff_app
 from kepil.entrypoints.cli.sweep_cmd import sweep
 from kepil.entrypoints.cli.wallet_cmd import wallet_app
+from kepil.signing.certificates import ignore_long_name_warnings
 
 app = typer.Typer(
     name="kepil",
@@ -52,6 +53,7 @@ app.add_typer(cluster_app, name="cluster")
 
 def main() -> None:
     """Run the CLI; usage errors become one line on stderr with exit status 2."""
+    ignore_long_name_warnings()
     try:
         code = app(standalone_mode=False)
     except typer.Exit as done:
