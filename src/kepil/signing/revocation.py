@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -16,6 +15,7 @@ from kepil.signing import gost
 from kepil.signing.certificates import subject_public_key_info
 from kepil.signing.crl_load import load_crl
 from kepil.signing.errors import ErrorCode, SigningError
+from kepil.signing.revocation_check import RevocationChecker
 from kepil.signing.revocation_ocsp import OcspChecker, responder_url
 from kepil.signing.trust import is_ca
 
@@ -34,13 +34,6 @@ _KNOWN_ENTRY_EXTENSIONS = {
     CRLEntryExtensionOID.CRL_REASON,
     CRLEntryExtensionOID.INVALIDITY_DATE,
 }
-
-
-class RevocationChecker(Protocol):
-    """Raises certificate_revoked or revocation_unknown; returns when the certificate is good."""
-
-    def check(self, certificate: x509.Certificate, issuer: x509.Certificate, at: datetime) -> None:
-        """Check one certificate, whose issuer is known, as of `at`."""
 
 
 class CrlChecker:

@@ -1,25 +1,58 @@
-"""An OCSP client (RFC 6960 over HTTP POST) that believes only answers it can tie to the CA."""
+"""An OCSP client (RFC 6960 over HTTP POST) that believes only answers it can tie to the CA.
+
+Freshness: each request carries a random nonce (RFC 8954). An answer that echoes it must echo
+it exactly; an answer that echoes none (responders may pre-sign their answers and cache them)
+is believed only if its thisUpdate is within `max_age` before the moment judged, whatever its
+nextUpdate says, so an old answer cannot be replayed for as long as its nextUpdate allows.
+"""
 
 from __future__ import annotations
 
+import secrets
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
+from cryptography.x509.oid import AuthorityInformationAccessOID
 
-from kepil.signing import gost, keys
-from kepil.signing.certificates import subject_public_key_info
 from kepil.signing.errors import ErrorCode, SigningError
-from kepil.signing.trust import is_ca, is_issued_by
+from kepil.signing.ocsp_responder import (
+    Responder,
+    check_algorithm,
+    find_responder,
+    hash_bytes,
+    key_bits,
+    signature_is_valid,
+)
+from kepil.signing.ocsp_response import (
+    CertStatus,
+    OcspAnswer,
+    SingleAnswer,
+    issuer_name_der,
+    parse_answer,
+)
+from kepil.signing.revocation_check import RevocationChecker
+from kepil.signing.trust import is_ca
 
 MAX_RESPONSE_BYTES = 1024 * 1024
-DEFAULT_MAX_AGE = timedelta(hours=24)  # for answers that give no nextUpdate
+DEFAULT_MAX_AGE = timedelta(hours=24)  # for answers without nextUpdate or without our nonce
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
+NONCE_SIZE = 16  # RFC 8954 2.1: 1 to 32 bytes
+# The NCA's responders answer CertIDs hashed with SHA-256 (every sample answer is).
+_CERT_ID_HASH = hashes.SHA256()
+_CERT_ID_HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha1": hashes.SHA1(),  # noqa: S303 - an identifier here, not a signature
+    "sha256": hashes.SHA256(),
+    "sha384": hashes.SHA384(),
+    "sha512": hashes.SHA512(),
+}
+# RFC 6960 2.2: "revoked" at this moment with reason certificateHold means "never issued".
+_NOT_ISSUED_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class OcspChecker:
@@ -27,6 +60,9 @@ class OcspChecker:
 
     It asks the responder the certificate names, else `url`. CA certificates are left to
     CRLs, as responders usually answer only for the certificates their CA issued to holders.
+    A delegated responder's certificate without ocsp-nocheck is checked by
+    `responder_revocation` (e.g. a CrlChecker); with none given it is trusted on its
+    signature, key purpose and validity alone.
     """
 
     def __init__(
@@ -36,74 +72,100 @@ class OcspChecker:
         timeout: float = 5.0,
         max_age: timedelta = DEFAULT_MAX_AGE,
         clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+        nonce_size: int = NONCE_SIZE,
+        responder_revocation: Sequence[RevocationChecker] = (),
     ) -> None:
+        if not 1 <= nonce_size <= 32:
+            raise ValueError("an OCSP nonce has 1 to 32 bytes (RFC 8954)")
         self._url = url
         self._timeout = timeout
         self._max_age = max_age
         self._clock_skew = clock_skew
+        self._nonce_size = nonce_size
+        self._responder_revocation = tuple(responder_revocation)
 
     def check(self, certificate: x509.Certificate, issuer: x509.Certificate, at: datetime) -> None:
-        """Ask the responder and check the signed answer against the issuer."""
+        """Ask the responder, with a fresh nonce, and check the signed answer against the issuer."""
         if is_ca(certificate):
             return
         url = responder_url(certificate) or self._url
         if url is None:
             raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "no OCSP responder URL")
-        request = (
-            ocsp.OCSPRequestBuilder()
-            .add_certificate(certificate, issuer, hashes.SHA1())  # noqa: S303 - RFC 6960 CertID
-            .build()
-        )
-        body = self._post(url, request.public_bytes(Encoding.DER))
-        try:
-            response = ocsp.load_der_ocsp_response(body)
-        except ValueError as error:
-            raise SigningError(ErrorCode.REVOCATION_UNKNOWN, f"bad OCSP answer: {error}") from error
-        self.judge(response, certificate, issuer, at)
+        nonce = secrets.token_bytes(self._nonce_size)
+        body = self._post(url, request_bytes(certificate, issuer, nonce))
+        self.judge(body, certificate, issuer, at, nonce=nonce)
 
     def judge(
         self,
-        response: ocsp.OCSPResponse,
+        response: ocsp.OCSPResponse | bytes,
         certificate: x509.Certificate,
         issuer: x509.Certificate,
         at: datetime,
+        *,
+        nonce: bytes | None = None,
     ) -> None:
-        """Accept a good answer, raise on a revoked, unknown, stale or untrustworthy one."""
-        if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
+        """Accept a good answer, raise on a revoked, unknown, stale or untrustworthy one.
+
+        `response` is DER or a loaded answer; `nonce` is what the request carried, if anything.
+        """
+        der = response if isinstance(response, bytes) else response.public_bytes(Encoding.DER)
+        answer = parse_answer(der)
+        if answer.status != "successful":
+            raise SigningError(ErrorCode.REVOCATION_UNKNOWN, f"OCSP status {answer.status}")
+        if answer.unknown_critical:
             raise SigningError(
-                ErrorCode.REVOCATION_UNKNOWN, f"OCSP status {response.response_status.name}"
+                ErrorCode.REVOCATION_UNKNOWN,
+                f"OCSP answer has critical extensions {list(answer.unknown_critical)}",
             )
-        signer = _response_signer(response, issuer, at)
-        digest = response.signature_hash_algorithm or hashes.SHA256()
-        if not keys.verify(
-            signer.public_key(), response.signature, response.tbs_response_bytes, digest
-        ):
+        check_algorithm(answer)
+        responder = find_responder(answer, issuer, at)
+        if not signature_is_valid(answer, responder.certificate):
             raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer signature is invalid")
-        for single in response.responses:
+        self._check_responder(responder, issuer, at)
+        echoed = _nonce_echoed(answer, nonce)
+        for single in answer.singles:
             if _is_about(single, certificate, issuer):
-                self._judge_single(single, certificate, at)
+                self._judge_single(single, certificate, at, echoed=echoed)
                 return
         raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer is about another certificate")
 
-    def _judge_single(
-        self, single: ocsp.OCSPSingleResponse, certificate: x509.Certificate, at: datetime
+    def _check_responder(
+        self, responder: Responder, issuer: x509.Certificate, at: datetime
     ) -> None:
-        this_update, next_update = single.this_update_utc, single.next_update_utc
-        stale = (next_update is not None and next_update < at) or (
-            next_update is None and at - this_update > self._max_age
-        )
-        if this_update > at + self._clock_skew or stale:
-            raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer is not current")
-        status = single.certificate_status
-        if status == ocsp.OCSPCertStatus.GOOD:
+        if not responder.delegated or responder.no_check:
             return
-        if status == ocsp.OCSPCertStatus.REVOKED:
-            revoked_at = single.revocation_time_utc
-            if revoked_at is None or revoked_at <= at:
+        for checker in self._responder_revocation:
+            try:
+                checker.check(responder.certificate, issuer, at)
+            except SigningError as error:
+                # The responder's revocation says nothing of the certificate asked about.
                 raise SigningError(
-                    ErrorCode.CERTIFICATE_REVOKED,
-                    f"serial {certificate.serial_number:x} revoked per OCSP",
-                )
+                    ErrorCode.REVOCATION_UNKNOWN, f"OCSP responder certificate: {error.detail}"
+                ) from error
+
+    def _judge_single(
+        self, single: SingleAnswer, certificate: x509.Certificate, at: datetime, *, echoed: bool
+    ) -> None:
+        if single.unknown_critical:
+            raise SigningError(
+                ErrorCode.REVOCATION_UNKNOWN,
+                f"OCSP answer has critical extensions {list(single.unknown_critical)}",
+            )
+        this_update, next_update = single.this_update, single.next_update
+        too_old = (not echoed or next_update is None) and at - this_update > self._max_age
+        if this_update > at + self._clock_skew or (next_update is not None and next_update < at):
+            raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer is not current")
+        if too_old:
+            why = "is older" if echoed else "echoes no nonce of this request and is older"
+            raise SigningError(
+                ErrorCode.REVOCATION_UNKNOWN, f"OCSP answer {why} than {self._max_age}"
+            )
+        if single.status is CertStatus.GOOD:
+            return
+        if single.status is CertStatus.REVOKED:
+            revoked_at = single.revoked_at
+            if revoked_at is None or revoked_at <= at:
+                raise SigningError(ErrorCode.CERTIFICATE_REVOKED, _revoked_detail(single))
             return
         raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP responder does not know it")
 
@@ -123,11 +185,28 @@ class OcspChecker:
         return data
 
 
+def request_bytes(certificate: x509.Certificate, issuer: x509.Certificate, nonce: bytes) -> bytes:
+    """A DER OCSP request for one certificate carrying `nonce` (RFC 8954), any issuer key."""
+    # The hashes are made here: `cryptography` cannot read a GOST issuer's key to make them.
+    request = (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate_by_hash(
+            hash_bytes(_CERT_ID_HASH, issuer_name_der(certificate)),
+            hash_bytes(_CERT_ID_HASH, key_bits(issuer)),
+            certificate.serial_number,
+            _CERT_ID_HASH,
+        )
+        .add_extension(x509.OCSPNonce(nonce), critical=False)
+        .build()
+    )
+    return request.public_bytes(Encoding.DER)
+
+
 def responder_url(certificate: x509.Certificate) -> str | None:
     """The OCSP URL from the certificate's authority information access, if any."""
     try:
         access = certificate.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, ValueError):
         return None
     for description in access.value:
         if description.access_method == AuthorityInformationAccessOID.OCSP:
@@ -135,64 +214,31 @@ def responder_url(certificate: x509.Certificate) -> str | None:
     return None
 
 
+def _nonce_echoed(answer: OcspAnswer, nonce: bytes | None) -> bool:
+    """Whether the answer echoes the request's nonce; a different one is a replay."""
+    if nonce is None or answer.nonce is None:
+        return False
+    if answer.nonce != nonce:
+        raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP nonce mismatch")
+    return True
+
+
 def _is_about(
-    single: ocsp.OCSPSingleResponse, certificate: x509.Certificate, issuer: x509.Certificate
+    single: SingleAnswer, certificate: x509.Certificate, issuer: x509.Certificate
 ) -> bool:
     """The whole CertID matches: serial, issuer name hash and issuer key hash."""
-    if single.serial_number != certificate.serial_number:
+    algorithm = _CERT_ID_HASHES.get(single.hash_algorithm)
+    if single.serial_number != certificate.serial_number or algorithm is None:
         return False
-    algorithm = single.hash_algorithm
-    if isinstance(algorithm, hashes.MD5):
-        return False
-    name_hash = _hash(algorithm, certificate.issuer.public_bytes())
-    key_hash = _hash(algorithm, _key_bits(issuer))
+    name_hash = hash_bytes(algorithm, issuer_name_der(certificate))
+    key_hash = hash_bytes(algorithm, key_bits(issuer))
     return single.issuer_name_hash == name_hash and single.issuer_key_hash == key_hash
 
 
-def _response_signer(
-    response: ocsp.OCSPResponse, issuer: x509.Certificate, at: datetime
-) -> x509.Certificate:
-    """The CA itself, or a responder it delegated to that the answer names (RFC 6960 4.2.2.2)."""
-    if _names_responder(response, issuer):
-        return issuer
-    for delegate in response.certificates:
-        if (
-            _names_responder(response, delegate)
-            and delegate.issuer == issuer.subject
-            and is_issued_by(delegate, issuer)
-            and _may_sign_ocsp(delegate)
-            and delegate.not_valid_before_utc <= at <= delegate.not_valid_after_utc
-        ):
-            return delegate
-    raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer is not from the issuer")
-
-
-def _names_responder(response: ocsp.OCSPResponse, certificate: x509.Certificate) -> bool:
-    if response.responder_name is not None:
-        return bool(response.responder_name == certificate.subject)
-    key_hash = response.responder_key_hash
-    return key_hash is not None and key_hash == _hash(hashes.SHA1(), _key_bits(certificate))  # noqa: S303
-
-
-def _may_sign_ocsp(certificate: x509.Certificate) -> bool:
-    try:
-        usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound:
-        return False
-    try:
-        key_usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        key_usage = None
-    if key_usage is not None and not key_usage.digital_signature:
-        return False
-    return ExtendedKeyUsageOID.OCSP_SIGNING in usage
-
-
-def _key_bits(certificate: x509.Certificate) -> bytes:
-    return gost.public_key_bits(subject_public_key_info(certificate))
-
-
-def _hash(algorithm: hashes.HashAlgorithm, data: bytes) -> bytes:
-    hasher = hashes.Hash(algorithm)
-    hasher.update(data)
-    return hasher.finalize()
+def _revoked_detail(single: SingleAnswer) -> str:
+    serial = f"serial {single.serial_number:x}"
+    if single.revoked_at == _NOT_ISSUED_TIME and single.reason == "certificate_hold":
+        return f"{serial}: the OCSP responder says it never issued it (RFC 6960 2.2)"
+    when = single.revoked_at.isoformat() if single.revoked_at else "at an unstated time"
+    reason = f" ({single.reason})" if single.reason else ""
+    return f"{serial} revoked {when}{reason} per OCSP"
