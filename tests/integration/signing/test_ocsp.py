@@ -1,4 +1,8 @@
-"""The OCSP client against a tiny responder started on 127.0.0.1 by the tests."""
+"""The OCSP client against a tiny responder started on 127.0.0.1 by the tests.
+
+The responder echoes, drops or alters the request's nonce, or replays a stored answer, so
+that the client's RFC 8954 handling is tried over HTTP end to end.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,16 @@ import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
+from kepil.signing import revocation_ocsp
 from kepil.signing.cms_sign import SignerCredential, sign_cms
 from kepil.signing.cms_verify import verify_cms
 from kepil.signing.dev_ca import KeyAlgorithm, generate_key
@@ -22,6 +29,15 @@ from kepil.signing.keys import SigningKey
 from kepil.signing.revocation import OcspChecker
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+NCA = Path(__file__).parents[2] / "fixtures" / "nca"
+
+
+class Nonce(Enum):
+    """What the responder does with the request's nonce."""
+
+    ECHO = "echo"
+    DROP = "drop"
+    ALTER = "alter"
 
 
 class Responder:
@@ -33,11 +49,23 @@ class Responder:
         self.unknown: set[int] = set()
         self.signing_key: SigningKey = pki.issuing_key
         self.requests = 0
+        self.nonce = Nonce.ECHO
+        self.nonces_heard: list[bytes | None] = []
+        self.age = timedelta(minutes=1)  # how long before NOW the answer was made
+        self.replay: bytes | None = None  # a stored answer to send instead
+
+    def reset(self) -> None:
+        """Back to fresh answers echoing the nonce."""
+        self.nonce, self.age, self.replay = Nonce.ECHO, timedelta(minutes=1), None
 
     def answer(self, body: bytes) -> bytes:
         """A signed OCSP response to a DER request."""
         self.requests += 1
         request = ocsp.load_der_ocsp_request(body)
+        heard = _nonce_of(request)
+        self.nonces_heard.append(heard)
+        if self.replay is not None:
+            return self.replay
         serial = request.serial_number
         status, revoked_at = ocsp.OCSPCertStatus.GOOD, None
         if serial in self.revoked:
@@ -52,16 +80,26 @@ class Responder:
                 serial,
                 request.hash_algorithm,
                 status,
-                this_update=NOW - timedelta(minutes=1),
+                this_update=NOW - self.age,
                 next_update=NOW + timedelta(hours=1),
                 revocation_time=revoked_at,
                 revocation_reason=None,
             )
             .responder_id(ocsp.OCSPResponderEncoding.HASH, self.pki.issuing)
         )
+        if heard is not None and self.nonce is not Nonce.DROP:
+            echoed = heard if self.nonce is Nonce.ECHO else bytes([heard[0] ^ 1]) + heard[1:]
+            builder = builder.add_extension(x509.OCSPNonce(echoed), critical=False)
         return builder.sign(self.signing_key, hashes.SHA256()).public_bytes(
             serialization.Encoding.DER
         )
+
+
+def _nonce_of(request: ocsp.OCSPRequest) -> bytes | None:
+    try:
+        return request.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+    except x509.ExtensionNotFound:
+        return None
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +121,7 @@ def served() -> Iterator[tuple[DevPki, Responder, str]]:
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
+    server.timeout = 5  # a stuck client cannot hold the test
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     pki = DevPki.create(NOW, ocsp_url=url)
     holder["responder"] = Responder(pki)
@@ -97,9 +136,10 @@ def served() -> Iterator[tuple[DevPki, Responder, str]]:
 
 
 @pytest.fixture
-def person(served: tuple[DevPki, Responder, str]) -> SignerCredential:
-    """A fresh holder whose certificate names the responder."""
-    return served[0].person(NOW)
+def person(served: tuple[DevPki, Responder, str]) -> Iterator[SignerCredential]:
+    """A fresh holder whose certificate names the responder; the responder is reset after."""
+    yield served[0].person(NOW)
+    served[1].reset()
 
 
 def test_a_good_certificate_passes_the_ocsp_check(
@@ -185,3 +225,76 @@ def test_certificates_name_their_responder(served: tuple[DevPki, Responder, str]
         x509.AuthorityInformationAccess
     )
     assert access.value[0].access_location.value == url
+
+
+def test_each_request_carries_a_fresh_nonce_and_an_echoing_answer_is_believed(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    pki, responder, _ = served
+    checker = OcspChecker(timeout=5)
+    checker.check(person.certificate, pki.issuing, NOW)
+    checker.check(person.certificate, pki.issuing, NOW)
+    first, second = responder.nonces_heard[-2:]
+    assert first is not None
+    assert second is not None
+    assert len(first) == 16
+    assert first != second
+
+
+def test_an_answer_altering_the_nonce_is_refused_as_a_nonce_mismatch(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    pki, responder, _ = served
+    responder.nonce = Nonce.ALTER
+    with pytest.raises(SigningError) as raised:
+        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+    assert "nonce mismatch" in raised.value.detail
+
+
+def test_an_answer_dropping_the_nonce_is_believed_while_fresh(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    pki, responder, _ = served
+    responder.nonce = Nonce.DROP
+    OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+
+
+def test_an_old_answer_dropping_the_nonce_is_refused_though_its_next_update_is_ahead(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    pki, responder, _ = served
+    responder.nonce, responder.age = Nonce.DROP, timedelta(days=2)
+    with pytest.raises(SigningError) as raised:
+        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+    assert "echoes no nonce" in raised.value.detail
+
+
+def test_an_old_answer_echoing_the_nonce_is_believed_until_its_next_update(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    pki, responder, _ = served
+    responder.age = timedelta(days=2)
+    OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+
+
+def test_a_replayed_real_nca_answer_is_refused_for_its_nonce(
+    served: tuple[DevPki, Responder, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, responder, url = served
+    # The certificate names test.pki.gov.kz; the test must not leave the machine.
+    monkeypatch.setattr(revocation_ocsp, "responder_url", lambda _: url)
+    responder.replay = (NCA / "ocsp_response_ceo_2015_revoked.bin").read_bytes()
+    ceo = x509.load_pem_x509_certificate(
+        (NCA / "WithTestData.KEY_CEO_REVOKED_2015.cert.pem").read_bytes()
+    )
+    issuer = x509.load_der_x509_certificate((NCA / "nca_gost2022_test.cer").read_bytes())
+    produced_at = datetime(2022, 9, 2, 16, 59, 28, tzinfo=UTC)
+    try:
+        with pytest.raises(SigningError) as raised:
+            OcspChecker(timeout=5).check(ceo, issuer, produced_at)
+    finally:
+        responder.reset()
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+    assert "nonce mismatch" in raised.value.detail
