@@ -179,5 +179,6 @@ def _revocation(settings: Settings) -> list[RevocationChecker]:
         blobs = [path.read_bytes() for path in sorted(settings.crl_dir.iterdir()) if path.is_file()]
         checkers.append(CrlChecker.from_bytes(blobs))
     if settings.ocsp:
-        checkers.append(OcspChecker())
+        # The CRLs also answer for delegated responders whose certificate lacks ocsp-nocheck.
+        checkers.append(OcspChecker(responder_revocation=list(checkers)))
     return checkers

@@ -83,7 +83,20 @@ def _parse(der: bytes) -> OcspAnswer:
     response = asn1_ocsp.OCSPResponse.load(der, strict=True)
     status = str(response["response_status"].native)
     if status != "successful":
-        return OcspAnswer(status, None, None, None, (), None, "", b"", b"", (), ())
+        # No responseBytes to read (RFC 6960 4.2.1): only the status is said.
+        return OcspAnswer(
+            status=status,
+            responder_name=None,
+            responder_key_hash=None,
+            produced_at=None,
+            singles=(),
+            nonce=None,
+            signature_algorithm="",
+            signature=b"",
+            tbs_response_data=b"",
+            certificates=(),
+            unknown_critical=(),
+        )
     response_bytes = response["response_bytes"]
     if response_bytes["response_type"].dotted != "1.3.6.1.5.5.7.48.1.1":
         raise ValueError(f"response type {response_bytes['response_type'].dotted}")

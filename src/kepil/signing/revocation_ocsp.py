@@ -125,7 +125,7 @@ class OcspChecker:
         echoed = _nonce_echoed(answer, nonce)
         for single in answer.singles:
             if _is_about(single, certificate, issuer):
-                self._judge_single(single, certificate, at, echoed=echoed)
+                self._judge_single(single, at, echoed=echoed)
                 return
         raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer is about another certificate")
 
@@ -143,15 +143,15 @@ class OcspChecker:
                     ErrorCode.REVOCATION_UNKNOWN, f"OCSP responder certificate: {error.detail}"
                 ) from error
 
-    def _judge_single(
-        self, single: SingleAnswer, certificate: x509.Certificate, at: datetime, *, echoed: bool
-    ) -> None:
+    def _judge_single(self, single: SingleAnswer, at: datetime, *, echoed: bool) -> None:
         if single.unknown_critical:
             raise SigningError(
                 ErrorCode.REVOCATION_UNKNOWN,
                 f"OCSP answer has critical extensions {list(single.unknown_critical)}",
             )
         this_update, next_update = single.this_update, single.next_update
+        # Our nonce echoed proves the answer was made for this request, so nextUpdate may
+        # bound it; without it only a recent thisUpdate keeps an old answer from a replay.
         too_old = (not echoed or next_update is None) and at - this_update > self._max_age
         if this_update > at + self._clock_skew or (next_update is not None and next_update < at):
             raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer is not current")

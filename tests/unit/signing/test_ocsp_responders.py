@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from asn1crypto import ocsp as asn1_ocsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -159,3 +162,45 @@ def test_an_answer_with_a_critical_extension_not_understood_is_not_believed(
         OcspChecker().judge(answer, ec_signer.certificate, pki.issuing, now)
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "critical" in raised.value.detail
+
+
+def _resigned(answer: ocsp.OCSPResponse, key: SigningKey, digest: hashes.HashAlgorithm) -> bytes:
+    """The same answer signed again with ECDSA over `digest` (cryptography signs no SHA-1)."""
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    basic = asn1_ocsp.OCSPResponse.load(answer.public_bytes(Encoding.DER))["response_bytes"]
+    data = basic["response"].parsed["tbs_response_data"]
+    algorithm = {"sha1": "sha1_ecdsa", "sha256": "sha256_ecdsa"}[digest.name]
+    resigned = asn1_ocsp.BasicOCSPResponse(
+        {
+            "tbs_response_data": data,
+            "signature_algorithm": {"algorithm": algorithm},
+            "signature": key.sign(data.dump(), ec.ECDSA(digest)),
+        }
+    )
+    response = asn1_ocsp.OCSPResponse(
+        {
+            "response_status": "successful",
+            "response_bytes": {"response_type": "basic_ocsp_response", "response": resigned},
+        }
+    )
+    return bytes(response.dump())
+
+
+def test_an_answer_signed_again_over_sha256_is_still_believed(
+    pki: DevPki, now: datetime, ec_signer: SignerCredential
+) -> None:
+    # The control for the SHA-1 case below: re-signing itself spoils nothing.
+    answer = _answer(ec_signer, pki, now, pki.issuing_key, pki.issuing)
+    resigned = _resigned(answer, pki.issuing_key, hashes.SHA256())
+    OcspChecker().judge(resigned, ec_signer.certificate, pki.issuing, now)
+
+
+def test_an_answer_signed_over_sha1_is_reported_as_not_supported(
+    pki: DevPki, now: datetime, ec_signer: SignerCredential
+) -> None:
+    answer = _answer(ec_signer, pki, now, pki.issuing_key, pki.issuing)
+    resigned = _resigned(answer, pki.issuing_key, hashes.SHA1())  # noqa: S303 - under test
+    with pytest.raises(SigningError) as raised:
+        OcspChecker().judge(resigned, ec_signer.certificate, pki.issuing, now)
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+    assert "not supported" in raised.value.detail
