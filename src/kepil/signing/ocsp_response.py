@@ -116,11 +116,20 @@ def _parse(der: bytes) -> OcspAnswer:
         signature_algorithm=str(basic["signature_algorithm"]["algorithm"].dotted),
         signature=bytes(basic["signature"].native),
         tbs_response_data=bytes(data.dump()),
-        certificates=tuple(
-            x509.load_der_x509_certificate(certificate.dump()) for certificate in basic["certs"]
-        ),
+        certificates=_certificates(basic["certs"]),
         unknown_critical=_unknown_critical(data["response_extensions"]),
     )
+
+
+def _certificates(certificates: _Certificates) -> tuple[x509.Certificate, ...]:
+    """The certificates `cryptography` can read; an unreadable one cannot be the responder."""
+    found = []
+    for certificate in certificates:
+        try:
+            found.append(x509.load_der_x509_certificate(bytes(certificate.dump())))
+        except ValueError:
+            continue
+    return tuple(found)
 
 
 def _single(single: asn1_ocsp.SingleResponse) -> SingleAnswer:

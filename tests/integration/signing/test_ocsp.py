@@ -108,8 +108,10 @@ def served() -> Iterator[tuple[DevPki, Responder, str]]:
     holder: dict[str, Responder] = {}
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = 5  # seconds per socket read: a stuck connection cannot hold the test
+
         def do_POST(self) -> None:
-            length = int(self.headers["Content-Length"])
+            length = min(int(self.headers["Content-Length"]), 64 * 1024)
             answer = holder["responder"].answer(self.rfile.read(length))
             self.send_response(200)
             self.send_header("Content-Type", "application/ocsp-response")
@@ -121,7 +123,6 @@ def served() -> Iterator[tuple[DevPki, Responder, str]]:
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
-    server.timeout = 5  # a stuck client cannot hold the test
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     pki = DevPki.create(NOW, ocsp_url=url)
     holder["responder"] = Responder(pki)
