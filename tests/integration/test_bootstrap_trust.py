@@ -48,7 +48,9 @@ def test_a_trust_directory_with_only_an_intermediate_is_a_configuration_error(
     trust.mkdir()
     shutil.copy(NCA / "nca_gost2022_test.cer", trust)
     settings = Settings(data_dir=tmp_path, trust_dir=trust)
-    with pytest.raises(ConfigurationError, match=r"no root CA certificate \(self-signed\), only 1 intermediate"):
+    with pytest.raises(
+        ConfigurationError, match=r"no root CA certificate \(self-signed\), only 1 intermediate"
+    ):
         bootstrap(settings)
 
 

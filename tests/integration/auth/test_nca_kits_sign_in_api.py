@@ -96,7 +96,7 @@ def test_in_prod_mode_the_nca_test_identity_is_refused(
         database_url=database_url,
         data_dir=tmp_path,
         trust_dir=gost_trust,
-        session_secret=SECRET,  # type: ignore[arg-type]
+        session_secret=SECRET,
     )
     with _client(settings, GOST_2015_MOMENT) as client:
         answer = _login(client, gost_key, GOST_2015_MOMENT)
