@@ -155,7 +155,7 @@ def _trust_store(settings: Settings, clock: Clock) -> TrustStore:
         try:
             store = TrustStore.from_directory(settings.trust_dir)
         except TrustStoreError as error:
-            raise ConfigurationError(f"KEPIL_TRUST_DIR: {error}") from None
+            raise ConfigurationError(f"KEPIL_TRUST_DIR: {error.detail}") from None
     else:
         # Dev mode only (Settings refuses a missing trust dir elsewhere): a test CA of its own,
         # so sign-in works on the embedded default without any real NCA certificate.

@@ -45,8 +45,14 @@ _PROCESSED_EXTENSIONS = {
 _CERTIFICATE_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
 
 
-class TrustStoreError(ValueError):
-    """A trust folder or list laid out wrongly; the message names the certificate and why."""
+class TrustStoreError(SigningError):
+    """A trust folder or list laid out wrongly; the detail names the certificate and why.
+
+    A SigningError (untrusted_chain), so that whatever reports unreadable EDS input (the CLI's
+    exit 2) reports this too, instead of a traceback."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(ErrorCode.UNTRUSTED_CHAIN, detail)
 
 
 @dataclass(frozen=True)
