@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from tests.support.clock import MovableClock
+from tests.support.ncalayer import sign_request
 
 from kepil.bootstrap import bootstrap
 from kepil.config import Mode, Settings
 from kepil.entrypoints.api.app import create_app
 from kepil.entrypoints.ncalayer.keys import OfferedKey, load_key_file
+from kepil.entrypoints.ncalayer.protocol import StandIn, pem_cms_der
 
 pytestmark = pytest.mark.filterwarnings("ignore:Attribute's length must be:UserWarning")
 
@@ -136,3 +138,19 @@ def test_an_older_kits_rsa_signing_key_is_refused_at_sign_in_with_a_clear_error(
     assert error["code"] == "not_an_authentication_key"
     assert "NCA signing key (RSA256_/GOSTKNCA_)" in error["message"]
     assert "AUTH_RSA256_" in error["message"]
+
+
+def test_an_nca_gost_2015_test_key_signs_in_through_the_ncalayer_stand_in(
+    database_url: str, tmp_path: Path, gost_trust: Path, gost_key: OfferedKey
+) -> None:
+    # The request ncalayer.js sends for signing in: no EKU filter (the key has no clientAuth).
+    stand_in = StandIn((gost_key,), lambda: GOST_2015_MOMENT)
+    settings = Settings(database_url=database_url, data_dir=tmp_path, trust_dir=gost_trust)
+    with _client(settings, GOST_2015_MOMENT) as client:
+        nonce = str(client.post("/api/v1/auth/challenge").json()["nonce"]).encode()
+        reply = stand_in.reply(sign_request(base64.b64encode(nonce).decode()))
+        assert reply["status"] is True, reply
+        cms = pem_cms_der(reply["body"]["result"])
+        response = client.post("/api/v1/auth/login", json={"cms": base64.b64encode(cms).decode()})
+    assert response.status_code == 200, response.text
+    assert response.json()["principal"]["iin"] == "123456789012"
