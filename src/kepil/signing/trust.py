@@ -66,6 +66,10 @@ class TrustStore:
 
     roots: tuple[x509.Certificate, ...] = field(default=())
     intermediates: tuple[x509.Certificate, ...] = field(default=())
+    # CA certificates pinned out of band for one purpose, anchors though not self-signed: the
+    # ledger's genesis names the Ministry's certificate, and so its issuer. Never read from a
+    # trust folder.
+    pinned: tuple[x509.Certificate, ...] = field(default=())
 
     def __post_init__(self) -> None:
         for root in self.roots:
@@ -112,17 +116,17 @@ class TrustStore:
 
     @property
     def anchors(self) -> tuple[x509.Certificate, ...]:
-        """The certificates a path may end at: the roots."""
-        return self.roots
+        """The certificates a path may end at: the roots, and any pinned CA."""
+        return (*self.roots, *self.pinned)
 
     @property
     def certificates(self) -> tuple[x509.Certificate, ...]:
         """Every configured certificate, roots first."""
-        return (*self.roots, *self.intermediates)
+        return (*self.roots, *self.intermediates, *self.pinned)
 
     def is_anchor(self, certificate: x509.Certificate) -> bool:
-        """Whether this exact certificate is a configured root."""
-        return any(certificate == root for root in self.roots)
+        """Whether this exact certificate is a configured root or a pinned CA."""
+        return any(certificate == anchor for anchor in self.anchors)
 
 
 def _files_in(directory: Path) -> list[tuple[Path, x509.Certificate]]:
@@ -173,7 +177,7 @@ def build_chain(
         raise SigningError(
             ErrorCode.UNTRUSTED_CHAIN, f"unsupported critical extensions {sorted(unsupported)}"
         )
-    candidates = [*intermediates, *store.intermediates, *store.roots]
+    candidates = [*intermediates, *store.intermediates, *store.anchors]
     chain = _PathSearch(candidates, store.is_anchor).extend([leaf])
     if chain is None:
         raise SigningError(ErrorCode.UNTRUSTED_CHAIN, _no_path(leaf, candidates, store))

@@ -132,3 +132,11 @@ def test_the_rsa_test_root_with_its_issuing_ca_is_one_root_and_one_intermediate(
         (certificate("root_rsa_test.crt"),),
         (certificate("nca_rsa_test.crt"),),
     )
+
+
+def test_a_pinned_ca_anchors_the_path_though_it_is_not_a_root(
+    pki: DevPki, ec_signer: SignerCredential
+) -> None:
+    # The ledger's genesis pins the Ministry's certificate; its issuer anchors that one check.
+    chain = build_chain(ec_signer.certificate, [], TrustStore(pinned=(pki.issuing,)))
+    assert chain == [ec_signer.certificate, pki.issuing]
