@@ -207,8 +207,8 @@ def _no_path(leaf: x509.Certificate, candidates: list[x509.Certificate], store: 
         )
     return (
         f"{start}: the path ends at the intermediate {top_subject.rfc4514_string()!r}; "
-        f"its root {top_issuer.rfc4514_string()!r} is not configured "
-        f"({len(store.roots)} root(s) configured)"
+        f"its root {top_issuer.rfc4514_string()!r} is not configured (roots/ of the trust "
+        f"folder holds {len(store.roots)})"
     )
 
 
