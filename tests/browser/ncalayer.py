@@ -51,9 +51,9 @@ def write_p12(credential: SignerCredential, path: Path) -> Path:
 def signing_key_posing_as_auth(signing: SignerCredential) -> SignerCredential:
     """The signing key with clientAuth added to its certificate's extended key usages.
 
-    NCALayer's sign-in filter (extKeyUsageOids clientAuth) lets it through, but its key usage
-    (nonRepudiation) still makes it a signing key, so the service refuses it for signing in:
-    the one way to reach the server's "not an authentication key" from a real page.
+    A signing key whose certificate claims clientAuth is of no kind the service knows
+    (nca_profile.KEY_PROFILES: signing keys carry no clientAuth), so it is refused for signing
+    in, as a plain signing key is.
     """
     pki = session_pki()
     original = signing.certificate

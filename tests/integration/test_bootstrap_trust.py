@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from tests.support.pki import trust_dir
 from kepil.bootstrap import ConfigurationError, bootstrap
 from kepil.config import Mode, Settings
 
+NCA = Path(__file__).parents[1] / "fixtures" / "nca"
 SECRET = "x7Jq2vR9mLp4Tz8Wn3Kc6Yb1Hd5Fg0Sa"
 
 
@@ -35,5 +37,27 @@ def test_prod_mode_refuses_to_trust_a_test_pki_root(tmp_path: Path) -> None:
 
 def test_an_empty_trust_directory_is_a_configuration_error(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, trust_dir=tmp_path)
-    with pytest.raises(ConfigurationError, match="no CA certificate"):
+    with pytest.raises(ConfigurationError, match="no root CA certificate"):
+        bootstrap(settings)
+
+
+def test_a_trust_directory_with_only_an_intermediate_is_a_configuration_error(
+    tmp_path: Path,
+) -> None:
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    shutil.copy(NCA / "nca_gost2022_test.cer", trust)
+    settings = Settings(data_dir=tmp_path, trust_dir=trust)
+    with pytest.raises(
+        ConfigurationError, match=r"no root CA certificate \(self-signed\), only 1 intermediate"
+    ):
+        bootstrap(settings)
+
+
+def test_a_root_filed_under_intermediates_is_a_configuration_error(tmp_path: Path) -> None:
+    trust = tmp_path / "trust"
+    (trust / "intermediates").mkdir(parents=True)
+    shutil.copy(NCA / "root_test_gost_2022.cer", trust / "intermediates")
+    settings = Settings(data_dir=tmp_path, trust_dir=trust)
+    with pytest.raises(ConfigurationError, match="self-signed; it belongs in roots/"):
         bootstrap(settings)

@@ -1,4 +1,7 @@
-"""EDS sign-in through kepil.signing: a CMS over the nonce, made with an authentication key."""
+"""EDS sign-in through kepil.signing: a CMS over the nonce, made with a key that signs in.
+
+Which keys sign in is nca_profile.KEY_PROFILES: an NCA GOST 2015 key (it also signs), an older
+kit's AUTH_RSA256_ key, or the TEST PKI's sign-in key."""
 
 from __future__ import annotations
 
@@ -85,7 +88,7 @@ class EdsSignInVerifier:
             return None
 
     def verify(self, cms: bytes, nonce: str, at: datetime) -> Principal:
-        """The signer of a valid CMS over exactly this nonce, made with an authentication key."""
+        """The signer of a valid CMS over exactly this nonce, made with a key that signs in."""
         result = verify_cms(
             cms,
             trust_store=self._trust_store,

@@ -33,7 +33,7 @@ from kepil.services.permits.views.reader import PermitViews
 from kepil.services.unit_of_work import EventPolicies, UnitOfWork
 from kepil.signing.dev_ca_files import DevCaDirectory
 from kepil.signing.revocation import CrlChecker, OcspChecker, RevocationChecker
-from kepil.signing.trust import TrustStore
+from kepil.signing.trust import TrustStore, TrustStoreError
 
 log = logging.getLogger("kepil.bootstrap")
 
@@ -152,7 +152,10 @@ def _trust_store(settings: Settings, clock: Clock) -> TrustStore:
     if settings.trust_dir is not None:
         if not settings.trust_dir.is_dir():
             raise ConfigurationError(f"KEPIL_TRUST_DIR {settings.trust_dir} is not a directory")
-        store = TrustStore.from_directory(settings.trust_dir)
+        try:
+            store = TrustStore.from_directory(settings.trust_dir)
+        except TrustStoreError as error:
+            raise ConfigurationError(f"KEPIL_TRUST_DIR: {error.detail}") from None
     else:
         # Dev mode only (Settings refuses a missing trust dir elsewhere): a test CA of its own,
         # so sign-in works on the embedded default without any real NCA certificate.
@@ -164,10 +167,14 @@ def _trust_store(settings: Settings, clock: Clock) -> TrustStore:
         )
         log.warning("trusting the TEST PKI, dev mode only", extra={"test_pki": str(ca_dir)})
         store = TrustStore.from_directory(ca.trust_directory)
-    if not store.anchors:
-        raise ConfigurationError("the trust directory holds no CA certificate")
+    if not store.roots:
+        found = f", only {len(store.intermediates)} intermediate(s)" if store.intermediates else ""
+        raise ConfigurationError(
+            f"the trust directory holds no root CA certificate (self-signed){found}; "
+            "paths end only at a root: put it in roots/ (see docs/eds-trust.md)"
+        )
     if settings.mode is not Mode.DEV and any(
-        "TEST PKI" in anchor.subject.rfc4514_string() for anchor in store.anchors
+        "TEST PKI" in certificate.subject.rfc4514_string() for certificate in store.certificates
     ):
         raise ConfigurationError("a TEST PKI root is trusted outside dev mode; remove it")
     return store

@@ -61,7 +61,8 @@ class Signer:
     country: str | None
     role: Role | None
     roles: tuple[Role, ...]
-    key_kind: KeyKind | None
+    # What the key may do, by the first of nca_profile.KEY_PROFILES its certificate matches.
+    purposes: frozenset[KeyKind]
     not_before: datetime
     not_after: datetime
     issuer: str
@@ -72,6 +73,16 @@ class Signer:
     signature_algorithm: str = ""
     # What is read but doubtful, e.g. an IIN failing its check digit (the NCA test kits' do).
     warnings: tuple[str, ...] = ()
+    key_profile: str | None = None  # the matched profile's name; None: no purpose at all
+
+    @property
+    def key_kind(self) -> KeyKind | None:
+        """The key's chief purpose: signing whenever it may sign, else sign-in, else None.
+
+        `purposes` is the whole answer (an NCA GOST 2015 key does both)."""
+        if KeyKind.SIGN in self.purposes:
+            return KeyKind.SIGN
+        return KeyKind.AUTH if KeyKind.AUTH in self.purposes else None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready view, without the certificate itself."""
@@ -86,6 +97,8 @@ class Signer:
             "role": self.role.value if self.role else None,
             "roles": [role.value for role in self.roles],
             "key_kind": self.key_kind.value if self.key_kind else None,
+            "purposes": sorted(purpose.value for purpose in self.purposes),
+            "key_profile": self.key_profile,
             "not_before": self.not_before.isoformat(),
             "not_after": self.not_after.isoformat(),
             "issuer": self.issuer,
@@ -156,6 +169,7 @@ def parse_certificate(
             )
     ekus = extended_key_usages(certificate)
     roles = nca.roles_from_ekus(ekus, has_bin=bin_ is not None)
+    profile = key_profile(certificate)
     return Signer(
         iin=iin,
         bin=bin_,
@@ -166,7 +180,7 @@ def parse_certificate(
         country=_first(subject, NameOID.COUNTRY_NAME),
         role=roles[0] if roles else None,
         roles=roles,
-        key_kind=key_kind(certificate),
+        purposes=profile.purposes if profile else frozenset(),
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
         issuer=issuer.rfc4514_string(),
@@ -175,6 +189,7 @@ def parse_certificate(
         certificate=certificate,
         signature_algorithm=nca.algorithm_name(certificate.signature_algorithm_oid.dotted_string),
         warnings=tuple(warnings),
+        key_profile=profile.name if profile else None,
     )
 
 
@@ -212,20 +227,46 @@ def extended_key_usages(certificate: x509.Certificate) -> set[str]:
     return set() if usage is None else {oid.dotted_string for oid in usage}
 
 
-def key_kind(certificate: x509.Certificate) -> KeyKind | None:
-    """Signing key (digitalSignature + nonRepudiation) or sign-in key (+ clientAuth), or None."""
+def key_profile(certificate: x509.Certificate) -> nca.KeyProfile | None:
+    """The kind of key the certificate states (nca_profile.KEY_PROFILES), or None."""
+    algorithm = gost.public_key_algorithm_oid(subject_public_key_info(certificate))
+    return nca.key_profile(algorithm, key_usage_bits(certificate), extended_key_usages(certificate))
+
+
+_BIT_NAMES = {
+    "digital_signature": nca.DIGITAL_SIGNATURE,
+    "content_commitment": nca.NON_REPUDIATION,
+    "key_encipherment": nca.KEY_ENCIPHERMENT,
+    "data_encipherment": nca.DATA_ENCIPHERMENT,
+    "key_agreement": nca.KEY_AGREEMENT,
+    "key_cert_sign": nca.KEY_CERT_SIGN,
+    "crl_sign": nca.CRL_SIGN,
+}
+
+
+def key_usage_bits(certificate: x509.Certificate) -> set[str]:
+    """The keyUsage bits set, by their RFC 5280 names; empty when there is no keyUsage."""
     usage = _extension(certificate, x509.KeyUsage)
     if usage is None:
-        return None
-    if usage.digital_signature and usage.content_commitment:
-        return KeyKind.SIGN
-    if (
-        usage.digital_signature
-        and usage.key_encipherment
-        and nca.EKU_CLIENT_AUTH in extended_key_usages(certificate)
-    ):
-        return KeyKind.AUTH
-    return None
+        return set()
+    bits = {name for attribute, name in _BIT_NAMES.items() if getattr(usage, attribute)}
+    if usage.key_agreement:  # cryptography refuses to read these two without keyAgreement
+        bits |= {
+            name
+            for name, on in (
+                (nca.ENCIPHER_ONLY, usage.encipher_only),
+                (nca.DECIPHER_ONLY, usage.decipher_only),
+            )
+            if on
+        }
+    return bits
+
+
+def describe_key_usage(certificate: x509.Certificate) -> str:
+    """What the certificate states about its key, for an error message."""
+    bits = ", ".join(sorted(key_usage_bits(certificate))) or "none"
+    ekus = ", ".join(sorted(extended_key_usages(certificate))) or "none"
+    return f"{public_key_algorithm(certificate)} key, keyUsage {bits}, extended key usage {ekus}"
 
 
 _Extension = TypeVar("_Extension", x509.KeyUsage, x509.ExtendedKeyUsage)

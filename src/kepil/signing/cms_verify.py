@@ -205,7 +205,7 @@ def _verify_signer(
     )
     if signer is not None:
         attempt(
-            lambda: trust.check_key_usage(signer.key_kind, context.purpose),
+            lambda: trust.check_key_usage(signer, context.purpose),
             ErrorCode.WRONG_KEY_USAGE,
         )
     if chain is not None and not issues:

@@ -1,7 +1,9 @@
-"""The NCA (Kazakhstan) certificate profile: object identifiers, roles and key kinds."""
+"""The NCA (Kazakhstan) certificate profile: object identifiers, roles and key purposes."""
 
 from __future__ import annotations
 
+from collections.abc import Set
+from dataclasses import dataclass
 from enum import StrEnum
 
 # Subject attributes
@@ -88,7 +90,7 @@ class Role(StrEnum):
 
 
 class KeyKind(StrEnum):
-    """What the key is for: signing documents or signing in."""
+    """A purpose a key may serve: signing documents or signing in."""
 
     SIGN = "sign"
     AUTH = "auth"
@@ -124,3 +126,120 @@ def _names_a_system(oid: str, ekus: set[str]) -> bool:
     """A named information system's OID (1.2.398.3.3.4.1.2.6.<n>) grants the generic role."""
     prefix = EKU_ORG_INFORMATION_SYSTEM + "."
     return oid == EKU_ORG_INFORMATION_SYSTEM and any(eku.startswith(prefix) for eku in ekus)
+
+
+# Key algorithms by public-key OID, besides the GOST ones above.
+RSA_PUBLIC_KEY = "1.2.840.113549.1.1.1"
+EC_PUBLIC_KEY = "1.2.840.10045.2.1"
+ED25519_PUBLIC_KEY = "1.3.101.112"
+
+# keyUsage bits as RFC 5280 4.2.1.3 names them (nonRepudiation is contentCommitment in X.509).
+DIGITAL_SIGNATURE = "digitalSignature"
+NON_REPUDIATION = "nonRepudiation"
+KEY_ENCIPHERMENT = "keyEncipherment"
+DATA_ENCIPHERMENT = "dataEncipherment"
+KEY_AGREEMENT = "keyAgreement"
+KEY_CERT_SIGN = "keyCertSign"
+CRL_SIGN = "cRLSign"
+ENCIPHER_ONLY = "encipherOnly"
+DECIPHER_ONLY = "decipherOnly"
+
+_NONE: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class KeyProfile:
+    """One kind of end-entity key: what its certificate states, and what the key may do."""
+
+    name: str
+    issued: str  # by whom and when, for people reading a report
+    algorithms: frozenset[str]  # public-key OIDs
+    required_bits: frozenset[str]
+    purposes: frozenset[KeyKind]
+    one_of_bits: frozenset[str] = _NONE  # at least one of these, unless empty
+    forbidden_bits: frozenset[str] = _NONE
+    required_ekus: frozenset[str] = _NONE
+    forbidden_ekus: frozenset[str] = _NONE
+
+    def matches(self, algorithm: str, bits: Set[str], ekus: Set[str]) -> bool:
+        """Whether a certificate with this key algorithm, keyUsage and EKUs is of this kind."""
+        return (
+            algorithm in self.algorithms
+            and self.required_bits <= bits
+            and (not self.one_of_bits or bool(self.one_of_bits & bits))
+            and not self.forbidden_bits & bits
+            and self.required_ekus <= ekus
+            and not self.forbidden_ekus & ekus
+        )
+
+
+_GOST_2015 = frozenset({GOST2015_256_PUBLIC_KEY, GOST2015_512_PUBLIC_KEY})
+_BOTH = frozenset({KeyKind.SIGN, KeyKind.AUTH})
+_SIGN = frozenset({KeyKind.SIGN})
+_AUTH = frozenset({KeyKind.AUTH})
+_SIGNING_BITS = frozenset({DIGITAL_SIGNATURE, NON_REPUDIATION})
+_ENCIPHERING_BITS = frozenset({KEY_ENCIPHERMENT, KEY_AGREEMENT})
+_CLIENT_AUTH = frozenset({EKU_CLIENT_AUTH})
+
+NCA_GOST_2015 = KeyProfile(
+    name="NCA GOST 2015",
+    issued="NCA GOST R 34.10-2015 certificates, 2022 onward, test and production (one key)",
+    algorithms=_GOST_2015,
+    required_bits=_SIGNING_BITS,
+    one_of_bits=_ENCIPHERING_BITS,
+    forbidden_ekus=_CLIENT_AUTH,
+    purposes=_BOTH,
+)
+NCA_SIGNING_BEFORE_2022 = KeyProfile(
+    name="NCA signing key (RSA256_/GOSTKNCA_)",
+    issued="NCA kits before GOST 2015 (RSA and GOST 34.310-2004 CAs): the signing key",
+    algorithms=frozenset({RSA_PUBLIC_KEY, GOST2004_PUBLIC_KEY}),
+    required_bits=_SIGNING_BITS,
+    forbidden_bits=_ENCIPHERING_BITS,
+    forbidden_ekus=_CLIENT_AUTH,
+    purposes=_SIGN,
+)
+NCA_AUTH_BEFORE_2022 = KeyProfile(
+    name="NCA sign-in key (AUTH_RSA256_)",
+    issued="NCA kits before GOST 2015 (RSA CA): the authentication key",
+    algorithms=frozenset({RSA_PUBLIC_KEY}),
+    required_bits=frozenset({DIGITAL_SIGNATURE, KEY_ENCIPHERMENT}),
+    forbidden_bits=frozenset({NON_REPUDIATION}),
+    required_ekus=_CLIENT_AUTH,
+    purposes=_AUTH,
+)
+# kepil's TEST PKI (signing/dev_ca.py, `kepil pki`) issues the older kits' two shapes. Its RSA
+# keys are those shapes exactly and are reported by the NCA names above; these two add the
+# ECDSA and Ed25519 keys only it issues.
+DEV_SIGNING = KeyProfile(
+    name="kepil TEST PKI signing key",
+    issued="kepil's TEST PKI (kepil pki), ECDSA or Ed25519, dev mode only",
+    algorithms=frozenset({EC_PUBLIC_KEY, ED25519_PUBLIC_KEY}),
+    required_bits=_SIGNING_BITS,
+    forbidden_bits=_ENCIPHERING_BITS,
+    forbidden_ekus=_CLIENT_AUTH,
+    purposes=_SIGN,
+)
+DEV_AUTH = KeyProfile(
+    name="kepil TEST PKI sign-in key",
+    issued="kepil's TEST PKI (kepil pki --usage auth), ECDSA or Ed25519, dev mode only",
+    algorithms=frozenset({EC_PUBLIC_KEY, ED25519_PUBLIC_KEY}),
+    required_bits=frozenset({DIGITAL_SIGNATURE, KEY_ENCIPHERMENT}),
+    forbidden_bits=frozenset({NON_REPUDIATION}),
+    required_ekus=_CLIENT_AUTH,
+    purposes=_AUTH,
+)
+
+# Every kind of key kepil accepts for signing or sign-in; a key of no kind here is refused.
+KEY_PROFILES: tuple[KeyProfile, ...] = (
+    NCA_GOST_2015,
+    NCA_SIGNING_BEFORE_2022,
+    NCA_AUTH_BEFORE_2022,
+    DEV_SIGNING,
+    DEV_AUTH,
+)
+
+
+def key_profile(algorithm: str, bits: Set[str], ekus: Set[str]) -> KeyProfile | None:
+    """The first profile a key matches (algorithm OID, keyUsage bit names, EKU OIDs), or None."""
+    return next((p for p in KEY_PROFILES if p.matches(algorithm, bits, ekus)), None)

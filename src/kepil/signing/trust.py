@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,9 +13,15 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtensionOID
 
 from kepil.signing import gost
-from kepil.signing.certificates import load_certificates, subject_public_key_info
+from kepil.signing.certificates import (
+    Signer,
+    describe_key_usage,
+    load_certificates,
+    names_of,
+    subject_public_key_info,
+)
 from kepil.signing.errors import ErrorCode, SigningError
-from kepil.signing.nca_profile import KeyKind
+from kepil.signing.nca_profile import KEY_PROFILES, KeyKind
 
 _MAX_CHAIN_LENGTH = 8
 _MAX_SIGNATURE_CHECKS = 32
@@ -39,29 +45,117 @@ _PROCESSED_EXTENSIONS = {
 _CERTIFICATE_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
 
 
+class TrustStoreError(SigningError):
+    """A trust folder or list laid out wrongly; the detail names the certificate and why.
+
+    A SigningError (untrusted_chain), so that whatever reports unreadable EDS input (the CLI's
+    exit 2) reports this too, instead of a traceback."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(ErrorCode.UNTRUSTED_CHAIN, detail)
+
+
 @dataclass(frozen=True)
 class TrustStore:
-    """The CA certificates a deployment trusts; nothing is trusted unless configured here."""
+    """The CA certificates a deployment trusts; nothing is trusted unless configured here.
 
-    anchors: tuple[x509.Certificate, ...] = field(default=())
+    Roots (self-signed) are the only anchors. Intermediates only help build a path from a
+    signer up to a root, as if the CMS had carried them: a path that ends at an intermediate
+    is not trusted, whatever that intermediate is.
+    """
+
+    roots: tuple[x509.Certificate, ...] = field(default=())
+    intermediates: tuple[x509.Certificate, ...] = field(default=())
+    # CA certificates pinned out of band for one purpose, anchors though not self-signed: the
+    # ledger's genesis names the Ministry's certificate, and so its issuer. Never read from a
+    # trust folder.
+    pinned: tuple[x509.Certificate, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        for root in self.roots:
+            if not is_self_signed(root):
+                raise TrustStoreError(
+                    f"{_subject(root)!r} is not self-signed, so it cannot be a root; "
+                    "configure it as an intermediate"
+                )
+        for intermediate in self.intermediates:
+            if is_self_signed(intermediate):
+                raise TrustStoreError(
+                    f"{_subject(intermediate)!r} is self-signed: configure it as a root"
+                )
 
     @classmethod
     def from_certificates(cls, certificates: Iterable[x509.Certificate]) -> TrustStore:
-        """A store trusting exactly these certificates."""
-        return cls(tuple(certificates))
+        """A store of these certificates: the self-signed ones roots, the others intermediates."""
+        roots, intermediates = _split(certificates)
+        return cls(tuple(roots), tuple(intermediates))
 
     @classmethod
     def from_directory(cls, directory: Path) -> TrustStore:
-        """A store of every certificate file (.pem, .crt, .cer, .der) in a directory."""
-        found: list[x509.Certificate] = []
-        for path in sorted(directory.iterdir()):
-            if path.suffix.lower() in _CERTIFICATE_SUFFIXES and path.is_file():
-                found.extend(load_certificates(path.read_bytes()))
-        return cls(tuple(found))
+        """A store of a trust folder (certificate files: .pem, .crt, .cer, .der).
+
+        `roots/` holds the roots and `intermediates/` the issuing CAs; files directly in the
+        folder are sorted by being self-signed (the older flat layout). A file in the wrong
+        subfolder raises TrustStoreError.
+        """
+        roots, intermediates = _split(_certificates_in(directory))
+        for path, certificate in _files_in(directory / "roots"):
+            if not is_self_signed(certificate):
+                raise TrustStoreError(
+                    f"{path}: {_subject(certificate)!r} is not self-signed; "
+                    "it belongs in intermediates/"
+                )
+            roots.append(certificate)
+        for path, certificate in _files_in(directory / "intermediates"):
+            if is_self_signed(certificate):
+                raise TrustStoreError(
+                    f"{path}: {_subject(certificate)!r} is self-signed; it belongs in roots/"
+                )
+            intermediates.append(certificate)
+        return cls(tuple(roots), tuple(intermediates))
+
+    @property
+    def anchors(self) -> tuple[x509.Certificate, ...]:
+        """The certificates a path may end at: the roots, and any pinned CA."""
+        return (*self.roots, *self.pinned)
+
+    @property
+    def certificates(self) -> tuple[x509.Certificate, ...]:
+        """Every configured certificate, roots first."""
+        return (*self.roots, *self.intermediates, *self.pinned)
 
     def is_anchor(self, certificate: x509.Certificate) -> bool:
-        """Whether this exact certificate is trusted directly."""
+        """Whether this exact certificate is a configured root or a pinned CA."""
         return any(certificate == anchor for anchor in self.anchors)
+
+
+def _files_in(directory: Path) -> list[tuple[Path, x509.Certificate]]:
+    if not directory.is_dir():
+        return []
+    return [
+        (path, certificate)
+        for path in sorted(directory.iterdir())
+        if path.suffix.lower() in _CERTIFICATE_SUFFIXES and path.is_file()
+        for certificate in load_certificates(path.read_bytes())
+    ]
+
+
+def _certificates_in(directory: Path) -> list[x509.Certificate]:
+    return [certificate for _, certificate in _files_in(directory)]
+
+
+def _split(
+    certificates: Iterable[x509.Certificate],
+) -> tuple[list[x509.Certificate], list[x509.Certificate]]:
+    roots: list[x509.Certificate] = []
+    intermediates: list[x509.Certificate] = []
+    for certificate in certificates:
+        (roots if is_self_signed(certificate) else intermediates).append(certificate)
+    return roots, intermediates
+
+
+def _subject(certificate: x509.Certificate) -> str:
+    return names_of(certificate)[0].rfc4514_string()
 
 
 def build_chain(
@@ -69,39 +163,68 @@ def build_chain(
     intermediates: Sequence[x509.Certificate],
     store: TrustStore,
 ) -> list[x509.Certificate]:
-    """The path leaf -> ... -> trust anchor, each link checked; else untrusted_chain.
+    """The path leaf -> ... -> configured root, each link checked; else untrusted_chain.
 
-    Only `intermediates` (the certificates the CMS carries) and the anchors are used. Every
-    issuer must be a CA allowed to sign certificates, within its path length constraint, and
-    its key must verify the signature below it. The leaf itself is never its own anchor, so
-    that revocation is always checked against an issuer. The search is bounded: a crafted
-    bag of look-alike CA certificates cannot make it run long.
+    The path is built from `intermediates` (the certificates the CMS carries) and the
+    store's intermediates, and must end at one of the store's roots. Every issuer must be a
+    CA allowed to sign certificates, within its path length constraint, and its key must
+    verify the signature below it. The leaf itself is never its own anchor, so that
+    revocation is always checked against an issuer. The search is bounded: a crafted bag of
+    look-alike CA certificates cannot make it run long.
     """
     unsupported = unsupported_critical_extensions(leaf)
     if unsupported:
         raise SigningError(
             ErrorCode.UNTRUSTED_CHAIN, f"unsupported critical extensions {sorted(unsupported)}"
         )
-    candidates = [*intermediates, *store.anchors]
-    chain = _PathSearch(candidates, store).extend([leaf])
+    candidates = [*intermediates, *store.intermediates, *store.anchors]
+    chain = _PathSearch(candidates, store.is_anchor).extend([leaf])
     if chain is None:
-        raise SigningError(
-            ErrorCode.UNTRUSTED_CHAIN,
-            f"no trusted path from {leaf.subject.rfc4514_string()!r} "
-            f"(issuer {leaf.issuer.rfc4514_string()!r})",
-        )
+        raise SigningError(ErrorCode.UNTRUSTED_CHAIN, _no_path(leaf, candidates, store))
     return chain
 
 
+def _no_path(leaf: x509.Certificate, candidates: list[x509.Certificate], store: TrustStore) -> str:
+    """Why no path reached a root: name the certificate where the path stops and what is missing."""
+    subject, issuer = names_of(leaf)
+    start = f"no trusted path from {subject.rfc4514_string()!r}"
+
+    def stops(certificate: x509.Certificate) -> bool:
+        above = names_of(certificate)[1]
+        return is_self_signed(certificate) or all(
+            names_of(candidate)[0] != above for candidate in candidates
+        )
+
+    path = _PathSearch(candidates, stops).extend([leaf])
+    if path is None:
+        return f"{start} (issuer {issuer.rfc4514_string()!r})"
+    top = path[-1]
+    top_subject, top_issuer = names_of(top)
+    if is_self_signed(top):
+        return (
+            f"{start}: it reaches the root {top_subject.rfc4514_string()!r}, "
+            "which is not configured as a root"
+        )
+    return (
+        f"{start}: the path ends at the intermediate {top_subject.rfc4514_string()!r}; "
+        f"its root {top_issuer.rfc4514_string()!r} is not configured (roots/ of the trust "
+        f"folder holds {len(store.roots)})"
+    )
+
+
 class _PathSearch:
-    def __init__(self, candidates: list[x509.Certificate], store: TrustStore) -> None:
+    def __init__(
+        self,
+        candidates: list[x509.Certificate],
+        is_end: Callable[[x509.Certificate], bool],
+    ) -> None:
         self._candidates = candidates
-        self._store = store
+        self._is_end = is_end
         self._budget = _MAX_SIGNATURE_CHECKS
 
     def extend(self, path: list[x509.Certificate]) -> list[x509.Certificate] | None:
         current = path[-1]
-        if len(path) > 1 and self._store.is_anchor(current):
+        if len(path) > 1 and self._is_end(current):
             return path
         if len(path) >= _MAX_CHAIN_LENGTH:
             return None
@@ -158,6 +281,20 @@ def is_issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> boo
     Signatures over MD5 or SHA-1 do not count, and neither does an algorithm or key that
     cannot be checked.
     """
+    return _signed_by(certificate, issuer, allow_weak_hash=False)
+
+
+def is_self_signed(certificate: x509.Certificate) -> bool:
+    """Issued to itself and signed by its own key (RFC 5280 3.2), as a root is.
+
+    A root's own signature is never relied on (RFC 5280 6.1), so SHA-1 ones count here."""
+    subject, issuer = names_of(certificate)
+    return subject == issuer and _signed_by(certificate, certificate, allow_weak_hash=True)
+
+
+def _signed_by(
+    certificate: x509.Certificate, issuer: x509.Certificate, *, allow_weak_hash: bool
+) -> bool:
     signature_oid = certificate.signature_algorithm_oid.dotted_string
     try:
         if gost.is_gost_oid(signature_oid):
@@ -167,7 +304,8 @@ def is_issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> boo
                 certificate.tbs_certificate_bytes,
                 certificate.signature,
             )
-        if isinstance(certificate.signature_hash_algorithm, _WEAK_HASHES):
+        weak = isinstance(certificate.signature_hash_algorithm, _WEAK_HASHES)
+        if weak and not allow_weak_hash:
             return False
         certificate.verify_directly_issued_by(issuer)
     except (
@@ -197,10 +335,29 @@ def check_validity(chain: Sequence[x509.Certificate], at: datetime) -> None:
             )
 
 
-def check_key_usage(kind: KeyKind | None, purpose: KeyKind) -> None:
-    """Signing needs a signing key and sign-in an authentication key."""
-    if kind != purpose:
-        found = kind.value if kind else "neither signing nor authentication"
+_PURPOSE_WORDS = {KeyKind.SIGN: "signing", KeyKind.AUTH: "sign-in"}
+_OTHER_KEY = {
+    KeyKind.SIGN: "sign with the kit's signing key (RSA256_/GOSTKNCA_) or a GOST 2015 key",
+    KeyKind.AUTH: "sign in with the kit's AUTH_RSA256_ key or an NCA GOST 2015 key",
+}
+
+
+def check_key_usage(signer: Signer, purpose: KeyKind) -> None:
+    """The key must be of a known kind (nca_profile.KEY_PROFILES) that serves `purpose`."""
+    if purpose in signer.purposes:
+        return
+    wanted = _PURPOSE_WORDS[purpose]
+    found = describe_key_usage(signer.certificate)
+    if signer.key_profile is None:
+        known = "; ".join(profile.name for profile in KEY_PROFILES)
         raise SigningError(
-            ErrorCode.WRONG_KEY_USAGE, f"{purpose.value} needs a {purpose.value} key, got {found}"
+            ErrorCode.WRONG_KEY_USAGE,
+            f"{wanted} needs a key of a known kind ({known}); found a {found}, of none of them",
         )
+    serves = " and ".join(_PURPOSE_WORDS[p] for p in sorted(signer.purposes))
+    raise SigningError(
+        ErrorCode.WRONG_KEY_USAGE,
+        f"{wanted} needs a {wanted} key; this is a key of the kind {signer.key_profile!r} "
+        f"({found}), "
+        f"which serves {serves} only: {_OTHER_KEY[purpose]}",
+    )

@@ -44,7 +44,9 @@ def test_the_greeting_is_a_version_as_ncalayer_sends_before_any_request() -> Non
     assert isinstance(GREETING["result"]["version"], str)
 
 
-def test_sign_in_as_the_pages_ask_is_an_attached_cms_of_the_authentication_key(keys: Keys) -> None:
+def test_sign_in_filtered_on_client_auth_is_an_attached_cms_of_the_authentication_key(
+    keys: Keys,
+) -> None:
     lines: list[str] = []
     reply = stand_in(keys.sign, keys.auth, log=lines.append).reply(
         sign_request(b64(NONCE), ekus=[SIGN_IN_EKU])

@@ -34,11 +34,12 @@ def gost_2022_trust() -> TrustStore:
 
 
 def ncanode_trust() -> TrustStore:
-    """What the two-signer NCANode CMS chains to: the GOST TEST 2022 and RSA test CAs."""
+    """What the two-signer NCANode CMS chains to: the GOST TEST 2022 and RSA test roots and CAs."""
     return TrustStore.from_certificates(
         [
             certificate("root_test_gost_2022.cer"),
             certificate("nca_gost2022_test.cer"),
+            certificate("root_rsa_test.crt"),
             certificate("nca_rsa_test.crt"),
         ]
     )

@@ -68,7 +68,9 @@ def _certificate(
     now: datetime,
     is_ca: bool,
 ) -> bytes:
-    usage = {"key_cert_sign", "crl_sign"} if is_ca else {"digital_signature", "non_repudiation"}
+    # A holder's key as the NCA issues GOST 2015 keys: signing bits and key agreement.
+    holder_usage = {"digital_signature", "non_repudiation", "key_agreement"}
+    usage = {"key_cert_sign", "crl_sign"} if is_ca else holder_usage
     extensions = [
         {"extn_id": "basic_constraints", "critical": True, "extn_value": {"ca": is_ca}},
         {"extn_id": "key_usage", "critical": True, "extn_value": usage},

@@ -149,7 +149,7 @@ def test_a_self_signed_root_that_is_not_an_anchor_is_untrusted(
 def test_the_signer_certificate_in_the_trust_store_is_not_its_own_anchor(
     now: datetime, ec_signer: SignerCredential
 ) -> None:
-    store = TrustStore((ec_signer.certificate,))
+    store = TrustStore.from_certificates([ec_signer.certificate])
     _untrusted(ec_signer.certificate, [], store)
     signed = sign_cms(
         b"x", [SignerCredential(ec_signer.key, ec_signer.certificate)], signing_time=now
@@ -158,9 +158,23 @@ def test_the_signer_certificate_in_the_trust_store_is_not_its_own_anchor(
     assert {issue.code for issue in result.errors} == {ErrorCode.UNTRUSTED_CHAIN}
 
 
-def test_an_intermediate_may_be_the_trust_anchor(pki: DevPki, ec_signer: SignerCredential) -> None:
-    chain = build_chain(ec_signer.certificate, [], TrustStore((pki.issuing,)))
-    assert chain == [ec_signer.certificate, pki.issuing]
+def test_a_configured_intermediate_is_never_the_trust_anchor(
+    pki: DevPki, ec_signer: SignerCredential
+) -> None:
+    store = TrustStore.from_certificates([pki.issuing])
+    with pytest.raises(SigningError) as raised:
+        build_chain(ec_signer.certificate, [], store)
+    assert raised.value.code is ErrorCode.UNTRUSTED_CHAIN
+    assert "ends at the intermediate" in raised.value.detail
+    assert pki.root.subject.rfc4514_string() in raised.value.detail
+
+
+def test_a_configured_intermediate_extends_the_path_to_the_configured_root(
+    pki: DevPki, ec_signer: SignerCredential
+) -> None:
+    store = TrustStore.from_certificates([pki.root, pki.issuing])
+    chain = build_chain(ec_signer.certificate, [], store)
+    assert chain == [ec_signer.certificate, pki.issuing, pki.root]
 
 
 def test_a_signature_by_another_key_under_the_right_name_does_not_chain(

@@ -15,10 +15,12 @@
   "use strict";
 
   var ADDRESS = "wss://127.0.0.1:13579/";
-  // Extended key usages NCALayer filters the keys by: client authentication for signing in,
-  // e-mail protection for the signing key (the NCA's RSA/GOST kits keep them apart).
+  // Extended key usages NCALayer filters the keys by. Signing: e-mail protection, which every
+  // NCA signing key carries. Signing in: none, because the NCA's GOST 2015 keys (2022 on) sign
+  // in without clientAuth; a clientAuth filter would hide them. The service tells the keys apart
+  // (docs/eds-trust.md) and names the right one when the person chooses a signing-only key.
   var PURPOSES = {
-    auth: ["1.3.6.1.5.5.7.3.2"],
+    auth: [],
     sign: ["1.3.6.1.5.5.7.3.4"]
   };
   var STORAGES = ["PKCS12", "AKKaztokenStore", "AKKZIDCardStore", "AKEToken72KStore",
