@@ -1,0 +1,118 @@
+"""Issue 20 item 9: `kepil doc verify` accepts the PDF as made and refuses each kind of change."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
+from tests.support.ministry import Ministry
+from tests.support.pdf_documents import CHECK_BASE, kazakh_permit, sealed_permit
+from typer.testing import CliRunner
+
+from kepil.adapters.pdf.check import check_pdf, signing_moment
+from kepil.adapters.pdf.render import SealedDocument, check_url, render_pdf
+from kepil.entrypoints.cli.main import app
+from kepil.signing.trust import TrustStore
+
+
+def _check(pdf: bytes, ministry: Ministry) -> dict[str, object]:
+    sealed_at = signing_moment(PdfReader(io.BytesIO(pdf)).attachments["PRM-2026-000001.p7s"][0])
+    assert sealed_at is not None
+    return check_pdf(pdf, ministry.pki.trust_store(), sealed_at).to_json()
+
+
+def _codes(verdict: dict[str, object]) -> list[str]:
+    findings = verdict["findings"]
+    assert isinstance(findings, list)
+    return [finding["code"] for finding in findings]
+
+
+def _with_attachments_of(visible: bytes, source: bytes) -> bytes:
+    """The pages of `visible` carrying the attached files of `source` (a forger's PDF)."""
+    writer = PdfWriter(clone_from=io.BytesIO(visible))
+    root = writer._root_object
+    del root[NameObject("/Names")]
+    del root[NameObject("/AF")]
+    for name, datas in PdfReader(io.BytesIO(source)).attachments.items():
+        writer.add_attachment(name, datas[0])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_item_9_the_pdf_as_made_is_valid_and_redraws_to_the_same_bytes(
+    permit_pdf: bytes, ministry: Ministry
+) -> None:
+    verdict = _check(permit_pdf, ministry)
+    assert verdict["valid"] is True
+    assert verdict["identical_bytes"] is True
+    assert _codes(verdict) == []
+
+
+def test_item_9_a_changed_attachment_is_refused_by_the_signature(
+    sealed: SealedDocument, ministry: Ministry
+) -> None:
+    body = json.loads(sealed.content)
+    body["platform_name"] = "Басқа платформа"
+    forged = replace(sealed, content=json.dumps(body, ensure_ascii=False).encode())
+    verdict = _check(render_pdf(forged, check_url(CHECK_BASE, sealed.number)), ministry)
+    assert verdict["valid"] is False
+    assert "signature_digest_mismatch" in _codes(verdict)
+
+
+def test_item_9_pages_that_show_another_text_than_the_attachment_are_refused(
+    permit_pdf: bytes, ministry: Ministry
+) -> None:
+    other = sealed_permit(ministry, replace(kazakh_permit(), platform_name="Басқа платформа"))
+    visible = render_pdf(other, check_url(CHECK_BASE, other.number))
+    verdict = _check(_with_attachments_of(visible, permit_pdf), ministry)
+    assert verdict["valid"] is False
+    assert _codes(verdict) == ["text_differs"]
+
+
+def test_item_9_a_signature_from_an_untrusted_ca_is_refused(
+    sealed: SealedDocument, ministry: Ministry
+) -> None:
+    stranger = Ministry.create()
+    foreign = replace(sealed, signature=stranger.sign(sealed.content))
+    verdict = _check(render_pdf(foreign, check_url(CHECK_BASE, sealed.number)), ministry)
+    assert verdict["valid"] is False
+    assert any(code.startswith("signature_") for code in _codes(verdict))
+
+
+@pytest.fixture
+def trust_dir(ministry: Ministry, tmp_path: Path) -> Path:
+    """A trust directory holding the Ministry's test root."""
+    folder = tmp_path / "trust"
+    folder.mkdir()
+    (folder / "root.pem").write_bytes(ministry.pki.root.public_bytes(Encoding.PEM))
+    assert TrustStore.from_directory(folder).anchors
+    return folder
+
+
+def test_item_9_cli_exit_codes_are_those_of_eds_verify(
+    permit_pdf: bytes, sealed: SealedDocument, trust_dir: Path, tmp_path: Path
+) -> None:
+    good, tampered, junk = tmp_path / "good.pdf", tmp_path / "bad.pdf", tmp_path / "junk.pdf"
+    good.write_bytes(permit_pdf)
+    body = json.loads(sealed.content)
+    body["purpose"] = "басқа мақсат"
+    forged = replace(sealed, content=json.dumps(body, ensure_ascii=False).encode())
+    tampered.write_bytes(render_pdf(forged, check_url(CHECK_BASE, sealed.number)))
+    junk.write_bytes(b"%PDF-1.7 not really")
+    runner = CliRunner()
+    ok = runner.invoke(app, ["doc", "verify", str(good), "--trust", str(trust_dir)])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["number"] == "PRM-2026-000001"
+    bad = runner.invoke(app, ["doc", "verify", str(tampered), "--trust", str(trust_dir)])
+    assert bad.exit_code == 1
+    assert json.loads(bad.stdout)["valid"] is False
+    unreadable = runner.invoke(app, ["doc", "verify", str(junk), "--trust", str(trust_dir)])
+    assert unreadable.exit_code == 2
+    assert json.loads(unreadable.stdout)["findings"][0]["code"] == "unreadable_input"
