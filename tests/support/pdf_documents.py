@@ -14,9 +14,14 @@ from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import (
     ActivityAddress,
     ApplicantKind,
+    MotivatedRefusal,
     Permit,
+    Problem,
+    ProblemCode,
     Provider,
     Recipient,
+    RefusalOfFurtherConsideration,
+    RefusalReasons,
     Signer,
 )
 
@@ -46,6 +51,47 @@ def kazakh_permit() -> Permit:
         activity_addresses=(ActivityAddress("010000", "Мәңгілік Ел даңғылы", "55", city="Астана"),),
         signer=Signer("Вице-министр", "Ұлықбек Өмірзақұлы Қасымов", "850314312344"),
     )
+
+
+def kazakh_refusal() -> MotivatedRefusal:
+    """App.4: a motivated refusal of the same holder's application on grounds 1 and 2."""
+    permit = kazakh_permit()
+    return MotivatedRefusal(
+        number="RFS-2026-000002",
+        application_number=permit.application_number,
+        application_date=date(2026, 3, 2),
+        issue_date=date(2026, 3, 14),
+        provider=permit.provider,
+        recipient=permit.recipient,
+        reasons=RefusalReasons.of(
+            (1, 2),
+            "Ұсынылған құжаттардағы мәліметтер мемлекеттік жүйелердің деректеріне сәйкес емес.",
+        ),
+        signer=permit.signer,
+    )
+
+
+def kazakh_notice() -> RefusalOfFurtherConsideration:
+    """Rules §6: the package held an expired document."""
+    permit = kazakh_permit()
+    return RefusalOfFurtherConsideration(
+        number="NTC-2026-000003",
+        application_number=permit.application_number,
+        application_date=date(2026, 3, 2),
+        issue_date=date(2026, 3, 4),
+        provider=permit.provider,
+        recipient=permit.recipient,
+        problems=(
+            Problem(ProblemCode.DOCUMENT_EXPIRED, "attachments[0]", "valid until 2026-01-31"),
+        ),
+        signer=permit.signer,
+    )
+
+
+def seal(ministry: Ministry, number: str, body: dict[str, object]) -> SealedDocument:
+    """Any canonical document dict, signed by the Ministry."""
+    content = canonical_bytes(body)
+    return SealedDocument(number, content, ministry.sign(content))
 
 
 def sealed_permit(ministry: Ministry, permit: Permit | None = None) -> SealedDocument:

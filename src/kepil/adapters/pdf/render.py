@@ -285,7 +285,7 @@ class _Page:
         )
         self.pdf.set_x(right)
         self._text(9)
-        self.pdf.multi_cell(half, _SMALL, details)
+        self.pdf.multi_cell(half, _SMALL, details, align="L")
         self._small_caption(right, half, words.heading(body, "recipient_requisites", lang))
         self.pdf.set_y(max(left_bottom, self.pdf.get_y()) + 4)
 
@@ -304,7 +304,7 @@ class _Page:
             return
         self._text(size, style)
         self.pdf.set_x(_MARGIN)
-        self.pdf.multi_cell(0, _LINE, text)
+        self.pdf.multi_cell(0, _LINE, text, align="L")
         self.pdf.ln(1.5)
 
     def _field(self, key: str, value: str) -> None:
@@ -413,12 +413,11 @@ class _Page:
 
     def _card(self) -> None:
         lang, seal = self.language, self.seal
-        height = 52.0
-        if self.pdf.get_y() + height > self.pdf.h - _MARGIN - 6:
+        least = _QR_SIZE + 8
+        # The card and its QR stay together on one page, after the signer.
+        if self.pdf.get_y() + least + 8 > self.pdf.h - _MARGIN - 6:
             self.pdf.add_page()
         top = self.pdf.get_y()
-        self.pdf.set_draw_color(60, 60, 60)
-        self.pdf.rect(_MARGIN, top, self.pdf.epw, height)
         text_width = self.pdf.epw - _QR_SIZE - 10
         self.pdf.set_xy(_MARGIN + 3, top + 2)
         self._text(10, "B")
@@ -446,8 +445,11 @@ class _Page:
         ]
         for key, value in rows:
             self.pdf.set_x(_MARGIN + 3)
-            self._text(7.5)
-            self.pdf.multi_cell(text_width, 3.6, f"{words.label(key, lang)}: {value}")
+            self._text(8)
+            self.pdf.multi_cell(text_width, 3.9, f"{words.label(key, lang)}: {value}")
+        height = max(self.pdf.get_y() - top + 2, least)
+        self.pdf.set_draw_color(60, 60, 60)
+        self.pdf.rect(_MARGIN, top, self.pdf.epw, height)
         _qr(self.pdf, self.address, _MARGIN + self.pdf.epw - _QR_SIZE - 4, top + 4)
         self.pdf.set_y(top + height + 2)
 
