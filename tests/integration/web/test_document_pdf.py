@@ -1,11 +1,13 @@
 """Issue 20 items 9 and 10 on each database: the permit's PDF from the API, the cabinet and the
-registry entry, checked as `kepil doc verify` checks it; the public check answers as JSON."""
+registry entry, checked as `kepil doc verify` checks it; the public check answers as JSON and
+takes an uploaded PDF."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from tests.support.pki import Person
 from tests.support.web import sign_in_on_pages
 
 from kepil.adapters.pdf.check import check_pdf, signing_moment
+from kepil.adapters.pdf.render import SealedDocument, check_url, render_pdf
 from kepil.signing.trust import TrustStore
 
 PDF_ACCEPT = {"accept": "application/pdf"}
@@ -98,3 +101,50 @@ def test_item_9_the_public_check_answers_the_permit_in_force_as_json(portal: Por
     assert answer["status"] == "active"
     assert answer["valid_until"] == "2029-03-30"
     assert portal.client.get("/api/v1/documents/PRM-1999-000001/check").status_code == 404
+
+
+def _upload(portal: Portal, pdf: bytes) -> str:
+    answer = portal.client.post(
+        "/check",
+        params={"lang": "ru"},
+        files={"pdf": ("document.pdf", pdf, "application/pdf")},
+    )
+    assert answer.status_code == 200, answer.text
+    return re.sub(r"\s+", " ", answer.text)
+
+
+def test_item_9_the_check_page_takes_the_pdf_and_says_it_is_intact_and_in_force(
+    portal: Portal,
+) -> None:
+    _, permit = issue_permit(portal)
+    pdf = portal.client.get(
+        f"/api/v1/documents/{permit}", headers={**portal.applicant.headers, **PDF_ACCEPT}
+    ).content
+    page = _upload(portal, pdf)
+    assert f"Файл цел: подпись верна, и страницы показывают подписанный документ {permit}" in page
+    assert "verdict-good" in page
+    assert "/registry/REG-" in page  # the registry's answer about the permit, as /check gives
+
+
+def test_item_9_the_check_page_refuses_a_pdf_whose_attachment_was_changed(
+    portal: Portal,
+) -> None:
+    _, permit = issue_permit(portal)
+    found = portal.client.get(f"/api/v1/documents/{permit}", headers=portal.applicant.headers)
+    body = found.json()["document"]
+    body["platform_name"] = "Другая платформа"
+    forged = SealedDocument(
+        permit,
+        json.dumps(body, ensure_ascii=False).encode(),
+        base64.b64decode(found.json()["signature_b64"]),
+    )
+    page = _upload(portal, render_pdf(forged, check_url("http://testserver", permit)))
+    assert "Файл отклонён: это не документ в подписанном виде." in page
+    assert "Подпись не подтверждает вложенный документ." in page
+    assert "signature_digest_mismatch" in page
+
+
+def test_item_9_the_check_page_says_when_a_file_is_not_a_document_pdf(portal: Portal) -> None:
+    page = _upload(portal, b"%PDF-1.7 nothing here")
+    assert "Этот файл не PDF документа этой службы" in page
+    assert 'aria-invalid="true"' in page

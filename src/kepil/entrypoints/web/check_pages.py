@@ -1,19 +1,28 @@
 """`/check`: anyone types a document's number and learns whether this service issued it and,
-for a permit, whether it is in force; a plain GET form that works without JavaScript."""
+for a permit, whether it is in force; a plain GET form that works without JavaScript. Or
+uploads the document's PDF: its signature and pages are checked as `kepil doc verify` does."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile
 
+from kepil.adapters.eds_documents import EdsDocumentVerifier
+from kepil.adapters.pdf.check import PdfCheck, check_pdf, signing_moment
+from kepil.adapters.pdf.fonts import FontMissingError
+from kepil.adapters.pdf.reading import MAX_PDF_BYTES, UnreadablePdfError, read_parts
 from kepil.domain.registry import RegistryStatus
-from kepil.entrypoints.api.dependencies import ViewsDep
+from kepil.entrypoints.api.dependencies import ViewsDep, container
 from kepil.entrypoints.web import words
 from kepil.entrypoints.web.i18n import N_
 from kepil.entrypoints.web.preferences import PreferencesDep
 from kepil.entrypoints.web.rendering import render
+from kepil.services.permits.views.check import DocumentCheck
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -21,6 +30,7 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 # with other characters cannot be one, so it is refused before the database is asked.
 MAX_NUMBER = 32
 _NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]*")
+MAX_UPLOAD_BYTES = MAX_PDF_BYTES
 
 
 @router.get("/check")
@@ -38,15 +48,75 @@ def check(request: Request, prefs: PreferencesDep, views: ViewsDep) -> HTMLRespo
             "such as PRM-2026-000001."
         )
     found = views.check_document(number) if number and error is None else None
-    context = {
+    context = _answer(typed, bool(number) and error is None, found)
+    return render(request, prefs, "check.html", {**context, "error": error})
+
+
+@router.post("/check")
+async def check_upload(request: Request, prefs: PreferencesDep, views: ViewsDep) -> HTMLResponse:
+    """An uploaded PDF: its attached signature, its pages against the attached original, and
+    the document's standing in the registry today (what `kepil doc verify --server` says)."""
+    posted = await request.form()
+    try:
+        upload = posted.get("pdf")
+        data = await upload.read(MAX_UPLOAD_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    finally:
+        await posted.close()
+    verdict, problem = await run_in_threadpool(_check_pdf, request, data)
+    found = views.check_document(verdict.number) if verdict is not None else None
+    context = _answer(verdict.number if verdict else "", verdict is not None, found)
+    context.update(pdf_verdict=verdict, pdf_error=problem, pdf_kinds=_finding_kinds(verdict))
+    return render(request, prefs, "check.html", {**context, "error": None})
+
+
+def _answer(typed: str, asked: bool, found: DocumentCheck | None) -> dict[str, Any]:
+    return {
         "typed": typed,
-        "asked": bool(number) and error is None,
-        "error": error,
+        "asked": asked,
         "found": found,
         "in_force": found is not None
         and found.entry is not None
         and found.entry.status is RegistryStatus.ACTIVE,
         "statuses": words.STATUS_NAMES,
         "words": words,
+        "pdf_verdict": None,
+        "pdf_error": None,
+        "pdf_kinds": [],
     }
-    return render(request, prefs, "check.html", context)
+
+
+def _check_pdf(request: Request, data: bytes) -> tuple[PdfCheck | None, str | None]:
+    if not data:
+        return None, N_("Choose the PDF file of the document.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        return None, N_("The file is larger than a document's PDF can be (16 MB).")
+    verifier = container(request).permits.verifier
+    if not isinstance(verifier, EdsDocumentVerifier):
+        return None, N_("This server cannot check signatures of uploaded files.")
+    try:
+        parts = read_parts(data)
+        at = signing_moment(parts.signature) or container(request).clock.now()
+        return check_pdf(data, verifier.trust_store, at), None
+    except UnreadablePdfError:
+        return None, N_(
+            "This file is not a document PDF of this service: it carries no signed document."
+        )
+    except FontMissingError:
+        return None, N_("The server cannot draw documents now (its PDF font is missing).")
+
+
+def _finding_kinds(verdict: PdfCheck | None) -> list[str]:
+    # People read one sentence per kind of problem; the codes stay beside it for experts.
+    if verdict is None:
+        return []
+    kinds = []
+    for finding in verdict.findings:
+        if finding.code.startswith("signature_"):
+            kind = N_("The signature does not hold for the attached document.")
+        elif finding.code == "text_differs":
+            kind = N_("The pages do not show what was signed: the visible text was changed.")
+        else:
+            kind = N_("The attached files do not belong together.")
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds
