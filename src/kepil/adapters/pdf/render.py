@@ -95,6 +95,7 @@ class _Pdf(FPDF):
     def __init__(self, identifier: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4", enforce_compliance="PDFA_3B")
         self._identifier = identifier
+        self._widths: dict[tuple[str, str, float, str], float] = {}
         self.set_margins(_MARGIN, _MARGIN, _MARGIN)
         self.set_auto_page_break(auto=True, margin=_MARGIN)
         self.set_producer(RENDERER)
@@ -103,6 +104,62 @@ class _Pdf(FPDF):
     def file_id(self) -> str:
         """The PDF /ID: the signed document's SHA-256 prefix, twice."""
         return f"<{self._identifier}><{self._identifier}>"
+
+    def wrap(self, width: float, height: float, text: str, align: str = "L") -> None:
+        """Text broken into lines at spaces, from the current x; width 0 runs to the margin.
+
+        fpdf2's multi_cell measures a line again for every character it adds (quadratic in
+        the line's length, most of a permit's drawing time); words are measured once here."""
+        left = self.get_x()
+        if width == 0:
+            width = self.w - self.r_margin - left
+        for line in self._lines(text, width - 2 * self.c_margin):
+            self.set_x(left)
+            self.cell(width, height, line, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_x(left)
+
+    def _width(self, text: str) -> float:
+        # Words repeat (labels on both pages, the headings); each is measured once per face.
+        key = (self.font_family, self.font_style, self.font_size_pt, text)
+        found = self._widths.get(key)
+        if found is None:
+            found = self._widths[key] = self.get_string_width(text)
+        return found
+
+    def _lines(self, text: str, room: float) -> list[str]:
+        lines: list[str] = []
+        space = self._width(" ")
+        for paragraph in text.split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                for piece in self._pieces(word, room):
+                    size = self._width(piece)
+                    if line and used + space + size > room:
+                        lines.append(line)
+                        line, used = piece, size
+                    else:
+                        line, used = (
+                            (f"{line} {piece}", used + space + size)
+                            if line
+                            else (
+                                piece,
+                                size,
+                            )
+                        )
+            lines.append(line)
+        return lines
+
+    def _pieces(self, word: str, room: float) -> list[str]:
+        # A word wider than the line (a long address, a hash) is cut where it must be.
+        if self._width(word) <= room:
+            return [word]
+        pieces, piece = [], ""
+        for char in word:
+            if piece and self.get_string_width(piece + char) > room:
+                pieces.append(piece)
+                piece = ""
+            piece += char
+        return [*pieces, piece]
 
     def footer(self) -> None:
         """The document number and the page on every page."""
@@ -226,19 +283,19 @@ class _Page:
             self.pdf.set_xy(x, top)
             self._text(10, "B")
             name = provider.get(f"name_{lang}", "")
-            self.pdf.multi_cell(half, _LINE, name, align="C")
+            self.pdf.wrap(half, _LINE, name, align="C")
             self._text(7.5)
             self.pdf.set_x(x)
-            self.pdf.multi_cell(
+            self.pdf.wrap(
                 half, 3.5, f"({words.heading(self.body, 'provider_name', lang)})", align="C"
             )
             self.pdf.set_x(x)
             self._text(9)
-            self.pdf.multi_cell(half, _SMALL, self._requisites(provider, lang), align="C")
+            self.pdf.wrap(half, _SMALL, self._requisites(provider, lang), align="C")
             self._text(7.5)
             self.pdf.set_x(x)
             caption = f"({words.heading(self.body, 'provider_requisites', lang)})"
-            self.pdf.multi_cell(half, 3.5, caption, align="C")
+            self.pdf.wrap(half, 3.5, caption, align="C")
             bottoms.append(self.pdf.get_y())
         self.pdf.set_y(max(bottoms) + 2)
         self.pdf.line(_MARGIN, self.pdf.get_y(), _MARGIN + self.pdf.epw, self.pdf.get_y())
@@ -265,13 +322,13 @@ class _Page:
         for caption, value in rows:
             self.pdf.set_x(_MARGIN)
             self._text(10)
-            self.pdf.multi_cell(half, _LINE, f"{caption}: {value}")
+            self.pdf.wrap(half, _LINE, f"{caption}: {value}")
         left_bottom = self.pdf.get_y()
         recipient = body.get("recipient", {})
         right = _MARGIN + half + 8
         self.pdf.set_xy(right, top)
         self._text(10, "B")
-        self.pdf.multi_cell(half, _LINE, str(recipient.get("name", "")))
+        self.pdf.wrap(half, _LINE, str(recipient.get("name", "")))
         self._small_caption(right, half, words.heading(body, "recipient_name", lang))
         details = "; ".join(
             str(value)
@@ -285,18 +342,18 @@ class _Page:
         )
         self.pdf.set_x(right)
         self._text(9)
-        self.pdf.multi_cell(half, _SMALL, details, align="L")
+        self.pdf.wrap(half, _SMALL, details, align="L")
         self._small_caption(right, half, words.heading(body, "recipient_requisites", lang))
         self.pdf.set_y(max(left_bottom, self.pdf.get_y()) + 4)
 
     def _small_caption(self, x: float, width: float, caption: str) -> None:
         self.pdf.set_x(x)
         self._text(7.5)
-        self.pdf.multi_cell(width, 3.5, f"({caption})")
+        self.pdf.wrap(width, 3.5, f"({caption})")
 
     def _title(self) -> None:
         self._text(12, "B")
-        self.pdf.multi_cell(0, 6, words.title(self.body, self.language), align="C")
+        self.pdf.wrap(0, 6, words.title(self.body, self.language), align="C")
         self.pdf.ln(3)
 
     def _paragraph(self, text: str, size: float = 10, style: str = "") -> None:
@@ -304,7 +361,7 @@ class _Page:
             return
         self._text(size, style)
         self.pdf.set_x(_MARGIN)
-        self.pdf.multi_cell(0, _LINE, text, align="L")
+        self.pdf.wrap(0, _LINE, text, align="L")
         self.pdf.ln(1.5)
 
     def _field(self, key: str, value: str) -> None:
@@ -312,7 +369,7 @@ class _Page:
             return
         self.pdf.set_x(_MARGIN)
         self._text(10, "B")
-        self.pdf.multi_cell(0, _LINE, f"{words.heading(self.body, key, self.language)}:")
+        self.pdf.wrap(0, _LINE, f"{words.heading(self.body, key, self.language)}:")
         self._paragraph(value)
 
     def _permit(self) -> None:
@@ -391,7 +448,7 @@ class _Page:
             text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             self.pdf.set_x(_MARGIN)
             self._text(10, "B")
-            self.pdf.multi_cell(0, _LINE, f"{key}:")
+            self.pdf.wrap(0, _LINE, f"{key}:")
             self._paragraph(text)
 
     def _signer(self) -> None:
@@ -401,14 +458,14 @@ class _Page:
         half = self.pdf.epw / 2
         top = self.pdf.get_y()
         self.pdf.set_x(_MARGIN)
-        self.pdf.multi_cell(half, _LINE, str(signer.get("position", "")))
+        self.pdf.wrap(half, _LINE, str(signer.get("position", "")))
         left = self.pdf.get_y()
         self.pdf.set_xy(_MARGIN + half, top)
         self._text(10, "B")
-        self.pdf.multi_cell(half, _LINE, str(signer.get("name", "")), align="R")
+        self.pdf.wrap(half, _LINE, str(signer.get("name", "")), align="R")
         self.pdf.set_x(_MARGIN + half)
         self._text(7.5)
-        self.pdf.multi_cell(half, 3.5, f"({words.label('eds', self.language)})", align="R")
+        self.pdf.wrap(half, 3.5, f"({words.label('eds', self.language)})", align="R")
         self.pdf.set_y(max(left, self.pdf.get_y()) + 4)
 
     def _card(self) -> None:
@@ -446,7 +503,7 @@ class _Page:
         for key, value in rows:
             self.pdf.set_x(_MARGIN + 3)
             self._text(8)
-            self.pdf.multi_cell(text_width, 3.9, f"{words.label(key, lang)}: {value}")
+            self.pdf.wrap(text_width, 3.9, f"{words.label(key, lang)}: {value}")
         height = max(self.pdf.get_y() - top + 2, least)
         self.pdf.set_draw_color(60, 60, 60)
         self.pdf.rect(_MARGIN, top, self.pdf.epw, height)
