@@ -18,7 +18,9 @@ from tests.integration.web.cabinet_portal import issue_permit, open_portal, port
 from tests.support.pki import Person
 from tests.support.web import sign_in_on_pages
 
+from kepil.adapters.pdf import render
 from kepil.adapters.pdf.check import check_pdf, signing_moment
+from kepil.adapters.pdf.fonts import FontMissingError
 from kepil.adapters.pdf.render import SealedDocument, check_url, render_pdf
 from kepil.signing.trust import TrustStore
 
@@ -148,3 +150,22 @@ def test_item_9_the_check_page_says_when_a_file_is_not_a_document_pdf(portal: Po
     page = _upload(portal, b"%PDF-1.7 nothing here")
     assert "Этот файл не PDF документа этой службы" in page
     assert 'aria-invalid="true"' in page
+
+
+def test_item_10_without_the_pdf_font_the_api_says_so_and_json_still_answers(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, permit = issue_permit(portal)
+
+    def missing() -> None:
+        raise FontMissingError("the PDF font package is not installed: pip install it")
+
+    monkeypatch.setattr(render, "font_files", missing)
+    answer = portal.client.get(
+        f"/api/v1/documents/{permit}", headers={**portal.applicant.headers, **PDF_ACCEPT}
+    )
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "pdf_font_missing"
+    assert "not installed" in answer.json()["error"]["message"]
+    as_json = portal.client.get(f"/api/v1/documents/{permit}", headers=portal.applicant.headers)
+    assert as_json.status_code == 200

@@ -46,9 +46,14 @@ def permit_pdf(sealed: SealedDocument) -> bytes:
 
 
 @pytest.fixture
-def pdf_path(permit_pdf: bytes, tmp_path: Path) -> Path:
-    """The PDF as a file, for poppler's tools (skipped without them, failed under CI)."""
+def poppler() -> None:
+    """poppler-utils on the PATH: skipped without it, failed under CI (.ci/run installs it)."""
     _require_poppler()
+
+
+@pytest.fixture
+def pdf_path(permit_pdf: bytes, tmp_path: Path, poppler: None) -> Path:
+    """The PDF as a file, for poppler's tools."""
     path = tmp_path / "permit.pdf"
     path.write_bytes(permit_pdf)
     return path

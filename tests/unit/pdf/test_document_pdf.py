@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,9 +18,11 @@ from tests.support.ministry import Ministry
 from tests.support.pdf_documents import (
     CHECK_BASE,
     KAZAKH_LETTERS,
+    kazakh_permit,
     pdf_attachments,
     pdf_pages_png,
     pdf_text,
+    sealed_permit,
 )
 
 from kepil.adapters.pdf import fonts
@@ -27,6 +32,7 @@ from kepil.adapters.pdf.render import (
     check_url,
     render_pdf,
 )
+from kepil.domain.permits import ActivityAddress
 from kepil.domain.permits.documents import PERMIT_NOTE, PERMIT_SPECIAL_CONDITION
 
 
@@ -147,3 +153,55 @@ def test_a_missing_font_package_is_a_clear_error_naming_what_to_install(
 def test_check_address_quotes_the_number_and_drops_a_trailing_slash() -> None:
     assert check_url("https://x.kz/", "PRM-1") == "https://x.kz/check?number=PRM-1"
     assert check_url("https://x.kz", "A B&c") == "https://x.kz/check?number=A%20B%26c"
+
+
+def test_item_8_another_process_draws_the_same_bytes(
+    sealed: SealedDocument, permit_pdf: bytes, tmp_path: Path
+) -> None:
+    (tmp_path / "doc.json").write_bytes(sealed.content)
+    (tmp_path / "doc.p7s").write_bytes(sealed.signature)
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from kepil.adapters.pdf.render import SealedDocument, check_url, render_pdf\n"
+        "folder = Path(sys.argv[1])\n"
+        "doc = SealedDocument(sys.argv[2], (folder / 'doc.json').read_bytes(),"
+        " (folder / 'doc.p7s').read_bytes())\n"
+        "sys.stdout.buffer.write(render_pdf(doc, check_url(sys.argv[3], doc.number)))\n"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path), sealed.number, CHECK_BASE],
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
+    assert other.stdout == permit_pdf
+
+
+def test_item_7_a_long_permit_flows_onto_more_pages_with_nothing_lost(
+    ministry: Ministry, poppler: None, tmp_path: Path
+) -> None:
+    many = tuple(
+        ActivityAddress("010000", "Мәңгілік Ел даңғылы", str(n), city="Астана")
+        for n in range(1, 61)
+    )
+    permit = replace(kazakh_permit(), activity_addresses=many)
+    sealed = sealed_permit(ministry, permit)
+    path = tmp_path / "long.pdf"
+    path.write_bytes(render_pdf(sealed, check_url(CHECK_BASE, sealed.number)))
+    text = _flat(pdf_text(path))
+    pages = pdf_text(path).count("\f")
+    assert pages >= 4
+    for n in (1, 30, 60):
+        assert f"010000, Астана, Мәңгілік Ел даңғылы, {n} " in text + " "
+    assert text.count("Карточка электронного документа") == 1
+    assert text.count("Электрондық құжаттың карточкасы") == 1
+
+
+def test_a_word_wider_than_its_line_is_cut_not_lost(
+    ministry: Ministry, poppler: None, tmp_path: Path
+) -> None:
+    long_word = "Қ" * 150
+    sealed = sealed_permit(ministry, replace(kazakh_permit(), platform_name=long_word))
+    path = tmp_path / "wide.pdf"
+    path.write_bytes(render_pdf(sealed, check_url(CHECK_BASE, sealed.number)))
+    assert re.sub(r"\s+", "", pdf_text(path)).count(long_word) == 2

@@ -26,7 +26,7 @@ def _pages(sealed: SealedDocument, tmp_path: Path) -> list[str]:
 
 
 def test_item_7_the_motivated_refusal_shows_its_grounds_motivation_and_signer(
-    ministry: Ministry, pdf_path: Path, tmp_path: Path
+    ministry: Ministry, poppler: None, tmp_path: Path
 ) -> None:
     refusal = kazakh_refusal()
     kazakh, russian = _pages(seal(ministry, refusal.number, refusal.to_canonical_dict()), tmp_path)[
@@ -43,7 +43,7 @@ def test_item_7_the_motivated_refusal_shows_its_grounds_motivation_and_signer(
 
 
 def test_item_7_the_section_6_notice_lists_what_is_wrong_with_the_package(
-    ministry: Ministry, pdf_path: Path, tmp_path: Path
+    ministry: Ministry, poppler: None, tmp_path: Path
 ) -> None:
     notice = kazakh_notice()
     pages = _pages(seal(ministry, notice.number, notice.to_canonical_dict()), tmp_path)
@@ -53,7 +53,7 @@ def test_item_7_the_section_6_notice_lists_what_is_wrong_with_the_package(
 
 
 def test_item_7_the_forms_added_words_and_requisites_show_when_the_document_holds_them(
-    ministry: Ministry, pdf_path: Path, tmp_path: Path
+    ministry: Ministry, poppler: None, tmp_path: Path
 ) -> None:
     body = kazakh_permit().to_canonical_dict()
     body["titles"] = {"kk": "РҰҚСАТ (заң мәтіні)", "ru": "РАЗРЕШЕНИЕ (текст закона)"}
@@ -77,7 +77,7 @@ def test_item_7_the_forms_added_words_and_requisites_show_when_the_document_hold
 
 
 def test_item_7_without_configured_requisites_the_pdf_says_so_instead_of_a_blank(
-    ministry: Ministry, pdf_path: Path, tmp_path: Path
+    ministry: Ministry, poppler: None, tmp_path: Path
 ) -> None:
     permit = kazakh_permit()
     kazakh, russian = _pages(seal(ministry, permit.number, permit.to_canonical_dict()), tmp_path)[
@@ -88,7 +88,7 @@ def test_item_7_without_configured_requisites_the_pdf_says_so_instead_of_a_blank
 
 
 def test_item_7_another_signed_act_is_laid_out_field_by_field(
-    ministry: Ministry, pdf_path: Path, tmp_path: Path
+    ministry: Ministry, poppler: None, tmp_path: Path
 ) -> None:
     body = {
         "document_type": "preliminary_refusal_notice",
