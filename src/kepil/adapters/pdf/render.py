@@ -34,6 +34,8 @@ _MARGIN: Final = 18.0
 _LINE: Final = 5.0
 _SMALL: Final = 4.2
 _QR_SIZE: Final = 34.0
+_DESC_JSON: Final = "Қол қойылған құжат / Подписанный документ (canonical JSON, RFC 8785)"
+_DESC_CMS: Final = "Басшының ЭЦҚ / ЭЦП руководителя (CMS over the .json)"
 
 
 class DocumentUnreadableError(ValueError):
@@ -216,8 +218,8 @@ def _attach(pdf: FPDF, document: SealedDocument, address: str, moment: datetime)
     json_name, cms_name = attachment_names(document.number)
     # "Source": the PDF is drawn from this JSON; the CMS and parameters "Supplement" it.
     files = (
-        (json_name, document.content, "application/json", "Source", "signed original"),
-        (cms_name, document.signature, "application/pkcs7-signature", "Supplement", "CMS"),
+        (json_name, document.content, "application/json", "Source", _DESC_JSON),
+        (cms_name, document.signature, "application/pkcs7-signature", "Supplement", _DESC_CMS),
         (PARAMETERS_NAME, render_parameters(address), "application/json", "Supplement", ""),
     )
     for name, data, mime, relationship, description in files:
