@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 from tests.support.ministry import Ministry
-from tests.support.pdf_documents import CHECK_BASE, kazakh_permit, sealed_permit
+from tests.support.pdf_documents import CHECK_BASE, kazakh_permit, seal, sealed_permit
 from typer.testing import CliRunner
 
 from kepil.adapters.pdf.check import check_pdf, signing_moment
@@ -116,3 +116,25 @@ def test_item_9_cli_exit_codes_are_those_of_eds_verify(
     unreadable = runner.invoke(app, ["doc", "verify", str(junk), "--trust", str(trust_dir)])
     assert unreadable.exit_code == 2
     assert json.loads(unreadable.stdout)["findings"][0]["code"] == "unreadable_input"
+
+
+def test_item_9_a_signed_act_drawn_by_doc_render_verifies_by_doc_verify(
+    ministry: Ministry, trust_dir: Path, tmp_path: Path
+) -> None:
+    act = {"complaint_number": "CMP-2026-000001", "action": "reject", "decision": "Негізсіз."}
+    sealed = seal(ministry, "CMP-2026-000001", act)
+    (tmp_path / "act.json").write_bytes(sealed.content)
+    (tmp_path / "act.p7s").write_bytes(sealed.signature)
+    out = tmp_path / "act.pdf"
+    runner = CliRunner()
+    made = runner.invoke(
+        app,
+        ["doc", "render", str(tmp_path / "act.json"), str(tmp_path / "act.p7s"), str(out),
+         "--number", "CMP-2026-000001", "--base-url", CHECK_BASE],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    checked = runner.invoke(app, ["doc", "verify", str(out), "--trust", str(trust_dir)])
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["number"] == "CMP-2026-000001"
+    unreadable = runner.invoke(app, ["doc", "render", str(out), str(out), str(tmp_path / "x.pdf")])
+    assert unreadable.exit_code == 2

@@ -87,18 +87,33 @@ def test_item_7_without_configured_requisites_the_pdf_says_so_instead_of_a_blank
     assert "— не настроены —" in russian
 
 
-def test_item_7_another_signed_act_is_laid_out_field_by_field(
+def test_item_7_the_section_8_notice_shows_grounds_hearing_time_and_place(
     ministry: Ministry, poppler: None, tmp_path: Path
 ) -> None:
-    body = {
-        "document_type": "preliminary_refusal_notice",
-        "title": "Уведомление о предварительном решении",
-        "number": "PRN-2026-000004",
-        "issue_date": "2026-03-10",
-        "hearing_at": "2026-03-13T11:00:00+05:00",
+    act = {
+        "application_number": "APP-2026-000007",
+        "action": "issue_preliminary_refusal",
+        "grounds": [1],
+        "motivation": "Құжаттардағы мәліметтер расталмады.",
+        "hearing_at": "2026-03-13T06:00:00+00:00",
         "place": "Астана, Мәңгілік Ел, 55, 301 кабинет",
     }
-    pages = _pages(seal(ministry, "PRN-2026-000004", body), tmp_path)
-    assert "Уведомление о предварительном решении" in pages[1]
-    assert "Астана, Мәңгілік Ел, 55, 301 кабинет" in pages[0]
-    assert "2026-03-13T11:00:00+05:00" in pages[1]
+    kazakh, russian = _pages(seal(ministry, "APP-2026-000007-P8", act), tmp_path)[:2]
+    assert "Алдын ала шешім және тыңдау туралы хабарлама" in kazakh
+    assert "Уведомление о предварительном решении и заслушивании (пункт 8 Правил)" in russian
+    assert "Время заслушивания: 13.03.2026 11:00:00 UTC+05:00" in russian
+    assert "Тыңдау орны немесе тәсілі: Астана, Мәңгілік Ел, 55, 301 кабинет" in kazakh
+    assert re.sub(r"\s+", " ", RefusalGround(1).text) in russian
+    assert "Құжаттардағы мәліметтер расталмады." in russian
+    assert "Министерство цифрового развития" in russian
+
+
+def test_item_7_a_complaint_decision_is_drawn_with_its_decision(
+    ministry: Ministry, poppler: None, tmp_path: Path
+) -> None:
+    act = {"complaint_number": "CMP-2026-000001", "action": "reject", "decision": "Негізсіз."}
+    kazakh, russian = _pages(seal(ministry, "CMP-2026-000001", act), tmp_path)[:2]
+    assert "Шағымды қанағаттандырудан бас тарту туралы шешім" in kazakh
+    assert "Решение об отказе в удовлетворении жалобы" in russian
+    assert "Номер жалобы: CMP-2026-000001" in russian
+    assert "Решение: Негізсіз." in russian

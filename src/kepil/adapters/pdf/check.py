@@ -96,7 +96,10 @@ def _number_findings(parts: PdfParts) -> list[Finding]:
         body = json.loads(parts.content)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return [Finding("original_unreadable", "the attached document is not JSON")]
-    number = body.get("number") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return [Finding("original_unreadable", "the attached document is not a JSON object")]
+    # Result documents carry their number; other signed acts are named by the file alone.
+    number = body.get("number", parts.number)
     found = []
     if number != parts.number:
         found.append(

@@ -25,6 +25,8 @@ from fpdf.enums import XPos, YPos
 from kepil.adapters.pdf import words
 from kepil.adapters.pdf.fonts import FAMILY, font_files
 from kepil.adapters.pdf.seal import Seal, read_seal
+from kepil.domain.permits.documents import PROVIDER_NAME_KK, PROVIDER_NAME_RU
+from kepil.domain.permits.grounds import RefusalGround
 
 # Bumped when the drawing changes: a PDF is compared byte for byte only with its own version.
 RENDERER: Final = "kepil-pdf/1"
@@ -276,7 +278,11 @@ class _Page:
         self.pdf.set_font(FAMILY, style, size)
 
     def _header(self) -> None:
-        provider = self.body.get("provider", {})
+        # A signed act other than a result document names no body: the Ministry's is shown.
+        provider = self.body.get("provider") or {
+            "name_kk": PROVIDER_NAME_KK,
+            "name_ru": PROVIDER_NAME_RU,
+        }
         half = (self.pdf.epw - 8) / 2
         top = self.pdf.get_y()
         bottoms = []
@@ -314,7 +320,7 @@ class _Page:
         half = (self.pdf.epw - 8) / 2
         top = self.pdf.get_y()
         rows = [
-            (words.heading(body, "number", lang), str(body.get("number", ""))),
+            (words.heading(body, "number", lang), str(body.get("number") or self.document.number)),
             (
                 words.heading(body, "application_number", lang),
                 str(body.get("application_number", "")),
@@ -431,26 +437,26 @@ class _Page:
         self._field("problems", "\n".join(f"– {p}" for p in problems if p))
 
     def _generic(self) -> None:
-        # Any other signed act (a §8 notice, a complaint decision): its fields as signed.
-        skip = {
-            "document_type",
-            "title",
-            "titles",
-            "headings",
-            "provider",
-            "recipient",
-            "signer",
-            "number",
-            "application_number",
-            "issue_date",
-            "wording_sources",
-        }
-        for key in sorted(set(self.body) - skip):
+        # Any other signed act (a §8 notice, a complaint decision): its fields as signed, the
+        # known ones under their names in the language, the rest under their own keys.
+        skip = {"document_type", "title", "titles", "headings", "provider", "recipient",
+                "signer", "number", "application_number", "issue_date", "wording_sources",
+                "action"}  # fmt: skip
+        known = [key for key in words.ACT_FIELDS if key in self.body and key not in skip]
+        for key in known + sorted(set(self.body) - skip - set(words.ACT_FIELDS)):
             value = self.body[key]
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            if key == "hearing_at" and isinstance(value, str):
+                text = _moment_text(value)
+            elif key == "grounds" and isinstance(value, list):
+                text = "\n".join(_ground(g) for g in value)
+            elif isinstance(value, str):
+                text = value
+            else:
+                text = json.dumps(value, ensure_ascii=False)
+            caption = words.ACT_FIELDS.get(key, {}).get(self.language, key)
             self.pdf.set_x(_MARGIN)
             self._text(10, "B")
-            self.pdf.wrap(0, _LINE, f"{key}:")
+            self.pdf.wrap(0, _LINE, f"{caption}:")
             self._paragraph(text)
 
     def _signer(self) -> None:
@@ -553,6 +559,25 @@ def _address(value: object) -> str:
         return str(value)
     parts = [value.get(key) for key in _ADDRESS_ORDER]
     return ", ".join(str(part) for part in parts if isinstance(part, str) and part)
+
+
+def _moment_text(value: str) -> str:
+    try:
+        return words.moment(datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _ground(value: object) -> str:
+    # A §8 act cites grounds by their App.1 §10 numbers; the law's text is shown beside.
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return f"{value}. {RefusalGround(value).text}"
+        except ValueError:
+            return str(value)
+    if isinstance(value, dict):
+        return f"{value.get('number', '')}. {value.get('text', '')}".strip()
+    return str(value)
 
 
 def _clearance(value: dict[str, Any]) -> str:

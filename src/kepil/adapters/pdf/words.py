@@ -90,6 +90,47 @@ TITLES_KK: Final = {
 }
 
 
+# Signed acts that are not result documents: a title by what the act does (kepil's wording;
+# the Rules name these notices and decisions but draw no form for them).
+ACT_TITLES: Final[dict[str, dict[str, str]]] = {
+    "issue_preliminary_refusal": {
+        "kk": "Алдын ала шешім және тыңдау туралы хабарлама (Қағидалардың 8-тармағы)",
+        "ru": "Уведомление о предварительном решении и заслушивании (пункт 8 Правил)",
+    },
+    "schedule_hearing": {
+        "kk": "Тыңдаудың уақыты мен орны туралы хабарлама",
+        "ru": "Уведомление о времени и месте заслушивания",
+    },
+    "satisfy": {
+        "kk": "Шағымды қанағаттандыру туралы шешім",
+        "ru": "Решение об удовлетворении жалобы",
+    },
+    "uphold": {
+        "kk": "Шағым бойынша шешімді күшінде қалдыру туралы шешім",
+        "ru": "Решение об оставлении обжалуемого решения в силе",
+    },
+    "reject": {
+        "kk": "Шағымды қанағаттандырудан бас тарту туралы шешім",
+        "ru": "Решение об отказе в удовлетворении жалобы",
+    },
+    "forward": {
+        "kk": "Шағымды қарау органына жіберу туралы шешім",
+        "ru": "Решение о направлении жалобы в орган по рассмотрению жалоб",
+    },
+}
+# Labels for the fields such acts carry; any other field is shown under its own key.
+ACT_FIELDS: Final[dict[str, dict[str, str]]] = {
+    "application_number": LABELS["application_number"],
+    "complaint_number": {"kk": "Шағымның нөмірі", "ru": "Номер жалобы"},
+    "grounds": LABELS["grounds"],
+    "motivation": {"kk": "Негіздеме", "ru": "Обоснование"},
+    "hearing_at": {"kk": "Тыңдау уақыты", "ru": "Время заслушивания"},
+    "place": {"kk": "Тыңдау орны немесе тәсілі", "ru": "Место или способ заслушивания"},
+    "decision": {"kk": "Шешім", "ru": "Решение"},
+    "reason": {"kk": "Себебі", "ru": "Причина"},
+}
+
+
 def label(key: str, language: str) -> str:
     """kepil's label for `key` in the language."""
     return LABELS[key][language]
@@ -122,6 +163,8 @@ def title(body: Mapping[str, Any], language: str) -> str:
         return str(titles[language])
     if language == "kk" and body.get("document_type") in TITLES_KK:
         return TITLES_KK[str(body["document_type"])]
+    if "title" not in body and body.get("action") in ACT_TITLES:
+        return ACT_TITLES[str(body["action"])][language]
     return str(body.get("title", body.get("document_type", "")))
 
 

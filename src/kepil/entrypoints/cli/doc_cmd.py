@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import typer
 
-from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE, os_reason
+from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE, fail, os_reason
 
 doc_app = typer.Typer(help="Result documents as PDF files.", no_args_is_help=True)
 
@@ -58,6 +58,52 @@ def verify(
         output["registry"] = _registry_status(server, verdict.number)
     _print(output)
     raise typer.Exit(0 if verdict.valid else EXIT_INVALID)
+
+
+@doc_app.command()
+def render(
+    content_file: Annotated[Path, typer.Argument(metavar="DOCUMENT.json", help="signed bytes")],
+    signature_file: Annotated[Path, typer.Argument(metavar="SIGNATURE.p7s", help="its CMS")],
+    output_file: Annotated[Path, typer.Argument(metavar="OUT.pdf")],
+    base_url: Annotated[
+        str, typer.Option(help="public address of kepil, for the QR code and check address")
+    ] = "http://127.0.0.1:8000",
+    number: Annotated[
+        str | None,
+        typer.Option(help="the name inside the PDF (default: the document's own number)"),
+    ] = None,
+) -> None:
+    """Draw a signed document or act (a §8 notice, a complaint decision) as its PDF, exactly as
+    the service draws it; exit 2 if the inputs cannot be read or drawn."""
+    from kepil.adapters.pdf.fonts import FontMissingError
+    from kepil.adapters.pdf.render import (
+        DocumentUnreadableError,
+        SealedDocument,
+        check_url,
+        render_pdf,
+    )
+
+    try:
+        content, cms = content_file.read_bytes(), signature_file.read_bytes()
+    except OSError as error:
+        raise fail(f"cannot read input: {os_reason(error)}") from None
+    name = number or _own_number(content) or content_file.stem
+    try:
+        pdf = render_pdf(SealedDocument(name, content, cms), check_url(base_url, name))
+        output_file.write_bytes(pdf)
+    except (DocumentUnreadableError, FontMissingError) as error:
+        raise fail(f"cannot draw the PDF: {error}") from None
+    except OSError as error:
+        raise fail(f"cannot write the PDF: {os_reason(error)}") from None
+
+
+def _own_number(content: bytes) -> str | None:
+    try:
+        body = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    found = body.get("number") if isinstance(body, dict) else None
+    return found if isinstance(found, str) and found else None
 
 
 def _default_trust() -> Path:
