@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
-from tests.support.ministry import Ministry
+from tests.support.ministry import SIGNED_AT, Ministry
 from tests.support.pdf_documents import CHECK_BASE, kazakh_permit, seal, sealed_permit
 from typer.testing import CliRunner
 
@@ -138,3 +139,28 @@ def test_item_9_a_signed_act_drawn_by_doc_render_verifies_by_doc_verify(
     assert json.loads(checked.stdout)["number"] == "CMP-2026-000001"
     unreadable = runner.invoke(app, ["doc", "render", str(out), str(out), str(tmp_path / "x.pdf")])
     assert unreadable.exit_code == 2
+
+
+def test_item_9_a_head_certificate_revoked_before_signing_is_refused_with_crl(
+    tmp_path: Path,
+) -> None:
+    revoked = Ministry.create()
+    sealed = sealed_permit(revoked)
+    revoked.pki.revoke(revoked.credential.certificate, SIGNED_AT - timedelta(days=30))
+    crl = tmp_path / "issuing.crl"
+    crl.write_bytes(revoked.pki.crl(SIGNED_AT - timedelta(days=1)).public_bytes(Encoding.DER))
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    (trust / "root.pem").write_bytes(revoked.pki.root.public_bytes(Encoding.PEM))
+    pdf = tmp_path / "permit.pdf"
+    pdf.write_bytes(render_pdf(sealed, check_url(CHECK_BASE, sealed.number)))
+    runner = CliRunner()
+    without = runner.invoke(app, ["doc", "verify", str(pdf), "--trust", str(trust)])
+    assert without.exit_code == 0, without.output
+    refused = runner.invoke(
+        app, ["doc", "verify", str(pdf), "--trust", str(trust), "--crl", str(crl)]
+    )
+    assert refused.exit_code == 1, refused.output
+    assert "signature_certificate_revoked" in [
+        finding["code"] for finding in json.loads(refused.stdout)["findings"]
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,7 @@ from kepil.adapters.pdf.render import (
 from kepil.signing.cms_load import load_cms
 from kepil.signing.cms_verify import VerificationResult, verify_cms
 from kepil.signing.errors import SigningError
+from kepil.signing.revocation import RevocationChecker
 from kepil.signing.trust import TrustStore
 
 
@@ -70,13 +72,24 @@ def signing_moment(cms: bytes) -> datetime | None:
     return loaded.signers[0].signing_time if loaded.signers else None
 
 
-def check_pdf(pdf: bytes, trust_store: TrustStore, at: datetime) -> PdfCheck:
+def check_pdf(
+    pdf: bytes,
+    trust_store: TrustStore,
+    at: datetime,
+    revocation: Sequence[RevocationChecker] = (),
+) -> PdfCheck:
     """Verify the attached CMS over the attached original at `at`, then redraw and compare.
 
     UnreadablePdfError when the PDF lacks the parts a kepil PDF carries."""
     parts = read_parts(pdf)
     sha256 = hashlib.sha256(parts.content).hexdigest()
-    result = verify_cms(parts.signature, trust_store=trust_store, at=at, data=parts.content)
+    result = verify_cms(
+        parts.signature,
+        trust_store=trust_store,
+        at=at,
+        data=parts.content,
+        revocation=revocation,
+    )
     findings = [Finding("signature_" + issue.code.value, issue.detail) for issue in result.errors]
     findings.extend(_number_findings(parts))
     identical, drawn = _redraw(parts, pdf, findings)

@@ -26,6 +26,7 @@ def verify(
     server: Annotated[
         str | None, typer.Option(help="a kepil server to ask the registry status today")
     ] = None,
+    crl: Annotated[list[Path] | None, typer.Option(help="CRL file (repeatable)")] = None,
 ) -> None:
     """Verify the attached signature and that the pages show the attached original; print JSON;
     exit 0 valid, 1 invalid, 2 unreadable input."""
@@ -34,21 +35,25 @@ def verify(
     from kepil.adapters.pdf.fonts import FontMissingError
     from kepil.adapters.pdf.reading import UnreadablePdfError, read_parts
     from kepil.signing.errors import SigningError
+    from kepil.signing.revocation import CrlChecker, RevocationChecker
     from kepil.signing.trust import TrustStore
 
+    checkers: list[RevocationChecker] = []
     try:
         data = pdf_file.read_bytes()
         store = TrustStore.from_directory(trust or _default_trust())
+        if crl:
+            checkers.append(CrlChecker.from_bytes([path.read_bytes() for path in crl]))
     except OSError as error:
         _unreadable(os_reason(error))
     except SigningError as error:
-        _unreadable(f"cannot read the trust directory: {error}")
+        _unreadable(f"cannot read the trust directory or a CRL: {error}")
     try:
         # An archived signature is judged at the moment it claims (its certificate may have
         # expired since); that moment must itself lie inside the certificate's validity.
         parts = read_parts(data)
         at = signing_moment(parts.signature) or SystemClock().now()
-        verdict = check_pdf(data, store, at)
+        verdict = check_pdf(data, store, at, checkers)
     except UnreadablePdfError as error:
         _unreadable(str(error))
     except FontMissingError as error:
