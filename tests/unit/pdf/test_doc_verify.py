@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from dataclasses import replace
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,43 @@ def test_item_9_a_head_certificate_revoked_before_signing_is_refused_with_crl(
     assert "signature_certificate_revoked" in [
         finding["code"] for finding in json.loads(refused.stdout)["findings"]
     ]
+
+
+class _Registry(BaseHTTPRequestHandler):
+    """A stand-in server answering /api/v1/documents/{number}/check as kepil does."""
+
+    def do_GET(self) -> None:
+        if self.path != "/api/v1/documents/PRM-2026-000001/check":
+            self.send_error(404)
+            return
+        body = json.dumps({"number": "PRM-2026-000001", "status": "suspended", "in_force": False})
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+def test_item_9_with_a_server_the_registry_status_today_is_reported(
+    permit_pdf: bytes, trust_dir: Path, tmp_path: Path
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Registry)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        pdf = tmp_path / "permit.pdf"
+        pdf.write_bytes(permit_pdf)
+        address = f"http://127.0.0.1:{server.server_address[1]}"
+        answer = CliRunner().invoke(
+            app, ["doc", "verify", str(pdf), "--trust", str(trust_dir), "--server", address]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.exit_code == 0, answer.output
+    registry = json.loads(answer.stdout)["registry"]
+    assert registry["found"] is True
+    assert registry["status"] == "suspended"
+    assert registry["in_force"] is False
