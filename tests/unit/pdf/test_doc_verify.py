@@ -18,6 +18,7 @@ from tests.support.ministry import SIGNED_AT, Ministry
 from tests.support.pdf_documents import CHECK_BASE, kazakh_permit, seal, sealed_permit
 from typer.testing import CliRunner
 
+from kepil.adapters.pdf import render
 from kepil.adapters.pdf.check import check_pdf, signing_moment
 from kepil.adapters.pdf.render import SealedDocument, check_url, render_pdf
 from kepil.entrypoints.cli.main import app
@@ -206,3 +207,36 @@ def test_item_9_with_a_server_the_registry_status_today_is_reported(
     assert registry["found"] is True
     assert registry["status"] == "suspended"
     assert registry["in_force"] is False
+
+
+def test_item_9_a_changed_qr_code_with_the_text_intact_is_refused(
+    sealed: SealedDocument, permit_pdf: bytes, ministry: Ministry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn_qr = render._qr
+
+    def elsewhere(pdf: object, data: str, x: float, y: float) -> None:
+        drawn_qr(pdf, "https://phishing.example/check?number=PRM-2026-000001", x, y)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "_qr", elsewhere)
+    forged = render_pdf(sealed, check_url(CHECK_BASE, sealed.number))
+    monkeypatch.undo()
+    assert forged != permit_pdf
+    verdict = _check(forged, ministry)
+    assert verdict["valid"] is False
+    assert _codes(verdict) == ["drawing_differs"]
+
+
+def test_item_9_a_pdf_drawn_by_other_tools_is_compared_by_text_and_says_so(
+    sealed: SealedDocument, ministry: Ministry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "RENDERER", "kepil-pdf/0")
+    render._tool_versions.cache_clear()
+    older = render_pdf(sealed, check_url(CHECK_BASE, sealed.number))
+    monkeypatch.undo()
+    render._tool_versions.cache_clear()
+    verdict = _check(older, ministry)
+    assert verdict["valid"] is True
+    assert verdict["identical_bytes"] is False
+    warnings = verdict["warnings"]
+    assert isinstance(warnings, list)
+    assert "renderer kepil-pdf/0" in warnings[0]

@@ -19,6 +19,7 @@ from kepil.adapters.pdf.render import (
     DocumentUnreadableError,
     SealedDocument,
     check_url,
+    drawing_tools,
     render_pdf,
 )
 from kepil.signing.cms_load import load_cms
@@ -45,6 +46,7 @@ class PdfCheck:
     signature: VerificationResult | None
     identical: bool
     findings: tuple[Finding, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
 
     @property
     def valid(self) -> bool:
@@ -60,6 +62,7 @@ class PdfCheck:
             "identical_bytes": self.identical,
             "signature": self.signature.to_json() if self.signature else None,
             "findings": [{"code": f.code, "detail": f.detail} for f in self.findings],
+            "warnings": list(self.warnings),
         }
 
 
@@ -93,15 +96,40 @@ def check_pdf(
     findings = [Finding("signature_" + issue.code.value, issue.detail) for issue in result.errors]
     findings.extend(_number_findings(parts))
     identical, drawn = _redraw(parts, pdf, findings)
-    if not identical and drawn is not None and page_texts(drawn) != parts.page_texts:
-        findings.append(
-            Finding(
-                "text_differs",
-                "the pages' text is not what the attached signed document draws "
-                f"(pages {_differing_pages(page_texts(drawn), parts.page_texts)})",
+    warnings = []
+    if not identical and drawn is not None:
+        if page_texts(drawn) != parts.page_texts:
+            findings.append(
+                Finding(
+                    "text_differs",
+                    "the pages' text is not what the attached signed document draws "
+                    f"(pages {_differing_pages(page_texts(drawn), parts.page_texts)})",
+                )
             )
-        )
-    return PdfCheck(parts.number, sha256, result, identical, tuple(findings))
+        elif _same_tools(parts):
+            # Same tools, same text, other bytes: a drawing (the QR code), an annotation or an
+            # added object was changed; the text alone would not show it.
+            findings.append(
+                Finding(
+                    "drawing_differs",
+                    "the text is as signed but the file is not what the same tools draw from "
+                    "the attached document (the QR code or another drawing was changed)",
+                )
+            )
+        else:
+            warnings.append(
+                "drawn by other tools than this kepil's "
+                f"({_tools_named(parts)}); the text was compared, the drawings (QR code) not"
+            )
+    return PdfCheck(parts.number, sha256, result, identical, tuple(findings), tuple(warnings))
+
+
+def _same_tools(parts: PdfParts) -> bool:
+    return all(parts.parameters.get(key) == value for key, value in drawing_tools().items())
+
+
+def _tools_named(parts: PdfParts) -> str:
+    return ", ".join(f"{key} {parts.parameters.get(key, '?')}" for key in drawing_tools())
 
 
 def _number_findings(parts: PdfParts) -> list[Finding]:

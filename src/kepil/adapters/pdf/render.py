@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import cache
 from html import escape
+from importlib import metadata
 from typing import Any, Final
 from urllib.parse import quote
 
 import segno
-from fpdf import FPDF
+from fpdf import FPDF, FPDF_VERSION
 from fpdf.enums import XPos, YPos
 
 from kepil.adapters.pdf import words
@@ -87,9 +90,25 @@ def render_pdf(document: SealedDocument, check_address: str) -> bytes:
     return bytes(pdf.output())
 
 
+def drawing_tools() -> dict[str, str]:
+    """The versions the bytes depend on: with all of them equal, a redrawing is byte-equal."""
+    return dict(_tool_versions())
+
+
+@cache
+def _tool_versions() -> tuple[tuple[str, str], ...]:
+    # fontTools subsets the faces and zlib compresses the streams: both shape the bytes.
+    return (
+        ("renderer", RENDERER),
+        ("fpdf2", FPDF_VERSION),
+        ("fonttools", metadata.version("fonttools")),
+        ("zlib", zlib.ZLIB_RUNTIME_VERSION),
+    )
+
+
 def render_parameters(check_address: str) -> bytes:
     """The unsigned third attachment: what besides the signed bytes the drawing used."""
-    values = {"check_url": check_address, "renderer": RENDERER}
+    values = {"check_url": check_address, **drawing_tools()}
     return json.dumps(values, ensure_ascii=False, sort_keys=True).encode()
 
 
