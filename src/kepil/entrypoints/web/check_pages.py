@@ -115,6 +115,8 @@ def _finding_kinds(verdict: PdfCheck | None) -> list[str]:
             kind = N_("The signature does not hold for the attached document.")
         elif finding.code == "text_differs":
             kind = N_("The pages do not show what was signed: the visible text was changed.")
+        elif finding.code == "drawing_differs":
+            kind = N_("The file was changed after it was made: a drawing such as the QR code.")
         else:
             kind = N_("The attached files do not belong together.")
         if kind not in kinds:
