@@ -169,3 +169,19 @@ def test_item_10_without_the_pdf_font_the_api_says_so_and_json_still_answers(
     assert "not installed" in answer.json()["error"]["message"]
     as_json = portal.client.get(f"/api/v1/documents/{permit}", headers=portal.applicant.headers)
     assert as_json.status_code == 200
+
+
+def test_item_9_the_check_page_refuses_an_oversized_upload_before_reading_it(
+    portal: Portal,
+) -> None:
+    answer = portal.client.post(
+        "/check",
+        params={"lang": "ru"},
+        content=b"x" * 16,
+        headers={
+            "content-type": "multipart/form-data; boundary=b",
+            "content-length": str(64 * 1024 * 1024),
+        },
+    )
+    assert answer.status_code == 200
+    assert "Файл больше, чем может быть PDF документа (16 МБ)." in answer.text

@@ -31,6 +31,8 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 MAX_NUMBER = 32
 _NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]*")
 MAX_UPLOAD_BYTES = MAX_PDF_BYTES
+_FORM_OVERHEAD = 64 * 1024  # the multipart boundaries and headers around the file
+_TOO_LARGE = N_("The file is larger than a document's PDF can be (16 MB).")
 
 
 @router.get("/check")
@@ -56,17 +58,32 @@ def check(request: Request, prefs: PreferencesDep, views: ViewsDep) -> HTMLRespo
 async def check_upload(request: Request, prefs: PreferencesDep, views: ViewsDep) -> HTMLResponse:
     """An uploaded PDF: its attached signature, its pages against the attached original, and
     the document's standing in the registry today (what `kepil doc verify --server` says)."""
-    posted = await request.form()
-    try:
-        upload = posted.get("pdf")
-        data = await upload.read(MAX_UPLOAD_BYTES + 1) if isinstance(upload, UploadFile) else b""
-    finally:
-        await posted.close()
-    verdict, problem = await run_in_threadpool(_check_pdf, request, data)
+    verdict: PdfCheck | None
+    problem: str | None
+    if _declared_length(request) > MAX_UPLOAD_BYTES + _FORM_OVERHEAD:
+        # Refused before the form is parsed, so an oversized upload is not spooled to disk.
+        verdict, problem = None, _TOO_LARGE
+    else:
+        posted = await request.form()
+        try:
+            upload = posted.get("pdf")
+            data = (
+                await upload.read(MAX_UPLOAD_BYTES + 1) if isinstance(upload, UploadFile) else b""
+            )
+        finally:
+            await posted.close()
+        verdict, problem = await run_in_threadpool(_check_pdf, request, data)
     found = views.check_document(verdict.number) if verdict is not None else None
     context = _answer(verdict.number if verdict else "", verdict is not None, found)
     context.update(pdf_verdict=verdict, pdf_error=problem, pdf_kinds=_finding_kinds(verdict))
     return render(request, prefs, "check.html", {**context, "error": None})
+
+
+def _declared_length(request: Request) -> int:
+    try:
+        return int(request.headers.get("content-length", "0"))
+    except ValueError:
+        return 0
 
 
 def _answer(typed: str, asked: bool, found: DocumentCheck | None) -> dict[str, Any]:
@@ -89,7 +106,7 @@ def _check_pdf(request: Request, data: bytes) -> tuple[PdfCheck | None, str | No
     if not data:
         return None, N_("Choose the PDF file of the document.")
     if len(data) > MAX_UPLOAD_BYTES:
-        return None, N_("The file is larger than a document's PDF can be (16 MB).")
+        return None, _TOO_LARGE
     verifier = container(request).permits.verifier
     if not isinstance(verifier, EdsDocumentVerifier):
         return None, N_("This server cannot check signatures of uploaded files.")
