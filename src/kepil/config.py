@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s?#]+$",
+        description="the address people reach kepil at, printed in the documents' QR codes "
+        "(https://…); default: the address each request came to",
+    )
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.JSON
     session_secret: SecretStr = SecretStr("dev-only")

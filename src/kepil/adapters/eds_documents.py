@@ -32,6 +32,11 @@ class EdsDocumentVerifier:
         self._revocation = tuple(revocation)
         self._check_number = check_number
 
+    @property
+    def trust_store(self) -> TrustStore:
+        """The CA certificates trusted (the check page verifies uploaded PDFs against them)."""
+        return self._trust_store
+
     def verify(self, cms: bytes, at: datetime) -> SignedContent:
         """The signer and the signed bytes, or SignatureRefusedError with the reasons."""
         result = verify_cms(

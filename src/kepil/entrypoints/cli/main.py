@@ -14,6 +14,7 @@ from kepil.entrypoints.cli.bench_cmd import bench_app
 from kepil.entrypoints.cli.calendar_cmd import calendar_app
 from kepil.entrypoints.cli.cluster_cmd import cluster_app
 from kepil.entrypoints.cli.db_cmd import db_app
+from kepil.entrypoints.cli.doc_cmd import doc_app
 from kepil.entrypoints.cli.eds_cmd import eds_app
 from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE
 from kepil.entrypoints.cli.id_cmd import id_app
@@ -43,6 +44,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")
 app.add_typer(eds_app, name="eds")
+app.add_typer(doc_app, name="doc")
 app.add_typer(pki_app, name="pki")
 app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(staff_app, name="staff")

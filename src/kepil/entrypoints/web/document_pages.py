@@ -1,4 +1,4 @@
-"""A signed result document (permit, reasoned refusal, §6 notice) read on a page, and its bytes.
+"""A signed result document (permit, reasoned refusal, §6 notice) on a page, its bytes, its PDF.
 
 The page lays the document's JSON out in the reader's language; what binds is the signed JSON
 and the head's CMS over it, both downloadable exactly as stored.
@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kepil.entrypoints.api.dependencies import ViewsDep
+from kepil.entrypoints.api.document_pdf import PDF_MEDIA_TYPE, document_pdf
 from kepil.entrypoints.web import words
 from kepil.entrypoints.web.cabinet_pages import download, not_found
 from kepil.entrypoints.web.i18n import Language
@@ -76,3 +77,11 @@ def signature(number: str, person: PersonDep, views: ViewsDep) -> Response:
     """The head's CMS signature over the signed bytes (detached or attached, as signed)."""
     found = _own_document(views, person, number)
     return download(found.signature, "application/pkcs7-signature", f"{found.number}.p7s")
+
+
+@router.get("/cabinet/documents/{number}/document.pdf")
+def pdf(number: str, request: Request, person: PersonDep, views: ViewsDep) -> Response:
+    """The document to print and keep: a Kazakh and a Russian page, the signed JSON and the
+    CMS attached, a signature card and a QR code to the check page (adapters/pdf)."""
+    found = _own_document(views, person, number)
+    return download(document_pdf(found, request), PDF_MEDIA_TYPE, f"{found.number}.pdf")

@@ -1,0 +1,21 @@
+"""The public answer about a document number: issued here or not, and a permit's status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kepil.domain.registry import RegistryStatus
+from kepil.entrypoints.api.schemas.base import AlmatyModel
+
+
+class DocumentCheckOut(AlmatyModel):
+    """What /check says, as JSON: nothing about whom a refusal or notice was issued to."""
+
+    number: str
+    kind: str
+    issued_on: date
+    registry_number: str | None
+    status: RegistryStatus | None
+    status_reason: str | None
+    valid_until: date | None
+    in_force: bool

@@ -1,0 +1,150 @@
+"""`kepil doc verify`: check a result document's PDF on its own, and optionally with a server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+from urllib.parse import quote
+
+import typer
+
+from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE, fail, os_reason
+
+doc_app = typer.Typer(help="Result documents as PDF files.", no_args_is_help=True)
+
+_SERVER_TIMEOUT = 10.0
+
+
+@doc_app.command()
+def verify(
+    pdf_file: Annotated[Path, typer.Argument(metavar="FILE.pdf", help="a kepil document PDF")],
+    trust: Annotated[
+        Path | None,
+        typer.Option(help="directory of trusted CA certificates (default: the configured one)"),
+    ] = None,
+    server: Annotated[
+        str | None, typer.Option(help="a kepil server to ask the registry status today")
+    ] = None,
+    crl: Annotated[list[Path] | None, typer.Option(help="CRL file (repeatable)")] = None,
+) -> None:
+    """Verify the attached signature and that the pages show the attached original; print JSON;
+    exit 0 valid, 1 invalid, 2 unreadable input."""
+    from kepil.adapters.clock import SystemClock
+    from kepil.adapters.pdf.check import check_pdf, signing_moment
+    from kepil.adapters.pdf.fonts import FontMissingError
+    from kepil.adapters.pdf.reading import UnreadablePdfError, read_parts
+    from kepil.signing.errors import SigningError
+    from kepil.signing.revocation import CrlChecker, RevocationChecker
+    from kepil.signing.trust import TrustStore
+
+    checkers: list[RevocationChecker] = []
+    try:
+        data = pdf_file.read_bytes()
+        store = TrustStore.from_directory(trust or _default_trust())
+        if crl:
+            checkers.append(CrlChecker.from_bytes([path.read_bytes() for path in crl]))
+    except OSError as error:
+        _unreadable(os_reason(error))
+    except SigningError as error:
+        _unreadable(f"cannot read the trust directory or a CRL: {error}")
+    try:
+        # An archived signature is judged at the moment it claims (its certificate may have
+        # expired since); that moment must itself lie inside the certificate's validity.
+        parts = read_parts(data)
+        at = signing_moment(parts.signature) or SystemClock().now()
+        verdict = check_pdf(data, store, at, checkers)
+    except UnreadablePdfError as error:
+        _unreadable(str(error))
+    except FontMissingError as error:
+        _unreadable(f"cannot redraw the PDF to compare: {error}")
+    output = verdict.to_json()
+    if server:
+        output["registry"] = _registry_status(server, verdict.number)
+    _print(output)
+    raise typer.Exit(0 if verdict.valid else EXIT_INVALID)
+
+
+@doc_app.command()
+def render(
+    content_file: Annotated[Path, typer.Argument(metavar="DOCUMENT.json", help="signed bytes")],
+    signature_file: Annotated[Path, typer.Argument(metavar="SIGNATURE.p7s", help="its CMS")],
+    output_file: Annotated[Path, typer.Argument(metavar="OUT.pdf")],
+    base_url: Annotated[
+        str, typer.Option(help="public address of kepil, for the QR code and check address")
+    ] = "http://127.0.0.1:8000",
+    number: Annotated[
+        str | None,
+        typer.Option(help="the name inside the PDF (default: the document's own number)"),
+    ] = None,
+) -> None:
+    """Draw a signed document or act (a §8 notice, a complaint decision) as its PDF, exactly as
+    the service draws it; exit 2 if the inputs cannot be read or drawn."""
+    from kepil.adapters.pdf.fonts import FontMissingError
+    from kepil.adapters.pdf.render import (
+        DocumentUnreadableError,
+        SealedDocument,
+        check_url,
+        render_pdf,
+    )
+
+    try:
+        content, cms = content_file.read_bytes(), signature_file.read_bytes()
+    except OSError as error:
+        raise fail(f"cannot read input: {os_reason(error)}") from None
+    name = number or _own_number(content) or content_file.stem
+    try:
+        pdf = render_pdf(SealedDocument(name, content, cms), check_url(base_url, name))
+        output_file.write_bytes(pdf)
+    except (DocumentUnreadableError, FontMissingError) as error:
+        raise fail(f"cannot draw the PDF: {error}") from None
+    except OSError as error:
+        raise fail(f"cannot write the PDF: {os_reason(error)}") from None
+
+
+def _own_number(content: bytes) -> str | None:
+    try:
+        body = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    found = body.get("number") if isinstance(body, dict) else None
+    return found if isinstance(found, str) and found else None
+
+
+def _default_trust() -> Path:
+    from kepil.config import Settings
+    from kepil.signing.dev_ca_files import DevCaDirectory
+
+    settings = Settings()
+    if settings.trust_dir is not None:
+        return settings.trust_dir
+    # Dev mode: the same TEST PKI `kepil serve` trusts (and signs the dev documents with).
+    return DevCaDirectory(settings.test_pki_dir).trust_directory
+
+
+def _registry_status(server: str, number: str) -> dict[str, Any]:
+    import urllib.error
+    import urllib.request
+
+    url = f"{server.rstrip('/')}/api/v1/documents/{quote(number, safe='-')}/check"
+    if not url.startswith(("http://", "https://")):
+        return {"asked": url, "error": "the server must be an http:// or https:// address"}
+    try:
+        with urllib.request.urlopen(url, timeout=_SERVER_TIMEOUT) as answer:  # noqa: S310
+            found: dict[str, Any] = json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return {"asked": url, "found": False}
+        return {"asked": url, "error": f"HTTP {error.code}"}
+    except (OSError, ValueError) as error:
+        return {"asked": url, "error": f"{type(error).__name__}: {error}"}
+    return {"asked": url, "found": True, **found}
+
+
+def _print(document: dict[str, Any]) -> None:
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _unreadable(detail: str) -> NoReturn:
+    _print({"valid": False, "findings": [{"code": "unreadable_input", "detail": detail}]})
+    raise typer.Exit(EXIT_UNREADABLE)
