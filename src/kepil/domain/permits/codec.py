@@ -17,7 +17,7 @@ from kepil.domain.permits.application import (
 )
 from kepil.domain.permits.deadlines import ServiceSchedule, Stage, StageDeadline, StageOutcome
 from kepil.domain.permits.events import ApplicationEvent
-from kepil.domain.permits.grounds import RefusalReasons
+from kepil.domain.permits.grounds import GroundClearance, RefusalGround, RefusalReasons
 from kepil.domain.permits.validation import Problem, ProblemCode
 
 FORM_SCHEMA = "kepil/app2-form/v1"
@@ -251,6 +251,25 @@ def reasons_to_dict(reasons: RefusalReasons) -> dict[str, Any]:
 def reasons_from_dict(data: Mapping[str, Any]) -> RefusalReasons:
     """Reasons as stored."""
     return RefusalReasons.of(data["grounds"], data["motivation"])
+
+
+def clearances_to_list(clearances: tuple[GroundClearance, ...]) -> list[dict[str, Any]]:
+    """The examiner's records on reported grounds 3-4 as stored with the application."""
+    return [c.to_canonical_dict() for c in clearances]
+
+
+def clearances_from_list(data: list[Mapping[str, Any]]) -> tuple[GroundClearance, ...]:
+    """The records as stored; read back exactly, not validated again."""
+    return tuple(
+        GroundClearance(
+            ground=RefusalGround(int(item["ground"])),
+            reason=str(item["reason"]),
+            examiner_name=str(item["examiner"]["name"]),
+            examiner_iin=str(item["examiner"]["iin"]),
+            recorded_at=datetime.fromisoformat(str(item["recorded_at"])),
+        )
+        for item in data
+    )
 
 
 def problem_from_dict(data: Mapping[str, str]) -> Problem:

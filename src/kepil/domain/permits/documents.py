@@ -73,9 +73,7 @@ class Provider:
     @property
     def configured(self) -> bool:
         """Whether every requisite is known."""
-        return all(
-            (self.bin, self.address_kk, self.address_ru, self.phone, self.email, self.site)
-        )
+        return all((self.bin, self.address_kk, self.address_ru, self.phone, self.email, self.site))
 
     @property
     def name(self) -> dict[str, str]:
