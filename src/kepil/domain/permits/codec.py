@@ -52,6 +52,12 @@ def form_to_dict(form: ApplicationForm) -> dict[str, Any]:
         "truthfulness_confirmed": form.truthfulness_confirmed,
         "consents_to_protected_secrets_use": form.consents_to_protected_secrets_use,
         "consents_to_personal_data_access": form.consents_to_personal_data_access,
+        # Forms stored before the statements were signed round-trip without them.
+        **(
+            {"language": form.language, "statements": dict(form.statements)}
+            if form.language or form.statements
+            else {}
+        ),
     }
 
 
@@ -98,10 +104,19 @@ def form_from_dict(data: object) -> ApplicationForm:
         truthfulness_confirmed=reader.flag(root, "truthfulness_confirmed"),
         consents_to_protected_secrets_use=reader.flag(root, "consents_to_protected_secrets_use"),
         consents_to_personal_data_access=reader.flag(root, "consents_to_personal_data_access"),
+        language=reader.text(root, "language", required=False),
+        statements=_statements(reader, root),
     )
     if reader.problems:
         raise FormDecodingError(reader.problems)
     return form
+
+
+def _statements(reader: _Reader, root: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    if "statements" not in root:
+        return ()
+    found = reader.mapping(root["statements"], "statements")
+    return tuple((str(key), reader.text(found, str(key), "statements")) for key in found)
 
 
 def _address(reader: _Reader, data: Mapping[str, Any], index: int) -> ActivityAddress:
