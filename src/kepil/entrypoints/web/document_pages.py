@@ -49,8 +49,6 @@ def document_body(
             for key in ("issue_date", "application_date", "valid_from", "valid_until")
         },
         "provider_name": body.get("provider", {}).get(f"name_{language.value}", ""),
-        # The forms' own sentences are in the document in both languages (documents.md).
-        "lang": language.value,
         "signed_at": signed_at,
         "words": words,
     }
