@@ -212,7 +212,7 @@ def test_only_a_reported_ground_3_or_4_with_a_reason_may_be_cleared_by_the_exami
     with pytest.raises(Exception, match="head may not clear_reported_ground"):
         application.clear_reported_ground(head, moment, 3, "Иной вид.", [3])
     application.clear_reported_ground(examiner, moment, 3, "Иной вид.", [3])
-    with pytest.raises(TransitionNotAllowedError, match="already cleared"):
+    with pytest.raises(TransitionNotAllowedError, match="already recorded for ground 3"):
         application.clear_reported_ground(examiner, at("2026-04-15T11:30"), 3, "Ещё.", [3])
 
 

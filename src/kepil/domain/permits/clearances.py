@@ -50,7 +50,7 @@ class ClearanceSteps(HearingSteps):
                 f"the state systems report no court decision for ground {ground}",
             )
         if any(c.ground is clearance.ground for c in self.ground_clearances):
-            self._refuse(_A.CLEAR_REPORTED_GROUND, f"ground {ground} is already cleared")
+            self._refuse(_A.CLEAR_REPORTED_GROUND, f"already recorded for ground {ground}")
         self.ground_clearances = (*self.ground_clearances, clearance)
         return self._commit(
             ReportedGroundCleared(**self._common(actor, at, target), clearance=clearance)
