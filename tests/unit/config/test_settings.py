@@ -96,3 +96,20 @@ def test_dev_mode_without_requisites_leaves_them_empty_and_not_configured() -> N
 def test_a_provider_bin_with_a_wrong_check_digit_is_refused() -> None:
     with pytest.raises(ValidationError, match="KEPIL_PROVIDER_BIN"):
         Settings(provider_bin="210240044101")
+
+
+def test_kepil_serve_in_prod_without_requisites_stops_before_serving_naming_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from kepil.entrypoints.cli.main import app
+
+    monkeypatch.setenv("KEPIL_MODE", "prod")
+    monkeypatch.setenv("KEPIL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KEPIL_SESSION_SECRET", _SECRET)
+    monkeypatch.setenv("KEPIL_TRUST_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "KEPIL_PROVIDER_NAME_KK" in result.output
+    assert "KEPIL_PROVIDER_SITE" in result.output
