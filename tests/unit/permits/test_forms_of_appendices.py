@@ -22,7 +22,9 @@ from kepil.domain.permits import (
     Signer,
     TransitionNotAllowedError,
 )
+from kepil.domain.permits.app2 import STATEMENTS, app2_statements, stale_statements
 from kepil.domain.permits.application import ApplicationForm
+from kepil.domain.permits.codec import form_from_dict, form_to_dict
 from kepil.domain.permits.events import ReportedGroundCleared
 from kepil.domain.permits.roles import Actor
 
@@ -222,3 +224,65 @@ def test_without_reports_the_permit_carries_no_clearance_records(
     application = _reviewed(submitted, clerk, examiner, at)
     issued = application.issue_permit(head, at("2026-04-15T12:00"), "PRM-1", PROVIDER)
     assert issued.permit.to_canonical_dict()["ground_clearances"] == []
+
+
+def test_what_the_applicant_signs_carries_the_addressee_and_request_of_app2() -> None:
+    russian = app2_statements("ru", "Министерство цифрового развития")
+    assert russian["addressee"] == "Руководителю Министерство цифрового развития"
+    assert russian["request"].startswith("Руководствуясь статьей 6 Закона Республики Казахстан")
+    assert (
+        "прошу рассмотреть прилагаемый перечень документов и выдать разрешение"
+        in (russian["request"])
+    )
+    assert russian["truthfulness_confirmed"].startswith("Подтверждаю достоверность")
+    kazakh = app2_statements("kk", "ТЕСТ министрлігі")
+    assert kazakh["addressee"] == "ТЕСТ министрлігі басшысына"
+    assert list(kazakh) == list(STATEMENTS) == list(russian)
+    assert all(KAZAKH_LETTERS & set(text) for text in kazakh.values())
+    with pytest.raises(ValueError, match="kk or ru"):
+        app2_statements("en", "x")
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed text lives beside the project")
+def test_app2_request_sentence_is_word_for_word_the_seed_text() -> None:
+    seed = _flat(SEED.read_text(encoding="utf-8"))
+    start = seed.index("Руководствуясь")
+    paragraph = seed[start : seed.index("_", start)]
+    request = app2_statements("ru", "x")["request"]
+    assert Counter(_flat(request).split()) == Counter(paragraph.split())
+
+
+def test_a_form_with_an_altered_or_missing_statement_is_stale_naming_it(
+    make_form: Callable[..., ApplicationForm],
+) -> None:
+    names = {"kk": "ТЕСТ министрлігі", "ru": "ТЕСТ Министерство"}
+    current = app2_statements("ru", names["ru"])
+    good = make_form(language="ru", statements=tuple(current.items()))
+    assert stale_statements(good, names) == []
+    altered = {**current, "consents_to_protected_secrets_use": "Согласен."}
+    assert stale_statements(make_form(language="ru", statements=tuple(altered.items())), names) == [
+        "consents_to_protected_secrets_use"
+    ]
+    kazakh_words_russian_page = make_form(
+        language="ru", statements=tuple(app2_statements("kk", names["kk"]).items())
+    )
+    assert stale_statements(kazakh_words_russian_page, names) == list(STATEMENTS)
+    another_body = app2_statements("ru", "Другое министерство")
+    assert stale_statements(
+        make_form(language="ru", statements=tuple(another_body.items())), names
+    ) == ["addressee"]
+    assert stale_statements(make_form(), names) == list(STATEMENTS)
+
+
+def test_the_signed_statements_round_trip_and_an_older_form_reads_without_them(
+    make_form: Callable[..., ApplicationForm],
+) -> None:
+    said = tuple(app2_statements("kk", "ТЕСТ").items())
+    signed = make_form(language="kk", statements=said)
+    data = form_to_dict(signed)
+    assert data["language"] == "kk"
+    assert data["statements"] == dict(said)
+    assert form_from_dict(data) == signed
+    older = make_form()
+    assert "statements" not in form_to_dict(older)
+    assert form_from_dict(form_to_dict(older)) == older
