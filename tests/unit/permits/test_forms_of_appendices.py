@@ -286,3 +286,18 @@ def test_the_signed_statements_round_trip_and_an_older_form_reads_without_them(
     older = make_form()
     assert "statements" not in form_to_dict(older)
     assert form_from_dict(form_to_dict(older)) == older
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed text lives beside the project")
+def test_refusal_opening_is_the_seed_text_of_app4_with_its_blanks_filled(
+    form: ApplicationForm,
+) -> None:
+    seed = _flat(SEED.read_text(encoding="utf-8"))
+    start = seed.index("(Наименование государственного органа), рассмотрев")
+    sentence = seed[start : seed.index("следующее:", start) + len("следующее:")]
+    filled = (
+        sentence.replace("(Наименование государственного органа)", "ТЕСТ Министерство")
+        .replace("(Дата заявления)", "13.04.2026")
+        .replace("(Номер заявления)", "APP-2026-000007")
+    )
+    assert _refusal(form).to_canonical_dict()["opening"]["ru"] == filled  # type: ignore[index]
