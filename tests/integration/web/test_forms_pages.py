@@ -158,3 +158,14 @@ def test_the_desk_refuses_a_record_without_a_reason_beside_the_box(banned: Porta
     assert refused.status_code == 422
     problems = refused.json()["problems"]
     assert [p["field"] for p in problems] == ["reason"]
+
+
+def test_with_nothing_reported_the_record_page_says_so_before_anything_is_typed(
+    portal: Portal,
+) -> None:
+    portal.at("2026-04-06T10:00")
+    number = under_review(portal)
+    on_pages(portal, EXAMINER)
+    page = portal.client.get(address(number, "clear_reported_ground"), params={"lang": "ru"})
+    assert page.status_code == 409
+    assert "не сообщают о решениях суда по основаниям 3–4" in _text(page.text)

@@ -152,6 +152,9 @@ PLACE_REQUIRED = N_(
 ATTENDED_REQUIRED = N_("Say whether the applicant attended the hearing.")
 GROUND_REQUIRED = N_("Choose the ground the reported court decision concerns.")
 REASON_REQUIRED = N_("Say why the court decision does not concern this activity.")
+NOTHING_REPORTED = N_(
+    "the state systems report no court decision on grounds 3–4 that is not recorded already"
+)
 
 # Refusals of the action itself, in words an official can act on.
 STATUS_FORBIDS = N_(
@@ -380,7 +383,15 @@ def _case_action(
     if (status, asked) not in TRANSITIONS:
         problem = Problem(FORM, STATUS_FORBIDS, {"status": _status_name(case.status)})
         raise ActionRefusedError(problem, 409)
-    return CaseAction(case, asked, ACTIONS[asked], _grounds_allowed(case, asked), views.clock.now())
+    allowed = _grounds_allowed(case, asked)
+    if asked is _A.CLEAR_REPORTED_GROUND and not allowed:
+        # Nothing reported (or every report recorded already): say so before anything is typed.
+        said: dict[str, tuple[str, ...]] = {
+            "status": _status_name(case.status),
+            "reason": (NOTHING_REPORTED,),
+        }
+        raise ActionRefusedError(Problem(FORM, RULES_FORBID, said), 409)
+    return CaseAction(case, asked, ACTIONS[asked], allowed, views.clock.now())
 
 
 def _grounds_allowed(case: ApplicationView, action: ApplicationAction) -> tuple[int, ...]:
