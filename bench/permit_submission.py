@@ -34,6 +34,8 @@ from bench.machine import describe, peak_rss_mb, percentile
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
 from kepil.domain.canonical import canonical_bytes
+from kepil.domain.permits import Provider
+from kepil.domain.permits.app2 import app2_statements
 from kepil.entrypoints.api.app import create_app
 from kepil.signing.cms_sign import sign_cms
 from kepil.signing.dev_ca import Holder, Profile
@@ -67,6 +69,8 @@ def _form(n: int) -> dict[str, object]:
                         _attachment("guarantee_letter", "letter.pdf", LETTER)],
         "truthfulness_confirmed": True, "consents_to_protected_secrets_use": True,
         "consents_to_personal_data_access": True,
+        # App.2's words as signed, addressed to the default state body (domain/permits/app2.py).
+        "language": "ru", "statements": app2_statements("ru", Provider().name_ru),
     }  # fmt: skip
 
 

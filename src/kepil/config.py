@@ -10,9 +10,22 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kepil.domain.identity.iin_bin import InvalidIdentifierError, parse_bin
+from kepil.domain.permits.documents import Provider
+
 # Values that ship in examples and defaults; a production deployment must replace every one.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "password", "dev-only"})
 MIN_SECRET_LENGTH = 32
+PROVIDER_SETTINGS = (
+    "provider_name_kk",
+    "provider_name_ru",
+    "provider_bin",
+    "provider_address_kk",
+    "provider_address_ru",
+    "provider_phone",
+    "provider_email",
+    "provider_site",
+)
 
 
 class Mode(enum.StrEnum):
@@ -80,6 +93,17 @@ class Settings(BaseSettings):
     ledger_signature_workers: int = Field(
         default=1, ge=0, le=64, description="processes verifying batch submissions (0: inline)"
     )
+    # The state body's name and requisites, printed on every result document (App.3, App.4).
+    # Dev leaves what is unset empty and the documents say "not configured": an example value
+    # would look real on a signed document; the names fall back to the Ministry's (App.1 item 2).
+    provider_name_kk: str = Field(default="", description="the state body's name in Kazakh")
+    provider_name_ru: str = Field(default="", description="the state body's name in Russian")
+    provider_bin: str = Field(default="", description="the state body's BIN (12 digits)")
+    provider_address_kk: str = Field(default="", description="its address in Kazakh")
+    provider_address_ru: str = Field(default="", description="its address in Russian")
+    provider_phone: str = Field(default="", description="its telephone")
+    provider_email: str = Field(default="", description="its e-mail")
+    provider_site: str = Field(default="", description="its web site")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
@@ -104,6 +128,27 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _require_provider_outside_dev(self) -> Settings:
+        if self.provider_bin.strip():
+            try:
+                parse_bin(self.provider_bin.strip())
+            except InvalidIdentifierError as error:
+                raise ValueError(f"KEPIL_PROVIDER_BIN is not a valid BIN: {error}") from None
+        if self.mode is Mode.DEV:
+            return self
+        missing = [
+            f"KEPIL_{name.upper()}"
+            for name in PROVIDER_SETTINGS
+            if not str(getattr(self, name)).strip()
+        ]
+        if missing:
+            raise ValueError(
+                f"the state body's requisites are printed on every permit and refusal "
+                f"(App.3, App.4); set {', '.join(missing)} in {self.mode.value} mode"
+            )
+        return self
+
     @property
     def test_pki_dir(self) -> Path:
         """Where dev mode keeps its self-made test CA when no trust directory is configured."""
@@ -115,3 +160,17 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'kepil.sqlite3'}"
+
+    def provider(self) -> Provider:
+        """The state body as the documents name it; unset names fall back to the Ministry's."""
+        default = Provider()
+        return Provider(
+            name_kk=self.provider_name_kk.strip() or default.name_kk,
+            name_ru=self.provider_name_ru.strip() or default.name_ru,
+            bin=self.provider_bin.strip(),
+            address_kk=self.provider_address_kk.strip(),
+            address_ru=self.provider_address_ru.strip(),
+            phone=self.provider_phone.strip(),
+            email=self.provider_email.strip(),
+            site=self.provider_site.strip(),
+        )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests.support.pki import trust_dir
+from tests.support.provider import TEST_PROVIDER
 
 from kepil.bootstrap import ConfigurationError, bootstrap
 from kepil.config import Mode, Settings
@@ -30,6 +31,7 @@ def test_prod_mode_refuses_to_trust_a_test_pki_root(tmp_path: Path) -> None:
         data_dir=tmp_path,
         trust_dir=trust,
         session_secret=SECRET,  # type: ignore[arg-type]
+        **TEST_PROVIDER,  # type: ignore[arg-type]
     )
     with pytest.raises(ConfigurationError, match="TEST PKI"):
         bootstrap(settings)

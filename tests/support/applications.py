@@ -28,7 +28,9 @@ from kepil.domain.permits import (
     StageBook,
     StageDeadline,
 )
+from kepil.domain.permits.app2 import app2_statements
 from kepil.domain.permits.deadlines import ServiceSchedule
+from kepil.domain.permits.documents import Provider
 from kepil.services.permits.ports import StoredApplication
 
 
@@ -66,6 +68,9 @@ def application_form(applicant_bin: str = APPLICANT_BIN) -> ApplicationForm:
         truthfulness_confirmed=True,
         consents_to_protected_secrets_use=True,
         consents_to_personal_data_access=True,
+        # App.2's words as the Russian page shows them, addressed to the default state body.
+        language="ru",
+        statements=tuple(app2_statements("ru", Provider().name_ru).items()),
     )
 
 

@@ -121,6 +121,7 @@ def bootstrap(
         calendar=calendar,
         verifier=EdsDocumentVerifier(trust_store, revocation, check_number),
         egov=egov,
+        provider=settings.provider(),
     )
     session_secrets = SessionSecrets(settings.session_secret.get_secret_value().encode())
     bus = MessageBus()

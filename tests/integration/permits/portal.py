@@ -16,7 +16,8 @@ from tests.support.identities import APPLICANT_BIN
 from tests.support.pki import Person, b64, sign_bytes, sign_in
 
 from kepil.domain.canonical import canonical_bytes
-from kepil.domain.permits import PermitRole
+from kepil.domain.permits import PermitRole, Provider
+from kepil.domain.permits.app2 import app2_statements
 
 OFFICIALS = {
     PermitRole.CLERK: ("850315400124", "КАНЦЕЛЯРОВА АЙГУЛЬ"),
@@ -59,6 +60,9 @@ def form_json(**changes: Any) -> dict[str, Any]:
         "truthfulness_confirmed": True,
         "consents_to_protected_secrets_use": True,
         "consents_to_personal_data_access": True,
+        # App.2's words as the Russian page shows them, addressed to the default state body.
+        "language": "ru",
+        "statements": app2_statements("ru", Provider().name_ru),
     }
     form.update(changes)
     return form

@@ -23,6 +23,8 @@ from tests.support.web import csrf, sign_in_on_pages
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
 from kepil.domain.canonical import canonical_bytes
+from kepil.domain.permits import Provider
+from kepil.domain.permits.app2 import app2_statements
 from kepil.domain.permits.codec import form_from_dict, form_to_dict
 from kepil.entrypoints.api.app import create_app
 
@@ -429,3 +431,23 @@ def test_the_filing_page_sends_a_person_who_is_not_signed_in_to_sign_in_and_back
         answer = anon.get(NEW)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/login?next=/cabinet/applications/new"
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_applicant_signs_the_form_s_words_as_the_page_shows_them_in_their_language(
+    client: TestClient, applicant: Person, language: str
+) -> None:
+    page = client.get(NEW, params={"lang": language}).text
+    data = fields(page)
+    answer = prepared(client, data)
+    assert answer.status_code == 200, answer.text
+    signed = json.loads(base64.b64decode(answer.json()["data_b64"]))
+    provider = Provider()
+    expected = app2_statements(language, provider.name[language])
+    assert signed["language"] == language
+    assert signed["statements"] == expected
+    shown = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    for key, text in expected.items():
+        assert text in shown, key
+    filed = file_through_pages(client, applicant, data)
+    assert filed.status_code == 201, filed.text

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from tests.support.provider import TEST_PROVIDER
 
 from kepil.config import Mode, Settings
 
@@ -32,7 +33,12 @@ def test_prod_mode_refuses_placeholder_or_short_secrets(secret: str) -> None:
 
 def test_prod_mode_accepts_a_real_secret(tmp_path: Path) -> None:
     secret = "x7Jq2vR9mLp4Tz8Wn3Kc6Yb1Hd5Fg0Sa"
-    settings = Settings(mode=Mode.PROD, session_secret=secret, trust_dir=tmp_path)  # type: ignore[arg-type]
+    settings = Settings(
+        mode=Mode.PROD,
+        session_secret=secret,  # type: ignore[arg-type]
+        trust_dir=tmp_path,
+        **TEST_PROVIDER,  # type: ignore[arg-type]
+    )
     assert settings.session_secret.get_secret_value() == secret
 
 
@@ -50,3 +56,60 @@ def test_secrets_never_appear_in_the_settings_repr() -> None:
 def test_an_out_of_range_port_is_refused() -> None:
     with pytest.raises(ValidationError, match="port"):
         Settings(port=70000)
+
+
+_SECRET = "x7Jq2vR9mLp4Tz8Wn3Kc6Yb1Hd5Fg0Sa"
+
+
+def test_prod_mode_refuses_to_start_without_the_state_body_requisites_naming_each(
+    tmp_path: Path,
+) -> None:
+    given = {k: v for k, v in TEST_PROVIDER.items() if k not in {"provider_bin", "provider_site"}}
+    with pytest.raises(ValidationError) as refused:
+        Settings(mode=Mode.PROD, session_secret=_SECRET, trust_dir=tmp_path, **given)  # type: ignore[arg-type]
+    message = str(refused.value)
+    assert "KEPIL_PROVIDER_BIN" in message
+    assert "KEPIL_PROVIDER_SITE" in message
+    assert "KEPIL_PROVIDER_PHONE" not in message
+
+
+def test_the_state_body_requisites_come_from_kepil_provider_environment_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in TEST_PROVIDER.items():
+        monkeypatch.setenv(f"KEPIL_{name.upper()}", value)
+    provider = Settings().provider()
+    assert provider.configured
+    assert provider.bin == TEST_PROVIDER["provider_bin"]
+    assert provider.name_kk == TEST_PROVIDER["provider_name_kk"]
+    assert provider.address_ru == TEST_PROVIDER["provider_address_ru"]
+
+
+def test_dev_mode_without_requisites_leaves_them_empty_and_not_configured() -> None:
+    provider = Settings(mode=Mode.DEV).provider()
+    assert not provider.configured
+    assert provider.bin == provider.phone == provider.site == ""
+    assert provider.requisites("ru") == ""
+    assert provider.name_ru.startswith("Министерство цифрового развития")
+
+
+def test_a_provider_bin_with_a_wrong_check_digit_is_refused() -> None:
+    with pytest.raises(ValidationError, match="KEPIL_PROVIDER_BIN"):
+        Settings(provider_bin="210240044101")
+
+
+def test_kepil_serve_in_prod_without_requisites_stops_before_serving_naming_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from kepil.entrypoints.cli.main import app
+
+    monkeypatch.setenv("KEPIL_MODE", "prod")
+    monkeypatch.setenv("KEPIL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KEPIL_SESSION_SECRET", _SECRET)
+    monkeypatch.setenv("KEPIL_TRUST_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "KEPIL_PROVIDER_NAME_KK" in result.output
+    assert "KEPIL_PROVIDER_SITE" in result.output

@@ -40,10 +40,16 @@ def _as(*roles: PermitRole) -> Viewer:
         (ApplicationStatus.SUBMITTED, PermitRole.HEAD, ()),
         (ApplicationStatus.REGISTERED, PermitRole.EXAMINER, ("start_review",)),
         (ApplicationStatus.REGISTERED, PermitRole.HEAD, ("refuse_further_consideration",)),
-        (ApplicationStatus.UNDER_REVIEW, PermitRole.EXAMINER, ("issue_preliminary_refusal",)),
+        # App.1 §10 items 3-4: the examiner may record why a reported court decision does not
+        # concern the activity, under review and after the hearing.
+        (
+            ApplicationStatus.UNDER_REVIEW,
+            PermitRole.EXAMINER,
+            ("issue_preliminary_refusal", "clear_reported_ground"),
+        ),
         (ApplicationStatus.UNDER_REVIEW, PermitRole.HEAD, ("issue_permit",)),
         (ApplicationStatus.HEARING_HELD, PermitRole.HEAD, ("issue_permit", "refuse")),
-        (ApplicationStatus.HEARING_HELD, PermitRole.EXAMINER, ()),
+        (ApplicationStatus.HEARING_HELD, PermitRole.EXAMINER, ("clear_reported_ground",)),
         (ApplicationStatus.PERMIT_ISSUED, PermitRole.HEAD, ()),
         (ApplicationStatus.REGISTERED, PermitRole.AUDITOR, ()),
     ],

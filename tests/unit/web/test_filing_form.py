@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 
 from kepil.domain.auth import Principal
+from kepil.domain.permits import Provider
+from kepil.domain.permits.app2 import app2_statements
 from kepil.domain.permits.application import (
     ATTACHMENT_KIND_TEXTS,
     PERSONAL_DATA_CONSENT_TEXT,
@@ -17,7 +19,7 @@ from kepil.domain.permits.application import (
 from kepil.domain.permits.validation import Problem, ProblemCode
 from kepil.entrypoints.web import filing_words as words
 from kepil.entrypoints.web.complaint_pages import complaint_problems
-from kepil.entrypoints.web.filing_form import FilingForm, check, page_order, placed
+from kepil.entrypoints.web.filing_form import FilingForm, Wording, check, page_order, placed
 from kepil.entrypoints.web.i18n import Language, read_catalogue
 
 TODAY = date(2026, 12, 7)
@@ -183,3 +185,24 @@ def test_the_problems_are_listed_in_the_order_of_their_fields_on_the_page() -> N
     assert listed == on_page
     assert listed[0] == "applicant_kind"
     assert listed.index("email") < listed.index("attachments-0-kind")
+
+
+def test_the_form_to_sign_carries_the_statements_the_page_shows_in_its_language() -> None:
+    filing = FilingForm.posted({"applicant_kind": "legal_entity", "applicant_name": "ТОО"})
+    wording = Wording.of("kk", Provider())
+    data = filing.to_dict(wording)
+    assert data["language"] == "kk"
+    assert data["statements"] == app2_statements("kk", Provider().name_kk)
+    assert "statements" not in filing.to_dict()
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_catalogue_words_of_the_confirmations_are_the_statements_signed(
+    language: Language,
+) -> None:
+    # An older form (signed without its statements) is read back in the catalogue's words:
+    # they must be the same as the words a new form signs.
+    catalogue = read_catalogue(language)
+    signed = app2_statements(language.value, "x")
+    for key, msgid in words.CONSENTS.items():
+        assert catalogue[msgid] == signed[key], key

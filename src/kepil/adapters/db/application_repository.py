@@ -47,6 +47,8 @@ from kepil.domain.permits import (
 )
 from kepil.domain.permits.codec import (
     EventRecord,
+    clearances_from_list,
+    clearances_to_list,
     event_record,
     form_from_dict,
     form_to_dict,
@@ -141,6 +143,7 @@ class SqlApplicationRepository:
             hearing_at=row.hearing_at,
             last_event_at=row.last_event_at,
             hearing_moves=row.hearing_moves,
+            ground_clearances=clearances_from_list(json.loads(row.ground_clearances)),
         )
         return StoredApplication(
             application, json.loads(row.state_facts), bytes(row.signed_form), row.version
@@ -449,6 +452,7 @@ class SqlApplicationRepository:
             "preliminary_reasons": json_text(reasons_to_dict(reasons)) if reasons else None,
             "hearing_at": application.hearing_at,
             "hearing_moves": application.hearing_moves,
+            "ground_clearances": json_text(clearances_to_list(application.ground_clearances)),
             "last_event_at": application.last_event_at,
         }
 

@@ -36,6 +36,8 @@ permit_applications = Table(
     Column("hearing_at", UtcDateTime, nullable=True),
     # How many times the hearing was moved with a new notice (Rules §8 allows one).
     Column("hearing_moves", Integer, nullable=False, server_default="0"),
+    # The examiner's signed records that a reported App.1 §10 ground 3/4 does not apply (JSON).
+    Column("ground_clearances", Text, nullable=False, server_default="[]"),
     Column("last_event_at", UtcDateTime, nullable=False),
     Column("state_facts", Text, nullable=False),
     # The applicant's CMS over the form: the evidence of what was filed (Rules §3).

@@ -163,6 +163,10 @@ class ApplicationForm:
     truthfulness_confirmed: bool
     consents_to_protected_secrets_use: bool
     consents_to_personal_data_access: bool
+    # The language the form was filed in and the text of each statement as the applicant saw
+    # it there (app2.STATEMENTS); empty only on forms stored before they were signed.
+    language: str = ""
+    statements: tuple[tuple[str, str], ...] = ()
 
     @property
     def applicant_identifier(self) -> str:

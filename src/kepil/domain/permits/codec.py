@@ -17,7 +17,7 @@ from kepil.domain.permits.application import (
 )
 from kepil.domain.permits.deadlines import ServiceSchedule, Stage, StageDeadline, StageOutcome
 from kepil.domain.permits.events import ApplicationEvent
-from kepil.domain.permits.grounds import RefusalReasons
+from kepil.domain.permits.grounds import GroundClearance, RefusalGround, RefusalReasons
 from kepil.domain.permits.validation import Problem, ProblemCode
 
 FORM_SCHEMA = "kepil/app2-form/v1"
@@ -52,6 +52,12 @@ def form_to_dict(form: ApplicationForm) -> dict[str, Any]:
         "truthfulness_confirmed": form.truthfulness_confirmed,
         "consents_to_protected_secrets_use": form.consents_to_protected_secrets_use,
         "consents_to_personal_data_access": form.consents_to_personal_data_access,
+        # Forms stored before the statements were signed round-trip without them.
+        **(
+            {"language": form.language, "statements": dict(form.statements)}
+            if form.language or form.statements
+            else {}
+        ),
     }
 
 
@@ -98,10 +104,19 @@ def form_from_dict(data: object) -> ApplicationForm:
         truthfulness_confirmed=reader.flag(root, "truthfulness_confirmed"),
         consents_to_protected_secrets_use=reader.flag(root, "consents_to_protected_secrets_use"),
         consents_to_personal_data_access=reader.flag(root, "consents_to_personal_data_access"),
+        language=reader.text(root, "language", required=False),
+        statements=_statements(reader, root),
     )
     if reader.problems:
         raise FormDecodingError(reader.problems)
     return form
+
+
+def _statements(reader: _Reader, root: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    if "statements" not in root:
+        return ()
+    found = reader.mapping(root["statements"], "statements")
+    return tuple((str(key), reader.text(found, str(key), "statements")) for key in found)
 
 
 def _address(reader: _Reader, data: Mapping[str, Any], index: int) -> ActivityAddress:
@@ -251,6 +266,25 @@ def reasons_to_dict(reasons: RefusalReasons) -> dict[str, Any]:
 def reasons_from_dict(data: Mapping[str, Any]) -> RefusalReasons:
     """Reasons as stored."""
     return RefusalReasons.of(data["grounds"], data["motivation"])
+
+
+def clearances_to_list(clearances: tuple[GroundClearance, ...]) -> list[dict[str, Any]]:
+    """The examiner's records on reported grounds 3-4 as stored with the application."""
+    return [c.to_canonical_dict() for c in clearances]
+
+
+def clearances_from_list(data: list[Mapping[str, Any]]) -> tuple[GroundClearance, ...]:
+    """The records as stored; read back exactly, not validated again."""
+    return tuple(
+        GroundClearance(
+            ground=RefusalGround(int(item["ground"])),
+            reason=str(item["reason"]),
+            examiner_name=str(item["examiner"]["name"]),
+            examiner_iin=str(item["examiner"]["iin"]),
+            recorded_at=datetime.fromisoformat(str(item["recorded_at"])),
+        )
+        for item in data
+    )
 
 
 def problem_from_dict(data: Mapping[str, str]) -> Problem:

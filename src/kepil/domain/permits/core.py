@@ -11,7 +11,7 @@ from kepil.domain.permits.deadlines import ServiceSchedule, Stage, StageBook
 from kepil.domain.permits.documents import Recipient
 from kepil.domain.permits.errors import TransitionNotAllowedError
 from kepil.domain.permits.events import ActorRef, ApplicationEvent
-from kepil.domain.permits.grounds import RefusalReasons
+from kepil.domain.permits.grounds import GroundClearance, RefusalReasons
 from kepil.domain.permits.roles import Actor
 from kepil.domain.permits.status import (
     ApplicationAction,
@@ -42,6 +42,7 @@ class ApplicationCore:
         self.preliminary_reasons: RefusalReasons | None = None
         self.hearing_at: datetime | None = None
         self.hearing_moves = 0  # how many times the hearing was moved with a new notice (§8)
+        self.ground_clearances: tuple[GroundClearance, ...] = ()  # App.1 §10 items 3-4
         self.history: list[ApplicationEvent] = []
         self.events: list[ApplicationEvent] = []
         self._calendar = calendar

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from kepil.domain.permits import wording
 from kepil.domain.permits.application import ActivityAddress, ApplicantKind, ApplicationForm
-from kepil.domain.permits.grounds import RefusalReasons
+from kepil.domain.permits.grounds import GroundClearance, RefusalReasons
 from kepil.domain.permits.roles import Actor, PermitRole
 from kepil.domain.permits.validation import Problem
 
 PERMIT_VALIDITY_YEARS: Final = 3  # App.3 «Особые условия»
-# App.1 item 2; the ministry has been renamed before, so the name is a parameter, this a default.
+# App.1 item 2; the ministry has been renamed before, so the name is a setting, this a default.
 PROVIDER_NAME_RU: Final = (
     "Министерство цифрового развития, инноваций и аэрокосмической промышленности "
     "Республики Казахстан"
@@ -20,38 +21,25 @@ PROVIDER_NAME_RU: Final = (
 PROVIDER_NAME_KK: Final = (
     "Қазақстан Республикасының Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрлігі"
 )
-HEADINGS: Final = {
-    "provider_name": {
-        "kk": "Мемлекеттік органның атауы",
-        "ru": "Наименование государственного органа",
-    },
-    "provider_requisites": {
-        "kk": "Мемлекеттік органның деректемелері",
-        "ru": "Реквизиты государственного органа",
-    },
-}
-PERMIT_TITLE: Final = "РАЗРЕШЕНИЕ на выпуск и обращение обеспеченных цифровых активов"
-PERMIT_SPECIAL_CONDITION: Final = (
-    "срок действия настоящего разрешения – 3 (три) года со дня его выдачи"
-)
-PERMIT_NOTE: Final = (
-    "обеспеченный цифровой актив не является расчетной денежной единицей, законным платежным "
-    "средством; не признается финансовым инструментом или финансовым активом согласно статье 5 "
-    'Закона Республики Казахстан "О цифровых активах в Республике Казахстан"'
-)
-REFUSAL_TITLE: Final = (
-    "МОТИВИРОВАННЫЙ ОТКАЗ в выдаче разрешения на выпуск и обращение обеспеченных цифровых активов"
-)
-FURTHER_CONSIDERATION_TITLE: Final = "Уведомление об отказе в дальнейшем рассмотрении документов"
+# The ru-only keys the documents always had keep their values; the pairs are added beside them.
+PERMIT_TITLE: Final = wording.PERMIT_TITLE[1]
+PERMIT_SPECIAL_CONDITION: Final = wording.PERMIT_SPECIAL_CONDITION[1]
+PERMIT_NOTE: Final = wording.PERMIT_NOTE[1]
+REFUSAL_TITLE: Final = wording.REFUSAL_TITLE[1]
+FURTHER_CONSIDERATION_TITLE: Final = wording.FURTHER_CONSIDERATION_TITLE[1]
 _DEFAULT_POSITIONS: Final = {
     PermitRole.HEAD: "Руководитель",
     PermitRole.EXAMINER: "Ответственный исполнитель",
 }
 
 
-def _headings() -> dict[str, dict[str, str]]:
-    # A fresh copy each time: a caller editing one document's dict must not edit the next one.
-    return {key: dict(pair) for key, pair in HEADINGS.items()}
+def _sources(*sentences: str, title_ru: wording.Source = wording.LAW) -> dict[str, object]:
+    # Whose words: the Russian is the law's, the Kazakh headings partly, the rest kepil's.
+    return {
+        "title": {"kk": wording.KEPIL, "ru": title_ru},
+        **wording.sentence_sources(*sentences),
+        "headings": wording.heading_sources(),
+    }
 
 
 def add_years(start: date, years: int) -> date:
@@ -68,21 +56,58 @@ def add_years(start: date, years: int) -> date:
 
 @dataclass(frozen=True, slots=True)
 class Provider:
-    """The state body that issues the document, named in Kazakh and Russian (App.3, App.4)."""
+    """The state body that issues the document and its requisites (App.3, App.4).
+
+    The requisites come from configuration; empty ones are shown as "not configured", never
+    made up (prod refuses to start without them, config.py)."""
 
     name_kk: str = PROVIDER_NAME_KK
     name_ru: str = PROVIDER_NAME_RU
-    requisites_kk: str = ""
-    requisites_ru: str = ""
+    bin: str = ""
+    address_kk: str = ""
+    address_ru: str = ""
+    phone: str = ""
+    email: str = ""
+    site: str = ""
 
-    def to_canonical_dict(self) -> dict[str, str]:
+    @property
+    def configured(self) -> bool:
+        """Whether every requisite is known."""
+        return all((self.bin, self.address_kk, self.address_ru, self.phone, self.email, self.site))
+
+    @property
+    def name(self) -> dict[str, str]:
+        """The body's name in both languages."""
+        return {"kk": self.name_kk, "ru": self.name_ru}
+
+    def requisites(self, language: str) -> str:
+        """The requisites as one line in the language ("kk" or "ru"); empty if none is set."""
+        labels = _REQUISITE_LABELS[language]
+        address = self.address_kk if language == "kk" else self.address_ru
+        parts = zip(labels, (self.bin, address, self.phone, self.email, self.site), strict=True)
+        return "; ".join(f"{label} {value}" for label, value in parts if value)
+
+    def to_canonical_dict(self) -> dict[str, object]:
         """The provider block with stable keys."""
         return {
             "name_kk": self.name_kk,
             "name_ru": self.name_ru,
-            "requisites_kk": self.requisites_kk,
-            "requisites_ru": self.requisites_ru,
+            "requisites_kk": self.requisites("kk"),
+            "requisites_ru": self.requisites("ru"),
+            "bin": self.bin,
+            "address": {"kk": self.address_kk, "ru": self.address_ru},
+            "phone": self.phone,
+            "email": self.email,
+            "site": self.site,
+            "configured": self.configured,
         }
+
+
+# kepil's labels (the forms name the block, not its parts); БСН is the Kazakh for БИН.
+_REQUISITE_LABELS: Final = {
+    "kk": ("БСН", "мекенжайы:", "тел.:", "e-mail:", "сайт:"),
+    "ru": ("БИН", "адрес:", "тел.:", "e-mail:", "сайт:"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +177,8 @@ class Permit:
     purpose: str
     activity_addresses: tuple[ActivityAddress, ...]
     signer: Signer
+    # Reported grounds 3/4 the examiner recorded, signed, as not concerning this activity.
+    clearances: tuple[GroundClearance, ...] = ()
 
     @property
     def valid_from(self) -> date:
@@ -172,7 +199,7 @@ class Permit:
         return {
             "document_type": "permit",
             "title": PERMIT_TITLE,
-            "headings": _headings(),
+            "headings": wording.headings(),
             "number": self.number,
             "application_number": self.application_number,
             "issue_date": self.issue_date.isoformat(),
@@ -186,6 +213,14 @@ class Permit:
             "valid_until": self.valid_until.isoformat(),
             "note": PERMIT_NOTE,
             "signer": self.signer.to_canonical_dict(),
+            "titles": wording.pair(wording.PERMIT_TITLE),
+            "legal_basis": wording.pair(wording.PERMIT_LEGAL_BASIS),
+            "wording": {
+                "special_conditions": wording.pair(wording.PERMIT_SPECIAL_CONDITION),
+                "note": wording.pair(wording.PERMIT_NOTE),
+            },
+            "wording_sources": _sources("legal_basis", "special_conditions", "note"),
+            "ground_clearances": [c.to_canonical_dict() for c in self.clearances],
         }
 
 
@@ -207,7 +242,7 @@ class MotivatedRefusal:
         return {
             "document_type": "motivated_refusal",
             "title": REFUSAL_TITLE,
-            "headings": _headings(),
+            "headings": wording.headings(),
             "number": self.number,
             "application_number": self.application_number,
             "application_date": self.application_date.isoformat(),
@@ -217,6 +252,11 @@ class MotivatedRefusal:
             "grounds": self.reasons.to_canonical_list(),
             "motivation": self.reasons.motivation,
             "signer": self.signer.to_canonical_dict(),
+            "titles": wording.pair(wording.REFUSAL_TITLE),
+            "opening": wording.refusal_opening(
+                self.provider.name, self.application_date, self.application_number
+            ),
+            "wording_sources": _sources("opening"),
         }
 
 
@@ -238,7 +278,7 @@ class RefusalOfFurtherConsideration:
         return {
             "document_type": "refusal_of_further_consideration",
             "title": FURTHER_CONSIDERATION_TITLE,
-            "headings": _headings(),
+            "headings": wording.headings(),
             "number": self.number,
             "application_number": self.application_number,
             "application_date": self.application_date.isoformat(),
@@ -247,4 +287,6 @@ class RefusalOfFurtherConsideration:
             "recipient": self.recipient.to_canonical_dict(),
             "problems": [problem.to_canonical_dict() for problem in self.problems],
             "signer": self.signer.to_canonical_dict(),
+            "titles": wording.pair(wording.FURTHER_CONSIDERATION_TITLE),
+            "wording_sources": _sources(title_ru=wording.KEPIL),
         }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from kepil.domain.permits.documents import MotivatedRefusal, Permit, RefusalOfFurtherConsideration
-from kepil.domain.permits.grounds import RefusalReasons
+from kepil.domain.permits.grounds import GroundClearance, RefusalReasons
 from kepil.domain.permits.roles import PermitRole
 from kepil.domain.permits.status import ApplicationStatus
 
@@ -113,6 +113,14 @@ class HearingHeld(ApplicationEvent):
 
     applicant_attended: bool
     applicant_position: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportedGroundCleared(ApplicationEvent):
+    """The examiner recorded, signed, why a ground 3/4 the state systems report does not
+    concern this activity (App.1 §10); the permit's draft shows the record."""
+
+    clearance: GroundClearance
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

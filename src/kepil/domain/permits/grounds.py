@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import IntEnum
 from typing import Final
 
@@ -89,3 +90,50 @@ class RefusalReasons:
     def to_canonical_list(self) -> list[dict[str, int | str]]:
         """The cited grounds as JSON-able dicts: number and text of the law."""
         return [{"number": int(ground), "text": ground.text} for ground in self.grounds]
+
+
+# App.1 §10 items 3 and 4 come from court records the state systems report (Rules §4).
+REPORTED_GROUNDS: Final = frozenset(
+    {RefusalGround.COURT_BAN_ON_ACTIVITY, RefusalGround.COURT_DEPRIVATION_OF_SPECIAL_RIGHT}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GroundClearance:
+    """The examiner's signed record of why a reported ground 3 or 4 does not concern this
+    activity; without one a permit cannot be drafted over the report."""
+
+    ground: RefusalGround
+    reason: str
+    examiner_name: str
+    examiner_iin: str
+    recorded_at: datetime
+
+    @classmethod
+    def of(
+        cls, ground: int, reason: str, examiner_name: str, examiner_iin: str, at: datetime
+    ) -> GroundClearance:
+        """A validated record: ground 3 or 4 and a reason that is not blank."""
+        try:
+            cited = RefusalGround(ground)
+        except ValueError:
+            raise InvalidRefusalError(f"ground {ground} is outside App.1 §10 items 1-5") from None
+        if cited not in REPORTED_GROUNDS:
+            raise InvalidRefusalError(
+                f"only grounds 3 and 4 come from court records and may be cleared, not {ground}"
+            )
+        if not reason.strip():
+            raise InvalidRefusalError(
+                f"say why ground {ground} does not concern this activity (App.1 §10)"
+            )
+        return cls(cited, reason.strip(), examiner_name, examiner_iin, at)
+
+    def to_canonical_dict(self) -> dict[str, object]:
+        """The record as the permit carries it."""
+        return {
+            "ground": int(self.ground),
+            "ground_text": self.ground.text,
+            "reason": self.reason,
+            "examiner": {"name": self.examiner_name, "iin": self.examiner_iin},
+            "recorded_at": self.recorded_at.isoformat(),
+        }

@@ -49,6 +49,9 @@ class ApplicationAction(StrEnum):
     ISSUE_PRELIMINARY_REFUSAL = "issue_preliminary_refusal"
     SCHEDULE_HEARING = "schedule_hearing"
     HOLD_HEARING = "hold_hearing"
+    # App.1 §10 items 3-4: the examiner records, signed, why a reported court ban or
+    # deprivation does not concern this activity; the status stays.
+    CLEAR_REPORTED_GROUND = "clear_reported_ground"
     ISSUE_PERMIT = "issue_permit"
     REFUSE = "refuse"
     WITHDRAW = "withdraw"
@@ -83,6 +86,9 @@ _DECLARED: Final = (
     # §8: the preliminary refusal's notice carries the hearing's time and place, so it sets it.
     Transition(_S.UNDER_REVIEW, _A.ISSUE_PRELIMINARY_REFUSAL, _S.HEARING_SCHEDULED, _EXAMINER),
     Transition(_S.UNDER_REVIEW, _A.ISSUE_PERMIT, _S.PERMIT_ISSUED, _HEAD),
+    # A permit over a reported ground 3/4 needs the examiner's signed record first (grounds.py).
+    Transition(_S.UNDER_REVIEW, _A.CLEAR_REPORTED_GROUND, _S.UNDER_REVIEW, _EXAMINER),
+    Transition(_S.HEARING_HELD, _A.CLEAR_REPORTED_GROUND, _S.HEARING_HELD, _EXAMINER),
     # A case stored in the old shape (a preliminary refusal without time and place) still gets
     # its notice with them, judged by the same limits.
     Transition(_S.PRELIMINARY_REFUSAL, _A.SCHEDULE_HEARING, _S.HEARING_SCHEDULED, _EXAMINER),

@@ -37,12 +37,19 @@ class Step:
     applicant_attended: bool | None = None
     applicant_position: str = ""
     reason: str = ""
+    ground: int | None = None
 
     def required_moment(self) -> datetime:
         """The hearing's moment, which the preliminary refusal's notice and scheduling need."""
         if self.hearing_at is None:
             raise StepArgumentError("hearing_at: an ISO moment with its UTC offset")
         return self.hearing_at
+
+    def required_ground(self) -> int:
+        """The App.1 §10 ground a clearance is about."""
+        if self.ground is None:
+            raise StepArgumentError("ground: the App.1 §10 item number (3 or 4)")
+        return self.ground
 
     def required_attendance(self) -> bool:
         """Whether the applicant came, which holding the hearing records."""

@@ -9,6 +9,7 @@ from typing import TypeVar
 from kepil.domain.calendar import WorkingCalendar, to_almaty
 from kepil.domain.permits import deadlines
 from kepil.domain.permits.application import ApplicationForm
+from kepil.domain.permits.clearances import ClearanceSteps
 from kepil.domain.permits.core import require_aware
 from kepil.domain.permits.deadlines import ServiceSchedule, Stage, StageBook
 from kepil.domain.permits.documents import (
@@ -29,8 +30,7 @@ from kepil.domain.permits.events import (
     PermitRefused,
     ReviewStarted,
 )
-from kepil.domain.permits.grounds import RefusalReasons, automatic_grounds
-from kepil.domain.permits.hearing import HearingSteps
+from kepil.domain.permits.grounds import GroundClearance, RefusalReasons, automatic_grounds
 from kepil.domain.permits.roles import Actor
 from kepil.domain.permits.status import (
     SUBMISSION_ROLES,
@@ -49,7 +49,7 @@ _A = ApplicationAction
 _E = TypeVar("_E", bound=ApplicationEvent)
 
 
-class Application(HearingSteps):
+class Application(ClearanceSteps):
     """An application for a permit, from submission to a final decision or withdrawal."""
 
     @classmethod
@@ -66,6 +66,7 @@ class Application(HearingSteps):
         hearing_at: datetime | None,
         last_event_at: datetime,
         hearing_moves: int = 0,
+        ground_clearances: tuple[GroundClearance, ...] = (),
     ) -> Application:
         """An application as a repository stored it; no event is raised."""
         application = cls(number, form, schedule, calendar)
@@ -74,6 +75,7 @@ class Application(HearingSteps):
         application.preliminary_reasons = preliminary_reasons
         application.hearing_at = hearing_at
         application.hearing_moves = hearing_moves
+        application.ground_clearances = ground_clearances
         application.last_event_at = last_event_at
         return application
 
@@ -176,14 +178,29 @@ class Application(HearingSteps):
         )
 
     def issue_permit(
-        self, actor: Actor, at: datetime, permit_number: str, provider: Provider | None = None
+        self,
+        actor: Actor,
+        at: datetime,
+        permit_number: str,
+        provider: Provider | None = None,
+        reported_grounds: Iterable[int] = (),
     ) -> PermitIssued:
-        """The head signs the permit of App.3 (Rules §7, §9); it goes to the registry (§11)."""
+        """The head signs the permit of App.3 (Rules §7, §9); it goes to the registry (§11).
+
+        `reported_grounds`: App.1 §10 items the state systems' answers suggest (Rules §4)."""
         target = self._begin(_A.ISSUE_PERMIT, actor, at)
         found = automatic_grounds(self.form)
         if found:
             listed = ", ".join(f"ground {int(ground)}" for ground in sorted(found))
             self._refuse(_A.ISSUE_PERMIT, f"App.1 §10 {listed} applies")
+        uncleared = self.uncleared_grounds(reported_grounds)
+        if uncleared:
+            listed = ", ".join(str(int(ground)) for ground in uncleared)
+            self._refuse(
+                _A.ISSUE_PERMIT,
+                f"the state systems report a court decision for App.1 §10 ground(s) {listed}; "
+                "the examiner must first record, signed, why it does not concern this activity",
+            )
         self.deadlines.settle(Stage.REVIEW, at)
         late = self.deadlines.settle(Stage.SERVICE_TERM, at)
         form = self.form
@@ -197,6 +214,7 @@ class Application(HearingSteps):
             purpose=form.purpose,
             activity_addresses=form.activity_addresses,
             signer=Signer.for_actor(actor),
+            clearances=tuple(sorted(self.ground_clearances, key=lambda c: c.ground)),
         )
         return self._commit(
             PermitIssued(
@@ -245,9 +263,18 @@ class Application(HearingSteps):
         )
 
     def perform(  # noqa: PLR0911 (one return per declared action)
-        self, step: Step, actor: Actor, at: datetime
+        self,
+        step: Step,
+        actor: Actor,
+        at: datetime,
+        *,
+        provider: Provider | None = None,
+        reported_grounds: Iterable[int] = (),
     ) -> ApplicationEvent:
-        """Carry out a step by its action's one method; undeclared moves are refused there."""
+        """Carry out a step by its action's one method; undeclared moves are refused there.
+
+        `provider` names the state body on the documents; `reported_grounds` are the App.1 §10
+        items the state systems' answers suggest (Rules §4), kept outside the aggregate."""
         number = self.number
         match step.action:
             case _A.REGISTER:
@@ -256,7 +283,7 @@ class Application(HearingSteps):
                 return self.start_review(actor, at)
             case _A.REFUSE_FURTHER_CONSIDERATION:
                 return self.refuse_further_consideration(
-                    actor, at, document_number(number, step.action)
+                    actor, at, document_number(number, step.action), provider=provider
                 )
             case _A.ISSUE_PRELIMINARY_REFUSAL:
                 return self.issue_preliminary_refusal(
@@ -267,11 +294,17 @@ class Application(HearingSteps):
             case _A.HOLD_HEARING:
                 attended = step.required_attendance()
                 return self.hold_hearing(actor, at, attended, step.applicant_position)
+            case _A.CLEAR_REPORTED_GROUND:
+                ground = step.required_ground()
+                return self.clear_reported_ground(actor, at, ground, step.reason, reported_grounds)
             case _A.ISSUE_PERMIT:
-                return self.issue_permit(actor, at, document_number(number, step.action))
+                permit_number = document_number(number, step.action)
+                return self.issue_permit(actor, at, permit_number, provider, reported_grounds)
             case _A.REFUSE:
                 refusal_number = document_number(number, step.action)
-                return self.refuse(actor, at, refusal_number, step.grounds, step.motivation)
+                return self.refuse(
+                    actor, at, refusal_number, step.grounds, step.motivation, provider
+                )
             case _A.WITHDRAW:
                 return self.withdraw(actor, at, step.reason)
             case _A.SUBMIT:

@@ -93,6 +93,10 @@ ACTIONS: Final[dict[ApplicationAction, ActionPage]] = {
         N_("Record the hearing on application %(number)s"),
         N_("Sign with EDS and record the hearing"),
     ),
+    _A.CLEAR_REPORTED_GROUND: ActionPage(
+        N_("Why a reported court decision does not concern application %(number)s"),
+        N_("Sign the record with EDS"),
+    ),
     _A.ISSUE_PERMIT: ActionPage(
         N_("Issue the permit on application %(number)s"),
         N_("Sign the permit with EDS and issue it"),
@@ -120,6 +124,8 @@ ARGUMENTS: Final[dict[ApplicationAction, tuple[str, ...]]] = {
     _A.SCHEDULE_HEARING: ("hearing_at", "place"),
     _A.HOLD_HEARING: ("applicant_attended", "applicant_position"),
     _A.REFUSE: ("grounds", "motivation"),
+    # App.1 §10 items 3-4: which reported ground, and why it does not concern the activity.
+    _A.CLEAR_REPORTED_GROUND: ("ground", "reason"),
 }
 
 # The result documents, by the kind the document store and words.DOCUMENT_KIND_NAMES use.
@@ -144,6 +150,11 @@ PLACE_REQUIRED = N_(
     "address)."
 )
 ATTENDED_REQUIRED = N_("Say whether the applicant attended the hearing.")
+GROUND_REQUIRED = N_("Choose the ground the reported court decision concerns.")
+REASON_REQUIRED = N_("Say why the court decision does not concern this activity.")
+NOTHING_REPORTED = N_(
+    "the state systems report no court decision on grounds 3–4 that is not recorded already"
+)
 
 # Refusals of the action itself, in words an official can act on.
 STATUS_FORBIDS = N_(
@@ -172,6 +183,18 @@ GUARD_REASONS: Final = (
     ("the hearing was set for", N_("the time set for the hearing has not come yet")),
     ("App.1 §10", N_("a ground for refusal of App.1 §10 applies to the application")),
     ("ground(s)", N_("a ground was not in the preliminary decision")),
+    (
+        "the state systems report a court decision",
+        N_(
+            "the state systems report a court decision (App.1 §10 items 3–4) that the "
+            "responsible officer has not yet recorded as not concerning this activity"
+        ),
+    ),
+    (
+        "the state systems report no court decision",
+        N_("the state systems report no court decision on this ground"),
+    ),
+    ("already recorded for ground", N_("this ground is already recorded")),
 )
 
 
@@ -264,6 +287,14 @@ def _read_hearing_at(typed: Typed, case: CaseAction) -> None:
         typed.problems.append(Problem("hearing_date", HEARING_IN_PAST))
 
 
+def _read_ground(typed: Typed, case: CaseAction) -> None:
+    said = typed.values.get("ground", "")
+    ground = int(said) if said.isdigit() and len(said) < 3 else None
+    typed.arguments["ground"] = ground
+    if ground is None or ground not in case.allowed_grounds:
+        typed.problems.append(Problem("ground", GROUND_REQUIRED))
+
+
 def _read_attended(typed: Typed) -> None:
     said = typed.values.get("applicant_attended")
     typed.arguments["applicant_attended"] = {"yes": True, "no": False}.get(said or "")
@@ -285,6 +316,10 @@ def read_arguments(action: ApplicationAction, typed: Typed, case: CaseAction) ->
                 _read_text(typed, name, PLACE_REQUIRED)
             case "applicant_attended":
                 _read_attended(typed)
+            case "ground":
+                _read_ground(typed, case)
+            case "reason":
+                _read_text(typed, name, REASON_REQUIRED)
             case _:
                 _read_text(typed, name, None)
     return typed
@@ -348,12 +383,22 @@ def _case_action(
     if (status, asked) not in TRANSITIONS:
         problem = Problem(FORM, STATUS_FORBIDS, {"status": _status_name(case.status)})
         raise ActionRefusedError(problem, 409)
-    return CaseAction(case, asked, ACTIONS[asked], _grounds_allowed(case, asked), views.clock.now())
+    allowed = _grounds_allowed(case, asked)
+    if asked is _A.CLEAR_REPORTED_GROUND and not allowed:
+        # Nothing reported (or every report recorded already): say so before anything is typed.
+        said: dict[str, tuple[str, ...]] = {
+            "status": _status_name(case.status),
+            "reason": (NOTHING_REPORTED,),
+        }
+        raise ActionRefusedError(Problem(FORM, RULES_FORBID, said), 409)
+    return CaseAction(case, asked, ACTIONS[asked], allowed, views.clock.now())
 
 
 def _grounds_allowed(case: ApplicationView, action: ApplicationAction) -> tuple[int, ...]:
     """Every ground of App.1 §10; for the reasoned refusal only those of the preliminary
     decision, on which the applicant was heard (APPC art. 73; Application.refuse)."""
+    if action is _A.CLEAR_REPORTED_GROUND:
+        return _reported_not_cleared(case)
     if action is not _A.REFUSE:
         return tuple(int(ground) for ground in RefusalGround)
     for line in reversed(case.history):
@@ -361,6 +406,16 @@ def _grounds_allowed(case: ApplicationView, action: ApplicationAction) -> tuple[
             reasons = line.details.get("reasons", {})
             return tuple(int(g) for g in reasons.get("grounds", []))
     return ()
+
+
+def _reported_not_cleared(case: ApplicationView) -> tuple[int, ...]:
+    # App.1 §10 items 3-4 the state systems' answers suggested, less those already recorded.
+    facts = case.state_facts or {}
+    reported = {g for g in facts.get("suggested_grounds", ()) if g in (3, 4)}
+    for line in case.history:
+        if line.kind == "reported_ground_cleared":
+            reported.discard(line.details.get("clearance", {}).get("ground"))
+    return tuple(sorted(reported))
 
 
 def refusal(error: Exception, action: ApplicationAction) -> Problem:

@@ -46,6 +46,7 @@ ACTION_NAMES: Final[dict[str, str]] = {
     _A.ISSUE_PRELIMINARY_REFUSAL: N_("Issue a preliminary decision to refuse"),
     _A.SCHEDULE_HEARING: N_("Set the time and place of the hearing"),
     _A.HOLD_HEARING: N_("Record that the hearing was held"),
+    _A.CLEAR_REPORTED_GROUND: N_("Record why a reported court decision does not apply"),
     _A.ISSUE_PERMIT: N_("Sign the permit"),
     _A.REFUSE: N_("Sign the reasoned refusal"),
 }
@@ -61,6 +62,7 @@ DONE: Final[dict[str, str]] = {
     ),
     _A.SCHEDULE_HEARING: N_("The hearing is scheduled; the applicant is told when and where."),
     _A.HOLD_HEARING: N_("The hearing is recorded as held."),
+    _A.CLEAR_REPORTED_GROUND: N_("The record is signed; the permit's draft shows it."),
     _A.ISSUE_PERMIT: N_("The permit is signed and issued to the applicant."),
     _A.REFUSE: N_("The reasoned refusal is signed and issued to the applicant."),
 }

@@ -11,6 +11,7 @@ from typing import Any
 
 from kepil.domain.auth import ENTREPRENEUR, Principal
 from kepil.domain.canonical import canonical_bytes
+from kepil.domain.permits.app2 import app2_statements
 from kepil.domain.permits.application import ApplicantKind, ApplicationForm, AttachmentKind
 from kepil.domain.permits.codec import (
     FORM_SCHEMA,
@@ -18,6 +19,7 @@ from kepil.domain.permits.codec import (
     form_from_dict,
     form_to_dict,
 )
+from kepil.domain.permits.documents import Provider
 from kepil.domain.permits.validation import (
     Problem,
     ProblemCode,
@@ -41,6 +43,20 @@ _INDEXED = re.compile(r"^(activity_addresses|attachments)\[(\d+)\](?:\.(\w+))?")
 # Bounds that keep a posted page small; far above anything the form needs.
 MAX_BLOCKS = 20
 MAX_VALUE = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """The language the page is read in and the App.2 statements it shows there: the applicant
+    signs exactly these words (app2.py), and the service checks they are the current ones."""
+
+    language: str
+    statements: dict[str, str]
+
+    @classmethod
+    def of(cls, language: str, provider: Provider) -> Wording:
+        """The current statements in `language`, addressed to the configured state body."""
+        return cls(language, app2_statements(language, provider.name[language]))
 
 
 @dataclass
@@ -123,8 +139,10 @@ class FilingForm:
             i for i, block in enumerate(self.attachments) if block["sha256"] or block["file_name"]
         ]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The form in the JSON shape of Appendix 2 that the domain's codec reads."""
+    def to_dict(self, wording: Wording | None = None) -> dict[str, Any]:
+        """The form in the JSON shape of Appendix 2 that the domain's codec reads, with the
+        statements the page showed when `wording` is given."""
+        said = {"language": wording.language, "statements": wording.statements} if wording else {}
         return {
             "schema": FORM_SCHEMA,
             "requisites": {
@@ -142,6 +160,7 @@ class FilingForm:
                 _attachment_dict(self.attachments[i]) for i in self.filed_attachments()
             ],
             **self.consents,
+            **said,
         }
 
 
@@ -167,11 +186,12 @@ def form_bytes(form: ApplicationForm) -> bytes:
     return canonical_bytes(form_to_dict(form))
 
 
-def check(filing: FilingForm, today: date) -> Checked:
+def check(filing: FilingForm, today: date, wording: Wording | None = None) -> Checked:
     """Every problem of the form at once: the codec's, then the domain's field rules; the
-    completeness rules (Rules §6) become warnings, as the service accepts and then refuses."""
+    completeness rules (Rules §6) become warnings, as the service accepts and then refuses.
+    The form to sign carries the statements of `wording` (the page's language)."""
     errors, warnings = Messages(), Messages()
-    data = filing.to_dict()
+    data = filing.to_dict(wording)
     form: ApplicationForm | None
     try:
         form = form_from_dict(data)

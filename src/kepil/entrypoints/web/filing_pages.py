@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from kepil.entrypoints.api.dependencies import BusDep, ViewsDep
 from kepil.entrypoints.web import filing_words as words
-from kepil.entrypoints.web.filing_form import Checked, FilingForm, Messages, check
+from kepil.entrypoints.web.filing_form import Checked, FilingForm, Messages, Wording, check
 from kepil.entrypoints.web.i18n import translator
 from kepil.entrypoints.web.preferences import Preferences, PreferencesDep
 from kepil.entrypoints.web.rendering import render
@@ -30,7 +30,6 @@ from kepil.entrypoints.web.signing_pages import (
     refusal_status,
     texts,
 )
-from kepil.services.permits.context import AttachmentLimits
 from kepil.services.permits.submission import SubmitApplication, UploadedFile
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -45,7 +44,7 @@ def filing_page(
 ) -> Response:
     """A blank Appendix 2 form, prefilled with what the signed-in person's certificate says."""
     filing = FilingForm.blank(person.principal)
-    return _page(request, prefs, views.upload_limits(), filing, _new_key())
+    return _page(request, prefs, views, filing, _new_key())
 
 
 @router.post(NEW)
@@ -57,17 +56,16 @@ def check_on_page(
     fields = texts(posted)
     filing = FilingForm.posted(fields)
     key = fields.get("idempotency_key") or _new_key()
-    limits = views.upload_limits()
     added = fields.get("add")
     if added in ("address", "attachment"):
         if added == "address":
             filing.add_address()
         else:
             filing.add_attachment()
-        return _page(request, prefs, limits, filing, key, focus=added)
-    checked = check(filing, views.registry_day())
+        return _page(request, prefs, views, filing, key, focus=added)
+    checked = check(filing, views.registry_day(), _wording(prefs, views))
     status = 422 if checked.errors else 200
-    return _page(request, prefs, limits, filing, key, checked=checked, status_code=status)
+    return _page(request, prefs, views, filing, key, checked=checked, status_code=status)
 
 
 @router.post("/cabinet/applications/prepare", response_class=JSONResponse)
@@ -77,7 +75,8 @@ def prepare(
     """The exact bytes to sign (base64), or every problem; warnings travel with the bytes."""
     check_script_csrf(request, posted)
     words_of = translator(prefs.language)
-    checked = check(FilingForm.posted(texts(posted)), views.registry_day())
+    filing = FilingForm.posted(texts(posted))
+    checked = check(filing, views.registry_day(), _wording(prefs, views))
     content = checked.content
     if content is None:
         return problems_answer(words_of, _pairs(checked.errors) or [(FORM, words.SERVICE_REFUSED)])
@@ -131,10 +130,15 @@ def submit(
     )
 
 
+def _wording(prefs: Preferences, views: ViewsDep) -> Wording:
+    # The statements in the language the page is read in: what the person sees is signed.
+    return Wording.of(prefs.language.value, views.context.provider)
+
+
 def _page(
     request: Request,
     prefs: Preferences,
-    limits: AttachmentLimits,
+    views: ViewsDep,
     filing: FilingForm,
     key: str,
     *,
@@ -142,6 +146,7 @@ def _page(
     focus: str = "",
     status_code: int = 200,
 ) -> Response:
+    limits = views.upload_limits()
     errors = checked.errors if checked else Messages()
     warnings = checked.warnings if checked else Messages()
     context: dict[str, Any] = {
@@ -152,6 +157,7 @@ def _page(
         "idempotency_key": key,
         "focus": focus,
         "words": words,
+        "statements": _wording(prefs, views).statements,
         "limits": {
             "max_file_bytes": limits.max_file_bytes,
             "max_total_bytes": limits.max_total_bytes,

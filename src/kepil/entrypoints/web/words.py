@@ -98,6 +98,10 @@ EVENT_NAMES: dict[str, str] = {
     "hearing_scheduled": N_("Hearing scheduled"),
     "hearing_moved": N_("Hearing moved, with a new notice"),
     "hearing_held": N_("Hearing held"),
+    "reported_ground_cleared": N_(
+        "The responsible officer recorded why a reported court decision does not concern this "
+        "activity"
+    ),
     "permit_issued": N_("Permit issued"),
     "permit_refused": N_("Reasoned refusal issued"),
     "application_withdrawn": N_("Application withdrawn"),
@@ -229,6 +233,7 @@ NOTIFICATION_TEXTS: dict[str, str] = {
     "hearing_scheduled": N_("A hearing on application %(number)s is scheduled."),
     "hearing_moved": N_("The hearing on application %(number)s is moved."),
     "hearing_held": N_("The hearing on application %(number)s is held."),
+    "reported_ground_cleared": N_("The review of application %(number)s continues."),
     "permit_issued": N_("The permit on application %(number)s is issued."),
     "permit_refused": N_("A reasoned refusal on application %(number)s is issued."),
     "application_withdrawn": N_("Application %(number)s is withdrawn."),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from kepil.domain.calendar import WorkingCalendar
 from kepil.domain.clock import Clock
+from kepil.domain.permits.documents import Provider
 from kepil.services.permits.ports import DocumentSignatureVerifier, EgovGateway
 
 # Documents an applicant scans or exports: PDFs, images, XML extracts, detached signatures.
@@ -33,10 +34,12 @@ class AttachmentLimits:
 
 @dataclass(frozen=True, slots=True)
 class PermitContext:
-    """Clock, calendar, signature verifier, e-gov gateway and limits, wired by bootstrap."""
+    """Clock, calendar, signature verifier, e-gov gateway, limits and the state body that
+    issues the documents (from configuration), wired by bootstrap."""
 
     clock: Clock
     calendar: WorkingCalendar
     verifier: DocumentSignatureVerifier
     egov: EgovGateway
     limits: AttachmentLimits = AttachmentLimits()
+    provider: Provider = field(default_factory=Provider)

@@ -124,7 +124,7 @@ def draft_document(command: DocumentDraft, uow: UnitOfWork, context: PermitConte
         stored = _load(uow, command.application_number, command.principal)
         actor = _actor(stored.application, action, command.principal, uow, now)
         step = step_of(action, arguments)
-        return _document_bytes(_perform(stored.application, step, actor, now))
+        return _document_bytes(_perform(stored, step, actor, now, context))
 
 
 def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext) -> Decision:
@@ -146,7 +146,7 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
         if action is _A.WITHDRAW:
             require_signing_right(act.signer, application.form.applicant_identifier)
         actor = _actor(application, action, act.signer, uow, now)
-        event = _perform(application, step_of(action, arguments), actor, now)
+        event = _perform(stored, step_of(action, arguments), actor, now, context)
         document_number = None
         if document_type is not None:
             document_number = _store_document(uow, application, event, act, now)
@@ -166,7 +166,9 @@ def read_decision(content: bytes) -> DecisionAct:
     return DecisionAct(json_object(content, "invalid_decision"))
 
 
-def step_of(action: ApplicationAction, arguments: dict[str, Any]) -> Step:
+def step_of(  # noqa: PLR0911 (one return per action with arguments)
+    action: ApplicationAction, arguments: dict[str, Any]
+) -> Step:
     """The step with exactly the arguments its action takes, each checked for its kind."""
     match action:
         case _A.REFUSE:
@@ -189,6 +191,11 @@ def step_of(action: ApplicationAction, arguments: dict[str, Any]) -> Step:
             return Step(action, applicant_attended=attended, applicant_position=position)
         case _A.WITHDRAW:
             return Step(action, reason=_text(arguments, "reason", required=False))
+        case _A.CLEAR_REPORTED_GROUND:
+            ground = arguments.get("ground")
+            if not isinstance(ground, int) or isinstance(ground, bool):
+                raise InvalidInputError("invalid_decision", "ground: App.1 §10 item 3 or 4")
+            return Step(action, ground=ground, reason=_text(arguments, "reason"))
         case _A.SUBMIT:
             raise InvalidInputError("unknown_action", f"{action} cannot be decided here")
         case _:
@@ -221,11 +228,21 @@ def _roles_of(action: ApplicationAction) -> frozenset[PermitRole]:
     return frozenset().union(*(t.roles for t in TRANSITIONS.values() if t.action is action))
 
 
-def _perform(application: Application, step: Step, actor: Actor, at: datetime) -> ApplicationEvent:
+def reported_grounds(stored: StoredApplication) -> tuple[int, ...]:
+    """App.1 §10 items the state systems' answers suggested at filing (Rules §4)."""
+    suggested = stored.state_facts.get("suggested_grounds", ())
+    return tuple(g for g in suggested if isinstance(g, int) and not isinstance(g, bool))
+
+
+def _perform(
+    stored: StoredApplication, step: Step, actor: Actor, at: datetime, context: PermitContext
+) -> ApplicationEvent:
     # Only the domain's own refusal of a step's arguments is the caller's fault; any other
     # TypeError or ValueError is a bug here and must surface as one, not as a 422.
     try:
-        return application.perform(step, actor, at)
+        return stored.application.perform(
+            step, actor, at, provider=context.provider, reported_grounds=reported_grounds(stored)
+        )
     except StepArgumentError as error:
         raise InvalidInputError("invalid_decision", str(error)) from None
 

@@ -12,6 +12,7 @@ from typing import Any
 from kepil.domain.auth import Principal
 from kepil.domain.calendar import to_almaty
 from kepil.domain.permits import Actor, Application, ApplicationForm, PermitRole
+from kepil.domain.permits.app2 import stale_statements
 from kepil.domain.permits.codec import FormDecodingError, form_from_dict
 from kepil.domain.state_records import CourtRestriction
 from kepil.services.errors import ConflictError, InvalidInputError
@@ -75,6 +76,7 @@ def submit_application(
     )
     form = act.payload
     require_signing_right(act.signer, form.applicant_identifier)
+    _require_current_statements(form, context)
     files = _match_files(form, command.files, context)
     facts = _state_facts(form, act.signer, to_almaty(now).date(), context)
     with uow:
@@ -100,6 +102,21 @@ def submit_application(
         use_act(uow, act, "form", number, now)
         uow.commit()
         return Submission(number, created=True)
+
+
+def _require_current_statements(form: ApplicationForm, context: PermitContext) -> None:
+    """App.2: the applicant signs the form's words as shown now, in the language filed in."""
+    stale = stale_statements(form, context.provider.name)
+    if stale:
+        raise InvalidInputError(
+            "stale_statement",
+            f"the signed text of {', '.join(stale)} is not the current text of the App.2 form "
+            f"in {form.language or 'a known language (kk or ru)'}; reload the form and sign again",
+            [
+                {"field": f"statements.{key}", "problem": "missing or not the current text"}
+                for key in stale
+            ],
+        )
 
 
 def _twin_of(uow: UnitOfWork, command: SubmitApplication, fingerprint: str) -> Submission:

@@ -61,6 +61,11 @@ class ApplicationOut(AlmatyModel):
     state_facts: dict[str, Any] | None = Field(
         default=None, description="what the state systems said (Rules §4); officials only"
     )
+    form: dict[str, Any] | None = Field(
+        default=None,
+        description="the App.2 form as filed: its fields and, under `language` and "
+        "`statements`, the form's words the applicant signed",
+    )
 
 
 class SummaryOut(AlmatyModel):
