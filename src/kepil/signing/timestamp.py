@@ -180,7 +180,17 @@ def _signing_certificate(
 ) -> x509.Certificate:
     """The certificate whose key signed the TSTInfo (through the token's signed attributes)."""
     view = parsed.signed.signers[0]
-    signed_bytes = check_digest(view, parsed.tst_info_der, parsed.signed.content_type)
+    try:
+        signed_bytes = check_digest(view, parsed.tst_info_der, parsed.signed.content_type)
+    except SigningError as error:
+        if error.code is not ErrorCode.UNSUPPORTED_ALGORITHM:
+            raise
+        # The generic wording asks the signer to re-sign; here the TSA chose the algorithm.
+        raise SigningError(
+            error.code,
+            f"the token is signed with {nca.algorithm_name(view.signature_oid)} "
+            f"({view.signature_oid}), which kepil does not verify",
+        ) from error
     if not candidates:
         raise SigningError(
             ErrorCode.SIGNER_CERTIFICATE_MISSING,
