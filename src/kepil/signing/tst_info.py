@@ -16,6 +16,14 @@ ID_CT_TST_INFO = "1.2.840.113549.1.9.16.1.4"
 _GRANTED = {"granted", "granted_with_mods"}
 
 
+class _TimeStampResp(core.Sequence):  # type: ignore[misc]  # asn1crypto is untyped
+    # RFC 3161 2.4.2: the token is absent unless granted; asn1crypto's own spec requires it.
+    _fields = [  # noqa: RUF012 - asn1crypto's declaration style
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", core.Any, {"optional": True}),
+    ]
+
+
 @dataclass(frozen=True)
 class TstInfo:
     """What the TSA asserts: this imprint existed at gen_time."""
@@ -89,10 +97,10 @@ def parse_tst_info(der: bytes) -> TstInfo:
 def token_from_response(response: bytes) -> bytes:
     """The token of a TimeStampResp (what a TSA answers over HTTP) whose status grants one."""
     try:
-        answer = tsp.TimeStampResp.load(response, strict=True)
+        answer = _TimeStampResp.load(response, strict=True)
         status = answer["status"]["status"].native
         token = answer["time_stamp_token"]
-        der = None if not token.contents else bytes(token.dump())
+        der = None if isinstance(token, core.Void) else bytes(token.dump())
     except Exception as error:  # asn1crypto reports damage with many exception types
         raise SigningError(
             ErrorCode.MALFORMED_TIMESTAMP, f"cannot parse TimeStampResp: {error}"
