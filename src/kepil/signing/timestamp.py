@@ -117,6 +117,16 @@ def verify_timestamp_token(
     Never raises on bad input: every problem is an error in the result.
     """
     try:
+        return _verify(token, stamped, trust_store)
+    except Exception as error:  # a last guard: a token must never take the signature down
+        detail = f"{type(error).__name__}: {error}"
+        return TimestampResult(
+            TimestampStatus.INVALID, errors=(TimestampError(ErrorCode.MALFORMED_TIMESTAMP, detail),)
+        )
+
+
+def _verify(token: bytes, stamped: bytes, trust_store: trust.TrustStore) -> TimestampResult:
+    try:
         parsed = read_token(token)
     except SigningError as error:
         return TimestampResult(TimestampStatus.INVALID, errors=(_error(error),))

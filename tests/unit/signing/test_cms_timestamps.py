@@ -325,3 +325,22 @@ def test_an_imprint_hash_not_checked_here_is_unsupported_not_a_mismatch(
         check_imprint(oid, b"\x00" * 20, b"signature value")
 
     assert raised.value.code is ErrorCode.UNSUPPORTED_ALGORITHM
+
+
+def test_no_damage_anywhere_in_a_token_takes_the_signature_down_or_raises(
+    pki: DevPki, short_lived: SignerCredential
+) -> None:
+    tsa = tsa_credential(pki, NOW - timedelta(days=1))
+    signed = stamped(short_lived, tsa, NOW + timedelta(hours=2))
+    # The time-stamp attribute, from its type to the end: the last part of the last SignerInfo.
+    start = signed.index(b"\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x02\x0e")
+    at = NOW + timedelta(days=1)
+
+    for offset in range(start, len(signed)):
+        damaged = signed[:offset] + bytes([signed[offset] ^ 0x5A]) + signed[offset + 1 :]
+        result = verify(damaged, pki, at)
+        assert result.valid, (offset - start, result.to_json())
+        stamp = result.signers[0].timestamp
+        if stamp is not None and stamp.valid:
+            # Only what no signature covers may change and leave the token trusted.
+            assert stamp.time == NOW + timedelta(hours=2), offset - start
