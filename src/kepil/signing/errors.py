@@ -30,6 +30,8 @@ class ErrorCode(StrEnum):
     TIMESTAMP_INVALID = "timestamp_invalid"
     TIMESTAMP_UNTRUSTED = "timestamp_untrusted"
     TIMESTAMP_UNSUPPORTED = "timestamp_unsupported"
+    TIMESTAMP_CERTIFICATE_MISMATCH = "timestamp_certificate_mismatch"
+    TIMESTAMP_CERTIFICATE_UNBOUND = "timestamp_certificate_unbound"
 
 
 class SigningError(Exception):

@@ -2,17 +2,20 @@
 
 A token is judged in this order, and its status is the worst that applies:
 
-- invalid: damaged, its message imprint is not the hash of the stamped signature, or its own
-  signature or message digest does not verify; it proves nothing and something is wrong;
+- invalid: damaged, its message imprint is not the hash of the stamped signature, its own
+  signature or message digest does not verify, or its signed attributes name another TSA
+  certificate than the one that verifies; it proves nothing and something is wrong;
 - unsupported: an algorithm kepil cannot check (GOST 34.310-2004 signatures, GOST 34.311-95 or
   SHA-1 imprints); it can be neither confirmed nor refuted;
-- untrusted: cryptographically sound, but the TSA certificate is missing, does not chain to the
-  trust store, was not valid at genTime or is not a time-stamping certificate (RFC 3161 2.3);
+- untrusted: cryptographically sound, but the TSA certificate is missing, not named by the
+  signed ESS signing-certificate attribute, does not chain to the trust store, was not valid
+  at genTime or is not a time-stamping certificate (RFC 3161 2.3);
 - trusted: everything holds, and genTime may serve as the signing moment.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from typing import Any, TypeVar
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from kepil.signing import gost, trust
 from kepil.signing import nca_profile as nca
@@ -30,19 +34,21 @@ from kepil.signing.certificates import names_of
 from kepil.signing.cms_signature import check_digest, check_signature
 from kepil.signing.cms_signer_info import candidate_certificates
 from kepil.signing.errors import ErrorCode, SigningError
-from kepil.signing.tst_info import TimestampToken, read_token
+from kepil.signing.tst_info import TimestampToken, certificate_binding, read_token
 
 T = TypeVar("T")
 
 ID_KP_TIME_STAMPING = "1.3.6.1.5.5.7.3.8"
+_SHA1 = "1.3.14.3.2.26"
 _IMPRINT_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "2.16.840.1.101.3.4.2.1": hashes.SHA256,
     "2.16.840.1.101.3.4.2.2": hashes.SHA384,
     "2.16.840.1.101.3.4.2.3": hashes.SHA512,
 }
 # Hashes known by name but not accepted: too weak (SHA-1) or not implemented (GOST 34.311-95).
-_REFUSED_IMPRINT_HASHES = {"1.3.14.3.2.26": "SHA-1", nca.GOST34311_DIGEST: "GOST 34.311-95"}
+_REFUSED_IMPRINT_HASHES = {_SHA1: "SHA-1", nca.GOST34311_DIGEST: "GOST 34.311-95"}
 _INVALID_CODES = {
+    ErrorCode.TIMESTAMP_CERTIFICATE_MISMATCH,
     ErrorCode.MALFORMED_TIMESTAMP,
     ErrorCode.MALFORMED_CMS,
     ErrorCode.TIMESTAMP_IMPRINT_MISMATCH,
@@ -147,10 +153,10 @@ def _verify(token: bytes, stamped: bytes, trust_store: trust.TrustStore) -> Time
     attempt(lambda: check_imprint(info.imprint_algorithm, info.imprint, stamped))
     candidates = candidate_certificates(view, [*parsed.signed.certificates, *trust_store.anchors])
     certificate = attempt(lambda: _signing_certificate(parsed, candidates))
+    chain = None
     if certificate is not None:
+        attempt(lambda: check_certificate_binding(view.signed_attrs, certificate))
         chain = attempt(lambda: _trusted_chain(certificate, parsed, trust_store))
-    else:
-        chain = None
     named = certificate or (candidates[0] if candidates else None)
     return TimestampResult(
         status=_status(errors),
@@ -166,23 +172,48 @@ def _verify(token: bytes, stamped: bytes, trust_store: trust.TrustStore) -> Time
 
 def check_imprint(algorithm: str, imprint: bytes, stamped: bytes) -> None:
     """The imprint must be the hash of `stamped`; an algorithm not checked here is unsupported."""
-    variant = gost.variant_for_digest(algorithm)
-    if variant is not None:
-        digest = gost.streebog(stamped, variant)
-    elif algorithm in _IMPRINT_HASHES:
-        hasher = hashes.Hash(_IMPRINT_HASHES[algorithm]())
-        hasher.update(stamped)
-        digest = hasher.finalize()
-    else:
-        name = _REFUSED_IMPRINT_HASHES.get(algorithm, nca.algorithm_name(algorithm))
-        raise SigningError(
-            ErrorCode.UNSUPPORTED_ALGORITHM, f"message imprint made with {name} ({algorithm})"
-        )
+    digest = _digest(algorithm, stamped, "message imprint")
     if not hmac.compare_digest(digest, imprint):
         raise SigningError(
             ErrorCode.TIMESTAMP_IMPRINT_MISMATCH,
             "the message imprint is not the hash of this signature value",
         )
+
+
+def check_certificate_binding(signed_attrs: bytes | None, certificate: x509.Certificate) -> None:
+    """The signed ESS signing-certificate attribute must name this very certificate.
+
+    It binds the token to its TSA certificate, not only to a key (RFC 3161 2.4.1, RFC 5035).
+    SHA-1 is what ESS version 1 is defined with: here it identifies, it does not sign.
+    """
+    binding = certificate_binding(signed_attrs)
+    if binding is None:
+        raise SigningError(
+            ErrorCode.TIMESTAMP_CERTIFICATE_UNBOUND,
+            "no ESS signing-certificate attribute names the TSA certificate",
+        )
+    der = certificate.public_bytes(Encoding.DER)
+    if binding.hash_algorithm == _SHA1:
+        digest = hashlib.sha1(der, usedforsecurity=False).digest()
+    else:
+        digest = _digest(binding.hash_algorithm, der, "signing-certificate hash")
+    if not hmac.compare_digest(digest, binding.certificate_hash):
+        raise SigningError(
+            ErrorCode.TIMESTAMP_CERTIFICATE_MISMATCH,
+            "the ESS signing-certificate attribute names another certificate",
+        )
+
+
+def _digest(algorithm: str, data: bytes, what: str) -> bytes:
+    variant = gost.variant_for_digest(algorithm)
+    if variant is not None:
+        return gost.streebog(data, variant)
+    if algorithm in _IMPRINT_HASHES:
+        hasher = hashes.Hash(_IMPRINT_HASHES[algorithm]())
+        hasher.update(data)
+        return hasher.finalize()
+    name = _REFUSED_IMPRINT_HASHES.get(algorithm, nca.algorithm_name(algorithm))
+    raise SigningError(ErrorCode.UNSUPPORTED_ALGORITHM, f"{what} made with {name} ({algorithm})")
 
 
 def _signing_certificate(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from asn1crypto import core, tsp
+from asn1crypto import cms, core, tsp
 from asn1crypto import x509 as asn1_x509
 
 from kepil.signing.cms_load import LoadedCms, load_cms
 from kepil.signing.errors import ErrorCode, SigningError
 
 ID_CT_TST_INFO = "1.2.840.113549.1.9.16.1.4"
+_SHA1 = "1.3.14.3.2.26"
 # RFC 3161 2.4.2: granted and grantedWithMods are the statuses that carry a token.
 _GRANTED = {"granted", "granted_with_mods"}
 
@@ -92,6 +93,38 @@ def parse_tst_info(der: bytes) -> TstInfo:
         # DER GeneralizedTime ends in Z; a local time cannot be placed on the time line.
         raise SigningError(ErrorCode.MALFORMED_TIMESTAMP, f"unusable genTime {gen_time!r}")
     return replace(parsed, gen_time=gen_time.astimezone(UTC))
+
+
+@dataclass(frozen=True)
+class CertificateBinding:
+    """The ESS signing-certificate attribute's first entry: which certificate signed."""
+
+    hash_algorithm: str  # dotted OID
+    certificate_hash: bytes
+
+
+def certificate_binding(signed_attrs: bytes | None) -> CertificateBinding | None:
+    """The ESS signingCertificate (SHA-1) or signingCertificateV2 of a token's signer, or None.
+
+    RFC 3161 2.4.1 and RFC 5035: the first ESSCertID names the signer's own certificate.
+    """
+    if signed_attrs is None:
+        return None
+    try:
+        for attribute in cms.CMSAttributes.load(signed_attrs):
+            kind = attribute["type"].native
+            if kind not in ("signing_certificate", "signing_certificate_v2"):
+                continue
+            first = attribute["values"][0]["certs"][0]
+            if kind == "signing_certificate":
+                return CertificateBinding(_SHA1, bytes(first["cert_hash"].native))
+            algorithm = str(first["hash_algorithm"]["algorithm"].dotted)
+            return CertificateBinding(algorithm, bytes(first["cert_hash"].native))
+    except Exception as error:  # asn1crypto reports damage with many exception types
+        raise SigningError(
+            ErrorCode.MALFORMED_TIMESTAMP, f"unreadable signing-certificate attribute: {error}"
+        ) from error
+    return None
 
 
 def token_from_response(response: bytes) -> bytes:

@@ -10,10 +10,14 @@ import pytest
 from kepil.signing.cms_load import load_cms
 from kepil.signing.cms_verify import Issue, VerificationResult, verify_cms
 from kepil.signing.errors import ErrorCode, SigningError
-from kepil.signing.timestamp import TimestampStatus, verify_timestamp_token
+from kepil.signing.timestamp import (
+    TimestampStatus,
+    check_certificate_binding,
+    verify_timestamp_token,
+)
 from kepil.signing.tst_info import read_token, token_from_response
 
-from .nca_samples import LONG_NAME_WARNING, any_number, gost_2022_trust, sample
+from .nca_samples import LONG_NAME_WARNING, any_number, certificate, gost_2022_trust, sample
 
 pytestmark = pytest.mark.filterwarnings(LONG_NAME_WARNING)
 
@@ -295,3 +299,24 @@ def test_unreadable_unsigned_attributes_are_a_warning_not_silence() -> None:
     assert stamp_warnings(result.warnings) == [ErrorCode.TIMESTAMP_INVALID]
     assert "unsigned attributes" in result.warnings[0].detail
     assert result.warnings[0].signer_index == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "legal_entity_attached.der",
+        "KalkanExtractionServiceTest.0.p7s",
+        "KalkanValidationServiceTest.1.p7s",
+        "ncanode_tsp_token.bin",
+    ],
+)
+def test_every_nca_token_names_its_tsa_certificate_in_an_ess_attribute(name: str) -> None:
+    token = sample(name) if name.endswith(".bin") else token_of(sample(name))
+    parsed = read_token(token)
+    (tsa,) = parsed.signed.certificates
+    signed_attrs = parsed.signed.signers[0].signed_attrs
+
+    check_certificate_binding(signed_attrs, tsa)  # SHA-1, ESS version 1, in all four
+    with pytest.raises(SigningError) as raised:
+        check_certificate_binding(signed_attrs, certificate("root_test_gost_2022.cer"))
+    assert raised.value.code is ErrorCode.TIMESTAMP_CERTIFICATE_MISMATCH

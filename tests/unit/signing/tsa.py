@@ -64,8 +64,14 @@ def make_token(
     imprint_hash: str = "sha256",
     serial: int = 4242,
     include_certificates: bool = True,
+    binding: str | None = "v2",
+    bound_certificate: x509.Certificate | None = None,
 ) -> bytes:
-    """An RFC 3161 token: a SignedData whose TSTInfo stamps the hash of `stamped` at gen_time."""
+    """An RFC 3161 token: a SignedData whose TSTInfo stamps the hash of `stamped` at gen_time.
+
+    `binding` is the ESS signing-certificate attribute: "v1" (SHA-1), "v2" (SHA-256) or None;
+    it names `bound_certificate`, by default the TSA's own.
+    """
     tst_info = tsp.TSTInfo(
         {
             "version": "v1",
@@ -80,9 +86,36 @@ def make_token(
         }
     )
     tst_der = bytes(tst_info.dump())
+    bound = (bound_certificate or tsa.certificate).public_bytes(Encoding.DER)
+    ess = []
+    if binding == "v1":
+        ess = [
+            cms.CMSAttribute(
+                {
+                    "type": "signing_certificate",
+                    "values": [
+                        {
+                            "certs": [
+                                {"cert_hash": hashlib.sha1(bound, usedforsecurity=False).digest()}
+                            ]
+                        }
+                    ],
+                }
+            )
+        ]
+    elif binding == "v2":
+        ess = [
+            cms.CMSAttribute(
+                {
+                    "type": "signing_certificate_v2",
+                    "values": [{"certs": [{"cert_hash": hashlib.sha256(bound).digest()}]}],
+                }
+            )
+        ]
     attributes = cms.CMSAttributes(
         sorted(
             [
+                *ess,
                 cms.CMSAttribute({"type": "content_type", "values": ["tst_info"]}),
                 cms.CMSAttribute(
                     {"type": "signing_time", "values": [cms.Time({"utc_time": gen_time})]}
@@ -133,18 +166,22 @@ def make_token(
 def with_tokens(cms_bytes: bytes, *tokens: bytes) -> bytes:
     """The CMS with `tokens` as its first signer's signature-time-stamp attribute."""
     info = cms.ContentInfo.load(cms_bytes)
-    signer = info["content"]["signer_infos"][0]
-    signer["unsigned_attrs"] = cms.CMSAttributes(
-        [
-            cms.CMSAttribute(
-                {
-                    "type": "signature_time_stamp_token",
-                    "values": [cms.ContentInfo.load(token) for token in tokens],
-                }
-            )
-        ]
+    signed_data = info["content"]
+    first, *others = signed_data["signer_infos"]
+    fields = {name: first[name] for name, *_ in cms.SignerInfo._fields if name != "unsigned_attrs"}
+    attribute = cms.CMSAttribute(
+        {
+            "type": "signature_time_stamp_token",
+            "values": [cms.ContentInfo.load(token) for token in tokens],
+        }
     )
-    return bytes(info.dump(force=True))
+    # New objects around the old parts, never dump(force=True): asn1crypto re-encodes nested
+    # structures again at every level then, which takes minutes for a few levels more.
+    stamped = cms.SignerInfo({**fields, "unsigned_attrs": cms.CMSAttributes([attribute])})
+    parts = {name: signed_data[name] for name, *_ in cms.SignedData._fields}
+    parts["signer_infos"] = cms.SignerInfos([stamped, *others])
+    content = cms.SignedData({k: v for k, v in parts.items() if not isinstance(v, core.Void)})
+    return bytes(cms.ContentInfo({"content_type": "signed_data", "content": content}).dump())
 
 
 def signature_value(cms_bytes: bytes, index: int = 0) -> bytes:
