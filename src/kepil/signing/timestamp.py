@@ -151,7 +151,8 @@ def _verify(token: bytes, stamped: bytes, trust_store: trust.TrustStore) -> Time
     info = parsed.tst_info
     view = parsed.signed.signers[0]
     attempt(lambda: check_imprint(info.imprint_algorithm, info.imprint, stamped))
-    candidates = candidate_certificates(view, [*parsed.signed.certificates, *trust_store.anchors])
+    configured = _configured(trust_store)
+    candidates = candidate_certificates(view, [*parsed.signed.certificates, *configured])
     certificate = attempt(lambda: _signing_certificate(parsed, candidates))
     chain = None
     if certificate is not None:
@@ -273,6 +274,16 @@ def _check_time_stamping_usage(certificate: x509.Certificate) -> None:
             f"{'' if extension.critical else ' (not critical)'}, "
             "not id-kp-timeStamping alone and critical",
         )
+
+
+def _configured(store: trust.TrustStore) -> tuple[x509.Certificate, ...]:
+    """Every certificate the store was configured with, where a TSA certificate may be.
+
+    Once roots and intermediates are kept apart (the trust-folder layout of issue 19 item 6)
+    that is `certificates`; before, every configured certificate is an anchor.
+    """
+    found: tuple[x509.Certificate, ...] = getattr(store, "certificates", store.anchors)
+    return found
 
 
 def _status(errors: list[TimestampError]) -> TimestampStatus:
