@@ -84,7 +84,21 @@ def test_a_pem_signed_document_verifies_with_the_signer_in_the_json(
     assert report["valid"] is True
     assert report["errors"] == []
     [signer] = report["signers"]
-    assert set(signer) == {"iin", "bin", "name", "organization", "role", "signed_at", "algorithm"}
+    assert set(signer) == {
+        "iin",
+        "bin",
+        "name",
+        "organization",
+        "role",
+        "signed_at",
+        "signed_at_source",
+        "algorithm",
+        "timestamp",
+        "errors",
+        "warnings",
+    }
+    assert (signer["signed_at_source"], signer["timestamp"]) == ("signing_time_attribute", None)
+    assert report["warnings"] == signer["warnings"] == []
     assert (signer["iin"], signer["bin"], signer["role"]) == (IIN, BIN, "head")
     assert signer["organization"] == "ТОО «Кепіл»"
 

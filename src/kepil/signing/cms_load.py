@@ -6,7 +6,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from asn1crypto import cms
+from asn1crypto import cms, core
 from cryptography import x509
 
 from kepil.signing.cms_signer_info import SIGNED_PARTS, SignerInfoView, read_signer_info
@@ -38,7 +38,7 @@ def load_cms(cms_bytes: bytes) -> LoadedCms:
             raise SigningError(ErrorCode.MALFORMED_CMS, f"more than {MAX_SIGNERS} signers")
         signers = [read_signer_info(info) for info in infos]
         encapsulated = signed_data["encap_content_info"]
-        content = encapsulated["content"].native
+        content = _econtent(encapsulated["content"])
         content_type = str(encapsulated["content_type"].dotted)
         certificates = _certificates(signed_data)
     except SigningError:
@@ -77,6 +77,13 @@ def load_signed_data(cms_bytes: bytes) -> cms.SignedData:
     if not isinstance(signed_data, cms.SignedData):
         raise SigningError(ErrorCode.MALFORMED_CMS, "not a CMS SignedData")
     return signed_data
+
+
+def _econtent(value: core.Asn1Value) -> object:
+    """eContent's octets; asn1crypto turns a type it knows (TSTInfo) into a dict in .native."""
+    if isinstance(value, core.ParsableOctetString):
+        return bytes(value)
+    return value.native
 
 
 def _dearmor(data: bytes) -> bytes:

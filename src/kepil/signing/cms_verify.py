@@ -16,14 +16,27 @@ from kepil.signing.certificates import IdentityNumberCheck, Signer, is_valid_ide
 from kepil.signing.certificates import parse_certificate as _parse_certificate
 from kepil.signing.cms_load import LoadedCms, load_cms, load_signed_data
 from kepil.signing.cms_signature import check_digest, check_signature
-from kepil.signing.cms_signer_info import SignerInfoView, candidate_certificates
+from kepil.signing.cms_signer_info import (
+    SIGNATURE_TIME_STAMP_OID,
+    SignerInfoView,
+    candidate_certificates,
+)
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.nca_profile import KeyKind
 from kepil.signing.revocation import RevocationChecker
+from kepil.signing.timestamp import TimestampResult, TimestampStatus, verify_timestamp_token
 
 T = TypeVar("T")
 
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
+# Where a signer's signing moment came from (`signed_at_source`); None: no moment is known.
+FROM_TIMESTAMP = "timestamp"
+FROM_SIGNING_TIME_ATTRIBUTE = "signing_time_attribute"
+_WARNING_BY_STATUS = {
+    TimestampStatus.UNTRUSTED: ErrorCode.TIMESTAMP_UNTRUSTED,
+    TimestampStatus.UNSUPPORTED: ErrorCode.TIMESTAMP_UNSUPPORTED,
+    TimestampStatus.INVALID: ErrorCode.TIMESTAMP_INVALID,
+}
 
 
 @dataclass(frozen=True)
@@ -49,13 +62,26 @@ class SignerResult:
     algorithm: str | None
     errors: tuple[Issue, ...]
     chain: tuple[x509.Certificate, ...] = field(default=())
-    # RFC 3161 tokens from the unsigned attributes, raw DER, not verified here.
+    # RFC 3161 tokens from the unsigned attributes, raw DER, and what each was found to be.
     timestamp_tokens: tuple[bytes, ...] = field(default=())
+    timestamps: tuple[TimestampResult, ...] = field(default=())
+    signed_at_source: str | None = None
+    # What is doubtful but does not refuse the signature: a time-stamp that is not trusted,
+    # an identity number failing its check digit.
+    warnings: tuple[Issue, ...] = field(default=())
 
     @property
     def valid(self) -> bool:
         """Whether this signer's signature was accepted."""
         return not self.errors and self.signer is not None
+
+    @property
+    def timestamp(self) -> TimestampResult | None:
+        """The (earliest) trusted token the signing moment came from, else the first, else None."""
+        trusted = [stamp for stamp in self.timestamps if stamp.valid and stamp.time]
+        if trusted:
+            return min(trusted, key=lambda stamp: stamp.time.timestamp() if stamp.time else 0.0)
+        return self.timestamps[0] if self.timestamps else None
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,11 @@ class VerificationResult:
     def valid(self) -> bool:
         """Every signer valid and no CMS-level problem."""
         return bool(self.signers) and not self.errors
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        """Every signer's warnings; they never make the result invalid."""
+        return tuple(issue for signer in self.signers for issue in signer.warnings)
 
     def sole_signer(self) -> Signer:
         """The one signer of a valid single-signer CMS (as sign-in expects), else raise."""
@@ -86,6 +117,7 @@ class VerificationResult:
             "valid": self.valid,
             "signers": [_signer_json(result) for result in self.signers],
             "errors": [issue.to_json() for issue in self.errors],
+            "warnings": [issue.to_json() for issue in self.warnings],
         }
 
 
@@ -104,8 +136,14 @@ def verify_cms(
 
     `at` is the moment validity and revocation are judged: now for sign-in, the trusted
     receipt time for an archived document. A signing-time attribute must not lie after `at`
-    and the signer's certificate must also have been valid at that claimed time. Damaged
-    input never raises: it is reported with a specific error code.
+    and the signer's certificate must also have been valid at that claimed time.
+
+    A trusted RFC 3161 time-stamp on a signature proves when it existed: then its time is
+    the signing moment, it must not lie after `at`, and the chain's validity and revocation
+    are judged at that moment instead of `at` (a certificate that expired or was revoked
+    later does not undo a signature made while it was good; docs/eds-verify.md). Tokens that
+    are not trusted are warnings and change nothing. Damaged input never raises: it is
+    reported with a specific error code.
     """
     if at.tzinfo is None:
         raise ValueError("`at` must be timezone-aware")
@@ -129,7 +167,10 @@ def verify_cms(
             result = _verify_signer(index, view, content, loaded, context)
         except Exception as error:  # a last guard: a bug must not pass or raise out of here
             issue = Issue(ErrorCode.MALFORMED_CMS, f"{type(error).__name__}: {error}", index)
-            result = SignerResult(index, None, view.signing_time, None, (issue,))
+            source = FROM_SIGNING_TIME_ATTRIBUTE if view.signing_time else None
+            result = SignerResult(
+                index, None, view.signing_time, None, (issue,), signed_at_source=source
+            )
         results.append(result)
         issues.extend(result.errors)
     return VerificationResult(tuple(results), tuple(issues), content)
@@ -173,11 +214,34 @@ def _verify_signer(
             issues.append(Issue(fallback, f"{type(error).__name__}: {error}", index))
         return None
 
+    tokens, warnings = _timestamp_tokens(index, view)
+    # The token stamps the signature value; it is judged whatever becomes of the signature.
+    timestamps = tuple(
+        verify_timestamp_token(token, view.signature, context.trust_store) for token in tokens
+    )
+    warnings.extend(
+        Issue(_WARNING_BY_STATUS[stamp.status], stamp.summary(), index)
+        for stamp in timestamps
+        if not stamp.valid
+    )
+    stamped_at = min((s.time for s in timestamps if s.valid and s.time), default=None)
     candidates = candidate_certificates(view, loaded.certificates)
     if not candidates:
         detail = "no certificate in the CMS matches the signer identifier"
         issues.append(Issue(ErrorCode.SIGNER_CERTIFICATE_MISSING, detail, index))
-        return SignerResult(index, None, view.signing_time, view.algorithm_name, tuple(issues))
+        signed_at, source = _signing_moment(view, stamped_at)
+        return SignerResult(
+            index,
+            None,
+            signed_at,
+            view.algorithm_name,
+            tuple(issues),
+            (),
+            tuple(tokens),
+            timestamps,
+            source,
+            tuple(warnings),
+        )
     certificate = candidates[0]
     if content is not None:
         signed_bytes = attempt(
@@ -195,12 +259,16 @@ def _verify_signer(
         lambda: _parse_certificate(certificate, context.check_number),
         ErrorCode.MALFORMED_CERTIFICATE,
     )
+    if signer is not None:
+        warnings.extend(
+            Issue(ErrorCode.INVALID_IDENTITY_NUMBER, text, index) for text in signer.warnings
+        )
     chain = attempt(
         lambda: trust.build_chain(certificate, loaded.certificates, context.trust_store),
         ErrorCode.UNTRUSTED_CHAIN,
     )
     attempt(
-        lambda: _check_times(view, certificate, chain or [certificate], context),
+        lambda: _check_times(view, certificate, chain or [certificate], context, stamped_at),
         ErrorCode.MALFORMED_CERTIFICATE,
     )
     if signer is not None:
@@ -209,15 +277,22 @@ def _verify_signer(
             ErrorCode.WRONG_KEY_USAGE,
         )
     if chain is not None and not issues:
-        attempt(lambda: _check_revocation(chain, context), ErrorCode.REVOCATION_UNKNOWN)
+        attempt(
+            lambda: _check_revocation(chain, context, stamped_at or context.at),
+            ErrorCode.REVOCATION_UNKNOWN,
+        )
+    signed_at, source = _signing_moment(view, stamped_at)
     return SignerResult(
         index,
         signer,
-        view.signing_time,
+        signed_at,
         view.algorithm_name,
         tuple(issues),
         tuple(chain or ()),
-        tuple(view.timestamp_tokens),
+        tuple(tokens),
+        timestamps,
+        source,
+        tuple(warnings),
     )
 
 
@@ -238,10 +313,29 @@ def _signing_certificate(
     raise errors[0] if errors else SigningError(ErrorCode.SIGNER_CERTIFICATE_MISSING, "none")
 
 
-def _check_revocation(chain: list[x509.Certificate], context: _Context) -> None:
+def _timestamp_tokens(index: int, view: SignerInfoView) -> tuple[list[bytes], list[Issue]]:
+    """The signer's RFC 3161 tokens; unreadable unsigned attributes are a warning, not silence."""
+    try:
+        return view.unsigned_attribute_values(SIGNATURE_TIME_STAMP_OID), []
+    except SigningError as error:
+        return [], [Issue(ErrorCode.TIMESTAMP_INVALID, error.detail, index)]
+
+
+def _signing_moment(
+    view: SignerInfoView, stamped_at: datetime | None
+) -> tuple[datetime | None, str | None]:
+    """A trusted time-stamp's time, else the signer's claimed signing-time, else nothing."""
+    if stamped_at is not None:
+        return stamped_at, FROM_TIMESTAMP
+    if view.signing_time is not None:
+        return view.signing_time, FROM_SIGNING_TIME_ATTRIBUTE
+    return None, None
+
+
+def _check_revocation(chain: list[x509.Certificate], context: _Context, at: datetime) -> None:
     for child, issuer in itertools.pairwise(chain):
         for checker in context.revocation:
-            checker.check(child, issuer, context.at)
+            checker.check(child, issuer, at)
 
 
 def _check_times(
@@ -249,7 +343,11 @@ def _check_times(
     certificate: x509.Certificate,
     chain: list[x509.Certificate],
     context: _Context,
+    stamped_at: datetime | None,
 ) -> None:
+    if stamped_at is not None:
+        _check_stamped_times(view, chain, context, stamped_at)
+        return
     if view.signing_time is not None:
         if view.signing_time > context.at + context.clock_skew:
             raise SigningError(
@@ -258,6 +356,25 @@ def _check_times(
             )
         trust.check_validity([certificate], view.signing_time)
     trust.check_validity(chain, context.at)
+
+
+def _check_stamped_times(
+    view: SignerInfoView, chain: list[x509.Certificate], context: _Context, stamped_at: datetime
+) -> None:
+    """A trusted time-stamp proves the moment: the chain must have been valid then."""
+    if stamped_at > context.at + context.clock_skew:
+        raise SigningError(
+            ErrorCode.SIGNING_TIME_IN_FUTURE,
+            f"time-stamped at {stamped_at.isoformat()}, after {context.at.isoformat()}",
+        )
+    # The signer cannot have signed after the TSA saw the signature.
+    if view.signing_time is not None and view.signing_time > stamped_at + context.clock_skew:
+        raise SigningError(
+            ErrorCode.SIGNING_TIME_IN_FUTURE,
+            f"claims signing at {view.signing_time.isoformat()}, "
+            f"after its time-stamp {stamped_at.isoformat()}",
+        )
+    trust.check_validity(chain, stamped_at)
 
 
 def _signer_json(result: SignerResult) -> dict[str, Any]:
@@ -269,5 +386,9 @@ def _signer_json(result: SignerResult) -> dict[str, Any]:
         "organization": signer.organization if signer else None,
         "role": signer.role.value if signer and signer.role else None,
         "signed_at": result.signed_at.isoformat() if result.signed_at else None,
+        "signed_at_source": result.signed_at_source,
         "algorithm": result.algorithm,
+        "timestamp": result.timestamp.to_json() if result.timestamp else None,
+        "errors": [issue.to_json() for issue in result.errors],
+        "warnings": [issue.to_json() for issue in result.warnings],
     }

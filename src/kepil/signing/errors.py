@@ -24,6 +24,14 @@ class ErrorCode(StrEnum):
     SIGNER_CERTIFICATE_MISSING = "signer_certificate_missing"
     NO_SIGNERS = "no_signers"
     INVALID_IDENTITY_NUMBER = "invalid_identity_number"
+    # RFC 3161 time-stamp tokens: reported as warnings beside the signature, never instead of it.
+    MALFORMED_TIMESTAMP = "malformed_timestamp"
+    TIMESTAMP_IMPRINT_MISMATCH = "timestamp_imprint_mismatch"
+    TIMESTAMP_INVALID = "timestamp_invalid"
+    TIMESTAMP_UNTRUSTED = "timestamp_untrusted"
+    TIMESTAMP_UNSUPPORTED = "timestamp_unsupported"
+    TIMESTAMP_CERTIFICATE_MISMATCH = "timestamp_certificate_mismatch"
+    TIMESTAMP_CERTIFICATE_UNBOUND = "timestamp_certificate_unbound"
 
 
 class SigningError(Exception):

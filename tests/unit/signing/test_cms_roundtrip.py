@@ -108,6 +108,7 @@ def test_the_json_view_has_the_cli_contract_fields(
     document = verify_cms(signed, trust_store=pki.trust_store(), at=now).to_json()
     assert document["valid"] is True
     assert document["errors"] == []
+    assert document["warnings"] == []
     assert document["signers"] == [
         {
             "iin": "900101300126",
@@ -116,6 +117,10 @@ def test_the_json_view_has_the_cli_contract_fields(
             "organization": "ТОО «Тест»",
             "role": "head",
             "signed_at": now.isoformat(),
+            "signed_at_source": "signing_time_attribute",
             "algorithm": "rsa-sha256",
+            "timestamp": None,
+            "errors": [],
+            "warnings": [],
         }
     ]

@@ -12,9 +12,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from kepil.adapters.clock import SystemClock
-from kepil.entrypoints.cli.errors import fail, os_reason
+from kepil.entrypoints.cli.errors import fail, os_reason, parse_moment
 from kepil.signing.certificates import (
     accept_any_number,
+    is_valid_identity_number,
     load_certificate,
     load_certificates,
     parse_certificate,
@@ -71,8 +72,32 @@ def verify(
     ocsp: Annotated[bool, typer.Option(help="ask the OCSP responder in each cert")] = False,
     ocsp_url: Annotated[str | None, typer.Option(help="OCSP responder URL to ask")] = None,
     purpose: Annotated[KeyKind, typer.Option(help="sign or auth key expected")] = KeyKind.SIGN,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ISO",
+            help="judge validity and revocation as of this moment, e.g. 2025-02-25T10:00 "
+            "(ISO 8601; no offset means Almaty time); default: now",
+        ),
+    ] = None,
+    accept_test_identities: Annotated[
+        bool,
+        typer.Option(
+            "--accept-test-identities",
+            help="decode IINs/BINs that fail their check digit (NCA test kits) and list "
+            "them as warnings instead of refusing the signer",
+        ),
+    ] = False,
 ) -> None:
-    """Verify a CMS; print JSON; exit 0 valid, 1 invalid, 2 unreadable input."""
+    """Verify a CMS; print JSON; exit 0 valid, 1 invalid, 2 unreadable input.
+
+    Each signer's RFC 3161 time-stamp is verified too: a trusted one gives the signing
+    moment (signed_at_source "timestamp") and the certificates are judged at that moment;
+    otherwise the signing-time attribute is the (claimed) moment. A time-stamp that is
+    untrusted, unsupported (GOST 34.310-2004) or invalid is listed under "warnings" and
+    does not change the exit status.
+    """
+    moment = parse_moment(at) if at is not None else SystemClock().now()
     try:
         cms = input_file.read_bytes()
         content = data.read_bytes() if data is not None else None
@@ -87,10 +112,11 @@ def verify(
     result = verify_cms(
         cms,
         trust_store=store,
-        at=SystemClock().now(),
+        at=moment,
         data=content,
         purpose=purpose,
         revocation=checkers,
+        check_number=accept_any_number if accept_test_identities else is_valid_identity_number,
     )
     _print(result.to_json())
     raise typer.Exit(0 if result.valid else EXIT_INVALID)
@@ -144,6 +170,7 @@ def _fail(detail: str) -> NoReturn:
             "valid": False,
             "signers": [],
             "errors": [{"code": "unreadable_input", "detail": detail, "signer": None}],
+            "warnings": [],
         }
     )
     raise typer.Exit(EXIT_UNREADABLE)
