@@ -277,13 +277,8 @@ def _check_time_stamping_usage(certificate: x509.Certificate) -> None:
 
 
 def _configured(store: trust.TrustStore) -> tuple[x509.Certificate, ...]:
-    """Every certificate the store was configured with, where a TSA certificate may be.
-
-    Once roots and intermediates are kept apart (the trust-folder layout of issue 19 item 6)
-    that is `certificates`; before, every configured certificate is an anchor.
-    """
-    found: tuple[x509.Certificate, ...] = getattr(store, "certificates", store.anchors)
-    return found
+    """Every certificate the store was configured with (roots and intermediates)."""
+    return store.certificates
 
 
 def _status(errors: list[TimestampError]) -> TimestampStatus:

@@ -105,10 +105,12 @@ def verify(
         checkers: list[RevocationChecker] = []
         if crl:
             checkers.append(CrlChecker.from_bytes([path.read_bytes() for path in crl]))
+        # A delegated OCSP responder without ocsp-nocheck is itself checked against the CRLs.
+        responder_checks = list(checkers)
     except (OSError, SigningError) as error:
         _fail(f"cannot read input: {error}")
     if ocsp or ocsp_url:
-        checkers.append(OcspChecker(ocsp_url, timeout=10.0))
+        checkers.append(OcspChecker(ocsp_url, timeout=10.0, responder_revocation=responder_checks))
     result = verify_cms(
         cms,
         trust_store=store,
