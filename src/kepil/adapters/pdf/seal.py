@@ -13,10 +13,13 @@ from typing import Final
 
 from kepil.signing.certificates import accept_any_number, parse_certificate
 from kepil.signing.cms_load import load_cms
-from kepil.signing.cms_signer_info import candidate_certificates
+from kepil.signing.cms_signer_info import SignerInfoView, candidate_certificates
 from kepil.signing.errors import SigningError
+from kepil.signing.timestamp import check_imprint
+from kepil.signing.tst_info import read_token
 
 # The signing moment's sources, most trusted first; the card names the one it shows.
+SOURCE_TIMESTAMP: Final = "timestamp"
 SOURCE_SIGNING_TIME: Final = "signing_time"
 SOURCE_NONE: Final = "none"
 
@@ -44,20 +47,16 @@ def read_seal(content: bytes, cms: bytes) -> Seal:
     if not loaded.signers:
         return Seal("", "", None, None, None, SOURCE_NONE, sha256)
     view = loaded.signers[0]
-    source = SOURCE_NONE
-    if view.signing_time is not None:
-        source = SOURCE_SIGNING_TIME
-    # A time-stamp token is named as the source only once its time is read and checked
-    # (kepil.signing's TSP work); until then the card says the signer's clock, honestly.
+    signed_at, source = _moment(view)
     found = candidate_certificates(view, loaded.certificates)
     if not found:
-        return Seal("", "", None, None, view.signing_time, source, sha256)
+        return Seal("", "", None, None, signed_at, source, sha256)
     try:
         signer = parse_certificate(found[0], accept_any_number)
     except SigningError:
         certificate = found[0]
         serial = format(certificate.serial_number, "x")
-        return Seal("", serial, None, None, view.signing_time, source, sha256)
+        return Seal("", serial, None, None, signed_at, source, sha256)
     name = signer.common_name or " ".join(
         part for part in (signer.surname, signer.given_name) if part
     )
@@ -66,7 +65,28 @@ def read_seal(content: bytes, cms: bytes) -> Seal:
         certificate_serial=format(signer.serial_number, "x"),
         not_before=signer.not_before,
         not_after=signer.not_after,
-        signed_at=view.signing_time,
+        signed_at=signed_at,
         moment_source=source,
         sha256=sha256,
     )
+
+
+def _moment(view: SignerInfoView) -> tuple[datetime | None, str]:
+    """The time-stamp's time when a token stamps this very signature, else the signer's clock.
+
+    The card states, it does not judge: the token's own signature and its TSA's chain are
+    checked by `kepil doc verify` and the check page (verify_cms), which say whether the TSA is
+    trusted. Only the imprint is checked here, so that a token stamping another signature is
+    never shown as this one's moment; it costs a hash, not a GOST verification.
+    """
+    for token in view.timestamp_tokens:
+        try:
+            parsed = read_token(token)
+            info = parsed.tst_info
+            check_imprint(info.imprint_algorithm, info.imprint, view.signature)
+        except SigningError:
+            continue
+        return info.gen_time, SOURCE_TIMESTAMP
+    if view.signing_time is not None:
+        return view.signing_time, SOURCE_SIGNING_TIME
+    return None, SOURCE_NONE

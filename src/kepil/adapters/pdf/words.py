@@ -70,6 +70,10 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "card_sha256": {"kk": "Құжаттың SHA-256", "ru": "SHA-256 документа"},
     "card_files": {"kk": "Қоса берілген файлдар", "ru": "Вложенные файлы"},
     "card_check": {"kk": "Құжатты тексеру", "ru": "Проверка документа"},
+    "source_timestamp": {
+        "kk": "RFC 3161 уақыт белгісі (TSA)",
+        "ru": "метка времени RFC 3161 (TSA)",
+    },
     "source_signing_time": {
         "kk": "қол қоюшының сағаты (CMS signingTime)",
         "ru": "часы подписанта (CMS signingTime)",
