@@ -281,7 +281,7 @@ def _find_the_permit(page: Page, tour: Tour, filing: Filing, permit: str) -> Non
     page.goto("/check")
     tour.step("check")
     page.locator("#number").fill(permit)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form[method=get] button[type=submit]").click()
     verdict = words(tour.lang)("Genuine and in force: permit %(number)s is in the state registry.")
     expect(page.locator(".verdict-good")).to_have_text(verdict % {"number": permit})
     tour.step("check-answer")
