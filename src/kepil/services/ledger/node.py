@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from kepil.domain.clock import Clock
 from kepil.ledger import (
@@ -54,6 +54,8 @@ from kepil.services.ledger.mempool import DuplicateTx, Mempool, MempoolFull
 from kepil.services.ledger.replica import Divergence, Replica, ReplicaSettings
 from kepil.services.ledger.signatures import InlineChecker, PendingCheck, SignatureChecker
 from kepil.services.ledger.storage import HistoryPage, Holding, LedgerStorage
+
+T = TypeVar("T")
 
 log = logging.getLogger("kepil.ledger.node")
 
@@ -363,6 +365,11 @@ class LedgerNode:
         with self._state_lock:
             view = LedgerView(self._storage)
             return view.participant(signer), view.nonce(signer)
+
+    def read(self, query: Callable[[LedgerView], T]) -> T:
+        """`query` answered over the committed state, with no block applied meanwhile."""
+        with self._state_lock:
+            return query(LedgerView(self._storage))
 
     def holdings(self, holder: str) -> list[Holding]:
         """`holder`'s units per asset class now."""
