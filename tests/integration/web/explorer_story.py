@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx2
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from tests.support.clock import MovableClock
 from tests.support.ledger import (
     AGENT,
@@ -79,8 +79,8 @@ class Story:
         return self.ids["escrow_open"]
 
 
-def commit(client: TestClient, tx: SignedTx) -> str:
-    """Send `tx` through the ledger API and wait for its block; its result code."""
+def commit(client: httpx2.Client, tx: SignedTx) -> str:
+    """Send `tx` through the ledger API of `client` and wait for its block; its result code."""
     sent = client.post("/api/v1/ledger/transactions", content=tx.to_bytes())
     assert sent.status_code == 202, sent.text
     status = client.get(f"/api/v1/ledger/transactions/{tx.tx_id}?wait=10").json()
@@ -88,7 +88,7 @@ def commit(client: TestClient, tx: SignedTx) -> str:
     return str(status["code"])
 
 
-def tell_story(client: TestClient, signer: Chain | None = None) -> Story:
+def tell_story(client: httpx2.Client, signer: Chain | None = None) -> Story:
     """Genesis, participants, the wheat class issued to Alice, a transfer, a pledge, an escrow,
     and one refused transfer (more units than Bob has)."""
     chain = signer or Chain()
