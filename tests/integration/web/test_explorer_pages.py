@@ -158,6 +158,19 @@ def test_an_account_shows_its_holdings_in_the_class_units_and_its_participant_re
     assert "ТОО «Участник" in page.text
 
 
+def test_an_account_lists_the_pledges_and_escrows_locking_its_units(
+    client: TestClient, story: Story
+) -> None:
+    alice = client.get(f"/explorer/accounts/{ALICE}?lang=ru")
+    locks = alice.text.split("В залоге и в эскроу", 1)[1].split("</table>", 1)[0]
+    assert f'href="/explorer/pledges/{story.pledge}"' in locks
+    assert f'href="/explorer/escrows/{story.escrow}"' in locks
+    assert f'Залогодержатель: <a href="/explorer/accounts/{PLEDGEE}">' in locks
+    assert f'Покупатель: <a href="/explorer/accounts/{BOB}">' in locks
+    # Bob is the buyer, not the seller: nothing of his is locked.
+    assert "В залоге и в эскроу" not in client.get(f"/explorer/accounts/{BOB}?lang=ru").text
+
+
 def test_an_account_history_is_newest_first_and_pages_back_to_the_first(
     client: TestClient, story: Story
 ) -> None:

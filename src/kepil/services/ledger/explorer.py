@@ -24,7 +24,7 @@ from kepil.ledger.records import (
 )
 from kepil.ledger.view import LedgerView
 from kepil.services.ledger.node import LedgerNode, TxState, TxStatus
-from kepil.services.ledger.storage import HistoryEntry, Holding
+from kepil.services.ledger.storage import HistoryEntry, Holding, Lock
 
 LATEST_BLOCKS: Final = 10
 # How far back from the head the overview looks for each genesis node's newest checkpoint: a
@@ -92,11 +92,13 @@ class TransactionView:
 
 @dataclass(frozen=True, slots=True)
 class AccountPage:
-    """A participant (or anyone holding units), their holdings and one page of history."""
+    """A participant (or anyone holding units), their holdings, the pledges and escrows locking
+    them, and one page of history."""
 
     account: str
     participant: Participant | None
     holdings: tuple[Holding, ...]
+    locks: tuple[Lock, ...]  # the pledges and escrows locking the account's units
     assets: dict[str, AssetClass]  # the classes of the holdings, for their units and decimals
     history: tuple[HistoryEntry, ...]
     next_before: int | None
@@ -194,10 +196,13 @@ def account_page(node: LedgerNode, account: str, limit: int, before: int | None)
     """`account`'s participant record, holdings now and `limit` transactions below `before`."""
     participant = node.read(lambda view: view.participant(account))
     holdings = tuple(node.holdings(account))
+    locks = tuple(node.locks(account))
     names = {holding.asset for holding in holdings}
     assets = node.read(lambda view: _assets(view, names))
     page = node.history(account, limit, before)
-    return AccountPage(account, participant, holdings, assets, page.entries, page.next_before)
+    return AccountPage(
+        account, participant, holdings, locks, assets, page.entries, page.next_before
+    )
 
 
 def asset_page(node: LedgerNode, asset: str) -> AssetPage | None:

@@ -53,7 +53,7 @@ from kepil.services.ledger.consensus import Apply, ConsensusLog
 from kepil.services.ledger.mempool import DuplicateTx, Mempool, MempoolFull
 from kepil.services.ledger.replica import Divergence, Replica, ReplicaSettings
 from kepil.services.ledger.signatures import InlineChecker, PendingCheck, SignatureChecker
-from kepil.services.ledger.storage import HistoryPage, Holding, LedgerStorage
+from kepil.services.ledger.storage import HistoryPage, Holding, LedgerStorage, Lock
 
 T = TypeVar("T")
 
@@ -375,6 +375,11 @@ class LedgerNode:
         """`holder`'s units per asset class now."""
         with self._state_lock:
             return self._storage.holdings(holder)
+
+    def locks(self, holder: str) -> list[Lock]:
+        """The pledges (as pledgor) and escrows (as seller) locking `holder`'s units now."""
+        with self._state_lock:
+            return self._storage.locks(holder)
 
     def history(self, holder: str, limit: int = 50, before: int | None = None) -> HistoryPage:
         """Transactions involving `holder`, newest first."""
