@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from kepil.ledger import Block, ChainHead, ChangeSet, Checkpoint, MemoryState, StateReader
 from kepil.ledger.block import BlockOutcome
+from kepil.ledger.records import Encumbrance, Escrow
 from kepil.ledger.statekeys import StateKey, Value
 from kepil.services.ledger.storage import (
     MAX_HISTORY_PAGE,
@@ -17,6 +18,7 @@ from kepil.services.ledger.storage import (
     HistoryPage,
     Holding,
     HoldingsTally,
+    Lock,
     TxLocation,
     block_parties,
     first_at_or_after,
@@ -85,6 +87,11 @@ class MemoryBlockLog:
             elif value is not None:
                 tally.lock(value)
         return tally.holdings()
+
+    def locks(self, holder: str, state: StateReader) -> list[Lock]:
+        """The pledges and escrows in `state` that lock `holder`'s units, by id."""
+        found = (state.get(key) for key in self._holder_keys.get(holder, ()))
+        return sorted((v for v in found if isinstance(v, Encumbrance | Escrow)), key=_by_id)
 
     def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
         """Transactions involving `holder`, newest first, with seq below `before`."""
@@ -192,6 +199,14 @@ class MemoryLedgerStorage:
         """`holder`'s units per asset class now, by asset id."""
         return self.log.holdings(holder, self.state)
 
+    def locks(self, holder: str) -> list[Lock]:
+        """The pledges and escrows locking `holder`'s units now, by id."""
+        return self.log.locks(holder, self.state)
+
     def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
         """Transactions involving `holder`, newest first, with seq below `before`."""
         return self.log.history(holder, limit, before)
+
+
+def _by_id(record: Lock) -> str:
+    return record.id

@@ -190,3 +190,22 @@ def test_a_snapshot_view_keeps_the_state_it_began_with_while_blocks_commit(
         assert (target.head(), target.state_root()) == (head_then, root_then)
         assert target.applied_log_index() == half
     source.close()
+
+
+def test_the_locks_on_a_holders_units_agree_with_their_holdings_in_both_stores(
+    chain: Chain, tmp_path: Path
+) -> None:
+    memory = MemoryLedgerStorage()
+    seen: set[str] = set()
+    with SqliteLedgerStore(tmp_path / "ledger.sqlite3") as stored:
+        for block in chain.blocks:
+            for storage in (memory, stored):
+                outcome = replay_block(storage, block, chain.executor)
+                storage.record(outcome, sign_checkpoint(outcome.block, "node-1", NODE_KEY))
+            for party in PARTIES:
+                locks = stored.locks(party)
+                assert locks == memory.locks(party)
+                locked = sum(h.pledged + h.escrowed for h in stored.holdings(party))
+                assert sum(lock.amount for lock in locks) == locked
+                seen.update(lock.id for lock in locks)
+    assert seen  # a pledge or an escrow was held at some height

@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from kepil.adapters.ledger_store.rows import loaded_value
 from kepil.ledger.checkpoint import Checkpoint
+from kepil.ledger.records import Encumbrance, Escrow
 from kepil.ledger.statekeys import Space, key_from_text, key_text
 from kepil.services.ledger.storage import (
     MAX_HISTORY_PAGE,
@@ -17,6 +18,7 @@ from kepil.services.ledger.storage import (
     HistoryPage,
     Holding,
     HoldingsTally,
+    Lock,
     TxLocation,
 )
 
@@ -71,6 +73,16 @@ class LogQueries:
             tally.lock(loaded_value(key_from_text(text), value))
         return tally.holdings()
 
+    def locks(self, holder: str) -> list[Lock]:
+        """The pledges (as pledgor) and escrows (as seller) locking `holder`'s units now, by id."""
+        rows = self._log_rows(
+            "SELECT s.key, s.value FROM holder_records r JOIN state s ON s.key = r.key "
+            "WHERE r.holder = ?",
+            (holder,),
+        )
+        found = (loaded_value(key_from_text(text), value) for text, value in rows)
+        return sorted((v for v in found if isinstance(v, Encumbrance | Escrow)), key=_by_id)
+
     def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
         """Transactions involving `holder`, newest first, with seq below `before`."""
         size = max(1, min(limit, MAX_HISTORY_PAGE))
@@ -84,3 +96,7 @@ class LogQueries:
         )
         entries = tuple(HistoryEntry(*row) for row in rows[:size])
         return HistoryPage(entries, entries[-1].seq if len(rows) > size else None)
+
+
+def _by_id(record: Lock) -> str:
+    return record.id

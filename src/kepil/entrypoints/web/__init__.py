@@ -21,6 +21,7 @@ from kepil.entrypoints.web import (
     desk_rule_change_pages,
     desk_staff_pages,
     document_pages,
+    explorer_pages,
     filing_pages,
     pages,
     registry_pages,
@@ -43,6 +44,7 @@ def install_web(app: FastAPI) -> None:
     """Serve the pages at `/` and their stylesheets at `/static`; errors on pages are pages."""
     app.include_router(pages.router)
     app.include_router(registry_pages.router)
+    app.include_router(explorer_pages.router)
     app.include_router(sign_in_pages.router)
     app.include_router(filing_pages.router)
     app.include_router(withdraw_pages.router)

@@ -261,6 +261,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/service", N_("About the service")),
     ("/registry", N_("State registry")),
     ("/check", N_("Check a document")),
+    ("/explorer", N_("Ledger explorer")),
 )
 # Added to NAV for a signed-in person who holds a Ministry duty (rendering.py).
 WORKSPACE: tuple[str, str] = ("/desk", N_("Workspace"))

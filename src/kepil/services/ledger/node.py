@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from kepil.domain.clock import Clock
 from kepil.ledger import (
@@ -53,7 +53,9 @@ from kepil.services.ledger.consensus import Apply, ConsensusLog
 from kepil.services.ledger.mempool import DuplicateTx, Mempool, MempoolFull
 from kepil.services.ledger.replica import Divergence, Replica, ReplicaSettings
 from kepil.services.ledger.signatures import InlineChecker, PendingCheck, SignatureChecker
-from kepil.services.ledger.storage import HistoryPage, Holding, LedgerStorage
+from kepil.services.ledger.storage import HistoryPage, Holding, LedgerStorage, Lock
+
+T = TypeVar("T")
 
 log = logging.getLogger("kepil.ledger.node")
 
@@ -364,10 +366,20 @@ class LedgerNode:
             view = LedgerView(self._storage)
             return view.participant(signer), view.nonce(signer)
 
+    def read(self, query: Callable[[LedgerView], T]) -> T:
+        """`query` answered over the committed state, with no block applied meanwhile."""
+        with self._state_lock:
+            return query(LedgerView(self._storage))
+
     def holdings(self, holder: str) -> list[Holding]:
         """`holder`'s units per asset class now."""
         with self._state_lock:
             return self._storage.holdings(holder)
+
+    def locks(self, holder: str) -> list[Lock]:
+        """The pledges (as pledgor) and escrows (as seller) locking `holder`'s units now."""
+        with self._state_lock:
+            return self._storage.locks(holder)
 
     def history(self, holder: str, limit: int = 50, before: int | None = None) -> HistoryPage:
         """Transactions involving `holder`, newest first."""

@@ -18,6 +18,8 @@ from kepil.ledger.block import BlockOutcome
 from kepil.ledger.records import Encumbrance, Escrow
 from kepil.ledger.statekeys import StateKey, Value, escrow_key, pledge_key
 
+Lock = Encumbrance | Escrow  # a record that takes units out of their holder's free balance
+
 MAX_HISTORY_PAGE = 500
 _IDENTIFIER_LENGTH = 12
 _INDEX_BITS = 20  # a block holds far fewer than 2**20 transactions
@@ -136,6 +138,10 @@ class BlockLog(Protocol):
         """`holder`'s units per asset class in `state`, by asset id."""
         ...
 
+    def locks(self, holder: str, state: StateReader) -> list[Lock]:
+        """The pledges and escrows in `state` that lock `holder`'s units, by id."""
+        ...
+
     def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
         """Transactions involving `holder`, newest first, with seq below `before`."""
         ...
@@ -181,6 +187,10 @@ class LedgerStorage(StateReader, Protocol):
 
     def holdings(self, holder: str) -> list[Holding]:
         """`holder`'s units per asset class now, by asset id."""
+        ...
+
+    def locks(self, holder: str) -> list[Lock]:
+        """The pledges (as pledgor) and escrows (as seller) locking `holder`'s units now, by id."""
         ...
 
     def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
