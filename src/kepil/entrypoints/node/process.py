@@ -19,7 +19,9 @@ from kepil.bootstrap.ledger import (
     create_network_node,
     ledger_bus,
     load_or_create_node_key,
+    permit_verifier,
 )
+from kepil.config import Settings
 from kepil.entrypoints.api.errors import install_error_handlers
 from kepil.entrypoints.api.ledger_wiring import install_ledger
 from kepil.entrypoints.api.schemas.ledger import NodeHealth
@@ -53,7 +55,11 @@ def node_spec(config: NodeConfig) -> tuple[LedgerNodeSpec, RaftMembership]:
 
 def create_node_app(config: NodeConfig) -> FastAPI:
     """The node's API with the node and its consensus replica running in the background."""
-    assembled = create_network_node(*node_spec(config), SystemClock())
+    clock = SystemClock()
+    # The Ministry's anchors and BIN come from the environment (KEPIL_TRUST_DIR,
+    # KEPIL_LEDGER_MINISTRY_BIN or KEPIL_PROVIDER_BIN), as the permit service's do.
+    verifier = permit_verifier(Settings(), clock)
+    assembled = create_network_node(*node_spec(config), clock, verifier)
     node, raft = assembled.node, assembled.raft
     app = FastAPI(
         title=f"kepil node {config.name}",
