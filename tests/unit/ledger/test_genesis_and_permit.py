@@ -25,6 +25,7 @@ from kepil.ledger import BlockRejected, ReasonCode
 from kepil.ledger.handlers.genesis import Genesis
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.issuers import Issue
+from kepil.ledger.handlers.permit import PermitStatusChange
 from kepil.ledger.vocab import PermitAction, PermitStatus
 
 
@@ -209,3 +210,9 @@ def test_a_legacy_genesis_naming_a_ministry_key_and_certificate_still_parses() -
     parsed = Genesis.parse(legacy)
     assert (parsed.ministry_key, parsed.ministry_certificate) == ("ab" * 32, "QQ==")
     assert Genesis.parse(genesis_payload().to_json()).ministry_certificate == ""
+
+
+def test_a_renewal_reads_back_from_its_json_without_a_document() -> None:
+    change = renewal(permit_document())
+    assert PermitStatusChange.parse(change.to_json()) == change
+    assert PermitStatusChange.parse({"submitter": change.submitter, "cms": change.cms}) == change
