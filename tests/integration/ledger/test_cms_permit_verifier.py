@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from tests.support.ledger import CHAIN_ID, OPERATOR, T0, fixture_key, genesis_payload
 from tests.support.ministry import MINISTRY_BIN, SIGNED_AT, Ministry, official, permit
 
-from kepil.adapters.ledger_permit import CmsPermitVerifier, permit_change_tx
+from kepil.adapters.ledger_permit import permit_change_tx
 from kepil.adapters.ledger_store import SqliteLedgerStore
 from kepil.domain.canonical import canonical_bytes
 from kepil.ledger import (
@@ -33,7 +33,6 @@ from kepil.ledger.view import LedgerView
 from kepil.ledger.vocab import PermitAction
 from kepil.signing.cms_sign import sign_cms
 from kepil.signing.dev_ca import Holder, Profile
-from kepil.signing.dev_pki import DevPki
 
 ALMATY_MIDNIGHT_2025_12_31 = int(datetime(2025, 12, 30, 19, 0, tzinfo=UTC).timestamp())
 ALMATY_MIDNIGHT_2029_01_01 = int(datetime(2028, 12, 31, 19, 0, tzinfo=UTC).timestamp())
@@ -186,7 +185,7 @@ def test_a_status_change_by_anyone_but_a_ministry_head_is_refused_with_why(
 def test_a_status_change_over_other_bytes_or_without_its_permit_number_is_refused(
     ministry: Ministry,
 ) -> None:
-    document, cms = ministry.status_change("suspend", SIGNED_AT)
+    _, cms = ministry.status_change("suspend", SIGNED_AT)
     other, _ = ministry.status_change("reinstate", SIGNED_AT)
     verifier = ministry.verifier()
     assert refusal(verifier.verify_status_change(other, cms)).code is ReasonCode.PERMIT_REFUSED
