@@ -33,6 +33,7 @@ from kepil.signing.dev_ca_files import DevCaDirectory
 OPERATOR: Final = "150640123452"
 MINISTRY_BIN: Final = "120440056787"
 MINISTRY_HEAD: Final = "900101300126"
+PERMIT_NUMBER: Final = "PRM-TEST-000001"
 MINISTRY_PKI: Final = "ministry-pki"  # the TEST Ministry CA inside a network's directory
 ASSET: Final = "NET-WHEAT"
 UNITS_EACH: Final = 1_000_000
@@ -73,8 +74,8 @@ def ministry_trust(directory: Path) -> tuple[str, str]:
     return str(trust), MINISTRY_BIN
 
 
-def signed_test_permit(operator: str, now: datetime, ca: DevCaDirectory) -> str:
-    """A permit for `operator` signed by a TEST Ministry head under `ca`: the CMS, base64."""
+def ministry_head(ca: DevCaDirectory, now: datetime) -> SignerCredential:
+    """A TEST Ministry head's signing credential under `ca`, valid from a day before `now`."""
     head = Holder(
         Profile.OFFICIAL, MINISTRY_HEAD, "ТЕСТОВ ТЕСТ ТЕСТОВИЧ", MINISTRY_BIN,
         "Ministry of Digital Development (TEST)", official_is_head=True,
@@ -84,11 +85,16 @@ def signed_test_permit(operator: str, now: datetime, ca: DevCaDirectory) -> str:
     certificate = dev_ca.issue(
         issuing_key, issuing, head, key.public_key(), now - timedelta(days=1), 365, None
     )
-    credential = SignerCredential(key, certificate, (issuing,))
+    return SignerCredential(key, certificate, (issuing,))
+
+
+def signed_test_permit(operator: str, now: datetime, ca: DevCaDirectory) -> str:
+    """A permit for `operator` signed by a TEST Ministry head under `ca`: the CMS, base64."""
+    credential = ministry_head(ca, now)
     today = now.date()
     permit = {
         "document_type": "permit",
-        "number": "PRM-TEST-000001",
+        "number": PERMIT_NUMBER,
         "recipient": {"iin_or_bin": operator, "name": "Test operator LLP"},
         "valid_from": today.replace(year=today.year - 1).isoformat(),
         "valid_until": today.replace(year=today.year + 2).isoformat(),
