@@ -120,6 +120,11 @@ def permit_verifier(settings: Settings, clock: Clock) -> PermitVerifier:
 
     Never anything the chain brings: a genesis cannot name whom the node trusts.
     """
+    if not settings.ministry_bin:
+        log.warning(
+            "no Ministry BIN configured (KEPIL_LEDGER_MINISTRY_BIN or KEPIL_PROVIDER_BIN): "
+            "this node accepts no genesis permit and no permit status change"
+        )
     return CmsPermitVerifier(eds_trust_store(settings, clock), settings.ministry_bin)
 
 
