@@ -40,7 +40,7 @@ from typing import Any, Final, Protocol
 
 from bench.ledger_single import BenchError
 from bench.machine import machine
-from bench.workload import NetworkWorkload, distinct_iins
+from bench.workload import NetworkWorkload, distinct_iins, ministry_ca, ministry_trust
 from kepil.adapters.node_client import (
     NodeClient,
     NodeClientError,
@@ -153,8 +153,16 @@ def _directory(kept: Path | None) -> Iterator[Path]:
 
 def _init(directory: Path, options: NetworkBenchOptions) -> _Network:
     api_port = _free_port_run(2 * options.nodes)
+    trust_dir, ministry_bin = ministry_trust(directory)
     layout = NetworkLayout(
-        options.nodes, CHAIN_ID, "127.0.0.1", api_port, api_port + options.nodes, options.block_txs
+        options.nodes,
+        CHAIN_ID,
+        "127.0.0.1",
+        api_port,
+        api_port + options.nodes,
+        options.block_txs,
+        trust_dir=trust_dir,
+        ministry_bin=ministry_bin,
     )
     init_network(directory, layout)
     # init_network writes max_block_txs only; the other knobs go before the [peer_api] table.
@@ -184,7 +192,9 @@ def _run(
     leader = _await_leader(network, report)
     members = [(node["name"], node["key"]) for node in read_network(directory)["nodes"]]
     report.stage(f"signing genesis and setup for {options.txs} holders")
-    workload = NetworkWorkload(CHAIN_ID, members, distinct_iins(options.txs + 1))
+    workload = NetworkWorkload(
+        CHAIN_ID, members, distinct_iins(options.txs + 1), ministry_ca(directory)
+    )
     genesis = workload.genesis()
     setup = workload.setup()
     _setup(network.clients[leader], [genesis], options, report)

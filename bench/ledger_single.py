@@ -29,6 +29,7 @@ from kepil.ledger import (
     PermitFacts,
     PermitRefusal,
     SignedTx,
+    StatusChangeFacts,
     Window,
     build_tx,
     default_registry,
@@ -67,14 +68,18 @@ class BenchError(Exception):
 class BenchPermitVerifier:
     """BENCH FIXTURE: accepts the bench's own JSON permit; never used outside the benchmark."""
 
-    def verify(
-        self, permit_document: bytes, ministry_certificate: bytes
-    ) -> PermitFacts | PermitRefusal:
+    def verify(self, permit_document: bytes) -> PermitFacts | PermitRefusal:
         """The facts of the bench permit."""
-        if ministry_certificate != _CERTIFICATE:
-            return PermitRefusal("not the bench certificate")
         data = json.loads(permit_document)
+        if data.get("certificate") != _CERTIFICATE.decode():
+            return PermitRefusal("not the bench permit")
         return PermitFacts(data["number"], data["holder"], data["valid_from"], data["valid_until"])
+
+    def verify_status_change(
+        self, document: bytes, cms: bytes
+    ) -> StatusChangeFacts | PermitRefusal:
+        """The bench changes no permit status."""
+        return PermitRefusal("the bench relays no status change")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +121,13 @@ def setup_txs(signer: BenchSigner, issuer: str, holders: Sequence[str], now: int
     """Genesis, the issuer, its agreement and asset class, every holder admitted and issued to."""
     permit = {
         "number": "BENCH-1", "holder": OPERATOR, "valid_from": now - _YEAR,
-        "valid_until": now + _YEAR,
+        "valid_until": now + _YEAR, "certificate": _CERTIFICATE.decode(),
     }  # fmt: skip
     genesis = Genesis(
         platform="kepil benchmark",
         operator=OperatorEntry(
             OPERATOR, "Bench operator", public_key_hex(signer.key(OPERATOR)), ()
         ),
-        ministry_key=public_key_hex(bench_key("ministry")),
-        ministry_certificate=base64.b64encode(_CERTIFICATE).decode(),
         permit=base64.b64encode(json.dumps(permit).encode()).decode(),
         nodes=(NodeKey(NODE_NAME, public_key_hex(bench_key(NODE_NAME))),),
     )

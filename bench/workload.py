@@ -1,9 +1,10 @@
 """A workload for a real network, for the cluster tests and `kepil bench ledger --nodes N`.
 
-Every key, certificate and permit here is a TEST FIXTURE made in memory: the Ministry's
-certificate comes from a TEST PKI generated on the spot (never trusted anywhere else), and
-participant keys derive from fixed seed strings. Nothing is written to disk. It lives in bench/,
-outside the installed package: no product path starts a chain with a TEST permit.
+Every key, certificate and permit here is a TEST FIXTURE: the Ministry head's certificate comes
+from a TEST CA made in the network's own directory (`ministry-pki/`, whose trust folder only
+that network's nodes are told to trust, through node.toml), and participant keys derive from
+fixed seed strings. It lives in bench/, outside the installed package: no product path starts
+a chain with a TEST permit.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ import base64
 import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Final
-
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from kepil.domain.identity import Sex, make_iin
 from kepil.ledger import SignedTx, Window, build_tx, key_from_seed, public_key_hex
@@ -25,13 +25,16 @@ from kepil.ledger.handlers.issuers import DefineAsset, Issue, IssuerAgreement
 from kepil.ledger.handlers.participants import Admit
 from kepil.ledger.records import Backing, NodeKey
 from kepil.ledger.vocab import AssetKind, RightCategory, Role
-from kepil.signing.cms_sign import sign_cms
-from kepil.signing.dev_ca import Holder, Profile
-from kepil.signing.dev_pki import DevPki
+from kepil.signing import dev_ca
+from kepil.signing.cms_sign import SignerCredential, sign_cms
+from kepil.signing.dev_ca import Holder, KeyAlgorithm, Profile
+from kepil.signing.dev_ca_files import DevCaDirectory
 
 OPERATOR: Final = "150640123452"
 MINISTRY_BIN: Final = "120440056787"
 MINISTRY_HEAD: Final = "900101300126"
+PERMIT_NUMBER: Final = "PRM-TEST-000001"
+MINISTRY_PKI: Final = "ministry-pki"  # the TEST Ministry CA inside a network's directory
 ASSET: Final = "NET-WHEAT"
 UNITS_EACH: Final = 1_000_000
 
@@ -56,37 +59,64 @@ def fixture_key(name: str) -> SigningKey:
     return key_from_seed(b"kepil network fixture key: " + name.encode())
 
 
-def signed_test_permit(operator: str, now: datetime) -> tuple[str, str]:
-    """A permit for `operator` signed by a TEST PKI Ministry head: (CMS, certificates), base64."""
-    pki = DevPki.create(now - timedelta(days=2))
+def ministry_ca(directory: Path) -> DevCaDirectory:
+    """The TEST Ministry CA of the network in `directory`, made on first use."""
+    path = directory / MINISTRY_PKI
+    if path.exists():
+        return DevCaDirectory.open(path)
+    return DevCaDirectory.create(path, datetime.now(UTC) - timedelta(days=2))
+
+
+def ministry_trust(directory: Path) -> tuple[str, str]:
+    """What each node.toml names (NetworkLayout's trust_dir, ministry_bin): the TEST CA's trust
+    folder, relative to the network's directory, and the Ministry's BIN."""
+    trust = ministry_ca(directory).trust_directory.relative_to(directory)
+    return str(trust), MINISTRY_BIN
+
+
+def ministry_head(ca: DevCaDirectory, now: datetime) -> SignerCredential:
+    """A TEST Ministry head's signing credential under `ca`, valid from a day before `now`."""
     head = Holder(
         Profile.OFFICIAL, MINISTRY_HEAD, "ТЕСТОВ ТЕСТ ТЕСТОВИЧ", MINISTRY_BIN,
         "Ministry of Digital Development (TEST)", official_is_head=True,
     )  # fmt: skip
-    credential = pki.issue(head, now - timedelta(days=1))
+    issuing_key, issuing = ca.issuing()
+    key = dev_ca.generate_key(KeyAlgorithm.EC)
+    certificate = dev_ca.issue(
+        issuing_key, issuing, head, key.public_key(), now - timedelta(days=1), 365, None
+    )
+    return SignerCredential(key, certificate, (issuing,))
+
+
+def signed_test_permit(operator: str, now: datetime, ca: DevCaDirectory) -> str:
+    """A permit for `operator` signed by a TEST Ministry head under `ca`: the CMS, base64."""
+    credential = ministry_head(ca, now)
     today = now.date()
     permit = {
         "document_type": "permit",
-        "number": "PRM-TEST-000001",
+        "number": PERMIT_NUMBER,
         "recipient": {"iin_or_bin": operator, "name": "Test operator LLP"},
         "valid_from": today.replace(year=today.year - 1).isoformat(),
         "valid_until": today.replace(year=today.year + 2).isoformat(),
     }
     content = json.dumps(permit, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     cms = sign_cms(content.encode(), [credential], signing_time=now)
-    certificates = credential.certificate.public_bytes(Encoding.PEM) + pki.issuing.public_bytes(
-        Encoding.PEM
-    )
-    return base64.b64encode(cms).decode(), base64.b64encode(certificates).decode()
+    return base64.b64encode(cms).decode()
 
 
 class NetworkWorkload:
     """Signed transactions for chain `chain_id`: genesis listing `nodes`, holders, transfers."""
 
     def __init__(
-        self, chain_id: str, nodes: Sequence[tuple[str, str]], holders: Sequence[str]
+        self,
+        chain_id: str,
+        nodes: Sequence[tuple[str, str]],
+        holders: Sequence[str],
+        ca: DevCaDirectory,
     ) -> None:
-        """`nodes` are (name, checkpoint key hex); `holders` distinct IINs to fund."""
+        """`nodes` are (name, checkpoint key hex); `holders` distinct IINs to fund; `ca` the
+        TEST Ministry CA the nodes trust (ministry_ca)."""
+        self.ca = ca
         self.chain_id = chain_id
         self.nodes = tuple(nodes)
         self.holders = list(holders)
@@ -106,14 +136,12 @@ class NetworkWorkload:
 
     def genesis(self) -> SignedTx:
         """Genesis with the TEST permit, the operator and every node's checkpoint key."""
-        permit, certificates = signed_test_permit(OPERATOR, self.now)
+        permit = signed_test_permit(OPERATOR, self.now, self.ca)
         payload = Genesis(
             platform="kepil test network",
             operator=OperatorEntry(
                 OPERATOR, "Test operator LLP", public_key_hex(fixture_key(OPERATOR)), ()
             ),
-            ministry_key=public_key_hex(fixture_key("ministry")),
-            ministry_certificate=certificates,
             permit=permit,
             nodes=tuple(NodeKey(name, key) for name, key in self.nodes),
         )

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         pattern=r"^[a-z0-9][a-z0-9._-]*$",
         description="the chain the embedded ledger node runs; transactions name it",
     )
+    ledger_ministry_bin: str = Field(
+        default="",
+        description="the Ministry's BIN: a ledger node accepts a permit or a permit status change "
+        "only when a head of this BIN signed it under KEPIL_TRUST_DIR; default: KEPIL_PROVIDER_BIN",
+    )
     ledger_signature_workers: int = Field(
         default=1, ge=0, le=64, description="processes verifying batch submissions (0: inline)"
     )
@@ -148,6 +153,20 @@ class Settings(BaseSettings):
                 f"(App.3, App.4); set {', '.join(missing)} in {self.mode.value} mode"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_ministry_bin(self) -> Settings:
+        if self.ledger_ministry_bin.strip():
+            try:
+                parse_bin(self.ledger_ministry_bin.strip())
+            except InvalidIdentifierError as error:
+                raise ValueError(f"KEPIL_LEDGER_MINISTRY_BIN is not a valid BIN: {error}") from None
+        return self
+
+    @property
+    def ministry_bin(self) -> str:
+        """The BIN whose head's EDS the ledger nodes trust for the operator's permit."""
+        return self.ledger_ministry_bin.strip() or self.provider_bin.strip()
 
     @property
     def test_pki_dir(self) -> Path:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from bench.workload import NetworkWorkload, distinct_iins
+from bench.workload import NetworkWorkload, distinct_iins, ministry_ca, ministry_trust
 from kepil.adapters.node_client import NodeClient, NodeClientError, NodeUnreachable
 from kepil.entrypoints.node.config import NodeConfig
 from kepil.entrypoints.node.network import (
@@ -77,12 +77,15 @@ class LocalNetwork:
     def start(self) -> None:
         """Write the files, start every node, wait for each API and for a leader."""
         base = free_port_run(2 * self.size)
+        trust_dir, ministry_bin = ministry_trust(self.directory)
         layout = NetworkLayout(
             nodes=self.size,
             chain_id=CHAIN_ID,
             api_port=base,
             raft_port=base + self.size,
             max_block_txs=self.max_block_txs,
+            trust_dir=trust_dir,
+            ministry_bin=ministry_bin,
         )
         self.cluster = init_network(self.directory, layout)
         self.configs = node_configs(self.directory)
@@ -286,7 +289,9 @@ class LocalNetwork:
     def bootstrap(self, holders: int = 200) -> Bootstrapped:
         """Genesis (through a follower), then the issuer, the asset and `holders` funded
         holders; wait until every node holds all of it, each transaction ok."""
-        workload = NetworkWorkload(CHAIN_ID, self.node_keys(), distinct_iins(holders + 1))
+        workload = NetworkWorkload(
+            CHAIN_ID, self.node_keys(), distinct_iins(holders + 1), ministry_ca(self.directory)
+        )
         leader = self.leader_index()
         follower = next(i for i in range(self.size) if i != leader)
         genesis = workload.genesis()

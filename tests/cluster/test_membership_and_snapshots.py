@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.workload import NetworkWorkload, distinct_iins, fixture_key
+from bench.workload import MINISTRY_BIN, NetworkWorkload, distinct_iins, fixture_key, ministry_ca
 from kepil.adapters.clock import SystemClock
 from kepil.adapters.ledger_permit import CmsPermitVerifier
 from kepil.adapters.ledger_store import SqliteLedgerStore
@@ -21,6 +21,7 @@ from kepil.adapters.raft import RaftLog, RaftSettings
 from kepil.entrypoints.node.network import free_port_run
 from kepil.ledger import Executor, default_registry, public_key_hex
 from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings, TxState
+from kepil.signing.trust import TrustStore
 
 # pysyncobj opens the snapshot file to stream it to a new member and leaves closing it to the
 # garbage collector (serializer.py, getTransmissionData); that is its warning, not ours.
@@ -60,7 +61,8 @@ class Member:
 def _member(name: str, address: str, peers: list[str], root: Path) -> Member:
     (root / name).mkdir(parents=True, exist_ok=True)
     store = SqliteLedgerStore(root / name / "ledger.sqlite3")
-    executor = Executor(CHAIN, default_registry(CmsPermitVerifier()))
+    trust = TrustStore.from_directory(ministry_ca(root).trust_directory)
+    executor = Executor(CHAIN, default_registry(CmsPermitVerifier(trust, MINISTRY_BIN)))
     identity = NodeIdentity(name, fixture_key(name))
     node = LedgerNode(executor, store, SystemClock(), identity, NodeSettings(max_block_txs=20))
     settings = RaftSettings(
@@ -98,7 +100,7 @@ def test_a_node_added_after_compaction_catches_up_from_a_snapshot_then_the_log(
     members, addresses, root = three
     _wait_for(lambda: members[0].raft.status().leader is not None, "a leader")
     names = [(f"node-{i}", public_key_hex(fixture_key(f"node-{i}"))) for i in (1, 2, 3, 4)]
-    work = NetworkWorkload(CHAIN, names, distinct_iins(41))
+    work = NetworkWorkload(CHAIN, names, distinct_iins(41), ministry_ca(root))
     _commit(members[0], [work.genesis()])
     setup = work.setup()
     for start in range(0, len(setup), 5):  # many small entries, so the log is compacted
@@ -123,7 +125,7 @@ def test_a_node_added_after_compaction_catches_up_from_a_snapshot_then_the_log(
 def test_a_removed_node_leaves_the_members_and_the_rest_go_on(
     three: tuple[list[Member], list[str], Path],
 ) -> None:
-    members, _, _ = three
+    members, _, root = three
     _wait_for(lambda: any(m.raft.status().is_leader for m in members), "a leader")
     leader = next(m for m in members if m.raft.status().is_leader)
     leaving = next(m for m in members if m is not leader)
@@ -131,7 +133,7 @@ def test_a_removed_node_leaves_the_members_and_the_rest_go_on(
     members.remove(leaving)
     leaving.close()
     names = [(f"node-{i}", public_key_hex(fixture_key(f"node-{i}"))) for i in (1, 2, 3)]
-    work = NetworkWorkload(CHAIN, names, distinct_iins(3))
+    work = NetworkWorkload(CHAIN, names, distinct_iins(3), ministry_ca(root))
     _commit(leader, [work.genesis()])  # two of two remaining members: a quorum
     assert leaving.address not in leader.raft.status().peers
     _wait_for(

@@ -20,7 +20,6 @@ import uvicorn
 from fastapi import FastAPI
 from tests.support.ledger import (
     CHAIN_ID,
-    MINISTRY_CERTIFICATE,
     OPERATOR,
     FakePermitVerifier,
     b64,
@@ -118,8 +117,6 @@ def test_a_person_starts_a_chain_and_reads_holdings_from_a_terminal(
         "operator": {
             "id": OPERATOR, "name": "Operator", "key": json.loads(out)["public_key"], "roles": [],
         },
-        "ministry_key": "ab" * 32,
-        "ministry_certificate": b64(MINISTRY_CERTIFICATE),
         "permit": b64(permit_document(valid_from=0, valid_until=4_000_000_000)),
         "nodes": [{"name": "node-1", "key": "cd" * 32}],
     }  # fmt: skip

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .conftest import KEPIL, RunningServer
-from .test_ledger_story_from_a_terminal import OPERATOR, Terminal, _signed_permit
+from .test_ledger_story_from_a_terminal import MINISTRY_BIN, OPERATOR, Terminal, _signed_permit
 
 
 def _get(server: RunningServer, path: str) -> Any:
@@ -38,22 +38,21 @@ def _wallet(workdir: Path, port: int, *args: str) -> Any:
 def test_the_documented_genesis_gives_a_confirmed_receipt(
     serve: Callable[..., RunningServer], tmp_path: Path
 ) -> None:
-    server = serve()
+    permit = _signed_permit(Terminal(tmp_path, ""))  # under a CA the node is told to trust
+    server = serve(
+        KEPIL_TRUST_DIR=str(tmp_path / "ca" / "trust"), KEPIL_LEDGER_MINISTRY_BIN=MINISTRY_BIN
+    )
     node = _get(server, "/api/v1/ledger/node")
     assert node["name"] == "node-1"
     assert len(node["public_key"]) == 64
     assert node["public_key"] in server.logs()  # `kepil serve` shows it at start
 
     operator = json.loads(_wallet(tmp_path, server.port, "keygen", "--out", "operator.key"))
-    ministry = json.loads(_wallet(tmp_path, server.port, "keygen", "--out", "ministry.key"))
-    permit, certificates = _signed_permit(Terminal(tmp_path, server.base_url))
     genesis = {
         "platform": "Kepil as documented",
         "operator": {
             "id": OPERATOR, "name": "Test operator LLP", "key": operator["public_key"], "roles": [],
         },
-        "ministry_key": ministry["public_key"],
-        "ministry_certificate": certificates,
         "permit": permit,
         "nodes": [{"name": node["name"], "key": node["public_key"]}],
     }  # fmt: skip

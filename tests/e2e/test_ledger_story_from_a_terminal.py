@@ -83,8 +83,10 @@ def _node_key(base_url: str) -> str:
         return str(json.load(answer)["public_key"])
 
 
-def _signed_permit(term: Terminal) -> tuple[str, str]:
-    """A permit for the operator signed by a Ministry official; (permit CMS, certificates), b64."""
+def _signed_permit(term: Terminal) -> str:
+    """A permit for the operator signed by a Ministry head under a CA made here, b64 CMS.
+
+    The server is then started trusting that CA (KEPIL_TRUST_DIR) as it would the NCA's."""
     term.run("pki", "init", "ca")
     issued = term.json(
         "pki", "issue", "ca", "--profile", "official", "--official-head",
@@ -103,19 +105,20 @@ def _signed_permit(term: Terminal) -> tuple[str, str]:
     canonical = json.dumps(permit, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     (term.workdir / "permit.json").write_text(canonical)
     term.run("eds", "sign", "permit.json", "permit.p7s", "--key", str(key), "--cert", str(cert))
-    issuing_ca = term.workdir / "ca" / "TEST-PKI-NOT-FOR-PRODUCTION-issuing-ca.pem"
-    certificates = cert.read_bytes() + issuing_ca.read_bytes()
     permit_cms = (term.workdir / "permit.p7s").read_bytes()
-    return base64.b64encode(permit_cms).decode(), base64.b64encode(certificates).decode()
+    return base64.b64encode(permit_cms).decode()
 
 
 def test_a_platform_runs_from_genesis_to_redemption_from_a_terminal(
     serve: Callable[..., Any], tmp_path: Path
 ) -> None:
-    server = serve()
-    term = Terminal(tmp_path, server.base_url)
-    keys = {who: term.keygen(who) for who in (OPERATOR, ISSUER, ALICE, BOB, AGENT, "ministry")}
-    permit, certificates = _signed_permit(term)
+    term = Terminal(tmp_path, "")
+    permit = _signed_permit(term)
+    server = serve(
+        KEPIL_TRUST_DIR=str(tmp_path / "ca" / "trust"), KEPIL_LEDGER_MINISTRY_BIN=MINISTRY_BIN
+    )
+    term.url = server.base_url
+    keys = {who: term.keygen(who) for who in (OPERATOR, ISSUER, ALICE, BOB, AGENT)}
     node = term.json("wallet", "account", "ministry", "--url", server.base_url)
     assert node["next_nonce"] == 1
 
@@ -129,8 +132,6 @@ def test_a_platform_runs_from_genesis_to_redemption_from_a_terminal(
                 "key": keys[OPERATOR],
                 "roles": [],
             },
-            "ministry_key": keys["ministry"],
-            "ministry_certificate": certificates,
             "permit": permit,
             "nodes": [{"name": "node-1", "key": _node_key(server.base_url)}],
         },

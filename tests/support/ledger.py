@@ -25,7 +25,9 @@ from kepil.ledger import (
     Payload,
     PermitFacts,
     PermitRefusal,
+    ReasonCode,
     SignedTx,
+    StatusChangeFacts,
     TxResult,
     Window,
     apply_block,
@@ -39,9 +41,10 @@ from kepil.ledger.handlers.genesis import Genesis, OperatorEntry
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.issuers import DefineAsset, Issue, IssuerAgreement
 from kepil.ledger.handlers.participants import Admit
+from kepil.ledger.handlers.permit import PermitStatusChange
 from kepil.ledger.records import Backing, NodeKey
 from kepil.ledger.view import LedgerView
-from kepil.ledger.vocab import AssetKind, RightCategory, Role
+from kepil.ledger.vocab import AssetKind, PermitAction, RightCategory, Role
 from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings
 from kepil.services.ledger.signatures import SignatureChecker
 from kepil.services.ledger.storage import LedgerStorage
@@ -50,10 +53,10 @@ CHAIN_ID = "kepil-test"
 T0 = 1_767_225_600  # 2026-01-01 00:00 UTC
 DAY = 24 * 3600
 YEAR = 365 * DAY
-MINISTRY_CERTIFICATE = b"TEST FIXTURE: the Ministry's certificate"
 OPERATOR = "150640123452"  # a resident legal entity's BIN
 WHEAT = "WHEAT-2026"
 BACKING_HASH = "ab" * 32
+RELAY_KEY = public_key_hex(key_from_seed(b"kepil test fixture key: relay"))  # TEST FIXTURE
 
 
 def fixture_key(name: str) -> SigningKey:
@@ -78,31 +81,72 @@ def permit_document(
     valid_from: int = T0 - DAY,
     valid_until: int = T0 + 3 * YEAR,
     forged: bool = False,
+    signed_at: int = T0 - DAY,
+    refused_as: ReasonCode | None = None,
 ) -> bytes:
-    """A permit document the fake verifier understands (JSON instead of CMS)."""
+    """A permit document the fake verifier understands (JSON instead of CMS).
+
+    `refused_as` stands for a signer the real verifier refuses with that code."""
     facts = {
         "number": number,
         "holder": holder,
         "valid_from": valid_from,
         "valid_until": valid_until,
         "forged": forged,
+        "signed_at": signed_at,
+        "refused_as": refused_as,
     }
     return json.dumps(facts).encode()
 
 
-class FakePermitVerifier:
-    """TEST FIXTURE: accepts the JSON permits above when the certificate is the test one."""
+def status_change(
+    action: PermitAction,
+    signed_at: int,
+    number: str = "KZ-PERMIT-0001",
+    refused_as: ReasonCode | None = None,
+) -> PermitStatusChange:
+    """A fake Ministry-signed status change: the document and a JSON stand-in for its CMS."""
+    document = json.dumps({"permit_number": number, "action": action, "reason": "Order 12"})
+    cms = json.dumps({"signed_at": signed_at, "refused_as": refused_as, "signs": document})
+    return PermitStatusChange(RELAY_KEY, b64(cms.encode()), b64(document.encode()))
 
-    def verify(
-        self, permit_document: bytes, ministry_certificate: bytes
-    ) -> PermitFacts | PermitRefusal:
-        """Facts of an unforged permit under the test certificate."""
-        if ministry_certificate != MINISTRY_CERTIFICATE:
-            return PermitRefusal("not signed by the Ministry's certificate")
+
+def renewal(document: bytes) -> PermitStatusChange:
+    """A renewal relayed: the new permit document (the fake's JSON) as the CMS."""
+    return PermitStatusChange(RELAY_KEY, b64(document))
+
+
+class FakePermitVerifier:
+    """TEST FIXTURE: accepts the JSON permits and status changes above unless marked refused."""
+
+    def verify(self, permit_document: bytes) -> PermitFacts | PermitRefusal:
+        """Facts of an unforged permit."""
         data = json.loads(permit_document)
         if data["forged"]:
             return PermitRefusal("the signature does not verify")
-        return PermitFacts(data["number"], data["holder"], data["valid_from"], data["valid_until"])
+        if data["refused_as"]:
+            return PermitRefusal("a TEST refusal", ReasonCode(data["refused_as"]))
+        return PermitFacts(
+            data["number"],
+            data["holder"],
+            data["valid_from"],
+            data["valid_until"],
+            data["signed_at"],
+        )
+
+    def verify_status_change(
+        self, document: bytes, cms: bytes
+    ) -> StatusChangeFacts | PermitRefusal:
+        """Facts of a status change whose stand-in CMS signs `document`."""
+        signature, data = json.loads(cms), json.loads(document)
+        if signature["signs"] != document.decode():
+            return PermitRefusal("the CMS signs other bytes")
+        if signature["refused_as"]:
+            return PermitRefusal("a TEST refusal", ReasonCode(signature["refused_as"]))
+        action = PermitAction(data["action"])
+        return StatusChangeFacts(
+            data["permit_number"], action, data["reason"], signature["signed_at"]
+        )
 
 
 def b64(data: bytes) -> str:
@@ -117,8 +161,6 @@ def genesis_payload(permit: bytes | None = None, operator: str = OPERATOR) -> Ge
         operator=OperatorEntry(
             operator, "Kepil Operator LLP", public_key_hex(fixture_key(operator)), ()
         ),
-        ministry_key=public_key_hex(fixture_key(MINISTRY)),
-        ministry_certificate=b64(MINISTRY_CERTIFICATE),
         permit=b64(permit or permit_document()),
         nodes=tuple(NodeKey(f"node-{i}", public_key_hex(fixture_key(f"node-{i}"))) for i in (1, 2)),
     )
@@ -186,6 +228,12 @@ class Chain:
     def run(self, payload: Payload, *signers: str, **options: object) -> str:
         """Build, sign and run one transaction; "ok" or the reason code."""
         return self.send(self.tx(payload, *signers, **options)).code  # type: ignore[arg-type]
+
+    def relay(self, change: PermitStatusChange, signed_at: int) -> str:
+        """Run the Ministry's change as a relay submits it (nonce: the signing time); the code."""
+        window = Window(self.now - 60, self.now + 3600)
+        unsigned = build_tx(CHAIN_ID, change, {MINISTRY: signed_at}, window)
+        return self.send(unsigned.sign({MINISTRY: fixture_key("relay")})).code
 
     def advance(self, seconds: int) -> None:
         """Move block time forward."""

@@ -1,4 +1,5 @@
-"""A TEST Ministry: a test PKI, the Ministry's signing certificate, and permits it signs."""
+"""A TEST Ministry: a test PKI, its head's signing certificate, the permits and status changes
+the head signs, and the node's verifier trusting that PKI's root and the Ministry's BIN."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, date, datetime
 from cryptography.hazmat.primitives.serialization import Encoding
 from tests.support.ledger import OPERATOR
 
+from kepil.adapters.ledger_permit import CmsPermitVerifier
 from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import (
     ActivityAddress,
@@ -43,6 +45,18 @@ def permit(holder: str = OPERATOR, issued: date = date(2025, 12, 31)) -> Permit:
     )
 
 
+def official(bin_: str, *, head: bool = True, iin: str = "850314312344") -> Holder:
+    """An official of the organisation `bin_`: its head, or one with the NCA signer role."""
+    return Holder(
+        Profile.OFFICIAL,
+        iin=iin,
+        name="ИВАНОВ ИВАН ИВАНОВИЧ",
+        bin=bin_,
+        organization="Министерство",
+        official_is_head=head,
+    )
+
+
 @dataclass
 class Ministry:
     """The test PKI and the Ministry's credential."""
@@ -51,17 +65,36 @@ class Ministry:
     credential: SignerCredential
 
     @classmethod
-    def create(cls, epoch: datetime = PKI_EPOCH) -> Ministry:
-        """A fresh test PKI and a Ministry official's signing credential valid for a year."""
+    def create(cls, epoch: datetime = PKI_EPOCH, *, head: bool = True) -> Ministry:
+        """A fresh test PKI and a Ministry head's signing credential valid for a year.
+
+        With head=False the official holds the NCA signer role (an acting head's)."""
         pki = DevPki.create(epoch)
-        holder = Holder(
-            Profile.OFFICIAL,
-            iin="850314312344",
-            name="ИВАНОВ ИВАН ИВАНОВИЧ",
-            bin=MINISTRY_BIN,
-            organization="Министерство",
+        return cls(pki, pki.issue(official(MINISTRY_BIN, head=head), epoch))
+
+    def verifier(self, ministry_bin: str = MINISTRY_BIN) -> CmsPermitVerifier:
+        """A node's verifier: this PKI's root as its anchor, `ministry_bin` as the Ministry's."""
+        return CmsPermitVerifier(self.pki.trust_store(), ministry_bin)
+
+    def status_change(
+        self,
+        action: str,
+        at: datetime,
+        number: str = "KZ-OCA-0001",
+        *,
+        detached: bool = True,
+    ) -> tuple[bytes, bytes]:
+        """The registry's signed change: the document's canonical bytes and the head's CMS."""
+        document = canonical_bytes(
+            {
+                "document_type": "permit_status_change",
+                "registry_number": "REG-2025-000001",
+                "permit_number": number,
+                "action": action,
+                "reason": "Rules §11: a TEST reason",
+            }
         )
-        return cls(pki, pki.issue(holder, epoch))
+        return document, self.sign(document, at, detached=detached)
 
     @property
     def certificate(self) -> bytes:

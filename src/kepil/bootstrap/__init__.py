@@ -149,6 +149,11 @@ def bootstrap(
     )
 
 
+def eds_trust_store(settings: Settings, clock: Clock) -> TrustStore:
+    """The NCA anchors of KEPIL_TRUST_DIR (dev: the test PKI), as sign-in and the ledger use."""
+    return _trust_store(settings, clock)
+
+
 def _trust_store(settings: Settings, clock: Clock) -> TrustStore:
     if settings.trust_dir is not None:
         if not settings.trust_dir.is_dir():

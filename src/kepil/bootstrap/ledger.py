@@ -1,10 +1,11 @@
 """The ledger node's composition root: one assembly for `kepil serve` and for `kepil node`.
 
-A node is its key file, its SQLite ledger, an executor checking genesis permits with the CMS
-permit verifier, a signature checker and, in a network, a Raft replica whose journal lives
-beside the ledger. `kepil serve` embeds one node under `<data dir>/ledger/`; `kepil node` runs
-one member of a network from its node.toml (the entry point reads it into a LedgerNodeSpec
-and a RaftMembership).
+A node is its key file, its SQLite ledger, an executor checking the Ministry's permits and
+status changes with the CMS permit verifier (the anchors of KEPIL_TRUST_DIR and the Ministry's
+BIN, KEPIL_LEDGER_MINISTRY_BIN or else KEPIL_PROVIDER_BIN), a signature checker and, in a
+network, a Raft replica whose journal lives beside the ledger. `kepil serve` embeds one node
+under `<data dir>/ledger/`; `kepil node` runs one member of a network from its node.toml (the
+entry point reads it into a LedgerNodeSpec and a RaftMembership).
 The ledger's writes go through a message bus with the node bound into their handlers.
 """
 
@@ -20,6 +21,7 @@ from typing import Any, Final
 from kepil.adapters.ledger_permit import CmsPermitVerifier
 from kepil.adapters.ledger_store import SqliteLedgerStore
 from kepil.adapters.raft import RaftLog, RaftSettings
+from kepil.bootstrap import eds_trust_store
 from kepil.config import Settings
 from kepil.domain.clock import Clock
 from kepil.ledger import Executor, PermitVerifier, default_registry
@@ -110,17 +112,33 @@ def create_ledger_node(
     spec = embedded_spec(settings, chain_id=chain_id, node_settings=node_settings)
     key = load_or_create_node_key(spec.directory / NODE_KEY_FILE)
     store = SqliteLedgerStore(spec.directory / LEDGER_FILE) if storage is None else storage
-    return _node(spec, key, store, clock, verifier or CmsPermitVerifier())
+    return _node(spec, key, store, clock, verifier or permit_verifier(settings, clock))
+
+
+def permit_verifier(settings: Settings, clock: Clock) -> PermitVerifier:
+    """The node's judge of the Ministry's documents: KEPIL_TRUST_DIR's anchors and its BIN.
+
+    Never anything the chain brings: a genesis cannot name whom the node trusts.
+    """
+    if not settings.ministry_bin:
+        log.warning(
+            "no Ministry BIN configured (KEPIL_LEDGER_MINISTRY_BIN or KEPIL_PROVIDER_BIN): "
+            "this node accepts no genesis permit and no permit status change"
+        )
+    return CmsPermitVerifier(eds_trust_store(settings, clock), settings.ministry_bin)
 
 
 def create_network_node(
-    spec: LedgerNodeSpec, membership: RaftMembership, clock: Clock
+    spec: LedgerNodeSpec,
+    membership: RaftMembership,
+    clock: Clock,
+    verifier: PermitVerifier,
 ) -> NetworkNode:
     """A stopped node of a network, its Raft replica journaling in `spec.directory/raft`."""
     spec.directory.mkdir(parents=True, exist_ok=True)
     key = load_or_create_node_key(spec.directory / NODE_KEY_FILE)
     store = SqliteLedgerStore(spec.directory / LEDGER_FILE)
-    node = _node(spec, key, store, clock, CmsPermitVerifier())
+    node = _node(spec, key, store, clock, verifier)
     raft = RaftLog(
         RaftSettings(
             membership.address, membership.peers, membership.password, spec.directory / RAFT_DIR

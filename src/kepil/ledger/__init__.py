@@ -22,7 +22,7 @@ from kepil.ledger.codes import ReasonCode, Refusal
 from kepil.ledger.crypto import key_from_seed, public_key_hex
 from kepil.ledger.executor import Executor, signatures_valid
 from kepil.ledger.handler import Payload, Registry, TxContext, TxHandler
-from kepil.ledger.permits import PermitFacts, PermitRefusal, PermitVerifier
+from kepil.ledger.permits import PermitFacts, PermitRefusal, PermitVerifier, StatusChangeFacts
 from kepil.ledger.registry import default_registry
 from kepil.ledger.state import ChainHead, ChangeSet, MemoryState, StateReader, StateStore
 from kepil.ledger.tx import MINISTRY, SignedTx, TxSignature, UnsignedTx, Window, build_tx, decode_tx
@@ -54,6 +54,7 @@ __all__ = [
     "SignedTx",
     "StateReader",
     "StateStore",
+    "StatusChangeFacts",
     "TxContext",
     "TxHandler",
     "TxResult",

@@ -40,6 +40,11 @@ class ReasonCode(StrEnum):
     PERMIT_SUSPENDED = "permit_suspended"
     PERMIT_REVOKED = "permit_revoked"
     BAD_PERMIT_TRANSITION = "bad_permit_transition"
+    PERMIT_SIGNER_UNTRUSTED = "permit_signer_untrusted"  # no valid chain to the node's anchors
+    PERMIT_SIGNER_NOT_MINISTRY = "permit_signer_not_ministry"  # another BIN than the Ministry's
+    PERMIT_SIGNER_NOT_HEAD = "permit_signer_not_head"  # no NCA head or signer role
+    PERMIT_CHANGE_FOR_ANOTHER_PERMIT = "permit_change_for_another_permit"
+    PERMIT_CHANGE_REPLAYED = "permit_change_replayed"  # signed no later than the last applied
 
     # Participants and roles.
     PARTICIPANT_EXISTS = "participant_exists"

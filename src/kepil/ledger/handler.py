@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 from kepil.ledger.codes import ReasonCode, Refusal
 from kepil.ledger.records import Record
-from kepil.ledger.tx import MINISTRY, SignedTx
+from kepil.ledger.tx import SignedTx
 from kepil.ledger.view import LedgerView
 from kepil.ledger.vocab import ParticipantStatus
 
@@ -67,11 +67,6 @@ class TxHandler(ABC, Generic[P]):
 
     def signer_key(self, signer: str, payload: P, view: LedgerView) -> str:
         """The key `signer` must have signed with; refuse unknown or inactive signers."""
-        if signer == MINISTRY:
-            chain = view.chain()
-            if chain is None:
-                raise Refusal(ReasonCode.NOT_INITIALISED)
-            return chain.ministry_key
         participant = view.participant(signer)
         if participant is None:
             raise Refusal(ReasonCode.UNKNOWN_SIGNER, signer)

@@ -91,8 +91,10 @@ class ChainMeta(Record):
     chain_id: str
     platform: str
     operator: str
+    # What genesis named as the Ministry's key and certificate (legacy, "" if none): kept as
+    # genesis wrote them, trusted for nothing (the node's anchors and Ministry BIN are).
     ministry_key: str
-    ministry_certificate: str  # base64, handed to the PermitVerifier on renewal
+    ministry_certificate: str
     nodes: tuple[NodeKey, ...]
     genesis_time: int
 

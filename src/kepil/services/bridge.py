@@ -14,7 +14,16 @@ from typing import Any
 
 from kepil.domain.calendar.almaty import ALMATY
 from kepil.domain.canonical import canonical_bytes
-from kepil.ledger.permits import PermitFacts, PermitRefusal
+from kepil.ledger.permits import PermitFacts, PermitRefusal, StatusChangeFacts
+from kepil.ledger.vocab import PermitAction
+
+# The registry's signed status change (services/permits/registry_status.py) names its type so.
+STATUS_CHANGE_TYPE = "permit_status_change"
+_CHANGE_ACTIONS = {
+    PermitAction.SUSPEND.value: PermitAction.SUSPEND,
+    PermitAction.REINSTATE.value: PermitAction.REINSTATE,
+    PermitAction.REVOKE.value: PermitAction.REVOKE,
+}
 
 
 def permit_facts(content: bytes) -> PermitFacts | PermitRefusal:
@@ -57,3 +66,25 @@ def _canonical_permit(content: bytes) -> dict[str, Any]:
 def _almaty_midnight(day: date) -> int:
     # The permit's dates are Almaty calendar days; the ledger keeps unix seconds.
     return int(datetime.combine(day, time(0), tzinfo=ALMATY).timestamp())
+
+
+def status_change_facts(content: bytes, signed_at: int) -> StatusChangeFacts | PermitRefusal:
+    """What the platform takes from a signed `permit_status_change` document, or why it cannot.
+
+    The document must name the permit by its number (`permit_number`): the registry's own
+    number (`registry_number`) is not in the permit, so a platform could not tell it is its own.
+    """
+    try:
+        data: Any = json.loads(content)
+    except (ValueError, RecursionError):
+        return PermitRefusal("the signed content is not JSON")
+    if not isinstance(data, dict) or data.get("document_type") != STATUS_CHANGE_TYPE:
+        return PermitRefusal(f"the signed content is not a {STATUS_CHANGE_TYPE}")
+    number, action, reason = data.get("permit_number"), data.get("action"), data.get("reason")
+    if not isinstance(number, str) or not number:
+        return PermitRefusal("the status change names no permit_number")
+    if not isinstance(action, str) or action not in _CHANGE_ACTIONS:
+        return PermitRefusal(f"action: one of {', '.join(_CHANGE_ACTIONS)}")
+    if not isinstance(reason, str) or not reason.strip():
+        return PermitRefusal("a status change needs its legal reason")
+    return StatusChangeFacts(number, _CHANGE_ACTIONS[action], reason, signed_at)

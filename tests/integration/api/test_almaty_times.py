@@ -68,10 +68,12 @@ def _scenario(portal: Portal) -> dict[str, Any]:
     answers.get("/api/v1/applications")
     answers.get(f"/api/v1/documents/{document}")
     answers.get("/api/v1/cabinet/notifications")
-    entry = answers.get("/api/v1/registry")["items"][0]["registry_number"]
+    listed = answers.get("/api/v1/registry")["items"][0]
+    entry = listed["registry_number"]
     change = {
         "document_type": "permit_status_change",
         "registry_number": entry,
+        "permit_number": listed["permit_number"],
         "action": "suspend",
         "reason": "проверка",
     }

@@ -188,6 +188,7 @@ def test_by_default_the_genesis_permit_is_checked_by_the_real_cms_verifier(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.undo()  # the real verifier refuses the fixture permit, so genesis does not apply
+    monkeypatch.setenv("KEPIL_DATA_DIR", str(data_dir / "settings"))  # dev's test PKI goes here
     code, report = run_json(str(data_dir))
     assert code == 1
     assert [(f["height"], f["kind"]) for f in report["findings"]] == [(0, "replay_rejected")]

@@ -251,16 +251,28 @@ def _issue_permit(portal: Portal) -> str:
     return str(found["items"][0]["registry_number"])
 
 
+def _permit_number(portal: Portal, registry_number: str) -> str:
+    return str(portal.client.get(f"/api/v1/registry/{registry_number}").json()["permit_number"])
+
+
 def _status_change(
-    portal: Portal, role: PermitRole, registry_number: str, action: str
+    portal: Portal,
+    role: PermitRole,
+    registry_number: str,
+    action: str,
+    permit_number: str | None = "",
 ) -> dict[str, Any]:
+    """Post a signed change; `permit_number` "" names the entry's permit, None names none."""
     person = portal.officials[role]
     change = {
         "document_type": "permit_status_change",
         "registry_number": registry_number,
+        "permit_number": permit_number or _permit_number(portal, registry_number),
         "action": action,
         "reason": "решение суда № 2-123/2026 от 01.04.2026",
     }
+    if permit_number is None:
+        del change["permit_number"]
     cms = portal.sign(person, json.dumps(change, ensure_ascii=False).encode())
     response = portal.client.post(
         f"/api/v1/registry/{registry_number}/status",
@@ -285,6 +297,17 @@ def test_p11_the_head_suspends_and_revokes_a_permit_with_a_stated_reason(
     public = portal.client.get(f"/api/v1/registry/{registry_number}").json()
     assert public["status"] == "revoked"
     assert [h["status"] for h in public["history"]] == ["suspended", "revoked"]
+
+
+def test_p11_a_status_change_must_name_the_entrys_own_permit_for_the_platforms(
+    portal: Portal,
+) -> None:
+    registry_number = _issue_permit(portal)
+    other = _status_change(portal, HEAD, registry_number, "suspend", "PRM-1999-999999")
+    assert (other["http"], other["error"]["code"]) == (422, "decision_for_another_permit")
+    unnamed = _status_change(portal, HEAD, registry_number, "suspend", None)
+    assert (unnamed["http"], unnamed["error"]["code"]) == (422, "permit_number_required")
+    assert _status_change(portal, HEAD, registry_number, "suspend")["http"] == 200
 
 
 def test_p11_the_public_history_names_the_deciding_role_and_position_never_an_iin(
@@ -418,6 +441,7 @@ def test_p11_a_captured_suspension_cannot_suspend_again_after_reinstatement(
         change = {
             "document_type": "permit_status_change",
             "registry_number": registry_number,
+            "permit_number": _permit_number(portal, registry_number),
             "action": action,
             "reason": "решение суда № 2-123/2026 от 01.04.2026",
         }

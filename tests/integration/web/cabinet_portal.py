@@ -98,9 +98,11 @@ def notify_hearing(portal: Portal) -> str:
 def change_permit_status(portal: Portal, registry_number: str, action: str) -> None:
     """The head suspends, reinstates or revokes a permit with a signed, reasoned act."""
     head = portal.officials[HEAD]
+    entry = portal.client.get(f"/api/v1/registry/{registry_number}").json()
     change = {
         "document_type": "permit_status_change",
         "registry_number": registry_number,
+        "permit_number": entry["permit_number"],
         "action": action,
         "reason": "решение суда № 2-123/2026",
     }

@@ -11,10 +11,9 @@ from tests.support.ledger import (
     T0,
     WHEAT,
     FakePermitVerifier,
-    b64,
     fixture_key,
     genesis_payload,
-    permit_document,
+    status_change,
     wheat,
 )
 
@@ -32,7 +31,6 @@ from kepil.ledger.handlers.holdings import Leg, Redeem, Swap, Transfer
 from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
 from kepil.ledger.handlers.operator import ForcedTransfer, FreezeOrder, Unfreeze
 from kepil.ledger.handlers.participants import Admit, Reinstate, Revoke, RotateKey, Suspend
-from kepil.ledger.handlers.permit import PermitStatusChange
 from kepil.ledger.handlers.pledges import Encumber, Enforce, Release
 from kepil.ledger.vocab import PermitAction, Role
 
@@ -59,7 +57,7 @@ SAMPLES: list[Payload] = [
     FreezeOrder(ALICE, None, "art. 158", "2-1/2026"),
     Unfreeze(ALICE, WHEAT, "art. 158", "2-1/2026"),
     ForcedTransfer(WHEAT, ALICE, BOB, 1, "art. 158", "2-1/2026"),
-    PermitStatusChange(PermitAction.RENEW, "Order 1", b64(permit_document())),
+    status_change(PermitAction.SUSPEND, T0),
 ]
 
 

@@ -88,3 +88,14 @@ def test_a_network_without_nodes_has_no_configs(tmp_path: Path) -> None:
     (tmp_path / "cluster.json").write_text('{"chain_id": "c", "nodes": []}')
     with pytest.raises(NetworkError, match="lists no nodes"):
         node_configs(tmp_path)
+
+
+def test_a_network_laid_out_with_anchors_and_a_ministry_gives_them_to_every_node(
+    tmp_path: Path,
+) -> None:
+    layout = NetworkLayout(2, trust_dir="ministry-trust", ministry_bin="210240044100")
+    init_network(tmp_path / "net", layout)
+    configs = node_configs(tmp_path / "net")
+    assert {(c.trust_dir, c.ministry_bin) for c in configs} == {
+        (tmp_path / "net" / "ministry-trust", "210240044100")
+    }

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kepil.entrypoints.node.config import NodeConfigError, load_node_config
+from kepil.entrypoints.node.process import node_trust_settings
 
 GOOD = """
 name = "node-2"
@@ -81,3 +82,26 @@ def test_a_short_cluster_password_is_refused(tmp_path: Path) -> None:
 def test_a_missing_node_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(NodeConfigError, match="no such file"):
         load_node_config(tmp_path / "absent.toml")
+
+
+def test_a_node_file_may_name_the_anchors_and_the_ministry_it_trusts(tmp_path: Path) -> None:
+    text = GOOD.replace("max_block_txs = 500\n", 'max_block_txs = 500\ntrust_dir = "nca"\n')
+    text = text.replace("[peer_api]", 'ministry_bin = "210240044100"\n\n[peer_api]')
+    config = load_node_config(_write(tmp_path, text))
+    assert (config.trust_dir, config.ministry_bin) == (tmp_path / "nca", "210240044100")
+    bare = load_node_config(_write(tmp_path, GOOD))
+    assert (bare.trust_dir, bare.ministry_bin) == (None, "")
+
+
+def test_the_node_trusts_its_files_anchors_over_the_environments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KEPIL_LEDGER_MINISTRY_BIN", "990140004654")
+    monkeypatch.setenv("KEPIL_TRUST_DIR", str(tmp_path / "env-trust"))
+    from_env = node_trust_settings(load_node_config(_write(tmp_path, GOOD)))
+    assert (from_env.trust_dir, from_env.ministry_bin) == (tmp_path / "env-trust", "990140004654")
+    text = GOOD.replace(
+        "[peer_api]", 'trust_dir = "nca"\nministry_bin = "210240044100"\n[peer_api]'
+    )
+    own = node_trust_settings(load_node_config(_write(tmp_path, text)))
+    assert (own.trust_dir, own.ministry_bin) == (tmp_path / "nca", "210240044100")

@@ -29,14 +29,17 @@ PROGRESS_FROM: Final = 100  # blocks; a shorter chain is audited before a bar co
 
 
 def make_permit_verifier() -> PermitVerifier:
-    """The verifier the replayed genesis checks the operator's permit with: the real CMS one.
+    """The verifier the replay checks the Ministry's permit and status changes with.
 
-    The command's one seam: tests replace this function (monkeypatch) to audit chains whose
-    genesis carries a test fixture permit instead of the Ministry's CMS.
+    The node's own: the anchors of KEPIL_TRUST_DIR and the Ministry's BIN from the environment,
+    so a genesis whose permit no Ministry head signed under them is a finding. The command's one
+    seam: tests replace this function (monkeypatch) to audit chains of test fixture permits.
     """
-    from kepil.adapters.ledger_permit import CmsPermitVerifier
+    from kepil.adapters.clock import SystemClock
+    from kepil.bootstrap.ledger import permit_verifier
+    from kepil.config import Settings
 
-    return CmsPermitVerifier()
+    return permit_verifier(Settings(), SystemClock())
 
 
 def audit(

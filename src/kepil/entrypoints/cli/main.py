@@ -21,6 +21,7 @@ from kepil.entrypoints.cli.id_cmd import id_app
 from kepil.entrypoints.cli.monitoring_cmd import monitoring_app
 from kepil.entrypoints.cli.ncalayer_cmd import ncalayer
 from kepil.entrypoints.cli.node_cmd import node
+from kepil.entrypoints.cli.permit_tx_cmd import permit_tx
 from kepil.entrypoints.cli.pki_cmd import pki_app
 from kepil.entrypoints.cli.serve_cmd import serve
 from kepil.entrypoints.cli.staff_cmd import staff_app
@@ -40,6 +41,7 @@ app.command("sweep")(sweep)
 app.command("node")(node)
 app.command("audit")(audit)
 app.command("ncalayer")(ncalayer)
+app.command("permit-tx")(permit_tx)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")

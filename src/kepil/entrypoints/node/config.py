@@ -10,6 +10,8 @@ Example (what `kepil cluster up` writes):
     peers = ["127.0.0.1:9102", "127.0.0.1:9103"]
     password_file = "cluster.password"       # or KEPIL_CLUSTER_PASSWORD in the environment
     max_block_txs = 1000
+    trust_dir = "trust"                      # NCA anchors; else KEPIL_TRUST_DIR (optional)
+    ministry_bin = "210240044100"            # else KEPIL_LEDGER_MINISTRY_BIN (optional)
 
     [peer_api]                               # the others' APIs, for `kepil cluster status`
     node-2 = "http://127.0.0.1:8102"
@@ -47,6 +49,9 @@ class NodeConfig:
     max_wait_seconds: float = 0.05
     signature_workers: int = 0
     peer_api: dict[str, str] = field(default_factory=dict)
+    # Whom the node trusts for the operator's permit (the bridge); None/"": the environment's.
+    trust_dir: Path | None = None
+    ministry_bin: str = ""
 
     @property
     def api_url(self) -> str:
@@ -86,6 +91,8 @@ def load_node_config(path: Path) -> NodeConfig:
         max_wait_seconds=float(read.number("max_wait_ms", 50, 1, 10_000)) / 1000,
         signature_workers=read.number("signature_workers", 0, 0, 64),
         peer_api=read.peer_apis("peer_api"),
+        trust_dir=None if "trust_dir" not in data else base / read.text("trust_dir"),
+        ministry_bin=read.text("ministry_bin") if "ministry_bin" in data else "",
     )
 
 

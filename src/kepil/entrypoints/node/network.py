@@ -45,6 +45,8 @@ class NetworkLayout:
     api_port: int = 8101
     raft_port: int = 9101
     max_block_txs: int = 1000
+    trust_dir: str | None = None  # written into each node.toml (relative to it) when given
+    ministry_bin: str = ""
 
     def __post_init__(self) -> None:
         """Refuse ports a node could not listen on (each node takes the next one)."""
@@ -104,6 +106,13 @@ def _move_into(scratch: Path, directory: Path, last: list[str]) -> None:
         raise
 
 
+def _trust_lines(layout: NetworkLayout) -> str:
+    lines = f"trust_dir = {json.dumps(layout.trust_dir)}\n" if layout.trust_dir else ""
+    return lines + (
+        f"ministry_bin = {json.dumps(layout.ministry_bin)}\n" if layout.ministry_bin else ""
+    )
+
+
 def _write_network(directory: Path, layout: NetworkLayout, names: list[str]) -> dict[str, Any]:
     _write_private(directory / PASSWORD_FILE, secrets.token_urlsafe(32) + "\n")
     raft = {name: f"{layout.host}:{layout.raft_port + i}" for i, name in enumerate(names)}
@@ -117,7 +126,8 @@ def _write_network(directory: Path, layout: NetworkLayout, names: list[str]) -> 
             f'name = "{name}"\nchain_id = "{layout.chain_id}"\ndata_dir = "{name}"\n'
             f'api = "{api[name]}"\nraft = "{raft[name]}"\npeers = {json.dumps(peers)}\n'
             f'password_file = "{PASSWORD_FILE}"\nmax_block_txs = {layout.max_block_txs}\n'
-            f"\n[peer_api]\n{peer_api}\n"
+            + _trust_lines(layout)
+            + f"\n[peer_api]\n{peer_api}\n"
         )
         (directory / f"{name}.toml").write_text(text, encoding="utf-8")
         config = load_node_config(directory / f"{name}.toml")
@@ -155,7 +165,15 @@ def add_node_files(directory: Path) -> dict[str, Any]:
         f'name = "{name}"\nchain_id = "{cluster["chain_id"]}"\ndata_dir = "{name}"\n'
         f'api = "{api}"\nraft = "{raft}"\npeers = {json.dumps(peers)}\n'
         f'password_file = "{PASSWORD_FILE}"\nmax_block_txs = {last.max_block_txs}\n'
-        f"\n[peer_api]\n{peer_api}\n",
+        # The newcomer trusts whom the others trust.
+        + _trust_lines(
+            NetworkLayout(
+                1,
+                trust_dir=None if last.trust_dir is None else str(last.trust_dir),
+                ministry_bin=last.ministry_bin,
+            )
+        )
+        + f"\n[peer_api]\n{peer_api}\n",
         encoding="utf-8",
     )
     config = load_node_config(directory / f"{name}.toml")

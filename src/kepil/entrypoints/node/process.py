@@ -19,7 +19,9 @@ from kepil.bootstrap.ledger import (
     create_network_node,
     ledger_bus,
     load_or_create_node_key,
+    permit_verifier,
 )
+from kepil.config import Settings
 from kepil.entrypoints.api.errors import install_error_handlers
 from kepil.entrypoints.api.ledger_wiring import install_ledger
 from kepil.entrypoints.api.schemas.ledger import NodeHealth
@@ -51,9 +53,23 @@ def node_spec(config: NodeConfig) -> tuple[LedgerNodeSpec, RaftMembership]:
     return spec, RaftMembership(config.raft, config.peers, config.password)
 
 
+def node_trust_settings(config: NodeConfig) -> Settings:
+    """The settings whose anchors and Ministry BIN the node trusts: node.toml's, else the
+    environment's (KEPIL_TRUST_DIR, KEPIL_LEDGER_MINISTRY_BIN or KEPIL_PROVIDER_BIN)."""
+    settings = Settings()
+    update: dict[str, object] = {}
+    if config.trust_dir is not None:
+        update["trust_dir"] = config.trust_dir
+    if config.ministry_bin:
+        update["ledger_ministry_bin"] = config.ministry_bin
+    return settings.model_copy(update=update) if update else settings
+
+
 def create_node_app(config: NodeConfig) -> FastAPI:
     """The node's API with the node and its consensus replica running in the background."""
-    assembled = create_network_node(*node_spec(config), SystemClock())
+    clock = SystemClock()
+    verifier = permit_verifier(node_trust_settings(config), clock)
+    assembled = create_network_node(*node_spec(config), clock, verifier)
     node, raft = assembled.node, assembled.raft
     app = FastAPI(
         title=f"kepil node {config.name}",

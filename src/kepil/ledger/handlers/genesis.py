@@ -1,4 +1,10 @@
-"""Genesis: the platform, its operator, the operator's permit from the Ministry, the nodes."""
+"""Genesis: the platform, its operator, the operator's permit from the Ministry, the nodes.
+
+The permit is trusted only as the node's PermitVerifier judges it (the NCA anchors and the
+Ministry's BIN each node is configured with). Older genesis files also named a "Ministry
+certificate" and an Ed25519 "Ministry key": both fields are still read, so those files parse,
+and kept in the chain record as they were, but neither is trusted for anything.
+"""
 
 from __future__ import annotations
 
@@ -51,10 +57,11 @@ class Genesis(Payload):
     TYPE: ClassVar[str] = "genesis"
     platform: str
     operator: OperatorEntry
-    ministry_key: str  # Ed25519 key the Ministry signs permit status changes with
-    ministry_certificate: str  # base64 DER; the PermitVerifier checks the permit against it
     permit: str  # base64 of the permit document signed by the Ministry
     nodes: tuple[NodeKey, ...]
+    # Legacy, ignored for trust (see the module's docstring); "" when the genesis omits them.
+    ministry_key: str = ""
+    ministry_certificate: str = ""
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Self:
@@ -73,16 +80,24 @@ class Genesis(Payload):
             node = Fields(item, "node")
             nodes.append(NodeKey(node.text("name", 100), node.hex64("key")))
             node.done()
-        reader.base64("ministry_certificate", MAX_DOCUMENT_BYTES)
         reader.base64("permit", MAX_DOCUMENT_BYTES)
+        ministry_key = ministry_certificate = ""
+        if data.get("ministry_key") not in (None, ""):
+            ministry_key = reader.hex64("ministry_key")
+        if data.get("ministry_certificate") not in (None, ""):
+            reader.base64("ministry_certificate", MAX_DOCUMENT_BYTES)
+            ministry_certificate = str(data["ministry_certificate"])
         payload = cls(
             reader.text("platform"),
             entry,
-            reader.hex64("ministry_key"),
-            str(data["ministry_certificate"]),
             str(data["permit"]),
             tuple(nodes),
+            ministry_key,
+            ministry_certificate,
         )
+        for legacy in ("ministry_key", "ministry_certificate"):
+            if legacy in data:  # an empty or null value is as good as none
+                reader.raw(legacy)
         reader.done()
         return payload
 
@@ -145,10 +160,7 @@ class GenesisHandler(TxHandler[Genesis]):
 
     def _permit(self, payload: Genesis, ctx: TxContext) -> Permit:
         facts = verified_facts(
-            self._verifier,
-            base64.b64decode(payload.permit),
-            base64.b64decode(payload.ministry_certificate),
-            payload.operator.id,
+            self._verifier, base64.b64decode(payload.permit), payload.operator.id
         )
         return Permit(
             facts.number,

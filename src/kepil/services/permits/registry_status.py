@@ -44,6 +44,7 @@ class StatusChangeAct:
 
     action: str
     reason: str
+    permit_number: str
 
 
 def change_permit_status(
@@ -65,6 +66,14 @@ def change_permit_status(
         entry = uow.registry.get(command.registry_number)
         if entry is None:
             raise NotFoundError("not_found", f"no registry entry {command.registry_number}")
+        if change.permit_number != entry.permit_number:
+            # The platforms know the permit by its number, not the registry's: a change naming
+            # another permit would be applied to that permit's platform (services/bridge.py).
+            raise InvalidInputError(
+                "decision_for_another_permit",
+                f"the signed decision names permit {change.permit_number}, "
+                f"not {entry.permit_number}",
+            )
         try:
             updated = entry.change_status(
                 _TARGETS[change.action], change.reason, public_actor(actor), now
@@ -86,7 +95,7 @@ def public_actor(actor: Actor) -> str:
 
 def read_status_change(content: bytes, registry_number: str) -> StatusChangeAct:
     """The signed bytes as a `permit_status_change` document about `registry_number`, with its
-    legal reason."""
+    legal reason and the permit's number (what the platforms' nodes check it against)."""
     try:
         change = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -104,4 +113,10 @@ def read_status_change(content: bytes, registry_number: str) -> StatusChangeAct:
     reason = change.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInputError("reason_required", "a status change needs its legal reason")
-    return StatusChangeAct(change["action"], reason)
+    permit_number = change.get("permit_number")
+    if not isinstance(permit_number, str) or not permit_number:
+        raise InvalidInputError(
+            "permit_number_required",
+            "a status change names the permit (permit_number): the platforms apply it by that",
+        )
+    return StatusChangeAct(change["action"], reason, permit_number)

@@ -124,7 +124,8 @@ def change_status(
     registry_number: str, body: SignedIn, bus: BusDep, views: ViewsDep, signed_in: SessionDep
 ) -> EntryWithHistoryOut:
     """Suspend, reinstate or revoke a permit: `{"document_type": "permit_status_change",
-    "registry_number", "action": "suspend" | "reinstate" | "revoke", "reason"}`, signed."""
+    "registry_number", "permit_number", "action": "suspend" | "reinstate" | "revoke", "reason"}`,
+    signed. The platforms' nodes apply the same signed document to the permit it names."""
     bus.handle(ChangePermitStatus(signed_in.principal, registry_number, body.der()))
     return entry(registry_number, views)
 
