@@ -28,6 +28,8 @@ from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.keys import SigningKey
 from kepil.signing.revocation import OcspChecker
 
+from tests.support.clock import MovableClock
+
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 NCA = Path(__file__).parents[2] / "fixtures" / "nca"
 
@@ -147,7 +149,7 @@ def test_a_good_certificate_passes_the_ocsp_check(
     served: tuple[DevPki, Responder, str], person: SignerCredential
 ) -> None:
     pki, _, _ = served
-    OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
 
 
 def test_a_revoked_certificate_is_reported_by_ocsp(
@@ -156,7 +158,7 @@ def test_a_revoked_certificate_is_reported_by_ocsp(
     pki, responder, _ = served
     responder.revoked.add(person.certificate.serial_number)
     with pytest.raises(SigningError) as raised:
-        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+        OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
     assert raised.value.code is ErrorCode.CERTIFICATE_REVOKED
 
 
@@ -166,7 +168,7 @@ def test_an_unknown_certificate_leaves_revocation_unknown(
     pki, responder, _ = served
     responder.unknown.add(person.certificate.serial_number)
     with pytest.raises(SigningError) as raised:
-        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+        OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
 
 
@@ -177,7 +179,9 @@ def test_an_answer_signed_by_a_stranger_is_not_believed(
     responder.signing_key = other_key
     try:
         with pytest.raises(SigningError) as raised:
-            OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+            OcspChecker(timeout=5, clock=MovableClock(NOW)).check(
+                person.certificate, pki.issuing, NOW
+            )
     finally:
         responder.signing_key = pki.issuing_key
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
@@ -192,7 +196,7 @@ def test_an_unreachable_responder_fails_fast_as_revocation_unknown(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    checker = OcspChecker(f"http://127.0.0.1:{closed_port}/", timeout=2)
+    checker = OcspChecker(f"http://127.0.0.1:{closed_port}/", timeout=2, clock=MovableClock(NOW))
     assert "ocsp" not in str(person.certificate.extensions).lower()
     with pytest.raises(SigningError) as raised:
         checker.check(person.certificate, pki.issuing, NOW)
@@ -205,11 +209,21 @@ def test_cms_verification_asks_the_responder_named_in_the_certificate(
     pki, responder, _ = served
     before = responder.requests
     signed = sign_cms(b"data", [person], signing_time=NOW)
-    good = verify_cms(signed, trust_store=pki.trust_store(), at=NOW, revocation=[OcspChecker()])
+    good = verify_cms(
+        signed,
+        trust_store=pki.trust_store(),
+        at=NOW,
+        revocation=[OcspChecker(clock=MovableClock(NOW))],
+    )
     assert good.valid, good.errors
     assert responder.requests > before
     responder.revoked.add(person.certificate.serial_number)
-    bad = verify_cms(signed, trust_store=pki.trust_store(), at=NOW, revocation=[OcspChecker()])
+    bad = verify_cms(
+        signed,
+        trust_store=pki.trust_store(),
+        at=NOW,
+        revocation=[OcspChecker(clock=MovableClock(NOW))],
+    )
     assert {issue.code for issue in bad.errors} == {ErrorCode.CERTIFICATE_REVOKED}
 
 
@@ -232,7 +246,7 @@ def test_each_request_carries_a_fresh_nonce_and_an_echoing_answer_is_believed(
     served: tuple[DevPki, Responder, str], person: SignerCredential
 ) -> None:
     pki, responder, _ = served
-    checker = OcspChecker(timeout=5)
+    checker = OcspChecker(timeout=5, clock=MovableClock(NOW))
     checker.check(person.certificate, pki.issuing, NOW)
     checker.check(person.certificate, pki.issuing, NOW)
     first, second = responder.nonces_heard[-2:]
@@ -248,7 +262,7 @@ def test_an_answer_altering_the_nonce_is_refused_as_a_nonce_mismatch(
     pki, responder, _ = served
     responder.nonce = Nonce.ALTER
     with pytest.raises(SigningError) as raised:
-        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+        OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "nonce mismatch" in raised.value.detail
 
@@ -258,7 +272,7 @@ def test_an_answer_dropping_the_nonce_is_believed_while_fresh(
 ) -> None:
     pki, responder, _ = served
     responder.nonce = Nonce.DROP
-    OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
 
 
 def test_an_old_answer_dropping_the_nonce_is_refused_though_its_next_update_is_ahead(
@@ -267,7 +281,7 @@ def test_an_old_answer_dropping_the_nonce_is_refused_though_its_next_update_is_a
     pki, responder, _ = served
     responder.nonce, responder.age = Nonce.DROP, timedelta(days=2)
     with pytest.raises(SigningError) as raised:
-        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+        OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "echoes no nonce" in raised.value.detail
 
@@ -277,7 +291,7 @@ def test_an_old_answer_echoing_the_nonce_is_believed_until_its_next_update(
 ) -> None:
     pki, responder, _ = served
     responder.age = timedelta(days=2)
-    OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
 
 
 def test_a_replayed_real_nca_answer_is_refused_for_its_nonce(
@@ -294,7 +308,7 @@ def test_a_replayed_real_nca_answer_is_refused_for_its_nonce(
     produced_at = datetime(2022, 9, 2, 16, 59, 28, tzinfo=UTC)
     try:
         with pytest.raises(SigningError) as raised:
-            OcspChecker(timeout=5).check(ceo, issuer, produced_at)
+            OcspChecker(timeout=5, clock=MovableClock(produced_at)).check(ceo, issuer, produced_at)
     finally:
         responder.reset()
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN

@@ -16,6 +16,8 @@ from kepil.signing.dev_pki import DevPki
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.revocation import OcspChecker
 
+from tests.support.clock import MovableClock
+
 
 def _der(tag: int, contents: bytes) -> bytes:
     length = len(contents)
@@ -65,7 +67,7 @@ def test_an_answer_cryptography_cannot_load_is_still_judged(
     odd = _with_unreadable_certificate(answer)
     with pytest.raises(ValueError, match="asn1"):
         ocsp.load_der_ocsp_response(odd)
-    OcspChecker().judge(odd, ec_signer.certificate, pki.issuing, now)
+    OcspChecker(clock=MovableClock(now)).judge(odd, ec_signer.certificate, pki.issuing, now)
 
 
 def test_an_answer_cut_short_is_revocation_unknown(
@@ -73,6 +75,8 @@ def test_an_answer_cut_short_is_revocation_unknown(
 ) -> None:
     der = answer.public_bytes(Encoding.DER)
     with pytest.raises(SigningError) as raised:
-        OcspChecker().judge(der[:-3], ec_signer.certificate, pki.issuing, now)
+        OcspChecker(clock=MovableClock(now)).judge(
+            der[:-3], ec_signer.certificate, pki.issuing, now
+        )
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "bad OCSP answer" in raised.value.detail

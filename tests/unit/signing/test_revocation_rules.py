@@ -18,6 +18,8 @@ from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.keys import SigningKey
 from kepil.signing.revocation import CrlChecker, OcspChecker
 
+from tests.support.clock import MovableClock
+
 
 def _code(call: object) -> ErrorCode:
     with pytest.raises(SigningError) as raised:
@@ -159,7 +161,7 @@ def test_an_ocsp_answer_signed_by_the_ca_itself_is_believed(
         now,
         now + timedelta(hours=1),
     )
-    OcspChecker().judge(answer, ec_signer.certificate, pki.issuing, now)
+    OcspChecker(clock=MovableClock(now)).judge(answer, ec_signer.certificate, pki.issuing, now)
 
 
 def test_an_ocsp_answer_for_the_same_serial_under_another_issuer_is_not_believed(
@@ -173,7 +175,7 @@ def test_an_ocsp_answer_for_the_same_serial_under_another_issuer_is_not_believed
     forged_serial = _with_serial(
         answer, ec_signer.certificate.serial_number, pki.issuing, pki.issuing_key
     )
-    checker = OcspChecker()
+    checker = OcspChecker(clock=MovableClock(now))
     assert _code(lambda: checker.judge(forged_serial, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
@@ -207,7 +209,7 @@ def test_a_delegated_responder_with_ocsp_signing_issued_by_the_ca_is_believed(
 ) -> None:
     key, delegate = _delegate(pki, now)
     answer = _answer(ec_signer.certificate, pki.issuing, delegate, key, now, None, [delegate])
-    OcspChecker().judge(answer, ec_signer.certificate, pki.issuing, now)
+    OcspChecker(clock=MovableClock(now)).judge(answer, ec_signer.certificate, pki.issuing, now)
 
 
 def test_a_delegated_responder_without_ocsp_signing_is_not_believed(
@@ -215,7 +217,7 @@ def test_a_delegated_responder_without_ocsp_signing_is_not_believed(
 ) -> None:
     key, delegate = _delegate(pki, now, ocsp_signing=False)
     answer = _answer(ec_signer.certificate, pki.issuing, delegate, key, now, None, [delegate])
-    checker = OcspChecker()
+    checker = OcspChecker(clock=MovableClock(now))
     assert _code(lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
@@ -226,7 +228,7 @@ def test_an_expired_delegated_responder_is_not_believed(
 ) -> None:
     key, delegate = _delegate(pki, now, days=-1)
     answer = _answer(ec_signer.certificate, pki.issuing, delegate, key, now, None, [delegate])
-    checker = OcspChecker()
+    checker = OcspChecker(clock=MovableClock(now))
     assert _code(lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
@@ -237,7 +239,7 @@ def test_a_delegated_responder_of_another_ca_is_not_believed(
 ) -> None:
     key, delegate = _delegate(other_pki, now)
     answer = _answer(ec_signer.certificate, pki.issuing, delegate, key, now, None, [delegate])
-    checker = OcspChecker()
+    checker = OcspChecker(clock=MovableClock(now))
     assert _code(lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
@@ -266,7 +268,7 @@ def test_an_ocsp_answer_that_is_not_current_leaves_revocation_unknown(
         now + this_update,
         now + next_update if next_update is not None else None,
     )
-    checker = OcspChecker()
+    checker = OcspChecker(clock=MovableClock(now))
     assert _code(lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
