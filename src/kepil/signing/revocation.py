@@ -58,7 +58,7 @@ class CrlChecker:
         return cls([load_crl(blob) for blob in blobs], require_coverage=require_coverage)
 
     def check(self, certificate: x509.Certificate, issuer: x509.Certificate, at: datetime) -> None:
-        """Look the certificate up in the issuer's CRLs and deltas; a stale set leaves it unknown."""
+        """Look the certificate up in the issuer's CRLs, deltas applied; stale leaves it unknown."""
         usable = [
             crl
             for crl in self._crls

@@ -7,11 +7,12 @@ if its thisUpdate is that recent, whatever its nextUpdate says, so an old answer
 replayed for as long as its nextUpdate allows.
 
 Two moments: freshness (thisUpdate, nextUpdate, max ages) and the responder certificate are
-judged against now, the checker's clock, as the answer is fetched and believed now; only the revocation
-time is compared with the moment judged, which a trusted time-stamp may put in the past. A
-certificate revoked after that moment was good at it, whatever the reason: RFC 5280 5.3.2
-keeps the moment a key was compromised in the invalidityDate, and revocationTime is all an
-OCSP answer says, so the time stated is the time believed.
+judged against now, the checker's clock, as the answer is fetched and believed now; only the
+revocation time is compared with the moment judged, which a trusted time-stamp may put in the
+past. A certificate revoked after that moment was good at it, whatever the reason, key
+compromise too: an OCSP answer states only revocationTime (RFC 5280 5.3.2 keeps a suspected
+earlier compromise in the CRL's invalidityDate, which OCSP does not carry), so the time stated
+is the time believed.
 """
 
 from __future__ import annotations

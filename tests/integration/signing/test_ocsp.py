@@ -18,6 +18,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
+from tests.support.clock import MovableClock
 
 from kepil.signing import revocation_ocsp
 from kepil.signing.cms_sign import SignerCredential, sign_cms
@@ -27,8 +28,6 @@ from kepil.signing.dev_pki import DevPki
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.keys import SigningKey
 from kepil.signing.revocation import OcspChecker
-
-from tests.support.clock import MovableClock
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 NCA = Path(__file__).parents[2] / "fixtures" / "nca"
@@ -267,21 +266,39 @@ def test_an_answer_altering_the_nonce_is_refused_as_a_nonce_mismatch(
     assert "nonce mismatch" in raised.value.detail
 
 
-def test_an_answer_dropping_the_nonce_is_believed_while_fresh(
+def test_an_answer_dropping_the_nonce_is_refused_by_default(
     served: tuple[DevPki, Responder, str], person: SignerCredential
 ) -> None:
     pki, responder, _ = served
     responder.nonce = Nonce.DROP
-    OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
+    with pytest.raises(SigningError) as raised:
+        OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+    assert "no nonce echoed" in raised.value.detail
 
 
-def test_an_old_answer_dropping_the_nonce_is_refused_though_its_next_update_is_ahead(
+def test_an_answer_dropping_the_nonce_is_believed_within_a_nonceless_max_age_if_allowed(
     served: tuple[DevPki, Responder, str], person: SignerCredential
 ) -> None:
     pki, responder, _ = served
-    responder.nonce, responder.age = Nonce.DROP, timedelta(days=2)
+    responder.nonce = Nonce.DROP  # made a minute before NOW
+    checker = OcspChecker(
+        timeout=5, clock=MovableClock(NOW), nonceless_max_age=timedelta(minutes=5)
+    )
+    checker.check(person.certificate, pki.issuing, NOW)
+
+
+@pytest.mark.parametrize("age", [timedelta(minutes=10), timedelta(days=2)])
+def test_an_old_answer_dropping_the_nonce_is_refused_though_its_next_update_is_ahead(
+    served: tuple[DevPki, Responder, str], person: SignerCredential, age: timedelta
+) -> None:
+    pki, responder, _ = served
+    responder.nonce, responder.age = Nonce.DROP, age
+    checker = OcspChecker(
+        timeout=5, clock=MovableClock(NOW), nonceless_max_age=timedelta(minutes=5)
+    )
     with pytest.raises(SigningError) as raised:
-        OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
+        checker.check(person.certificate, pki.issuing, NOW)
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "echoes no nonce" in raised.value.detail
 

@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography import x509
 from cryptography.x509 import ocsp
+from tests.support.clock import MovableClock
 
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.ocsp_responder import find_responder
 from kepil.signing.ocsp_response import CertStatus, parse_answer
 from kepil.signing.revocation_ocsp import OcspChecker, request_bytes
-
-from tests.support.clock import MovableClock
 
 from .nca_samples import certificate, sample
 

@@ -10,13 +10,12 @@ from asn1crypto import parser
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
+from tests.support.clock import MovableClock
 
 from kepil.signing.cms_sign import SignerCredential
 from kepil.signing.dev_pki import DevPki
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.revocation import OcspChecker
-
-from tests.support.clock import MovableClock
 
 
 def _der(tag: int, contents: bytes) -> bytes:

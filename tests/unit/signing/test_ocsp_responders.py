@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from tests.support.clock import MovableClock
 
 from kepil.signing import dev_ca
 from kepil.signing.cms_sign import SignerCredential
@@ -20,8 +21,6 @@ from kepil.signing.dev_pki import DevPki
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.keys import SigningKey
 from kepil.signing.revocation import OcspChecker
-
-from tests.support.clock import MovableClock
 
 
 class _Revoked:

@@ -9,6 +9,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from tests.support.clock import MovableClock
 
 from kepil.signing import dev_ca
 from kepil.signing.cms_sign import SignerCredential
@@ -17,8 +18,6 @@ from kepil.signing.dev_pki import DevPki
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.keys import SigningKey
 from kepil.signing.revocation import CrlChecker, OcspChecker
-
-from tests.support.clock import MovableClock
 
 
 def _code(call: object) -> ErrorCode:
