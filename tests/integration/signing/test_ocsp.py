@@ -330,3 +330,16 @@ def test_a_replayed_real_nca_answer_is_refused_for_its_nonce(
         responder.reset()
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "nonce mismatch" in raised.value.detail
+
+
+def test_a_certificate_revoked_after_a_past_moment_was_good_at_that_moment(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    # The responder says revoked a day before NOW; a time-stamp puts the signature two days back.
+    pki, responder, _ = served
+    responder.revoked.add(person.certificate.serial_number)
+    checker = OcspChecker(timeout=5, clock=MovableClock(NOW))
+    checker.check(person.certificate, pki.issuing, NOW - timedelta(days=2))
+    with pytest.raises(SigningError) as raised:
+        checker.check(person.certificate, pki.issuing, NOW)
+    assert raised.value.code is ErrorCode.CERTIFICATE_REVOKED
