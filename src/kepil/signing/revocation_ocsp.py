@@ -53,6 +53,8 @@ MAX_RESPONSE_BYTES = 1024 * 1024
 DEFAULT_MAX_AGE = timedelta(hours=24)  # for answers without nextUpdate
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 NONCE_SIZE = 16  # RFC 8954 2.1: 1 to 32 bytes
+# Without our nonce, the answer's age is all that stands between it and a replayed "good".
+LONGEST_NONCELESS_AGE = timedelta(hours=1)
 # The NCA's responders answer CertIDs hashed with SHA-256 (every sample answer is).
 _CERT_ID_HASH = hashes.SHA256()
 _CERT_ID_HASHES: dict[str, hashes.HashAlgorithm] = {
@@ -91,6 +93,10 @@ class OcspChecker:
     ) -> None:
         if not 1 <= nonce_size <= 32:
             raise ValueError("an OCSP nonce has 1 to 32 bytes (RFC 8954)")
+        if nonceless_max_age is not None and not (
+            timedelta(0) < nonceless_max_age <= LONGEST_NONCELESS_AGE
+        ):
+            raise ValueError(f"nonceless_max_age is above 0 and at most {LONGEST_NONCELESS_AGE}")
         self._url = url
         self._timeout = timeout
         self._max_age = max_age

@@ -249,6 +249,17 @@ def test_a_nonce_outside_rfc_8954s_1_to_32_bytes_is_refused(size: int) -> None:
         OcspChecker(nonce_size=size)
 
 
+@pytest.mark.parametrize("age", [timedelta(0), timedelta(hours=2), timedelta(hours=24)])
+def test_a_nonceless_max_age_of_hours_or_none_at_all_is_refused(age: timedelta) -> None:
+    with pytest.raises(ValueError, match="nonceless_max_age"):
+        OcspChecker(nonceless_max_age=age)
+
+
+@pytest.mark.parametrize("case", list(NONCES))
+def test_every_nca_sample_answer_echoes_the_nonce_its_request_sent(case: tuple[str, str]) -> None:
+    assert parse_answer(sample(case[0])).nonce == NONCES[case]
+
+
 def test_garbage_instead_of_an_answer_is_revocation_unknown() -> None:
     error = _refusal(lambda: _judge(INDIVIDUAL_2004, answer=sample(INDIVIDUAL_2004[0])[:200]))
     assert error.code is ErrorCode.REVOCATION_UNKNOWN

@@ -271,3 +271,31 @@ def test_an_ocsp_answer_that_is_not_current_leaves_revocation_unknown(
     assert _code(lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
+
+
+def test_an_ocsp_answer_echoing_no_nonce_of_the_request_is_refused_by_default(
+    pki: DevPki, now: datetime, ec_signer: SignerCredential
+) -> None:
+    answer = _answer(
+        ec_signer.certificate, pki.issuing, pki.issuing, pki.issuing_key, now, now + timedelta(1)
+    )
+    checker = OcspChecker(clock=MovableClock(now))
+    with pytest.raises(SigningError, match="no nonce echoed") as raised:
+        checker.judge(answer, ec_signer.certificate, pki.issuing, now, nonce=bytes(16))
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+
+
+def test_an_ocsp_answer_echoing_no_nonce_is_believed_within_the_allowed_nonceless_age(
+    pki: DevPki, now: datetime, ec_signer: SignerCredential
+) -> None:
+    made = now - timedelta(minutes=2)
+    answer = _answer(
+        ec_signer.certificate, pki.issuing, pki.issuing, pki.issuing_key, made, now + timedelta(1)
+    )
+    clock = MovableClock(now)
+    checker = OcspChecker(clock=clock, nonceless_max_age=timedelta(minutes=5))
+    checker.judge(answer, ec_signer.certificate, pki.issuing, now, nonce=bytes(16))
+    clock.advance(timedelta(minutes=4))
+    assert _code(
+        lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now, nonce=bytes(16))
+    ) is (ErrorCode.REVOCATION_UNKNOWN)
