@@ -105,7 +105,7 @@ def bootstrap(
     clock = clock or SystemClock()
     db = database(settings, migrate_schema=migrate_schema)
     engine, calendar = db.engine, db.calendar
-    trust_store, revocation = _trust_store(settings, clock), _revocation(settings)
+    trust_store, revocation = _trust_store(settings, clock), _revocation(settings, clock)
     # KEPIL_MODE=dev accepts the NCA test kits' IINs (they fail the check digit); prod refuses.
     check_number = identity_number_check(accept_test_identities=settings.mode is Mode.DEV)
     verifier = EdsSignInVerifier(trust_store, revocation, check_number)
@@ -186,12 +186,12 @@ def _trust_store(settings: Settings, clock: Clock) -> TrustStore:
     return store
 
 
-def _revocation(settings: Settings) -> list[RevocationChecker]:
+def _revocation(settings: Settings, clock: Clock) -> list[RevocationChecker]:
     checkers: list[RevocationChecker] = []
     if settings.crl_dir is not None:
         blobs = [path.read_bytes() for path in sorted(settings.crl_dir.iterdir()) if path.is_file()]
         checkers.append(CrlChecker.from_bytes(blobs))
     if settings.ocsp:
         # The CRLs also answer for delegated responders whose certificate lacks ocsp-nocheck.
-        checkers.append(OcspChecker(responder_revocation=list(checkers)))
+        checkers.append(OcspChecker(responder_revocation=list(checkers), clock=clock))
     return checkers

@@ -1,9 +1,18 @@
 """An OCSP client (RFC 6960 over HTTP POST) that believes only answers it can tie to the CA.
 
-Freshness: each request carries a random nonce (RFC 8954). An answer that echoes it must echo
-it exactly; an answer that echoes none (responders may pre-sign their answers and cache them)
-is believed only if its thisUpdate is within `max_age` before the moment judged, whatever its
-nextUpdate says, so an old answer cannot be replayed for as long as its nextUpdate allows.
+Freshness: each request carries a random nonce (RFC 8954) and the answer must echo it exactly
+(the NCA's responders do). An answer that echoes none is refused unless the checker was built
+with `nonceless_max_age` for a responder that pre-signs its answers; then it is believed only
+if its thisUpdate is that recent, whatever its nextUpdate says, so an old answer cannot be
+replayed for as long as its nextUpdate allows.
+
+Two moments: freshness (thisUpdate, nextUpdate, max ages) and the responder certificate are
+judged against now, the checker's clock, as the answer is fetched and believed now; only the
+revocation time is compared with the moment judged, which a trusted time-stamp may put in the
+past. A certificate revoked after that moment was good at it, whatever the reason, key
+compromise too: an OCSP answer states only revocationTime (RFC 5280 5.3.2 keeps a suspected
+earlier compromise in the CRL's invalidityDate, which OCSP does not carry), so the time stated
+is the time believed.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
+from kepil.domain.clock import Clock
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.ocsp_responder import (
     Responder,
@@ -40,9 +50,11 @@ from kepil.signing.revocation_check import RevocationChecker
 from kepil.signing.trust import is_ca
 
 MAX_RESPONSE_BYTES = 1024 * 1024
-DEFAULT_MAX_AGE = timedelta(hours=24)  # for answers without nextUpdate or without our nonce
+DEFAULT_MAX_AGE = timedelta(hours=24)  # for answers without nextUpdate
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 NONCE_SIZE = 16  # RFC 8954 2.1: 1 to 32 bytes
+# Without our nonce, the answer's age is all that stands between it and a replayed "good".
+LONGEST_NONCELESS_AGE = timedelta(hours=1)
 # The NCA's responders answer CertIDs hashed with SHA-256 (every sample answer is).
 _CERT_ID_HASH = hashes.SHA256()
 _CERT_ID_HASHES: dict[str, hashes.HashAlgorithm] = {
@@ -62,7 +74,9 @@ class OcspChecker:
     CRLs, as responders usually answer only for the certificates their CA issued to holders.
     A delegated responder's certificate without ocsp-nocheck is checked by
     `responder_revocation` (e.g. a CrlChecker); with none given it is trusted on its
-    signature, key purpose and validity alone.
+    signature, key purpose and validity alone. `clock` says what now is (the system's by
+    default); `nonceless_max_age`, if given, lets an answer that echoes no nonce through when
+    its thisUpdate is at most that old (minutes: it replaces the nonce as proof of freshness).
     """
 
     def __init__(
@@ -74,15 +88,23 @@ class OcspChecker:
         clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
         nonce_size: int = NONCE_SIZE,
         responder_revocation: Sequence[RevocationChecker] = (),
+        clock: Clock | None = None,
+        nonceless_max_age: timedelta | None = None,
     ) -> None:
         if not 1 <= nonce_size <= 32:
             raise ValueError("an OCSP nonce has 1 to 32 bytes (RFC 8954)")
+        if nonceless_max_age is not None and not (
+            timedelta(0) < nonceless_max_age <= LONGEST_NONCELESS_AGE
+        ):
+            raise ValueError(f"nonceless_max_age is above 0 and at most {LONGEST_NONCELESS_AGE}")
         self._url = url
         self._timeout = timeout
         self._max_age = max_age
         self._clock_skew = clock_skew
         self._nonce_size = nonce_size
         self._responder_revocation = tuple(responder_revocation)
+        self._clock = clock or _SystemClock()
+        self._nonceless_max_age = nonceless_max_age
 
     def check(self, certificate: x509.Certificate, issuer: x509.Certificate, at: datetime) -> None:
         """Ask the responder, with a fresh nonce, and check the signed answer against the issuer."""
@@ -104,10 +126,11 @@ class OcspChecker:
         *,
         nonce: bytes | None = None,
     ) -> None:
-        """Accept a good answer, raise on a revoked, unknown, stale or untrustworthy one.
+        """Accept an answer good at `at`, raise on a revoked, unknown, stale or untrustworthy one.
 
         `response` is DER or a loaded answer; `nonce` is what the request carried, if anything.
         """
+        now = self._clock.now()
         der = response if isinstance(response, bytes) else response.public_bytes(Encoding.DER)
         answer = parse_answer(der)
         if answer.status != "successful":
@@ -118,14 +141,17 @@ class OcspChecker:
                 f"OCSP answer has critical extensions {list(answer.unknown_critical)}",
             )
         check_algorithm(answer)
-        responder = find_responder(answer, issuer, at)
+        # The answer is believed now, so its signer must be valid now, whatever moment is
+        # judged; a fresh answer's producedAt is within max_age of now anyway.
+        responder = find_responder(answer, issuer, now)
         if not signature_is_valid(answer, responder.certificate):
             raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer signature is invalid")
-        self._check_responder(responder, issuer, at)
+        self._check_responder(responder, issuer, now)
         echoed = _nonce_echoed(answer, nonce)
         for single in answer.singles:
             if _is_about(single, certificate, issuer):
-                self._judge_single(single, at, echoed=echoed)
+                self._check_fresh(single, now, sent_nonce=nonce is not None, echoed=echoed)
+                _judge_status(single, at)
                 return
         raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer is about another certificate")
 
@@ -143,31 +169,35 @@ class OcspChecker:
                     ErrorCode.REVOCATION_UNKNOWN, f"OCSP responder certificate: {error.detail}"
                 ) from error
 
-    def _judge_single(self, single: SingleAnswer, at: datetime, *, echoed: bool) -> None:
+    def _check_fresh(
+        self, single: SingleAnswer, now: datetime, *, sent_nonce: bool, echoed: bool
+    ) -> None:
+        """Refuse an answer that is not current now or cannot be told from a replay."""
         if single.unknown_critical:
             raise SigningError(
                 ErrorCode.REVOCATION_UNKNOWN,
                 f"OCSP answer has critical extensions {list(single.unknown_critical)}",
             )
         this_update, next_update = single.this_update, single.next_update
-        # Our nonce echoed proves the answer was made for this request, so nextUpdate may
-        # bound it; without it only a recent thisUpdate keeps an old answer from a replay.
-        too_old = (not echoed or next_update is None) and at - this_update > self._max_age
-        if this_update > at + self._clock_skew or (next_update is not None and next_update < at):
+        if this_update > now + self._clock_skew or (
+            next_update is not None and next_update < now - self._clock_skew
+        ):
             raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer is not current")
-        if too_old:
-            why = "is older" if echoed else "echoes no nonce of this request and is older"
+        age = now - this_update
+        if sent_nonce and not echoed:
+            # Our nonce echoed proves the answer was made for this request; without it only
+            # a very recent thisUpdate, if allowed at all, keeps an old answer from a replay.
+            if self._nonceless_max_age is None:
+                raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP answer: no nonce echoed")
+            if age > self._nonceless_max_age:
+                raise SigningError(
+                    ErrorCode.REVOCATION_UNKNOWN,
+                    f"OCSP answer echoes no nonce and is older than {self._nonceless_max_age}",
+                )
+        elif (next_update is None or not echoed) and age > self._max_age:
             raise SigningError(
-                ErrorCode.REVOCATION_UNKNOWN, f"OCSP answer {why} than {self._max_age}"
+                ErrorCode.REVOCATION_UNKNOWN, f"OCSP answer is older than {self._max_age}"
             )
-        if single.status is CertStatus.GOOD:
-            return
-        if single.status is CertStatus.REVOKED:
-            revoked_at = single.revoked_at
-            if revoked_at is None or revoked_at <= at:
-                raise SigningError(ErrorCode.CERTIFICATE_REVOKED, _revoked_detail(single))
-            return
-        raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP responder does not know it")
 
     def _post(self, url: str, body: bytes) -> bytes:
         if not url.startswith(("http://", "https://")):
@@ -183,6 +213,26 @@ class OcspChecker:
         if len(data) > MAX_RESPONSE_BYTES:
             raise SigningError(ErrorCode.REVOCATION_UNKNOWN, f"OCSP {url}: answer too large")
         return data
+
+
+def _judge_status(single: SingleAnswer, at: datetime) -> None:
+    """Good at `at` unless revoked by then (see the module's note on past moments)."""
+    if single.status is CertStatus.GOOD:
+        return
+    if single.status is CertStatus.REVOKED:
+        revoked_at = single.revoked_at
+        if revoked_at is None or revoked_at <= at:
+            raise SigningError(ErrorCode.CERTIFICATE_REVOKED, _revoked_detail(single))
+        return
+    raise SigningError(ErrorCode.REVOCATION_UNKNOWN, "OCSP responder does not know it")
+
+
+class _SystemClock:
+    """The host's clock, for checkers built without one."""
+
+    def now(self) -> datetime:
+        """The current moment in UTC."""
+        return datetime.now(UTC)
 
 
 def request_bytes(certificate: x509.Certificate, issuer: x509.Certificate, nonce: bytes) -> bytes:
@@ -235,9 +285,13 @@ def _is_about(
     return single.issuer_name_hash == name_hash and single.issuer_key_hash == key_hash
 
 
+def _never_issued(single: SingleAnswer) -> bool:
+    return single.revoked_at == _NOT_ISSUED_TIME and single.reason == "certificate_hold"
+
+
 def _revoked_detail(single: SingleAnswer) -> str:
     serial = f"serial {single.serial_number:x}"
-    if single.revoked_at == _NOT_ISSUED_TIME and single.reason == "certificate_hold":
+    if _never_issued(single):
         return f"{serial}: the OCSP responder says it never issued it (RFC 6960 2.2)"
     when = single.revoked_at.isoformat() if single.revoked_at else "at an unstated time"
     reason = f" ({single.reason})" if single.reason else ""

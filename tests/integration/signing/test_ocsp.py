@@ -18,6 +18,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
+from tests.support.clock import MovableClock
 
 from kepil.signing import revocation_ocsp
 from kepil.signing.cms_sign import SignerCredential, sign_cms
@@ -147,7 +148,7 @@ def test_a_good_certificate_passes_the_ocsp_check(
     served: tuple[DevPki, Responder, str], person: SignerCredential
 ) -> None:
     pki, _, _ = served
-    OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
 
 
 def test_a_revoked_certificate_is_reported_by_ocsp(
@@ -156,7 +157,7 @@ def test_a_revoked_certificate_is_reported_by_ocsp(
     pki, responder, _ = served
     responder.revoked.add(person.certificate.serial_number)
     with pytest.raises(SigningError) as raised:
-        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+        OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
     assert raised.value.code is ErrorCode.CERTIFICATE_REVOKED
 
 
@@ -166,7 +167,7 @@ def test_an_unknown_certificate_leaves_revocation_unknown(
     pki, responder, _ = served
     responder.unknown.add(person.certificate.serial_number)
     with pytest.raises(SigningError) as raised:
-        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+        OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
 
 
@@ -177,7 +178,9 @@ def test_an_answer_signed_by_a_stranger_is_not_believed(
     responder.signing_key = other_key
     try:
         with pytest.raises(SigningError) as raised:
-            OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+            OcspChecker(timeout=5, clock=MovableClock(NOW)).check(
+                person.certificate, pki.issuing, NOW
+            )
     finally:
         responder.signing_key = pki.issuing_key
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
@@ -192,7 +195,7 @@ def test_an_unreachable_responder_fails_fast_as_revocation_unknown(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    checker = OcspChecker(f"http://127.0.0.1:{closed_port}/", timeout=2)
+    checker = OcspChecker(f"http://127.0.0.1:{closed_port}/", timeout=2, clock=MovableClock(NOW))
     assert "ocsp" not in str(person.certificate.extensions).lower()
     with pytest.raises(SigningError) as raised:
         checker.check(person.certificate, pki.issuing, NOW)
@@ -205,11 +208,21 @@ def test_cms_verification_asks_the_responder_named_in_the_certificate(
     pki, responder, _ = served
     before = responder.requests
     signed = sign_cms(b"data", [person], signing_time=NOW)
-    good = verify_cms(signed, trust_store=pki.trust_store(), at=NOW, revocation=[OcspChecker()])
+    good = verify_cms(
+        signed,
+        trust_store=pki.trust_store(),
+        at=NOW,
+        revocation=[OcspChecker(clock=MovableClock(NOW))],
+    )
     assert good.valid, good.errors
     assert responder.requests > before
     responder.revoked.add(person.certificate.serial_number)
-    bad = verify_cms(signed, trust_store=pki.trust_store(), at=NOW, revocation=[OcspChecker()])
+    bad = verify_cms(
+        signed,
+        trust_store=pki.trust_store(),
+        at=NOW,
+        revocation=[OcspChecker(clock=MovableClock(NOW))],
+    )
     assert {issue.code for issue in bad.errors} == {ErrorCode.CERTIFICATE_REVOKED}
 
 
@@ -232,7 +245,7 @@ def test_each_request_carries_a_fresh_nonce_and_an_echoing_answer_is_believed(
     served: tuple[DevPki, Responder, str], person: SignerCredential
 ) -> None:
     pki, responder, _ = served
-    checker = OcspChecker(timeout=5)
+    checker = OcspChecker(timeout=5, clock=MovableClock(NOW))
     checker.check(person.certificate, pki.issuing, NOW)
     checker.check(person.certificate, pki.issuing, NOW)
     first, second = responder.nonces_heard[-2:]
@@ -248,26 +261,44 @@ def test_an_answer_altering_the_nonce_is_refused_as_a_nonce_mismatch(
     pki, responder, _ = served
     responder.nonce = Nonce.ALTER
     with pytest.raises(SigningError) as raised:
-        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+        OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "nonce mismatch" in raised.value.detail
 
 
-def test_an_answer_dropping_the_nonce_is_believed_while_fresh(
+def test_an_answer_dropping_the_nonce_is_refused_by_default(
     served: tuple[DevPki, Responder, str], person: SignerCredential
 ) -> None:
     pki, responder, _ = served
     responder.nonce = Nonce.DROP
-    OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    with pytest.raises(SigningError) as raised:
+        OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+    assert "no nonce echoed" in raised.value.detail
 
 
-def test_an_old_answer_dropping_the_nonce_is_refused_though_its_next_update_is_ahead(
+def test_an_answer_dropping_the_nonce_is_believed_within_a_nonceless_max_age_if_allowed(
     served: tuple[DevPki, Responder, str], person: SignerCredential
 ) -> None:
     pki, responder, _ = served
-    responder.nonce, responder.age = Nonce.DROP, timedelta(days=2)
+    responder.nonce = Nonce.DROP  # made a minute before NOW
+    checker = OcspChecker(
+        timeout=5, clock=MovableClock(NOW), nonceless_max_age=timedelta(minutes=5)
+    )
+    checker.check(person.certificate, pki.issuing, NOW)
+
+
+@pytest.mark.parametrize("age", [timedelta(minutes=10), timedelta(days=2)])
+def test_an_old_answer_dropping_the_nonce_is_refused_though_its_next_update_is_ahead(
+    served: tuple[DevPki, Responder, str], person: SignerCredential, age: timedelta
+) -> None:
+    pki, responder, _ = served
+    responder.nonce, responder.age = Nonce.DROP, age
+    checker = OcspChecker(
+        timeout=5, clock=MovableClock(NOW), nonceless_max_age=timedelta(minutes=5)
+    )
     with pytest.raises(SigningError) as raised:
-        OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+        checker.check(person.certificate, pki.issuing, NOW)
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "echoes no nonce" in raised.value.detail
 
@@ -277,7 +308,7 @@ def test_an_old_answer_echoing_the_nonce_is_believed_until_its_next_update(
 ) -> None:
     pki, responder, _ = served
     responder.age = timedelta(days=2)
-    OcspChecker(timeout=5).check(person.certificate, pki.issuing, NOW)
+    OcspChecker(timeout=5, clock=MovableClock(NOW)).check(person.certificate, pki.issuing, NOW)
 
 
 def test_a_replayed_real_nca_answer_is_refused_for_its_nonce(
@@ -294,8 +325,21 @@ def test_a_replayed_real_nca_answer_is_refused_for_its_nonce(
     produced_at = datetime(2022, 9, 2, 16, 59, 28, tzinfo=UTC)
     try:
         with pytest.raises(SigningError) as raised:
-            OcspChecker(timeout=5).check(ceo, issuer, produced_at)
+            OcspChecker(timeout=5, clock=MovableClock(produced_at)).check(ceo, issuer, produced_at)
     finally:
         responder.reset()
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "nonce mismatch" in raised.value.detail
+
+
+def test_a_certificate_revoked_after_a_past_moment_was_good_at_that_moment(
+    served: tuple[DevPki, Responder, str], person: SignerCredential
+) -> None:
+    # The responder says revoked a day before NOW; a time-stamp puts the signature two days back.
+    pki, responder, _ = served
+    responder.revoked.add(person.certificate.serial_number)
+    checker = OcspChecker(timeout=5, clock=MovableClock(NOW))
+    checker.check(person.certificate, pki.issuing, NOW - timedelta(days=2))
+    with pytest.raises(SigningError) as raised:
+        checker.check(person.certificate, pki.issuing, NOW)
+    assert raised.value.code is ErrorCode.CERTIFICATE_REVOKED

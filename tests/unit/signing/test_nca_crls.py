@@ -175,3 +175,35 @@ def test_algorithms_are_the_same_when_oids_match_and_null_equals_absent(
     first: bytes, second: bytes, same: bool
 ) -> None:
     assert same_algorithm(first, second) is same
+
+
+# Inside both 2004-era CRLs' validity (2022-03-29 to 2022-09-25).
+CRL_2004_AT = datetime(2022, 5, 1, tzinfo=UTC)
+
+
+def test_the_older_nca_rsa_crl_loads_and_vouches_for_a_certificate_it_does_not_list() -> None:
+    crl = load_crl(sample("ncanode_nca_rsa_test.crl"))
+    assert crl.signature_algorithm_oid.dotted_string == "1.2.840.113549.1.1.11"
+    assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 9
+    checker = CrlChecker([crl], require_coverage=True)
+
+    checker.check(
+        certificate("WithTestData.KEY_INDIVIDUAL_VALID_SIGN_2004.cert.pem"),
+        certificate("nca_rsa_test.crt"),
+        CRL_2004_AT,
+    )
+
+
+def test_the_older_nca_gost_2004_crl_loads_but_cannot_vouch_as_its_signature_is_unchecked() -> None:
+    crl = load_crl(sample("ncanode_nca_gost_test.crl"))
+    assert crl.signature_algorithm_oid.dotted_string == "1.2.398.3.10.1.1.1.2"  # GOST 34.310-2004
+    ceo = certificate("WithTestData.KEY_CEO_SIGN_REVOKED_2004.cert.pem")
+    entry = crl.get_revoked_certificate_by_serial_number(ceo.serial_number)
+    assert entry is not None
+    assert entry.revocation_date_utc == datetime(2022, 1, 18, 4, 47, 37, tzinfo=UTC)
+    checker = CrlChecker([crl], require_coverage=True)
+
+    # Listed, but an unverifiable CRL is no CRL: unknown, neither revoked nor good.
+    assert code_of(lambda: checker.check(ceo, certificate("nca_gost_test.crt"), CRL_2004_AT)) is (
+        ErrorCode.REVOCATION_UNKNOWN
+    )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
 from cryptography.x509 import ocsp
+from tests.support.clock import MovableClock
 
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.ocsp_responder import find_responder
@@ -49,11 +50,13 @@ def _judge(
     nonce: bytes | None = None,
     at: datetime | None = None,
     issuer: str | None = None,
+    now: datetime | None = None,
 ) -> None:
+    """Judge a real answer at `at`, the checker's clock at `now` (both default to producedAt)."""
     der = sample(case[0]) if answer is None else answer
     produced_at = parse_answer(sample(case[0])).produced_at
     assert produced_at is not None
-    OcspChecker().judge(
+    OcspChecker(clock=MovableClock(now or produced_at)).judge(
         der,
         certificate(f"{case[1]}.cert.pem"),
         certificate(issuer or ISSUERS[case]),
@@ -171,19 +174,19 @@ def test_an_answer_echoing_another_nonce_is_refused_as_a_nonce_mismatch(
     assert "nonce mismatch" in error.detail
 
 
-def test_an_answer_not_echoing_our_nonce_is_believed_while_fresh() -> None:
+def test_an_answer_judged_without_a_request_nonce_is_believed_only_within_max_age() -> None:
     produced_at = parse_answer(sample(INDIVIDUAL_2004[0])).produced_at
     assert produced_at is not None
-    checker = OcspChecker(max_age=timedelta(hours=1))
+    clock = MovableClock(produced_at)
+    checker = OcspChecker(max_age=timedelta(hours=1), clock=clock)
     good = certificate(f"{INDIVIDUAL_2004[1]}.cert.pem")
     checker.judge(sample(INDIVIDUAL_2004[0]), good, certificate(RSA_CA), produced_at)
+    clock.advance(timedelta(hours=2))
     error = _refusal(
-        lambda: checker.judge(
-            sample(INDIVIDUAL_2004[0]), good, certificate(RSA_CA), produced_at + timedelta(hours=2)
-        )
+        lambda: checker.judge(sample(INDIVIDUAL_2004[0]), good, certificate(RSA_CA), produced_at)
     )
     assert error.code is ErrorCode.REVOCATION_UNKNOWN
-    assert "echoes no nonce" in error.detail
+    assert "older than 1:00:00" in error.detail
 
 
 def test_an_answer_judged_against_another_ca_is_not_from_the_issuer() -> None:
@@ -192,13 +195,36 @@ def test_an_answer_judged_against_another_ca_is_not_from_the_issuer() -> None:
     assert "not from the issuer" in error.detail
 
 
-def test_an_answer_judged_after_its_responder_certificate_expired_is_not_believed() -> None:
-    # The GOST 2015 responder's certificate runs to 2023-08-12.
+def test_a_real_answer_fetched_long_ago_is_not_current_now() -> None:
+    # Freshness is judged against the checker's clock, not the moment judged.
     produced_at = parse_answer(sample(CEO_2015[0])).produced_at
     assert produced_at is not None
-    error = _refusal(lambda: _judge(CEO_2015, at=produced_at + timedelta(days=400)))
+    later = produced_at + timedelta(days=2)  # the responder's certificate is still valid
+    error = _refusal(lambda: _judge(CEO_2015, at=produced_at, now=later))
     assert error.code is ErrorCode.REVOCATION_UNKNOWN
-    assert "not from the issuer" in error.detail
+    assert "older than" in error.detail
+
+
+@pytest.mark.parametrize(
+    ("moment", "revoked"),
+    [
+        (datetime(2022, 7, 27, 10, 25, 29, tzinfo=UTC), False),  # a second before revocation
+        (datetime(2022, 7, 1, tzinfo=UTC), False),
+        (datetime(2022, 7, 27, 10, 25, 30, tzinfo=UTC), True),  # the revocationTime itself
+        (datetime(2022, 8, 15, tzinfo=UTC), True),
+    ],
+)
+def test_a_fresh_answer_says_whether_the_certificate_was_revoked_at_a_past_moment(
+    moment: datetime, revoked: bool
+) -> None:
+    # The real CEO answer (revoked 2022-07-27 10:25:30, certificateHold), fetched at its
+    # producedAt and judged at a time-stamped moment before or after the revocation.
+    if revoked:
+        error = _refusal(lambda: _judge(CEO_2015, at=moment))
+        assert error.code is ErrorCode.CERTIFICATE_REVOKED
+        assert "2022-07-27T10:25:30" in error.detail
+    else:
+        _judge(CEO_2015, at=moment)
 
 
 @pytest.mark.parametrize("case", [CEO_2015, INDIVIDUAL_2004])
@@ -221,6 +247,17 @@ def test_our_request_names_the_certificate_as_the_nca_responder_did(
 def test_a_nonce_outside_rfc_8954s_1_to_32_bytes_is_refused(size: int) -> None:
     with pytest.raises(ValueError, match="1 to 32"):
         OcspChecker(nonce_size=size)
+
+
+@pytest.mark.parametrize("age", [timedelta(0), timedelta(hours=2), timedelta(hours=24)])
+def test_a_nonceless_max_age_of_hours_or_none_at_all_is_refused(age: timedelta) -> None:
+    with pytest.raises(ValueError, match="nonceless_max_age"):
+        OcspChecker(nonceless_max_age=age)
+
+
+@pytest.mark.parametrize("case", list(NONCES))
+def test_every_nca_sample_answer_echoes_the_nonce_its_request_sent(case: tuple[str, str]) -> None:
+    assert parse_answer(sample(case[0])).nonce == NONCES[case]
 
 
 def test_garbage_instead_of_an_answer_is_revocation_unknown() -> None:

@@ -10,6 +10,7 @@ from asn1crypto import parser
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
+from tests.support.clock import MovableClock
 
 from kepil.signing.cms_sign import SignerCredential
 from kepil.signing.dev_pki import DevPki
@@ -65,7 +66,7 @@ def test_an_answer_cryptography_cannot_load_is_still_judged(
     odd = _with_unreadable_certificate(answer)
     with pytest.raises(ValueError, match="asn1"):
         ocsp.load_der_ocsp_response(odd)
-    OcspChecker().judge(odd, ec_signer.certificate, pki.issuing, now)
+    OcspChecker(clock=MovableClock(now)).judge(odd, ec_signer.certificate, pki.issuing, now)
 
 
 def test_an_answer_cut_short_is_revocation_unknown(
@@ -73,6 +74,8 @@ def test_an_answer_cut_short_is_revocation_unknown(
 ) -> None:
     der = answer.public_bytes(Encoding.DER)
     with pytest.raises(SigningError) as raised:
-        OcspChecker().judge(der[:-3], ec_signer.certificate, pki.issuing, now)
+        OcspChecker(clock=MovableClock(now)).judge(
+            der[:-3], ec_signer.certificate, pki.issuing, now
+        )
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "bad OCSP answer" in raised.value.detail

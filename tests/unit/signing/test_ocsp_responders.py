@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from tests.support.clock import MovableClock
 
 from kepil.signing import dev_ca
 from kepil.signing.cms_sign import SignerCredential
@@ -89,7 +90,7 @@ def test_a_delegated_responder_without_ocsp_nocheck_is_checked_and_a_revoked_one
 ) -> None:
     key, delegate = _delegate(pki, now)
     revoked = _Revoked()
-    checker = OcspChecker(responder_revocation=[revoked])
+    checker = OcspChecker(responder_revocation=[revoked], clock=MovableClock(now))
     with pytest.raises(SigningError) as raised:
         checker.judge(
             _answer(ec_signer, pki, now, key, delegate), ec_signer.certificate, pki.issuing, now
@@ -105,7 +106,7 @@ def test_a_delegated_responder_with_ocsp_nocheck_is_not_checked_for_revocation(
 ) -> None:
     key, delegate = _delegate(pki, now, no_check=True)
     revoked = _Revoked()
-    checker = OcspChecker(responder_revocation=[revoked])
+    checker = OcspChecker(responder_revocation=[revoked], clock=MovableClock(now))
     checker.judge(
         _answer(ec_signer, pki, now, key, delegate), ec_signer.certificate, pki.issuing, now
     )
@@ -117,7 +118,7 @@ def test_an_answer_the_ca_signs_itself_needs_no_responder_revocation_check(
 ) -> None:
     revoked = _Revoked()
     answer = _answer(ec_signer, pki, now, pki.issuing_key, pki.issuing)
-    OcspChecker(responder_revocation=[revoked]).judge(
+    OcspChecker(responder_revocation=[revoked], clock=MovableClock(now)).judge(
         answer, ec_signer.certificate, pki.issuing, now
     )
     assert revoked.asked == []
@@ -129,7 +130,7 @@ def test_a_delegated_responder_with_a_critical_extension_not_understood_is_not_b
     constraint = x509.PolicyConstraints(require_explicit_policy=0, inhibit_policy_mapping=None)
     key, delegate = _delegate(pki, now, extra=constraint)
     with pytest.raises(SigningError) as raised:
-        OcspChecker().judge(
+        OcspChecker(clock=MovableClock(now)).judge(
             _answer(ec_signer, pki, now, key, delegate), ec_signer.certificate, pki.issuing, now
         )
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
@@ -159,7 +160,7 @@ def test_an_answer_with_a_critical_extension_not_understood_is_not_believed(
         .sign(pki.issuing_key, hashes.SHA256())
     )
     with pytest.raises(SigningError) as raised:
-        OcspChecker().judge(answer, ec_signer.certificate, pki.issuing, now)
+        OcspChecker(clock=MovableClock(now)).judge(answer, ec_signer.certificate, pki.issuing, now)
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "critical" in raised.value.detail
 
@@ -192,7 +193,7 @@ def test_an_answer_signed_again_over_sha256_is_still_believed(
     # The control for the SHA-1 case below: re-signing itself spoils nothing.
     answer = _answer(ec_signer, pki, now, pki.issuing_key, pki.issuing)
     resigned = _resigned(answer, pki.issuing_key, hashes.SHA256())
-    OcspChecker().judge(resigned, ec_signer.certificate, pki.issuing, now)
+    OcspChecker(clock=MovableClock(now)).judge(resigned, ec_signer.certificate, pki.issuing, now)
 
 
 def test_an_answer_signed_over_sha1_is_reported_as_not_supported(
@@ -201,6 +202,8 @@ def test_an_answer_signed_over_sha1_is_reported_as_not_supported(
     answer = _answer(ec_signer, pki, now, pki.issuing_key, pki.issuing)
     resigned = _resigned(answer, pki.issuing_key, hashes.SHA1())  # noqa: S303 - under test
     with pytest.raises(SigningError) as raised:
-        OcspChecker().judge(resigned, ec_signer.certificate, pki.issuing, now)
+        OcspChecker(clock=MovableClock(now)).judge(
+            resigned, ec_signer.certificate, pki.issuing, now
+        )
     assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
     assert "not supported" in raised.value.detail

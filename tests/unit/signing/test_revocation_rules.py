@@ -9,6 +9,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from tests.support.clock import MovableClock
 
 from kepil.signing import dev_ca
 from kepil.signing.cms_sign import SignerCredential
@@ -159,7 +160,7 @@ def test_an_ocsp_answer_signed_by_the_ca_itself_is_believed(
         now,
         now + timedelta(hours=1),
     )
-    OcspChecker().judge(answer, ec_signer.certificate, pki.issuing, now)
+    OcspChecker(clock=MovableClock(now)).judge(answer, ec_signer.certificate, pki.issuing, now)
 
 
 def test_an_ocsp_answer_for_the_same_serial_under_another_issuer_is_not_believed(
@@ -173,7 +174,7 @@ def test_an_ocsp_answer_for_the_same_serial_under_another_issuer_is_not_believed
     forged_serial = _with_serial(
         answer, ec_signer.certificate.serial_number, pki.issuing, pki.issuing_key
     )
-    checker = OcspChecker()
+    checker = OcspChecker(clock=MovableClock(now))
     assert _code(lambda: checker.judge(forged_serial, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
@@ -207,7 +208,7 @@ def test_a_delegated_responder_with_ocsp_signing_issued_by_the_ca_is_believed(
 ) -> None:
     key, delegate = _delegate(pki, now)
     answer = _answer(ec_signer.certificate, pki.issuing, delegate, key, now, None, [delegate])
-    OcspChecker().judge(answer, ec_signer.certificate, pki.issuing, now)
+    OcspChecker(clock=MovableClock(now)).judge(answer, ec_signer.certificate, pki.issuing, now)
 
 
 def test_a_delegated_responder_without_ocsp_signing_is_not_believed(
@@ -215,7 +216,7 @@ def test_a_delegated_responder_without_ocsp_signing_is_not_believed(
 ) -> None:
     key, delegate = _delegate(pki, now, ocsp_signing=False)
     answer = _answer(ec_signer.certificate, pki.issuing, delegate, key, now, None, [delegate])
-    checker = OcspChecker()
+    checker = OcspChecker(clock=MovableClock(now))
     assert _code(lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
@@ -226,7 +227,7 @@ def test_an_expired_delegated_responder_is_not_believed(
 ) -> None:
     key, delegate = _delegate(pki, now, days=-1)
     answer = _answer(ec_signer.certificate, pki.issuing, delegate, key, now, None, [delegate])
-    checker = OcspChecker()
+    checker = OcspChecker(clock=MovableClock(now))
     assert _code(lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
@@ -237,7 +238,7 @@ def test_a_delegated_responder_of_another_ca_is_not_believed(
 ) -> None:
     key, delegate = _delegate(other_pki, now)
     answer = _answer(ec_signer.certificate, pki.issuing, delegate, key, now, None, [delegate])
-    checker = OcspChecker()
+    checker = OcspChecker(clock=MovableClock(now))
     assert _code(lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
@@ -266,7 +267,35 @@ def test_an_ocsp_answer_that_is_not_current_leaves_revocation_unknown(
         now + this_update,
         now + next_update if next_update is not None else None,
     )
-    checker = OcspChecker()
+    checker = OcspChecker(clock=MovableClock(now))
     assert _code(lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now)) is (
         ErrorCode.REVOCATION_UNKNOWN
     )
+
+
+def test_an_ocsp_answer_echoing_no_nonce_of_the_request_is_refused_by_default(
+    pki: DevPki, now: datetime, ec_signer: SignerCredential
+) -> None:
+    answer = _answer(
+        ec_signer.certificate, pki.issuing, pki.issuing, pki.issuing_key, now, now + timedelta(1)
+    )
+    checker = OcspChecker(clock=MovableClock(now))
+    with pytest.raises(SigningError, match="no nonce echoed") as raised:
+        checker.judge(answer, ec_signer.certificate, pki.issuing, now, nonce=bytes(16))
+    assert raised.value.code is ErrorCode.REVOCATION_UNKNOWN
+
+
+def test_an_ocsp_answer_echoing_no_nonce_is_believed_within_the_allowed_nonceless_age(
+    pki: DevPki, now: datetime, ec_signer: SignerCredential
+) -> None:
+    made = now - timedelta(minutes=2)
+    answer = _answer(
+        ec_signer.certificate, pki.issuing, pki.issuing, pki.issuing_key, made, now + timedelta(1)
+    )
+    clock = MovableClock(now)
+    checker = OcspChecker(clock=clock, nonceless_max_age=timedelta(minutes=5))
+    checker.judge(answer, ec_signer.certificate, pki.issuing, now, nonce=bytes(16))
+    clock.advance(timedelta(minutes=4))
+    assert _code(
+        lambda: checker.judge(answer, ec_signer.certificate, pki.issuing, now, nonce=bytes(16))
+    ) is (ErrorCode.REVOCATION_UNKNOWN)

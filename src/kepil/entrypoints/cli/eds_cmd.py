@@ -110,7 +110,11 @@ def verify(
     except (OSError, SigningError) as error:
         _fail(f"cannot read input: {error}")
     if ocsp or ocsp_url:
-        checkers.append(OcspChecker(ocsp_url, timeout=10.0, responder_revocation=responder_checks))
+        checkers.append(
+            OcspChecker(
+                ocsp_url, timeout=10.0, responder_revocation=responder_checks, clock=SystemClock()
+            )
+        )
     result = verify_cms(
         cms,
         trust_store=store,
