@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from enum import StrEnum
 from functools import lru_cache
@@ -137,7 +136,7 @@ class Fields:
             raise malformed(f"{self._where}.{key} must be base64 of at most {max_bytes} bytes")
         try:
             decoded = base64.b64decode(value, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a str with non-ASCII characters
             raise malformed(f"{self._where}.{key} is not valid base64") from None
         if not decoded or base64.b64encode(decoded).decode() != value:
             raise malformed(f"{self._where}.{key} is empty or not in canonical base64")

@@ -59,7 +59,7 @@ class Admit(Payload):
         )
         reader.done()
         if not payload.roles:
-            raise malformed("a participant needs at least one role")
+            raise malformed("payload.roles needs at least one role")
         return payload
 
 
