@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 from kepil.ledger.build import PAYLOAD_TYPES
@@ -39,3 +40,50 @@ def signers_line(shape: PayloadShape) -> str:
     """Who signs, in words: field paths name the IIN/BIN found in that payload field."""
     parts = [f"payload.{s}" if s in {p for p, _, _ in shape.rows()} else s for s in shape.signers]
     return " and ".join(parts)
+
+
+def help_text(type_name: str) -> str:
+    """What `kepil wallet build TYPE --help` shows: the fields and who must sign."""
+    shape = SHAPES[type_name]
+    width = max(len(path) for path, _, _ in shape.rows())
+    lines = [f"{type_name}: {shape.title}", "", "Payload fields:"]
+    lines += [f"  {path:<{width}}  {need}: {what}" for path, what, need in shape.rows()]
+    if shape.body.note:
+        lines.append(f"  (and: {shape.body.note})")
+    lines += ["", f"Signed by: {signers_line(shape)}."]
+    if len(shape.signers) > 1:
+        lines.append(
+            "Build it with --cosigner for each other party; each adds a signature with "
+            "`kepil wallet cosign`."
+        )
+    return "\n".join(lines)
+
+
+def markdown() -> str:
+    """docs/ledger-transactions.md: every type's payload fields, signers and JSON Schema."""
+    parts = [
+        "# Ledger transaction types",
+        "",
+        "Generated from the payload schemas (`kepil wallet types --markdown`); do not edit.",
+        "A transaction's body carries `type` and `payload`; the payload is a JSON object with",
+        "exactly the fields below (any other key is refused). Integers are written without a",
+        "fraction. The same schemas are served at `GET /api/v1/ledger/types` and shown by",
+        "`kepil wallet build TYPE --help`.",
+        "",
+        "| type | what it does | signed by |",
+        "| --- | --- | --- |",
+    ]
+    parts += [f"| `{n}` | {s.title} | {signers_line(s)} |" for n, s in SHAPES.items()]
+    for name, shape in SHAPES.items():
+        parts += ["", f"## `{name}`", "", shape.title, "", "| field | | |", "| --- | --- | --- |"]
+        parts += [f"| `{path}` | {need} | {what} |" for path, what, need in shape.rows()]
+        if shape.body.note:
+            parts += ["", f"Also: {shape.body.note}."]
+        parts += ["", f"Signed by: {signers_line(shape)}.", ""]
+        parts += ["```json", json.dumps(shape.schema(), indent=2, ensure_ascii=False), "```"]
+    return "\n".join(parts) + "\n"
+
+
+def one_line(type_name: str) -> str:
+    """`TYPE  title` for `kepil wallet types`."""
+    return f"{type_name:<17} {SHAPES[type_name].title}"

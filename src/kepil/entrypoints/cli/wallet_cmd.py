@@ -15,7 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
+from typer.core import TyperCommand
 
 from kepil.entrypoints.cli.errors import EXIT_INVALID, fail
 
@@ -62,10 +64,45 @@ def keygen(
     _print({"key_file": str(out), "public_key": public})
 
 
+class _BuildCommand(TyperCommand):
+    """`build TYPE --help` starts with TYPE's payload fields and signers."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Before the usual help, TYPE's (the first argument naming a type)."""
+        if "--help" in args:
+            from kepil.ledger.schemas import SHAPES, help_text
+
+            named = [arg for arg in args if arg in SHAPES]
+            if named:
+                typer.echo(help_text(named[0]) + "\n")
+        return super().parse_args(ctx, args)
+
+
 @wallet_app.command()
+def types(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print docs/ledger-transactions.md instead.")
+    ] = False,
+) -> None:
+    """List the transaction types, one line each; `build TYPE --help` shows a type's fields."""
+    from kepil.ledger.schemas import SHAPES, one_line
+    from kepil.ledger.schemas import markdown as render
+
+    if markdown:
+        typer.echo(render(), nl=False)
+        return
+    for name in SHAPES:
+        typer.echo(one_line(name))
+
+
+@wallet_app.command(cls=_BuildCommand)
 def build(
     tx_type: Annotated[
-        str, typer.Argument(metavar="TYPE", help="Transaction type, e.g. transfer.")
+        str,
+        typer.Argument(
+            metavar="TYPE",
+            help="Transaction type, e.g. transfer (`kepil wallet types` lists them).",
+        ),
     ],
     payload: Annotated[str, typer.Option(help="Payload JSON, or @FILE to read it from a file.")],
     signer: Annotated[str, typer.Option(help="Your IIN/BIN (or 'ministry').")],
@@ -89,7 +126,10 @@ def build(
     ] = None,
     lifetime: Annotated[int, typer.Option(min=0, help="Seconds it stays valid.")] = 3600,
 ) -> None:
-    """Build a transaction of TYPE, sign it, and print its envelope JSON."""
+    """Build a transaction of TYPE, sign it, and print its envelope JSON.
+
+    `kepil wallet build TYPE --help` lists TYPE's payload fields and who must sign.
+    """
     from kepil.adapters.clock import SystemClock
     from kepil.ledger import PAYLOAD_TYPES, Refusal, build_tx, payload_from_json, window_at
 
