@@ -63,6 +63,10 @@ class Fields:
             return True
         return self.raw(key) is None
 
+    def path(self, key: str) -> str:
+        """Where `key` of this object is, as refusals name it (`payload.operator.roles`)."""
+        return f"{self._where}.{key}"
+
     def done(self) -> None:
         """Refuse keys that no reader asked for, so one meaning has one byte form."""
         # Only keys present are ever marked seen, so equal counts mean none is left over.

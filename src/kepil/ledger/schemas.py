@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Final
 
 from kepil.ledger.build import PAYLOAD_TYPES
@@ -87,3 +88,15 @@ def markdown() -> str:
 def one_line(type_name: str) -> str:
     """`TYPE  title` for `kepil wallet types`."""
     return f"{type_name:<17} {SHAPES[type_name].title}"
+
+
+def field_signers(type_name: str, payload: Mapping[str, Any]) -> dict[str, str]:
+    """The accounts a payload names as its signers, by field path (`a.party` -> its IIN/BIN)."""
+    found: dict[str, str] = {}
+    for path in SHAPES[type_name].signer_fields():
+        value: Any = payload
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if isinstance(value, str):
+            found[path] = value
+    return found

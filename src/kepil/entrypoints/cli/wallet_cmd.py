@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperCommand
 
@@ -67,7 +66,7 @@ def keygen(
 class _BuildCommand(TyperCommand):
     """`build TYPE --help` starts with TYPE's payload fields and signers."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer vendors click
         """Before the usual help, TYPE's (the first argument naming a type)."""
         if "--help" in args:
             from kepil.ledger.schemas import SHAPES, help_text
@@ -143,13 +142,28 @@ def build(
         **_cosigners(cosigner or [], signer, url),
     }
     start = not_before if not_before is not None else int(SystemClock().now().timestamp()) - 60
+    data = _json_object(payload, "--payload")
     try:
-        parsed = payload_from_json(tx_type, _json_object(payload, "--payload"))
+        parsed = payload_from_json(tx_type, data)
+        _require_parties(tx_type, data, nonces)
         unsigned = build_tx(chain, parsed, nonces, window_at(start, lifetime))
         signed = unsigned.sign({signer: signing_key})
     except Refusal as refusal:
         raise fail(f"the transaction is malformed: {refusal}") from None
     _emit(signed.to_bytes())
+
+
+def _require_parties(tx_type: str, payload: dict[str, Any], nonces: dict[str, int]) -> None:
+    """Refuse to build what can never commit: a party the payload names as signer is left out."""
+    from kepil.ledger.schemas import field_signers
+
+    for path, account in field_signers(tx_type, payload).items():
+        if account not in nonces:
+            raise fail(
+                f"a {tx_type} is signed by payload.{path} ({account}), who is not a signer: "
+                f"add --cosigner {account}, then they add their signature with "
+                "`kepil wallet cosign`"
+            )
 
 
 @wallet_app.command()
@@ -332,7 +346,12 @@ def _ask(url: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     try:
         return call()
     except NodeError as error:
-        raise fail(f"the server refused: {error}") from None
+        hint = ""
+        if error.code == "missing_signature":
+            hint = (
+                "; each co-signer adds theirs with `kepil wallet cosign FILE --signer ID --key KEY`"
+            )
+        raise fail(f"the server refused: {error}{hint}") from None
     except NodeUnreachable as error:
         raise fail(f"cannot reach {url}: {error.reason}") from None
 
