@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from kepil.domain.identity.iin_bin import Sex, make_iin
 from kepil.ledger import PAYLOAD_TYPES, ReasonCode, Refusal
 from kepil.ledger.fields import Fields, is_identifier
-from kepil.ledger.schemas import SHAPES, payload_schema, payload_schemas
+from kepil.ledger.schemas import SHAPES, help_text, markdown, payload_schema, payload_schemas
 from kepil.ledger.shapes import (
     CURRENCY_PATTERN,
     IDENTIFIER_FORMAT,
@@ -225,3 +226,19 @@ def test_base64_text_with_a_non_ascii_character_is_malformed_not_a_crash() -> No
         Fields({"permit": "\x80AAA"}).base64("permit")
     assert refused.value.code is ReasonCode.MALFORMED
     assert "payload.permit" in refused.value.detail
+
+
+def test_the_ledger_transactions_document_is_the_one_the_schemas_generate() -> None:
+    document = Path(__file__).resolve().parents[3] / "docs" / "ledger-transactions.md"
+    assert document.read_text(encoding="utf-8") == markdown(), (
+        "regenerate it: kepil wallet types --markdown > docs/ledger-transactions.md"
+    )
+
+
+def test_a_types_help_lists_its_fields_and_says_who_cosigns() -> None:
+    text = help_text("encumber")
+    for path in ("asset", "pledgor", "pledgee", "amount", "terms_hash", "expires_at"):
+        assert f"  {path} " in text
+    assert "Signed by: payload.pledgor and payload.pledgee." in text
+    assert "kepil wallet cosign" in text
+    assert "cosign" not in help_text("transfer")
