@@ -13,11 +13,19 @@ import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from tests.support.ledger import FakePermitVerifier, standard_chain
 
 from kepil.domain.identity.iin_bin import Sex, make_iin
-from kepil.ledger import PAYLOAD_TYPES, ReasonCode, Refusal
+from kepil.ledger import PAYLOAD_TYPES, ReasonCode, Refusal, default_registry
 from kepil.ledger.fields import Fields, is_identifier
-from kepil.ledger.schemas import SHAPES, help_text, markdown, payload_schema, payload_schemas
+from kepil.ledger.schemas import (
+    SHAPES,
+    field_signers,
+    help_text,
+    markdown,
+    payload_schema,
+    payload_schemas,
+)
 from kepil.ledger.shapes import (
     CURRENCY_PATTERN,
     IDENTIFIER_FORMAT,
@@ -242,3 +250,28 @@ def test_a_types_help_lists_its_fields_and_says_who_cosigns() -> None:
     assert "Signed by: payload.pledgor and payload.pledgee." in text
     assert "kepil wallet cosign" in text
     assert "cosign" not in help_text("transfer")
+
+
+_CHAIN = standard_chain()
+_REGISTRY = default_registry(FakePermitVerifier())
+
+
+@pytest.mark.parametrize(
+    "type_name", sorted(name for name, shape in SHAPES.items() if shape.signer_fields())
+)
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_the_signers_a_schema_names_are_those_the_handler_asks_for(
+    type_name: str, data: st.DataObject
+) -> None:
+    shape = SHAPES[type_name]
+    raw = data.draw(valid(shape.body))
+    assume(_VALIDATORS[type_name].is_valid(raw))
+    payload = PAYLOAD_TYPES[type_name].parse(raw)
+    handler = _REGISTRY.get(type_name)
+    assert handler is not None
+    with pytest.raises(Refusal) as refused:
+        handler.authorise(payload, frozenset(), _CHAIN.view())
+    assert refused.value.code is ReasonCode.MISSING_SIGNATURE
+    for account in field_signers(type_name, raw).values():
+        assert account in refused.value.detail

@@ -140,8 +140,8 @@ class DefineAsset(Payload):
         """Read an asset class definition strictly."""
         reader = Fields(data)
         backing = []
-        for item in reader.array("backing", MAX_BACKING):
-            document = Fields(item, "backing")
+        for index, item in enumerate(reader.array("backing", MAX_BACKING)):
+            document = Fields(item, f"{reader.path('backing')}[{index}]")
             backing.append(Backing(document.hex64("sha256"), document.text("title")))
             document.done()
         payload = cls(
