@@ -77,12 +77,16 @@ def markdown() -> str:
     parts += [f"| `{n}` | {s.title} | {signers_line(s)} |" for n, s in SHAPES.items()]
     for name, shape in SHAPES.items():
         parts += ["", f"## `{name}`", "", shape.title, "", "| field | | |", "| --- | --- | --- |"]
-        parts += [f"| `{path}` | {need} | {what} |" for path, what, need in shape.rows()]
+        parts += [f"| `{p}` | {need} | {_cell(what)} |" for p, what, need in shape.rows()]
         if shape.body.note:
             parts += ["", f"Also: {shape.body.note}."]
         parts += ["", f"Signed by: {signers_line(shape)}.", ""]
         parts += ["```json", json.dumps(shape.schema(), indent=2, ensure_ascii=False), "```"]
     return "\n".join(parts) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
 def one_line(type_name: str) -> str:

@@ -202,9 +202,10 @@ class ListOf(Shape):
 
     def summary(self) -> str:
         """The item and the bounds."""
-        kind = "object" if isinstance(self.item, Obj) else self.item.summary()
-        distinct = "distinct " if self.distinct else ""
-        return f"list of {self.min_items}-{self.max_items} {distinct}{kind}"
+        distinct = " distinct" if self.distinct else ""
+        if isinstance(self.item, Obj):
+            return f"list of {self.min_items}-{self.max_items}{distinct} objects"
+        return f"list of {self.min_items}-{self.max_items}{distinct} values, each {self.item.summary()}"
 
 
 @dataclass(frozen=True, slots=True)
