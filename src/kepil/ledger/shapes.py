@@ -202,10 +202,10 @@ class ListOf(Shape):
 
     def summary(self) -> str:
         """The item and the bounds."""
-        distinct = " distinct" if self.distinct else ""
+        head = f"list of {self.min_items}-{self.max_items}" + (" distinct" if self.distinct else "")
         if isinstance(self.item, Obj):
-            return f"list of {self.min_items}-{self.max_items}{distinct} objects"
-        return f"list of {self.min_items}-{self.max_items}{distinct} values, each {self.item.summary()}"
+            return f"{head} objects"
+        return f"{head} values, each {self.item.summary()}"
 
 
 @dataclass(frozen=True, slots=True)
