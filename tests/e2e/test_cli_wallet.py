@@ -19,6 +19,8 @@ import typer
 import uvicorn
 from fastapi import FastAPI
 from tests.support.ledger import (
+    ALICE,
+    BOB,
     CHAIN_ID,
     OPERATOR,
     FakePermitVerifier,
@@ -203,3 +205,60 @@ def test_the_benchmark_refuses_a_network_of_no_nodes() -> None:
     result = runner.invoke(root, ["bench", "ledger", "--nodes", "0", "--json"])
     assert result.exit_code == 2
     assert "--nodes" in result.stderr
+
+
+def test_wallet_types_lists_every_transaction_type_on_a_line_of_its_own() -> None:
+    from kepil.ledger import PAYLOAD_TYPES
+
+    code, out, _ = wallet("types")
+    assert code == 0
+    lines = out.splitlines()
+    assert sorted(line.split()[0] for line in lines) == sorted(PAYLOAD_TYPES)
+    assert all(len(line.split(maxsplit=1)) == 2 for line in lines)
+
+
+def test_build_help_for_a_type_shows_its_fields_and_that_the_other_party_cosigns() -> None:
+    code, out, _ = wallet("build", "encumber", "--help")
+    assert code == 0
+    assert "terms_hash" in out
+    assert "required: integer (0..2**53-1)" in out
+    assert "Signed by: payload.pledgor and payload.pledgee." in out
+    assert "kepil wallet cosign" in out
+    assert "--payload" in out  # and the usual options after it
+
+
+def _swap(tmp_path: Path, *extra: str) -> tuple[int, str, str]:
+    key = tmp_path / "alice.key"
+    if not key.exists():
+        wallet("keygen", "--out", str(key))
+    swap = {
+        "a": {"party": ALICE, "asset": "WHEAT", "amount": 1},
+        "b": {"party": BOB, "asset": "OATS", "amount": 2},
+    }
+    signed = ["--signer", ALICE, "--key", str(key), "--nonce", "1", "--chain", CHAIN_ID]
+    return wallet("build", "swap", "--payload", json.dumps(swap), *signed, *extra)
+
+
+def test_build_refuses_a_swap_that_leaves_out_the_other_party_and_says_how_to_add_them(
+    tmp_path: Path,
+) -> None:
+    code, _, err = _swap(tmp_path)
+    assert code == 2
+    assert f"payload.b.party ({BOB})" in err
+    assert f"--cosigner {BOB}" in err
+    assert "kepil wallet cosign" in err
+    assert err.count("\n") == 1
+
+
+def test_a_submission_still_missing_a_cosignature_names_the_party_and_suggests_cosign(
+    server: str, tmp_path: Path
+) -> None:
+    code, envelope, err = _swap(tmp_path, "--cosigner", f"{BOB}:1")
+    assert code == 0, err
+    tx_file = tmp_path / "swap.json"
+    tx_file.write_text(envelope)
+    code, _, err = wallet("submit", str(tx_file), "--url", server)
+    assert code == 2
+    assert "missing_signature" in err
+    assert f"not yet signed by {BOB}" in err
+    assert "kepil wallet cosign" in err

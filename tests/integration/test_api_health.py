@@ -72,4 +72,6 @@ def test_openapi_lists_only_the_routes_that_exist(tmp_path: Path) -> None:
         "/api/v1/ledger/accounts/{signer}",
         "/api/v1/ledger/holdings/{holder}",
         "/api/v1/ledger/history/{holder}",
+        "/api/v1/ledger/types",
+        "/api/v1/ledger/types/{type_name}",
     }

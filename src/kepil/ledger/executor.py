@@ -79,7 +79,10 @@ class Executor:
         if not 0 <= span <= MAX_WINDOW_SECONDS:
             raise Refusal(ReasonCode.BAD_WINDOW)
         if len(tx.sigs) != len(unsigned.nonces):
-            raise Refusal(ReasonCode.MISSING_SIGNATURE)
+            unsigned_by = sorted(set(unsigned.nonces) - {sig.by for sig in tx.sigs})
+            raise Refusal(
+                ReasonCode.MISSING_SIGNATURE, f"not yet signed by {', '.join(unsigned_by)}"
+            )
         payload = handler.static_validate(tx)
         if not signatures_checked and not signatures_valid(tx):
             raise Refusal(ReasonCode.BAD_SIGNATURE)

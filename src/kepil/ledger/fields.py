@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from enum import StrEnum
 from functools import lru_cache
@@ -63,6 +62,10 @@ class Fields:
         if key not in self._data:
             return True
         return self.raw(key) is None
+
+    def path(self, key: str) -> str:
+        """Where `key` of this object is, as refusals name it (`payload.operator.roles`)."""
+        return f"{self._where}.{key}"
 
     def done(self) -> None:
         """Refuse keys that no reader asked for, so one meaning has one byte form."""
@@ -137,7 +140,7 @@ class Fields:
             raise malformed(f"{self._where}.{key} must be base64 of at most {max_bytes} bytes")
         try:
             decoded = base64.b64decode(value, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a str with non-ASCII characters
             raise malformed(f"{self._where}.{key} is not valid base64") from None
         if not decoded or base64.b64encode(decoded).decode() != value:
             raise malformed(f"{self._where}.{key} is empty or not in canonical base64")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from kepil.entrypoints.cli.errors import EXIT_INVALID, fail
 
@@ -62,10 +63,45 @@ def keygen(
     _print({"key_file": str(out), "public_key": public})
 
 
+class _BuildCommand(TyperCommand):
+    """`build TYPE --help` starts with TYPE's payload fields and signers."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer vendors click
+        """Before the usual help, TYPE's (the first argument naming a type)."""
+        if "--help" in args:
+            from kepil.ledger.schemas import SHAPES, help_text
+
+            named = [arg for arg in args if arg in SHAPES]
+            if named:
+                typer.echo(help_text(named[0]) + "\n")
+        return super().parse_args(ctx, args)
+
+
 @wallet_app.command()
+def types(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print docs/ledger-transactions.md instead.")
+    ] = False,
+) -> None:
+    """List the transaction types, one line each; `build TYPE --help` shows a type's fields."""
+    from kepil.ledger.schemas import SHAPES, one_line
+    from kepil.ledger.schemas import markdown as render
+
+    if markdown:
+        typer.echo(render(), nl=False)
+        return
+    for name in SHAPES:
+        typer.echo(one_line(name))
+
+
+@wallet_app.command(cls=_BuildCommand)
 def build(
     tx_type: Annotated[
-        str, typer.Argument(metavar="TYPE", help="Transaction type, e.g. transfer.")
+        str,
+        typer.Argument(
+            metavar="TYPE",
+            help="Transaction type, e.g. transfer (`kepil wallet types` lists them).",
+        ),
     ],
     payload: Annotated[str, typer.Option(help="Payload JSON, or @FILE to read it from a file.")],
     signer: Annotated[str, typer.Option(help="Your IIN/BIN (or 'ministry').")],
@@ -89,7 +125,10 @@ def build(
     ] = None,
     lifetime: Annotated[int, typer.Option(min=0, help="Seconds it stays valid.")] = 3600,
 ) -> None:
-    """Build a transaction of TYPE, sign it, and print its envelope JSON."""
+    """Build a transaction of TYPE, sign it, and print its envelope JSON.
+
+    `kepil wallet build TYPE --help` lists TYPE's payload fields and who must sign.
+    """
     from kepil.adapters.clock import SystemClock
     from kepil.ledger import PAYLOAD_TYPES, Refusal, build_tx, payload_from_json, window_at
 
@@ -103,13 +142,28 @@ def build(
         **_cosigners(cosigner or [], signer, url),
     }
     start = not_before if not_before is not None else int(SystemClock().now().timestamp()) - 60
+    data = _json_object(payload, "--payload")
     try:
-        parsed = payload_from_json(tx_type, _json_object(payload, "--payload"))
+        parsed = payload_from_json(tx_type, data)
+        _require_parties(tx_type, data, nonces)
         unsigned = build_tx(chain, parsed, nonces, window_at(start, lifetime))
         signed = unsigned.sign({signer: signing_key})
     except Refusal as refusal:
         raise fail(f"the transaction is malformed: {refusal}") from None
     _emit(signed.to_bytes())
+
+
+def _require_parties(tx_type: str, payload: dict[str, Any], nonces: dict[str, int]) -> None:
+    """Refuse to build what can never commit: a party the payload names as signer is left out."""
+    from kepil.ledger.schemas import field_signers
+
+    for path, account in field_signers(tx_type, payload).items():
+        if account not in nonces:
+            raise fail(
+                f"a {tx_type} is signed by payload.{path} ({account}), who is not a signer: "
+                f"add --cosigner {account}, then they add their signature with "
+                "`kepil wallet cosign`"
+            )
 
 
 @wallet_app.command()
@@ -292,7 +346,12 @@ def _ask(url: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     try:
         return call()
     except NodeError as error:
-        raise fail(f"the server refused: {error}") from None
+        hint = ""
+        if error.code == "missing_signature":
+            hint = (
+                "; each co-signer adds theirs with `kepil wallet cosign FILE --signer ID --key KEY`"
+            )
+        raise fail(f"the server refused: {error}{hint}") from None
     except NodeUnreachable as error:
         raise fail(f"cannot reach {url}: {error.reason}") from None
 

@@ -25,6 +25,18 @@ from kepil.ledger.handlers.rules import (
     require_signers,
 )
 from kepil.ledger.records import Escrow
+from kepil.ledger.shapes import (
+    AMOUNT,
+    AssetId,
+    Currency,
+    Field,
+    Hex64,
+    Identifier,
+    Integer,
+    Obj,
+    PayloadShape,
+    Text,
+)
 from kepil.ledger.statekeys import escrow_key
 from kepil.ledger.view import LedgerView
 from kepil.ledger.vocab import Role
@@ -37,6 +49,25 @@ class EscrowOpen(Payload):
     """Lock units for a buyer until a payment agent confirms the payment, or the deadline."""
 
     TYPE: ClassVar[str] = "escrow_open"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "escrow_open",
+        "Lock units for a buyer until a payment agent confirms the payment, or the deadline.",
+        Obj(
+            (
+                Field("asset", AssetId()),
+                Field("seller", Identifier(), "whose units are locked"),
+                Field("buyer", Identifier(), "a participant who may hold units"),
+                Field("agent", Identifier(), "a payment agent who confirms the payment"),
+                Field("amount", AMOUNT, "base units"),
+                Field("price_amount", AMOUNT, "minor units (tiyn for KZT)"),
+                Field("price_currency", Currency(), "ISO 4217 code, e.g. KZT"),
+                Field("payment_ref", Text(200), "the agent's reference of the payment"),
+                Field("deadline", Integer(), "Unix time; still ahead at block time"),
+            ),
+            "seller, buyer and agent differ",
+        ),
+        ("seller",),
+    )
     asset: str
     seller: str
     buyer: str
@@ -123,6 +154,17 @@ class EscrowConfirm(Payload):
     """The payment agent confirms the buyer paid; the units go to the buyer."""
 
     TYPE: ClassVar[str] = "escrow_confirm"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "escrow_confirm",
+        "The payment agent confirms the buyer paid; the units go to the buyer.",
+        Obj(
+            (
+                Field("escrow", Hex64("id of the escrow_open transaction")),
+                Field("payment_ref", Text(200), "the escrow's payment reference, again"),
+            )
+        ),
+        ("the escrow's payment agent",),
+    )
     escrow: str
     payment_ref: str
 
@@ -168,6 +210,12 @@ class EscrowRefund(Payload):
     """Return an unconfirmed escrow's units to the seller once its deadline has come."""
 
     TYPE: ClassVar[str] = "escrow_refund"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "escrow_refund",
+        "Return an unconfirmed escrow's units to the seller once its deadline has come.",
+        Obj((Field("escrow", Hex64("id of the escrow_open transaction")),)),
+        ("any one participant",),
+    )
     escrow: str
 
     @classmethod

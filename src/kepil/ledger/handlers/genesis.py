@@ -33,10 +33,10 @@ def read_roles(reader: Fields, key: str = "roles") -> tuple[Role, ...]:
     roles: list[Role] = []
     for item in items:
         if not isinstance(item, str) or item not in Role.__members__.values():
-            raise malformed(f"unknown role {item!r}")
+            raise malformed(f"{reader.path(key)} has an unknown role {item!r}")
         roles.append(Role(item))
     if len(set(roles)) != len(roles):
-        raise malformed("a role is listed twice")
+        raise malformed(f"{reader.path(key)} lists a role twice")
     return tuple(sorted(roles))
 
 

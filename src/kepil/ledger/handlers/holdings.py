@@ -16,6 +16,7 @@ from kepil.ledger.handlers.rules import (
     require_signers,
 )
 from kepil.ledger.records import Record, Redemption
+from kepil.ledger.shapes import AMOUNT, AssetId, Field, Identifier, Obj, PayloadShape, Text
 from kepil.ledger.statekeys import redemption_key, supply_key
 from kepil.ledger.view import LedgerView
 
@@ -25,6 +26,20 @@ class Transfer(Payload):
     """Move some or all of a holder's free units of an asset class to another holder."""
 
     TYPE: ClassVar[str] = "transfer"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "transfer",
+        "Move free units of an asset class from the sender to another holder.",
+        Obj(
+            (
+                Field("asset", AssetId()),
+                Field("sender", Identifier(), "who gives the units"),
+                Field("recipient", Identifier(), "who receives them; not the sender"),
+                Field("amount", AMOUNT, "base units"),
+                Field("memo", Text(), required=False, nullable=True),
+            )
+        ),
+        ("sender",),
+    )
     asset: str
     sender: str
     recipient: str
@@ -80,11 +95,23 @@ class Leg(Record):
     amount: int
 
 
+_LEG = Obj((Field("party", Identifier()), Field("asset", AssetId()), Field("amount", AMOUNT)))
+
+
 @dataclass(frozen=True, slots=True)
 class Swap(Payload):
     """Two parties exchange units: leg `a` goes to b's party, leg `b` to a's, or nothing moves."""
 
     TYPE: ClassVar[str] = "swap"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "swap",
+        "Two parties exchange units atomically: leg a goes to b's party, leg b to a's.",
+        Obj(
+            tuple(Field(name, _LEG, f"what party {name} gives") for name in ("a", "b")),
+            "a.party and b.party differ",
+        ),
+        ("a.party", "b.party"),
+    )
     a: Leg
     b: Leg
 
@@ -133,6 +160,25 @@ class Redeem(Payload):
     """Return units to the issuer for the goods or service they certify; they are burned."""
 
     TYPE: ClassVar[str] = "redeem"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "redeem",
+        "Return units to the issuer for the goods or service they certify; they are burned.",
+        Obj(
+            (
+                Field("asset", AssetId()),
+                Field("holder", Identifier(), "who redeems"),
+                Field("amount", AMOUNT, "base units"),
+                Field(
+                    "claim_ref",
+                    Text(),
+                    "the holder's delivery or service request, off-ledger",
+                    required=False,
+                    nullable=True,
+                ),
+            )
+        ),
+        ("holder",),
+    )
     asset: str
     holder: str
     amount: int

@@ -18,6 +18,19 @@ from kepil.ledger.handlers.rules import (
 )
 from kepil.ledger.permits import require_permit_valid
 from kepil.ledger.records import Agreement, AssetClass, Backing
+from kepil.ledger.shapes import (
+    AMOUNT,
+    AssetId,
+    Choice,
+    Field,
+    Hex64,
+    Identifier,
+    Integer,
+    ListOf,
+    Obj,
+    PayloadShape,
+    Text,
+)
 from kepil.ledger.statekeys import agreement_key, asset_key, supply_key
 from kepil.ledger.view import LedgerView
 from kepil.ledger.vocab import AssetKind, RightCategory, Role, right_refusal
@@ -31,6 +44,17 @@ class IssuerAgreement(Payload):
     """The operator and an issuer both sign the hash of their agreement (Order 407 §3)."""
 
     TYPE: ClassVar[str] = "issuer_agreement"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "issuer_agreement",
+        "The operator and an issuer both sign the hash of their agreement (Order 407 §3).",
+        Obj(
+            (
+                Field("issuer", Identifier(), "an active participant with the issuer role"),
+                Field("agreement_hash", Hex64("SHA-256 of the signed agreement")),
+            )
+        ),
+        ("operator", "issuer"),
+    )
     issuer: str
     agreement_hash: str
 
@@ -71,6 +95,36 @@ class DefineAsset(Payload):
     """Define a class of secured digital assets: what right it certifies and how it divides."""
 
     TYPE: ClassVar[str] = "define_asset"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "define_asset",
+        "Define a class of secured digital assets: the right it certifies and how it divides.",
+        Obj(
+            (
+                Field("asset", AssetId(), "a new asset class id"),
+                Field("issuer", Identifier()),
+                Field("name", Text()),
+                Field("kind", Choice.of(AssetKind)),
+                Field("right", Choice.of(RightCategory), "money, securities and the like refused"),
+                Field("unit", Text(40), "e.g. tonne"),
+                Field("decimals", Integer(0, MAX_DECIMALS)),
+                Field("cap", Integer(1), "most units ever issued", required=False, nullable=True),
+                Field(
+                    "backing",
+                    ListOf(
+                        Obj(
+                            (
+                                Field("sha256", Hex64("SHA-256 of the document")),
+                                Field("title", Text()),
+                            )
+                        ),
+                        MAX_BACKING,
+                    ),
+                    "documents that back the asset",
+                ),
+            )
+        ),
+        ("issuer",),
+    )
     asset: str
     issuer: str
     name: str
@@ -86,8 +140,8 @@ class DefineAsset(Payload):
         """Read an asset class definition strictly."""
         reader = Fields(data)
         backing = []
-        for item in reader.array("backing", MAX_BACKING):
-            document = Fields(item, "backing")
+        for index, item in enumerate(reader.array("backing", MAX_BACKING)):
+            document = Fields(item, f"{reader.path('backing')}[{index}]")
             backing.append(Backing(document.hex64("sha256"), document.text("title")))
             document.done()
         payload = cls(
@@ -154,6 +208,18 @@ class Issue(Payload):
     """Issue new units of an asset class to a holder (the issuer itself, or another)."""
 
     TYPE: ClassVar[str] = "issue"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "issue",
+        "Issue new units of an asset class to a holder, while the operator's permit is in force.",
+        Obj(
+            (
+                Field("asset", AssetId()),
+                Field("recipient", Identifier(), "a participant who may hold units"),
+                Field("amount", AMOUNT, "base units; the cap is kept"),
+            )
+        ),
+        ("the asset class's issuer",),
+    )
     asset: str
     recipient: str
     amount: int

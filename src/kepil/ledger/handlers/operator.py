@@ -25,6 +25,7 @@ from kepil.ledger.handlers.rules import (
     require_operator_signed,
 )
 from kepil.ledger.records import Freeze
+from kepil.ledger.shapes import AMOUNT, AssetId, Field, Identifier, Obj, PayloadShape, Text
 from kepil.ledger.statekeys import freeze_key
 from kepil.ledger.view import LedgerView
 
@@ -38,11 +39,29 @@ def read_legal_basis(reader: Fields) -> tuple[str, str]:
     return reader.text("legal_basis"), reader.text("court_ref", 200)
 
 
+_LEGAL_BASIS = (
+    Field("legal_basis", Text(), "the law the order rests on"),
+    Field("court_ref", Text(200), "the court decision's reference"),
+)
+
+
+def _freeze_shape(type_name: str, title: str) -> PayloadShape:
+    fields = (
+        Field("holder", Identifier()),
+        Field("asset", AssetId(), "null: every asset class", nullable=True),
+        *_LEGAL_BASIS,
+    )
+    return PayloadShape(type_name, title, Obj(fields), ("operator",))
+
+
 @dataclass(frozen=True, slots=True)
 class FreezeOrder(Payload):
     """Freeze (or, as Unfreeze, lift the freeze of) a holder's units of one or all assets."""
 
     TYPE: ClassVar[str] = "freeze"
+    SHAPE: ClassVar[PayloadShape] = _freeze_shape(
+        "freeze", "Freeze a holder's units of one or all asset classes by a court's order."
+    )
     holder: str
     asset: str | None  # None: every asset class
     legal_basis: str
@@ -64,6 +83,9 @@ class Unfreeze(FreezeOrder):
     """Lift a freeze of exactly this holder and asset scope."""
 
     TYPE: ClassVar[str] = "unfreeze"
+    SHAPE: ClassVar[PayloadShape] = _freeze_shape(
+        "unfreeze", "Lift a freeze of exactly that scope (one asset class, or all)."
+    )
 
 
 class FreezeHandler(TxHandler[FreezeOrder]):
@@ -115,6 +137,20 @@ class ForcedTransfer(Payload):
     """Move a holder's free units by order of a court, without the holder's signature."""
 
     TYPE: ClassVar[str] = "forced_transfer"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "forced_transfer",
+        "Move a holder's free units by order of a court, without the holder's signature.",
+        Obj(
+            (
+                Field("asset", AssetId()),
+                Field("sender", Identifier(), "whose units move"),
+                Field("recipient", Identifier(), "not the sender"),
+                Field("amount", AMOUNT, "base units"),
+                *_LEGAL_BASIS,
+            )
+        ),
+        ("operator",),
+    )
     asset: str
     sender: str
     recipient: str

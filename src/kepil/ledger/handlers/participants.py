@@ -18,6 +18,7 @@ from kepil.ledger.handlers.rules import (
     require_signers,
 )
 from kepil.ledger.records import Participant
+from kepil.ledger.shapes import Field, Hex64, Identifier, Obj, PayloadShape, Text, roles
 from kepil.ledger.statekeys import participant_key
 from kepil.ledger.view import LedgerView
 from kepil.ledger.vocab import ParticipantStatus, Role
@@ -28,6 +29,19 @@ class Admit(Payload):
     """Admit a participant: bind an IIN/BIN to a key and roles."""
 
     TYPE: ClassVar[str] = "admit"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "admit",
+        "Admit a participant: bind an IIN/BIN to an Ed25519 key and roles.",
+        Obj(
+            (
+                Field("participant", Identifier(), "not yet on the platform"),
+                Field("name", Text()),
+                Field("key", Hex64("Ed25519 public key")),
+                Field("roles", roles(1)),
+            )
+        ),
+        ("operator",),
+    )
     participant: str
     name: str
     key: str
@@ -45,7 +59,7 @@ class Admit(Payload):
         )
         reader.done()
         if not payload.roles:
-            raise malformed("a participant needs at least one role")
+            raise malformed("payload.roles needs at least one role")
         return payload
 
 
@@ -76,6 +90,14 @@ class AdmitHandler(TxHandler[Admit]):
         view.put(participant_key(payload.participant), participant)
 
 
+def _status_shape(type_name: str, title: str) -> PayloadShape:
+    fields = (
+        Field("participant", Identifier(), "not the operator"),
+        Field("basis", Text(), "why, as the operator's records state it"),
+    )
+    return PayloadShape(type_name, title, Obj(fields), ("operator",))
+
+
 @dataclass(frozen=True, slots=True)
 class StatusChange(Payload):
     """Change a participant's access on a stated basis."""
@@ -98,6 +120,9 @@ class Suspend(StatusChange):
     """Suspend an active participant: it can neither sign nor receive units."""
 
     TYPE: ClassVar[str] = "suspend"
+    SHAPE: ClassVar[PayloadShape] = _status_shape(
+        "suspend", "Suspend an active participant: it can neither sign nor receive units."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +130,7 @@ class Reinstate(StatusChange):
     """Lift a suspension."""
 
     TYPE: ClassVar[str] = "reinstate"
+    SHAPE: ClassVar[PayloadShape] = _status_shape("reinstate", "Lift a participant's suspension.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +138,9 @@ class Revoke(StatusChange):
     """Revoke a participant's access for good; its units stay where they are."""
 
     TYPE: ClassVar[str] = "revoke"
+    SHAPE: ClassVar[PayloadShape] = _status_shape(
+        "revoke", "Revoke a participant's access for good; its units stay where they are."
+    )
 
 
 _TRANSITIONS: dict[str, tuple[frozenset[ParticipantStatus], ParticipantStatus]] = {
@@ -155,6 +184,17 @@ class RotateKey(Payload):
     """Replace a participant's key."""
 
     TYPE: ClassVar[str] = "rotate_key"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "rotate_key",
+        "Replace a participant's key.",
+        Obj(
+            (
+                Field("participant", Identifier()),
+                Field("new_key", Hex64("Ed25519 public key"), "differs from the current key"),
+            )
+        ),
+        ("participant, or else the operator alone",),
+    )
     participant: str
     new_key: str
 

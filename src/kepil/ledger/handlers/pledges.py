@@ -26,6 +26,16 @@ from kepil.ledger.handlers.rules import (
     require_signers,
 )
 from kepil.ledger.records import Encumbrance
+from kepil.ledger.shapes import (
+    AMOUNT,
+    AssetId,
+    Field,
+    Hex64,
+    Identifier,
+    Integer,
+    Obj,
+    PayloadShape,
+)
 from kepil.ledger.statekeys import pledge_key
 from kepil.ledger.view import LedgerView
 from kepil.ledger.vocab import Role
@@ -36,6 +46,22 @@ class Encumber(Payload):
     """Pledge free units to a pledgee on terms (by hash) until an expiry."""
 
     TYPE: ClassVar[str] = "encumber"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "encumber",
+        "Pledge free units to a pledgee on terms (by hash) until an expiry.",
+        Obj(
+            (
+                Field("asset", AssetId()),
+                Field("pledgor", Identifier(), "whose units are pledged"),
+                Field("pledgee", Identifier(), "an active participant with the pledgee role"),
+                Field("amount", AMOUNT, "base units"),
+                Field("terms_hash", Hex64("SHA-256 of the pledge agreement")),
+                Field("expires_at", Integer(), "Unix time; still ahead at block time"),
+            ),
+            "pledgor and pledgee differ",
+        ),
+        ("pledgor", "pledgee"),
+    )
     asset: str
     pledgor: str
     pledgee: str
@@ -109,6 +135,12 @@ class Release(Payload):
     """Release a pledge: the units return to the pledgor's free balance."""
 
     TYPE: ClassVar[str] = "release"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "release",
+        "Release a pledge: the units return to the pledgor's free balance.",
+        Obj((Field("pledge", Hex64("id of the encumber transaction")),)),
+        ("the pledge's pledgee alone, or its pledgor alone once the pledge has expired",),
+    )
     pledge: str
 
     @classmethod
@@ -149,6 +181,18 @@ class Enforce(Payload):
     """Foreclose: the pledgee takes pledged units, or has them delivered to a buyer."""
 
     TYPE: ClassVar[str] = "enforce"
+    SHAPE: ClassVar[PayloadShape] = PayloadShape(
+        "enforce",
+        "Foreclose: the pledgee takes pledged units, or has them delivered to a buyer.",
+        Obj(
+            (
+                Field("pledge", Hex64("id of the encumber transaction")),
+                Field("amount", AMOUNT, "null: every pledged unit", nullable=True),
+                Field("buyer", Identifier(), "null: the pledgee takes the units", nullable=True),
+            )
+        ),
+        ("the pledge's pledgee",),
+    )
     pledge: str
     amount: int | None = None  # None: all pledged units; the rest stays pledged
     buyer: str | None = None  # None: the pledgee takes the units itself

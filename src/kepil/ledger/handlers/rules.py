@@ -14,7 +14,8 @@ def require_signers(signers: frozenset[str], expected: Iterable[str]) -> None:
     """Refuse unless the signers are exactly `expected`."""
     wanted = frozenset(expected)
     if not wanted <= signers:
-        raise Refusal(ReasonCode.MISSING_SIGNATURE, f"needs {sorted(wanted - signers)}")
+        missing = ", ".join(sorted(wanted - signers))
+        raise Refusal(ReasonCode.MISSING_SIGNATURE, f"needs the signature of {missing} too")
     if signers != wanted:
         raise Refusal(ReasonCode.UNEXPECTED_SIGNER, f"did not need {sorted(signers - wanted)}")
 

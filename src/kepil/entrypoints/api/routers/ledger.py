@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from kepil.entrypoints.api.errors import ApiError
 from kepil.entrypoints.api.schemas import ledger as schemas
+from kepil.ledger.schemas import SHAPES, payload_schema, signers_line
 from kepil.services.ledger import views
 from kepil.services.ledger.commands import MAX_BATCH, SubmitTransaction, SubmitTransactions
 from kepil.services.ledger.node import LedgerNode, SubmitRefused
@@ -56,10 +57,22 @@ def _refused(refused: SubmitRefused) -> ApiError:
     return ApiError(_SUBMIT_STATUS.get(refused.code, 422), refused.code, refused.message)
 
 
+# The body names its type; the payload must match that type's schema (GET /types lists them).
+_BODY = {
+    "type": "object",
+    "required": ["type", "payload"],
+    "oneOf": [
+        {
+            "title": name,
+            "properties": {"type": {"const": name}, "payload": payload_schema(name)},
+        }
+        for name in SHAPES
+    ],
+}
 _ENVELOPE = {
     "type": "object",
     "required": ["body", "sigs"],
-    "properties": {"body": {"type": "object"}, "sigs": {"type": "array"}},
+    "properties": {"body": _BODY, "sigs": {"type": "array"}},
 }
 
 
@@ -111,6 +124,37 @@ def submit_batch(body: Annotated[bytes, Depends(_raw_body)], bus: BusDep) -> sch
         raise _refused(refused) from None
     outcomes = bus.handle(command)
     return schemas.BatchOutcomes.of(outcomes)
+
+
+@router.get(
+    "/types",
+    response_model=schemas.TransactionTypes,
+    summary="Every transaction type with its payload's JSON Schema and its signers",
+)
+def transaction_types() -> schemas.TransactionTypes:
+    """What `kepil wallet types` lists; the schemas are JSON Schema draft 2020-12."""
+    return schemas.TransactionTypes(types=[_type_of(name) for name in SHAPES])
+
+
+@router.get(
+    "/types/{type_name}",
+    response_model=schemas.TransactionType,
+    summary="One transaction type's payload schema and signers",
+)
+def transaction_type(
+    type_name: Annotated[str, Path(pattern="^[a-z_]{1,40}$", description="e.g. transfer")],
+) -> schemas.TransactionType:
+    """404 for a type the ledger does not know."""
+    if type_name not in SHAPES:
+        raise ApiError(404, "not_found", f"no transaction type {type_name!r}")
+    return _type_of(type_name)
+
+
+def _type_of(name: str) -> schemas.TransactionType:
+    shape = SHAPES[name]
+    return schemas.TransactionType(
+        type=name, title=shape.title, signed_by=signers_line(shape), payload_schema=shape.schema()
+    )
 
 
 @router.get(

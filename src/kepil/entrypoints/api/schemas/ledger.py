@@ -34,6 +34,21 @@ class Accepted(_Answer):
     state: Literal["pending"] = "pending"
 
 
+class TransactionType(_Answer):
+    """A transaction type: what it does, who signs, and its payload's JSON Schema."""
+
+    type: str
+    title: str
+    signed_by: str
+    payload_schema: dict[str, Any]
+
+
+class TransactionTypes(_Answer):
+    """Every transaction type the ledger accepts."""
+
+    types: list[TransactionType]
+
+
 class SubmitError(_Answer):
     """Why one envelope of a batch was not admitted."""
 
