@@ -12,7 +12,6 @@ from typing import Final
 from kepil.ledger.handlers.genesis import MAX_DOCUMENT_BYTES, MAX_NODES
 from kepil.ledger.shapes import (
     Base64,
-    Choice,
     Field,
     Hex64,
     Identifier,
@@ -22,7 +21,6 @@ from kepil.ledger.shapes import (
     Text,
     roles,
 )
-from kepil.ledger.vocab import PermitAction
 
 GENESIS: Final = PayloadShape(
     "genesis",
@@ -41,9 +39,25 @@ GENESIS: Final = PayloadShape(
                     )
                 ),
             ),
-            Field("ministry_key", Hex64("Ed25519 key the Ministry signs permit_status with")),
-            Field("ministry_certificate", Base64(MAX_DOCUMENT_BYTES, "DER certificate")),
-            Field("permit", Base64(MAX_DOCUMENT_BYTES, "the permit document")),
+            Field(
+                "permit",
+                Base64(MAX_DOCUMENT_BYTES, "the permit's CMS"),
+                "signed by a Ministry head under the node's own NCA anchors",
+            ),
+            Field(
+                "ministry_key",
+                Hex64("Ed25519 public key"),
+                "legacy, read from older genesis files and trusted for nothing",
+                required=False,
+                nullable=True,
+            ),
+            Field(
+                "ministry_certificate",
+                Base64(MAX_DOCUMENT_BYTES, "DER certificate"),
+                "legacy, read from older genesis files and trusted for nothing",
+                required=False,
+                nullable=True,
+            ),
             Field(
                 "nodes",
                 ListOf(
@@ -61,24 +75,25 @@ GENESIS: Final = PayloadShape(
 
 PERMIT_STATUS: Final = PayloadShape(
     "permit_status",
-    "The Ministry suspends, reinstates, revokes or renews the operator's permit.",
+    "The Ministry's signed registry change (suspend, reinstate, revoke) or a renewed permit.",
     Obj(
         (
-            Field("action", Choice.of(PermitAction)),
-            Field("reference", Text(200), "the Ministry's act"),
+            Field("submitter", Hex64("Ed25519 public key"), "the relay's key; no authority"),
             Field(
-                "permit",
-                Base64(MAX_DOCUMENT_BYTES, "the renewed permit document"),
-                "with renew, and null otherwise",
+                "cms",
+                Base64(MAX_DOCUMENT_BYTES, "CMS"),
+                "a Ministry head's signature over the document (detached), or the renewed "
+                "permit's CMS (attached) when there is no document",
+            ),
+            Field(
+                "document",
+                Base64(MAX_DOCUMENT_BYTES, "canonical JSON"),
+                "the registry's permit_status_change document, as signed",
+                required=False,
                 nullable=True,
             ),
         ),
-        "permit is a document exactly when action is renew",
+        'the "ministry" nonce is the CMS signing time; the document names this permit',
     ),
     ("ministry",),
-    {
-        "if": {"properties": {"action": {"const": PermitAction.RENEW.value}}},
-        "then": {"properties": {"permit": {"type": "string"}}},
-        "else": {"properties": {"permit": {"type": "null"}}},
-    },
 )
