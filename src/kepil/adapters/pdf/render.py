@@ -74,6 +74,7 @@ def render_pdf(document: SealedDocument, check_address: str) -> bytes:
         raise DocumentUnreadableError(f"the signed document is not JSON: {error}") from None
     if not isinstance(body, dict):
         raise DocumentUnreadableError("the signed document is not a JSON object")
+    check_shape(body)
     seal = read_seal(document.content, document.signature)
     moment = _fixed_moment(body, seal)
     pdf = _Pdf(hashlib.sha256(document.content).hexdigest()[:32].upper())
@@ -85,8 +86,13 @@ def render_pdf(document: SealedDocument, check_address: str) -> bytes:
     pdf.set_title(f"{document.number} — {words.title(body, 'ru')}")
     pdf.set_xmp_metadata(_xmp(document.number, words.title(body, "ru"), moment))
     _attach(pdf, document, check_address, moment)
-    for language in words.LANGUAGES:
-        _Page(pdf, body, language, seal, document, check_address).draw()
+    try:
+        for language in words.LANGUAGES:
+            _Page(pdf, body, language, seal, document, check_address).draw()
+    except (AttributeError, TypeError, KeyError, IndexError) as error:
+        # check_shape refuses the shapes known to break the drawing; this is the backstop
+        # for one it missed, so that a crafted document is refused and never a crash.
+        raise DocumentUnreadableError(f"the signed document cannot be drawn: {error}") from None
     return bytes(pdf.output())
 
 
@@ -97,13 +103,86 @@ def drawing_tools() -> dict[str, str]:
 
 @cache
 def _tool_versions() -> tuple[tuple[str, str], ...]:
-    # fontTools subsets the faces and zlib compresses the streams: both shape the bytes.
+    # fontTools subsets the faces and zlib compresses the streams, segno lays the QR code out
+    # and the font files give the glyphs: each shapes the bytes.
+    faces = font_files()
     return (
         ("renderer", RENDERER),
         ("fpdf2", FPDF_VERSION),
         ("fonttools", metadata.version("fonttools")),
+        ("segno", metadata.version("segno")),
         ("zlib", zlib.ZLIB_RUNTIME_VERSION),
+        ("font_regular_sha256", hashlib.sha256(faces.regular.read_bytes()).hexdigest()),
+        ("font_bold_sha256", hashlib.sha256(faces.bold.read_bytes()).hexdigest()),
     )
+
+
+# The JSON types the drawing reads each key as; a signed document of kepil always has them.
+_SHAPE: Final[dict[str, type | tuple[type, ...]]] = {
+    "document_type": str,
+    "number": str,
+    "title": str,
+    "titles": dict,
+    "headings": dict,
+    "provider": dict,
+    "recipient": dict,
+    "signer": dict,
+    "wording": dict,
+    "legal_basis": (str, dict),
+    "opening": (str, dict),
+    "activity_addresses": list,
+    "ground_clearances": list,
+    "grounds": list,
+    "problems": list,
+}
+
+
+def check_shape(body: dict[str, Any]) -> None:
+    """DocumentUnreadableError when a key the drawing reads holds another JSON type.
+
+    Only a document signed by the head is ever drawn for a person, but the check page draws
+    whatever a PDF carries: a wrong type is refused with its name, never a crash."""
+    for key, kinds in _SHAPE.items():
+        value = body.get(key)
+        if (
+            key in body
+            and not isinstance(value, kinds)
+            and not (value is None and str in _kinds(kinds))
+        ):
+            raise DocumentUnreadableError(f"the signed document's {key!r} has the wrong type")
+    for key, drawn in _DRAWN_VALUES.items():
+        for inner in drawn or body.get(key, {}):
+            if not isinstance(body.get(key, {}).get(inner), _SCALARS):
+                raise DocumentUnreadableError(f"the signed document's {key}.{inner} is not text")
+    for key in ("headings", "wording"):
+        for inner, value in body.get(key, {}).items():
+            if not isinstance(value, (*_SCALARS, dict)):
+                raise DocumentUnreadableError(f"the signed document's {key}.{inner} is not text")
+    for key, items in (
+        ("activity_addresses", (dict, str)),
+        ("ground_clearances", dict),
+        ("grounds", (dict, int, str)),
+        ("problems", dict),
+    ):
+        if any(not isinstance(item, items) for item in body.get(key, [])):
+            raise DocumentUnreadableError(f"an item of the signed document's {key!r} is not one")
+    for clearance in body.get("ground_clearances", []):
+        if not isinstance(clearance.get("examiner", {}), dict):
+            raise DocumentUnreadableError("a ground clearance's examiner is not an object")
+
+
+_SCALARS: Final = (str, int, float, bool, type(None))
+# The values the drawing prints as text (an empty tuple: every value of that object).
+_DRAWN_VALUES: Final[dict[str, tuple[str, ...]]] = {
+    "titles": (),
+    "provider": ("name_kk", "name_ru", "requisites_kk", "requisites_ru"),
+    "recipient": ("name", "iin_or_bin", "address", "phone", "email"),
+    "signer": ("position", "name", "iin", "position_kk"),
+}
+
+
+def _kinds(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
 
 
 def render_parameters(check_address: str) -> bytes:
