@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -24,7 +25,6 @@ from kepil.adapters.pdf.check import Expectations, check_pdf, signing_moment
 from kepil.adapters.pdf.render import SealedDocument, check_url, render_pdf
 from kepil.entrypoints.cli.main import app
 from kepil.signing.trust import TrustStore
-
 
 EXPECT = Expectations(MINISTRY_BIN, (CHECK_BASE,))
 # The CLI is told the state body and the public address as a bank's clerk would be.
@@ -180,7 +180,7 @@ def test_item_9_a_head_certificate_revoked_before_signing_is_refused_with_crl(
 class _Registry(BaseHTTPRequestHandler):
     """A stand-in server answering /api/v1/documents/{number}/check as kepil does."""
 
-    answer: dict[str, object] = {}
+    answer: ClassVar[dict[str, object]] = {}
 
     def do_GET(self) -> None:
         if self.path != "/api/v1/documents/PRM-2026-000001/check" or not self.answer:

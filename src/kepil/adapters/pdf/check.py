@@ -142,7 +142,7 @@ def check_pdf(
                     else f"the attached document is not the {parts.number} this service issued",
                 )
             )
-    warnings = ()
+    warnings: tuple[str, ...] = ()
     if body is not None and "document_type" not in body and "signer" not in body:
         warnings = ("the act names no signer: the certificate's IIN was not compared, its BIN was",)
     if findings or not result.valid:

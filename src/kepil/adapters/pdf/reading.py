@@ -48,7 +48,7 @@ def page_texts(pdf: bytes) -> tuple[str, ...]:
         return tuple(page.extract_text() for page in reader.pages)
     except UnreadablePdfError:
         raise
-    except Exception as error:  # noqa: BLE001 - pypdf raises anything on damaged input
+    except Exception as error:
         raise UnreadablePdfError(f"the pages cannot be read: {_named(error)}") from None
 
 
@@ -62,7 +62,7 @@ def read_parts(pdf: bytes) -> PdfParts:
         found = {name: list(datas) for name, datas in attachments.items()}
     except UnreadablePdfError:
         raise
-    except Exception as error:  # noqa: BLE001 - pypdf raises anything on damaged input
+    except Exception as error:
         raise UnreadablePdfError(f"the PDF cannot be read: {_named(error)}") from None
     return _parts(found)
 
@@ -127,5 +127,5 @@ def _reader(pdf: bytes) -> PdfReader:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         return PdfReader(io.BytesIO(pdf), strict=False)
-    except Exception as error:  # noqa: BLE001 - pypdf raises anything on damaged input
+    except Exception as error:
         raise UnreadablePdfError(f"not a readable PDF: {_named(error)}") from None

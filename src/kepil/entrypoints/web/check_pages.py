@@ -94,6 +94,13 @@ async def _bounded_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
+def _declared_length(request: Request) -> int:
+    try:
+        return int(request.headers.get("content-length", "0"))
+    except ValueError:
+        return 0
+
+
 async def _uploaded_pdf(request: Request, body: bytes) -> bytes:
     async def once() -> AsyncGenerator[bytes, None]:
         yield body
