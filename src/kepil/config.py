@@ -120,19 +120,6 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _require_public_address_outside_dev(self) -> Settings:
-        # The QR code of every document PDF holds this address and the check accepts no other:
-        # taken from each request's Host header it would follow whatever a client sent.
-        if self.mode is Mode.DEV:
-            return self
-        if not (self.public_base_url or "").startswith("https://"):
-            raise ValueError(
-                "KEPIL_PUBLIC_BASE_URL must be the https:// address people reach kepil at "
-                f"(printed in every document's QR code) in {self.mode.value} mode"
-            )
-        return self
-
-    @model_validator(mode="after")
     def _require_trust_outside_dev(self) -> Settings:
         if self.mode is not Mode.DEV and self.trust_dir is None:
             raise ValueError(
@@ -159,6 +146,19 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"the state body's requisites are printed on every permit and refusal "
                 f"(App.3, App.4); set {', '.join(missing)} in {self.mode.value} mode"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _require_public_address_outside_dev(self) -> Settings:
+        # The QR code of every document PDF holds this address and the check accepts no other:
+        # taken from each request's Host header it would follow whatever a client sent.
+        if self.mode is Mode.DEV:
+            return self
+        if not (self.public_base_url or "").startswith("https://"):
+            raise ValueError(
+                "KEPIL_PUBLIC_BASE_URL must be the https:// address people reach kepil at "
+                f"(printed in every document's QR code) in {self.mode.value} mode"
             )
         return self
 
