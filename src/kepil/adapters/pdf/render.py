@@ -32,7 +32,7 @@ from kepil.domain.permits.documents import PROVIDER_NAME_KK, PROVIDER_NAME_RU
 from kepil.domain.permits.grounds import RefusalGround
 
 # Bumped when the drawing changes: a PDF is compared byte for byte only with its own version.
-RENDERER: Final = "kepil-pdf/1"
+RENDERER: Final = "kepil-pdf/2"
 PARAMETERS_NAME: Final = "kepil-render.json"
 _ALMATY: Final = timezone(timedelta(hours=5))
 _MARGIN: Final = 18.0
@@ -500,14 +500,14 @@ class _Page:
         self._field("note", note)
         clearances = body.get("ground_clearances") or []
         if clearances:
-            lines = [_clearance(c) for c in clearances if isinstance(c, dict)]
+            lines = [_clearance(c, lang) for c in clearances if isinstance(c, dict)]
             self._field("clearances", "\n".join(lines))
 
     def _refusal(self) -> None:
         body, lang = self.body, self.language
         self._paragraph(words.pick(body, "opening", lang, self._opening_fallback()))
         grounds = [
-            f"{g.get('number', '')}. {g.get('text', g.get('title', ''))}".strip()
+            f"{g.get('number', '')}. {_ground_text(g, lang)}".strip()
             for g in body.get("grounds", [])
             if isinstance(g, dict)
         ]
@@ -528,7 +528,7 @@ class _Page:
         body = self.body
         self._paragraph(self._opening_fallback())
         problems = [
-            "; ".join(str(v) for v in problem.values() if isinstance(v, str) and v)
+            words.problem(problem, self.language)
             for problem in body.get("problems", [])
             if isinstance(problem, dict)
         ]
@@ -546,7 +546,7 @@ class _Page:
             if key == "hearing_at" and isinstance(value, str):
                 text = _moment_text(value)
             elif key == "grounds" and isinstance(value, list):
-                text = "\n".join(_ground(g) for g in value)
+                text = "\n".join(_ground(g, self.language) for g in value)
             elif isinstance(value, str):
                 text = value
             else:
@@ -564,7 +564,7 @@ class _Page:
         half = self.pdf.epw / 2
         top = self.pdf.get_y()
         self.pdf.set_x(_MARGIN)
-        self.pdf.wrap(half, _LINE, str(signer.get("position", "")))
+        self.pdf.wrap(half, _LINE, words.in_language(signer, "position", self.language))
         left = self.pdf.get_y()
         self.pdf.set_xy(_MARGIN + half, top)
         self._text(10, "B")
@@ -598,7 +598,7 @@ class _Page:
         json_name, cms_name = attachment_names(self.document.number)
         rows = [
             ("card_signer", seal.signer_name or str(signer.get("name", ""))),
-            ("card_position", str(signer.get("position", ""))),
+            ("card_position", words.in_language(signer, "position", lang)),
             ("card_serial", seal.certificate_serial or "—"),
             ("card_validity", validity or "—"),
             ("card_moment", f"{signed} ({source})"),
@@ -666,7 +666,12 @@ def _moment_text(value: str) -> str:
         return value
 
 
-def _ground(value: object) -> str:
+def _ground_text(ground: dict[str, Any], language: str) -> str:
+    # The Kazakh text rides beside the law's Russian as text_kk once the forms carry it.
+    return words.in_language(ground, "text", language) or str(ground.get("title", ""))
+
+
+def _ground(value: object, language: str) -> str:
     # A §8 act cites grounds by their App.1 §10 numbers; the law's text is shown beside.
     if isinstance(value, int) and not isinstance(value, bool):
         try:
@@ -674,14 +679,15 @@ def _ground(value: object) -> str:
         except ValueError:
             return str(value)
     if isinstance(value, dict):
-        return f"{value.get('number', '')}. {value.get('text', '')}".strip()
+        return f"{value.get('number', '')}. {_ground_text(value, language)}".strip()
     return str(value)
 
 
-def _clearance(value: dict[str, Any]) -> str:
+def _clearance(value: dict[str, Any], language: str) -> str:
     examiner = value.get("examiner", {})
     name = examiner.get("name", "") if isinstance(examiner, dict) else ""
+    text = words.in_language(value, "ground_text", language)
     return (
-        f"{value.get('ground', '')}. {value.get('ground_text', '')} — {value.get('reason', '')} "
+        f"{value.get('ground', '')}. {text} — {value.get('reason', '')} "
         f"({name}, {words.day(value.get('recorded_at'))})"
     )
