@@ -250,12 +250,17 @@ def _number_findings(parts: PdfParts, body: dict[str, Any], bases: Sequence[str]
             Finding("number_mismatch", f"attached as {parts.number}, the document says {number}")
         )
     address = str(parts.parameters.get("check_url", ""))
-    if address not in {check_url(base, parts.number) for base in bases}:
+    # A result document is checked at this service's /check; an act with no public number
+    # (no document_type) carries no address at all, so none can send a reader elsewhere.
+    accepted = (
+        {check_url(base, parts.number) for base in bases} if "document_type" in body else {""}
+    )
+    if address not in accepted:
         found.append(
             Finding(
                 "check_url_mismatch",
                 f"{address} is not this service's check address for {parts.number} "
-                f"(accepted: {', '.join(bases) or 'none given'})",
+                f"(accepted: {', '.join(sorted(accepted)) or 'none given'})",
             )
         )
     return found

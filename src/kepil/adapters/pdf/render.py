@@ -67,7 +67,10 @@ def attachment_names(number: str) -> tuple[str, str]:
 
 
 def render_pdf(document: SealedDocument, check_address: str) -> bytes:
-    """The PDF/A-3b bytes; FontMissingError when the typeface is not installed."""
+    """The PDF/A-3b bytes; FontMissingError when the typeface is not installed.
+
+    An empty `check_address` draws no QR code: an act with no public number (a §8 notice, a
+    complaint decision) is checked with `kepil doc verify`, and the card says so."""
     try:
         body = json.loads(document.content)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -604,7 +607,7 @@ class _Page:
             ("card_moment", f"{signed} ({source})"),
             ("card_sha256", seal.sha256),
             ("card_files", f"{json_name}, {cms_name}"),
-            ("card_check", self.address),
+            ("card_check", self.address or words.label("check_offline", lang)),
         ]
         for key, value in rows:
             self.pdf.set_x(_MARGIN + 3)
@@ -613,7 +616,8 @@ class _Page:
         height = max(self.pdf.get_y() - top + 2, least)
         self.pdf.set_draw_color(60, 60, 60)
         self.pdf.rect(_MARGIN, top, self.pdf.epw, height)
-        _qr(self.pdf, self.address, _MARGIN + self.pdf.epw - _QR_SIZE - 4, top + 4)
+        if self.address:
+            _qr(self.pdf, self.address, _MARGIN + self.pdf.epw - _QR_SIZE - 4, top + 4)
         self.pdf.set_y(top + height + 2)
 
 

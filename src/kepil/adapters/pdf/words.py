@@ -70,6 +70,10 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "card_sha256": {"kk": "Құжаттың SHA-256", "ru": "SHA-256 документа"},
     "card_files": {"kk": "Қоса берілген файлдар", "ru": "Вложенные файлы"},
     "card_check": {"kk": "Құжатты тексеру", "ru": "Проверка документа"},
+    "check_offline": {
+        "kk": "актінің жария нөмірі жоқ: kepil doc verify командасымен тексеріледі",
+        "ru": "у акта нет публичного номера: проверяется командой kepil doc verify",
+    },
     "source_timestamp": {
         "kk": "RFC 3161 уақыт белгісі (TSA)",
         "ru": "метка времени RFC 3161 (TSA)",

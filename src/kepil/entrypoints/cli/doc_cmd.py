@@ -119,13 +119,23 @@ def render(
     except OSError as error:
         raise fail(f"cannot read input: {os_reason(error)}") from None
     name = number or _own_number(content) or content_file.stem
+    # Only result documents are answered by /check; an act's QR would lead to "not found".
+    address = check_url(base_url, name) if _is_result_document(content) else ""
     try:
-        pdf = render_pdf(SealedDocument(name, content, cms), check_url(base_url, name))
+        pdf = render_pdf(SealedDocument(name, content, cms), address)
         output_file.write_bytes(pdf)
     except (DocumentUnreadableError, FontMissingError) as error:
         raise fail(f"cannot draw the PDF: {error}") from None
     except OSError as error:
         raise fail(f"cannot write the PDF: {os_reason(error)}") from None
+
+
+def _is_result_document(content: bytes) -> bool:
+    try:
+        body = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(body, dict) and "document_type" in body
 
 
 def _own_number(content: bytes) -> str | None:
