@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 from tests.support.ministry import MINISTRY_BIN, PKI_EPOCH, SIGNED_AT, Ministry
@@ -20,7 +21,7 @@ from tests.support.pdf_documents import CHECK_BASE, kazakh_permit, seal
 from typer.testing import CliRunner
 
 from kepil.adapters.pdf import check as check_module
-from kepil.adapters.pdf.check import Expectations, PdfCheck, check_pdf
+from kepil.adapters.pdf.check import Expectations, PdfCheck, check_pdf, signing_moment
 from kepil.adapters.pdf.reading import MAX_PAGES, UnreadablePdfError, page_texts, read_parts
 from kepil.adapters.pdf.render import (
     PARAMETERS_NAME,
@@ -317,3 +318,41 @@ def test_an_act_with_no_public_number_carries_no_qr_and_says_to_check_it_with_do
     assert _verdict(pdf, ministry).valid
     pointing = render_pdf(sealed, check_url(CHECK_BASE, sealed.number))
     assert _codes(_verdict(pointing, ministry)) == ["check_url_mismatch"]
+
+
+def test_damaged_signatures_give_a_verdict_and_never_an_exception(
+    ministry: Ministry, sealed: SealedDocument
+) -> None:
+    chosen = random.Random(6)  # noqa: S311 - fixed seed: the same damaged signatures every run
+    for _ in range(60):
+        cms = bytearray(sealed.signature)
+        for _ in range(chosen.randint(1, 6)):
+            cms[chosen.randrange(len(cms))] = chosen.randrange(256)
+        damaged = replace(sealed, signature=bytes(cms))
+        pdf = render_pdf(damaged, check_url(CHECK_BASE, NUMBER))
+        moment = signing_moment(damaged.signature) or SIGNED_AT
+        verdict = check_pdf(pdf, ministry.pki.trust_store(), moment, EXPECT)
+        assert not verdict.valid or bytes(cms) == sealed.signature
+
+
+def test_doc_verify_without_a_bin_or_an_address_cannot_confirm_who_signed_nor_the_qr(
+    permit_pdf: bytes, ministry: Ministry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KEPIL_PROVIDER_BIN", raising=False)
+    monkeypatch.delenv("KEPIL_PUBLIC_BASE_URL", raising=False)
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    (trust / "root.pem").write_bytes(ministry.pki.root.public_bytes(Encoding.PEM))
+    pdf = tmp_path / "permit.pdf"
+    pdf.write_bytes(permit_pdf)
+    bare = CliRunner().invoke(app, ["doc", "verify", str(pdf), "--trust", str(trust)])
+    assert bare.exit_code == 1
+    codes = [finding["code"] for finding in json.loads(bare.stdout)["findings"]]
+    assert codes == ["check_url_mismatch", "state_body_unknown"]
+    wrong = CliRunner().invoke(
+        app,
+        ["doc", "verify", str(pdf), "--trust", str(trust), "--base-url", CHECK_BASE,
+         "--ministry-bin", "120440056787"],
+    )  # fmt: skip
+    assert wrong.exit_code == 1
+    assert "signer_not_of_state_body" in wrong.stdout
