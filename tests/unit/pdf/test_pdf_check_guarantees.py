@@ -356,3 +356,19 @@ def test_doc_verify_without_a_bin_or_an_address_cannot_confirm_who_signed_nor_th
     )  # fmt: skip
     assert wrong.exit_code == 1
     assert "signer_not_of_state_body" in wrong.stdout
+
+
+def test_an_attached_document_of_the_wrong_shape_is_not_a_document_pdf_before_any_signature(
+    ministry: Ministry, permit_pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_verification(*args: object, **kwargs: object) -> object:
+        raise AssertionError("verified")
+
+    monkeypatch.setattr(check_module, "verify_cms", no_verification)
+    for content in (b"[1]", b"not json", json.dumps({"signer": [1]}).encode()):
+        files = [
+            (name, content if name == f"{NUMBER}.json" else data)
+            for name, data in _attached(permit_pdf)
+        ]
+        with pytest.raises(UnreadablePdfError):
+            _verdict(_rebuilt(permit_pdf, files), ministry)

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from kepil.adapters.pdf.reading import PdfParts, page_texts, read_parts
+from kepil.adapters.pdf.reading import PdfParts, UnreadablePdfError, page_texts, read_parts
 from kepil.adapters.pdf.render import (
     DocumentUnreadableError,
     SealedDocument,
+    check_shape,
     check_url,
     drawing_tools,
     render_pdf,
@@ -115,8 +116,10 @@ def check_pdf(
 ) -> PdfCheck:
     """Verify the signature, the signer and the issue first; redraw and compare only then.
 
-    UnreadablePdfError when the PDF lacks the parts a kepil PDF carries (or has more)."""
+    UnreadablePdfError when the PDF lacks the parts a kepil PDF carries (or has more), or
+    its attached document is not a JSON object of the shape kepil draws."""
     parts = read_parts(pdf)
+    body = _body(parts)
     sha256 = hashlib.sha256(parts.content).hexdigest()
     result = verify_cms(
         parts.signature,
@@ -126,11 +129,9 @@ def check_pdf(
         revocation=revocation,
     )
     findings = [Finding("signature_" + issue.code.value, issue.detail) for issue in result.errors]
-    body = _body(parts, findings)
-    if body is not None:
-        findings.extend(_number_findings(parts, body, expect.bases))
-        if result.valid:
-            findings.extend(_signer_findings(result, body, expect))
+    findings.extend(_number_findings(parts, body, expect.bases))
+    if result.valid:
+        findings.extend(_signer_findings(result, body, expect))
     if expect.issued_sha256 is not None:
         issued = expect.issued_sha256(parts.number)
         if issued != sha256:
@@ -143,13 +144,13 @@ def check_pdf(
                 )
             )
     warnings: tuple[str, ...] = ()
-    if body is not None and "document_type" not in body and "signer" not in body:
+    if "document_type" not in body and "signer" not in body:
         warnings = ("the act names no signer: the certificate's IIN was not compared, its BIN was",)
     if findings or not result.valid:
         # Nothing is drawn for a PDF already refused: the redraw is the costly part.
         return PdfCheck(parts.number, sha256, result, False, tuple(findings), warnings)
-    identical, drawn = _redraw(parts, pdf, findings)
-    if not identical and drawn is not None:
+    identical, drawn = _redraw(parts, pdf)
+    if not identical:
         findings.append(_difference(parts, pdf, drawn))
     return PdfCheck(parts.number, sha256, result, identical, tuple(findings), warnings)
 
@@ -219,17 +220,19 @@ def _signer_findings(
     return found
 
 
-def _body(parts: PdfParts, findings: list[Finding]) -> dict[str, Any] | None:
+def _body(parts: PdfParts) -> dict[str, Any]:
+    # A kepil PDF attaches a JSON object of the shape the drawing reads; anything else is not
+    # one, refused before the signature is verified (a cheap parse spares a GOST check).
     try:
         body = json.loads(parts.content)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        findings.append(Finding("original_unreadable", "the attached document is not JSON"))
-        return None
+        raise UnreadablePdfError("the attached document is not JSON") from None
     if not isinstance(body, dict):
-        findings.append(
-            Finding("original_unreadable", "the attached document is not a JSON object")
-        )
-        return None
+        raise UnreadablePdfError("the attached document is not a JSON object")
+    try:
+        check_shape(body)
+    except DocumentUnreadableError as error:
+        raise UnreadablePdfError(str(error)) from None
     return body
 
 
@@ -266,13 +269,13 @@ def _number_findings(parts: PdfParts, body: dict[str, Any], bases: Sequence[str]
     return found
 
 
-def _redraw(parts: PdfParts, pdf: bytes, findings: list[Finding]) -> tuple[bool, bytes | None]:
+def _redraw(parts: PdfParts, pdf: bytes) -> tuple[bool, bytes]:
     document = SealedDocument(parts.number, parts.content, parts.signature)
     try:
         drawn = render_pdf(document, str(parts.parameters["check_url"]))
     except DocumentUnreadableError as error:
-        findings.append(Finding("original_unreadable", str(error)))
-        return False, None
+        # Signed by the head yet not drawable: still not a document PDF kepil can confirm.
+        raise UnreadablePdfError(str(error)) from None
     return drawn == pdf, drawn
 
 
