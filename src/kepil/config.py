@@ -152,6 +152,13 @@ class Settings(BaseSettings):
                 f"the state body's requisites are printed on every permit and refusal "
                 f"(App.3, App.4); set {', '.join(missing)} in {self.mode.value} mode"
             )
+        # The QR code of every document PDF holds this address and the check accepts no other:
+        # taken from each request's Host header it would follow whatever a client sent.
+        if not (self.public_base_url or "").startswith("https://"):
+            raise ValueError(
+                "KEPIL_PUBLIC_BASE_URL must be the https:// address people reach kepil at "
+                f"(printed in every document's QR code) in {self.mode.value} mode"
+            )
         return self
 
     @model_validator(mode="after")

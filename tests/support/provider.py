@@ -1,4 +1,5 @@
-"""A TEST state body's requisites, as the settings (KEPIL_PROVIDER_*) take them in prod mode."""
+"""A TEST state body's requisites, as the settings (KEPIL_PROVIDER_*) take them in prod mode,
+with the public address its documents' QR codes hold (KEPIL_PUBLIC_BASE_URL, also required)."""
 
 from __future__ import annotations
 
@@ -13,4 +14,5 @@ TEST_PROVIDER: dict[str, str] = {
     "provider_phone": "+7 7172 00 00 00",
     "provider_email": "test@example.kz",
     "provider_site": "https://example.kz/test-ministry",
+    "public_base_url": "https://kepil.example.kz",
 }

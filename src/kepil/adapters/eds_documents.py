@@ -37,6 +37,11 @@ class EdsDocumentVerifier:
         """The CA certificates trusted (the check page verifies uploaded PDFs against them)."""
         return self._trust_store
 
+    @property
+    def revocation(self) -> tuple[RevocationChecker, ...]:
+        """The revocation checkers the server's own signatures are judged with."""
+        return self._revocation
+
     def verify(self, cms: bytes, at: datetime) -> SignedContent:
         """The signer and the signed bytes, or SignatureRefusedError with the reasons."""
         result = verify_cms(

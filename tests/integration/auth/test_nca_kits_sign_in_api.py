@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.support.clock import MovableClock
 from tests.support.ncalayer import sign_request
+from tests.support.provider import TEST_PROVIDER
 
 from kepil.bootstrap import bootstrap
 from kepil.config import Mode, Settings
@@ -99,6 +100,7 @@ def test_in_prod_mode_the_nca_test_identity_is_refused(
         data_dir=tmp_path,
         trust_dir=gost_trust,
         session_secret=SECRET,
+        **TEST_PROVIDER,  # type: ignore[arg-type]
     )
     with _client(settings, GOST_2015_MOMENT) as client:
         answer = _login(client, gost_key, GOST_2015_MOMENT)

@@ -5,6 +5,7 @@ takes an uploaded PDF."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import re
@@ -12,14 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fpdf import FPDF
 from pypdf import PdfReader
 from tests.integration.permits.portal import Portal
 from tests.integration.web.cabinet_portal import issue_permit, open_portal, portal_people
+from tests.support.identities import MINISTRY_BIN
 from tests.support.pki import Person
 from tests.support.web import sign_in_on_pages
 
 from kepil.adapters.pdf import render
-from kepil.adapters.pdf.check import check_pdf, signing_moment
+from kepil.adapters.pdf.check import Expectations, check_pdf, signing_moment
 from kepil.adapters.pdf.fonts import FontMissingError
 from kepil.adapters.pdf.render import SealedDocument, check_url, render_pdf
 from kepil.signing.trust import TrustStore
@@ -57,7 +60,8 @@ def test_item_10_the_api_answers_the_permit_as_pdf_when_asked_for_pdf(
     moment = signing_moment(attached[f"{permit}.p7s"][0])
     assert moment is not None
     store = TrustStore.from_directory(tmp_path / "trust")
-    verdict = check_pdf(answer.content, store, moment)
+    expect = Expectations(MINISTRY_BIN, ("http://testserver",))
+    verdict = check_pdf(answer.content, store, moment, expect)
     assert verdict.valid, verdict.to_json()
     assert verdict.identical
 
@@ -102,16 +106,19 @@ def test_item_9_the_public_check_answers_the_permit_in_force_as_json(portal: Por
     assert answer["in_force"] is True
     assert answer["status"] == "active"
     assert answer["valid_until"] == "2029-03-30"
+    issued = portal.client.get(f"/api/v1/documents/{permit}", headers=portal.applicant.headers)
+    content = base64.b64decode(issued.json()["content_b64"])
+    assert answer["sha256"] == hashlib.sha256(content).hexdigest()
     assert portal.client.get("/api/v1/documents/PRM-1999-000001/check").status_code == 404
 
 
-def _upload(portal: Portal, pdf: bytes) -> str:
+def _upload(portal: Portal, pdf: bytes, status: int = 200) -> str:
     answer = portal.client.post(
         "/check",
         params={"lang": "ru"},
         files={"pdf": ("document.pdf", pdf, "application/pdf")},
     )
-    assert answer.status_code == 200, answer.text
+    assert answer.status_code == status, answer.text
     return re.sub(r"\s+", " ", answer.text)
 
 
@@ -147,7 +154,7 @@ def test_item_9_the_check_page_refuses_a_pdf_whose_attachment_was_changed(
 
 
 def test_item_9_the_check_page_says_when_a_file_is_not_a_document_pdf(portal: Portal) -> None:
-    page = _upload(portal, b"%PDF-1.7 nothing here")
+    page = _upload(portal, b"%PDF-1.7 nothing here", 422)
     assert "Этот файл не PDF документа этой службы" in page
     assert 'aria-invalid="true"' in page
 
@@ -183,5 +190,61 @@ def test_item_9_the_check_page_refuses_an_oversized_upload_before_reading_it(
             "content-length": str(64 * 1024 * 1024),
         },
     )
-    assert answer.status_code == 200
+    assert answer.status_code == 413
     assert "Файл больше, чем может быть PDF документа (16 МБ)." in answer.text
+
+
+def test_item_9_a_chunked_upload_without_a_length_is_cut_off_at_16_mib_with_413(
+    portal: Portal,
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'--b\r\nContent-Disposition: form-data; name="pdf"; filename="a.pdf"\r\n\r\n'
+        for _ in range(20):
+            yield b"0" * (1024 * 1024)
+        yield b"\r\n--b--\r\n"
+
+    answer = portal.client.post(
+        "/check",
+        params={"lang": "ru"},
+        content=chunks(),
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert "content-length" not in answer.request.headers
+    assert answer.status_code == 413
+    assert "Файл больше, чем может быть PDF документа (16 МБ)." in answer.text
+
+
+def _crafted(body: dict[str, object]) -> bytes:
+    made = FPDF()
+    made.add_page()
+    made.embed_file(bytes=json.dumps(body).encode(), basename="X-1.json")
+    made.embed_file(bytes=b"junk", basename="X-1.p7s")
+    address = json.dumps({"check_url": "http://testserver/check?number=X-1"}).encode()
+    made.embed_file(bytes=address, basename="kepil-render.json")
+    return bytes(made.output())
+
+
+def test_item_9_a_crafted_or_garbage_upload_is_refused_with_a_reason_never_a_500(
+    portal: Portal,
+) -> None:
+    crafted = _upload(portal, _crafted({"document_type": "permit", "recipient": "x"}), 422)
+    assert "Этот файл не PDF документа этой службы" in crafted
+    garbage = _upload(portal, b"%PDF-1.7\n" + b"x" * 100, 422)
+    assert "Этот файл не PDF документа этой службы" in garbage
+
+
+def test_item_9_a_genuinely_signed_pdf_of_a_document_not_issued_here_is_refused_on_the_page(
+    portal: Portal,
+) -> None:
+    _, permit = issue_permit(portal)
+    found = portal.client.get(f"/api/v1/documents/{permit}", headers=portal.applicant.headers)
+    content = base64.b64decode(found.json()["content_b64"])
+    signature = base64.b64decode(found.json()["signature_b64"])
+    # The same signed bytes under another number: the signature holds, the issue does not.
+    other = permit[:-1] + ("2" if permit[-1] != "2" else "3")
+    moved = render_pdf(
+        SealedDocument(other, content, signature), check_url("http://testserver", other)
+    )
+    page = _upload(portal, moved)
+    assert "not_issued_here" in page
+    assert "verdict-good" not in page

@@ -113,3 +113,22 @@ def test_kepil_serve_in_prod_without_requisites_stops_before_serving_naming_them
     assert result.exit_code == 2
     assert "KEPIL_PROVIDER_NAME_KK" in result.output
     assert "KEPIL_PROVIDER_SITE" in result.output
+
+
+def test_prod_mode_refuses_to_start_without_an_https_public_address_for_the_qr_codes(
+    tmp_path: Path,
+) -> None:
+    given = {k: v for k, v in TEST_PROVIDER.items() if k != "public_base_url"}
+    with pytest.raises(ValidationError, match="KEPIL_PUBLIC_BASE_URL"):
+        Settings(mode=Mode.PROD, session_secret=_SECRET, trust_dir=tmp_path, **given)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="KEPIL_PUBLIC_BASE_URL"):
+        Settings(
+            mode=Mode.PROD,
+            session_secret=_SECRET,
+            trust_dir=tmp_path,
+            **{**given, "public_base_url": "http://kepil.example.kz"},  # type: ignore[arg-type]
+        )
+
+
+def test_dev_mode_without_a_public_address_falls_back_to_each_requests_address() -> None:
+    assert Settings(mode=Mode.DEV).public_base_url is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import threading
@@ -9,26 +10,31 @@ from dataclasses import replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
-from tests.support.ministry import SIGNED_AT, Ministry
+from tests.support.ministry import MINISTRY_BIN, SIGNED_AT, Ministry
 from tests.support.pdf_documents import CHECK_BASE, kazakh_permit, seal, sealed_permit
 from typer.testing import CliRunner
 
 from kepil.adapters.pdf import render
-from kepil.adapters.pdf.check import check_pdf, signing_moment
+from kepil.adapters.pdf.check import Expectations, check_pdf, signing_moment
 from kepil.adapters.pdf.render import SealedDocument, check_url, render_pdf
 from kepil.entrypoints.cli.main import app
 from kepil.signing.trust import TrustStore
 
+EXPECT = Expectations(MINISTRY_BIN, (CHECK_BASE,))
+# The CLI is told the state body and the public address as a bank's clerk would be.
+HELD_TO = ["--ministry-bin", MINISTRY_BIN, "--base-url", CHECK_BASE]
 
-def _check(pdf: bytes, ministry: Ministry) -> dict[str, object]:
+
+def _check(pdf: bytes, ministry: Ministry, expect: Expectations = EXPECT) -> dict[str, object]:
     sealed_at = signing_moment(PdfReader(io.BytesIO(pdf)).attachments["PRM-2026-000001.p7s"][0])
     assert sealed_at is not None
-    return check_pdf(pdf, ministry.pki.trust_store(), sealed_at).to_json()
+    return check_pdf(pdf, ministry.pki.trust_store(), sealed_at, expect).to_json()
 
 
 def _codes(verdict: dict[str, object]) -> list[str]:
@@ -111,13 +117,15 @@ def test_item_9_cli_exit_codes_are_those_of_eds_verify(
     tampered.write_bytes(render_pdf(forged, check_url(CHECK_BASE, sealed.number)))
     junk.write_bytes(b"%PDF-1.7 not really")
     runner = CliRunner()
-    ok = runner.invoke(app, ["doc", "verify", str(good), "--trust", str(trust_dir)])
+    ok = runner.invoke(app, ["doc", "verify", str(good), "--trust", str(trust_dir), *HELD_TO])
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.stdout)["number"] == "PRM-2026-000001"
-    bad = runner.invoke(app, ["doc", "verify", str(tampered), "--trust", str(trust_dir)])
+    bad = runner.invoke(app, ["doc", "verify", str(tampered), "--trust", str(trust_dir), *HELD_TO])
     assert bad.exit_code == 1
     assert json.loads(bad.stdout)["valid"] is False
-    unreadable = runner.invoke(app, ["doc", "verify", str(junk), "--trust", str(trust_dir)])
+    unreadable = runner.invoke(
+        app, ["doc", "verify", str(junk), "--trust", str(trust_dir), *HELD_TO]
+    )
     assert unreadable.exit_code == 2
     assert json.loads(unreadable.stdout)["findings"][0]["code"] == "unreadable_input"
 
@@ -137,7 +145,7 @@ def test_item_9_a_signed_act_drawn_by_doc_render_verifies_by_doc_verify(
          "--number", "CMP-2026-000001", "--base-url", CHECK_BASE],
     )  # fmt: skip
     assert made.exit_code == 0, made.output
-    checked = runner.invoke(app, ["doc", "verify", str(out), "--trust", str(trust_dir)])
+    checked = runner.invoke(app, ["doc", "verify", str(out), "--trust", str(trust_dir), *HELD_TO])
     assert checked.exit_code == 0, checked.output
     assert json.loads(checked.stdout)["number"] == "CMP-2026-000001"
     unreadable = runner.invoke(app, ["doc", "render", str(out), str(out), str(tmp_path / "x.pdf")])
@@ -158,10 +166,10 @@ def test_item_9_a_head_certificate_revoked_before_signing_is_refused_with_crl(
     pdf = tmp_path / "permit.pdf"
     pdf.write_bytes(render_pdf(sealed, check_url(CHECK_BASE, sealed.number)))
     runner = CliRunner()
-    without = runner.invoke(app, ["doc", "verify", str(pdf), "--trust", str(trust)])
+    without = runner.invoke(app, ["doc", "verify", str(pdf), "--trust", str(trust), *HELD_TO])
     assert without.exit_code == 0, without.output
     refused = runner.invoke(
-        app, ["doc", "verify", str(pdf), "--trust", str(trust), "--crl", str(crl)]
+        app, ["doc", "verify", str(pdf), "--trust", str(trust), "--crl", str(crl), *HELD_TO]
     )
     assert refused.exit_code == 1, refused.output
     assert "signature_certificate_revoked" in [
@@ -172,41 +180,88 @@ def test_item_9_a_head_certificate_revoked_before_signing_is_refused_with_crl(
 class _Registry(BaseHTTPRequestHandler):
     """A stand-in server answering /api/v1/documents/{number}/check as kepil does."""
 
+    answer: ClassVar[dict[str, object]] = {}
+
     def do_GET(self) -> None:
-        if self.path != "/api/v1/documents/PRM-2026-000001/check":
+        if self.path != "/api/v1/documents/PRM-2026-000001/check" or not self.answer:
             self.send_error(404)
             return
-        body = json.dumps({"number": "PRM-2026-000001", "status": "suspended", "in_force": False})
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.end_headers()
-        self.wfile.write(body.encode())
+        self.wfile.write(json.dumps(self.answer).encode())
 
     def log_message(self, *args: object) -> None:
         """Quiet."""
 
 
-def test_item_9_with_a_server_the_registry_status_today_is_reported(
-    permit_pdf: bytes, trust_dir: Path, tmp_path: Path
-) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Registry)
+def _verify_with_server(
+    answer: dict[str, object], pdf_bytes: bytes, trust_dir: Path, tmp_path: Path
+) -> tuple[int, dict[str, object]]:
+    handler = type("Answering", (_Registry,), {"answer": answer})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         pdf = tmp_path / "permit.pdf"
-        pdf.write_bytes(permit_pdf)
+        pdf.write_bytes(pdf_bytes)
         address = f"http://127.0.0.1:{server.server_address[1]}"
-        answer = CliRunner().invoke(
-            app, ["doc", "verify", str(pdf), "--trust", str(trust_dir), "--server", address]
+        result = CliRunner().invoke(
+            app,
+            ["doc", "verify", str(pdf), "--trust", str(trust_dir), "--server", address, *HELD_TO],
         )
     finally:
         server.shutdown()
         server.server_close()
-    assert answer.exit_code == 0, answer.output
-    registry = json.loads(answer.stdout)["registry"]
-    assert registry["found"] is True
-    assert registry["status"] == "suspended"
-    assert registry["in_force"] is False
+    return result.exit_code, json.loads(result.stdout)
+
+
+def _issued(sealed: SealedDocument, **changes: object) -> dict[str, object]:
+    return {
+        "number": "PRM-2026-000001",
+        "kind": "permit_issued",
+        "status": "active",
+        "in_force": True,
+        "sha256": hashlib.sha256(sealed.content).hexdigest(),
+        **changes,
+    }
+
+
+def test_item_9_with_a_server_a_permit_registered_in_force_with_the_same_hash_is_valid(
+    permit_pdf: bytes, sealed: SealedDocument, trust_dir: Path, tmp_path: Path
+) -> None:
+    code, output = _verify_with_server(_issued(sealed), permit_pdf, trust_dir, tmp_path)
+    assert code == 0, output
+    assert output["registry"]["found"] is True  # type: ignore[index]
+    assert output["status"] == "valid"
+
+
+def test_item_9_with_a_server_a_permit_not_in_force_today_is_reported_and_exits_1(
+    permit_pdf: bytes, sealed: SealedDocument, trust_dir: Path, tmp_path: Path
+) -> None:
+    answer = _issued(sealed, status="suspended", in_force=False)
+    code, output = _verify_with_server(answer, permit_pdf, trust_dir, tmp_path)
+    assert code == 1
+    assert output["registry"]["status"] == "suspended"  # type: ignore[index]
+    assert _codes(output) == ["registry_not_in_force"]
+
+
+def test_item_9_with_a_server_another_issued_hash_under_the_number_exits_1(
+    permit_pdf: bytes, sealed: SealedDocument, trust_dir: Path, tmp_path: Path
+) -> None:
+    answer = _issued(sealed, sha256="0" * 64)
+    code, output = _verify_with_server(answer, permit_pdf, trust_dir, tmp_path)
+    assert code == 1
+    assert _codes(output) == ["registry_sha256_differs"]
+
+
+def test_item_9_with_a_server_that_issued_no_such_number_exits_1_as_not_found(
+    permit_pdf: bytes, trust_dir: Path, tmp_path: Path
+) -> None:
+    code, output = _verify_with_server({}, permit_pdf, trust_dir, tmp_path)
+    assert code == 1
+    assert output["valid"] is False
+    assert _codes(output) == ["registry_not_found"]
 
 
 def test_item_9_a_changed_qr_code_with_the_text_intact_is_refused(
@@ -226,7 +281,7 @@ def test_item_9_a_changed_qr_code_with_the_text_intact_is_refused(
     assert _codes(verdict) == ["drawing_differs"]
 
 
-def test_item_9_a_pdf_drawn_by_other_tools_is_compared_by_text_and_says_so(
+def test_item_9_a_pdf_drawn_by_other_tools_is_never_valid_by_its_text_alone(
     sealed: SealedDocument, ministry: Ministry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(render, "RENDERER", "kepil-pdf/0")
@@ -235,8 +290,7 @@ def test_item_9_a_pdf_drawn_by_other_tools_is_compared_by_text_and_says_so(
     monkeypatch.undo()
     render._tool_versions.cache_clear()
     verdict = _check(older, ministry)
-    assert verdict["valid"] is True
-    assert verdict["identical_bytes"] is False
-    warnings = verdict["warnings"]
-    assert isinstance(warnings, list)
-    assert "renderer kepil-pdf/0" in warnings[0]
+    assert verdict["valid"] is False
+    assert verdict["status"] == "cannot confirm the drawing"
+    assert _codes(verdict) == ["drawing_unconfirmed"]
+    assert "renderer kepil-pdf/0" in verdict["findings"][0]["detail"]  # type: ignore[index]

@@ -1,23 +1,27 @@
-"""Check a kepil PDF: the attached signature, the attached original, and the visible text.
+"""Check a kepil PDF: the attached signature, who signed, the attached original, the pages.
 
-The PDF is trusted for nothing: the signature is verified over the attached bytes against the
-trust store, and the pages are drawn again from those bytes and compared, so an edited page, a
-swapped attachment or a foreign signature is each refused with its own reason.
+The PDF is trusted for nothing. In this order, cheapest and most decisive first: the signature
+is verified over the attached bytes against the trust store; its one signer must be the head
+the document names (IIN) of the state body (BIN); on the server the attached document must be
+the very one issued under that number (SHA-256); the check address must be this service's.
+Only then are the pages drawn again from those bytes and compared byte for byte. A PDF that
+other tools drew can only be compared by text, which proves too little: it is not valid.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from kepil.adapters.pdf.reading import PdfParts, page_texts, read_parts
+from kepil.adapters.pdf.reading import PdfParts, UnreadablePdfError, page_texts, read_parts
 from kepil.adapters.pdf.render import (
     DocumentUnreadableError,
     SealedDocument,
+    check_shape,
     check_url,
     drawing_tools,
     render_pdf,
@@ -27,6 +31,24 @@ from kepil.signing.cms_verify import VerificationResult, verify_cms
 from kepil.signing.errors import SigningError
 from kepil.signing.revocation import RevocationChecker
 from kepil.signing.trust import TrustStore
+
+STATUS_VALID: Final = "valid"
+STATUS_INVALID: Final = "invalid"
+STATUS_UNCONFIRMED: Final = "cannot confirm the drawing"
+UNCONFIRMED_CODE: Final = "drawing_unconfirmed"
+
+
+@dataclass(frozen=True, slots=True)
+class Expectations:
+    """What the PDF is held against besides the trust store.
+
+    `issuer_bin`: the state body's BIN (KEPIL_PROVIDER_BIN, or `--ministry-bin`); `bases`: the
+    public addresses a check address may start with; `issued_sha256`: on the server, the hash
+    of the document issued under a number (None when none was)."""
+
+    issuer_bin: str | None
+    bases: tuple[str, ...]
+    issued_sha256: Callable[[str], str | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +75,20 @@ class PdfCheck:
         """The signature holds and the pages are what the signed original draws."""
         return self.signature is not None and self.signature.valid and not self.findings
 
+    @property
+    def status(self) -> str:
+        """valid; invalid; or "cannot confirm the drawing" (all else held, other tools drew)."""
+        if self.valid:
+            return STATUS_VALID
+        if [f.code for f in self.findings] == [UNCONFIRMED_CODE]:
+            return STATUS_UNCONFIRMED
+        return STATUS_INVALID
+
     def to_json(self) -> dict[str, Any]:
         """The `kepil doc verify` output."""
         return {
             "valid": self.valid,
+            "status": self.status,
             "number": self.number,
             "sha256": self.sha256,
             "identical_bytes": self.identical,
@@ -79,12 +111,15 @@ def check_pdf(
     pdf: bytes,
     trust_store: TrustStore,
     at: datetime,
+    expect: Expectations,
     revocation: Sequence[RevocationChecker] = (),
 ) -> PdfCheck:
-    """Verify the attached CMS over the attached original at `at`, then redraw and compare.
+    """Verify the signature, the signer and the issue first; redraw and compare only then.
 
-    UnreadablePdfError when the PDF lacks the parts a kepil PDF carries."""
+    UnreadablePdfError when the PDF lacks the parts a kepil PDF carries (or has more), or
+    its attached document is not a JSON object of the shape kepil draws."""
     parts = read_parts(pdf)
+    body = _body(parts)
     sha256 = hashlib.sha256(parts.content).hexdigest()
     result = verify_cms(
         parts.signature,
@@ -94,34 +129,111 @@ def check_pdf(
         revocation=revocation,
     )
     findings = [Finding("signature_" + issue.code.value, issue.detail) for issue in result.errors]
-    findings.extend(_number_findings(parts))
-    identical, drawn = _redraw(parts, pdf, findings)
-    warnings = []
-    if not identical and drawn is not None:
-        if page_texts(drawn) != parts.page_texts:
+    findings.extend(_number_findings(parts, body, expect.bases))
+    if result.valid:
+        findings.extend(_signer_findings(result, body, expect))
+    if expect.issued_sha256 is not None:
+        issued = expect.issued_sha256(parts.number)
+        if issued != sha256:
             findings.append(
                 Finding(
-                    "text_differs",
-                    "the pages' text is not what the attached signed document draws "
-                    f"(pages {_differing_pages(page_texts(drawn), parts.page_texts)})",
+                    "not_issued_here",
+                    f"no document {parts.number} with this content was issued by this service"
+                    if issued is None
+                    else f"the attached document is not the {parts.number} this service issued",
                 )
             )
-        elif _same_tools(parts):
-            # Same tools, same text, other bytes: a drawing (the QR code), an annotation or an
-            # added object was changed; the text alone would not show it.
-            findings.append(
+    warnings: tuple[str, ...] = ()
+    if "document_type" not in body and "signer" not in body:
+        warnings = ("the act names no signer: the certificate's IIN was not compared, its BIN was",)
+    if findings or not result.valid:
+        # Nothing is drawn for a PDF already refused: the redraw is the costly part.
+        return PdfCheck(parts.number, sha256, result, False, tuple(findings), warnings)
+    identical, drawn = _redraw(parts, pdf)
+    if not identical:
+        findings.append(_difference(parts, pdf, drawn))
+    return PdfCheck(parts.number, sha256, result, identical, tuple(findings), warnings)
+
+
+def _difference(parts: PdfParts, pdf: bytes, drawn: bytes) -> Finding:
+    if not _same_tools(parts):
+        # The unsigned kepil-render.json names the tools; whoever edits the PDF edits it too,
+        # so other tools never earn a text-only "valid".
+        return Finding(
+            UNCONFIRMED_CODE,
+            f"drawn by other tools than this kepil's ({_tools_named(parts)}): the pages cannot "
+            "be redrawn byte for byte, so what they show is not confirmed; check the attached "
+            "document itself (kepil eds verify) or redraw it with the same kepil version",
+        )
+    expected, found = page_texts(drawn), page_texts(pdf)
+    if expected != found:
+        return Finding(
+            "text_differs",
+            "the pages' text is not what the attached signed document draws "
+            f"(pages {_differing_pages(expected, found)})",
+        )
+    # Same tools, same text, other bytes: a drawing (the QR code), an annotation or an added
+    # object was changed; the text alone would not show it.
+    return Finding(
+        "drawing_differs",
+        "the text is as signed but the file is not what the same tools draw from "
+        "the attached document (the QR code or another drawing was changed)",
+    )
+
+
+def _signer_findings(
+    result: VerificationResult, body: dict[str, Any], expect: Expectations
+) -> list[Finding]:
+    if len(result.signers) != 1 or result.signers[0].signer is None:
+        return [Finding("signer_count", f"{len(result.signers)} signers; the head alone signs")]
+    signer = result.signers[0].signer
+    named = body.get("signer")
+    iin = named.get("iin") if isinstance(named, dict) else None
+    found = []
+    # A §8 notice or complaint decision names no signer in its JSON (the act's record does):
+    # only the state body's BIN can be required of it. A result document always names one.
+    acts_unnamed = "document_type" not in body and "signer" not in body
+    if not acts_unnamed and (not iin or signer.iin != iin):
+        found.append(
+            Finding(
+                "signer_not_named",
+                f"signed by IIN {signer.iin or 'none'}, the document names {iin or 'no one'}",
+            )
+        )
+    if expect.issuer_bin is not None:
+        if signer.bin != expect.issuer_bin:
+            found.append(
                 Finding(
-                    "drawing_differs",
-                    "the text is as signed but the file is not what the same tools draw from "
-                    "the attached document (the QR code or another drawing was changed)",
+                    "signer_not_of_state_body",
+                    f"the signer's certificate names BIN {signer.bin or 'none'}, "
+                    f"the state body's is {expect.issuer_bin}",
                 )
             )
-        else:
-            warnings.append(
-                "drawn by other tools than this kepil's "
-                f"({_tools_named(parts)}); the text was compared, the drawings (QR code) not"
+    elif expect.issued_sha256 is None:
+        found.append(
+            Finding(
+                "state_body_unknown",
+                "the state body's BIN was not given (--ministry-bin or KEPIL_PROVIDER_BIN), "
+                "so who signed cannot be confirmed",
             )
-    return PdfCheck(parts.number, sha256, result, identical, tuple(findings), tuple(warnings))
+        )
+    return found
+
+
+def _body(parts: PdfParts) -> dict[str, Any]:
+    # A kepil PDF attaches a JSON object of the shape the drawing reads; anything else is not
+    # one, refused before the signature is verified (a cheap parse spares a GOST check).
+    try:
+        body = json.loads(parts.content)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise UnreadablePdfError("the attached document is not JSON") from None
+    if not isinstance(body, dict):
+        raise UnreadablePdfError("the attached document is not a JSON object")
+    try:
+        check_shape(body)
+    except DocumentUnreadableError as error:
+        raise UnreadablePdfError(str(error)) from None
+    return body
 
 
 def _same_tools(parts: PdfParts) -> bool:
@@ -132,13 +244,7 @@ def _tools_named(parts: PdfParts) -> str:
     return ", ".join(f"{key} {parts.parameters.get(key, '?')}" for key in drawing_tools())
 
 
-def _number_findings(parts: PdfParts) -> list[Finding]:
-    try:
-        body = json.loads(parts.content)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return [Finding("original_unreadable", "the attached document is not JSON")]
-    if not isinstance(body, dict):
-        return [Finding("original_unreadable", "the attached document is not a JSON object")]
+def _number_findings(parts: PdfParts, body: dict[str, Any], bases: Sequence[str]) -> list[Finding]:
     # Result documents carry their number; other signed acts are named by the file alone.
     number = body.get("number", parts.number)
     found = []
@@ -147,18 +253,29 @@ def _number_findings(parts: PdfParts) -> list[Finding]:
             Finding("number_mismatch", f"attached as {parts.number}, the document says {number}")
         )
     address = str(parts.parameters.get("check_url", ""))
-    if not address.endswith(check_url("", parts.number)):
-        found.append(Finding("check_url_mismatch", f"{address} does not check {parts.number}"))
+    # A result document is checked at this service's /check; an act with no public number
+    # (no document_type) carries no address at all, so none can send a reader elsewhere.
+    accepted = (
+        {check_url(base, parts.number) for base in bases} if "document_type" in body else {""}
+    )
+    if address not in accepted:
+        found.append(
+            Finding(
+                "check_url_mismatch",
+                f"{address} is not this service's check address for {parts.number} "
+                f"(accepted: {', '.join(sorted(accepted)) or 'none given'})",
+            )
+        )
     return found
 
 
-def _redraw(parts: PdfParts, pdf: bytes, findings: list[Finding]) -> tuple[bool, bytes | None]:
+def _redraw(parts: PdfParts, pdf: bytes) -> tuple[bool, bytes]:
     document = SealedDocument(parts.number, parts.content, parts.signature)
     try:
         drawn = render_pdf(document, str(parts.parameters["check_url"]))
     except DocumentUnreadableError as error:
-        findings.append(Finding("original_unreadable", str(error)))
-        return False, None
+        # Signed by the head yet not drawable: still not a document PDF kepil can confirm.
+        raise UnreadablePdfError(str(error)) from None
     return drawn == pdf, drawn
 
 

@@ -32,7 +32,7 @@ from kepil.domain.permits.documents import PROVIDER_NAME_KK, PROVIDER_NAME_RU
 from kepil.domain.permits.grounds import RefusalGround
 
 # Bumped when the drawing changes: a PDF is compared byte for byte only with its own version.
-RENDERER: Final = "kepil-pdf/1"
+RENDERER: Final = "kepil-pdf/2"
 PARAMETERS_NAME: Final = "kepil-render.json"
 _ALMATY: Final = timezone(timedelta(hours=5))
 _MARGIN: Final = 18.0
@@ -67,13 +67,17 @@ def attachment_names(number: str) -> tuple[str, str]:
 
 
 def render_pdf(document: SealedDocument, check_address: str) -> bytes:
-    """The PDF/A-3b bytes; FontMissingError when the typeface is not installed."""
+    """The PDF/A-3b bytes; FontMissingError when the typeface is not installed.
+
+    An empty `check_address` draws no QR code: an act with no public number (a §8 notice, a
+    complaint decision) is checked with `kepil doc verify`, and the card says so."""
     try:
         body = json.loads(document.content)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DocumentUnreadableError(f"the signed document is not JSON: {error}") from None
     if not isinstance(body, dict):
         raise DocumentUnreadableError("the signed document is not a JSON object")
+    check_shape(body)
     seal = read_seal(document.content, document.signature)
     moment = _fixed_moment(body, seal)
     pdf = _Pdf(hashlib.sha256(document.content).hexdigest()[:32].upper())
@@ -85,8 +89,13 @@ def render_pdf(document: SealedDocument, check_address: str) -> bytes:
     pdf.set_title(f"{document.number} — {words.title(body, 'ru')}")
     pdf.set_xmp_metadata(_xmp(document.number, words.title(body, "ru"), moment))
     _attach(pdf, document, check_address, moment)
-    for language in words.LANGUAGES:
-        _Page(pdf, body, language, seal, document, check_address).draw()
+    try:
+        for language in words.LANGUAGES:
+            _Page(pdf, body, language, seal, document, check_address).draw()
+    except (AttributeError, TypeError, KeyError, IndexError) as error:
+        # check_shape refuses the shapes known to break the drawing; this is the backstop
+        # for one it missed, so that a crafted document is refused and never a crash.
+        raise DocumentUnreadableError(f"the signed document cannot be drawn: {error}") from None
     return bytes(pdf.output())
 
 
@@ -97,13 +106,86 @@ def drawing_tools() -> dict[str, str]:
 
 @cache
 def _tool_versions() -> tuple[tuple[str, str], ...]:
-    # fontTools subsets the faces and zlib compresses the streams: both shape the bytes.
+    # fontTools subsets the faces and zlib compresses the streams, segno lays the QR code out
+    # and the font files give the glyphs: each shapes the bytes.
+    faces = font_files()
     return (
         ("renderer", RENDERER),
         ("fpdf2", FPDF_VERSION),
         ("fonttools", metadata.version("fonttools")),
+        ("segno", metadata.version("segno")),
         ("zlib", zlib.ZLIB_RUNTIME_VERSION),
+        ("font_regular_sha256", hashlib.sha256(faces.regular.read_bytes()).hexdigest()),
+        ("font_bold_sha256", hashlib.sha256(faces.bold.read_bytes()).hexdigest()),
     )
+
+
+# The JSON types the drawing reads each key as; a signed document of kepil always has them.
+_SHAPE: Final[dict[str, type | tuple[type, ...]]] = {
+    "document_type": str,
+    "number": str,
+    "title": str,
+    "titles": dict,
+    "headings": dict,
+    "provider": dict,
+    "recipient": dict,
+    "signer": dict,
+    "wording": dict,
+    "legal_basis": (str, dict),
+    "opening": (str, dict),
+    "activity_addresses": list,
+    "ground_clearances": list,
+    "grounds": list,
+    "problems": list,
+}
+
+
+def check_shape(body: dict[str, Any]) -> None:
+    """DocumentUnreadableError when a key the drawing reads holds another JSON type.
+
+    Only a document signed by the head is ever drawn for a person, but the check page draws
+    whatever a PDF carries: a wrong type is refused with its name, never a crash."""
+    for key, kinds in _SHAPE.items():
+        value = body.get(key)
+        if (
+            key in body
+            and not isinstance(value, kinds)
+            and not (value is None and str in _kinds(kinds))
+        ):
+            raise DocumentUnreadableError(f"the signed document's {key!r} has the wrong type")
+    for key, drawn in _DRAWN_VALUES.items():
+        for inner in drawn or body.get(key, {}):
+            if not isinstance(body.get(key, {}).get(inner), _SCALARS):
+                raise DocumentUnreadableError(f"the signed document's {key}.{inner} is not text")
+    for key in ("headings", "wording"):
+        for inner, value in body.get(key, {}).items():
+            if not isinstance(value, (*_SCALARS, dict)):
+                raise DocumentUnreadableError(f"the signed document's {key}.{inner} is not text")
+    for key, items in (
+        ("activity_addresses", (dict, str)),
+        ("ground_clearances", dict),
+        ("grounds", (dict, int, str)),
+        ("problems", dict),
+    ):
+        if any(not isinstance(item, items) for item in body.get(key, [])):
+            raise DocumentUnreadableError(f"an item of the signed document's {key!r} is not one")
+    for clearance in body.get("ground_clearances", []):
+        if not isinstance(clearance.get("examiner", {}), dict):
+            raise DocumentUnreadableError("a ground clearance's examiner is not an object")
+
+
+_SCALARS: Final = (str, int, float, bool, type(None))
+# The values the drawing prints as text (an empty tuple: every value of that object).
+_DRAWN_VALUES: Final[dict[str, tuple[str, ...]]] = {
+    "titles": (),
+    "provider": ("name_kk", "name_ru", "requisites_kk", "requisites_ru"),
+    "recipient": ("name", "iin_or_bin", "address", "phone", "email"),
+    "signer": ("position", "name", "iin", "position_kk"),
+}
+
+
+def _kinds(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
 
 
 def render_parameters(check_address: str) -> bytes:
@@ -421,14 +503,14 @@ class _Page:
         self._field("note", note)
         clearances = body.get("ground_clearances") or []
         if clearances:
-            lines = [_clearance(c) for c in clearances if isinstance(c, dict)]
+            lines = [_clearance(c, lang) for c in clearances if isinstance(c, dict)]
             self._field("clearances", "\n".join(lines))
 
     def _refusal(self) -> None:
         body, lang = self.body, self.language
         self._paragraph(words.pick(body, "opening", lang, self._opening_fallback()))
         grounds = [
-            f"{g.get('number', '')}. {g.get('text', g.get('title', ''))}".strip()
+            f"{g.get('number', '')}. {_ground_text(g, lang)}".strip()
             for g in body.get("grounds", [])
             if isinstance(g, dict)
         ]
@@ -449,7 +531,7 @@ class _Page:
         body = self.body
         self._paragraph(self._opening_fallback())
         problems = [
-            "; ".join(str(v) for v in problem.values() if isinstance(v, str) and v)
+            words.problem(problem, self.language)
             for problem in body.get("problems", [])
             if isinstance(problem, dict)
         ]
@@ -467,7 +549,7 @@ class _Page:
             if key == "hearing_at" and isinstance(value, str):
                 text = _moment_text(value)
             elif key == "grounds" and isinstance(value, list):
-                text = "\n".join(_ground(g) for g in value)
+                text = "\n".join(_ground(g, self.language) for g in value)
             elif isinstance(value, str):
                 text = value
             else:
@@ -485,7 +567,7 @@ class _Page:
         half = self.pdf.epw / 2
         top = self.pdf.get_y()
         self.pdf.set_x(_MARGIN)
-        self.pdf.wrap(half, _LINE, str(signer.get("position", "")))
+        self.pdf.wrap(half, _LINE, words.in_language(signer, "position", self.language))
         left = self.pdf.get_y()
         self.pdf.set_xy(_MARGIN + half, top)
         self._text(10, "B")
@@ -519,13 +601,13 @@ class _Page:
         json_name, cms_name = attachment_names(self.document.number)
         rows = [
             ("card_signer", seal.signer_name or str(signer.get("name", ""))),
-            ("card_position", str(signer.get("position", ""))),
+            ("card_position", words.in_language(signer, "position", lang)),
             ("card_serial", seal.certificate_serial or "—"),
             ("card_validity", validity or "—"),
             ("card_moment", f"{signed} ({source})"),
             ("card_sha256", seal.sha256),
             ("card_files", f"{json_name}, {cms_name}"),
-            ("card_check", self.address),
+            ("card_check", self.address or words.label("check_offline", lang)),
         ]
         for key, value in rows:
             self.pdf.set_x(_MARGIN + 3)
@@ -534,7 +616,8 @@ class _Page:
         height = max(self.pdf.get_y() - top + 2, least)
         self.pdf.set_draw_color(60, 60, 60)
         self.pdf.rect(_MARGIN, top, self.pdf.epw, height)
-        _qr(self.pdf, self.address, _MARGIN + self.pdf.epw - _QR_SIZE - 4, top + 4)
+        if self.address:
+            _qr(self.pdf, self.address, _MARGIN + self.pdf.epw - _QR_SIZE - 4, top + 4)
         self.pdf.set_y(top + height + 2)
 
 
@@ -587,7 +670,12 @@ def _moment_text(value: str) -> str:
         return value
 
 
-def _ground(value: object) -> str:
+def _ground_text(ground: dict[str, Any], language: str) -> str:
+    # The Kazakh text rides beside the law's Russian as text_kk once the forms carry it.
+    return words.in_language(ground, "text", language) or str(ground.get("title", ""))
+
+
+def _ground(value: object, language: str) -> str:
     # A §8 act cites grounds by their App.1 §10 numbers; the law's text is shown beside.
     if isinstance(value, int) and not isinstance(value, bool):
         try:
@@ -595,14 +683,15 @@ def _ground(value: object) -> str:
         except ValueError:
             return str(value)
     if isinstance(value, dict):
-        return f"{value.get('number', '')}. {value.get('text', '')}".strip()
+        return f"{value.get('number', '')}. {_ground_text(value, language)}".strip()
     return str(value)
 
 
-def _clearance(value: dict[str, Any]) -> str:
+def _clearance(value: dict[str, Any], language: str) -> str:
     examiner = value.get("examiner", {})
     name = examiner.get("name", "") if isinstance(examiner, dict) else ""
+    text = words.in_language(value, "ground_text", language)
     return (
-        f"{value.get('ground', '')}. {value.get('ground_text', '')} — {value.get('reason', '')} "
+        f"{value.get('ground', '')}. {text} — {value.get('reason', '')} "
         f"({name}, {words.day(value.get('recorded_at'))})"
     )

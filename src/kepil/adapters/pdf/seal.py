@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from cryptography.exceptions import UnsupportedAlgorithm
+
 from kepil.signing.certificates import accept_any_number, parse_certificate
 from kepil.signing.cms_load import load_cms
 from kepil.signing.cms_signer_info import SignerInfoView, candidate_certificates
@@ -53,7 +55,9 @@ def read_seal(content: bytes, cms: bytes) -> Seal:
         return Seal("", "", None, None, signed_at, source, sha256)
     try:
         signer = parse_certificate(found[0], accept_any_number)
-    except SigningError:
+    except (SigningError, ValueError, UnsupportedAlgorithm):
+        # A damaged certificate (an unknown curve, a broken field) still gives a card: the
+        # verdict on it is verify_cms's, and a drawing must not crash on what it only shows.
         certificate = found[0]
         serial = format(certificate.serial_number, "x")
         return Seal("", serial, None, None, signed_at, source, sha256)

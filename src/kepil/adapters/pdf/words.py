@@ -70,6 +70,10 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "card_sha256": {"kk": "Құжаттың SHA-256", "ru": "SHA-256 документа"},
     "card_files": {"kk": "Қоса берілген файлдар", "ru": "Вложенные файлы"},
     "card_check": {"kk": "Құжатты тексеру", "ru": "Проверка документа"},
+    "check_offline": {
+        "kk": "актінің жария нөмірі жоқ: kepil doc verify командасымен тексеріледі",
+        "ru": "у акта нет публичного номера: проверяется командой kepil doc verify",
+    },
     "source_timestamp": {
         "kk": "RFC 3161 уақыт белгісі (TSA)",
         "ru": "метка времени RFC 3161 (TSA)",
@@ -133,6 +137,106 @@ ACT_FIELDS: Final[dict[str, dict[str, str]]] = {
     "decision": {"kk": "Шешім", "ru": "Решение"},
     "reason": {"kk": "Себебі", "ru": "Причина"},
 }
+
+
+# Rules §6 notice: each problem under its code, in both languages (kepil's wording: the Rules
+# name the grounds of App.1 §9 but not these sentences). Keys are validation.ProblemCode values.
+PROBLEMS: Final[dict[str, dict[str, str]]] = {
+    "applicant_identifier_invalid": {
+        "kk": "Өтініш берушінің ЖСН/БСН-і жарамсыз",
+        "ru": "Неверный ИИН/БИН заявителя",
+    },
+    "applicant_kind_mismatch": {
+        "kk": "Өтініш берушінің түрі сәйкестендіру нөміріне сәйкес келмейді",
+        "ru": "Вид заявителя не соответствует его идентификационному номеру",
+    },
+    "applicant_name_missing": {
+        "kk": "Өтініш берушінің атауы көрсетілмеген",
+        "ru": "Не указано наименование заявителя",
+    },
+    "applicant_address_missing": {
+        "kk": "Өтініш берушінің мекенжайы көрсетілмеген",
+        "ru": "Не указан адрес заявителя",
+    },
+    "phone_invalid": {"kk": "Телефон нөмірі дұрыс емес", "ru": "Неверный номер телефона"},
+    "email_invalid": {
+        "kk": "Электрондық пошта мекенжайы дұрыс емес",
+        "ru": "Неверный адрес электронной почты",
+    },
+    "platform_name_missing": {
+        "kk": "Цифрлық платформаның атауы көрсетілмеген",
+        "ru": "Не указано наименование цифровой платформы",
+    },
+    "purpose_missing": {
+        "kk": "Қызметтің мақсаты көрсетілмеген",
+        "ru": "Не указана цель деятельности",
+    },
+    "activity_address_missing": {
+        "kk": "Қызмет жүзеге асырылатын мекенжай көрсетілмеген",
+        "ru": "Не указан адрес осуществления деятельности",
+    },
+    "postal_code_invalid": {"kk": "Пошта индексі дұрыс емес", "ru": "Неверный почтовый индекс"},
+    "activity_address_incomplete": {
+        "kk": "Қызмет жүзеге асырылатын мекенжай толық көрсетілмеген",
+        "ru": "Адрес осуществления деятельности указан не полностью",
+    },
+    "attachment_file_name_missing": {
+        "kk": "Қоса берілген файлдың атауы жоқ",
+        "ru": "У приложенного файла нет имени",
+    },
+    "attachment_media_type_invalid": {
+        "kk": "Қоса берілген файлдың түріне жол берілмейді",
+        "ru": "Недопустимый тип приложенного файла",
+    },
+    "attachment_empty": {"kk": "Қоса берілген файл бос", "ru": "Приложенный файл пуст"},
+    "attachment_hash_invalid": {
+        "kk": "Қоса берілген файлдың хэші сәйкес келмейді",
+        "ru": "Хэш приложенного файла не совпадает",
+    },
+    "attachment_duplicated": {"kk": "Файл екі рет қоса берілген", "ru": "Файл приложен дважды"},
+    "backing_document_missing": {
+        "kk": "Қамтамасыз етуді растайтын құжат ұсынылмаған",
+        "ru": "Не представлен документ, подтверждающий обеспечение",
+    },
+    "guarantee_letter_missing": {
+        "kk": "Кепілдік хат ұсынылмаған",
+        "ru": "Не представлено гарантийное письмо",
+    },
+    "document_expired": {
+        "kk": "Құжаттың қолданылу мерзімі өткен",
+        "ru": "Истёк срок действия документа",
+    },
+    "truthfulness_not_confirmed": {
+        "kk": "Мәліметтердің дұрыстығы расталмаған",
+        "ru": "Не подтверждена достоверность сведений",
+    },
+    "protected_secrets_consent_missing": {
+        "kk": "Заңмен қорғалатын құпияны құрайтын мәліметтерді пайдалануға келісім берілмеген",
+        "ru": "Не дано согласие на использование сведений, составляющих охраняемую законом тайну",
+    },
+}
+
+
+def problem(value: Mapping[str, Any], language: str) -> str:
+    """One §6 problem as a sentence in the language, its field and detail after it."""
+    code = value.get("code")
+    sentence = PROBLEMS.get(code, {}).get(language) if isinstance(code, str) else None
+    where = [str(value[key]) for key in ("field", "detail") if isinstance(value.get(key), str)]
+    where = [part for part in where if part]
+    if sentence is None:
+        # A code this kepil does not know (a newer one): shown as signed, never dropped.
+        return "; ".join(str(v) for v in value.values() if isinstance(v, str) and v)
+    return f"{sentence} ({'; '.join(where)})" if where else sentence
+
+
+def in_language(value: Mapping[str, Any], key: str, language: str) -> str:
+    """value[key + "_kk"] on the Kazakh page when present, else value[key] (the Russian)."""
+    if language == "kk":
+        found = value.get(f"{key}_kk")
+        if isinstance(found, str) and found:
+            return found
+    found = value.get(key)
+    return str(found) if isinstance(found, str | int) and not isinstance(found, bool) else ""
 
 
 def label(key: str, language: str) -> str:

@@ -14,6 +14,7 @@ from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE, fail, os
 doc_app = typer.Typer(help="Result documents as PDF files.", no_args_is_help=True)
 
 _SERVER_TIMEOUT = 10.0
+_PERMIT_KIND = "permit_issued"
 
 
 @doc_app.command()
@@ -24,14 +25,30 @@ def verify(
         typer.Option(help="directory of trusted CA certificates (default: the configured one)"),
     ] = None,
     server: Annotated[
-        str | None, typer.Option(help="a kepil server to ask the registry status today")
+        str | None,
+        typer.Option(help="a kepil server: the document must be registered there and in force"),
     ] = None,
     crl: Annotated[list[Path] | None, typer.Option(help="CRL file (repeatable)")] = None,
+    ministry_bin: Annotated[
+        str | None,
+        typer.Option(
+            help="the state body's BIN the signer's certificate must name "
+            "(default: KEPIL_PROVIDER_BIN)"
+        ),
+    ] = None,
+    base_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="a public address of kepil the QR code may point at, exactly "
+            "(repeatable; default: KEPIL_PUBLIC_BASE_URL)"
+        ),
+    ] = None,
 ) -> None:
-    """Verify the attached signature and that the pages show the attached original; print JSON;
-    exit 0 valid, 1 invalid, 2 unreadable input."""
+    """Verify the attached signature, that the state body's head named in it signed, and that
+    the pages show the attached original; print JSON; exit 0 valid, 1 invalid (or, given a
+    server, not issued there, another content, or not in force), 2 unreadable input."""
     from kepil.adapters.clock import SystemClock
-    from kepil.adapters.pdf.check import check_pdf, signing_moment
+    from kepil.adapters.pdf.check import Expectations, check_pdf, signing_moment
     from kepil.adapters.pdf.fonts import FontMissingError
     from kepil.adapters.pdf.reading import UnreadablePdfError, read_parts
     from kepil.signing.errors import SigningError
@@ -48,21 +65,30 @@ def verify(
         _unreadable(os_reason(error))
     except SigningError as error:
         _unreadable(f"cannot read the trust directory or a CRL: {error}")
+    expect = Expectations(ministry_bin or _configured_bin(), tuple(base_url or _configured_bases()))
     try:
         # An archived signature is judged at the moment it claims (its certificate may have
         # expired since); that moment must itself lie inside the certificate's validity.
         parts = read_parts(data)
         at = signing_moment(parts.signature) or SystemClock().now()
-        verdict = check_pdf(data, store, at, checkers)
+        verdict = check_pdf(data, store, at, expect, checkers)
     except UnreadablePdfError as error:
         _unreadable(str(error))
     except FontMissingError as error:
         _unreadable(f"cannot redraw the PDF to compare: {error}")
     output = verdict.to_json()
+    valid = verdict.valid
     if server:
-        output["registry"] = _registry_status(server, verdict.number)
+        registry = _registry_status(server, verdict.number)
+        problems = _registry_findings(registry, verdict.sha256)
+        output["registry"] = registry
+        output["findings"] = [*output["findings"], *problems]
+        valid = valid and not problems
+        output["valid"] = valid
+        if problems and verdict.valid:
+            output["status"] = "invalid"
     _print(output)
-    raise typer.Exit(0 if verdict.valid else EXIT_INVALID)
+    raise typer.Exit(0 if valid else EXIT_INVALID)
 
 
 @doc_app.command()
@@ -93,13 +119,23 @@ def render(
     except OSError as error:
         raise fail(f"cannot read input: {os_reason(error)}") from None
     name = number or _own_number(content) or content_file.stem
+    # Only result documents are answered by /check; an act's QR would lead to "not found".
+    address = check_url(base_url, name) if _is_result_document(content) else ""
     try:
-        pdf = render_pdf(SealedDocument(name, content, cms), check_url(base_url, name))
+        pdf = render_pdf(SealedDocument(name, content, cms), address)
         output_file.write_bytes(pdf)
     except (DocumentUnreadableError, FontMissingError) as error:
         raise fail(f"cannot draw the PDF: {error}") from None
     except OSError as error:
         raise fail(f"cannot write the PDF: {os_reason(error)}") from None
+
+
+def _is_result_document(content: bytes) -> bool:
+    try:
+        body = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(body, dict) and "document_type" in body
 
 
 def _own_number(content: bytes) -> str | None:
@@ -109,6 +145,40 @@ def _own_number(content: bytes) -> str | None:
         return None
     found = body.get("number") if isinstance(body, dict) else None
     return found if isinstance(found, str) and found else None
+
+
+def _configured_bin() -> str | None:
+    from kepil.config import Settings
+
+    return Settings().provider_bin.strip() or None
+
+
+def _configured_bases() -> list[str]:
+    from kepil.config import Settings
+
+    configured = Settings().public_base_url
+    return [configured] if configured else []
+
+
+def _registry_findings(registry: dict[str, Any], sha256: str) -> list[dict[str, str]]:
+    """What the server's answer refuses: unknown there, other content, or not in force."""
+    if "error" in registry:
+        return [{"code": "registry_unreachable", "detail": str(registry["error"])}]
+    if not registry.get("found"):
+        return [{"code": "registry_not_found", "detail": "the server issued no such document"}]
+    found = []
+    if registry.get("sha256") != sha256:
+        found.append(
+            {
+                "code": "registry_sha256_differs",
+                "detail": f"the server issued {registry.get('sha256') or 'no hash'}, "
+                f"the PDF carries {sha256}",
+            }
+        )
+    if registry.get("kind") == _PERMIT_KIND and not registry.get("in_force"):
+        status = registry.get("status") or "unknown"
+        found.append({"code": "registry_not_in_force", "detail": f"the permit is {status} today"})
+    return found
 
 
 def _default_trust() -> Path:

@@ -5,24 +5,28 @@ uploads the document's PDF: its signature and pages are checked as `kepil doc ve
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from kepil.adapters.eds_documents import EdsDocumentVerifier
-from kepil.adapters.pdf.check import PdfCheck, check_pdf, signing_moment
+from kepil.adapters.pdf.check import Expectations, PdfCheck, check_pdf, signing_moment
 from kepil.adapters.pdf.fonts import FontMissingError
 from kepil.adapters.pdf.reading import MAX_PDF_BYTES, UnreadablePdfError, read_parts
 from kepil.domain.registry import RegistryStatus
 from kepil.entrypoints.api.dependencies import ViewsDep, container
+from kepil.entrypoints.api.document_pdf import public_base_url
 from kepil.entrypoints.web import words
 from kepil.entrypoints.web.i18n import N_
 from kepil.entrypoints.web.preferences import PreferencesDep
 from kepil.entrypoints.web.rendering import render
 from kepil.services.permits.views.check import DocumentCheck
+from kepil.services.permits.views.reader import PermitViews
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -56,27 +60,38 @@ def check(request: Request, prefs: PreferencesDep, views: ViewsDep) -> HTMLRespo
 
 @router.post("/check")
 async def check_upload(request: Request, prefs: PreferencesDep, views: ViewsDep) -> HTMLResponse:
-    """An uploaded PDF: its attached signature, its pages against the attached original, and
-    the document's standing in the registry today (what `kepil doc verify --server` says)."""
-    verdict: PdfCheck | None
+    """An uploaded PDF: its attached signature and signer, the issued document it must be, its
+    pages against the attached original, and the document's standing in the registry today."""
+    verdict: PdfCheck | None = None
     problem: str | None
-    if _declared_length(request) > MAX_UPLOAD_BYTES + _FORM_OVERHEAD:
-        # Refused before the form is parsed, so an oversized upload is not spooled to disk.
-        verdict, problem = None, _TOO_LARGE
+    status = 200
+    body = await _bounded_body(request)
+    if body is None:
+        # Refused while reading, so an oversized upload, chunked or not, is never held whole.
+        problem, status = _TOO_LARGE, 413
     else:
-        posted = await request.form()
-        try:
-            upload = posted.get("pdf")
-            data = (
-                await upload.read(MAX_UPLOAD_BYTES + 1) if isinstance(upload, UploadFile) else b""
-            )
-        finally:
-            await posted.close()
-        verdict, problem = await run_in_threadpool(_check_pdf, request, data)
+        data = await _uploaded_pdf(request, body)
+        verdict, problem = await run_in_threadpool(_check_pdf, request, views, data)
+        if verdict is None:
+            status = 422
     found = views.check_document(verdict.number) if verdict is not None else None
     context = _answer(verdict.number if verdict else "", verdict is not None, found)
     context.update(pdf_verdict=verdict, pdf_error=problem, pdf_kinds=_finding_kinds(verdict))
-    return render(request, prefs, "check.html", {**context, "error": None})
+    return render(request, prefs, "check.html", {**context, "error": None}, status)
+
+
+async def _bounded_body(request: Request) -> bytes | None:
+    """The request body, or None as soon as it is larger than an upload may be."""
+    limit = MAX_UPLOAD_BYTES + _FORM_OVERHEAD
+    if _declared_length(request) > limit:
+        return None
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _declared_length(request: Request) -> int:
@@ -84,6 +99,23 @@ def _declared_length(request: Request) -> int:
         return int(request.headers.get("content-length", "0"))
     except ValueError:
         return 0
+
+
+async def _uploaded_pdf(request: Request, body: bytes) -> bytes:
+    async def once() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return b""
+    try:
+        posted = await MultiPartParser(request.headers, once(), max_files=1, max_fields=4).parse()
+    except MultiPartException:
+        return b""
+    try:
+        upload = posted.get("pdf")
+        return await upload.read(MAX_UPLOAD_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    finally:
+        await posted.close()
 
 
 def _answer(typed: str, asked: bool, found: DocumentCheck | None) -> dict[str, Any]:
@@ -102,18 +134,31 @@ def _answer(typed: str, asked: bool, found: DocumentCheck | None) -> dict[str, A
     }
 
 
-def _check_pdf(request: Request, data: bytes) -> tuple[PdfCheck | None, str | None]:
+def _check_pdf(
+    request: Request, views: PermitViews, data: bytes
+) -> tuple[PdfCheck | None, str | None]:
     if not data:
         return None, N_("Choose the PDF file of the document.")
     if len(data) > MAX_UPLOAD_BYTES:
         return None, _TOO_LARGE
-    verifier = container(request).permits.verifier
+    services = container(request)
+    verifier = services.permits.verifier
     if not isinstance(verifier, EdsDocumentVerifier):
         return None, N_("This server cannot check signatures of uploaded files.")
+
+    def issued_sha256(number: str) -> str | None:
+        found = views.check_document(number)
+        return found.sha256 if found is not None and found.number == number else None
+
+    expect = Expectations(
+        services.settings.provider_bin.strip() or None,
+        (public_base_url(request),),
+        issued_sha256,
+    )
     try:
         parts = read_parts(data)
-        at = signing_moment(parts.signature) or container(request).clock.now()
-        return check_pdf(data, verifier.trust_store, at), None
+        at = signing_moment(parts.signature) or services.clock.now()
+        return check_pdf(data, verifier.trust_store, at, expect, verifier.revocation), None
     except UnreadablePdfError:
         return None, N_(
             "This file is not a document PDF of this service: it carries no signed document."
@@ -134,6 +179,15 @@ def _finding_kinds(verdict: PdfCheck | None) -> list[str]:
             kind = N_("The pages do not show what was signed: the visible text was changed.")
         elif finding.code == "drawing_differs":
             kind = N_("The file was changed after it was made: a drawing such as the QR code.")
+        elif finding.code.startswith("signer_") or finding.code == "state_body_unknown":
+            kind = N_("It was not signed by the head of the state body the document names.")
+        elif finding.code == "not_issued_here":
+            kind = N_("This service did not issue this document under this number.")
+        elif finding.code == "drawing_unconfirmed":
+            kind = N_(
+                "Other tools drew this file: what its pages show cannot be confirmed. "
+                "Download the document again from the service."
+            )
         else:
             kind = N_("The attached files do not belong together.")
         if kind not in kinds:

@@ -78,6 +78,7 @@ def check_document(number: str, views: ViewsDep) -> DocumentCheckOut:
         status_reason=entry.status_reason if entry else None,
         valid_until=entry.valid_until if entry else None,
         in_force=entry is not None and entry.status is RegistryStatus.ACTIVE,
+        sha256=found.sha256,
     )
 
 

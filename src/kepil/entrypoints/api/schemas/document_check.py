@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import Field
+
 from kepil.domain.registry import RegistryStatus
 from kepil.entrypoints.api.schemas.base import AlmatyModel
 
@@ -19,3 +21,7 @@ class DocumentCheckOut(AlmatyModel):
     status_reason: str | None
     valid_until: date | None
     in_force: bool
+    sha256: str | None = Field(
+        description="SHA-256 of the issued signed document: a PDF's attached original must "
+        "hash to it"
+    )

@@ -23,16 +23,24 @@ class DocumentCheck:
     kind: str
     issued_on: date
     entry: RegistryEntryView | None
+    # The issued document's SHA-256: a PDF's attachment must hash to it (anyone may compare).
+    sha256: str | None = None
 
 
 def check_document(uow: UnitOfWork, number: str, day: date) -> DocumentCheck | None:
     """The document with this number (a permit's number or its registry number), or None."""
     entry = uow.registry.get(number) or uow.registry.find_by_permit(number)
     if entry is not None:
+        issued = uow.documents.get(entry.permit_number)
         return DocumentCheck(
-            entry.permit_number, PERMIT_KIND, entry.issued_on, entry_view(entry, day)
+            entry.permit_number,
+            PERMIT_KIND,
+            entry.issued_on,
+            entry_view(entry, day),
+            issued.sha256 if issued is not None else None,
         )
     found = uow.documents.get(number)
     if found is None:
         return None
-    return DocumentCheck(found.number, found.kind, to_almaty(found.issued_at).date(), None)
+    issued_on = to_almaty(found.issued_at).date()
+    return DocumentCheck(found.number, found.kind, issued_on, None, found.sha256)
