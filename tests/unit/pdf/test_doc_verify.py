@@ -29,6 +29,8 @@ from kepil.signing.trust import TrustStore
 EXPECT = Expectations(MINISTRY_BIN, (CHECK_BASE,))
 # The CLI is told the state body and the public address as a bank's clerk would be.
 HELD_TO = ["--ministry-bin", MINISTRY_BIN, "--base-url", CHECK_BASE]
+# The test Ministry's certificates were valid when it signed, not today: judge then.
+AT_SIGNING = ["--at", (SIGNED_AT + timedelta(seconds=5)).isoformat()]
 
 
 def _check(pdf: bytes, ministry: Ministry, expect: Expectations = EXPECT) -> dict[str, object]:
@@ -117,10 +119,14 @@ def test_item_9_cli_exit_codes_are_those_of_eds_verify(
     tampered.write_bytes(render_pdf(forged, check_url(CHECK_BASE, sealed.number)))
     junk.write_bytes(b"%PDF-1.7 not really")
     runner = CliRunner()
-    ok = runner.invoke(app, ["doc", "verify", str(good), "--trust", str(trust_dir), *HELD_TO])
+    ok = runner.invoke(
+        app, ["doc", "verify", str(good), "--trust", str(trust_dir), *HELD_TO, *AT_SIGNING]
+    )
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.stdout)["number"] == "PRM-2026-000001"
-    bad = runner.invoke(app, ["doc", "verify", str(tampered), "--trust", str(trust_dir), *HELD_TO])
+    bad = runner.invoke(
+        app, ["doc", "verify", str(tampered), "--trust", str(trust_dir), *HELD_TO, *AT_SIGNING]
+    )
     assert bad.exit_code == 1
     assert json.loads(bad.stdout)["valid"] is False
     unreadable = runner.invoke(
@@ -145,7 +151,9 @@ def test_item_9_a_signed_act_drawn_by_doc_render_verifies_by_doc_verify(
          "--number", "CMP-2026-000001", "--base-url", CHECK_BASE],
     )  # fmt: skip
     assert made.exit_code == 0, made.output
-    checked = runner.invoke(app, ["doc", "verify", str(out), "--trust", str(trust_dir), *HELD_TO])
+    checked = runner.invoke(
+        app, ["doc", "verify", str(out), "--trust", str(trust_dir), *HELD_TO, *AT_SIGNING]
+    )
     assert checked.exit_code == 0, checked.output
     assert json.loads(checked.stdout)["number"] == "CMP-2026-000001"
     unreadable = runner.invoke(app, ["doc", "render", str(out), str(out), str(tmp_path / "x.pdf")])
@@ -166,11 +174,15 @@ def test_item_9_a_head_certificate_revoked_before_signing_is_refused_with_crl(
     pdf = tmp_path / "permit.pdf"
     pdf.write_bytes(render_pdf(sealed, check_url(CHECK_BASE, sealed.number)))
     runner = CliRunner()
-    without = runner.invoke(app, ["doc", "verify", str(pdf), "--trust", str(trust), *HELD_TO])
+    without = runner.invoke(
+        app, ["doc", "verify", str(pdf), "--trust", str(trust), *HELD_TO, *AT_SIGNING]
+    )
     assert without.exit_code == 0, without.output
     refused = runner.invoke(
-        app, ["doc", "verify", str(pdf), "--trust", str(trust), "--crl", str(crl), *HELD_TO]
-    )
+        app,
+        ["doc", "verify", str(pdf), "--trust", str(trust), "--crl", str(crl), *HELD_TO,
+         *AT_SIGNING],
+    )  # fmt: skip
     assert refused.exit_code == 1, refused.output
     assert "signature_certificate_revoked" in [
         finding["code"] for finding in json.loads(refused.stdout)["findings"]
@@ -196,7 +208,11 @@ class _Registry(BaseHTTPRequestHandler):
 
 
 def _verify_with_server(
-    answer: dict[str, object], pdf_bytes: bytes, trust_dir: Path, tmp_path: Path
+    answer: dict[str, object],
+    pdf_bytes: bytes,
+    trust_dir: Path,
+    tmp_path: Path,
+    extra: tuple[str, ...] = (),
 ) -> tuple[int, dict[str, object]]:
     handler = type("Answering", (_Registry,), {"answer": answer})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -208,7 +224,17 @@ def _verify_with_server(
         address = f"http://127.0.0.1:{server.server_address[1]}"
         result = CliRunner().invoke(
             app,
-            ["doc", "verify", str(pdf), "--trust", str(trust_dir), "--server", address, *HELD_TO],
+            [
+                "doc",
+                "verify",
+                str(pdf),
+                "--trust",
+                str(trust_dir),
+                "--server",
+                address,
+                *HELD_TO,
+                *extra,
+            ],
         )
     finally:
         server.shutdown()
@@ -223,6 +249,7 @@ def _issued(sealed: SealedDocument, **changes: object) -> dict[str, object]:
         "status": "active",
         "in_force": True,
         "sha256": hashlib.sha256(sealed.content).hexdigest(),
+        "issued_at": (SIGNED_AT + timedelta(seconds=5)).isoformat(),
         **changes,
     }
 
@@ -250,7 +277,7 @@ def test_item_9_with_a_server_another_issued_hash_under_the_number_exits_1(
     permit_pdf: bytes, sealed: SealedDocument, trust_dir: Path, tmp_path: Path
 ) -> None:
     answer = _issued(sealed, sha256="0" * 64)
-    code, output = _verify_with_server(answer, permit_pdf, trust_dir, tmp_path)
+    code, output = _verify_with_server(answer, permit_pdf, trust_dir, tmp_path, tuple(AT_SIGNING))
     assert code == 1
     assert _codes(output) == ["registry_sha256_differs"]
 
@@ -258,7 +285,7 @@ def test_item_9_with_a_server_another_issued_hash_under_the_number_exits_1(
 def test_item_9_with_a_server_that_issued_no_such_number_exits_1_as_not_found(
     permit_pdf: bytes, trust_dir: Path, tmp_path: Path
 ) -> None:
-    code, output = _verify_with_server({}, permit_pdf, trust_dir, tmp_path)
+    code, output = _verify_with_server({}, permit_pdf, trust_dir, tmp_path, tuple(AT_SIGNING))
     assert code == 1
     assert output["valid"] is False
     assert _codes(output) == ["registry_not_found"]
@@ -294,3 +321,43 @@ def test_item_9_a_pdf_drawn_by_other_tools_is_never_valid_by_its_text_alone(
     assert verdict["status"] == "cannot confirm the drawing"
     assert _codes(verdict) == ["drawing_unconfirmed"]
     assert "renderer kepil-pdf/0" in verdict["findings"][0]["detail"]  # type: ignore[index]
+
+
+def test_doc_verify_judges_at_the_moment_asked_never_at_the_signers_own_claim(
+    permit_pdf: bytes, trust_dir: Path, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "permit.pdf"
+    pdf.write_bytes(permit_pdf)
+    runner = CliRunner()
+    base = ["doc", "verify", str(pdf), "--trust", str(trust_dir), *HELD_TO]
+
+    later = runner.invoke(app, [*base, "--at", "2099-01-01T00:00:00"])
+
+    assert later.exit_code == 1, later.output
+    output = json.loads(later.stdout)
+    assert output["judged_at"].startswith("2099-01-01")
+    assert "signature_certificate_expired" in _codes(output)
+
+
+def test_doc_verify_with_a_server_judges_at_its_record_of_this_very_document(
+    permit_pdf: bytes, sealed: SealedDocument, trust_dir: Path, tmp_path: Path
+) -> None:
+    recorded = (SIGNED_AT + timedelta(seconds=5)).isoformat()
+
+    code, output = _verify_with_server(
+        _issued(sealed, issued_at=recorded), permit_pdf, trust_dir, tmp_path
+    )
+
+    assert code == 0, output
+    assert output["judged_at"] == recorded
+
+
+def test_doc_verify_ignores_the_servers_moment_for_another_document_under_the_number(
+    permit_pdf: bytes, sealed: SealedDocument, trust_dir: Path, tmp_path: Path
+) -> None:
+    answer = _issued(sealed, sha256="0" * 64, issued_at="2099-01-01T00:00:00+00:00")
+
+    code, output = _verify_with_server(answer, permit_pdf, trust_dir, tmp_path)
+
+    assert code == 1
+    assert str(output["judged_at"]) < "2099"  # judged now: the server vouched for another hash

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from urllib.parse import quote
 
 import typer
 
-from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE, fail, os_reason
+from kepil.entrypoints.cli.errors import (
+    EXIT_INVALID,
+    EXIT_UNREADABLE,
+    fail,
+    os_reason,
+    parse_moment,
+)
 
 doc_app = typer.Typer(help="Result documents as PDF files.", no_args_is_help=True)
 
@@ -43,12 +51,20 @@ def verify(
             "(repeatable; default: KEPIL_PUBLIC_BASE_URL)"
         ),
     ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="judge the signature as of this moment (ISO 8601, Almaty time without an "
+            "offset); default: the server's record of the issue when --server confirms this "
+            "very document, else now — never the signer's own signing-time claim"
+        ),
+    ] = None,
 ) -> None:
     """Verify the attached signature, that the state body's head named in it signed, and that
     the pages show the attached original; print JSON; exit 0 valid, 1 invalid (or, given a
     server, not issued there, another content, or not in force), 2 unreadable input."""
     from kepil.adapters.clock import SystemClock
-    from kepil.adapters.pdf.check import Expectations, check_pdf, signing_moment
+    from kepil.adapters.pdf.check import Expectations, check_pdf
     from kepil.adapters.pdf.fonts import FontMissingError
     from kepil.adapters.pdf.reading import UnreadablePdfError, read_parts
     from kepil.signing.errors import SigningError
@@ -66,20 +82,23 @@ def verify(
     except SigningError as error:
         _unreadable(f"cannot read the trust directory or a CRL: {error}")
     expect = Expectations(ministry_bin or _configured_bin(), tuple(base_url or _configured_bases()))
+    moment = parse_moment(at) if at is not None else None
+    registry: dict[str, Any] | None = None
     try:
-        # An archived signature is judged at the moment it claims (its certificate may have
-        # expired since); that moment must itself lie inside the certificate's validity.
         parts = read_parts(data)
-        at = signing_moment(parts.signature) or SystemClock().now()
-        verdict = check_pdf(data, store, at, expect, checkers)
+        if server:
+            registry = _registry_status(server, parts.number)
+        if moment is None:
+            moment = _issued_at(registry, parts.content) or SystemClock().now()
+        verdict = check_pdf(data, store, moment, expect, checkers)
     except UnreadablePdfError as error:
         _unreadable(str(error))
     except FontMissingError as error:
         _unreadable(f"cannot redraw the PDF to compare: {error}")
     output = verdict.to_json()
     valid = verdict.valid
-    if server:
-        registry = _registry_status(server, verdict.number)
+    output["judged_at"] = moment.isoformat()
+    if registry is not None:
         problems = _registry_findings(registry, verdict.sha256)
         output["registry"] = registry
         output["findings"] = [*output["findings"], *problems]
@@ -158,6 +177,23 @@ def _configured_bases() -> list[str]:
 
     configured = Settings().public_base_url
     return [configured] if configured else []
+
+
+def _issued_at(registry: dict[str, Any] | None, content: bytes) -> datetime | None:
+    """The server's record of when it accepted this very document (its hash must match).
+
+    An archived signature outlives its certificate, so it is judged when it was accepted, and
+    the server the person chose to ask is the witness; the CMS's signing-time is only the
+    signer's claim and never the moment."""
+    if registry is None or registry.get("sha256") != hashlib.sha256(content).hexdigest():
+        return None
+    recorded = registry.get("issued_at")
+    if not isinstance(recorded, str):
+        return None
+    try:
+        return datetime.fromisoformat(recorded)
+    except ValueError:
+        return None
 
 
 def _registry_findings(registry: dict[str, Any], sha256: str) -> list[dict[str, str]]:

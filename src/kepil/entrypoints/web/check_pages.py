@@ -4,8 +4,10 @@ uploads the document's PDF: its signature and pages are checked as `kepil doc ve
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import AsyncGenerator
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,9 +17,9 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from kepil.adapters.eds_documents import EdsDocumentVerifier
-from kepil.adapters.pdf.check import Expectations, PdfCheck, check_pdf, signing_moment
+from kepil.adapters.pdf.check import Expectations, PdfCheck, check_pdf
 from kepil.adapters.pdf.fonts import FontMissingError
-from kepil.adapters.pdf.reading import MAX_PDF_BYTES, UnreadablePdfError, read_parts
+from kepil.adapters.pdf.reading import MAX_PDF_BYTES, PdfParts, UnreadablePdfError, read_parts
 from kepil.domain.registry import RegistryStatus
 from kepil.entrypoints.api.dependencies import ViewsDep, container
 from kepil.entrypoints.api.document_pdf import public_base_url
@@ -157,7 +159,7 @@ def _check_pdf(
     )
     try:
         parts = read_parts(data)
-        at = signing_moment(parts.signature) or services.clock.now()
+        at = _judged_at(parts, views, services.clock.now())
         return check_pdf(data, verifier.trust_store, at, expect, verifier.revocation), None
     except UnreadablePdfError:
         return None, N_(
@@ -165,6 +167,18 @@ def _check_pdf(
         )
     except FontMissingError:
         return None, N_("The server cannot draw documents now (its PDF font is missing).")
+
+
+def _judged_at(parts: PdfParts, views: PermitViews, now: datetime) -> datetime:
+    """This service's record of when it accepted this very document, else now.
+
+    The CMS's signing-time is the signer's own claim: judged at it, a backdated signature
+    would escape its certificate's expiry and revocation. The service's record is trusted."""
+    found = views.check_document(parts.number)
+    digest = hashlib.sha256(parts.content).hexdigest()
+    if found is not None and found.issued_at is not None and found.sha256 == digest:
+        return found.issued_at
+    return now
 
 
 def _finding_kinds(verdict: PdfCheck | None) -> list[str]:

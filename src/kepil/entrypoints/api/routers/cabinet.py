@@ -79,6 +79,7 @@ def check_document(number: str, views: ViewsDep) -> DocumentCheckOut:
         valid_until=entry.valid_until if entry else None,
         in_force=entry is not None and entry.status is RegistryStatus.ACTIVE,
         sha256=found.sha256,
+        issued_at=found.issued_at,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -24,4 +24,9 @@ class DocumentCheckOut(AlmatyModel):
     sha256: str | None = Field(
         description="SHA-256 of the issued signed document: a PDF's attached original must "
         "hash to it"
+    )
+    issued_at: datetime | None = Field(
+        None,
+        description="when the service accepted the head's signature: the moment a copy with "
+        "this SHA-256 is judged at (its certificate may have expired since)",
     )

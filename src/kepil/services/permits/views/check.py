@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from kepil.domain.calendar import to_almaty
 from kepil.services.permits.views.registry import RegistryEntryView, entry_view
@@ -25,6 +25,8 @@ class DocumentCheck:
     entry: RegistryEntryView | None
     # The issued document's SHA-256: a PDF's attachment must hash to it (anyone may compare).
     sha256: str | None = None
+    # When the service accepted the head's signature: the trusted moment a copy is judged at.
+    issued_at: datetime | None = None
 
 
 def check_document(uow: UnitOfWork, number: str, day: date) -> DocumentCheck | None:
@@ -38,9 +40,10 @@ def check_document(uow: UnitOfWork, number: str, day: date) -> DocumentCheck | N
             entry.issued_on,
             entry_view(entry, day),
             issued.sha256 if issued is not None else None,
+            issued.issued_at if issued is not None else None,
         )
     found = uow.documents.get(number)
     if found is None:
         return None
     issued_on = to_almaty(found.issued_at).date()
-    return DocumentCheck(found.number, found.kind, issued_on, None, found.sha256)
+    return DocumentCheck(found.number, found.kind, issued_on, None, found.sha256, found.issued_at)
