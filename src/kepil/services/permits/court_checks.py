@@ -10,12 +10,16 @@ the examiner's to weigh, even if a later answer no longer lists it.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from contextlib import suppress
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any, Final
 
 from kepil.domain.state_records import CourtDecision, CourtRestriction
+from kepil.services.errors import ConflictError
 from kepil.services.permits.context import PermitContext
+from kepil.services.permits.ports import StoredApplication
+from kepil.services.unit_of_work import UnitOfWork
 
 FILING: Final = "filing"
 DRAFT: Final = "permit_draft"
@@ -71,3 +75,26 @@ def with_check(facts: dict[str, Any], check: dict[str, Any]) -> dict[str, Any]:
 def _same_answer(before: dict[str, Any], now: dict[str, Any]) -> bool:
     keys = ("subject", "checked_on", "court_decisions")
     return all(before.get(key) == now[key] for key in keys)
+
+
+def record_answer(
+    uow: UnitOfWork, stored: StoredApplication, check: dict[str, Any]
+) -> StoredApplication:
+    """The application with the answer kept (not committed); the aggregate is saved unchanged
+    beside it, so the version guards the answers as it guards the state."""
+    facts = with_check(stored.state_facts, check)
+    if facts is stored.state_facts:
+        return stored
+    version = uow.applications.save(stored.application, stored.version, state_facts=facts)
+    return replace(stored, state_facts=facts, version=version)
+
+
+def keep_answer(uow: UnitOfWork, number: str, check: dict[str, Any]) -> None:
+    """Keep an answer in a unit of its own (after a refused decision was rolled back)."""
+    with uow:
+        stored = uow.applications.get(number)
+        if stored is None:
+            return
+        with suppress(ConflictError):  # someone moved the case on meanwhile; theirs stands
+            record_answer(uow, stored, check)
+            uow.commit()

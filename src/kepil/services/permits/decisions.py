@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -27,7 +26,14 @@ from kepil.domain.permits.steps import StepArgumentError
 from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
 from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
-from kepil.services.permits.court_checks import DRAFT, SIGNING, ask_courts, with_check
+from kepil.services.permits.court_checks import (
+    DRAFT,
+    SIGNING,
+    ask_courts,
+    keep_answer,
+    record_answer,
+    with_check,
+)
 from kepil.services.permits.court_checks import reported_grounds as court_reported_grounds
 from kepil.services.permits.officials import actor_for, may_see, require_signing_right
 from kepil.services.permits.ports import IssuedDocument, StoredApplication
@@ -117,7 +123,8 @@ class DecisionAct:
 
 
 def draft_document(command: DocumentDraft, uow: UnitOfWork, context: PermitContext) -> bytes:
-    """The canonical JSON the head must sign now; nothing is stored."""
+    """The canonical JSON the head must sign now. Nothing of the document is stored; for a
+    permit, the court records' answer as of the draft is (Rules §4)."""
     action = DOCUMENT_ACTIONS.get(command.document_type)
     if action is None:
         raise InvalidInputError(
@@ -139,21 +146,10 @@ def draft_document(command: DocumentDraft, uow: UnitOfWork, context: PermitConte
     with uow:
         stored = _load(uow, command.application_number, command.principal)
         if check is not None:
-            stored = _with_answer(uow, stored, check)
+            stored = record_answer(uow, stored, check)
             uow.commit()
         actor = _actor(stored.application, action, command.principal, uow, now)
         return _document_bytes(_perform(stored, step, actor, now, context))
-
-
-def _with_answer(
-    uow: UnitOfWork, stored: StoredApplication, check: dict[str, Any]
-) -> StoredApplication:
-    # The aggregate is saved unchanged beside the new answers: the version guards both.
-    facts = with_check(stored.state_facts, check)
-    if facts is stored.state_facts:
-        return stored
-    version = uow.applications.save(stored.application, stored.version, state_facts=facts)
-    return replace(stored, state_facts=facts, version=version)
 
 
 def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext) -> Decision:
@@ -170,7 +166,7 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
         # The decision is rolled back whole; a ban the courts report now is still kept, so
         # the examiner can weigh it (one unit of its own, after the refused one).
         if check is not None and check["grounds"]:
-            _keep_answer(uow, number, check)
+            keep_answer(uow, number, check)
         raise
 
 
@@ -194,16 +190,6 @@ def _ask_before_signing(
             return None
         subject = stored.application.form.applicant_identifier
     return ask_courts(subject, SIGNING, now, to_almaty(now).date(), context)
-
-
-def _keep_answer(uow: UnitOfWork, number: str, check: dict[str, Any]) -> None:
-    with uow:
-        stored = uow.applications.get(number)
-        if stored is None:
-            return
-        with suppress(ConflictError):  # someone moved the case on; their answer stands
-            _with_answer(uow, stored, check)
-            uow.commit()
 
 
 def _decide(
