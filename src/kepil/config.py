@@ -103,6 +103,14 @@ class Settings(BaseSettings):
     # would look real on a signed document; the names fall back to the Ministry's (App.1 item 2).
     provider_name_kk: str = Field(default="", description="the state body's name in Kazakh")
     provider_name_ru: str = Field(default="", description="the state body's name in Russian")
+    # App.2's addressee declines the name («Руководителю Министерства …», «… министрлігінің
+    # басшысына»); no rule derives that from a configured name, so it is configured beside it.
+    provider_name_kk_genitive: str = Field(
+        default="", description="the Kazakh name in the genitive («… министрлігінің»)"
+    )
+    provider_name_ru_genitive: str = Field(
+        default="", description="the Russian name in the genitive («Министерства …»)"
+    )
     provider_bin: str = Field(default="", description="the state body's BIN (12 digits)")
     provider_address_kk: str = Field(default="", description="its address in Kazakh")
     provider_address_ru: str = Field(default="", description="its address in Russian")
@@ -159,6 +167,22 @@ class Settings(BaseSettings):
                 "KEPIL_PUBLIC_BASE_URL must be the https:// address people reach kepil at "
                 f"(printed in every document's QR code) in {self.mode.value} mode"
             )
+        # Every application is addressed to the body in the genitive (App.2) and the service
+        # refuses a form whose addressee is not the current text: a name configured without
+        # its genitive would make every applicant sign ungrammatical words, or the old body's.
+        undeclined = [
+            f"KEPIL_{name.upper()}_GENITIVE"
+            for name in ("provider_name_kk", "provider_name_ru")
+            if str(getattr(self, name)).strip()
+            and not str(getattr(self, f"{name}_genitive")).strip()
+        ]
+        if undeclined:
+            raise ValueError(
+                "App.2 addresses the application to the state body in the genitive "
+                "(«Руководителю Министерства …», «… министрлігінің басшысына»), which cannot be "
+                f"derived from a configured name; set {', '.join(undeclined)} in "
+                f"{self.mode.value} mode"
+            )
         return self
 
     @model_validator(mode="after")
@@ -188,11 +212,17 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'kepil.sqlite3'}"
 
     def provider(self) -> Provider:
-        """The state body as the documents name it; unset names fall back to the Ministry's."""
+        """The state body as the documents name it; unset names fall back to the Ministry's.
+
+        A configured name's genitive is the configured one; dev, which may leave it unset,
+        falls back to the name itself (prod refuses to start without it)."""
         default = Provider()
+        name_kk, name_ru = self.provider_name_kk.strip(), self.provider_name_ru.strip()
         return Provider(
-            name_kk=self.provider_name_kk.strip() or default.name_kk,
-            name_ru=self.provider_name_ru.strip() or default.name_ru,
+            name_kk=name_kk or default.name_kk,
+            name_ru=name_ru or default.name_ru,
+            name_kk_genitive=_genitive(name_kk, self.provider_name_kk_genitive, default, "kk"),
+            name_ru_genitive=_genitive(name_ru, self.provider_name_ru_genitive, default, "ru"),
             bin=self.provider_bin.strip(),
             address_kk=self.provider_address_kk.strip(),
             address_ru=self.provider_address_ru.strip(),
@@ -200,3 +230,10 @@ class Settings(BaseSettings):
             email=self.provider_email.strip(),
             site=self.provider_site.strip(),
         )
+
+
+def _genitive(name: str, genitive: str, default: Provider, language: str) -> str:
+    # The default name keeps its known genitive unless one is configured.
+    if genitive.strip():
+        return genitive.strip()
+    return name if name else default.genitive[language]

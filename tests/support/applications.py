@@ -70,7 +70,7 @@ def application_form(applicant_bin: str = APPLICANT_BIN) -> ApplicationForm:
         consents_to_personal_data_access=True,
         # App.2's words as the Russian page shows them, addressed to the default state body.
         language="ru",
-        statements=tuple(app2_statements("ru", Provider().name_ru).items()),
+        statements=tuple(app2_statements("ru", Provider().genitive["ru"]).items()),
     )
 
 

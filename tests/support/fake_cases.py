@@ -30,7 +30,7 @@ from kepil.domain.permits import (
 )
 from kepil.domain.permits.codec import EventRecord, event_record
 from kepil.domain.permits.deadlines import ServiceSchedule
-from kepil.domain.permits.grounds import RefusalReasons
+from kepil.domain.permits.grounds import GroundClearance, RefusalReasons
 from kepil.services.errors import ConflictError
 from kepil.services.permits.complaint_ports import (
     ComplaintRecord,
@@ -66,6 +66,7 @@ class ApplicationRow:
     signed_form: bytes
     version: int
     hearing_moves: int = 0
+    ground_clearances: tuple[GroundClearance, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,7 @@ class FakeApplicationRepository(FakeStore):
             stored.signed_form,
             stored.version,
             application.hearing_moves,
+            application.ground_clearances,
         )
         insert_new(self.rows, application.number, row)
         self._save_deadlines(application)
@@ -140,13 +142,19 @@ class FakeApplicationRepository(FakeStore):
             hearing_at=row.hearing_at,
             last_event_at=row.last_event_at,
             hearing_moves=row.hearing_moves,
+            ground_clearances=row.ground_clearances,
         )
         return StoredApplication(
             application, detached(row.state_facts), row.signed_form, row.version
         )
 
-    def save(self, application: Application, expected_version: int) -> int:
-        """Store the new state if nobody changed it since it was read."""
+    def save(
+        self,
+        application: Application,
+        expected_version: int,
+        state_facts: dict[str, Any] | None = None,
+    ) -> int:
+        """Store the new state (and the answers, when given) if nobody changed it since read."""
         row = self.rows.get(application.number)
         if row is None or row.version != expected_version:
             raise ConflictError(
@@ -159,8 +167,10 @@ class FakeApplicationRepository(FakeStore):
             preliminary_reasons=application.preliminary_reasons,
             hearing_at=application.hearing_at,
             hearing_moves=application.hearing_moves,
+            ground_clearances=application.ground_clearances,
             last_event_at=_last_event_at(application),
             version=expected_version + 1,
+            state_facts=row.state_facts if state_facts is None else detached(state_facts),
         )
         self._save_deadlines(application)
         return expected_version + 1

@@ -8,6 +8,8 @@ from tests.support.identities import MINISTRY_BIN
 TEST_PROVIDER: dict[str, str] = {
     "provider_name_kk": "ТЕСТ Қазақстан Республикасының Цифрлық даму министрлігі",
     "provider_name_ru": "ТЕСТ Министерство цифрового развития Республики Казахстан",
+    "provider_name_kk_genitive": "ТЕСТ Қазақстан Республикасының Цифрлық даму министрлігінің",
+    "provider_name_ru_genitive": "ТЕСТ Министерства цифрового развития Республики Казахстан",
     "provider_bin": MINISTRY_BIN,
     "provider_address_kk": "ТЕСТ Астана қ., Мәңгілік Ел даңғылы, 8",
     "provider_address_ru": "ТЕСТ г. Астана, проспект Мангилик Ел, 8",

@@ -62,7 +62,7 @@ def form_json(**changes: Any) -> dict[str, Any]:
         "consents_to_personal_data_access": True,
         # App.2's words as the Russian page shows them, addressed to the default state body.
         "language": "ru",
-        "statements": app2_statements("ru", Provider().name_ru),
+        "statements": app2_statements("ru", Provider().genitive["ru"]),
     }
     form.update(changes)
     return form

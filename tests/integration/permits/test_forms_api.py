@@ -70,7 +70,7 @@ def banned(database_url: str, tmp_path: Path, people: dict[str, Person]) -> Iter
 
 def _form() -> dict[str, object]:
     # The page would address the configured state body.
-    return form_json(statements=app2_statements("ru", TEST_PROVIDER["provider_name_ru"]))
+    return form_json(statements=app2_statements("ru", TEST_PROVIDER["provider_name_ru_genitive"]))
 
 
 def _under_review(portal: Portal) -> str:
@@ -159,7 +159,7 @@ def test_an_application_signed_with_an_altered_statement_is_refused_naming_it(
     portal: Portal,
 ) -> None:
     portal.at("2026-04-06T10:00")
-    statements = app2_statements("ru", Provider().name_ru)
+    statements = app2_statements("ru", Provider().genitive["ru"])
     statements["consents_to_protected_secrets_use"] = "Согласен."
     refused = portal.submit(form_json(statements=statements))
     assert refused.status_code == 422, refused.text
@@ -179,7 +179,7 @@ def test_an_application_without_the_form_s_words_is_refused(portal: Portal) -> N
 
 def test_an_application_in_kazakh_signs_the_kazakh_words(portal: Portal) -> None:
     portal.at("2026-04-06T10:00")
-    kazakh = app2_statements("kk", Provider().name_kk)
+    kazakh = app2_statements("kk", Provider().genitive["kk"])
     filed = portal.submit(form_json(language="kk", statements=kazakh))
     assert filed.status_code == 201, filed.text
     form = portal.application(str(filed.json()["number"]))["form"]

@@ -472,12 +472,15 @@ def test_two_officials_at_once_one_wins_and_the_other_is_told_to_reload(
     armed = [True]
 
     def write_after_another_acts(
-        self: SqlApplicationRepository, application: Any, expected_version: int
+        self: SqlApplicationRepository,
+        application: Any,
+        expected_version: int,
+        state_facts: Any = None,
     ) -> int:
         if armed and armed.pop():
             twin = DecideOnApplication(principal(SECOND_CLERK), number, twin_cms)
             decide(twin, container.uow(), container.permits)
-        return write(self, application, expected_version)
+        return write(self, application, expected_version, state_facts)
 
     monkeypatch.setattr(SqlApplicationRepository, "save", write_after_another_acts)
     lost = send(portal, clerk, number, "register", token, content)

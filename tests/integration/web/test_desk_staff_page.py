@@ -242,7 +242,12 @@ def test_the_acting_head_signs_a_permit_during_the_period_and_the_document_says_
     assert draft.status_code == 200, draft.text
     content = base64.b64decode(draft.json()["content_b64"])
     signer: dict[str, Any] = json.loads(content)["signer"]
-    assert signer == {"position": ACTING_RU, "name": DEPUTY_NAME, "iin": DEPUTY_IIN}
+    assert signer == {
+        "position": ACTING_RU,
+        "name": DEPUTY_NAME,
+        "iin": DEPUTY_IIN,
+        "position_kk": "Басшының міндетін атқарушы",
+    }
     issued = portal.client.post(
         f"/api/v1/applications/{number}/decisions",
         json={"cms": b64(portal.sign(deputy, content))},

@@ -443,7 +443,7 @@ def test_the_applicant_signs_the_form_s_words_as_the_page_shows_them_in_their_la
     assert answer.status_code == 200, answer.text
     signed = json.loads(base64.b64decode(answer.json()["data_b64"]))
     provider = Provider()
-    expected = app2_statements(language, provider.name[language])
+    expected = app2_statements(language, provider.genitive[language])
     assert signed["language"] == language
     assert signed["statements"] == expected
     shown = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))

@@ -94,7 +94,7 @@ def _addressed(portal: Portal):  # type: ignore[no-untyped-def]
     submit = portal.submit
 
     def filed(form=None, **rest):  # type: ignore[no-untyped-def]
-        said = app2_statements("ru", TEST_PROVIDER["provider_name_ru"])
+        said = app2_statements("ru", TEST_PROVIDER["provider_name_ru_genitive"])
         return submit(form or form_json(statements=said), **rest)
 
     return filed
@@ -167,5 +167,16 @@ def test_with_nothing_reported_the_record_page_says_so_before_anything_is_typed(
     number = under_review(portal)
     on_pages(portal, EXAMINER)
     page = portal.client.get(address(number, "clear_reported_ground"), params={"lang": "ru"})
+    assert page.status_code == 409
+    assert "не сообщают о решениях суда по основаниям 3–4" in _text(page.text)
+
+
+def test_once_recorded_the_desk_reads_the_cleared_ground_from_the_aggregate_and_offers_none(
+    banned: Portal,
+) -> None:
+    number = under_review(banned)
+    on_pages(banned, EXAMINER)
+    act(banned, EXAMINER, number, "clear_reported_ground", ground="3", reason="Не касается.")
+    page = banned.client.get(address(number, "clear_reported_ground"), params={"lang": "ru"})
     assert page.status_code == 409
     assert "не сообщают о решениях суда по основаниям 3–4" in _text(page.text)

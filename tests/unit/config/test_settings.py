@@ -132,3 +132,28 @@ def test_prod_mode_refuses_to_start_without_an_https_public_address_for_the_qr_c
 
 def test_dev_mode_without_a_public_address_falls_back_to_each_requests_address() -> None:
     assert Settings(mode=Mode.DEV).public_base_url is None
+
+
+def test_prod_refuses_a_configured_name_without_its_genitive_naming_the_setting(
+    tmp_path: Path,
+) -> None:
+    given = {k: v for k, v in TEST_PROVIDER.items() if k != "provider_name_ru_genitive"}
+    with pytest.raises(ValidationError) as refused:
+        Settings(mode=Mode.PROD, session_secret=_SECRET, trust_dir=tmp_path, **given)  # type: ignore[arg-type]
+    message = str(refused.value)
+    assert "KEPIL_PROVIDER_NAME_RU_GENITIVE" in message
+    assert "KEPIL_PROVIDER_NAME_KK_GENITIVE" not in message
+    assert "Руководителю Министерства" in message
+
+
+def test_the_genitive_names_come_from_settings_and_default_to_the_ministry_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings(mode=Mode.DEV).provider().genitive["ru"].startswith("Министерства цифрового")
+    for name, value in TEST_PROVIDER.items():
+        monkeypatch.setenv(f"KEPIL_{name.upper()}", value)
+    provider = Settings().provider()
+    assert provider.genitive == {
+        "kk": TEST_PROVIDER["provider_name_kk_genitive"],
+        "ru": TEST_PROVIDER["provider_name_ru_genitive"],
+    }

@@ -121,6 +121,7 @@ def test_refusal_opens_with_app4_sentence_naming_the_body_date_and_number(
         "position": "Вице-министр",
         "name": "Иванов И.И.",
         "iin": "850314312344",
+        "position_kk": "Вице-министр",
     }
 
 
@@ -184,6 +185,7 @@ def test_a_permit_cannot_be_drafted_over_a_reported_court_ban_until_the_examiner
         {
             "ground": 3,
             "ground_text": issued.permit.clearances[0].ground.text,
+            "ground_text_kk": issued.permit.clearances[0].ground.text_kk,
             "reason": "Запрет касается торговли алкоголем.",
             "examiner": {"name": examiner.name, "iin": examiner.iin},
             "recorded_at": "2026-04-15T11:00:00+05:00",
@@ -227,16 +229,16 @@ def test_without_reports_the_permit_carries_no_clearance_records(
 
 
 def test_what_the_applicant_signs_carries_the_addressee_and_request_of_app2() -> None:
-    russian = app2_statements("ru", "Министерство цифрового развития")
-    assert russian["addressee"] == "Руководителю Министерство цифрового развития"
+    russian = app2_statements("ru", "Министерства цифрового развития")
+    assert russian["addressee"] == "Руководителю Министерства цифрового развития"
     assert russian["request"].startswith("Руководствуясь статьей 6 Закона Республики Казахстан")
     assert (
         "прошу рассмотреть прилагаемый перечень документов и выдать разрешение"
         in (russian["request"])
     )
     assert russian["truthfulness_confirmed"].startswith("Подтверждаю достоверность")
-    kazakh = app2_statements("kk", "ТЕСТ министрлігі")
-    assert kazakh["addressee"] == "ТЕСТ министрлігі басшысына"
+    kazakh = app2_statements("kk", "ТЕСТ министрлігінің")
+    assert kazakh["addressee"] == "ТЕСТ министрлігінің басшысына"
     assert list(kazakh) == list(STATEMENTS) == list(russian)
     assert all(KAZAKH_LETTERS & set(text) for text in kazakh.values())
     with pytest.raises(ValueError, match="kk or ru"):

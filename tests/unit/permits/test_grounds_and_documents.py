@@ -93,11 +93,16 @@ def test_p9_motivated_refusal_names_the_signer_and_cites_grounds(form: Applicati
     )
     document = refusal.to_canonical_dict()
     assert document["grounds"] == [
-        {"number": 2, "text": RefusalGround.NONCOMPLIANCE_WITH_REQUIREMENTS.text}
+        {
+            "number": 2,
+            "text": RefusalGround.NONCOMPLIANCE_WITH_REQUIREMENTS.text,
+            "text_kk": RefusalGround.NONCOMPLIANCE_WITH_REQUIREMENTS.text_kk,
+        }
     ]
     assert document["motivation"] == "Узлов три, а не пять"
     assert document["signer"] == {
         "position": "Вице-министр",
         "name": "Иванов И.И.",
         "iin": "850314312344",
+        "position_kk": "Вице-министр",
     }

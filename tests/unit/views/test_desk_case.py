@@ -10,8 +10,11 @@ from tests.support.unit_of_work import FakeUnitOfWork
 
 from kepil.domain.auth import Principal
 from kepil.domain.calendar import ALMATY, kazakhstan_calendar
-from kepil.domain.permits import ApplicationStatus, PermitRole, Stage
+from kepil.domain.permits import ApplicationAction, ApplicationStatus, PermitRole, Stage
+from kepil.domain.permits.grounds import GroundClearance
+from kepil.entrypoints.web.desk_action_pages import _grounds_allowed
 from kepil.services.errors import ForbiddenError, NotFoundError
+from kepil.services.permits.ports import StoredApplication
 from kepil.services.permits.views.desk import act_signature, desk, desk_case
 from kepil.services.permits.views.viewer import Viewer
 
@@ -105,3 +108,21 @@ def test_a_missing_case_or_step_is_not_found() -> None:
         desk_case(uow, _as(PermitRole.CLERK), "APP-2026-999999", NOW, CALENDAR)
     with uow, pytest.raises(NotFoundError):
         act_signature(uow, _as(PermitRole.CLERK), "APP-2026-000001", 0)
+
+
+def test_the_record_page_offers_the_reported_grounds_the_aggregate_has_not_cleared() -> None:
+    # No history line says ground 3 was cleared: only the aggregate's own copy does.
+    uow = FakeUnitOfWork(CALENDAR)
+    with uow.given():
+        case = standing(
+            "APP-2026-000001", RECEIVED, CALENDAR, status=ApplicationStatus.UNDER_REVIEW
+        )
+        case.ground_clearances = (
+            GroundClearance.of(3, "Не касается.", "ЭКСПЕРТ", "800101300006", NOW),
+        )
+        uow.applications.add(
+            StoredApplication(case, {"suggested_grounds": [3, 4]}, b"test form", 1), []
+        )
+    with uow:
+        found = desk_case(uow, _as(PermitRole.EXAMINER), "APP-2026-000001", NOW, CALENDAR)
+    assert _grounds_allowed(found.case, ApplicationAction.CLEAR_REPORTED_GROUND) == (4,)

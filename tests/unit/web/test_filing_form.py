@@ -192,7 +192,7 @@ def test_the_form_to_sign_carries_the_statements_the_page_shows_in_its_language(
     wording = Wording.of("kk", Provider())
     data = filing.to_dict(wording)
     assert data["language"] == "kk"
-    assert data["statements"] == app2_statements("kk", Provider().name_kk)
+    assert data["statements"] == app2_statements("kk", Provider().genitive["kk"])
     assert "statements" not in filing.to_dict()
 
 

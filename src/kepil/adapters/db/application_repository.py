@@ -149,14 +149,21 @@ class SqlApplicationRepository:
             application, json.loads(row.state_facts), bytes(row.signed_form), row.version
         )
 
-    def save(self, application: Application, expected_version: int) -> int:
-        """Write the new state if nobody changed it since it was read."""
+    def save(
+        self,
+        application: Application,
+        expected_version: int,
+        state_facts: dict[str, Any] | None = None,
+    ) -> int:
+        """Write the new state (and the state systems' answers, when given) if nobody changed
+        it since it was read."""
+        facts = {} if state_facts is None else {"state_facts": json_text(state_facts)}
         changed = self._connection.execute(
             update(apps_t)
             .where(
                 and_(apps_t.c.number == application.number, apps_t.c.version == expected_version)
             )
-            .values(version=expected_version + 1, **self._state(application))
+            .values(version=expected_version + 1, **self._state(application), **facts)
         ).rowcount
         if changed != 1:
             raise ConflictError(

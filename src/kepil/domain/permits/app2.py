@@ -31,7 +31,9 @@ STATEMENTS: Final = (
     "consents_to_protected_secrets_use",
     "consents_to_personal_data_access",
 )
-# App.2 prints «Руководителю» above the state body's name; Kazakh names the body first.
+# App.2 prints «Руководителю» above the state body's name, which it governs in the genitive
+# («Руководителю Министерства …»); Kazakh names the body first, in the genitive too
+# («… министрлігінің басшысына»). The caller gives the genitive (Provider.genitive).
 _ADDRESSEE: Final = {"kk": "{name} басшысына", "ru": "Руководителю {name}"}
 _REQUEST: Final = {
     # kepil's translation
@@ -70,24 +72,25 @@ _CONFIRMATIONS: Final = {
 }
 
 
-def app2_statements(language: str, provider_name: str) -> dict[str, str]:
+def app2_statements(language: str, provider_genitive: str) -> dict[str, str]:
     """The current text of every statement of the form in `language` ("kk" or "ru"), addressed
-    to the state body named `provider_name` (in that language)."""
+    to the state body whose name in that language, in the genitive, is `provider_genitive`."""
     if language not in LANGUAGES:
         raise ValueError(f"the form is filed in kk or ru, not {language!r}")
     return {
-        "addressee": _ADDRESSEE[language].format(name=provider_name),
+        "addressee": _ADDRESSEE[language].format(name=provider_genitive),
         "request": _REQUEST[language],
         **{key: texts[language] for key, texts in _CONFIRMATIONS.items()},
     }
 
 
-def stale_statements(form: ApplicationForm, provider_names: dict[str, str]) -> list[str]:
+def stale_statements(form: ApplicationForm, provider_genitives: dict[str, str]) -> list[str]:
     """The statements whose signed text is missing or not the current one, in form order;
-    a form in no known language has every statement wrong."""
+    a form in no known language has every statement wrong. `provider_genitives`: the body's
+    name in the genitive by language (Provider.genitive)."""
     if form.language not in LANGUAGES:
         return list(STATEMENTS)
-    current = app2_statements(form.language, provider_names[form.language])
+    current = app2_statements(form.language, provider_genitives[form.language])
     signed = dict(form.statements)
     wrong = [key for key in STATEMENTS if signed.get(key) != current[key]]
     return wrong + sorted(key for key in signed if key not in current)

@@ -21,6 +21,17 @@ PROVIDER_NAME_RU: Final = (
 PROVIDER_NAME_KK: Final = (
     "Қазақстан Республикасының Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрлігі"
 )
+# The same names in the genitive, as App.2's addressee declines them: «Руководителю
+# Министерства …» / «… министрлігінің басшысына». A declension is not derived from a configured
+# name (Министерство/Агентство/Комитет decline apart; Kazakh harmony picks -ның/-нің/-дың…),
+# so each name comes with its genitive.
+PROVIDER_NAME_RU_GENITIVE: Final = (
+    "Министерства цифрового развития, инноваций и аэрокосмической промышленности "
+    "Республики Казахстан"
+)
+PROVIDER_NAME_KK_GENITIVE: Final = (
+    "Қазақстан Республикасының Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрлігінің"
+)
 # The ru-only keys the documents always had keep their values; the pairs are added beside them.
 PERMIT_TITLE: Final = wording.PERMIT_TITLE[1]
 PERMIT_SPECIAL_CONDITION: Final = wording.PERMIT_SPECIAL_CONDITION[1]
@@ -69,6 +80,8 @@ class Provider:
     phone: str = ""
     email: str = ""
     site: str = ""
+    name_kk_genitive: str = PROVIDER_NAME_KK_GENITIVE
+    name_ru_genitive: str = PROVIDER_NAME_RU_GENITIVE
 
     @property
     def configured(self) -> bool:
@@ -79,6 +92,11 @@ class Provider:
     def name(self) -> dict[str, str]:
         """The body's name in both languages."""
         return {"kk": self.name_kk, "ru": self.name_ru}
+
+    @property
+    def genitive(self) -> dict[str, str]:
+        """The body's name in the genitive in both languages, for App.2's addressee."""
+        return {"kk": self.name_kk_genitive, "ru": self.name_ru_genitive}
 
     def requisites(self, language: str) -> str:
         """The requisites as one line in the language ("kk" or "ru"); empty if none is set."""
@@ -159,9 +177,19 @@ class Signer:
         """The official signing, with their position or the role's usual title."""
         return cls(actor.position or _DEFAULT_POSITIONS.get(actor.role, ""), actor.name, actor.iin)
 
+    @property
+    def position_kk(self) -> str:
+        """The position in Kazakh (kepil's translation); empty when kepil has none for it."""
+        return wording.position_kk(self.position)
+
     def to_canonical_dict(self) -> dict[str, str]:
         """The signer block with stable keys."""
-        return {"position": self.position, "name": self.name, "iin": self.iin}
+        return {
+            "position": self.position,
+            "name": self.name,
+            "iin": self.iin,
+            "position_kk": self.position_kk,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +247,11 @@ class Permit:
                 "special_conditions": wording.pair(wording.PERMIT_SPECIAL_CONDITION),
                 "note": wording.pair(wording.PERMIT_NOTE),
             },
-            "wording_sources": _sources("legal_basis", "special_conditions", "note"),
+            "wording_sources": {
+                **_sources("legal_basis", "special_conditions", "note"),
+                # The clearance's ground_text is the law's; its ground_text_kk kepil's.
+                "ground_clearances": {"kk": wording.KEPIL, "ru": wording.LAW},
+            },
             "ground_clearances": [c.to_canonical_dict() for c in self.clearances],
         }
 
@@ -256,7 +288,11 @@ class MotivatedRefusal:
             "opening": wording.refusal_opening(
                 self.provider.name, self.application_date, self.application_number
             ),
-            "wording_sources": _sources("opening"),
+            "wording_sources": {
+                **_sources("opening"),
+                # Each cited ground's text is the law's; its text_kk kepil's.
+                "grounds": {"kk": wording.KEPIL, "ru": wording.LAW},
+            },
         }
 
 

@@ -26,6 +26,11 @@ class RefusalGround(IntEnum):
         """The ground in the words of the law."""
         return GROUND_TEXTS[self]
 
+    @property
+    def text_kk(self) -> str:
+        """The ground in Kazakh: kepil's translation, not the law's words."""
+        return GROUND_TEXTS_KK[self]
+
 
 GROUND_1_TEXT: Final = (
     "установление недостоверности документов, представленных заявителем для получения "
@@ -59,6 +64,37 @@ GROUND_TEXTS: Final = {
     RefusalGround.NO_PERSONAL_DATA_CONSENT: GROUND_5_TEXT,
 }
 
+# kepil's translation of App.1 §10 (the Order's Kazakh text is not among the seeds); the Russian
+# above stays the law. The phrasing follows the Kazakh of other services' standards
+# («көрсетілетін қызметті алушы» for «услугополучатель»).
+GROUND_TEXTS_KK: Final = {
+    RefusalGround.UNRELIABLE_DOCUMENTS: (
+        "өтініш беруші рұқсат алу үшін ұсынған құжаттардың және (немесе) олардағы деректердің "
+        "(мәліметтердің) анық еместігінің анықталуы"
+    ),
+    RefusalGround.NONCOMPLIANCE_WITH_REQUIREMENTS: (
+        "көрсетілетін қызметті алушының және (немесе) мемлекеттік қызмет көрсету үшін қажетті "
+        "ұсынылған материалдардың, объектілердің, деректер мен мәліметтердің Қазақстан "
+        "Республикасының нормативтік құқықтық актілерінде белгіленген талаптарға сәйкес келмеуі"
+    ),
+    RefusalGround.COURT_BAN_ON_ACTIVITY: (
+        "көрсетілетін қызметті алушыға қатысты осы мемлекеттік көрсетілетін қызметті алуды "
+        "талап ететін қызметпен немесе жекелеген қызмет түрлерімен айналысуға тыйым салу туралы "
+        "соттың заңды күшіне енген шешімінің (үкімінің) болуы"
+    ),
+    RefusalGround.COURT_DEPRIVATION_OF_SPECIAL_RIGHT: (
+        "көрсетілетін қызметті алушыға қатысты соттың заңды күшіне енген шешімінің болуы, оның "
+        "негізінде көрсетілетін қызметті алушы мемлекеттік көрсетілетін қызметті алуға "
+        "байланысты арнаулы құқығынан айырылған"
+    ),
+    RefusalGround.NO_PERSONAL_DATA_CONSENT: (
+        "мемлекеттік қызмет көрсету үшін талап етілетін, қолжетімділігі шектеулі дербес "
+        "деректерге қол жеткізуге «Дербес деректер және оларды қорғау туралы» Қазақстан "
+        "Республикасы Заңының 8-бабына сәйкес берілетін көрсетілетін қызметті алушы келісімінің "
+        "болмауы"
+    ),
+}
+
 
 def automatic_grounds(form: ApplicationForm) -> frozenset[RefusalGround]:
     """The grounds the form itself proves, without an examiner: today only ground 5."""
@@ -88,8 +124,11 @@ class RefusalReasons:
         return cls(grounds=cited, motivation=motivation.strip())
 
     def to_canonical_list(self) -> list[dict[str, int | str]]:
-        """The cited grounds as JSON-able dicts: number and text of the law."""
-        return [{"number": int(ground), "text": ground.text} for ground in self.grounds]
+        """The cited grounds as JSON-able dicts: number, text of the law, kepil's Kazakh."""
+        return [
+            {"number": int(ground), "text": ground.text, "text_kk": ground.text_kk}
+            for ground in self.grounds
+        ]
 
 
 # App.1 §10 items 3 and 4 come from court records the state systems report (Rules §4).
@@ -133,6 +172,7 @@ class GroundClearance:
         return {
             "ground": int(self.ground),
             "ground_text": self.ground.text,
+            "ground_text_kk": self.ground.text_kk,  # kepil's translation
             "reason": self.reason,
             "examiner": {"name": self.examiner_name, "iin": self.examiner_iin},
             "recorded_at": self.recorded_at.isoformat(),

@@ -117,6 +117,35 @@ FURTHER_CONSIDERATION_TITLE: Final = (
     "Уведомление об отказе в дальнейшем рассмотрении документов",
 )
 
+# The signer's position in Kazakh: kepil's translation of the usual titles of the civil service
+# («Руководитель» / «Ответственный исполнитель» are what a document says of a head or examiner
+# with no position of their own). A position granted in other words has no Kazakh here, and the
+# document then carries an empty `position_kk`: a reader shows the Russian rather than a guess.
+_POSITIONS_KK: Final = {
+    "руководитель": "Басшы",
+    "ответственный исполнитель": "Жауапты орындаушы",
+    "исполняющий обязанности руководителя": "Басшының міндетін атқарушы",
+    "временно исполняющий обязанности руководителя": "Басшының міндетін уақытша атқарушы",
+    "заместитель руководителя": "Басшының орынбасары",
+    "министр": "Министр",
+    "вице-министр": "Вице-министр",
+    "ответственный секретарь": "Жауапты хатшы",
+    "председатель": "Төраға",
+    "заместитель председателя": "Төрағаның орынбасары",
+    "директор департамента": "Департамент директоры",
+    "заместитель директора департамента": "Департамент директорының орынбасары",
+    "руководитель управления": "Басқарма басшысы",
+    "главный эксперт": "Бас сарапшы",
+    "эксперт": "Сарапшы",
+    "главный специалист": "Бас маман",
+    "ведущий специалист": "Жетекші маман",
+}
+
+
+def position_kk(position_ru: str) -> str:
+    """kepil's Kazakh for a position written in Russian; empty when kepil knows none."""
+    return _POSITIONS_KK.get(" ".join(position_ru.split()).casefold(), "")
+
 
 def pair(texts: tuple[str, str]) -> Pair:
     """A (kk, ru) tuple as the {"kk", "ru"} dict the canonical documents carry."""

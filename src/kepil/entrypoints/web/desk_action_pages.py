@@ -409,13 +409,12 @@ def _grounds_allowed(case: ApplicationView, action: ApplicationAction) -> tuple[
 
 
 def _reported_not_cleared(case: ApplicationView) -> tuple[int, ...]:
-    # App.1 §10 items 3-4 the state systems' answers suggested, less those already recorded.
+    # App.1 §10 items 3-4 the state systems' answers suggested, less those the aggregate holds
+    # as cleared: one source of truth with the check the permit itself makes.
     facts = case.state_facts or {}
     reported = {g for g in facts.get("suggested_grounds", ()) if g in (3, 4)}
-    for line in case.history:
-        if line.kind == "reported_ground_cleared":
-            reported.discard(line.details.get("clearance", {}).get("ground"))
-    return tuple(sorted(reported))
+    cleared = {c.get("ground") for c in case.ground_clearances}
+    return tuple(sorted(reported - cleared))
 
 
 def refusal(error: Exception, action: ApplicationAction) -> Problem:

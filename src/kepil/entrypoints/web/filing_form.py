@@ -56,7 +56,7 @@ class Wording:
     @classmethod
     def of(cls, language: str, provider: Provider) -> Wording:
         """The current statements in `language`, addressed to the configured state body."""
-        return cls(language, app2_statements(language, provider.name[language]))
+        return cls(language, app2_statements(language, provider.genitive[language]))
 
 
 @dataclass

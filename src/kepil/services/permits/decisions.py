@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from kepil.domain.auth import Principal
+from kepil.domain.calendar import to_almaty
 from kepil.domain.canonical import canonical_bytes
 from kepil.domain.permits import (
     Actor,
@@ -18,12 +19,22 @@ from kepil.domain.permits import (
     Step,
 )
 from kepil.domain.permits.codec import event_kind
+from kepil.domain.permits.errors import TransitionNotAllowedError
 from kepil.domain.permits.events import ResultDocument
 from kepil.domain.permits.status import TRANSITIONS
 from kepil.domain.permits.steps import StepArgumentError
 from kepil.services.errors import ConflictError, InvalidInputError, NotFoundError
 from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
+from kepil.services.permits.court_checks import (
+    DRAFT,
+    SIGNING,
+    ask_courts,
+    keep_answer,
+    record_answer,
+    with_check,
+)
+from kepil.services.permits.court_checks import reported_grounds as court_reported_grounds
 from kepil.services.permits.officials import actor_for, may_see, require_signing_right
 from kepil.services.permits.ports import IssuedDocument, StoredApplication
 from kepil.services.permits.signed_acts import (
@@ -112,7 +123,8 @@ class DecisionAct:
 
 
 def draft_document(command: DocumentDraft, uow: UnitOfWork, context: PermitContext) -> bytes:
-    """The canonical JSON the head must sign now; nothing is stored."""
+    """The canonical JSON the head must sign now. Nothing of the document is stored; for a
+    permit, the court records' answer as of the draft is (Rules §4)."""
     action = DOCUMENT_ACTIONS.get(command.document_type)
     if action is None:
         raise InvalidInputError(
@@ -122,8 +134,21 @@ def draft_document(command: DocumentDraft, uow: UnitOfWork, context: PermitConte
     arguments = {"grounds": list(command.grounds), "motivation": command.motivation}
     with uow:
         stored = _load(uow, command.application_number, command.principal)
-        actor = _actor(stored.application, action, command.principal, uow, now)
+        _actor(stored.application, action, command.principal, uow, now)
         step = step_of(action, arguments)
+        subject = stored.application.form.applicant_identifier
+    # App.1 §10 items 3-4 as of the draft, asked outside any transaction (a slow gateway
+    # holds no lock); the answer is kept even when it refuses the draft, so the examiner
+    # sees the new ban and may record why it does not concern the activity.
+    check = None
+    if action is _A.ISSUE_PERMIT:
+        check = ask_courts(subject, DRAFT, now, to_almaty(now).date(), context)
+    with uow:
+        stored = _load(uow, command.application_number, command.principal)
+        if check is not None:
+            stored = record_answer(uow, stored, check)
+            uow.commit()
+        actor = _actor(stored.application, action, command.principal, uow, now)
         return _document_bytes(_perform(stored, step, actor, now, context))
 
 
@@ -133,6 +158,48 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
     act = verify_act(
         command.signed_decision, command.principal, context.verifier, now, read_decision, "decision"
     )
+    number = command.application_number
+    check = _ask_before_signing(uow, number, act, now, context)
+    try:
+        return _decide(uow, act, check, now, context, command)
+    except TransitionNotAllowedError:
+        # The decision is rolled back whole; a ban the courts report now is still kept, so
+        # the examiner can weigh it (one unit of its own, after the refused one).
+        if check is not None and check["grounds"]:
+            keep_answer(uow, number, check)
+        raise
+
+
+def _ask_before_signing(
+    uow: UnitOfWork,
+    number: str,
+    act: SignedAct[DecisionAct],
+    now: datetime,
+    context: PermitContext,
+) -> dict[str, Any] | None:
+    """The court records as of the head's signing of a permit (App.1 §10 items 3-4), asked
+    outside any transaction; None for any other decision or a case the signer cannot see
+    (the decision itself then answers why)."""
+    if act.payload.payload.get("document_type") != "permit":
+        return None
+    with uow:
+        stored = uow.applications.get(number)
+        if stored is None or not may_see(
+            act.signer, stored.application.form.applicant_identifier, uow
+        ):
+            return None
+        subject = stored.application.form.applicant_identifier
+    return ask_courts(subject, SIGNING, now, to_almaty(now).date(), context)
+
+
+def _decide(
+    uow: UnitOfWork,
+    act: SignedAct[DecisionAct],
+    check: dict[str, Any] | None,
+    now: datetime,
+    context: PermitContext,
+    command: DecideOnApplication,
+) -> Decision:
     number = command.application_number
     with uow:
         stored = _load(uow, number, act.signer)
@@ -146,11 +213,17 @@ def decide(command: DecideOnApplication, uow: UnitOfWork, context: PermitContext
         if action is _A.WITHDRAW:
             require_signing_right(act.signer, application.form.applicant_identifier)
         actor = _actor(application, action, act.signer, uow, now)
+        facts = None
+        if check is not None and action is _A.ISSUE_PERMIT:
+            # Judged on every answer so far, this one included; kept with the permit or not
+            # at all (one unit of work).
+            facts = with_check(stored.state_facts, check)
+            stored = replace(stored, state_facts=facts)
         event = _perform(stored, step_of(action, arguments), actor, now, context)
         document_number = None
         if document_type is not None:
             document_number = _store_document(uow, application, event, act, now)
-        uow.applications.save(application, stored.version)
+        uow.applications.save(application, stored.version, state_facts=facts)
         use_act(uow, act, "decision", f"{number} {event_kind(event)}", now)
         events = application.pull_events()
         uow.applications.record_events(events, command.signed_decision)
@@ -229,9 +302,8 @@ def _roles_of(action: ApplicationAction) -> frozenset[PermitRole]:
 
 
 def reported_grounds(stored: StoredApplication) -> tuple[int, ...]:
-    """App.1 §10 items the state systems' answers suggested at filing (Rules §4)."""
-    suggested = stored.state_facts.get("suggested_grounds", ())
-    return tuple(g for g in suggested if isinstance(g, int) and not isinstance(g, bool))
+    """App.1 §10 items the state systems' answers suggested so far (Rules §4)."""
+    return court_reported_grounds(stored.state_facts)
 
 
 def _perform(

@@ -170,8 +170,15 @@ class ApplicationRepository(Protocol):
         """The application, or None."""
         ...
 
-    def save(self, application: Application, expected_version: int) -> int:
-        """Store the new state; ConflictError if someone else changed it first. New version."""
+    def save(
+        self,
+        application: Application,
+        expected_version: int,
+        state_facts: dict[str, Any] | None = None,
+    ) -> int:
+        """Store the new state, and the state systems' answers when given (they grow as the
+        service asks again, Rules §4); ConflictError if someone else changed it first.
+        The new version."""
         ...
 
     def record_events(

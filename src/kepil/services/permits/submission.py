@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from kepil.domain.auth import Principal
@@ -14,10 +14,10 @@ from kepil.domain.calendar import to_almaty
 from kepil.domain.permits import Actor, Application, ApplicationForm, PermitRole
 from kepil.domain.permits.app2 import stale_statements
 from kepil.domain.permits.codec import FormDecodingError, form_from_dict
-from kepil.domain.state_records import CourtRestriction
 from kepil.services.errors import ConflictError, InvalidInputError
 from kepil.services.messagebus import Command
 from kepil.services.permits.context import PermitContext
+from kepil.services.permits.court_checks import FILING, ask_courts, plain, with_check
 from kepil.services.permits.officials import require_signing_right
 from kepil.services.permits.ports import AlreadyStored, StoredApplication, StoredFile
 from kepil.services.permits.signed_acts import use_act, verify_act
@@ -78,7 +78,7 @@ def submit_application(
     require_signing_right(act.signer, form.applicant_identifier)
     _require_current_statements(form, context)
     files = _match_files(form, command.files, context)
-    facts = _state_facts(form, act.signer, to_almaty(now).date(), context)
+    facts = _state_facts(form, act.signer, now, context)
     with uow:
         # The same request may have been filed while we asked the outside world.
         replayed = _replayed(uow, command, fingerprint)
@@ -106,7 +106,7 @@ def submit_application(
 
 def _require_current_statements(form: ApplicationForm, context: PermitContext) -> None:
     """App.2: the applicant signs the form's words as shown now, in the language filed in."""
-    stale = stale_statements(form, context.provider.name)
+    stale = stale_statements(form, context.provider.genitive)
     if stale:
         raise InvalidInputError(
             "stale_statement",
@@ -222,29 +222,20 @@ def _match_files(
 
 
 def _state_facts(
-    form: ApplicationForm, signer: Principal, today: date, context: PermitContext
+    form: ApplicationForm, signer: Principal, now: datetime, context: PermitContext
 ) -> dict[str, Any]:
     """What the state systems say (Rules §4), kept with the application for the examiner."""
+    today = to_almaty(now).date()
     person = context.egov.person(signer.iin)
     business = context.egov.business(form.applicant_identifier)
-    decisions = context.egov.court_decisions(form.applicant_identifier, today)
-    grounds = sorted(
-        {
-            3 if decision.restriction is CourtRestriction.ACTIVITY_BAN else 4
-            for decision in decisions
-        }
-    )
-    return {
+    check = ask_courts(form.applicant_identifier, FILING, now, today, context)
+    filed = {
         "checked_on": today.isoformat(),
-        "person": _plain(asdict(person)) if person else None,
-        "business": _plain(asdict(business)) if business else None,
-        "court_decisions": [_plain(asdict(decision)) for decision in decisions],
+        "person": plain(asdict(person)) if person else None,
+        "business": plain(asdict(business)) if business else None,
+        "court_decisions": check["court_decisions"],
         # App.1 §10 items 3-4 follow from the court records; the examiner decides (§8).
-        "suggested_grounds": grounds,
+        "suggested_grounds": check["grounds"],
     }
-
-
-def _plain(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: value.isoformat() if isinstance(value, date) else value for key, value in data.items()
-    }
+    # The first answer of the §4 history; the permit's draft and signing ask again.
+    return with_check(filed, check)

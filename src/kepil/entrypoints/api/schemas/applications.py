@@ -59,7 +59,10 @@ class ApplicationOut(AlmatyModel):
     history: list[EventOut]
     documents: list[DocumentRef]
     state_facts: dict[str, Any] | None = Field(
-        default=None, description="what the state systems said (Rules §4); officials only"
+        default=None,
+        description="what the state systems said (Rules §4); officials only. `court_checks`: "
+        "every answer of the court records (at filing, the permit's draft and signing); "
+        "`suggested_grounds`: App.1 §10 items 3-4 of all of them",
     )
     form: dict[str, Any] | None = Field(
         default=None,

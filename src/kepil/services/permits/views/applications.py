@@ -9,7 +9,12 @@ from datetime import date, datetime
 from typing import Any
 
 from kepil.domain.calendar import to_almaty
-from kepil.domain.permits.codec import EventRecord, attachment_to_dict, form_to_dict
+from kepil.domain.permits.codec import (
+    EventRecord,
+    attachment_to_dict,
+    clearances_to_list,
+    form_to_dict,
+)
 from kepil.services.errors import NotFoundError
 from kepil.services.permits.ports import (
     ApplicationSummary,
@@ -77,6 +82,9 @@ class ApplicationView:
     state_facts: dict[str, Any] | None
     form: dict[str, Any]
     """The Appendix 2 form as the applicant signed it, read back."""
+    ground_clearances: list[dict[str, Any]]
+    """The examiner's signed records on reported grounds 3-4, as the aggregate keeps them
+    (officials only, like `state_facts`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +147,9 @@ def application_view(uow: UnitOfWork, who: Viewer, number: str, now: datetime) -
         # What the state systems said about the applicant is for the examiner (§4).
         state_facts=stored.state_facts if who.is_official else None,
         form=form_to_dict(application.form),
+        ground_clearances=(
+            clearances_to_list(application.ground_clearances) if who.is_official else []
+        ),
     )
 
 
