@@ -29,10 +29,11 @@ log = logging.getLogger(__name__)
 
 _MAX_CHAIN_LENGTH = 8
 # What one verification (the signatures, the signer's path, a time-stamp and its TSA's path)
-# may spend on signature checks, in units: a GOST check costs GOST_CHECK_COST (about 0.4 s
-# each in pure Python, so 16 of them, some 7 s at worst), any other check (RSA, ECDSA,
-# Ed25519: well under a millisecond) one unit.
-SIGNATURE_BUDGET = 64
+# may spend on signature checks, in units: a GOST check costs GOST_CHECK_COST (0.4-0.8 s each
+# in pure Python, so 10 of them, under 8 s at worst), any other check (RSA, ECDSA, Ed25519:
+# well under a millisecond) one unit. Two time-stamped GOST signers under one CA need 9 GOST
+# checks, since a certificate link is checked once per verification (SignatureBudget).
+SIGNATURE_BUDGET = 40
 GOST_CHECK_COST = 4
 _WEAK_HASHES = (hashes.MD5, hashes.SHA1)
 _PROCESSED_EXTENSIONS = {
@@ -222,6 +223,9 @@ class SignatureBudget:
 
     def __init__(self, units: int = SIGNATURE_BUDGET) -> None:
         self._left = units
+        # Certificate links already checked in this verification: the same issuing CA under
+        # every signer, and the TSA's, is paid for once.
+        self._links: dict[tuple[bytes, bytes], bool] = {}
 
     @property
     def left(self) -> int:
@@ -238,6 +242,14 @@ class SignatureBudget:
                 "too many signers, certificates or time-stamps",
             )
         self._left -= cost
+
+    def issued_by(self, certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+        """`is_issued_by`, paid from the budget once per pair of certificates."""
+        link = (certificate.fingerprint(hashes.SHA256()), issuer.fingerprint(hashes.SHA256()))
+        if link not in self._links:
+            self.spend(certificate.signature_algorithm_oid.dotted_string)
+            self._links[link] = is_issued_by(certificate, issuer)
+        return self._links[link]
 
 
 def build_chain(
@@ -346,8 +358,7 @@ class _PathSearch:
                 continue
             if unsupported_critical_extensions(issuer):
                 continue
-            self._budget.spend(current.signature_algorithm_oid.dotted_string)
-            if not is_issued_by(current, issuer):
+            if not self._budget.issued_by(current, issuer):
                 continue
             found = self.extend([*path, issuer])
             if found is not None:

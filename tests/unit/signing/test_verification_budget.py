@@ -8,9 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from asn1crypto import cms, core
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from kepil.signing import trust
 from kepil.signing.certificates import subject_public_key_info
+from kepil.signing.cms_sign import SignerCredential, sign_cms
+from kepil.signing.dev_pki import DevPki
 from kepil.signing.cms_load import load_cms
 from kepil.signing.cms_verify import MAX_TIMESTAMP_TOKENS, verify_cms
 from kepil.signing.errors import ErrorCode
@@ -27,10 +31,11 @@ CPU_BOUND_SECONDS = 10.0
 
 
 def _verify_timed(cms_bytes: bytes, purpose: KeyKind = KeyKind.SIGN) -> tuple[dict, float]:  # type: ignore[type-arg]
+    store = gost_2022_trust()  # sorting roots checks their signatures: not the verification's
     started = time.process_time()
     result = verify_cms(
         cms_bytes,
-        trust_store=gost_2022_trust(),
+        trust_store=store,
         at=SKARM_AT,
         purpose=purpose,
         check_number=any_number,
@@ -145,3 +150,29 @@ def test_sign_in_judges_no_time_stamp_token_and_says_so() -> None:
     assert signer["timestamp"] is None
     assert signer["timestamps_ignored"] == 1
     assert signer["signed_at_source"] == "signing_time_attribute"
+
+
+def test_a_certificate_link_shared_by_two_signers_is_checked_once(
+    pki: DevPki,
+    ec_signer: SignerCredential,
+    rsa_signer: SignerCredential,
+    now: datetime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked: list[tuple[str, str]] = []
+    real = trust.is_issued_by
+
+    def counting(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+        checked.append((certificate.subject.rfc4514_string(), issuer.subject.rfc4514_string()))
+        return real(certificate, issuer)
+
+    monkeypatch.setattr(trust, "is_issued_by", counting)
+    signed = sign_cms(b"two signers", [ec_signer, rsa_signer], signing_time=now)
+
+    result = verify_cms(signed, trust_store=pki.trust_store(), at=now)
+
+    assert result.valid, result.to_json()
+    # Each signer's own link, and the issuing CA's link to the root once for both.
+    assert len(checked) == 3
+    ca_link = (pki.issuing.subject.rfc4514_string(), pki.root.subject.rfc4514_string())
+    assert checked.count(ca_link) == 1
