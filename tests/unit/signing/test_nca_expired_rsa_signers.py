@@ -24,7 +24,9 @@ def test_an_ncanode_rsa_signer_is_certificate_expired_at_its_own_signing_time(na
     (signer_certificate,) = loaded.certificates
     assert view.signing_time > signer_certificate.not_valid_after_utc
 
-    result = verify_cms(raw, trust_store=ncanode_trust(), at=view.signing_time, check_number=any_number)
+    result = verify_cms(
+        raw, trust_store=ncanode_trust(), at=view.signing_time, check_number=any_number
+    )
 
     assert [issue.code for issue in result.errors] == [ErrorCode.CERTIFICATE_EXPIRED]
     (signer,) = result.signers

@@ -164,7 +164,9 @@ def test_a_gost_2004_root_in_roots_loads_as_a_root_that_anchors_nothing_with_a_w
 
     store = TrustStore.from_directory(tmp_path)
 
-    assert [root.subject for root in store.roots] == [certificate("root_test_gost_2022.cer").subject]
+    assert [root.subject for root in store.roots] == [
+        certificate("root_test_gost_2022.cer").subject
+    ]
     assert store.inert_roots == (certificate("root_gost_test.crt"),)
     assert store.is_anchor(certificate("root_gost_test.crt")) is False
     (warning,) = store.warnings

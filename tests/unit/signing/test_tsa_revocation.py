@@ -114,7 +114,9 @@ def test_a_tsa_revoked_after_gen_time_without_a_known_reason_does_not_move_the_m
 def test_a_tsa_revoked_after_gen_time_for_key_compromise_does_not_move_the_moment(
     pki: DevPki, tsa: SignerCredential, stamped: bytes
 ) -> None:
-    later = _RevokedWithReason(tsa.certificate.serial_number, NOW + timedelta(days=2), "keyCompromise")
+    later = _RevokedWithReason(
+        tsa.certificate.serial_number, NOW + timedelta(days=2), "keyCompromise"
+    )
 
     _moment_not_moved(_verify(stamped, pki, [later]))
 

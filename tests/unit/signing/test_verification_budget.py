@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from asn1crypto import cms, core
@@ -13,11 +14,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from kepil.signing import trust
 from kepil.signing.certificates import subject_public_key_info
-from kepil.signing.cms_sign import SignerCredential, sign_cms
-from kepil.signing.dev_pki import DevPki
 from kepil.signing.cms_load import load_cms
+from kepil.signing.cms_sign import SignerCredential, sign_cms
 from kepil.signing.cms_verify import MAX_TIMESTAMP_TOKENS, verify_cms
-from kepil.signing.errors import ErrorCode
+from kepil.signing.dev_pki import DevPki
 from kepil.signing.nca_profile import KeyKind
 
 from .nca_samples import LONG_NAME_WARNING, any_number, certificate, gost_2022_trust, sample
@@ -30,7 +30,9 @@ SKARM_AT = datetime(2026, 7, 20, 9, 11, tzinfo=UTC)
 CPU_BOUND_SECONDS = 10.0
 
 
-def _verify_timed(cms_bytes: bytes, purpose: KeyKind = KeyKind.SIGN) -> tuple[dict, float]:  # type: ignore[type-arg]
+def _verify_timed(
+    cms_bytes: bytes, purpose: KeyKind = KeyKind.SIGN
+) -> tuple[dict[str, Any], float]:
     store = gost_2022_trust()  # sorting roots checks their signatures: not the verification's
     started = time.process_time()
     result = verify_cms(
@@ -97,9 +99,7 @@ def _look_alikes_and_signers(look_alikes: int, signers: int) -> bytes:
         for i in range(look_alikes)
     ]
     first = signed["signer_infos"][0]
-    fields = {
-        name: first[name] for name, *_ in cms.SignerInfo._fields if name != "unsigned_attrs"
-    }
+    fields = {name: first[name] for name, *_ in cms.SignerInfo._fields if name != "unsigned_attrs"}
     bare = cms.SignerInfo({k: v for k, v in fields.items() if not isinstance(v, core.Void)})
     parts = {name: signed[name] for name, *_ in cms.SignedData._fields}
     parts["certificates"] = cms.CertificateSet(
