@@ -120,7 +120,8 @@ class TrustStore:
         for path, certificate in _files_in(directory / "roots"):
             if is_unverifiable_root(certificate):
                 inert.append(certificate)
-            elif not is_self_signed(certificate):
+                continue
+            if not is_self_signed(certificate):
                 raise TrustStoreError(
                     f"{path}: {_subject(certificate)!r} is not self-signed; "
                     "it belongs in intermediates/"
