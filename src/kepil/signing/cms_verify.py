@@ -209,6 +209,8 @@ class _Context:
     check_number: IdentityNumberCheck
     clock_skew: timedelta
     budget: trust.SignatureBudget = field(default_factory=trust.SignatureBudget)
+    # The content's digest by algorithm OID, computed once for every signer of the call.
+    digests: dict[str, bytes] = field(default_factory=dict)
 
 
 def _verify_signer(
@@ -252,7 +254,8 @@ def _verify_signer(
     verified = None
     if content is not None:
         signed_bytes = attempt(
-            lambda: check_digest(view, content, loaded.content_type), ErrorCode.BAD_SIGNATURE
+            lambda: check_digest(view, content, loaded.content_type, context.digests),
+            ErrorCode.BAD_SIGNATURE,
         )
         if signed_bytes is not None:
             verified = attempt(

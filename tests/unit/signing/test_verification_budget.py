@@ -12,7 +12,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from kepil.signing import trust
+from kepil.signing import gost, trust
 from kepil.signing.certificates import subject_public_key_info
 from kepil.signing.cms_load import load_cms
 from kepil.signing.cms_sign import SignerCredential, sign_cms
@@ -176,3 +176,27 @@ def test_a_certificate_link_shared_by_two_signers_is_checked_once(
     assert len(checked) == 3
     ca_link = (pki.issuing.subject.rfc4514_string(), pki.root.subject.rfc4514_string())
     assert checked.count(ca_link) == 1
+
+
+def test_three_copies_of_a_gost_signer_verify_hashing_the_content_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    crafted = _look_alikes_and_signers(look_alikes=0, signers=3)
+    content = load_cms(crafted).content
+    assert content is not None
+    hashed: list[int] = []
+    real = gost.streebog
+
+    def counting(data: bytes, variant: gost.GostVariant) -> bytes:
+        if data == content:
+            hashed.append(len(data))
+        return real(data, variant)
+
+    monkeypatch.setattr(gost, "streebog", counting)
+
+    document, cpu = _verify_timed(crafted)
+
+    assert document["valid"] is True, document["errors"]
+    assert len(document["signers"]) == 3
+    assert len(hashed) == 1
+    assert cpu < CPU_BOUND_SECONDS
