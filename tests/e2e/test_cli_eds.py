@@ -94,6 +94,7 @@ def test_a_pem_signed_document_verifies_with_the_signer_in_the_json(
         "signed_at_source",
         "algorithm",
         "timestamp",
+        "timestamps_ignored",
         "errors",
         "warnings",
     }

@@ -230,7 +230,26 @@ def extended_key_usages(certificate: x509.Certificate) -> set[str]:
 def key_profile(certificate: x509.Certificate) -> nca.KeyProfile | None:
     """The kind of key the certificate states (nca_profile.KEY_PROFILES), or None."""
     algorithm = gost.public_key_algorithm_oid(subject_public_key_info(certificate))
-    return nca.key_profile(algorithm, key_usage_bits(certificate), extended_key_usages(certificate))
+    return nca.key_profile(
+        algorithm,
+        key_usage_bits(certificate),
+        extended_key_usages(certificate),
+        is_ca=_is_ca(certificate),
+    )
+
+
+def _is_ca(certificate: x509.Certificate) -> bool:
+    """basicConstraints CA=true, read alone when another extension cannot be decoded."""
+    try:
+        return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return False
+    except ValueError:
+        parsed = asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER))
+        for extension in parsed["tbs_certificate"]["extensions"]:
+            if extension["extn_id"].dotted == x509.BasicConstraints.oid.dotted_string:
+                return bool(extension["extn_value"].parsed["ca"].native)
+        return False
 
 
 _BIT_NAMES = {

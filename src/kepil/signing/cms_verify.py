@@ -24,11 +24,20 @@ from kepil.signing.cms_signer_info import (
 from kepil.signing.errors import ErrorCode, SigningError
 from kepil.signing.nca_profile import KeyKind
 from kepil.signing.revocation import RevocationChecker
-from kepil.signing.timestamp import TimestampResult, TimestampStatus, verify_timestamp_token
+from kepil.signing.timestamp import (
+    TimestampResult,
+    TimestampStatus,
+    TsaCheck,
+    verify_timestamp_token,
+)
 
 T = TypeVar("T")
 
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
+# Time-stamp tokens judged per signature. Kalkan and NCALayer put one; two leave room for a
+# second TSA (one not configured here, or a changeover). More are a warning and ignored: each
+# costs signature checks, and one trusted token already proves the moment.
+MAX_TIMESTAMP_TOKENS = 2
 # Where a signer's signing moment came from (`signed_at_source`); None: no moment is known.
 FROM_TIMESTAMP = "timestamp"
 FROM_SIGNING_TIME_ATTRIBUTE = "signing_time_attribute"
@@ -142,8 +151,14 @@ def verify_cms(
     the signing moment, it must not lie after `at`, and the chain's validity and revocation
     are judged at that moment instead of `at` (a certificate that expired or was revoked
     later does not undo a signature made while it was good; docs/eds-verify.md). Tokens that
-    are not trusted are warnings and change nothing. Damaged input never raises: it is
-    reported with a specific error code.
+    are not trusted are warnings and change nothing. A token is judged only once the
+    signer's own signature verified, only its first (MAX_TIMESTAMP_TOKENS), its TSA's path
+    revocation-checked by `revocation` as of `at`, and only for `KeyKind.SIGN`: sign-in
+    judges everything as of now and needs no moment.
+
+    Every signature check of the call (signatures, paths, tokens) comes from one budget
+    (trust.SIGNATURE_BUDGET); crafted input that would need more gets too_complex.
+    Damaged input never raises: it is reported with a specific error code.
     """
     if at.tzinfo is None:
         raise ValueError("`at` must be timezone-aware")
@@ -193,6 +208,9 @@ class _Context:
     revocation: Sequence[RevocationChecker]
     check_number: IdentityNumberCheck
     clock_skew: timedelta
+    budget: trust.SignatureBudget = field(default_factory=trust.SignatureBudget)
+    # The content's digest by algorithm OID, computed once for every signer of the call.
+    digests: dict[str, bytes] = field(default_factory=dict)
 
 
 def _verify_signer(
@@ -215,21 +233,11 @@ def _verify_signer(
         return None
 
     tokens, warnings = _timestamp_tokens(index, view)
-    # The token stamps the signature value; it is judged whatever becomes of the signature.
-    timestamps = tuple(
-        verify_timestamp_token(token, view.signature, context.trust_store) for token in tokens
-    )
-    warnings.extend(
-        Issue(_WARNING_BY_STATUS[stamp.status], stamp.summary(), index)
-        for stamp in timestamps
-        if not stamp.valid
-    )
-    stamped_at = min((s.time for s in timestamps if s.valid and s.time), default=None)
-    candidates = candidate_certificates(view, loaded.certificates)
+    candidates = candidate_certificates(view, trust.unique(loaded.certificates))
     if not candidates:
         detail = "no certificate in the CMS matches the signer identifier"
         issues.append(Issue(ErrorCode.SIGNER_CERTIFICATE_MISSING, detail, index))
-        signed_at, source = _signing_moment(view, stamped_at)
+        signed_at, source = _signing_moment(view, None)
         return SignerResult(
             index,
             None,
@@ -238,23 +246,27 @@ def _verify_signer(
             tuple(issues),
             (),
             tuple(tokens),
-            timestamps,
+            (),
             source,
             tuple(warnings),
         )
     certificate = candidates[0]
+    verified = None
     if content is not None:
         signed_bytes = attempt(
-            lambda: check_digest(view, content, loaded.content_type), ErrorCode.BAD_SIGNATURE
+            lambda: check_digest(view, content, loaded.content_type, context.digests),
+            ErrorCode.BAD_SIGNATURE,
         )
         if signed_bytes is not None:
-            certificate = (
-                attempt(
-                    lambda: _signing_certificate(view, signed_bytes, candidates),
-                    ErrorCode.BAD_SIGNATURE,
-                )
-                or certificate
+            verified = attempt(
+                lambda: _signing_certificate(view, signed_bytes, candidates, context.budget),
+                ErrorCode.BAD_SIGNATURE,
             )
+    certificate = verified or certificate
+    # A token costs signature checks; only a signature that holds, and only a purpose that
+    # needs the moment, may spend them (sign-in judges everything as of now).
+    timestamps = _judge_tokens(index, view, tokens, context, warnings) if verified else ()
+    stamped_at = min((s.time for s in timestamps if s.valid and s.time), default=None)
     signer = attempt(
         lambda: _parse_certificate(certificate, context.check_number),
         ErrorCode.MALFORMED_CERTIFICATE,
@@ -264,7 +276,9 @@ def _verify_signer(
             Issue(ErrorCode.INVALID_IDENTITY_NUMBER, text, index) for text in signer.warnings
         )
     chain = attempt(
-        lambda: trust.build_chain(certificate, loaded.certificates, context.trust_store),
+        lambda: trust.build_chain(
+            certificate, loaded.certificates, context.trust_store, context.budget
+        ),
         ErrorCode.UNTRUSTED_CHAIN,
     )
     attempt(
@@ -296,12 +310,45 @@ def _verify_signer(
     )
 
 
+def _judge_tokens(
+    index: int,
+    view: SignerInfoView,
+    tokens: list[bytes],
+    context: _Context,
+    warnings: list[Issue],
+) -> tuple[TimestampResult, ...]:
+    """The first token judged (as of `at`, its TSA path revocation-checked); the rest ignored."""
+    if not tokens or context.purpose is not KeyKind.SIGN:
+        return ()
+    if len(tokens) > MAX_TIMESTAMP_TOKENS:
+        detail = (
+            f"{len(tokens)} time-stamp tokens on one signature; only the first "
+            f"{MAX_TIMESTAMP_TOKENS} judged, the rest ignored"
+        )
+        warnings.append(Issue(ErrorCode.TIMESTAMP_UNTRUSTED, detail, index))
+    check = TsaCheck(at=context.at, revocation=context.revocation, budget=context.budget)
+    timestamps = tuple(
+        verify_timestamp_token(token, view.signature, context.trust_store, check)
+        for token in tokens[:MAX_TIMESTAMP_TOKENS]
+    )
+    warnings.extend(
+        Issue(_WARNING_BY_STATUS[stamp.status], stamp.summary(), index)
+        for stamp in timestamps
+        if not stamp.valid
+    )
+    return timestamps
+
+
 def _signing_certificate(
-    view: SignerInfoView, signed_bytes: bytes, candidates: list[x509.Certificate]
+    view: SignerInfoView,
+    signed_bytes: bytes,
+    candidates: list[x509.Certificate],
+    budget: trust.SignatureBudget,
 ) -> x509.Certificate:
     """The named certificate whose key made the signature; a look-alike cannot take its place."""
     errors: list[SigningError] = []
     for candidate in candidates:
+        budget.spend(view.signature_oid)
         try:
             check_signature(view, signed_bytes, candidate)
         except SigningError as error:
@@ -389,6 +436,8 @@ def _signer_json(result: SignerResult) -> dict[str, Any]:
         "signed_at_source": result.signed_at_source,
         "algorithm": result.algorithm,
         "timestamp": result.timestamp.to_json() if result.timestamp else None,
+        # Tokens carried but not judged: beyond the first, after a bad signature, or sign-in.
+        "timestamps_ignored": len(result.timestamp_tokens) - len(result.timestamps),
         "errors": [issue.to_json() for issue in result.errors],
         "warnings": [issue.to_json() for issue in result.warnings],
     }

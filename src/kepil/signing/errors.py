@@ -32,12 +32,19 @@ class ErrorCode(StrEnum):
     TIMESTAMP_UNSUPPORTED = "timestamp_unsupported"
     TIMESTAMP_CERTIFICATE_MISMATCH = "timestamp_certificate_mismatch"
     TIMESTAMP_CERTIFICATE_UNBOUND = "timestamp_certificate_unbound"
+    # More signature checks than one verification may spend (crafted look-alikes, many signers).
+    TOO_COMPLEX = "too_complex"
 
 
 class SigningError(Exception):
     """A failure with a specific code; `detail` is for people, `code` is for programs."""
 
-    def __init__(self, code: ErrorCode, detail: str) -> None:
+    def __init__(
+        self, code: ErrorCode, detail: str, *, revocation_reason: str | None = None
+    ) -> None:
         super().__init__(f"{code.value}: {detail}")
         self.code = code
         self.detail = detail
+        # With certificate_revoked: the CRLReason by its RFC 5280 name ("keyCompromise", ...)
+        # when the source stated one; None when it is not known.
+        self.revocation_reason = revocation_reason

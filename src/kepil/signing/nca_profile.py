@@ -160,17 +160,26 @@ class KeyProfile:
     forbidden_bits: frozenset[str] = _NONE
     required_ekus: frozenset[str] = _NONE
     forbidden_ekus: frozenset[str] = _NONE
+    # At least one EKU equal to one of these arcs or under it, unless empty.
+    one_of_eku_arcs: frozenset[str] = _NONE
 
     def matches(self, algorithm: str, bits: Set[str], ekus: Set[str]) -> bool:
-        """Whether a certificate with this key algorithm, keyUsage and EKUs is of this kind."""
+        """Whether a certificate with this key algorithm, keyUsage and EKUs is of this kind.
+
+        No end-entity kind may sign certificates or CRLs (keyCertSign, cRLSign)."""
         return (
             algorithm in self.algorithms
             and self.required_bits <= bits
             and (not self.one_of_bits or bool(self.one_of_bits & bits))
-            and not self.forbidden_bits & bits
+            and not (self.forbidden_bits | _CA_BITS) & bits
             and self.required_ekus <= ekus
             and not self.forbidden_ekus & ekus
+            and (not self.one_of_eku_arcs or _any_under(ekus, self.one_of_eku_arcs))
         )
+
+
+def _any_under(ekus: Set[str], arcs: Set[str]) -> bool:
+    return any(eku == arc or eku.startswith(arc + ".") for eku in ekus for arc in arcs)
 
 
 _GOST_2015 = frozenset({GOST2015_256_PUBLIC_KEY, GOST2015_512_PUBLIC_KEY})
@@ -180,7 +189,20 @@ _AUTH = frozenset({KeyKind.AUTH})
 _SIGNING_BITS = frozenset({DIGITAL_SIGNATURE, NON_REPUDIATION})
 _ENCIPHERING_BITS = frozenset({KEY_ENCIPHERMENT, KEY_AGREEMENT})
 _CLIENT_AUTH = frozenset({EKU_CLIENT_AUTH})
+_CA_BITS = frozenset({KEY_CERT_SIGN, CRL_SIGN})
 
+# An information system's key signs for its legal entity, but there is no person behind it
+# to sign in: it is its own kind, matched before the person's one (docs/eds-trust.md).
+NCA_GOST_2015_SYSTEM = KeyProfile(
+    name="NCA GOST 2015 information system",
+    issued="NCA GOST R 34.10-2015 certificates of a legal entity's information system",
+    algorithms=_GOST_2015,
+    required_bits=_SIGNING_BITS,
+    one_of_bits=_ENCIPHERING_BITS,
+    forbidden_ekus=_CLIENT_AUTH,
+    one_of_eku_arcs=frozenset({EKU_ORG_INFORMATION_SYSTEM}),
+    purposes=_SIGN,
+)
 NCA_GOST_2015 = KeyProfile(
     name="NCA GOST 2015",
     issued="NCA GOST R 34.10-2015 certificates, 2022 onward, test and production (one key)",
@@ -188,6 +210,8 @@ NCA_GOST_2015 = KeyProfile(
     required_bits=_SIGNING_BITS,
     one_of_bits=_ENCIPHERING_BITS,
     forbidden_ekus=_CLIENT_AUTH,
+    # The holder's role: an individual, or an organisation's (1.2.398.3.3.4.1.2 and below).
+    one_of_eku_arcs=frozenset({EKU_INDIVIDUAL, EKU_ORGANIZATION}),
     purposes=_BOTH,
 )
 NCA_SIGNING_BEFORE_2022 = KeyProfile(
@@ -232,6 +256,7 @@ DEV_AUTH = KeyProfile(
 
 # Every kind of key kepil accepts for signing or sign-in; a key of no kind here is refused.
 KEY_PROFILES: tuple[KeyProfile, ...] = (
+    NCA_GOST_2015_SYSTEM,
     NCA_GOST_2015,
     NCA_SIGNING_BEFORE_2022,
     NCA_AUTH_BEFORE_2022,
@@ -240,6 +265,12 @@ KEY_PROFILES: tuple[KeyProfile, ...] = (
 )
 
 
-def key_profile(algorithm: str, bits: Set[str], ekus: Set[str]) -> KeyProfile | None:
-    """The first profile a key matches (algorithm OID, keyUsage bit names, EKU OIDs), or None."""
+def key_profile(
+    algorithm: str, bits: Set[str], ekus: Set[str], *, is_ca: bool = False
+) -> KeyProfile | None:
+    """The first profile a key matches (algorithm OID, keyUsage bit names, EKU OIDs), or None.
+
+    A CA certificate (basicConstraints CA=true) is of no end-entity kind."""
+    if is_ca:
+        return None
     return next((p for p in KEY_PROFILES if p.matches(algorithm, bits, ekus)), None)

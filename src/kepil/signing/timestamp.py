@@ -9,7 +9,8 @@ A token is judged in this order, and its status is the worst that applies:
   SHA-1 imprints); it can be neither confirmed nor refuted;
 - untrusted: cryptographically sound, but the TSA certificate is missing, not named by the
   signed ESS signing-certificate attribute, does not chain to the trust store, was not valid
-  at genTime or is not a time-stamping certificate (RFC 3161 2.3);
+  at genTime, is not a time-stamping certificate (RFC 3161 2.3), or its path's revocation
+  status is revoked or unknown (see `check_tsa_revocation`);
 - trusted: everything holds, and genTime may serve as the signing moment.
 """
 
@@ -17,7 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -34,6 +36,7 @@ from kepil.signing.certificates import names_of
 from kepil.signing.cms_signature import check_digest, check_signature
 from kepil.signing.cms_signer_info import candidate_certificates
 from kepil.signing.errors import ErrorCode, SigningError
+from kepil.signing.revocation_check import RevocationChecker
 from kepil.signing.tst_info import TimestampToken, certificate_binding, read_token
 
 T = TypeVar("T")
@@ -47,6 +50,12 @@ _IMPRINT_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
 }
 # Hashes known by name but not accepted: too weak (SHA-1) or not implemented (GOST 34.311-95).
 _REFUSED_IMPRINT_HASHES = {_SHA1: "SHA-1", nca.GOST34311_DIGEST: "GOST 34.311-95"}
+# A TSA certificate revoked after genTime for one of these reasons still vouches for the tokens
+# it made before: the key was not compromised. Any other reason, or none stated, and the
+# token's time is not relied on (RFC 3161 4, ETSI EN 319 102-1 5.6.2.5).
+TOLERATED_LATER_REVOCATION = frozenset(
+    {"affiliationChanged", "superseded", "cessationOfOperation", "privilegeWithdrawn"}
+)
 _INVALID_CODES = {
     ErrorCode.TIMESTAMP_CERTIFICATE_MISMATCH,
     ErrorCode.MALFORMED_TIMESTAMP,
@@ -115,15 +124,29 @@ class TimestampResult:
         }
 
 
+@dataclass(frozen=True)
+class TsaCheck:
+    """What a token's TSA is judged against besides the trust store."""
+
+    at: datetime | None = None  # when its path's revocation is judged; None: not judged
+    revocation: Sequence[RevocationChecker] = ()
+    budget: trust.SignatureBudget | None = None  # shared with the rest of the verification
+
+
 def verify_timestamp_token(
-    token: bytes, stamped: bytes, trust_store: trust.TrustStore
+    token: bytes,
+    stamped: bytes,
+    trust_store: trust.TrustStore,
+    check: TsaCheck | None = None,
 ) -> TimestampResult:
     """Judge `token` as a time-stamp over `stamped` (the SignerInfo's signature value).
 
-    Never raises on bad input: every problem is an error in the result.
+    With `check.at`, the TSA's path is revocation-checked by `check.revocation` as of then.
+    Never raises on bad input: every problem is an error in the result, and an exhausted
+    budget of signature checks is too_complex (untrusted).
     """
     try:
-        return _verify(token, stamped, trust_store)
+        return _verify(token, stamped, trust_store, check or TsaCheck())
     except Exception as error:  # a last guard: a token must never take the signature down
         detail = f"{type(error).__name__}: {error}"
         return TimestampResult(
@@ -131,7 +154,9 @@ def verify_timestamp_token(
         )
 
 
-def _verify(token: bytes, stamped: bytes, trust_store: trust.TrustStore) -> TimestampResult:
+def _verify(
+    token: bytes, stamped: bytes, trust_store: trust.TrustStore, check: TsaCheck
+) -> TimestampResult:
     try:
         parsed = read_token(token)
     except SigningError as error:
@@ -152,12 +177,19 @@ def _verify(token: bytes, stamped: bytes, trust_store: trust.TrustStore) -> Time
     view = parsed.signed.signers[0]
     attempt(lambda: check_imprint(info.imprint_algorithm, info.imprint, stamped))
     configured = _configured(trust_store)
-    candidates = candidate_certificates(view, [*parsed.signed.certificates, *configured])
-    certificate = attempt(lambda: _signing_certificate(parsed, candidates))
+    candidates = candidate_certificates(
+        view, trust.unique([*parsed.signed.certificates, *configured])
+    )
+    budget = check.budget or trust.SignatureBudget()
+    certificate = attempt(lambda: _signing_certificate(parsed, candidates, budget))
     chain = None
     if certificate is not None:
         attempt(lambda: check_certificate_binding(view.signed_attrs, certificate))
-        chain = attempt(lambda: _trusted_chain(certificate, parsed, trust_store))
+        chain = attempt(lambda: _trusted_chain(certificate, parsed, trust_store, budget))
+    if chain is not None and check.at is not None:
+        found = chain
+        at = check.at
+        attempt(lambda: check_tsa_revocation(found, info.gen_time, at, check.revocation))
     named = certificate or (candidates[0] if candidates else None)
     return TimestampResult(
         status=_status(errors),
@@ -218,7 +250,7 @@ def _digest(algorithm: str, data: bytes, what: str) -> bytes:
 
 
 def _signing_certificate(
-    parsed: TimestampToken, candidates: list[x509.Certificate]
+    parsed: TimestampToken, candidates: list[x509.Certificate], budget: trust.SignatureBudget
 ) -> x509.Certificate:
     """The certificate whose key signed the TSTInfo (through the token's signed attributes)."""
     view = parsed.signed.signers[0]
@@ -240,6 +272,7 @@ def _signing_certificate(
         )
     failures: list[SigningError] = []
     for candidate in candidates:
+        budget.spend(view.signature_oid)
         try:
             check_signature(view, signed_bytes, candidate)
         except SigningError as error:
@@ -250,12 +283,64 @@ def _signing_certificate(
 
 
 def _trusted_chain(
-    certificate: x509.Certificate, parsed: TimestampToken, store: trust.TrustStore
+    certificate: x509.Certificate,
+    parsed: TimestampToken,
+    store: trust.TrustStore,
+    budget: trust.SignatureBudget,
 ) -> list[x509.Certificate]:
-    chain = trust.build_chain(certificate, parsed.signed.certificates, store)
+    chain = trust.build_chain(certificate, parsed.signed.certificates, store, budget)
     trust.check_validity(chain, parsed.tst_info.gen_time)
     _check_time_stamping_usage(certificate)
     return chain
+
+
+def check_tsa_revocation(
+    chain: Sequence[x509.Certificate],
+    gen_time: datetime,
+    at: datetime,
+    checkers: Sequence[RevocationChecker],
+) -> None:
+    """The TSA's path must not be revoked as of `at`, nor its status unknown.
+
+    A revocation that came after genTime is tolerated when its stated reason says the key
+    was not compromised (TOLERATED_LATER_REVOCATION): the tokens made before stay good. With
+    keyCompromise, or no reason known, a later revocation still refuses the token, since a
+    compromised key can make tokens with any genTime.
+    """
+    for child, issuer in itertools.pairwise(chain):
+        for checker in checkers:
+            try:
+                checker.check(child, issuer, at)
+            except SigningError as error:
+                if error.code is not ErrorCode.CERTIFICATE_REVOKED:
+                    raise SigningError(
+                        ErrorCode.REVOCATION_UNKNOWN,
+                        f"the TSA path's revocation status is unknown: {error.detail}",
+                    ) from None
+                _tolerate_later_revocation(checker, child, issuer, gen_time, error)
+
+
+def _tolerate_later_revocation(
+    checker: RevocationChecker,
+    certificate: x509.Certificate,
+    issuer: x509.Certificate,
+    gen_time: datetime,
+    error: SigningError,
+) -> None:
+    reason = error.revocation_reason
+    if reason not in TOLERATED_LATER_REVOCATION:
+        stated = f"reason {reason}" if reason else "no reason known"
+        raise SigningError(
+            ErrorCode.CERTIFICATE_REVOKED,
+            f"the TSA path is revoked ({stated}): {error.detail}",
+        ) from None
+    try:
+        checker.check(certificate, issuer, gen_time)
+    except SigningError as earlier:
+        raise SigningError(
+            ErrorCode.CERTIFICATE_REVOKED,
+            f"the TSA path was not good at genTime: {earlier.detail}",
+        ) from None
 
 
 def _check_time_stamping_usage(certificate: x509.Certificate) -> None:

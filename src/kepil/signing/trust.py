@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 from cryptography import exceptions as crypto_exceptions
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtensionOID
 
 from kepil.signing import gost
@@ -21,10 +23,18 @@ from kepil.signing.certificates import (
     subject_public_key_info,
 )
 from kepil.signing.errors import ErrorCode, SigningError
-from kepil.signing.nca_profile import KEY_PROFILES, KeyKind
+from kepil.signing.nca_profile import KEY_PROFILES, KeyKind, algorithm_name
+
+log = logging.getLogger(__name__)
 
 _MAX_CHAIN_LENGTH = 8
-_MAX_SIGNATURE_CHECKS = 32
+# What one verification (the signatures, the signer's path, a time-stamp and its TSA's path)
+# may spend on signature checks, in units: a GOST check costs GOST_CHECK_COST (0.4-0.8 s each
+# in pure Python, so 10 of them, under 8 s at worst), any other check (RSA, ECDSA, Ed25519:
+# well under a millisecond) one unit. Two time-stamped GOST signers under one CA need 9 GOST
+# checks, since a certificate link is checked once per verification (SignatureBudget).
+SIGNATURE_BUDGET = 40
+GOST_CHECK_COST = 4
 _WEAK_HASHES = (hashes.MD5, hashes.SHA1)
 _PROCESSED_EXTENSIONS = {
     ExtensionOID.BASIC_CONSTRAINTS,
@@ -70,6 +80,10 @@ class TrustStore:
     # ledger's genesis names the Ministry's certificate, and so its issuer. Never read from a
     # trust folder.
     pinned: tuple[x509.Certificate, ...] = field(default=())
+    # Self-issued certificates configured as roots whose own signature algorithm kepil cannot
+    # check (GOST 34.310-2004): kept so that the folder the NCA's layout suggests loads, but
+    # they anchor nothing, since nothing under them can be verified either.
+    inert_roots: tuple[x509.Certificate, ...] = field(default=())
 
     def __post_init__(self) -> None:
         for root in self.roots:
@@ -87,8 +101,8 @@ class TrustStore:
     @classmethod
     def from_certificates(cls, certificates: Iterable[x509.Certificate]) -> TrustStore:
         """A store of these certificates: the self-signed ones roots, the others intermediates."""
-        roots, intermediates = _split(certificates)
-        return cls(tuple(roots), tuple(intermediates))
+        roots, intermediates, inert = _split(certificates)
+        return cls(tuple(roots), tuple(intermediates), inert_roots=tuple(inert))
 
     @classmethod
     def from_directory(cls, directory: Path) -> TrustStore:
@@ -96,10 +110,17 @@ class TrustStore:
 
         `roots/` holds the roots and `intermediates/` the issuing CAs; files directly in the
         folder are sorted by being self-signed (the older flat layout). A file in the wrong
-        subfolder raises TrustStoreError.
+        subfolder raises TrustStoreError, and so does a path that is not a folder: an empty
+        store from a mistyped path would refuse every signature without saying why.
         """
-        roots, intermediates = _split(_certificates_in(directory))
+        if not directory.is_dir():
+            what = "does not exist" if not directory.exists() else "is not a folder"
+            raise TrustStoreError(f"trust folder {str(directory)!r} {what}")
+        roots, intermediates, inert = _split(_certificates_in(directory))
         for path, certificate in _files_in(directory / "roots"):
+            if is_unverifiable_root(certificate):
+                inert.append(certificate)
+                continue
             if not is_self_signed(certificate):
                 raise TrustStoreError(
                     f"{path}: {_subject(certificate)!r} is not self-signed; "
@@ -112,7 +133,20 @@ class TrustStore:
                     f"{path}: {_subject(certificate)!r} is self-signed; it belongs in roots/"
                 )
             intermediates.append(certificate)
-        return cls(tuple(roots), tuple(intermediates))
+        store = cls(tuple(roots), tuple(intermediates), inert_roots=tuple(inert))
+        for warning in store.warnings:
+            log.warning("%s", warning, extra={"trust_dir": str(directory)})
+        return store
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What was configured but cannot serve: roots whose algorithm kepil does not verify."""
+        return tuple(
+            f"root {_subject(root)!r} is signed with "
+            f"{algorithm_name(root.signature_algorithm_oid.dotted_string)}, which kepil does "
+            "not verify: it anchors no chain"
+            for root in self.inert_roots
+        )
 
     @property
     def anchors(self) -> tuple[x509.Certificate, ...]:
@@ -146,22 +180,84 @@ def _certificates_in(directory: Path) -> list[x509.Certificate]:
 
 def _split(
     certificates: Iterable[x509.Certificate],
-) -> tuple[list[x509.Certificate], list[x509.Certificate]]:
+) -> tuple[list[x509.Certificate], list[x509.Certificate], list[x509.Certificate]]:
     roots: list[x509.Certificate] = []
     intermediates: list[x509.Certificate] = []
+    inert: list[x509.Certificate] = []
     for certificate in certificates:
-        (roots if is_self_signed(certificate) else intermediates).append(certificate)
-    return roots, intermediates
+        if is_unverifiable_root(certificate):
+            inert.append(certificate)
+        else:
+            (roots if is_self_signed(certificate) else intermediates).append(certificate)
+    return roots, intermediates, inert
+
+
+def is_unverifiable_root(certificate: x509.Certificate) -> bool:
+    """Self-issued, and signed with an algorithm kepil cannot check (GOST 34.310-2004)."""
+    subject, issuer = names_of(certificate)
+    return subject == issuer and not _signature_supported(certificate)
+
+
+def _signature_supported(certificate: x509.Certificate) -> bool:
+    oid = certificate.signature_algorithm_oid.dotted_string
+    try:
+        if gost.is_gost_oid(oid):
+            gost.variant_for_signature(oid)
+        else:
+            certificate.signature_hash_algorithm  # noqa: B018 - raises when unknown
+    except (SigningError, crypto_exceptions.UnsupportedAlgorithm):
+        return False
+    return True
 
 
 def _subject(certificate: x509.Certificate) -> str:
     return names_of(certificate)[0].rfc4514_string()
 
 
+class SignatureBudget:
+    """The expensive signature checks one verification may still make; then too_complex.
+
+    Shared by everything one `verify_cms` call checks (the signatures, the signer's path, a
+    time-stamp and its TSA's path), so that no crafted input buys a fresh allowance by
+    repeating itself: many signers, many tokens, many look-alike certificates.
+    """
+
+    def __init__(self, units: int = SIGNATURE_BUDGET) -> None:
+        self._left = units
+        # Certificate links already checked in this verification: the same issuing CA under
+        # every signer, and the TSA's, is paid for once.
+        self._links: dict[tuple[bytes, bytes], bool] = {}
+
+    @property
+    def left(self) -> int:
+        """How many units remain."""
+        return self._left
+
+    def spend(self, signature_oid: str) -> None:
+        """Take one check with this signature algorithm, or raise too_complex when spent."""
+        cost = GOST_CHECK_COST if gost.is_gost_oid(signature_oid) else 1
+        if self._left < cost:
+            raise SigningError(
+                ErrorCode.TOO_COMPLEX,
+                "the input needs more signature checks than one verification may make: "
+                "too many signers, certificates or time-stamps",
+            )
+        self._left -= cost
+
+    def issued_by(self, certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+        """`is_issued_by`, paid from the budget once per pair of certificates."""
+        link = (certificate.fingerprint(hashes.SHA256()), issuer.fingerprint(hashes.SHA256()))
+        if link not in self._links:
+            self.spend(certificate.signature_algorithm_oid.dotted_string)
+            self._links[link] = is_issued_by(certificate, issuer)
+        return self._links[link]
+
+
 def build_chain(
     leaf: x509.Certificate,
     intermediates: Sequence[x509.Certificate],
     store: TrustStore,
+    budget: SignatureBudget | None = None,
 ) -> list[x509.Certificate]:
     """The path leaf -> ... -> configured root, each link checked; else untrusted_chain.
 
@@ -169,38 +265,65 @@ def build_chain(
     store's intermediates, and must end at one of the store's roots. Every issuer must be a
     CA allowed to sign certificates, within its path length constraint, and its key must
     verify the signature below it. The leaf itself is never its own anchor, so that
-    revocation is always checked against an issuer. The search is bounded: a crafted bag of
-    look-alike CA certificates cannot make it run long.
+    revocation is always checked against an issuer. Signature checks are taken from `budget`
+    (a fresh one when not given); when it runs out the answer is too_complex, so a crafted
+    bag of look-alike CA certificates cannot make the search run long.
     """
     unsupported = unsupported_critical_extensions(leaf)
     if unsupported:
         raise SigningError(
             ErrorCode.UNTRUSTED_CHAIN, f"unsupported critical extensions {sorted(unsupported)}"
         )
-    candidates = [*intermediates, *store.intermediates, *store.anchors]
-    chain = _PathSearch(candidates, store.is_anchor).extend([leaf])
+    candidates = unique([*intermediates, *store.intermediates, *store.anchors])
+    search = _PathSearch(candidates, store.is_anchor, budget or SignatureBudget())
+    chain = search.extend([leaf])
     if chain is None:
         raise SigningError(ErrorCode.UNTRUSTED_CHAIN, _no_path(leaf, candidates, store))
     return chain
 
 
+def unique(certificates: Iterable[x509.Certificate]) -> list[x509.Certificate]:
+    """The certificates in order, each exact duplicate dropped (it would only be checked twice)."""
+    seen: set[bytes] = set()
+    kept = []
+    for certificate in certificates:
+        der = certificate.public_bytes(Encoding.DER)
+        if der not in seen:
+            seen.add(der)
+            kept.append(certificate)
+    return kept
+
+
+# Steps of the names-only search that explains a missing path: no signature is checked there,
+# but look-alike names could still make the tree of paths wide.
+_MAX_EXPLAIN_STEPS = 256
+
+
 def _no_path(leaf: x509.Certificate, candidates: list[x509.Certificate], store: TrustStore) -> str:
-    """Why no path reached a root: name the certificate where the path stops and what is missing."""
+    """Why no path reached a root: name the certificate where the path stops and what is missing.
+
+    Only names are followed: the explanation must cost no signature checks, whatever the
+    search before it spent.
+    """
     subject, issuer = names_of(leaf)
     start = f"no trusted path from {subject.rfc4514_string()!r}"
 
+    def self_issued(certificate: x509.Certificate) -> bool:
+        above, below = names_of(certificate)
+        return above == below
+
     def stops(certificate: x509.Certificate) -> bool:
         above = names_of(certificate)[1]
-        return is_self_signed(certificate) or all(
+        return self_issued(certificate) or all(
             names_of(candidate)[0] != above for candidate in candidates
         )
 
-    path = _PathSearch(candidates, stops).extend([leaf])
+    path = _NamePathSearch(candidates, stops).extend([leaf])
     if path is None:
         return f"{start} (issuer {issuer.rfc4514_string()!r})"
     top = path[-1]
     top_subject, top_issuer = names_of(top)
-    if is_self_signed(top):
+    if self_issued(top):
         return (
             f"{start}: it reaches the root {top_subject.rfc4514_string()!r}, "
             "which is not configured as a root"
@@ -217,10 +340,11 @@ class _PathSearch:
         self,
         candidates: list[x509.Certificate],
         is_end: Callable[[x509.Certificate], bool],
+        budget: SignatureBudget,
     ) -> None:
         self._candidates = candidates
         self._is_end = is_end
-        self._budget = _MAX_SIGNATURE_CHECKS
+        self._budget = budget
 
     def extend(self, path: list[x509.Certificate]) -> list[x509.Certificate] | None:
         current = path[-1]
@@ -233,11 +357,38 @@ class _PathSearch:
                 continue
             if not is_ca(issuer) or not _path_length_allows(issuer, path):
                 continue
-            if unsupported_critical_extensions(issuer) or self._budget <= 0:
+            if unsupported_critical_extensions(issuer):
                 continue
-            self._budget -= 1
-            if not is_issued_by(current, issuer):
+            if not self._budget.issued_by(current, issuer):
                 continue
+            found = self.extend([*path, issuer])
+            if found is not None:
+                return found
+        return None
+
+
+class _NamePathSearch:
+    """A path by names alone (subject above issuer), for explaining; a bounded number of steps."""
+
+    def __init__(
+        self, candidates: list[x509.Certificate], is_end: Callable[[x509.Certificate], bool]
+    ) -> None:
+        self._candidates = candidates
+        self._is_end = is_end
+        self._steps = _MAX_EXPLAIN_STEPS
+
+    def extend(self, path: list[x509.Certificate]) -> list[x509.Certificate] | None:
+        current = path[-1]
+        if len(path) > 1 and self._is_end(current):
+            return path
+        if len(path) >= _MAX_CHAIN_LENGTH:
+            return None
+        for issuer in self._candidates:
+            if issuer.subject != current.issuer or any(issuer == seen for seen in path):
+                continue
+            self._steps -= 1
+            if self._steps < 0:
+                return None
             found = self.extend([*path, issuer])
             if found is not None:
                 return found

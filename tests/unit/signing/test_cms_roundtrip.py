@@ -120,6 +120,7 @@ def test_the_json_view_has_the_cli_contract_fields(
             "signed_at_source": "signing_time_attribute",
             "algorithm": "rsa-sha256",
             "timestamp": None,
+            "timestamps_ignored": 0,
             "errors": [],
             "warnings": [],
         }

@@ -129,6 +129,18 @@ def test_eds_verify_refuses_an_unreadable_at(trust: Path) -> None:
     assert "not an ISO date-time" in result.output
 
 
+def test_eds_verify_with_a_missing_trust_folder_exits_2_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-trust"
+
+    code, answer = run(NCA / "legal_entity_attached.der", "--trust", missing)
+
+    assert code == 2
+    (error,) = answer["errors"]
+    assert error["code"] == "unreadable_input"
+    assert "no-such-trust" in error["detail"]
+    assert "does not exist" in error["detail"]
+
+
 def test_eds_verify_help_explains_at_and_test_identities() -> None:
     result = runner.invoke(eds_app, ["verify", "--help"], env={"COLUMNS": "200"})
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from kepil.signing import nca_profile as nca
 from kepil.signing.certificates import (
     Signer,
     accept_any_number,
+    key_profile,
     load_certificate,
     parse_certificate,
 )
@@ -160,3 +165,90 @@ def test_the_test_pki_keys_keep_their_one_purpose(
         frozenset({usage}),
         usage,
     )
+
+
+_GOST_KEY_BITS = _SIGNING | {nca.KEY_ENCIPHERMENT}
+_EMAIL = "1.3.6.1.5.5.7.3.4"
+
+
+@pytest.mark.parametrize(
+    "ekus",
+    [
+        set(),  # no role at all
+        {_EMAIL},  # e-mail protection is on every NCA key; it is not a holder's role
+        {nca.EKU_TREASURY_CLIENT, _EMAIL},  # a system's participant, no holder named
+        {"1.2.398.3.3.4.1.3", _EMAIL},  # a sibling arc of the roles, not a role
+    ],
+)
+def test_a_gost_2015_key_without_a_holders_role_is_of_no_kind(ekus: set[str]) -> None:
+    assert nca.key_profile(_GOST_512, _GOST_KEY_BITS, ekus) is None
+
+
+@pytest.mark.parametrize(
+    "ekus",
+    [
+        {nca.EKU_INDIVIDUAL, _EMAIL},
+        {nca.EKU_ORGANIZATION, nca.EKU_ORG_HEAD, _EMAIL},
+        {nca.EKU_ORG_EMPLOYEE},
+    ],
+)
+def test_a_gost_2015_key_of_an_individual_or_an_organisations_person_signs_and_signs_in(
+    ekus: set[str],
+) -> None:
+    profile = nca.key_profile(_GOST_512, _GOST_KEY_BITS, ekus)
+
+    assert profile is nca.NCA_GOST_2015
+    assert profile.purposes == {KeyKind.SIGN, KeyKind.AUTH}
+
+
+@pytest.mark.parametrize("system", [nca.EKU_ORG_INFORMATION_SYSTEM, "1.2.398.3.3.4.1.2.6.7"])
+def test_an_information_systems_gost_2015_key_signs_but_does_not_sign_in(system: str) -> None:
+    profile = nca.key_profile(_GOST_512, _GOST_KEY_BITS, {nca.EKU_ORGANIZATION, system, _EMAIL})
+
+    assert profile is nca.NCA_GOST_2015_SYSTEM
+    assert profile.purposes == {KeyKind.SIGN}
+
+
+@pytest.mark.parametrize("ca_bit", [nca.KEY_CERT_SIGN, nca.CRL_SIGN])
+@pytest.mark.parametrize(
+    ("algorithm", "bits", "ekus"),
+    [
+        (_GOST_512, _GOST_KEY_BITS, {nca.EKU_INDIVIDUAL}),
+        (nca.RSA_PUBLIC_KEY, _SIGNING, {nca.EKU_INDIVIDUAL}),
+        (nca.EC_PUBLIC_KEY, _SIGNING, set()),
+    ],
+)
+def test_a_key_that_may_sign_certificates_or_crls_is_of_no_end_entity_kind(
+    algorithm: str, bits: set[str], ekus: set[str], ca_bit: str
+) -> None:
+    assert nca.key_profile(algorithm, bits, ekus) is not None
+    assert nca.key_profile(algorithm, bits | {ca_bit}, ekus) is None
+
+
+def test_a_ca_certificate_is_of_no_end_entity_kind_whatever_its_key_usage() -> None:
+    assert nca.key_profile(_GOST_512, _GOST_KEY_BITS, {nca.EKU_INDIVIDUAL}, is_ca=True) is None
+
+
+def test_a_certificate_with_basic_constraints_ca_true_has_no_purpose(now: datetime) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "signing key, CA=true")])
+
+    def issued(ca: bool) -> x509.Certificate:
+        return (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(1)
+            .not_valid_before(now)
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+                critical=True,
+            )
+            .sign(key, hashes.SHA256())
+        )
+
+    assert key_profile(issued(ca=False)) is nca.DEV_SIGNING
+    assert key_profile(issued(ca=True)) is None

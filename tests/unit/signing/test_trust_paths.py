@@ -241,7 +241,7 @@ def test_a_cycle_of_cross_certified_cas_ends_without_a_path(now: datetime) -> No
     _untrusted(leaf, [a_by_b, b_by_a], TrustStore((anchor,)))
 
 
-def test_many_look_alike_cas_cannot_make_path_building_run_long(
+def test_many_look_alike_cas_exhaust_the_signature_budget_and_answer_too_complex(
     now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = dev_ca.generate_key(KeyAlgorithm.EC)
@@ -259,8 +259,32 @@ def test_many_look_alike_cas_cannot_make_path_building_run_long(
         return real(certificate, issuer)
 
     monkeypatch.setattr(trust, "is_issued_by", counting)
-    _untrusted(leaf, look_alikes, TrustStore((anchor,)))
-    assert calls <= 64
+    with pytest.raises(SigningError) as raised:
+        build_chain(leaf, look_alikes, TrustStore((anchor,)))
+    assert raised.value.code is ErrorCode.TOO_COMPLEX
+    # The explanation of a missing path follows names only: it checks no signature.
+    assert calls == trust.SIGNATURE_BUDGET  # ECDSA checks: one unit each
+
+
+def test_copies_of_one_certificate_in_the_bag_are_checked_once(
+    now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, other_key = dev_ca.generate_key(KeyAlgorithm.EC), dev_ca.generate_key(KeyAlgorithm.EC)
+    issuer = _certificate("Issuer", key, "Issuer", key, now)
+    leaf = _holder(issuer, key, now).certificate
+    # Named as the leaf's issuer, but another key: every copy would fail the same check.
+    impostor = _certificate("Issuer", other_key, "Elsewhere", other_key, now)
+    calls = 0
+    real = trust.is_issued_by
+
+    def counting(certificate: x509.Certificate, candidate: x509.Certificate) -> bool:
+        nonlocal calls
+        calls += 1
+        return real(certificate, candidate)
+
+    monkeypatch.setattr(trust, "is_issued_by", counting)
+    _untrusted(leaf, [impostor] * 100, TrustStore())
+    assert calls == 1
 
 
 def test_an_intermediate_expired_at_the_moment_of_judgement_is_reported(now: datetime) -> None:

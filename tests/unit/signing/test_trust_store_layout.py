@@ -140,3 +140,57 @@ def test_a_pinned_ca_anchors_the_path_though_it_is_not_a_root(
     # The ledger's genesis pins the Ministry's certificate; its issuer anchors that one check.
     chain = build_chain(ec_signer.certificate, [], TrustStore(pinned=(pki.issuing,)))
     assert chain == [ec_signer.certificate, pki.issuing]
+
+
+def test_a_missing_trust_folder_is_an_error_not_an_empty_store(tmp_path: Path) -> None:
+    with pytest.raises(TrustStoreError, match="does not exist"):
+        TrustStore.from_directory(tmp_path / "missing")
+
+
+def test_a_file_given_as_the_trust_folder_is_an_error_not_an_empty_store(tmp_path: Path) -> None:
+    file = tmp_path / "root.cer"
+    shutil.copy(NCA / "root_test_gost_2022.cer", file)
+
+    with pytest.raises(TrustStoreError, match="is not a folder"):
+        TrustStore.from_directory(file)
+
+
+def test_a_gost_2004_root_in_roots_loads_as_a_root_that_anchors_nothing_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # As docs/eds-trust.md lays the NCA's roots out: the 2004 GOST one beside the 2015 one.
+    _copy(["root_test_gost_2022.cer", "root_gost_test.crt"], tmp_path / "roots")
+    _copy(["nca_gost2022_test.cer"], tmp_path / "intermediates")
+
+    store = TrustStore.from_directory(tmp_path)
+
+    assert [root.subject for root in store.roots] == [
+        certificate("root_test_gost_2022.cer").subject
+    ]
+    assert store.inert_roots == (certificate("root_gost_test.crt"),)
+    assert store.is_anchor(certificate("root_gost_test.crt")) is False
+    (warning,) = store.warnings
+    assert "GOST 34.310-2004" in warning
+    assert "anchors no chain" in warning
+    assert warning in caplog.text
+    assert _verify(store).valid
+
+
+def test_a_gost_2004_root_alone_leaves_a_store_without_roots(tmp_path: Path) -> None:
+    _copy(["root_gost_test.crt"], tmp_path / "roots")
+
+    store = TrustStore.from_directory(tmp_path)
+
+    assert store.roots == ()
+    assert len(store.inert_roots) == 1
+
+
+def test_a_gost_2004_root_in_a_flat_folder_is_neither_root_nor_intermediate(
+    tmp_path: Path,
+) -> None:
+    _copy(["root_gost_test.crt", "nca_gost_test.crt"], tmp_path)
+
+    store = TrustStore.from_directory(tmp_path)
+
+    assert store.roots == ()
+    assert store.inert_roots == (certificate("root_gost_test.crt"),)
