@@ -180,3 +180,14 @@ def test_once_recorded_the_desk_reads_the_cleared_ground_from_the_aggregate_and_
     page = banned.client.get(address(number, "clear_reported_ground"), params={"lang": "ru"})
     assert page.status_code == 409
     assert "не сообщают о решениях суда по основаниям 3–4" in _text(page.text)
+
+
+def test_the_kazakh_document_page_names_the_signers_position_in_kazakh(portal: Portal) -> None:
+    _, permit = issue_permit(portal)
+    sign_in_on_pages(portal.client, portal.applicant.auth, portal.clock.now())
+    signer = json.loads(portal.client.get(f"/cabinet/documents/{permit}/content").content)["signer"]
+    assert signer["position_kk"], signer
+    kazakh = _text(portal.client.get(f"/cabinet/documents/{permit}", params={"lang": "kk"}).text)
+    russian = _text(portal.client.get(f"/cabinet/documents/{permit}", params={"lang": "ru"}).text)
+    assert f"{signer['position_kk']} {signer['name']}" in kazakh
+    assert f"{signer['position']} {signer['name']}" in russian
