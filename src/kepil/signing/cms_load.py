@@ -29,6 +29,9 @@ class LoadedCms:
     content_type: str
 
 
+_SIGNED_DATA_VERSIONS = frozenset({"v1", "v3", "v4", "v5"})
+
+
 def load_cms(cms_bytes: bytes) -> LoadedCms:
     """Parse everything up front, so that any damage is malformed_cms and nothing later."""
     signed_data = load_signed_data(cms_bytes)
@@ -61,6 +64,12 @@ def load_signed_data(cms_bytes: bytes) -> cms.SignedData:
         if info["content_type"].native != "signed_data":
             raise SigningError(ErrorCode.MALFORMED_CMS, "not a CMS SignedData")
         signed_data = info["content"]
+        # RFC 5652 5.1: a SignedData is version 1, 3, 4 or 5; any other number is not one.
+        if signed_data["version"].native not in _SIGNED_DATA_VERSIONS:
+            raise SigningError(
+                ErrorCode.MALFORMED_CMS,
+                f"SignedData version {signed_data['version'].native} (RFC 5652: 1, 3, 4 or 5)",
+            )
         # Parse now so damage surfaces here; certificates are left to `cryptography`, since
         # asn1crypto refuses the GOST keys inside them. Unsigned attributes are kept as raw
         # DER: a time-stamp token there carries a TSA certificate with a GOST key, and

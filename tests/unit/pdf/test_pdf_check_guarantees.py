@@ -10,6 +10,7 @@ import io
 import json
 import random
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -345,14 +346,16 @@ def test_doc_verify_without_a_bin_or_an_address_cannot_confirm_who_signed_nor_th
     (trust / "root.pem").write_bytes(ministry.pki.root.public_bytes(Encoding.PEM))
     pdf = tmp_path / "permit.pdf"
     pdf.write_bytes(permit_pdf)
-    bare = CliRunner().invoke(app, ["doc", "verify", str(pdf), "--trust", str(trust)])
+    # The test Ministry's certificates were valid when it signed, not today: judge then.
+    at = ["--at", (SIGNED_AT + timedelta(seconds=5)).isoformat()]
+    bare = CliRunner().invoke(app, ["doc", "verify", str(pdf), "--trust", str(trust), *at])
     assert bare.exit_code == 1
     codes = [finding["code"] for finding in json.loads(bare.stdout)["findings"]]
     assert codes == ["check_url_mismatch", "state_body_unknown"]
     wrong = CliRunner().invoke(
         app,
         ["doc", "verify", str(pdf), "--trust", str(trust), "--base-url", CHECK_BASE,
-         "--ministry-bin", "120440056787"],
+         "--ministry-bin", "120440056787", *at],
     )  # fmt: skip
     assert wrong.exit_code == 1
     assert "signer_not_of_state_body" in wrong.stdout
