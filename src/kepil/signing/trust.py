@@ -275,7 +275,7 @@ def build_chain(
             ErrorCode.UNTRUSTED_CHAIN, f"unsupported critical extensions {sorted(unsupported)}"
         )
     candidates = unique([*intermediates, *store.intermediates, *store.anchors])
-    search = _PathSearch(candidates, store.is_anchor, budget or SignatureBudget())
+    search = _PathSearch(candidates, store.is_anchor, _signed_link(budget or SignatureBudget()))
     chain = search.extend([leaf])
     if chain is None:
         raise SigningError(ErrorCode.UNTRUSTED_CHAIN, _no_path(leaf, candidates, store))
@@ -297,6 +297,8 @@ def unique(certificates: Iterable[x509.Certificate]) -> list[x509.Certificate]:
 # Steps of the names-only search that explains a missing path: no signature is checked there,
 # but look-alike names could still make the tree of paths wide.
 _MAX_EXPLAIN_STEPS = 256
+# Whether a step from a certificate up to a candidate issuer holds, given the path so far.
+_Link = Callable[[x509.Certificate, x509.Certificate, list[x509.Certificate]], bool]
 
 
 def _no_path(leaf: x509.Certificate, candidates: list[x509.Certificate], store: TrustStore) -> str:
@@ -318,7 +320,7 @@ def _no_path(leaf: x509.Certificate, candidates: list[x509.Certificate], store: 
             names_of(candidate)[0] != above for candidate in candidates
         )
 
-    path = _NamePathSearch(candidates, stops).extend([leaf])
+    path = _PathSearch(candidates, stops, _named_link()).extend([leaf])
     if path is None:
         return f"{start} (issuer {issuer.rfc4514_string()!r})"
     top = path[-1]
@@ -336,15 +338,17 @@ def _no_path(leaf: x509.Certificate, candidates: list[x509.Certificate], store: 
 
 
 class _PathSearch:
+    """Depth-first from the leaf up to an end certificate; `link` says whether a step holds."""
+
     def __init__(
         self,
         candidates: list[x509.Certificate],
         is_end: Callable[[x509.Certificate], bool],
-        budget: SignatureBudget,
+        link: _Link,
     ) -> None:
         self._candidates = candidates
         self._is_end = is_end
-        self._budget = budget
+        self._link = link
 
     def extend(self, path: list[x509.Certificate]) -> list[x509.Certificate] | None:
         current = path[-1]
@@ -355,11 +359,7 @@ class _PathSearch:
         for issuer in self._candidates:
             if issuer.subject != current.issuer or any(issuer == seen for seen in path):
                 continue
-            if not is_ca(issuer) or not _path_length_allows(issuer, path):
-                continue
-            if unsupported_critical_extensions(issuer):
-                continue
-            if not self._budget.issued_by(current, issuer):
+            if not self._link(current, issuer, path):
                 continue
             found = self.extend([*path, issuer])
             if found is not None:
@@ -367,32 +367,32 @@ class _PathSearch:
         return None
 
 
-class _NamePathSearch:
-    """A path by names alone (subject above issuer), for explaining; a bounded number of steps."""
+def _signed_link(budget: SignatureBudget) -> _Link:
+    """A step holds when the issuer may issue here and its key signed the certificate below."""
 
-    def __init__(
-        self, candidates: list[x509.Certificate], is_end: Callable[[x509.Certificate], bool]
-    ) -> None:
-        self._candidates = candidates
-        self._is_end = is_end
-        self._steps = _MAX_EXPLAIN_STEPS
+    def link(
+        current: x509.Certificate, issuer: x509.Certificate, path: list[x509.Certificate]
+    ) -> bool:
+        if not is_ca(issuer) or not _path_length_allows(issuer, path):
+            return False
+        if unsupported_critical_extensions(issuer):
+            return False
+        return budget.issued_by(current, issuer)
 
-    def extend(self, path: list[x509.Certificate]) -> list[x509.Certificate] | None:
-        current = path[-1]
-        if len(path) > 1 and self._is_end(current):
-            return path
-        if len(path) >= _MAX_CHAIN_LENGTH:
-            return None
-        for issuer in self._candidates:
-            if issuer.subject != current.issuer or any(issuer == seen for seen in path):
-                continue
-            self._steps -= 1
-            if self._steps < 0:
-                return None
-            found = self.extend([*path, issuer])
-            if found is not None:
-                return found
-        return None
+    return link
+
+
+def _named_link() -> _Link:
+    """A step by names alone (subject above issuer), for explaining; a bounded number of steps."""
+    steps = [_MAX_EXPLAIN_STEPS]
+
+    def link(
+        current: x509.Certificate, issuer: x509.Certificate, path: list[x509.Certificate]
+    ) -> bool:
+        steps[0] -= 1
+        return steps[0] >= 0
+
+    return link
 
 
 def _path_length_allows(issuer: x509.Certificate, path: list[x509.Certificate]) -> bool:
