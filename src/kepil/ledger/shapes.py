@@ -117,6 +117,21 @@ class Hex64(Shape):
 
 
 @dataclass(frozen=True, slots=True)
+class OrEmpty(Shape):
+    """A legacy field that older writers left as an empty string: that, or the inner shape."""
+
+    inner: Shape
+
+    def schema(self) -> dict[str, Any]:
+        """The inner schema or the empty string."""
+        return {"anyOf": [self.inner.schema(), {"const": ""}]}
+
+    def summary(self) -> str:
+        """The inner shape, or empty."""
+        return f"{self.inner.summary()}, or empty"
+
+
+@dataclass(frozen=True, slots=True)
 class Integer(Shape):
     """Fields.integer (and Fields.amount, from 1): an integer in [low, high]."""
 
