@@ -290,3 +290,14 @@ def test_an_older_genesis_with_empty_legacy_ministry_fields_is_read_and_its_sche
     payload = {**generated, "ministry_key": "", "ministry_certificate": ""}
     Genesis.parse(payload)
     assert _VALIDATORS["genesis"].is_valid(payload)
+
+
+@_EXAMPLES
+@given(valid(GENESIS.body))
+def test_a_genesis_whose_nodes_are_not_objects_is_refused_naming_the_nodes_field(
+    generated: dict[str, Any],
+) -> None:
+    # Found by this file's generated payloads in CI: the refusal said only "node".
+    with pytest.raises(Refusal) as refused:
+        Genesis.parse({**generated, "nodes": [1]})
+    assert "payload.nodes[0]" in refused.value.detail

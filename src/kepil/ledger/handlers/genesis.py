@@ -76,8 +76,8 @@ class Genesis(Payload):
         )
         operator.done()
         nodes = []
-        for item in reader.array("nodes", MAX_NODES, min_items=1):
-            node = Fields(item, "node")
+        for index, item in enumerate(reader.array("nodes", MAX_NODES, min_items=1)):
+            node = Fields(item, f"{reader.path('nodes')}[{index}]")
             nodes.append(NodeKey(node.text("name", 100), node.hex64("key")))
             node.done()
         reader.base64("permit", MAX_DOCUMENT_BYTES)
