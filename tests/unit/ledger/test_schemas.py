@@ -57,7 +57,11 @@ _VALIDATORS = {
     )
     for name, schema in payload_schemas().items()
 }
-_EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+# The same examples every run, so CI cannot fail by chance; to explore further, run this file
+# with derandomize off (random runs found genesis's legacy "" and its nodes[i] naming).
+_EXAMPLES = settings(
+    max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
 # Spaces and controls where Fields.text refuses them, and letters it accepts.
 _CHARS = st.characters(codec="utf-8", exclude_categories=["Cs"])
 
