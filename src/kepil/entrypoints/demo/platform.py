@@ -1,0 +1,170 @@
+"""Act 3: a 5-node platform on loopback, started from the permit the service just issued.
+
+The nodes trust the run's TEST PKI root and the Ministry's BIN (node.toml), not anything the
+genesis brings: the genesis carries the head's CMS exactly as the applicant received it.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from kepil.adapters.node_client import NodeClient, NodeClientError
+from kepil.entrypoints.demo.people import APPLICANT_BIN, APPLICANT_ORGANIZATION, MINISTRY_BIN
+from kepil.entrypoints.demo.permit import PLATFORM_NAME, IssuedPermit
+from kepil.entrypoints.demo.processes import Children
+from kepil.entrypoints.node.network import (
+    NetworkLayout,
+    free_port_run,
+    init_network,
+    node_configs,
+    start_node,
+)
+from kepil.ledger import SignedTx, build_tx, public_key_hex, window_at
+from kepil.ledger.crypto import SigningKey
+from kepil.ledger.handlers.genesis import Genesis, OperatorEntry
+from kepil.ledger.records import NodeKey
+
+CHAIN_ID: Final = "kepil-demo"
+NODES: Final = 5
+START_SECONDS: Final = 90.0  # five interpreters importing kepil at once on two cores
+PROBE_SECONDS: Final = 5.0
+COMMIT_SECONDS: Final = 20.0
+
+
+class LedgerStepError(Exception):
+    """A transaction did not end as the story needs: which, and how it ended."""
+
+
+@dataclass
+class Platform:
+    """The running network: its nodes' URLs and names, the operator's key, the signers' keys."""
+
+    directory: Path
+    nodes: list[dict[str, Any]]
+    operator_key: SigningKey = field(default_factory=SigningKey.generate)
+    keys: dict[str, SigningKey] = field(default_factory=dict)
+    turn: int = 0
+    target: int = 0  # the node the last transaction built goes to
+    last_tx: str = ""
+
+    @property
+    def urls(self) -> list[str]:
+        """Each node's API URL."""
+        return [str(node["api"]) for node in self.nodes]
+
+    def client(self, index: int, timeout: float = 30.0) -> NodeClient:
+        """Node `index`'s API."""
+        return NodeClient(self.urls[index], timeout)
+
+    def key(self, signer: str) -> SigningKey:
+        """The signer's Ed25519 key (TEST, made for this run)."""
+        if signer == APPLICANT_BIN:
+            return self.operator_key
+        return self.keys.setdefault(signer, SigningKey.generate())
+
+    def caught_up(self) -> NodeClient:
+        """The next node in turn, once it has applied the story's last transaction (a follower
+        a block behind would answer with what was true before it)."""
+        self.target = self.turn % len(self.nodes)
+        self.turn += 1
+        node = self.client(self.target)
+        if self.last_tx:
+            node.status(self.last_tx, wait=COMMIT_SECONDS)
+        return node
+
+    def tx(self, payload: Any, *signers: str) -> SignedTx:
+        """`payload` signed by `signers`, each at the nonce the network expects next.
+
+        The nonces are asked of the node the transaction then goes to.
+        """
+        node = self.caught_up()
+        nonces = {s: int(node.account(s)["next_nonce"]) for s in signers}
+        window = window_at(int(time.time()) - 60, 3600)
+        unsigned = build_tx(CHAIN_ID, payload, nonces, window)
+        return unsigned.sign({s: self.key(s) for s in signers})
+
+    def commit(self, tx: SignedTx) -> dict[str, Any]:
+        """Submit `tx` to the next node and wait for its commit; its status there."""
+        node = self.client(self.target, timeout=COMMIT_SECONDS + 10)
+        node.submit(tx.to_bytes())
+        self.last_tx = tx.tx_id
+        deadline = time.monotonic() + COMMIT_SECONDS
+        while True:
+            status = node.status(tx.tx_id, wait=min(5.0, COMMIT_SECONDS))
+            if status.get("state") in {"committed", "rejected"}:
+                return status
+            if time.monotonic() > deadline:
+                raise LedgerStepError(f"{tx.type} {tx.tx_id[:12]} not committed: {status}")
+
+    def send(self, payload: Any, *signers: str) -> str:
+        """Build, sign, submit and wait; the tx id when it committed ok, else LedgerStepError."""
+        tx = self.tx(payload, *signers)
+        status = self.commit(tx)
+        if (status.get("state"), status.get("code")) != ("committed", "ok"):
+            raise LedgerStepError(f"{tx.type} {tx.tx_id[:12]} ended {status}")
+        return tx.tx_id
+
+
+def start_platform(directory: Path, trust: Path, children: Children) -> Platform:
+    """Write a 5-node network's files (trusting `trust`), start each node, wait for a leader."""
+    base = free_port_run(2 * NODES)
+    layout = NetworkLayout(
+        nodes=NODES,
+        chain_id=CHAIN_ID,
+        api_port=base,
+        raft_port=base + NODES,
+        trust_dir=str(trust.resolve()),
+        ministry_bin=MINISTRY_BIN,
+    )
+    cluster = init_network(directory, layout)
+    processes = [children.adopt(start_node(config)) for config in node_configs(directory)]
+    platform = Platform(directory, list(cluster["nodes"]))
+
+    def exited() -> None:
+        for process, node in zip(processes, platform.nodes, strict=True):
+            if process.poll() is not None:
+                log = directory / f"{node['name']}.log"
+                raise RuntimeError(f"{node['name']} exited ({process.returncode}): see {log}")
+
+    _wait(lambda: all(_health(u) for u in platform.urls), exited, "every node's API")
+    _wait(lambda: any((_health(u) or {}).get("leader") for u in platform.urls), exited, "a leader")
+    return platform
+
+
+def start_chain(platform: Platform, permit: IssuedPermit) -> str:
+    """The genesis from the issued permit, listing every node's checkpoint key; its tx id.
+
+    The one place that builds the genesis: when `kepil platform init --permit` is on main,
+    this is where the demo switches to it.
+    """
+    genesis = Genesis(
+        platform=PLATFORM_NAME,
+        operator=OperatorEntry(
+            APPLICANT_BIN, APPLICANT_ORGANIZATION, public_key_hex(platform.operator_key), ()
+        ),
+        permit=base64.b64encode(permit.cms).decode(),
+        nodes=tuple(NodeKey(node["name"], node["key"]) for node in platform.nodes),
+    )
+    return platform.send(genesis, APPLICANT_BIN)
+
+
+def _health(url: str) -> dict[str, Any] | None:
+    try:
+        return NodeClient(url, PROBE_SECONDS).healthz()
+    except (NodeClientError, ValueError):
+        return None
+
+
+def _wait(condition: Callable[[], bool], exited: Callable[[], None], what: str) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while not condition():
+        exited()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no {what} after {START_SECONDS:.0f} s: see the node logs")
+        # The nodes announce nothing; their APIs are polled, briefly and bounded.
+        time.sleep(0.2)

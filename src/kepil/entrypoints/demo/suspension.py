@@ -1,0 +1,156 @@
+"""Act 5: the Ministry suspends the permit in the state registry and the platform stops
+issuing with no human step; a reinstatement lets it issue again.
+
+The head signs a `permit_status_change` document and sends it to the registry's API: that is
+the only thing a person does. The signed document itself then reaches the nodes, which check
+the head's signature under their own anchors. It travels by the relay inside `kepil serve`
+when the server has one (the platform is registered for the permit); on a server without it,
+`deliver` hands the same signed files to a node as the relay would.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from kepil.adapters.ledger_permit import permit_change_tx
+from kepil.domain.canonical import canonical_bytes
+from kepil.entrypoints.demo.assets import ALICE, ISSUER, WHEAT
+from kepil.entrypoints.demo.people import Cast
+from kepil.entrypoints.demo.permit import PLATFORM_NAME, IssuedPermit, signing_moment
+from kepil.entrypoints.demo.platform import CHAIN_ID, Platform
+from kepil.entrypoints.demo.service import ServiceClient
+from kepil.ledger.handlers.issuers import Issue
+
+OBEY_SECONDS: Final = 10.0  # issue 21: the platform obeys the registry within 10 s
+RETRY_SECONDS: Final = 0.3
+SUSPENDED: Final = "permit_suspended"
+PLATFORMS_ROUTE: Final = "/api/v1/permits/{permit_number}/platforms"
+REASON: Final = "Rules §11: TEST suspension by `kepil demo`"
+
+
+@dataclass(frozen=True)
+class Relay:
+    """How registry changes reach this platform: by the server's relay, or by the demo."""
+
+    by_server: bool
+
+    @property
+    def description(self) -> str:
+        """One line for the progress output."""
+        if self.by_server:
+            return "the relay inside kepil serve delivers registry changes"
+        return "this server has no relay yet: the demo hands the registry's signed files to a node"
+
+
+@dataclass(frozen=True)
+class Obeyed:
+    """How a change ended on the platform: the seconds from the registry's answer to the
+    platform's behaviour, the issue's result code, and the code each node committed it with."""
+
+    seconds: float
+    code: str
+    codes: list[str]
+
+
+def register_platform(
+    client: ServiceClient, cast: Cast, permit: IssuedPermit, platform: Platform
+) -> Relay:
+    """Register the platform's nodes for the permit with the relay, when the server has one
+    (its OpenAPI lists the route)."""
+    openapi = client.expect(client.get("/openapi.json"), 200, "the server's OpenAPI")
+    if PLATFORMS_ROUTE not in openapi.get("paths", {}):
+        return Relay(by_server=False)
+    path = f"/api/v1/permits/{permit.permit_number}/platforms"
+    body = {"name": PLATFORM_NAME, "chain_id": CHAIN_ID, "nodes": platform.urls}
+    answer = client.post_json(path, body, cast.applicant.token)
+    if answer.status not in {200, 201}:
+        client.expect(answer, 201, "registering the platform for the permit")
+    return Relay(by_server=True)
+
+
+def delivery_state(client: ServiceClient, cast: Cast, permit: IssuedPermit) -> Any:
+    """What the relay reports of its deliveries for the permit."""
+    path = f"/api/v1/permits/{permit.permit_number}/platforms"
+    return client.expect(client.get(path, cast.applicant.token), 200, "delivery state")
+
+
+def change_status(
+    client: ServiceClient,
+    cast: Cast,
+    permit: IssuedPermit,
+    action: str,
+    after: datetime | None = None,
+) -> tuple[str, bytes, bytes, datetime]:
+    """The head signs the status change and the registry records it: the entry's new status,
+    the document, the head's CMS over it and the signing moment it states.
+
+    A platform takes the Ministry's changes in the order of their signing moments, to the
+    second (the moment is the change's nonce): one signed within the same second as the
+    previous change (`after`) would be refused as replayed, so the head signs a moment later.
+    """
+    signed_at = signing_moment()
+    while after is not None and signed_at <= after:
+        time.sleep(0.1)
+        signed_at = signing_moment()
+    document = canonical_bytes(
+        {
+            "document_type": "permit_status_change",
+            "registry_number": permit.registry_number,
+            "permit_number": permit.permit_number,
+            "action": action,
+            "reason": REASON if action == "suspend" else "Rules §11: TEST reinstatement",
+        }
+    )
+    cms = cast.head.signed(document, signed_at)
+    answer = client.post_json(
+        f"/api/v1/registry/{permit.registry_number}/status",
+        {"cms": base64.b64encode(cms).decode()},
+        cast.head.token,
+    )
+    entry = client.expect(answer, 200, f"{action} in the registry")
+    return str(entry["status"]), document, cms, signed_at
+
+
+def deliver(relay: Relay, platform: Platform, document: bytes, cms: bytes) -> None:
+    """Bring the registry's signed change to the platform the way the relay does.
+
+    With the server's relay there is nothing to do. Without it, the same permit_status
+    transaction the relay builds is given to one node; the demo waits only for the outcome
+    that matters, the platform refusing (or allowing) an issue.
+    """
+    if relay.by_server:
+        return
+    tx = permit_change_tx(CHAIN_ID, cms, document, int(time.time()) - 5)
+    platform.client(0).submit(tx.to_bytes())
+
+
+def wait_for_issue(platform: Platform, want: str, began: float) -> Obeyed:
+    """Try an issue of one unit until it ends with code `want` ("ok" or permit_suspended);
+    RuntimeError after OBEY_SECONDS from `began` (a monotonic moment)."""
+    last = ""
+    while True:
+        tx = platform.tx(Issue(WHEAT, ALICE, 1), ISSUER)
+        status = platform.commit(tx)
+        last = str(status.get("code") or status.get("state"))
+        if last == want:
+            seconds = time.monotonic() - began
+            return Obeyed(seconds, last, _everywhere(platform, tx.tx_id))
+        if time.monotonic() - began > OBEY_SECONDS:
+            raise RuntimeError(
+                f"after {OBEY_SECONDS:.0f} s the platform still answers an issue with {last!r}, "
+                f"not {want!r}"
+            )
+        time.sleep(RETRY_SECONDS)
+
+
+def _everywhere(platform: Platform, tx_id: str) -> list[str]:
+    """The result code each node committed `tx_id` with (each waits for it a little)."""
+    codes = []
+    for index in range(len(platform.nodes)):
+        status = platform.client(index).status(tx_id, wait=5.0)
+        codes.append(str(status.get("code") or status.get("state")))
+    return codes
