@@ -84,7 +84,10 @@ def demo(
         console.print("[yellow]interrupted[/yellow]: stopping what the demo started")
         code = EXIT_INTERRUPTED if not story.ok or not stay else 0
     finally:
+        # A second Ctrl-C must not cut the cleanup short: it is bounded (STOP_SECONDS each).
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
         children.stop_all()
+        signal.signal(signal.SIGINT, interrupt)
         signal.signal(signal.SIGTERM, previous)
         if temporary and not keep:
             shutil.rmtree(root, ignore_errors=True)
