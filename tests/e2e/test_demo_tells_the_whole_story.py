@@ -9,7 +9,6 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .conftest import KEPIL
 
@@ -24,12 +23,7 @@ def _environment() -> dict[str, str]:
 
 def _ports(output: str) -> set[tuple[str, int]]:
     """Every loopback address the demo printed as a place to look."""
-    found = set()
-    for url in re.findall(r"http://127\.0\.0\.1:\d+", output):
-        parts = urlsplit(url)
-        assert parts.hostname is not None and parts.port is not None
-        found.add((parts.hostname, parts.port))
-    return found
+    return {("127.0.0.1", int(port)) for port in re.findall(r"http://127\.0\.0\.1:(\d+)", output)}
 
 
 def _nobody_listens(address: tuple[str, int]) -> bool:

@@ -1,4 +1,4 @@
-"""Act 1: a TEST PKI for the run and the people who hold its keys (TEST FIXTURES only).
+"""Act 1: a TEST PKI for the run and the people who hold its keys (TEST identities only).
 
 Each person has the two NCA keys: authentication for signing in, signing for documents. The
 CA is made in the demo's folder, and only the demo's server and nodes are told to trust it.
@@ -31,7 +31,7 @@ EXAMINER: Final = ("781102303459", "ЭКСПЕРТОВ АРМАН")
 HEAD: Final = ("900101300136", "РУКОВОДИТЕЛЕВ ЕРЛАН")
 KEY_DAYS: Final = 365
 TEST_NOTICE: Final = (
-    "TEST PKI made by `kepil demo`. Every key and certificate here is a TEST fixture: trust it\n"
+    "TEST PKI made by `kepil demo`. Every key and certificate here is for testing only: trust it\n"
     "nowhere but in the demo's own server and nodes.\n"
 )
 
