@@ -37,22 +37,25 @@ def demo(
         ),
     ] = False,
 ) -> None:
-    """Tell the whole story with real parts, on the embedded default, in about two minutes.
+    """Tell the whole story with real parts, on the embedded default, in under 3 minutes.
 
     \b
-    1. A TEST PKI (a TEST CA, an applicant's director, a clerk, an examiner, a head) and
-       `kepil serve` on a free loopback port trusting it, with a data folder of its own.
-    2. The permit procedure over HTTP with real CMS signatures: sign in, file the signed
-       application, register (completeness), review, the head signs the permit.
-    3. A 5-node platform (each node a process) whose genesis is that permit.
-    4. Participants onboarded; an asset issued, transferred, pledged and released, redeemed.
-    5. The Ministry suspends the permit in the registry: the platform refuses the next issue
-       within seconds, no human step; the reinstatement lets it issue again.
+    1. A TEST PKI (a CA, an applicant's director, a clerk, an examiner,
+       a head); `kepil serve` on a free loopback port trusting it.
+    2. The permit procedure over HTTP with real CMS signatures: sign in,
+       file, register (completeness), review, the head signs the permit.
+    3. A 5-node platform (a process per node) whose genesis is that permit.
+    4. Participants onboarded; an asset issued, transferred, pledged and
+       released, redeemed.
+    5. The Ministry suspends the permit in the registry: the platform
+       refuses the next issue within seconds, with no human step; the
+       reinstatement lets it issue again.
 
-    Each step checks its outcome and prints where to look (registry entry, cabinet, node
-    APIs). Exit 0 only when every step did what it should; a failed step is named and the
-    exit is 1. Ctrl-C stops cleanly: every process the demo started is ended by its PID, and
-    the temporary folder is removed unless --keep. Every key and identity it makes is TEST PKI.
+    Each step checks its outcome and prints where to look (registry entry,
+    cabinet, node APIs). Exit 0 only when every step did what it should; a
+    failed step is named and the exit is 1. Ctrl-C stops cleanly: each
+    process the demo started is ended by its PID and the temporary folder
+    is removed unless --keep. Every key and identity it makes is TEST PKI.
     """
     from rich.console import Console
 
