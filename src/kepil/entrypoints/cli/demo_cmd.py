@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import tempfile
@@ -64,6 +65,7 @@ def demo(
     from kepil.entrypoints.demo.story import tell
 
     console = Console(highlight=False, soft_wrap=True)
+    _forget_kepil_settings()
     root, temporary = _root(directory)
     children = Children()
     story = Story(console)
@@ -107,6 +109,14 @@ def _root(directory: Path | None) -> tuple[Path, bool]:
         raise fail(f"--dir {directory} must be an empty folder or not exist yet")
     directory.mkdir(parents=True, exist_ok=True)
     return directory.resolve(), False
+
+
+def _forget_kepil_settings() -> None:
+    # The demo runs the embedded default on folders of its own: the caller's KEPIL_* settings
+    # (a PostgreSQL URL, a trust folder, production mode) must not reach the server or the
+    # nodes it starts, and the nodes inherit this process's environment.
+    for name in [name for name in os.environ if name.startswith("KEPIL_")]:
+        del os.environ[name]
 
 
 def _interrupt(signum: int, frame: Any) -> None:
