@@ -159,7 +159,7 @@ def _assets(story: Story, platform: Platform) -> None:
 
 def _registry_obeyed(story: Story, stage: Stage, issued: IssuedPermit, platform: Platform) -> None:
     cast, client = stage.cast, stage.client
-    with story.step("The platform is registered for the permit's registry changes") as step:
+    with story.step("The permit's registry changes are routed to the platform's nodes") as step:
         relay = suspension.register_platform(client, cast, issued, platform)
         step.note(relay.description)
 
@@ -186,4 +186,4 @@ def _registry_obeyed(story: Story, stage: Stage, issued: IssuedPermit, platform:
                 set(obeyed.codes) == {want}, f"the nodes disagree on the issue: {obeyed.codes}"
             )
             if relay.by_server:
-                step.note(f"delivery: {suspension.delivery_state(client, cast, issued)}")
+                step.note(suspension.delivered(client, cast, issued, action))

@@ -72,10 +72,24 @@ def register_platform(
     return Relay(by_server=True)
 
 
-def delivery_state(client: ServiceClient, cast: Cast, permit: IssuedPermit) -> Any:
-    """What the relay reports of its deliveries for the permit."""
+def delivered(client: ServiceClient, cast: Cast, permit: IssuedPermit, action: str) -> str:
+    """Wait until the relay reports the latest `action` on the permit delivered to the
+    platform; one line saying where it was applied (RuntimeError after OBEY_SECONDS)."""
     path = f"/api/v1/permits/{permit.permit_number}/platforms"
-    return client.expect(client.get(path, cast.applicant.token), 200, "delivery state")
+    deadline = time.monotonic() + OBEY_SECONDS
+    last: Any = None
+    while time.monotonic() < deadline:
+        platforms = client.expect(client.get(path, cast.applicant.token), 200, "delivery state")
+        ours = [p for p in platforms if p.get("chain_id") == CHAIN_ID]
+        changes = [d for p in ours for d in p.get("deliveries", []) if d["action"] == action]
+        last = changes[-1] if changes else None
+        if last is not None and last["state"] == "delivered":
+            return (
+                f"the relay delivered the {action} (tx {str(last['tx_id'])[:12]}…, block "
+                f"{last['height']}, code {last['code']})"
+            )
+        time.sleep(RETRY_SECONDS)
+    raise RuntimeError(f"the relay has not delivered the {action}: {last}")
 
 
 def change_status(
