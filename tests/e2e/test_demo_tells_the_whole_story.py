@@ -46,7 +46,7 @@ def test_kepil_demo_tells_the_whole_story_to_exit_0_and_ends_every_process(
     )
     seconds = time.monotonic() - began
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "17 steps in" in done.stdout
+    assert "18 steps in" in done.stdout
     assert "FAILED" not in done.stdout
     assert "'permit_suspended' on all 5 nodes" in done.stdout
     assert "'ok' on all 5 nodes" in done.stdout

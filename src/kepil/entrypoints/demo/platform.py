@@ -7,6 +7,8 @@ genesis brings: the genesis carries the head's CMS exactly as the applicant rece
 from __future__ import annotations
 
 import base64
+import importlib.util
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,17 +16,24 @@ from pathlib import Path
 from typing import Any, Final
 
 from kepil.adapters.node_client import NodeClient, NodeClientError
-from kepil.entrypoints.demo.people import APPLICANT_BIN, APPLICANT_ORGANIZATION, MINISTRY_BIN
+from kepil.entrypoints.demo.people import (
+    APPLICANT_BIN,
+    APPLICANT_ORGANIZATION,
+    MINISTRY_BIN,
+    Person,
+)
 from kepil.entrypoints.demo.permit import PLATFORM_NAME, IssuedPermit
-from kepil.entrypoints.demo.processes import Children
+from kepil.entrypoints.demo.processes import Children, kepil_command
+from kepil.entrypoints.demo.server import COMMAND_SECONDS, Server, server_environment
 from kepil.entrypoints.node.network import (
     NetworkLayout,
     free_port_run,
     init_network,
     node_configs,
+    read_network,
     start_node,
 )
-from kepil.ledger import SignedTx, build_tx, public_key_hex, window_at
+from kepil.ledger import SignedTx, build_tx, decode_tx, public_key_hex, window_at
 from kepil.ledger.crypto import SigningKey
 from kepil.ledger.handlers.genesis import Genesis, OperatorEntry
 from kepil.ledger.records import NodeKey
@@ -34,6 +43,7 @@ NODES: Final = 5
 START_SECONDS: Final = 90.0  # five interpreters importing kepil at once on two cores
 PROBE_SECONDS: Final = 5.0
 COMMIT_SECONDS: Final = 20.0
+PLATFORM_INIT: Final = "kepil.entrypoints.cli.platform_init_cmd"  # `kepil platform init`
 
 
 class LedgerStepError(Exception):
@@ -48,6 +58,8 @@ class Platform:
     nodes: list[dict[str, Any]]
     operator_key: SigningKey = field(default_factory=SigningKey.generate)
     keys: dict[str, SigningKey] = field(default_factory=dict)
+    made_by: str = ""
+    genesis: SignedTx | None = None
     turn: int = 0
     target: int = 0  # the node the last transaction built goes to
     last_tx: str = ""
@@ -77,13 +89,14 @@ class Platform:
             node.status(self.last_tx, wait=COMMIT_SECONDS)
         return node
 
-    def tx(self, payload: Any, *signers: str) -> SignedTx:
-        """`payload` signed by `signers`, each at the nonce the network expects next.
-
-        The nonces are asked of the node the transaction then goes to.
-        """
-        node = self.caught_up()
-        nonces = {s: int(node.account(s)["next_nonce"]) for s in signers}
+    def tx(self, payload: Any, *signers: str, nonce: int | None = None) -> SignedTx:
+        """`payload` signed by `signers`, each at the nonce the network expects next (asked of
+        the node the transaction then goes to), or at `nonce` when given."""
+        if nonce is None:
+            node = self.caught_up()
+            nonces = {s: int(node.account(s)["next_nonce"]) for s in signers}
+        else:
+            nonces = {s: nonce for s in signers}
         window = window_at(int(time.time()) - 60, 3600)
         unsigned = build_tx(CHAIN_ID, payload, nonces, window)
         return unsigned.sign({s: self.key(s) for s in signers})
@@ -110,9 +123,20 @@ class Platform:
         return tx.tx_id
 
 
-def start_platform(directory: Path, trust: Path, children: Children) -> Platform:
-    """Write a 5-node network's files (trusting `trust`), start each node, wait for a leader."""
+def prepare_platform(
+    directory: Path, trust: Path, permit: IssuedPermit, server: Server, holder: Person
+) -> Platform:
+    """The network's files and its signed genesis from the issued permit (nothing runs yet).
+
+    The one place that makes the genesis. With `kepil platform init` in this build, the
+    operator's own command does it: it fetches the permit and its CMS from the server with the
+    holder's session, judges it as the nodes will, and writes the node files, the operator's
+    key and genesis.json. Without it, the demo writes the files as `kepil cluster init` does
+    and builds the same genesis from the CMS the holder received.
+    """
     base = free_port_run(2 * NODES)
+    if importlib.util.find_spec(PLATFORM_INIT) is not None:
+        return _by_platform_init(directory, trust, permit, server, holder, base)
     layout = NetworkLayout(
         nodes=NODES,
         chain_id=CHAIN_ID,
@@ -122,8 +146,53 @@ def start_platform(directory: Path, trust: Path, children: Children) -> Platform
         ministry_bin=MINISTRY_BIN,
     )
     cluster = init_network(directory, layout)
+    platform = Platform(directory, list(cluster["nodes"]), made_by="the demo (kepil cluster init)")
+    genesis = Genesis(
+        platform=PLATFORM_NAME,
+        operator=OperatorEntry(
+            APPLICANT_BIN, APPLICANT_ORGANIZATION, public_key_hex(platform.operator_key), ()
+        ),
+        permit=base64.b64encode(permit.cms).decode(),
+        nodes=tuple(NodeKey(node["name"], node["key"]) for node in platform.nodes),
+    )
+    platform.genesis = platform.tx(genesis, APPLICANT_BIN, nonce=1)
+    return platform
+
+
+def _by_platform_init(
+    directory: Path, trust: Path, permit: IssuedPermit, server: Server, holder: Person, base: int
+) -> Platform:
+    """`kepil platform init --permit …` run as the operator would, against the demo's server."""
+    args = [
+        "platform", "init", str(directory), "--permit", permit.permit_number,
+        "--server", server.url, "--operator-bin", APPLICANT_BIN, "--nodes", str(NODES),
+        "--chain-id", CHAIN_ID, "--trust-dir", str(trust.resolve()),
+        "--ministry-bin", MINISTRY_BIN, "--api-port", str(base), "--raft-port", str(base + NODES),
+    ]  # fmt: skip
+    env = {**server_environment(server.root, trust), "KEPIL_TOKEN": holder.token}
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        kepil_command(*args),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_SECONDS,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"kepil platform init exited {done.returncode}: {done.stderr.strip()}")
+    cluster = read_network(directory)
+    key = _wallet_key(directory / "operator.key")
+    platform = Platform(
+        directory, list(cluster["nodes"]), key, made_by="kepil platform init --permit"
+    )
+    platform.genesis = decode_tx((directory / "genesis.json").read_bytes().strip())
+    return platform
+
+
+def start_nodes(platform: Platform, children: Children) -> None:
+    """Start each node of the platform as a child process; wait for their APIs and a leader."""
+    directory = platform.directory
     processes = [children.adopt(start_node(config)) for config in node_configs(directory)]
-    platform = Platform(directory, list(cluster["nodes"]))
 
     def exited() -> None:
         for process, node in zip(processes, platform.nodes, strict=True):
@@ -133,24 +202,27 @@ def start_platform(directory: Path, trust: Path, children: Children) -> Platform
 
     _wait(lambda: all(_health(u) for u in platform.urls), exited, "every node's API")
     _wait(lambda: any((_health(u) or {}).get("leader") for u in platform.urls), exited, "a leader")
-    return platform
 
 
-def start_chain(platform: Platform, permit: IssuedPermit) -> str:
-    """The genesis from the issued permit, listing every node's checkpoint key; its tx id.
+def start_chain(platform: Platform) -> str:
+    """Submit the platform's genesis and wait for it to commit ok; its tx id."""
+    genesis = platform.genesis
+    if genesis is None:
+        raise LedgerStepError("the platform has no genesis")
+    platform.caught_up()  # the node it goes to
+    status = platform.commit(genesis)
+    if (status.get("state"), status.get("code")) != ("committed", "ok"):
+        raise LedgerStepError(f"genesis {genesis.tx_id[:12]} ended {status}")
+    return genesis.tx_id
 
-    The one place that builds the genesis: when `kepil platform init --permit` is on main,
-    this is where the demo switches to it.
-    """
-    genesis = Genesis(
-        platform=PLATFORM_NAME,
-        operator=OperatorEntry(
-            APPLICANT_BIN, APPLICANT_ORGANIZATION, public_key_hex(platform.operator_key), ()
-        ),
-        permit=base64.b64encode(permit.cms).decode(),
-        nodes=tuple(NodeKey(node["name"], node["key"]) for node in platform.nodes),
-    )
-    return platform.send(genesis, APPLICANT_BIN)
+
+def _wallet_key(path: Path) -> SigningKey:
+    """The key in a `kepil wallet keygen` file: one hex seed under comment lines."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    seeds = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    if len(seeds) != 1:
+        raise RuntimeError(f"{path} is not a wallet key file")
+    return SigningKey(bytes.fromhex(seeds[0]))
 
 
 def _health(url: str) -> dict[str, Any] | None:

@@ -15,8 +15,9 @@ from kepil.entrypoints.demo.platform import (
     CHAIN_ID,
     NODES,
     Platform,
+    prepare_platform,
     start_chain,
-    start_platform,
+    start_nodes,
 )
 from kepil.entrypoints.demo.processes import Children
 from kepil.entrypoints.demo.server import Server, grant_officials, start_server
@@ -110,15 +111,25 @@ def _permit_procedure(story: Story, stage: Stage) -> IssuedPermit:
 
 
 def _platform(story: Story, stage: Stage, issued: IssuedPermit) -> Platform:
-    title = f"Start {NODES} platform nodes: they trust the TEST root, not what genesis brings"
+    title = f"The operator prepares a {NODES}-node platform and its genesis from the permit"
     with story.step(title) as step:
-        platform = start_platform(stage.root / "platform", stage.cast.trust_dir, stage.children)
+        platform = prepare_platform(
+            stage.root / "platform",
+            stage.cast.trust_dir,
+            issued,
+            stage.server,
+            stage.cast.applicant,
+        )
+        step.note(f"made by {platform.made_by}; node files and logs: {platform.directory}")
+        step.note("the nodes trust the TEST PKI root and the Ministry's BIN, not the genesis")
+
+    with story.step(f"Start the {NODES} nodes, each a process of its own") as step:
+        start_nodes(platform, stage.children)
         for node in platform.nodes:
             step.look(node["name"], f"{node['api']}/api/v1/ledger/node")
-        step.note(f"node files and logs: {platform.directory}")
 
-    with story.step("Genesis from the issued permit: the head's CMS as the holder got it") as step:
-        genesis = start_chain(platform, issued)
+    with story.step("The genesis commits: the nodes accept the head's permit") as step:
+        genesis = start_chain(platform)
         step.note(f"chain {CHAIN_ID}: genesis {genesis[:16]}… committed ok")
         step.look("the genesis", f"{platform.urls[0]}/api/v1/ledger/transactions/{genesis}")
     return platform
