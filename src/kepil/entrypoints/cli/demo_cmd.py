@@ -71,6 +71,8 @@ def demo(
     story = Story(console)
     code = 0
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Started in the background by a shell, SIGINT comes ignored: the demo still honours it.
+    previous_interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
     console.print(f"[bold]kepil demo[/bold]: everything goes into {root}")
     try:
         tell(story, root, children)
@@ -90,15 +92,15 @@ def demo(
         code = EXIT_INTERRUPTED if not story.ok or not stay else 0
     finally:
         # A second Ctrl-C must not cut the cleanup short: it is bounded (STOP_SECONDS each).
-        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         children.stop_all()
-        signal.signal(signal.SIGINT, interrupt)
-        signal.signal(signal.SIGTERM, previous)
         if temporary and not keep:
             shutil.rmtree(root, ignore_errors=True)
             console.print(f"removed {root} (--keep keeps it)")
         else:
             console.print(f"kept {root}")
+        signal.signal(signal.SIGINT, previous_interrupt)
+        signal.signal(signal.SIGTERM, previous)
     raise typer.Exit(code)
 
 
