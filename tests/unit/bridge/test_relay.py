@@ -218,3 +218,16 @@ def test_a_transaction_past_its_window_is_built_anew(
 def test_back_off_doubles_from_the_base_up_to_the_cap() -> None:
     assert [backoff(n, 0.5, 5) for n in range(1, 7)] == [0.5, 1, 2, 4, 5, 5]
     assert backoff(10_000, 1, 300) == 300
+
+
+@pytest.mark.parametrize("code", ["permit_change_replayed", "stale_nonce"])
+def test_a_node_refusing_the_change_as_already_applied_at_the_door_counts_as_delivered(
+    register: FakePlatformRegister, clock: MovableClock, code: str
+) -> None:
+    change(register, clock, "suspend")
+    nodes = FakeNodes(refuse=code)
+
+    relay_of(register, nodes, clock)[0].run_once()
+
+    row = register.rows[1]
+    assert (row.state, row.code, row.height) == ("delivered", code, None)

@@ -4,11 +4,12 @@ The permit wing writes an outbox row per registered platform in the transaction 
 the registry (services/permits/platforms.py); this relay reads those rows, builds the
 `permit_status` transaction from the Ministry's signed files, submits it to any of the
 platform's nodes that answers and waits for the block that applied it. A row is delivered only
-when a node says it committed the transaction with `ok`, or refused it in a block or at the door
-as `permit_change_replayed` (the change, or a newer one, is applied already: the ledger's nonce
-rule). Anything else is an attempt that failed: the row keeps its error and is tried again after
-an exponential back-off, capped, never dropped. Rows are claimed with a lease, so two relays do
-not send the same row at once; a relay that dies leaves a lease that simply runs out.
+when a node says it committed the transaction with `ok`, or that the change is applied already
+by the ledger's nonce rule (the change or a newer one of the Ministry's): `permit_change_replayed`
+in a block, `stale_nonce` when a node refuses it at the door. Anything else is an attempt that
+failed: the row keeps its error and is tried again after an exponential back-off, capped, never
+dropped. Rows are claimed with a lease, so two relays do not send the same row at once; a relay
+that dies leaves a lease that simply runs out.
 
 The relay reaches the database, the nodes and the transaction builder through the ports below:
 the bridge imports neither wing, and unit tests use fakes.
@@ -27,7 +28,11 @@ from kepil.domain.clock import Clock
 log = logging.getLogger("kepil.relay")
 
 REPLAYED: Final = "permit_change_replayed"
-"""The ledger's code for a change not newer than the last applied: it is applied already."""
+"""The ledger's code, in a block, for a change not newer than the last applied."""
+STALE_NONCE: Final = "stale_nonce"
+"""The node's code, at the door, for the same: a `permit_status` has the one nonce "ministry",
+the signing moment, so a stale one means this change or a later one of the Ministry applied."""
+REPLAY_CODES: Final = frozenset({REPLAYED, STALE_NONCE})
 DELIVERED_CODES: Final = frozenset({"ok", REPLAYED})
 FAILING_NOTICE_AFTER: Final = 5
 """After this many failed attempts the holder is told, once, that delivery keeps failing."""
@@ -261,8 +266,8 @@ class Relay:
             errors.append(f"{url}: {error}")
             return None
         except NodeRefusal as refusal:
-            if refusal.code == REPLAYED:
-                return _Outcome(code=REPLAYED)
+            if refusal.code in REPLAY_CODES:
+                return _Outcome(code=refusal.code)
             return _Outcome(error=f"{url}: {refusal}")
         if found is None:
             return _Outcome(error=f"{url}: accepted, not committed within {wait:g} s")
