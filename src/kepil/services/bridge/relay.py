@@ -18,6 +18,7 @@ the bridge imports neither wing, and unit tests use fakes.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -200,11 +201,16 @@ class Relay:
         self.owner = owner or f"relay-{uuid.uuid4().hex[:12]}"
 
     def run_once(self) -> RelayReport:
-        """Claim the due rows and try each once."""
+        """Try each due row once, up to `batch` of them."""
         settings, report = self._settings, RelayReport()
-        now = self._clock.now()
         lease = timedelta(seconds=settings.lease)
-        for delivery in self._store.claim(self.owner, now, lease, settings.batch):
+        for _ in range(settings.batch):
+            # One row per claim: a lease covers one attempt, never a queue of them waiting
+            # behind slow nodes, so it cannot run out while its row is still being sent.
+            claimed = self._store.claim(self.owner, self._clock.now(), lease, 1)
+            if not claimed:
+                break
+            delivery = claimed[0]
             outcome = self._attempt(delivery)
             at = self._clock.now()
             if outcome.code is not None:
@@ -250,7 +256,13 @@ class Relay:
         if built_at != delivery.built_at:
             self._store.built(delivery.id, self.owner, built_at, tx.tx_id)
         errors: list[str] = []
+        # Nodes that time out one after another must not outlast the lease: the rest wait
+        # for the next attempt.
+        until = time.monotonic() + settings.lease / 2
         for url in delivery.nodes:
+            if time.monotonic() > until:
+                errors.append("no time left in this attempt for the other nodes")
+                break
             outcome = self._send(url, tx, errors)
             if outcome is not None:
                 return outcome
