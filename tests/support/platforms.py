@@ -206,6 +206,7 @@ class FakeNodes:
     down: set[str] = field(default_factory=set)
     slow: set[str] = field(default_factory=set)
     refuse: str | None = None
+    not_nodes: set[str] = field(default_factory=set)
     applied: list[bytes] = field(default_factory=list)
     submitted: list[tuple[str, str]] = field(default_factory=list)
     known: dict[str, Committed] = field(default_factory=dict)
@@ -214,6 +215,8 @@ class FakeNodes:
         """Take the envelope unless down or refusing."""
         if url in self.down:
             raise NodeUnavailable("connection refused")
+        if url in self.not_nodes:
+            raise NodeRefusal("not_found", "no such address")
         tx_id = envelope.decode().split("|")[0]
         self.submitted.append((url, tx_id))
         if tx_id in self.known:

@@ -83,6 +83,17 @@ def test_an_unreachable_node_is_passed_over_for_the_next(
     assert {url for url, _ in nodes.submitted} == {NODES[1]}
 
 
+def test_a_node_that_refuses_for_its_own_reason_is_passed_over_too(
+    register: FakePlatformRegister, clock: MovableClock
+) -> None:
+    change(register, clock, "suspend")
+    nodes = FakeNodes(not_nodes={NODES[0]})
+
+    relay_of(register, nodes, clock)[0].run_once()
+
+    assert register.rows[1].state == "delivered"
+
+
 def test_the_relay_retries_with_a_capped_exponential_back_off_until_a_node_acknowledges(
     register: FakePlatformRegister, clock: MovableClock
 ) -> None:

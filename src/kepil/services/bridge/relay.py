@@ -280,7 +280,9 @@ class Relay:
         except NodeRefusal as refusal:
             if refusal.code in REPLAY_CODES:
                 return _Outcome(code=refusal.code)
-            return _Outcome(error=f"{url}: {refusal}")
+            # Another node may see it otherwise (this one diverged, or the URL is not a node).
+            errors.append(f"{url}: {refusal}")
+            return None
         if found is None:
             return _Outcome(error=f"{url}: accepted, not committed within {wait:g} s")
         if found.code in DELIVERED_CODES:
