@@ -143,3 +143,15 @@ def test_cluster_up_starts_the_network_and_its_genesis_permit_commits_ok(network
     finally:
         up.send_signal(signal.SIGINT)
         assert up.wait(timeout=60) == 0, log.read_text()
+
+
+def test_the_permit_must_be_named_one_way(permitted: Path) -> None:
+    neither = _kepil(permitted, "platform", "init", "platform")
+    both = _kepil(
+        permitted, "platform", "init", "platform", "--permit", "PRM-2026-000001",
+        "--cms", "permit.p7s",
+    )  # fmt: skip
+    for refused in (neither, both):
+        assert refused.returncode == 2
+        assert refused.stderr.startswith("kepil: error: name the permit: --permit PRM-")
+    assert not (permitted / "platform").exists()

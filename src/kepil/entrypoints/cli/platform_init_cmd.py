@@ -12,11 +12,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
+from urllib.parse import quote
 
 import typer
 
@@ -35,6 +38,8 @@ OPERATOR_KEY_FILE: Final = "operator.key"
 GENESIS_LIFETIME: Final = 7 * 24 * 3600
 _EARLY: Final = 60  # the window opens a minute before now: clocks of the nodes differ
 _SEED_HEX_LENGTH: Final = 64
+_HTTP_TIMEOUT: Final = 30.0
+_MAX_ANSWER: Final = 4 * 1024 * 1024  # a permit's JSON and CMS are some kilobytes
 
 
 class PlatformInitError(Exception):
@@ -57,25 +62,88 @@ class PlatformPermit:
 
 def read_permit_cms(cms_file: Path, permit_file: Path | None) -> bytes:
     """The permit's attached CMS; with `permit_file`, it must sign exactly those bytes."""
+    cms = _read_bytes(cms_file)
+    if permit_file is not None:
+        _require_signs(cms, _read_bytes(permit_file), str(cms_file), str(permit_file))
+    return cms
+
+
+def fetch_permit(server: str, number: str, token: str) -> bytes:
+    """The permit's attached CMS from the permit service, as its holder downloads it.
+
+    `GET /api/v1/documents/{number}` answers the recipient (or an official) with the signed
+    JSON and the head's CMS; `token` is the bearer token of the holder's session (sign-in with
+    the operator's EDS, README "Sign-in"). The registry is then asked, publicly, whether the
+    permit is in force today (`/documents/{number}/check`): a suspended permit is refused.
+    """
+    path = f"/api/v1/documents/{quote(number, safe='')}"
+    document = _get_json(server, path, token)
+    kind = (document.get("document") or {}).get("document_type")
+    if kind != "permit":
+        raise PlatformInitError(f"{number} is a {kind or 'document'}, not a permit")
+    try:
+        content = base64.b64decode(str(document["content_b64"]), validate=True)
+        cms = base64.b64decode(str(document["signature_b64"]), validate=True)
+    except (KeyError, ValueError):
+        raise PlatformInitError(f"{server}{path} did not answer a signed document") from None
+    _require_signs(cms, content, f"the CMS {server} sent", f"the permit {number}")
+    check = _get_json(server, f"{path}/check", None)
+    if check.get("in_force") is not True:
+        status = check.get("status") or "not registered"
+        reason = f" ({check['status_reason']})" if check.get("status_reason") else ""
+        raise PlatformInitError(
+            f"the permit {number} is not in force in the state registry: {status}{reason}"
+        )
+    return cms
+
+
+def _get_json(server: str, path: str, token: str | None) -> dict[str, Any]:
+    """A JSON object from the permit service, or PlatformInitError naming what went wrong."""
+    if not server.startswith(("http://", "https://")):
+        raise PlatformInitError(f"--server {server!r} is not an http:// or https:// address")
+    url = server.rstrip("/") + path
+    headers = {"accept": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - checked above
+    try:
+        with urllib.request.urlopen(request, timeout=_HTTP_TIMEOUT) as answer:  # noqa: S310
+            data: Any = json.loads(answer.read(_MAX_ANSWER))
+    except urllib.error.HTTPError as error:
+        error.close()  # it holds the connection
+        if error.code == 401:
+            raise PlatformInitError(
+                f"{url}: the permit service asks for the holder's session: pass --token "
+                "(or KEPIL_TOKEN), the bearer token of signing in with the operator's EDS",
+                EXIT_UNREADABLE,
+            ) from None
+        if error.code == 404:
+            raise PlatformInitError(f"{url}: no such document for this session") from None
+        raise PlatformInitError(f"{url}: HTTP {error.code}", EXIT_UNREADABLE) from None
+    except (OSError, ValueError) as error:
+        raise PlatformInitError(f"cannot ask {url}: {error}", EXIT_UNREADABLE) from None
+    if not isinstance(data, dict):
+        raise PlatformInitError(f"{url} did not answer a JSON object", EXIT_UNREADABLE)
+    return data
+
+
+def _require_signs(cms: bytes, content: bytes, cms_name: str, content_name: str) -> None:
+    """Refuse unless `cms` is an attached CMS over exactly `content`."""
     from kepil.signing.cms_verify import encapsulated_content
     from kepil.signing.errors import SigningError
 
-    cms = _read_bytes(cms_file)
-    if permit_file is None:
-        return cms
     try:
-        content = encapsulated_content(cms)
+        signed = encapsulated_content(cms)
     except (SigningError, ValueError) as error:
-        raise PlatformInitError(f"{cms_file} is not a CMS: {error}", EXIT_UNREADABLE) from None
-    if content is None:
+        raise PlatformInitError(f"{cms_name} is not a CMS: {error}", EXIT_UNREADABLE) from None
+    if signed is None:
         raise PlatformInitError(
-            f"{cms_file} is a detached signature: the genesis needs the permit's attached CMS "
+            f"{cms_name} is a detached signature: the genesis needs the permit's attached CMS "
             "(the one the permit service issued)",
             EXIT_UNREADABLE,
         )
-    if content != _read_bytes(permit_file):
-        raise PlatformInitError(f"{cms_file} does not sign the bytes of {permit_file}")
-    return cms
+    if signed != content:
+        raise PlatformInitError(f"{cms_name} does not sign the bytes of {content_name}")
 
 
 def check_permit(
@@ -165,18 +233,42 @@ def init(
             help="Where to write genesis.json (and, for a network, its node files).",
         ),
     ],
+    permit_number: Annotated[
+        str | None,
+        typer.Option(
+            "--permit",
+            metavar="PRM-…",
+            help="The permit's number: fetched with its CMS from --server, with the holder's "
+            "session (--token), and checked in force in the state registry.",
+        ),
+    ] = None,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            help="The permit service; default http://KEPIL_HOST:KEPIL_PORT (127.0.0.1:8000)."
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="KEPIL_TOKEN",
+            help="Bearer token of the operator's session at --server (sign-in with its EDS).",
+            show_default=False,
+        ),
+    ] = None,
     cms: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--cms",
-            help="The permit's attached CMS (PERMIT.p7s), as the permit service issued it.",
+            help="Offline instead of --permit: the permit's attached CMS (PERMIT.p7s), as "
+            "downloaded from the cabinet.",
         ),
-    ],
+    ] = None,
     permit_file: Annotated[
         Path | None,
         typer.Option(
             "--permit-file",
-            help="The permit's signed JSON (PERMIT.json): checked to be what --cms signs.",
+            help="With --cms: the permit's signed JSON (PERMIT.json), checked to be what it signs.",
         ),
     ] = None,
     operator_bin: Annotated[
@@ -232,9 +324,12 @@ def init(
     """Create a platform's genesis from its operator's permit, for a network or the embedded node.
 
     The permit is the attached CMS the permit service issued (a Ministry head's signature over
-    the permit's JSON). It is judged as the nodes will judge it: refused, with exit status 1
-    and nothing written, when its signature does not verify under the nodes' NCA anchors and
-    Ministry BIN, when it is not in force today, or when --operator-bin is not its holder.
+    the permit's JSON): fetched with --permit PRM-… from --server as its holder (--token), or
+    read offline from --cms PERMIT.p7s [--permit-file PERMIT.json]. It is judged as the nodes
+    will judge it: refused, with exit status 1 and nothing written, when its signature does not
+    verify under the nodes' NCA anchors and Ministry BIN, when it is not in force today (nor,
+    with --permit, in the state registry), or when --operator-bin is not its holder. Exit
+    status 2: unreadable input or an unreachable server.
 
     A network (default, --nodes N): DIR gets what `kepil cluster init` writes (node-N.toml with
     trust_dir and ministry_bin, each node's checkpoint key, cluster.json) and genesis.json, which
@@ -254,9 +349,19 @@ def init(
         raise fail(f"invalid configuration: {error}") from None
     chain = chain_id or settings.ledger_chain_id
     now = int(datetime.now(UTC).timestamp())
+    if (permit_number is None) == (cms is None):
+        raise fail("name the permit: --permit PRM-… (fetched) or --cms PERMIT.p7s (offline)")
     try:
-        cms_bytes = read_permit_cms(cms, permit_file)
+        if permit_number is not None:
+            from kepil.entrypoints.cli.wallet_cmd import server_url
+
+            cms_bytes = fetch_permit(server_url(server), permit_number.strip(), token or "")
+        else:
+            assert cms is not None  # noqa: S101 - one of the two, checked above
+            cms_bytes = read_permit_cms(cms, permit_file)
         permit = check_permit(_verifier(settings), cms_bytes, operator_bin, now)
+        if permit_number is not None and permit.facts.number != permit_number.strip():
+            raise PlatformInitError(f"{permit_number} was answered with {permit.facts.number}")
         if (directory / GENESIS_FILE).exists():
             raise PlatformInitError(
                 f"{directory / GENESIS_FILE} exists: the platform is already there",
