@@ -155,3 +155,26 @@ def test_the_permit_must_be_named_one_way(permitted: Path) -> None:
         assert refused.returncode == 2
         assert refused.stderr.startswith("kepil: error: name the permit: --permit PRM-")
     assert not (permitted / "platform").exists()
+
+
+def test_node_addresses_place_each_node_and_genesis_lists_them_all(permitted: Path) -> None:
+    addresses = "127.0.0.1:28201:29201,127.0.0.1:28202:29202,127.0.0.1:28203:29203"
+    made = _init(permitted, "net", "--node-addresses", addresses)
+    assert made.returncode == 0, made.stderr
+    cluster = json.loads((permitted / "net" / "cluster.json").read_text())
+    assert [n["api"] for n in cluster["nodes"]] == [
+        f"http://127.0.0.1:{port}" for port in (28201, 28202, 28203)
+    ]
+    genesis = json.loads((permitted / "net" / "genesis.json").read_text())
+    assert [n["key"] for n in genesis["body"]["payload"]["nodes"]] == [
+        n["key"] for n in cluster["nodes"]
+    ]
+
+
+def test_node_addresses_that_clash_are_refused_before_anything_is_written(
+    permitted: Path,
+) -> None:
+    refused = _init(permitted, "net", "--node-addresses", "10.0.0.1,10.0.0.1")
+    assert refused.returncode == 2
+    assert "share an address" in refused.stderr
+    assert not (permitted / "net").exists()

@@ -49,10 +49,12 @@ def init_files(
     *,
     trust_dir: str | None = None,
     ministry_bin: str = "",
+    places: tuple[tuple[str, int, int], ...] = (),
 ) -> dict[str, Any]:
     """Write a network's files (`kepil cluster init`, `kepil platform init`); its cluster.json.
 
-    `trust_dir` and `ministry_bin` go into every node.toml: whom the nodes trust for the permit.
+    `trust_dir` and `ministry_bin` go into every node.toml: whom the nodes trust for the permit;
+    `places`, each node's (host, API port, consensus port) instead of loopback's next ports.
     Exits with a one-line error when the files cannot be written.
     """
     from kepil.entrypoints.node.network import NetworkLayout, init_network
@@ -60,7 +62,7 @@ def init_files(
     try:
         layout = NetworkLayout(
             nodes, chain_id, "127.0.0.1", api_port, raft_port, max_block_txs,
-            trust_dir, ministry_bin,
+            trust_dir, ministry_bin, places,
         )  # fmt: skip
         return init_network(directory, layout)
     except ValueError as error:

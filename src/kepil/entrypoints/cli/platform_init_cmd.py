@@ -299,6 +299,13 @@ def init(
     nodes: Annotated[
         int, typer.Option(min=1, max=15, help="How many network nodes (5+ for a platform).")
     ] = 5,
+    node_addresses: Annotated[
+        str | None,
+        typer.Option(
+            help="Instead of --nodes: one node per comma-separated HOST (listening on --api-port "
+            "and --raft-port) or HOST:API_PORT:RAFT_PORT, e.g. 10.0.0.1,10.0.0.2,10.0.0.3."
+        ),
+    ] = None,
     chain_id: Annotated[
         str | None, typer.Option(help="The chain; default KEPIL_LEDGER_CHAIN_ID (kepil-local).")
     ] = None,
@@ -351,6 +358,9 @@ def init(
     now = int(datetime.now(UTC).timestamp())
     if (permit_number is None) == (cms is None):
         raise fail("name the permit: --permit PRM-… (fetched) or --cms PERMIT.p7s (offline)")
+    places = _places(node_addresses, api_port, raft_port) if node_addresses else ()
+    if (directory / GENESIS_FILE).exists():
+        raise fail(f"{directory / GENESIS_FILE} exists: the platform is already there")
     try:
         if permit_number is not None:
             from kepil.entrypoints.cli.wallet_cmd import server_url
@@ -362,11 +372,6 @@ def init(
         permit = check_permit(_verifier(settings), cms_bytes, operator_bin, now)
         if permit_number is not None and permit.facts.number != permit_number.strip():
             raise PlatformInitError(f"{permit_number} was answered with {permit.facts.number}")
-        if (directory / GENESIS_FILE).exists():
-            raise PlatformInitError(
-                f"{directory / GENESIS_FILE} exists: the platform is already there",
-                EXIT_UNREADABLE,
-            )
         key = _operator_key(operator_key or directory / OPERATOR_KEY_FILE)
     except PlatformInitError as error:
         raise fail(str(error), error.code) from None
@@ -376,7 +381,8 @@ def init(
         node_keys = [embedded_node_key(settings)]
         written: dict[str, Any] = {"chain_id": chain, "nodes": [node_keys[0].to_json()]}
     else:
-        written = _network(directory, settings, nodes, chain, api_port, raft_port)
+        count = len(places) or nodes
+        written = _network(directory, settings, count, places, chain, (api_port, raft_port))
         node_keys = _keys(written)
     tx = genesis_tx(
         chain, permit, key, node_keys, now, platform=platform, operator_name=operator_name
@@ -410,15 +416,35 @@ def _verifier(settings: Settings) -> PermitVerifier:
 
 
 def _network(
-    directory: Path, settings: Settings, nodes: int, chain: str, api_port: int, raft_port: int
+    directory: Path,
+    settings: Settings,
+    nodes: int,
+    places: tuple[tuple[str, int, int], ...],
+    chain: str,
+    ports: tuple[int, int],
 ) -> dict[str, Any]:
+    """The network's files (`kepil cluster init`'s code): on loopback's next ports, or `places`."""
     from kepil.entrypoints.cli.cluster_cmd import init_files
 
     trust = str(settings.trust_dir) if settings.trust_dir is not None else None
     return init_files(
-        directory, nodes, chain, api_port, raft_port,
-        trust_dir=trust, ministry_bin=settings.ministry_bin,
+        directory, nodes, chain, *ports,
+        trust_dir=trust, ministry_bin=settings.ministry_bin, places=places,
     )  # fmt: skip
+
+
+def _places(text: str, api_port: int, raft_port: int) -> tuple[tuple[str, int, int], ...]:
+    """--node-addresses as (host, API port, consensus port) per node; exit 2 if unreadable."""
+    places = []
+    for item in (part.strip() for part in text.split(",")):
+        host, *ports = item.split(":")
+        if not host or len(ports) not in (0, 2) or not all(p.isdigit() for p in ports):
+            raise fail(f"--node-addresses: {item!r} is neither HOST nor HOST:API_PORT:RAFT_PORT")
+        api, raft = (int(ports[0]), int(ports[1])) if ports else (api_port, raft_port)
+        places.append((host, api, raft))
+    if len({(h, a) for h, a, _ in places} | {(h, r) for h, _, r in places}) != 2 * len(places):
+        raise fail("--node-addresses: two nodes (or a node's two ports) share an address")
+    return tuple(places)
 
 
 def _keys(cluster: dict[str, Any]) -> list[NodeKey]:
