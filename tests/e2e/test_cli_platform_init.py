@@ -178,3 +178,10 @@ def test_node_addresses_that_clash_are_refused_before_anything_is_written(
     assert refused.returncode == 2
     assert "share an address" in refused.stderr
     assert not (permitted / "net").exists()
+
+
+def test_the_embedded_node_takes_no_node_addresses(permitted: Path) -> None:
+    refused = _init(permitted, "platform", "--embedded", "--node-addresses", "10.0.0.1")
+    assert refused.returncode == 2
+    assert "drop --node-addresses" in refused.stderr
+    assert not (permitted / "platform").exists()

@@ -358,6 +358,8 @@ def init(
     now = int(datetime.now(UTC).timestamp())
     if (permit_number is None) == (cms is None):
         raise fail("name the permit: --permit PRM-… (fetched) or --cms PERMIT.p7s (offline)")
+    if embedded and node_addresses:
+        raise fail("--embedded is the one node `kepil serve` runs: drop --node-addresses")
     places = _places(node_addresses, api_port, raft_port) if node_addresses else ()
     if (directory / GENESIS_FILE).exists():
         raise fail(f"{directory / GENESIS_FILE} exists: the platform is already there")
