@@ -115,6 +115,10 @@ def create_ledger_node(
     store = SqliteLedgerStore(spec.directory / LEDGER_FILE) if storage is None else storage
     node = _node(spec, key, store, clock, verifier or permit_verifier(settings, clock))
     warn_unless_genesis_lists(node)
+    # And when the genesis commits while the node runs: the operator learns it at once.
+    node.on_commit(
+        lambda block: warn_unless_genesis_lists(node) if block.header.height == 0 else None
+    )
     return node
 
 
