@@ -229,7 +229,7 @@ def remove(
 def _submit_genesis(console: Any, directory: Path, urls: list[str]) -> None:
     """Submit DIR/genesis.json unless the chain committed it already; fail unless it is `ok`."""
     from kepil.adapters.node_client import NodeClient, NodeClientError, NodeError
-    from kepil.entrypoints.cli.platform_init_cmd import GENESIS_FILE
+    from kepil.entrypoints.node.network import GENESIS_FILE
     from kepil.ledger import decode_tx
 
     path = directory / GENESIS_FILE

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from kepil.ledger.permits import PermitFacts
     from kepil.ledger.records import NodeKey
 
-GENESIS_FILE: Final = "genesis.json"  # the signed genesis envelope `kepil cluster up` submits
 OPERATOR_KEY_FILE: Final = "operator.key"
 # The genesis envelope's validity window: a week to start the platform after `init`.
 GENESIS_LIFETIME: Final = 7 * 24 * 3600
@@ -349,6 +348,7 @@ def init(
     genesis.json is signed by the operator's key and valid for 7 days.
     """
     from kepil.config import Settings
+    from kepil.entrypoints.node.network import GENESIS_FILE
 
     try:
         settings = trust_of(Settings(), trust_dir, ministry_bin)

@@ -26,6 +26,8 @@ from kepil.entrypoints.node.process import node_public_key
 
 CLUSTER_FILE: Final = "cluster.json"
 PASSWORD_FILE: Final = "cluster.password"  # noqa: S105 - a file name
+# The signed genesis `kepil platform init` writes and `kepil cluster up` submits.
+GENESIS_FILE: Final = "genesis.json"
 
 
 _LAST_PORT: Final = 65535
