@@ -1,4 +1,5 @@
-"""`kepil platform`: the platforms that run under a permit (issue 21), an operator's steps."""
+"""`kepil platform`: a platform operator's commands (issue 21): start a platform from its permit
+(`init`, platform_init_cmd.py), register it for the registry's changes (`register`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from typing import Annotated
 import typer
 
 from kepil.entrypoints.cli.errors import fail
+from kepil.entrypoints.cli.platform_init_cmd import init
 
 platform_app = typer.Typer(
-    help="Platforms that run under a permit: where the registry's status changes are relayed.",
+    help="A platform operator's commands: start a platform from its permit; register it, so "
+    "the registry's status changes of the permit are relayed to its nodes.",
     no_args_is_help=True,
 )
+platform_app.command("init")(init)
 
 
 @platform_app.command("register")
