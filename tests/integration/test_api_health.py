@@ -46,6 +46,7 @@ def test_openapi_lists_only_the_routes_that_exist(tmp_path: Path) -> None:
         "/api/v1/registry/export.json",
         "/api/v1/registry/{registry_number}",
         "/api/v1/registry/{registry_number}/status",
+        "/api/v1/permits/{permit_number}/platforms",
         "/api/v1/complaints",
         "/api/v1/complaints/{number}",
         "/api/v1/complaints/{number}/decisions",

@@ -22,6 +22,18 @@ STATUS_NAMES: dict[RegistryStatus, str] = {
     RegistryStatus.REVOKED: N_("Revoked"),
 }
 
+# Issue 21: the registry's changes on their way to the platforms (the registry entry page).
+CHANGE_ACTION_NAMES: dict[str, str] = {
+    "suspend": N_("Suspension"),
+    "reinstate": N_("Reinstatement"),
+    "revoke": N_("Revocation"),
+}
+DELIVERY_STATE_NAMES: dict[str, str] = {
+    "pending": N_("Waiting to be sent"),
+    "failing": N_("Not delivered yet, retrying"),
+    "delivered": N_("Applied by the platform"),
+}
+
 APPLICATION_STATUS_NAMES: dict[str, str] = {
     ApplicationStatus.SUBMITTED: N_("Accepted"),
     ApplicationStatus.REGISTERED: N_("Registered"),
