@@ -129,7 +129,10 @@ def render(
     from kepil.adapters.pdf.render import (
         DocumentUnreadableError,
         SealedDocument,
+        act_case,
+        act_check_url,
         check_url,
+        is_result_document,
         render_pdf,
     )
 
@@ -138,8 +141,15 @@ def render(
     except OSError as error:
         raise fail(f"cannot read input: {os_reason(error)}") from None
     name = number or _own_number(content) or content_file.stem
-    # Only result documents are answered by /check; an act's QR would lead to "not found".
-    address = check_url(base_url, name) if _is_result_document(content) else ""
+    body = _json_object(content)
+    # A result document is checked by its number; a signed act by its case and the SHA-256 of
+    # its signed bytes; an act naming no case has no address /check could answer.
+    if is_result_document(body):
+        address = check_url(base_url, name)
+    elif act_case(body):
+        address = act_check_url(base_url, act_case(body), hashlib.sha256(content).hexdigest())
+    else:
+        address = ""
     try:
         pdf = render_pdf(SealedDocument(name, content, cms), address)
         output_file.write_bytes(pdf)
@@ -149,12 +159,12 @@ def render(
         raise fail(f"cannot write the PDF: {os_reason(error)}") from None
 
 
-def _is_result_document(content: bytes) -> bool:
+def _json_object(content: bytes) -> dict[str, Any]:
     try:
         body = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return isinstance(body, dict) and "document_type" in body
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _own_number(content: bytes) -> str | None:

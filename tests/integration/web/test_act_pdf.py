@@ -1,0 +1,183 @@
+"""Issue 20 items 7-10 for the signed acts held without a number, on each database: the §8
+notice as a PDF from the cabinet and the desk, checked by the SHA-256 of its signed bytes on
+/check (its QR code's address) and by upload; a changed copy is refused with its reason."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.integration.permits.portal import Portal
+from tests.integration.web.cabinet_portal import (
+    EXAMINER,
+    notify_hearing,
+    open_portal,
+    portal_people,
+)
+from tests.support.identities import MINISTRY_BIN
+from tests.support.pki import Person
+from tests.support.web import sign_in_on_pages
+
+from kepil.adapters.pdf.check import Expectations, check_pdf
+from kepil.adapters.pdf.reading import read_parts
+from kepil.adapters.pdf.render import SealedDocument, act_check_url, render_pdf
+from kepil.signing.trust import TrustStore
+
+BASE = "http://testserver"
+
+
+@pytest.fixture(scope="module")
+def people() -> dict[str, Person]:
+    return portal_people()
+
+
+@pytest.fixture
+def portal(database_url: str, tmp_path: Path, people: dict[str, Person]) -> Iterator[Portal]:
+    with open_portal(database_url, tmp_path, people) as found:
+        yield found
+
+
+def _notice_link(portal: Portal, case: str) -> str:
+    sign_in_on_pages(portal.client, portal.applicant.auth, portal.clock.now())
+    page = portal.client.get(f"/cabinet/applications/{case}", params={"lang": "ru"})
+    assert page.status_code == 200, page.text
+    links = re.findall(
+        rf'href="(/cabinet/applications/{case}/acts/[0-9a-f]{{64}}/document.pdf)"', page.text
+    )
+    assert len(links) == 1, page.text
+    assert "Уведомление о предварительном решении и заслушивании" in page.text
+    return links[0]
+
+
+def _upload(portal: Portal, pdf: bytes, status: int = 200) -> str:
+    answer = portal.client.post(
+        "/check", params={"lang": "ru"}, files={"pdf": ("notice.pdf", pdf, "application/pdf")}
+    )
+    assert answer.status_code == status, answer.text
+    return re.sub(r"\s+", " ", answer.text)
+
+
+def test_item_10_the_applicant_downloads_the_section_8_notice_as_a_pdf_that_checks(
+    portal: Portal, tmp_path: Path
+) -> None:
+    case = notify_hearing(portal)
+    link = _notice_link(portal, case)
+    download = portal.client.get(link)
+    assert download.status_code == 200, download.text
+    assert download.headers["content-type"] == "application/pdf"
+    parts = read_parts(download.content)
+    body = json.loads(parts.content)
+    assert body["action"] == "issue_preliminary_refusal"
+    assert body["application_number"] == case
+    digest = hashlib.sha256(parts.content).hexdigest()
+    assert link.endswith(f"/acts/{digest}/document.pdf")
+    assert parts.parameters["check_url"] == act_check_url(BASE, case, digest)
+    assert parts.parameters["check_url"] == f"{BASE}/check?act={digest}&case={case}"
+    # Same act, same bytes: a PDF can be re-made and compared.
+    assert portal.client.get(link).content == download.content
+    store = TrustStore.from_directory(tmp_path / "trust")
+    expect = Expectations(MINISTRY_BIN, (BASE,))
+    verdict = check_pdf(download.content, store, portal.clock.now(), expect)
+    assert verdict.valid, verdict.to_json()
+    assert verdict.case == case
+
+
+def test_item_10_the_desk_serves_the_officials_the_same_notice_pdf(portal: Portal) -> None:
+    case = notify_hearing(portal)
+    held = portal.client.get(_notice_link(portal, case)).content
+    examiner = portal.officials[EXAMINER]
+    portal.client.cookies.clear()
+    sign_in_on_pages(portal.client, examiner.auth, portal.clock.now())
+    page = portal.client.get(f"/desk/applications/{case}", params={"lang": "kk"})
+    assert page.status_code == 200, page.text
+    link = re.search(
+        rf'href="(/desk/applications/{case}/acts/[0-9a-f]{{64}}/document.pdf)"', page.text
+    )
+    assert link is not None, page.text
+    assert portal.client.get(link.group(1)).content == held
+
+
+def test_item_10_no_one_else_gets_the_notice_and_an_unknown_digest_is_not_found(
+    portal: Portal,
+) -> None:
+    case = notify_hearing(portal)
+    link = _notice_link(portal, case)
+    unknown = link.replace(link.split("/")[-2], "0" * 64)
+    assert portal.client.get(unknown).status_code == 404
+    portal.client.cookies.clear()
+    assert portal.client.get(link).status_code in {303, 401, 404}
+
+
+def test_item_9_the_check_page_finds_the_notice_by_the_sha256_of_its_signed_bytes(
+    portal: Portal,
+) -> None:
+    case = notify_hearing(portal)
+    parts = read_parts(portal.client.get(_notice_link(portal, case)).content)
+    digest = hashlib.sha256(parts.content).hexdigest()
+    portal.client.cookies.clear()
+    found = portal.client.get("/check", params={"act": digest, "case": case, "lang": "ru"})
+    assert found.status_code == 200
+    text = re.sub(r"\s+", " ", found.text)
+    assert "Подлинный: эта служба выдала этот подписанный акт." in text
+    assert "Уведомление о предварительном решении и заслушивании" in text
+    assert "Дата выдачи" in text
+    assert "27 марта 2026" in text
+    # Nothing of whom: not the applicant's name, IIN or platform.
+    assert portal.applicant.iin not in text
+    assert "Kepil Grain" not in text
+    unknown = portal.client.get("/check", params={"act": "0" * 64, "case": case, "lang": "ru"})
+    assert "Не найдено: эта служба не выдавала подписанного акта с таким адресом." in re.sub(
+        r"\s+", " ", unknown.text
+    )
+    other_case = portal.client.get("/check", params={"act": digest, "case": "APP-2026-999999"})
+    assert "verdict-good" not in other_case.text
+    garbage = portal.client.get("/check", params={"act": "<script>", "case": case})
+    assert garbage.status_code == 200
+    assert "verdict-good" not in garbage.text
+
+
+def test_item_9_an_uploaded_notice_pdf_checks_and_a_changed_copy_is_refused(
+    portal: Portal,
+) -> None:
+    case = notify_hearing(portal)
+    pdf = portal.client.get(_notice_link(portal, case)).content
+    page = _upload(portal, pdf)
+    assert "verdict-good" in page
+    assert "Подлинный: эта служба выдала этот подписанный акт." in page
+    parts = read_parts(pdf)
+    body = json.loads(parts.content)
+    body["place"] = "другое место"
+    changed = json.dumps(body, ensure_ascii=False).encode()
+    digest = hashlib.sha256(changed).hexdigest()
+    forged = render_pdf(
+        SealedDocument(parts.number, changed, parts.signature), act_check_url(BASE, case, digest)
+    )
+    refused = _upload(portal, forged)
+    assert "Файл отклонён: это не документ в подписанном виде." in refused
+    assert "signature_digest_mismatch" in refused
+    assert "not_issued_here" in refused
+    assert "verdict-good" not in refused.split("file-heading")[1].split("</section>")[0]
+
+
+def test_item_9_a_signed_notice_the_service_never_issued_is_refused_as_not_issued_here(
+    portal: Portal,
+) -> None:
+    case = notify_hearing(portal)
+    pdf = portal.client.get(_notice_link(portal, case)).content
+    parts = read_parts(pdf)
+    examiner = portal.officials[EXAMINER]
+    body = {**json.loads(parts.content), "place": "кабинет 101"}
+    content = json.dumps(body, ensure_ascii=False).encode()
+    # Genuinely signed by the examiner, but never sent to the service: not one of its acts.
+    cms = portal.sign(examiner, content)
+    digest = hashlib.sha256(content).hexdigest()
+    never = render_pdf(
+        SealedDocument(parts.number, content, cms), act_check_url(BASE, case, digest)
+    )
+    refused = _upload(portal, never)
+    assert [code for code in re.findall(r"<code>(\w+)</code>", refused)] == ["not_issued_here"]
+    assert "verdict-good" not in refused
