@@ -11,20 +11,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.integration.permits.portal import Portal
+from fastapi.testclient import TestClient
+from tests.integration.permits.portal import OFFICIALS, Portal
 from tests.integration.web.cabinet_portal import (
+    CLERK,
     EXAMINER,
     notify_hearing,
     open_portal,
     portal_people,
 )
+from tests.integration.web.test_desk_complaint_pages import file_complaint, on_pages, take_step
+from tests.support.clock import MovableClock
 from tests.support.identities import MINISTRY_BIN
-from tests.support.pki import Person
+from tests.support.pki import Person, trust_dir
 from tests.support.web import sign_in_on_pages
 
 from kepil.adapters.pdf.check import Expectations, check_pdf
 from kepil.adapters.pdf.reading import read_parts
 from kepil.adapters.pdf.render import SealedDocument, act_check_url, render_pdf
+from kepil.bootstrap import bootstrap
+from kepil.config import Settings
+from kepil.entrypoints.api.app import create_app
+from kepil.services.permits.officials import GrantRole
 from kepil.signing.trust import TrustStore
 
 BASE = "http://testserver"
@@ -181,3 +189,71 @@ def test_item_9_a_signed_notice_the_service_never_issued_is_refused_as_not_issue
     refused = _upload(portal, never)
     assert [code for code in re.findall(r"<code>(\w+)</code>", refused)] == ["not_issued_here"]
     assert "verdict-good" not in refused
+
+
+@pytest.fixture
+def december(database_url: str, tmp_path: Path, people: dict[str, Person]) -> Iterator[Portal]:
+    # Monday 7 December 2026, office hours: a complaint is registered and decided the same day.
+    clock = MovableClock("2026-12-07T10:00")
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path, trust_dir=trust_dir(tmp_path / "trust")
+    )
+    container = bootstrap(settings, clock=clock)
+    for role, (iin, name) in OFFICIALS.items():
+        container.bus.handle(GrantRole(iin, role, name, "главный эксперт", "test"))
+    with TestClient(create_app(container), follow_redirects=False) as client:
+        officials = {role: people[str(role)] for role in OFFICIALS}
+        found = Portal(client, clock, people["applicant"], officials)
+        for someone in (found.applicant, *officials.values()):
+            found.login(someone)
+        yield found
+
+
+def test_item_10_the_complainant_downloads_the_decision_on_the_complaint_and_it_checks(
+    december: Portal, tmp_path: Path
+) -> None:
+    portal = december
+    _, complaint = file_complaint(portal)
+    assert take_step(portal, on_pages(portal, CLERK), complaint, "register").status_code == 200
+    decision = "Заявление зарегистрировано 7 декабря 2026 года."
+    done = take_step(portal, on_pages(portal, EXAMINER), complaint, "satisfy", decision)
+    assert done.status_code == 200, done.text
+    desk = portal.client.get(f"/desk/complaints/{complaint}", params={"lang": "ru"})
+    desk_links = re.findall(
+        rf'href="(/desk/complaints/{complaint}/acts/[0-9a-f]{{64}}/document.pdf)"', desk.text
+    )
+    assert len(desk_links) == 1, "the registration is a step, not a decision"
+    held_by_desk = portal.client.get(desk_links[0]).content
+
+    on_pages_as(portal, portal.applicant)
+    page = portal.client.get(f"/cabinet/complaints/{complaint}", params={"lang": "kk"})
+    links = re.findall(
+        rf'href="(/cabinet/complaints/{complaint}/acts/[0-9a-f]{{64}}/document.pdf)"', page.text
+    )
+    assert len(links) == 1, page.text
+    assert "Шағымды қанағаттандыру туралы шешім" in page.text
+    pdf = portal.client.get(links[0]).content
+    assert pdf == held_by_desk
+    parts = read_parts(pdf)
+    body = json.loads(parts.content)
+    assert (body["complaint_number"], body["action"]) == (complaint, "satisfy")
+    digest = hashlib.sha256(parts.content).hexdigest()
+    assert parts.parameters["check_url"] == act_check_url(BASE, complaint, digest)
+    verdict = check_pdf(
+        pdf,
+        TrustStore.from_directory(tmp_path / "trust"),
+        portal.clock.now(),
+        Expectations(MINISTRY_BIN, (BASE,)),
+    )
+    assert verdict.valid, verdict.to_json()
+    portal.client.cookies.clear()
+    answer = portal.client.get("/check", params={"act": digest, "case": complaint, "lang": "kk"})
+    assert "Шағымды қанағаттандыру туралы шешім" in answer.text
+    assert "verdict-good" in answer.text
+    assert "verdict-good" in _upload(portal, pdf)
+
+
+def on_pages_as(portal: Portal, someone: Person) -> None:
+    """Someone signed in on the pages in place of whoever was."""
+    portal.client.cookies.delete("kepil_session")
+    sign_in_on_pages(portal.client, someone.auth, portal.clock.now())
