@@ -348,6 +348,9 @@ def test_the_permit_pdf_from_the_cabinet_checks_on_the_check_page_and_a_changed_
         _("The signature does not hold for the attached document.")
     )
     expect(page.locator("main")).to_contain_text("not_issued_here")
+    expect(page.locator("#answer-heading")).to_have_text(
+        _("What this service issued under the number the file names")
+    )
     axe(page)
     screenshot(page, "check-pdf-refused")
 
