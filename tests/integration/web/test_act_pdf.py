@@ -257,3 +257,28 @@ def on_pages_as(portal: Portal, someone: Person) -> None:
     """Someone signed in on the pages in place of whoever was."""
     portal.client.cookies.delete("kepil_session")
     sign_in_on_pages(portal.client, someone.auth, portal.clock.now())
+
+
+def test_item_9_the_public_json_check_answers_an_act_by_its_case_and_digest(
+    portal: Portal,
+) -> None:
+    case = notify_hearing(portal)
+    parts = read_parts(portal.client.get(_notice_link(portal, case)).content)
+    digest = hashlib.sha256(parts.content).hexdigest()
+    portal.client.cookies.clear()
+    found = portal.client.get(f"/api/v1/acts/{digest}/check", params={"case": case})
+    assert found.status_code == 200, found.text
+    answer = found.json()
+    assert answer["case"] == case
+    assert answer["kind"] == "issue_preliminary_refusal"
+    assert answer["sha256"] == digest
+    assert answer["issued_on"] == "2026-03-27"
+    assert set(answer) == {"case", "kind", "issued_on", "sha256", "issued_at"}
+    unknown = portal.client.get(f"/api/v1/acts/{'0' * 64}/check", params={"case": case})
+    assert unknown.status_code == 404
+    elsewhere = portal.client.get(
+        f"/api/v1/acts/{digest}/check", params={"case": "APP-2026-999999"}
+    )
+    assert elsewhere.status_code == 404
+    malformed = portal.client.get("/api/v1/acts/xyz/check", params={"case": case})
+    assert malformed.status_code == 422

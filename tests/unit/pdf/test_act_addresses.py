@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import zxingcpp
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -165,3 +168,69 @@ def test_doc_verify_accepts_an_act_pdf_at_its_act_address(
     assert elsewhere.exit_code == 1
     codes = [finding["code"] for finding in json.loads(elsewhere.stdout)["findings"]]
     assert codes == ["check_url_mismatch"]
+
+
+class _ActCheck(BaseHTTPRequestHandler):
+    """A stand-in server answering /api/v1/acts/{sha256}/check?case=… as kepil does."""
+
+    issued: ClassVar[str] = ""
+    asked: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.asked.append(self.path)
+        if self.path != f"/api/v1/acts/{self.issued}/check?case={CASE}":
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        answer = {
+            "case": CASE,
+            "kind": "reject",
+            "issued_on": "2025-12-31",
+            "sha256": self.issued,
+            "issued_at": (SIGNED_AT + timedelta(seconds=5)).isoformat(),
+        }
+        self.wfile.write(json.dumps(answer).encode())
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+def test_doc_verify_asks_the_server_for_an_act_by_its_case_and_digest(
+    ministry: Ministry, tmp_path: Path
+) -> None:
+    sealed = seal(ministry, CASE, DECISION)
+    path = tmp_path / "act.pdf"
+    path.write_bytes(render_pdf(sealed, _address(sealed, CASE)))
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    (trust / "root.pem").write_bytes(ministry.pki.root.public_bytes(Encoding.PEM))
+    digest = hashlib.sha256(sealed.content).hexdigest()
+    outcomes = []
+    for issued in (digest, "0" * 64):
+        handler = type("Answering", (_ActCheck,), {"issued": issued, "asked": []})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            address = f"http://127.0.0.1:{server.server_address[1]}"
+            result = CliRunner().invoke(
+                app,
+                ["doc", "verify", str(path), "--trust", str(trust), "--server", address,
+                 "--ministry-bin", MINISTRY_BIN, "--base-url", CHECK_BASE],
+            )  # fmt: skip
+        finally:
+            server.shutdown()
+            server.server_close()
+        assert handler.asked == [f"/api/v1/acts/{digest}/check?case={CASE}"]
+        outcomes.append((result.exit_code, json.loads(result.stdout)))
+    (found_code, found), (missing_code, missing) = outcomes
+    assert found_code == 0, found
+    # Judged when the server accepted it, as the server vouches (not the CMS's own claim).
+    assert found["judged_at"] == (SIGNED_AT + timedelta(seconds=5)).isoformat()
+    assert missing_code == 1
+    # Not issued there: nothing vouches for the moment, so the test certificate is judged
+    # today, long expired, and the server's "not found" is added.
+    codes = [f["code"] for f in missing["findings"]]
+    assert codes == ["signature_certificate_expired", "registry_not_found"]

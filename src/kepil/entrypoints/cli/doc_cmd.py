@@ -87,7 +87,7 @@ def verify(
     try:
         parts = read_parts(data)
         if server:
-            registry = _registry_status(server, parts.number)
+            registry = _registry_status(server, _check_path(parts.number, parts.content))
         if moment is None:
             moment = _issued_at(registry, parts.content) or SystemClock().now()
         verdict = check_pdf(data, store, moment, expect, checkers)
@@ -238,11 +238,23 @@ def _default_trust() -> Path:
     return DevCaDirectory(settings.test_pki_dir).trust_directory
 
 
-def _registry_status(server: str, number: str) -> dict[str, Any]:
+def _check_path(number: str, content: bytes) -> str:
+    """The server's public check of this document: by number, or a signed act by its case
+    and the SHA-256 of its signed bytes."""
+    from kepil.adapters.pdf.render import act_case, is_result_document
+
+    body = _json_object(content)
+    if is_result_document(body) or not act_case(body):
+        return f"/api/v1/documents/{quote(number, safe='-')}/check"
+    digest = hashlib.sha256(content).hexdigest()
+    return f"/api/v1/acts/{digest}/check?case={quote(act_case(body), safe='-')}"
+
+
+def _registry_status(server: str, path: str) -> dict[str, Any]:
     import urllib.error
     import urllib.request
 
-    url = f"{server.rstrip('/')}/api/v1/documents/{quote(number, safe='-')}/check"
+    url = f"{server.rstrip('/')}{path}"
     if not url.startswith(("http://", "https://")):
         return {"asked": url, "error": "the server must be an http:// or https:// address"}
     try:
