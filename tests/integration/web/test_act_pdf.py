@@ -25,6 +25,7 @@ from tests.support.clock import MovableClock
 from tests.support.identities import MINISTRY_BIN
 from tests.support.pki import Person, trust_dir
 from tests.support.web import sign_in_on_pages
+from typer.testing import CliRunner
 
 from kepil.adapters.pdf.check import Expectations, check_pdf
 from kepil.adapters.pdf.reading import read_parts
@@ -32,6 +33,7 @@ from kepil.adapters.pdf.render import SealedDocument, act_check_url, render_pdf
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
 from kepil.entrypoints.api.app import create_app
+from kepil.entrypoints.cli.main import app
 from kepil.services.permits.officials import GrantRole
 from kepil.signing.trust import TrustStore
 
@@ -85,8 +87,18 @@ def test_item_10_the_applicant_downloads_the_section_8_notice_as_a_pdf_that_chec
     assert link.endswith(f"/acts/{digest}/document.pdf")
     assert parts.parameters["check_url"] == act_check_url(BASE, case, digest)
     assert parts.parameters["check_url"] == f"{BASE}/check?act={digest}&case={case}"
-    # Same act, same bytes: a PDF can be re-made and compared.
+    # Same act, same bytes: a PDF can be re-made and compared, by the service and offline.
     assert portal.client.get(link).content == download.content
+    (tmp_path / "act.json").write_bytes(parts.content)
+    (tmp_path / "act.p7s").write_bytes(parts.signature)
+    offline = tmp_path / "act.pdf"
+    made = CliRunner().invoke(
+        app,
+        ["doc", "render", str(tmp_path / "act.json"), str(tmp_path / "act.p7s"), str(offline),
+         "--base-url", BASE],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert offline.read_bytes() == download.content
     store = TrustStore.from_directory(tmp_path / "trust")
     expect = Expectations(MINISTRY_BIN, (BASE,))
     verdict = check_pdf(download.content, store, portal.clock.now(), expect)

@@ -120,7 +120,10 @@ def render(
     ] = "http://127.0.0.1:8000",
     number: Annotated[
         str | None,
-        typer.Option(help="the name inside the PDF (default: the document's own number)"),
+        typer.Option(
+            help="the name inside the PDF (default: the document's own number; for an act, "
+            "its case and SHA-256 prefix, as the service names it)"
+        ),
     ] = None,
 ) -> None:
     """Draw a signed document or act (a §8 notice, a complaint decision) as its PDF, exactly as
@@ -135,19 +138,24 @@ def render(
         is_result_document,
         render_pdf,
     )
+    from kepil.services.permits.views.acts import act_name
 
     try:
         content, cms = content_file.read_bytes(), signature_file.read_bytes()
     except OSError as error:
         raise fail(f"cannot read input: {os_reason(error)}") from None
-    name = number or _own_number(content) or content_file.stem
     body = _json_object(content)
+    digest = hashlib.sha256(content).hexdigest()
+    case = "" if is_result_document(body) else act_case(body)
+    # Named as the service names it, so that the same files draw the same bytes.
+    name = number or _own_number(content) or (act_name(case, digest) if case else "")
+    name = name or content_file.stem
     # A result document is checked by its number; a signed act by its case and the SHA-256 of
     # its signed bytes; an act naming no case has no address /check could answer.
     if is_result_document(body):
         address = check_url(base_url, name)
-    elif act_case(body):
-        address = act_check_url(base_url, act_case(body), hashlib.sha256(content).hexdigest())
+    elif case:
+        address = act_check_url(base_url, case, digest)
     else:
         address = ""
     try:

@@ -44,8 +44,8 @@ class ActView:
 
     @property
     def name(self) -> str:
-        """The act's file name inside its PDF and on download (the case and a digest prefix)."""
-        return f"{self.case}-{self.sha256[:12]}"
+        """The act's file name inside its PDF and on download."""
+        return act_name(self.case, self.sha256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,12 @@ class ActCheck:
     issued_on: date
     issued_at: datetime
     sha256: str
+
+
+def act_name(case: str, sha256: str) -> str:
+    """An act's name inside its PDF (it has no number): its case and a digest prefix, so that
+    `kepil doc render` names it as the service does and draws the same bytes."""
+    return f"{case}-{sha256[:12]}"
 
 
 def act_case(content: bytes) -> str | None:
