@@ -111,6 +111,9 @@ def check_act(uow: UnitOfWork, case: str, sha256: str) -> ActCheck | None:
     return None
 
 
+# History lines are only ever appended, in id order: should a line be added between the two
+# reads (two statements may see two snapshots under READ COMMITTED), the lists still agree on
+# their common prefix, so they are zipped without `strict` and the newer tail is left out.
 def _application_acts(uow: UnitOfWork, number: str) -> tuple[ActView, ...]:
     moments = [record.at for record in uow.applications.history(number)]
     signatures = uow.applications.act_signatures(number)
