@@ -60,6 +60,7 @@ def test_openapi_lists_only_the_routes_that_exist(tmp_path: Path) -> None:
         "/api/v1/applications/{number}/hearing-limits",
         "/api/v1/documents/{number}",
         "/api/v1/documents/{number}/check",
+        "/api/v1/acts/{sha256}/check",
         "/api/v1/cabinet/notifications",
         "/api/v1/monitoring/events",
         "/api/v1/monitoring/sla",

@@ -163,6 +163,17 @@ DOCUMENT_KIND_NAMES: dict[str, str] = {
     "further_consideration_refused": N_("Notice refusing further consideration of documents"),
 }
 
+# Signed acts held without a number, by the `action` they sign (the PDF's titles are the same
+# names in adapters/pdf/words.ACT_TITLES; kepil's wording, the Rules draw no form for them).
+ACT_NAMES: dict[str, str] = {
+    "issue_preliminary_refusal": N_("Notice of the preliminary decision and the hearing"),
+    "schedule_hearing": N_("Notice of the hearing's time and place"),
+    "satisfy": N_("Decision to satisfy the complaint"),
+    "uphold": N_("Decision to leave the appealed decision in force"),
+    "reject": N_("Decision to refuse to satisfy the complaint"),
+    "forward": N_("Decision to send the complaint to the body that reviews complaints"),
+}
+
 GROUND_NAMES: dict[int, str] = {
     RefusalGround.UNRELIABLE_DOCUMENTS: N_(
         "The documents the applicant submitted, or the data in them, were found to be unreliable."
