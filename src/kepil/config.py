@@ -76,6 +76,20 @@ class Settings(BaseSettings):
     crl_dir: Path | None = Field(default=None, description="CRL files checked for revocation")
     ocsp: bool = Field(default=False, description="ask each certificate's OCSP responder")
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
+    relay: bool = Field(
+        default=True,
+        description="run the relay of registry status changes to the platforms inside "
+        "`kepil serve` (off: run `kepil relay run` on its own, or not at all)",
+    )
+    relay_interval_seconds: float = Field(
+        default=1.0, gt=0, le=3600, description="how often the relay looks for due changes"
+    )
+    relay_backoff_max_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=86400,
+        description="the longest wait between two attempts to reach a platform (back-off cap)",
+    )
     egov_data: Path | None = Field(
         default=None,
         description="JSON file the local e-gov gateway answers from; the bundled sample if unset",

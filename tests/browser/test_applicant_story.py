@@ -10,20 +10,25 @@ walk loads, and a screenshot of each step under tests/browser/artifacts.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx2
 import pytest
-from playwright.sync_api import FileChooser, Page, expect
+from playwright.sync_api import BrowserContext, FileChooser, Page, expect
 from tests.browser.ncalayer import StandIn
-from tests.browser.pages import Tour, page_language, page_version
+from tests.browser.pages import Tour, axe, page_language, page_version, screenshot
 from tests.browser.server import KepilServer, document_content, grant_permit
 from tests.browser.story import is_focused, pdf, png, tab_to, words
 from tests.support.pki import Person
+from tests.support.web import sign_in_on_pages
 
+from kepil.adapters.pdf.reading import read_parts
+from kepil.adapters.pdf.render import SealedDocument, render_pdf
 from kepil.domain.permits import PermitRole
 
 
@@ -285,3 +290,77 @@ def _find_the_permit(page: Page, tour: Tour, filing: Filing, permit: str) -> Non
     verdict = words(tour.lang)("Genuine and in force: permit %(number)s is in the state registry.")
     expect(page.locator(".verdict-good")).to_have_text(verdict % {"number": permit})
     tour.step("check-answer")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_permit_pdf_from_the_cabinet_checks_on_the_check_page_and_a_changed_copy_is_refused(
+    context: BrowserContext,
+    server: KepilServer,
+    applicant: Person,
+    registry_number: str,
+    tmp_path: Path,
+    lang: str,
+) -> None:
+    """Issue 20 items 9-10: the holder downloads the permit's PDF, anyone uploads it to /check
+    and reads "valid"; a copy whose attached document differs by one byte is refused, saying
+    why. axe-core on both answers, screenshots kept."""
+    _ = words(lang)
+    with httpx2.Client(base_url=server.base_url, timeout=10) as client:
+        permit = client.get(f"/api/v1/registry/{registry_number}").json()["permit_number"]
+    _signed_in(context, server, applicant)
+    page = context.new_page()
+    page.goto(f"/cabinet/documents/{permit}?lang={lang}")
+    with page.expect_download() as download:
+        page.locator(f'a[href="/cabinet/documents/{permit}/document.pdf"]').click()
+    held = Path(download.value.path())
+    assert held.read_bytes().startswith(b"%PDF-")
+
+    page.goto(f"/check?lang={lang}")
+    page.locator("#pdf").set_input_files(str(held))
+    page.locator("main form[method=post] button[type=submit]").click()
+    good = _(
+        "The file is intact: the signature holds and the pages show the signed document %(number)s."
+    )
+    expect(page.locator(".verdict-good").first).to_have_text(good % {"number": permit})
+    expect(page.locator("code.hash").first).to_have_text(
+        hashlib.sha256(read_parts(held.read_bytes()).content).hexdigest()
+    )
+    axe(page)
+    screenshot(page, "check-pdf-valid")
+
+    # One byte of the attached document changed, the rest drawn from it as kepil would.
+    parts = read_parts(held.read_bytes())
+    changed = parts.content.replace(b'"platform_name":"K', b'"platform_name":"X', 1)
+    assert changed != parts.content
+    forged = tmp_path / f"{permit}.pdf"
+    forged.write_bytes(
+        render_pdf(
+            SealedDocument(parts.number, changed, parts.signature),
+            str(parts.parameters["check_url"]),
+        )
+    )
+    page.locator("#pdf").set_input_files(str(forged))
+    page.locator("main form[method=post] button[type=submit]").click()
+    expect(page.locator(".verdict-bad").first).to_have_text(
+        _("The file is refused: it is not the document as signed.")
+    )
+    expect(page.locator("main")).to_contain_text(
+        _("The signature does not hold for the attached document.")
+    )
+    expect(page.locator("main")).to_contain_text("not_issued_here")
+    expect(page.locator("#answer-heading")).to_have_text(
+        _("What this service issued under the number the file names")
+    )
+    axe(page)
+    screenshot(page, "check-pdf-refused")
+
+
+def _signed_in(context: BrowserContext, server: KepilServer, person: Person) -> None:
+    # Signed in over HTTP as the login page does it; the browser takes the session's cookies.
+    with httpx2.Client(base_url=server.base_url, timeout=10) as client:
+        sign_in_on_pages(client, person.auth, datetime.now(UTC))  # type: ignore[arg-type]
+        found = {cookie.name: cookie.value for cookie in client.cookies.jar}
+    cookies = [
+        {"name": name, "value": value, "url": server.base_url} for name, value in found.items()
+    ]
+    context.add_cookies(cookies)  # type: ignore[arg-type]

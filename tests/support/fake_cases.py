@@ -401,6 +401,10 @@ class FakeComplaintRepository(FakeStore):
         """Every line of the complaint, oldest first."""
         return [record for owner, record, _ in self.lines if owner == number]
 
+    def act_signatures(self, number: str) -> list[bytes | None]:
+        """The CMS kept with each line of the complaint, oldest first."""
+        return [signature for owner, _, signature in self.lines if owner == number]
+
     def summaries(
         self,
         *,

@@ -24,6 +24,7 @@ from tests.support.fakes import (
     FakeStore,
     FakeUsedSignedActs,
 )
+from tests.support.platforms import FakePlatformRegister
 
 from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
 from kepil.services.permits.policies import POLICIES
@@ -51,6 +52,7 @@ class FakeUnitOfWork(UnitOfWork):
     complaints: FakeComplaintRepository
     rule_changes: FakeRuleChangeRepository
     signed_acts: FakeUsedSignedActs
+    platforms: FakePlatformRegister
 
     def __init__(
         self, calendar: WorkingCalendar | None = None, policies: EventPolicies | None = None
@@ -71,6 +73,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.complaints = FakeComplaintRepository()
         self.rule_changes = FakeRuleChangeRepository()
         self.signed_acts = FakeUsedSignedActs()
+        self.platforms = FakePlatformRegister()
         self.commits = 0
         self._committed = self._snapshot()
 

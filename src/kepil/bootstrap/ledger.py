@@ -25,7 +25,8 @@ from kepil.bootstrap import eds_trust_store
 from kepil.config import Settings
 from kepil.domain.clock import Clock
 from kepil.ledger import Executor, PermitVerifier, default_registry
-from kepil.ledger.crypto import SigningKey
+from kepil.ledger.crypto import SigningKey, public_key_hex
+from kepil.ledger.records import NodeKey
 from kepil.services.ledger.commands import (
     SubmitTransaction,
     SubmitTransactions,
@@ -112,7 +113,48 @@ def create_ledger_node(
     spec = embedded_spec(settings, chain_id=chain_id, node_settings=node_settings)
     key = load_or_create_node_key(spec.directory / NODE_KEY_FILE)
     store = SqliteLedgerStore(spec.directory / LEDGER_FILE) if storage is None else storage
-    return _node(spec, key, store, clock, verifier or permit_verifier(settings, clock))
+    node = _node(spec, key, store, clock, verifier or permit_verifier(settings, clock))
+    warn_unless_genesis_lists(node)
+    # And when the genesis commits while the node runs: the operator learns it at once.
+    node.on_commit(
+        lambda block: warn_unless_genesis_lists(node) if block.header.height == 0 else None
+    )
+    return node
+
+
+def embedded_node_key(settings: Settings) -> NodeKey:
+    """The embedded node's name and checkpoint public key, as its genesis must list them.
+
+    The key is the node's own: `<data dir>/ledger/node-key.seed`, created once (mode 0600) by
+    whichever comes first, this or `kepil serve`, and read by the other.
+    """
+    key = load_or_create_node_key(embedded_spec(settings).directory / NODE_KEY_FILE)
+    return NodeKey(NODE_NAME, public_key_hex(key))
+
+
+def genesis_lists_node(node: LedgerNode) -> bool | None:
+    """Whether the chain's genesis lists `node`'s name with its checkpoint key; None before it."""
+    chain = node.chain()
+    if chain is None:
+        return None
+    return NodeKey(node.name, node.public_key) in chain.nodes
+
+
+def warn_unless_genesis_lists(node: LedgerNode) -> None:
+    """Log a warning when the chain's genesis does not list this node's checkpoint key.
+
+    Such a chain (a data directory from before `kepil platform init`, or a hand-made genesis
+    naming another key) keeps working: blocks commit and are checkpointed, but no receipt is
+    ever confirmed, since genesis fixes the nodes whose checkpoints count and cannot change.
+    """
+    if genesis_lists_node(node) is False:
+        chain = node.chain()
+        listed = ", ".join(f"{n.name}={n.key[:16]}" for n in chain.nodes) if chain else ""
+        log.warning(
+            "the genesis does not list this node's checkpoint key: the chain works, but its "
+            "receipts stay unconfirmed (a chain started with `kepil platform init` lists it)",
+            extra={"node": node.name, "public_key": node.public_key, "genesis_nodes": listed},
+        )
 
 
 def permit_verifier(settings: Settings, clock: Clock) -> PermitVerifier:

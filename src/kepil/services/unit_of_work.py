@@ -16,6 +16,7 @@ from typing import Any, Self
 
 from kepil.services.identity.ports import ChallengeRepository, SessionRepository
 from kepil.services.permits.complaint_ports import ComplaintRepository, RuleChangeRepository
+from kepil.services.permits.platform_ports import PlatformRegister
 from kepil.services.permits.ports import (
     ApplicationRepository,
     DocumentRepository,
@@ -75,6 +76,7 @@ class UnitOfWork(abc.ABC):
     complaints: ComplaintRepository
     rule_changes: RuleChangeRepository
     signed_acts: UsedSignedActs
+    platforms: PlatformRegister
 
     def __enter__(self) -> Self:
         return self

@@ -151,6 +151,9 @@ def test_item_9_the_check_page_refuses_a_pdf_whose_attachment_was_changed(
     assert "Файл отклонён: это не документ в подписанном виде." in page
     assert "Подпись не подтверждает вложенный документ." in page
     assert "signature_digest_mismatch" in page
+    # The number the forgery names is genuine; that is said, but not as the file's verdict.
+    assert "Что эта служба выдала под номером, который назван в файле" in page
+    assert "Файл выше — не этот документ в подписанном виде." in page
 
 
 def test_item_9_the_check_page_says_when_a_file_is_not_a_document_pdf(portal: Portal) -> None:

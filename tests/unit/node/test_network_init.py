@@ -99,3 +99,30 @@ def test_a_network_laid_out_with_anchors_and_a_ministry_gives_them_to_every_node
     assert {(c.trust_dir, c.ministry_bin) for c in configs} == {
         (tmp_path / "net" / "ministry-trust", "210240044100")
     }
+
+
+def test_a_network_laid_out_on_named_hosts_puts_each_node_at_its_place(tmp_path: Path) -> None:
+    places = (("10.0.0.1", 8101, 9101), ("10.0.0.2", 8101, 9101), ("127.0.0.1", 8203, 9203))
+    init_network(tmp_path / "net", NetworkLayout(3, places=places))
+    configs = node_configs(tmp_path / "net")
+    assert [(c.api_host, c.api_port, c.raft) for c in configs] == [
+        ("10.0.0.1", 8101, "10.0.0.1:9101"),
+        ("10.0.0.2", 8101, "10.0.0.2:9101"),
+        ("127.0.0.1", 8203, "127.0.0.1:9203"),
+    ]
+    assert configs[0].peers == ("10.0.0.2:9101", "127.0.0.1:9203")
+    assert configs[1].peer_api["node-3"] == "http://127.0.0.1:8203"
+
+
+@pytest.mark.parametrize(
+    ("places", "why"),
+    [
+        ((("10.0.0.1", 8101, 9101),), "1 node addresses for 2 nodes"),
+        ((("10.0.0.1", 0, 9101), ("10.0.0.2", 8101, 70000)), "ports must lie in"),
+    ],
+)
+def test_named_places_that_do_not_fit_are_refused(
+    places: tuple[tuple[str, int, int], ...], why: str
+) -> None:
+    with pytest.raises(ValueError, match=why):
+        NetworkLayout(2, places=places)

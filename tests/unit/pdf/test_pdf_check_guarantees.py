@@ -18,12 +18,12 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 from tests.support.ministry import MINISTRY_BIN, PKI_EPOCH, SIGNED_AT, Ministry
-from tests.support.pdf_documents import CHECK_BASE, kazakh_permit, seal
+from tests.support.pdf_documents import CHECK_BASE, kazakh_permit
 from typer.testing import CliRunner
 
 from kepil.adapters.pdf import check as check_module
 from kepil.adapters.pdf.check import Expectations, PdfCheck, check_pdf, signing_moment
-from kepil.adapters.pdf.reading import MAX_PAGES, UnreadablePdfError, page_texts, read_parts
+from kepil.adapters.pdf.reading import MAX_PAGES, UnreadablePdfError, read_parts
 from kepil.adapters.pdf.render import (
     PARAMETERS_NAME,
     DocumentUnreadableError,
@@ -296,29 +296,6 @@ def test_a_many_page_text_flood_is_refused_by_its_page_count() -> None:
     writer.write(out)
     with pytest.raises(UnreadablePdfError, match="pages"):
         read_parts(out.getvalue())
-
-
-def test_an_act_with_no_public_number_carries_no_qr_and_says_to_check_it_with_doc_verify(
-    ministry: Ministry, tmp_path: Path
-) -> None:
-    act = {"complaint_number": "CMP-2026-000001", "action": "reject", "decision": "Негізсіз."}
-    sealed = seal(ministry, "CMP-2026-000001", act)
-    (tmp_path / "act.json").write_bytes(sealed.content)
-    (tmp_path / "act.p7s").write_bytes(sealed.signature)
-    out = tmp_path / "act.pdf"
-    made = CliRunner().invoke(
-        app,
-        ["doc", "render", str(tmp_path / "act.json"), str(tmp_path / "act.p7s"), str(out),
-         "--number", "CMP-2026-000001", "--base-url", CHECK_BASE],
-    )  # fmt: skip
-    assert made.exit_code == 0, made.output
-    pdf = out.read_bytes()
-    assert read_parts(pdf).parameters["check_url"] == ""
-    assert all("kepil doc verify" in page for page in page_texts(pdf))
-    assert CHECK_BASE not in "".join(page_texts(pdf))
-    assert _verdict(pdf, ministry).valid
-    pointing = render_pdf(sealed, check_url(CHECK_BASE, sealed.number))
-    assert _codes(_verdict(pointing, ministry)) == ["check_url_mismatch"]
 
 
 def test_damaged_signatures_give_a_verdict_and_never_an_exception(

@@ -175,6 +175,15 @@ class SqlComplaintRepository:
             for row in rows
         ]
 
+    def act_signatures(self, number: str) -> list[bytes | None]:
+        """The CMS stored with each line, in the order of `history`."""
+        rows = self._connection.execute(
+            select(complaint_events.c.signature)
+            .where(complaint_events.c.complaint_number == number)
+            .order_by(complaint_events.c.id)
+        )
+        return [bytes(row.signature) if row.signature is not None else None for row in rows]
+
     def summaries(
         self,
         *,

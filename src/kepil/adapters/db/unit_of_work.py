@@ -19,6 +19,7 @@ from kepil.adapters.db.permit_repositories import (
     SqlStaffDirectory,
     SqlUsedSignedActs,
 )
+from kepil.adapters.db.platform_repository import SqlPlatformRegister
 from kepil.adapters.db.registry_repository import SqlRegistryRepository
 from kepil.adapters.db.rule_change_repository import SqlRuleChangeRepository
 from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
@@ -54,6 +55,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.complaints = SqlComplaintRepository(self._connection, self._calendar)
         self.rule_changes = SqlRuleChangeRepository(self._connection)
         self.signed_acts = SqlUsedSignedActs(self._connection)
+        self.platforms = SqlPlatformRegister(self._connection)
         return super().__enter__()
 
     def __exit__(

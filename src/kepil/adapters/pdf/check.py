@@ -21,9 +21,12 @@ from kepil.adapters.pdf.reading import PdfParts, UnreadablePdfError, page_texts,
 from kepil.adapters.pdf.render import (
     DocumentUnreadableError,
     SealedDocument,
+    act_case,
+    act_check_url,
     check_shape,
     check_url,
     drawing_tools,
+    is_result_document,
     render_pdf,
 )
 from kepil.signing.cms_load import load_cms
@@ -44,11 +47,14 @@ class Expectations:
 
     `issuer_bin`: the state body's BIN (KEPIL_PROVIDER_BIN, or `--ministry-bin`); `bases`: the
     public addresses a check address may start with; `issued_sha256`: on the server, the hash
-    of the document issued under a number (None when none was)."""
+    of the document issued under a number (None when none was); `issued_act`: on the server,
+    whether a signed act with this SHA-256 was issued in this case (a §8 notice, a complaint
+    decision: acts have no number)."""
 
     issuer_bin: str | None
     bases: tuple[str, ...]
     issued_sha256: Callable[[str], str | None] | None = None
+    issued_act: Callable[[str, str], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,8 @@ class PdfCheck:
     identical: bool
     findings: tuple[Finding, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())
+    # A signed act's case (it has no number; /check finds it by case and SHA-256), else "".
+    case: str = ""
 
     @property
     def valid(self) -> bool:
@@ -90,6 +98,7 @@ class PdfCheck:
             "valid": self.valid,
             "status": self.status,
             "number": self.number,
+            **({"case": self.case} if self.case else {}),
             "sha256": self.sha256,
             "identical_bytes": self.identical,
             "signature": self.signature.to_json() if self.signature else None,
@@ -129,10 +138,19 @@ def check_pdf(
         revocation=revocation,
     )
     findings = [Finding("signature_" + issue.code.value, issue.detail) for issue in result.errors]
-    findings.extend(_number_findings(parts, body, expect.bases))
+    findings.extend(_number_findings(parts, body, sha256, expect.bases))
     if result.valid:
         findings.extend(_signer_findings(result, body, expect))
-    if expect.issued_sha256 is not None:
+    if not is_result_document(body) and (expect.issued_act or expect.issued_sha256):
+        case = act_case(body)
+        if expect.issued_act is None or not case or not expect.issued_act(case, sha256):
+            findings.append(
+                Finding(
+                    "not_issued_here",
+                    f"this service issued no act with this content in {case or 'any case'}",
+                )
+            )
+    elif expect.issued_sha256 is not None:
         issued = expect.issued_sha256(parts.number)
         if issued != sha256:
             findings.append(
@@ -146,13 +164,14 @@ def check_pdf(
     warnings: tuple[str, ...] = ()
     if "document_type" not in body and "signer" not in body:
         warnings = ("the act names no signer: the certificate's IIN was not compared, its BIN was",)
+    case = "" if is_result_document(body) else act_case(body)
     if findings or not result.valid:
         # Nothing is drawn for a PDF already refused: the redraw is the costly part.
-        return PdfCheck(parts.number, sha256, result, False, tuple(findings), warnings)
+        return PdfCheck(parts.number, sha256, result, False, tuple(findings), warnings, case)
     identical, drawn = _redraw(parts, pdf)
     if not identical:
         findings.append(_difference(parts, pdf, drawn))
-    return PdfCheck(parts.number, sha256, result, identical, tuple(findings), warnings)
+    return PdfCheck(parts.number, sha256, result, identical, tuple(findings), warnings, case)
 
 
 def _difference(parts: PdfParts, pdf: bytes, drawn: bytes) -> Finding:
@@ -244,7 +263,9 @@ def _tools_named(parts: PdfParts) -> str:
     return ", ".join(f"{key} {parts.parameters.get(key, '?')}" for key in drawing_tools())
 
 
-def _number_findings(parts: PdfParts, body: dict[str, Any], bases: Sequence[str]) -> list[Finding]:
+def _number_findings(
+    parts: PdfParts, body: dict[str, Any], sha256: str, bases: Sequence[str]
+) -> list[Finding]:
     # Result documents carry their number; other signed acts are named by the file alone.
     number = body.get("number", parts.number)
     found = []
@@ -253,20 +274,36 @@ def _number_findings(parts: PdfParts, body: dict[str, Any], bases: Sequence[str]
             Finding("number_mismatch", f"attached as {parts.number}, the document says {number}")
         )
     address = str(parts.parameters.get("check_url", ""))
-    # A result document is checked at this service's /check; an act with no public number
-    # (no document_type) carries no address at all, so none can send a reader elsewhere.
-    accepted = (
-        {check_url(base, parts.number) for base in bases} if "document_type" in body else {""}
+    found.extend(
+        _address_findings(parts.number, address, _accepted(parts.number, body, sha256, bases))
     )
-    if address not in accepted:
-        found.append(
-            Finding(
-                "check_url_mismatch",
-                f"{address} is not this service's check address for {parts.number} "
-                f"(accepted: {', '.join(sorted(accepted)) or 'none given'})",
-            )
-        )
     return found
+
+
+def _accepted(number: str, body: dict[str, Any], sha256: str, bases: Sequence[str]) -> set[str]:
+    """The check addresses a PDF of this document may carry.
+
+    A result document is checked at this service's /check by its number; a signed act by its
+    case and the SHA-256 of its signed bytes; an act that names no case carries no address, so
+    none can send a reader elsewhere."""
+    if is_result_document(body):
+        return {check_url(base, number) for base in bases}
+    case = act_case(body)
+    if not case:
+        return {""}
+    return {act_check_url(base, case, sha256) for base in bases}
+
+
+def _address_findings(name: str, address: str, accepted: set[str]) -> list[Finding]:
+    if address in accepted:
+        return []
+    return [
+        Finding(
+            "check_url_mismatch",
+            f"{address or 'no address'} is not this service's check address for {name} "
+            f"(accepted: {', '.join(sorted(accepted)) or 'none given'})",
+        )
+    ]
 
 
 def _redraw(parts: PdfParts, pdf: bytes) -> tuple[bool, bytes]:

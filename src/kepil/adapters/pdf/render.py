@@ -61,6 +61,30 @@ def check_url(base_url: str, number: str) -> str:
     return f"{base_url.rstrip('/')}/check?number={quote(number, safe='-')}"
 
 
+def act_check_url(base_url: str, case: str, sha256: str) -> str:
+    """The check address of a signed act with no public number (a §8 notice, a complaint
+    decision): its case and the SHA-256 of its signed bytes, which only its holder knows."""
+    return f"{base_url.rstrip('/')}/check?act={sha256}&case={quote(case, safe='-')}"
+
+
+# The key of the case an act names in its signed bytes, in the order they are looked for.
+ACT_CASE_KEYS: Final = ("application_number", "complaint_number")
+
+
+def act_case(body: dict[str, Any]) -> str:
+    """The case a signed act names (an application's or a complaint's number), or ""."""
+    for key in ACT_CASE_KEYS:
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def is_result_document(body: dict[str, Any]) -> bool:
+    """A numbered result document (permit, refusal, §6 notice), not another signed act."""
+    return "document_type" in body
+
+
 def attachment_names(number: str) -> tuple[str, str]:
     """The file names of the signed JSON and of its CMS inside the PDF."""
     return f"{number}.json", f"{number}.p7s"
@@ -69,8 +93,8 @@ def attachment_names(number: str) -> tuple[str, str]:
 def render_pdf(document: SealedDocument, check_address: str) -> bytes:
     """The PDF/A-3b bytes; FontMissingError when the typeface is not installed.
 
-    An empty `check_address` draws no QR code: an act with no public number (a §8 notice, a
-    complaint decision) is checked with `kepil doc verify`, and the card says so."""
+    An empty `check_address` draws no QR code (an act drawn offline without its case), and the
+    card says to check it with `kepil doc verify`."""
     try:
         body = json.loads(document.content)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -13,6 +13,7 @@ from kepil.bootstrap.ledger import register_ledger_handlers
 from kepil.entrypoints.api.errors import install_error_handlers
 from kepil.entrypoints.api.ledger_wiring import create_ledger_node, install_ledger
 from kepil.entrypoints.api.openapi import document_errors
+from kepil.entrypoints.api.relay_task import start_relay
 from kepil.entrypoints.api.request_log import RequestLog
 from kepil.entrypoints.api.routers import (
     applications,
@@ -21,6 +22,7 @@ from kepil.entrypoints.api.routers import (
     complaints,
     health,
     monitoring,
+    platforms,
     registry,
     rule_changes,
 )
@@ -36,7 +38,10 @@ def create_app(container: Container) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop_sweeper = start_sweeper(container)
+        stop_relay = start_relay(container) if container.settings.relay else None
         yield
+        if stop_relay is not None:
+            stop_relay()
         stop_sweeper()
         container.close()
 
@@ -53,6 +58,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(registry.router)
+    app.include_router(platforms.router)
     app.include_router(complaints.router)
     app.include_router(rule_changes.router)
     app.include_router(applications.router)

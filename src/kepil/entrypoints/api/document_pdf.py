@@ -9,9 +9,10 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from kepil.adapters.pdf.fonts import FontMissingError
-from kepil.adapters.pdf.render import SealedDocument, check_url, render_pdf
+from kepil.adapters.pdf.render import SealedDocument, act_check_url, check_url, render_pdf
 from kepil.entrypoints.api.dependencies import container
 from kepil.entrypoints.api.errors import ApiError
+from kepil.services.permits.views.acts import ActView
 from kepil.services.permits.views.applications import DocumentView
 
 PDF_MEDIA_TYPE = "application/pdf"
@@ -33,6 +34,16 @@ def document_pdf(found: DocumentView, request: Request) -> bytes:
     sealed = SealedDocument(found.number, found.content, found.signature)
     try:
         return render_pdf(sealed, check_url(public_base_url(request), found.number))
+    except FontMissingError as error:
+        raise ApiError(503, "pdf_font_missing", str(error)) from None
+
+
+def act_pdf(act: ActView, request: Request) -> bytes:
+    """A signed act's PDF (a §8 notice, a complaint decision), its QR code checking it by its
+    case and the SHA-256 of its signed bytes; 503 when the typeface is not installed."""
+    sealed = SealedDocument(act.name, act.content, act.signature)
+    try:
+        return render_pdf(sealed, act_check_url(public_base_url(request), act.case, act.sha256))
     except FontMissingError as error:
         raise ApiError(503, "pdf_font_missing", str(error)) from None
 

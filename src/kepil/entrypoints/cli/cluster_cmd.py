@@ -36,20 +36,34 @@ _NODE_FIELDS = frozenset(
     {"name", "applied_log_index", "height", "state_root", "pending", "diverged", "divergent_peers"}
 )
 _START_SECONDS = 60.0
+_GENESIS_WAIT = 20.0
 
 
-def _init(
+def init_files(
     directory: Path,
     nodes: int,
     chain_id: str,
     api_port: int,
     raft_port: int,
     max_block_txs: int = 1000,
+    *,
+    trust_dir: str | None = None,
+    ministry_bin: str = "",
+    places: tuple[tuple[str, int, int], ...] = (),
 ) -> dict[str, Any]:
+    """Write a network's files (`kepil cluster init`, `kepil platform init`); its cluster.json.
+
+    `trust_dir` and `ministry_bin` go into every node.toml: whom the nodes trust for the permit;
+    `places`, each node's (host, API port, consensus port) instead of loopback's next ports.
+    Exits with a one-line error when the files cannot be written.
+    """
     from kepil.entrypoints.node.network import NetworkLayout, init_network
 
     try:
-        layout = NetworkLayout(nodes, chain_id, "127.0.0.1", api_port, raft_port, max_block_txs)
+        layout = NetworkLayout(
+            nodes, chain_id, "127.0.0.1", api_port, raft_port, max_block_txs,
+            trust_dir, ministry_bin, places,
+        )  # fmt: skip
         return init_network(directory, layout)
     except ValueError as error:
         raise fail(str(error)) from None
@@ -78,7 +92,7 @@ def init(
     max_block_txs: Annotated[int, typer.Option(min=1, max=20000)] = 1000,
 ) -> None:
     """Write a network's files: password, node.toml and checkpoint key per node, cluster.json."""
-    cluster = _init(directory, nodes, chain_id, api_port, raft_port, max_block_txs)
+    cluster = init_files(directory, nodes, chain_id, api_port, raft_port, max_block_txs)
     typer.echo(json.dumps(cluster, indent=2))
 
 
@@ -96,7 +110,9 @@ def up(
 ) -> None:
     """Start every node of the network (writing its files first if needed); Ctrl-C stops all.
 
-    Genesis must list the nodes' names and checkpoint keys: they are in DIR/cluster.json. A node
+    Genesis must list the nodes' names and checkpoint keys: they are in DIR/cluster.json. When
+    DIR holds genesis.json (`kepil platform init`), it is submitted once a leader is elected
+    and `up` fails unless it commits `ok` (a chain that has it already is left as it is). A node
     that exits is reported with the reason from its log; with no majority left, `up` fails.
     """
     from rich.console import Console
@@ -107,7 +123,7 @@ def up(
 
     console = Console(stderr=True)
     if not (directory / CLUSTER_FILE).exists():
-        _init(directory, nodes, chain_id, api_port, raft_port)
+        init_files(directory, nodes, chain_id, api_port, raft_port)
         console.print(f"wrote a {nodes}-node network into {directory}")
     watch = NodeWatch(console, _configs(directory))
     stopping = False
@@ -134,6 +150,7 @@ def up(
                     raise fail(f"no leader after {_START_SECONDS:.0f} s: see the node logs")
                 time.sleep(0.1)
         if not stopping:
+            _submit_genesis(console, directory, watch.urls())
             _print_status(console, [c.api_url for c in watch.configs])
             console.print(f"{watch.summary()}; Ctrl-C stops them all")
         while not stopping:
@@ -207,6 +224,41 @@ def remove(
     _membership(directory, others, ["remove", leaving.raft])
     drop_node(directory, name)
     typer.echo(f"{name} removed; stop its process now")
+
+
+def _submit_genesis(console: Any, directory: Path, urls: list[str]) -> None:
+    """Submit DIR/genesis.json unless the chain committed it already; fail unless it is `ok`."""
+    from kepil.adapters.node_client import NodeClient, NodeClientError, NodeError
+    from kepil.entrypoints.node.network import GENESIS_FILE
+    from kepil.ledger import decode_tx
+
+    path = directory / GENESIS_FILE
+    if not path.exists():
+        return
+    try:
+        envelope = path.read_bytes()
+        tx_id = decode_tx(envelope).tx_id
+    except (OSError, ValueError) as error:
+        raise fail(f"{path} is not a readable genesis envelope: {error}") from None
+    node = NodeClient(urls[0], _GENESIS_WAIT + _HTTP_TIMEOUT)
+    try:
+        status = node.status(tx_id)
+        if status.get("state") != "committed":
+            try:
+                node.submit(envelope)
+            except NodeError as error:
+                if error.code != "duplicate":  # a retry finds it pending or committed
+                    raise
+            status = node.status(tx_id, _GENESIS_WAIT)
+    except NodeClientError as error:
+        raise fail(f"the genesis {path} was refused: {error}", EXIT_INVALID) from None
+    if (status.get("state"), status.get("code")) != ("committed", "ok"):
+        detail = f"{status.get('code')}: {status.get('detail')}" if status.get("code") else ""
+        raise fail(
+            f"the genesis {path} did not commit ({status.get('state')}) {detail}".strip(),
+            EXIT_INVALID,
+        )
+    console.print(f"genesis {tx_id[:16]} committed ok at height {status.get('height')}")
 
 
 def _membership(directory: Path, members: list[Any], command: list[str]) -> None:

@@ -87,7 +87,7 @@ def verify(
     try:
         parts = read_parts(data)
         if server:
-            registry = _registry_status(server, parts.number)
+            registry = _registry_status(server, _check_path(parts.number, parts.content))
         if moment is None:
             moment = _issued_at(registry, parts.content) or SystemClock().now()
         verdict = check_pdf(data, store, moment, expect, checkers)
@@ -120,7 +120,10 @@ def render(
     ] = "http://127.0.0.1:8000",
     number: Annotated[
         str | None,
-        typer.Option(help="the name inside the PDF (default: the document's own number)"),
+        typer.Option(
+            help="the name inside the PDF (default: the document's own number; for an act, "
+            "its case and SHA-256 prefix, as the service names it)"
+        ),
     ] = None,
 ) -> None:
     """Draw a signed document or act (a §8 notice, a complaint decision) as its PDF, exactly as
@@ -129,17 +132,32 @@ def render(
     from kepil.adapters.pdf.render import (
         DocumentUnreadableError,
         SealedDocument,
+        act_case,
+        act_check_url,
         check_url,
+        is_result_document,
         render_pdf,
     )
+    from kepil.services.permits.views.acts import act_name
 
     try:
         content, cms = content_file.read_bytes(), signature_file.read_bytes()
     except OSError as error:
         raise fail(f"cannot read input: {os_reason(error)}") from None
-    name = number or _own_number(content) or content_file.stem
-    # Only result documents are answered by /check; an act's QR would lead to "not found".
-    address = check_url(base_url, name) if _is_result_document(content) else ""
+    body = _json_object(content)
+    digest = hashlib.sha256(content).hexdigest()
+    case = "" if is_result_document(body) else act_case(body)
+    # Named as the service names it, so that the same files draw the same bytes.
+    name = number or _own_number(content) or (act_name(case, digest) if case else "")
+    name = name or content_file.stem
+    # A result document is checked by its number; a signed act by its case and the SHA-256 of
+    # its signed bytes; an act naming no case has no address /check could answer.
+    if is_result_document(body):
+        address = check_url(base_url, name)
+    elif case:
+        address = act_check_url(base_url, case, digest)
+    else:
+        address = ""
     try:
         pdf = render_pdf(SealedDocument(name, content, cms), address)
         output_file.write_bytes(pdf)
@@ -149,12 +167,12 @@ def render(
         raise fail(f"cannot write the PDF: {os_reason(error)}") from None
 
 
-def _is_result_document(content: bytes) -> bool:
+def _json_object(content: bytes) -> dict[str, Any]:
     try:
         body = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return isinstance(body, dict) and "document_type" in body
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _own_number(content: bytes) -> str | None:
@@ -228,11 +246,23 @@ def _default_trust() -> Path:
     return DevCaDirectory(settings.test_pki_dir).trust_directory
 
 
-def _registry_status(server: str, number: str) -> dict[str, Any]:
+def _check_path(number: str, content: bytes) -> str:
+    """The server's public check of this document: by number, or a signed act by its case
+    and the SHA-256 of its signed bytes."""
+    from kepil.adapters.pdf.render import act_case, is_result_document
+
+    body = _json_object(content)
+    if is_result_document(body) or not act_case(body):
+        return f"/api/v1/documents/{quote(number, safe='-')}/check"
+    digest = hashlib.sha256(content).hexdigest()
+    return f"/api/v1/acts/{digest}/check?case={quote(act_case(body), safe='-')}"
+
+
+def _registry_status(server: str, path: str) -> dict[str, Any]:
     import urllib.error
     import urllib.request
 
-    url = f"{server.rstrip('/')}/api/v1/documents/{quote(number, safe='-')}/check"
+    url = f"{server.rstrip('/')}{path}"
     if not url.startswith(("http://", "https://")):
         return {"asked": url, "error": "the server must be an http:// or https:// address"}
     try:

@@ -24,6 +24,8 @@ from kepil.entrypoints.cli.ncalayer_cmd import ncalayer
 from kepil.entrypoints.cli.node_cmd import node
 from kepil.entrypoints.cli.permit_tx_cmd import permit_tx
 from kepil.entrypoints.cli.pki_cmd import pki_app
+from kepil.entrypoints.cli.platform_cmd import platform_app
+from kepil.entrypoints.cli.relay_cmd import relay_app
 from kepil.entrypoints.cli.serve_cmd import serve
 from kepil.entrypoints.cli.staff_cmd import staff_app
 from kepil.entrypoints.cli.sweep_cmd import sweep
@@ -55,6 +57,8 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(wallet_app, name="wallet")
 app.add_typer(bench_app, name="bench")
 app.add_typer(cluster_app, name="cluster")
+app.add_typer(platform_app, name="platform")
+app.add_typer(relay_app, name="relay")
 
 
 def main() -> None:

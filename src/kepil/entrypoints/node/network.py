@@ -26,6 +26,8 @@ from kepil.entrypoints.node.process import node_public_key
 
 CLUSTER_FILE: Final = "cluster.json"
 PASSWORD_FILE: Final = "cluster.password"  # noqa: S105 - a file name
+# The signed genesis `kepil platform init` writes and `kepil cluster up` submits.
+GENESIS_FILE: Final = "genesis.json"
 
 
 _LAST_PORT: Final = 65535
@@ -47,11 +49,20 @@ class NetworkLayout:
     max_block_txs: int = 1000
     trust_dir: str | None = None  # written into each node.toml (relative to it) when given
     ministry_bin: str = ""
+    # Each node's (host, API port, consensus port), when they are not the loopback run above.
+    places: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         """Refuse ports a node could not listen on (each node takes the next one)."""
         if self.nodes < 1:
             raise ValueError(f"a network needs at least 1 node, not {self.nodes}")
+        if self.places:
+            if len(self.places) != self.nodes:
+                raise ValueError(f"{len(self.places)} node addresses for {self.nodes} nodes")
+            for host, *ports in self.places:
+                if not host or any(not 0 < port <= _LAST_PORT for port in ports):
+                    raise ValueError(f"{host}: ports must lie in 1..{_LAST_PORT}")
+            return
         for label, first in (("--api-port", self.api_port), ("--raft-port", self.raft_port)):
             last = first + self.nodes - 1
             if first < 1 or last > _LAST_PORT:
@@ -115,8 +126,11 @@ def _trust_lines(layout: NetworkLayout) -> str:
 
 def _write_network(directory: Path, layout: NetworkLayout, names: list[str]) -> dict[str, Any]:
     _write_private(directory / PASSWORD_FILE, secrets.token_urlsafe(32) + "\n")
-    raft = {name: f"{layout.host}:{layout.raft_port + i}" for i, name in enumerate(names)}
-    api = {name: f"{layout.host}:{layout.api_port + i}" for i, name in enumerate(names)}
+    places = layout.places or tuple(
+        (layout.host, layout.api_port + i, layout.raft_port + i) for i in range(len(names))
+    )
+    raft = {name: f"{place[0]}:{place[2]}" for name, place in zip(names, places, strict=True)}
+    api = {name: f"{place[0]}:{place[1]}" for name, place in zip(names, places, strict=True)}
     members = []
     for name in names:
         peers = [raft[other] for other in names if other != name]

@@ -167,6 +167,7 @@ def case(
     }
     context: dict[str, Any] = {
         "case": found,
+        "acts": views.case_acts(person.principal, number, own=True),
         "deadlines": sorted(found.deadlines, key=lambda deadline: deadline.due),
         "final": ApplicationStatus(found.status) in FINAL_STATUSES,
         "current": views.current_stage(found.deadlines),
@@ -225,4 +226,6 @@ def complaint(
         found = views.complaint(person.principal, number, own=True)
     except NotFoundError:
         raise not_found() from None
-    return render(request, prefs, "complaint.html", {"complaint": found, "words": words})
+    acts = views.complaint_acts(person.principal, number, own=True)
+    context = {"complaint": found, "acts": acts, "words": words}
+    return render(request, prefs, "complaint.html", context)

@@ -5,6 +5,7 @@ uploads the document's PDF: its signature and pages are checked as `kepil doc ve
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import AsyncGenerator
 from datetime import datetime
@@ -20,12 +21,13 @@ from kepil.adapters.eds_documents import EdsDocumentVerifier
 from kepil.adapters.pdf.check import Expectations, PdfCheck, check_pdf
 from kepil.adapters.pdf.fonts import FontMissingError
 from kepil.adapters.pdf.reading import MAX_PDF_BYTES, PdfParts, UnreadablePdfError, read_parts
+from kepil.adapters.pdf.render import act_case, is_result_document
 from kepil.domain.registry import RegistryStatus
 from kepil.entrypoints.api.dependencies import ViewsDep, container
 from kepil.entrypoints.api.document_pdf import public_base_url
 from kepil.entrypoints.web import words
 from kepil.entrypoints.web.i18n import N_
-from kepil.entrypoints.web.preferences import PreferencesDep
+from kepil.entrypoints.web.preferences import Preferences, PreferencesDep
 from kepil.entrypoints.web.rendering import render
 from kepil.services.permits.views.check import DocumentCheck
 from kepil.services.permits.views.reader import PermitViews
@@ -36,6 +38,7 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 # with other characters cannot be one, so it is refused before the database is asked.
 MAX_NUMBER = 32
 _NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]*")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_UPLOAD_BYTES = MAX_PDF_BYTES
 _FORM_OVERHEAD = 64 * 1024  # the multipart boundaries and headers around the file
 _TOO_LARGE = N_("The file is larger than a document's PDF can be (16 MB).")
@@ -43,7 +46,10 @@ _TOO_LARGE = N_("The file is larger than a document's PDF can be (16 MB).")
 
 @router.get("/check")
 def check(request: Request, prefs: PreferencesDep, views: ViewsDep) -> HTMLResponse:
-    """The form; with a number, the answer beside it, or the problem beside the field."""
+    """The form; with a number, the answer beside it, or the problem beside the field; with an
+    act's address (`act` and `case`, as its QR code holds it), the answer about that act."""
+    if "act" in request.query_params:
+        return _check_act(request, prefs, views)
     asked = request.query_params.get("number")
     typed = (asked or "").strip()[:200]
     number = typed.upper()
@@ -58,6 +64,28 @@ def check(request: Request, prefs: PreferencesDep, views: ViewsDep) -> HTMLRespo
     found = views.check_document(number) if number and error is None else None
     context = _answer(typed, bool(number) and error is None, found)
     return render(request, prefs, "check.html", {**context, "error": error})
+
+
+def _check_act(request: Request, prefs: PreferencesDep, views: ViewsDep) -> HTMLResponse:
+    """A signed act by its case and the SHA-256 of its signed bytes: what it is and the day,
+    that this service issued it, nothing of whom (a mistyped address is simply not found)."""
+    digest = request.query_params.get("act", "").strip().lower()
+    case = request.query_params.get("case", "").strip().upper()
+    well_formed = bool(_SHA256.fullmatch(digest)) and bool(
+        len(case) <= MAX_NUMBER and _NUMBER.fullmatch(case)
+    )
+    context = _act_answer(views, prefs, case, digest if well_formed else "")
+    return render(request, prefs, "check.html", {**context, "error": None})
+
+
+def _act_answer(views: PermitViews, prefs: Preferences, case: str, digest: str) -> dict[str, Any]:
+    act = views.check_act(case, digest) if digest else None
+    return {
+        **_answer("", False, None),
+        "act_asked": True,
+        "act": act,
+        "state_body": views.context.provider.name[prefs.language.value],
+    }
 
 
 @router.post("/check")
@@ -76,8 +104,12 @@ async def check_upload(request: Request, prefs: PreferencesDep, views: ViewsDep)
         verdict, problem = await run_in_threadpool(_check_pdf, request, views, data)
         if verdict is None:
             status = 422
-    found = views.check_document(verdict.number) if verdict is not None else None
-    context = _answer(verdict.number if verdict else "", verdict is not None, found)
+    if verdict is not None and verdict.case:
+        # A signed act: the issue is answered by its case and digest, as its QR code asks.
+        context = _act_answer(views, prefs, verdict.case, verdict.sha256)
+    else:
+        found = views.check_document(verdict.number) if verdict is not None else None
+        context = _answer(verdict.number if verdict else "", verdict is not None, found)
     context.update(pdf_verdict=verdict, pdf_error=problem, pdf_kinds=_finding_kinds(verdict))
     return render(request, prefs, "check.html", {**context, "error": None}, status)
 
@@ -133,6 +165,7 @@ def _answer(typed: str, asked: bool, found: DocumentCheck | None) -> dict[str, A
         "pdf_verdict": None,
         "pdf_error": None,
         "pdf_kinds": [],
+        "act_asked": False,
     }
 
 
@@ -152,10 +185,14 @@ def _check_pdf(
         found = views.check_document(number)
         return found.sha256 if found is not None and found.number == number else None
 
+    def issued_act(case: str, sha256: str) -> bool:
+        return views.check_act(case, sha256) is not None
+
     expect = Expectations(
         services.settings.provider_bin.strip() or None,
         (public_base_url(request),),
         issued_sha256,
+        issued_act,
     )
     try:
         parts = read_parts(data)
@@ -174,11 +211,26 @@ def _judged_at(parts: PdfParts, views: PermitViews, now: datetime) -> datetime:
 
     The CMS's signing-time is the signer's own claim: judged at it, a backdated signature
     would escape its certificate's expiry and revocation. The service's record is trusted."""
-    found = views.check_document(parts.number)
     digest = hashlib.sha256(parts.content).hexdigest()
+    case = _act_case(parts.content)
+    if case:
+        act = views.check_act(case, digest)
+        return act.issued_at if act is not None else now
+    found = views.check_document(parts.number)
     if found is not None and found.issued_at is not None and found.sha256 == digest:
         return found.issued_at
     return now
+
+
+def _act_case(content: bytes) -> str:
+    """The case of a signed act (not a numbered result document), else ""."""
+    try:
+        body = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return ""
+    if not isinstance(body, dict) or is_result_document(body):
+        return ""
+    return act_case(body)
 
 
 def _finding_kinds(verdict: PdfCheck | None) -> list[str]:

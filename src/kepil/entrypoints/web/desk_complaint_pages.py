@@ -136,6 +136,7 @@ def complaint_page(
     every_role = frozenset(str(role) for roles in desk.declared.values() for role in roles)
     context = {
         **_common(desk),
+        "acts": views.complaint_acts(person.principal, number),
         "done": done if done in STEPS else None,
         "next_roles": _roles_named(every_role, translator(prefs.language)),
     }

@@ -95,6 +95,7 @@ def case(
     context: dict[str, Any] = {
         "desk_case": found,
         "case": found.case,
+        "acts": views.case_acts(person.principal, found.case.number),
         "base": base,
         "done": done if done in {str(action) for action in ApplicationAction} else None,
         "today": to_almaty(views.clock.now()).date(),

@@ -9,13 +9,22 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from kepil.bootstrap import Container
 from kepil.domain.registry import RegistryStatus
 from kepil.entrypoints.api.bounds import MAX_OFFSET
-from kepil.entrypoints.api.dependencies import ViewsDep
+from kepil.entrypoints.api.dependencies import CurrentSession, ViewsDep
 from kepil.entrypoints.web.i18n import N_
 from kepil.entrypoints.web.preferences import PreferencesDep
 from kepil.entrypoints.web.rendering import render
-from kepil.entrypoints.web.words import STATUS_NAMES
+from kepil.entrypoints.web.session import OptionalPersonDep
+from kepil.entrypoints.web.words import (
+    CHANGE_ACTION_NAMES,
+    DELIVERY_STATE_NAMES,
+    STATUS_NAMES,
+)
+from kepil.services.bridge.platforms import Platform
+from kepil.services.errors import NotFoundError
+from kepil.services.permits.platforms import platforms_of
 from kepil.services.permits.ports import RegistryQuery
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -106,11 +115,38 @@ def _page_links(form: SearchForm, total: int) -> dict[str, str]:
 
 @router.get("/registry/{registry_number}")
 def entry(
-    registry_number: str, request: Request, prefs: PreferencesDep, views: ViewsDep
+    registry_number: str,
+    request: Request,
+    prefs: PreferencesDep,
+    views: ViewsDep,
+    person: OptionalPersonDep,
 ) -> HTMLResponse:
-    """One entry with its status history; an unknown number is a 404 page in the language."""
+    """One entry with its status history; an unknown number is a 404 page in the language.
+
+    Officials and the permit's holder, signed in, also see the platforms running under the
+    permit and where each registry change stands for each of them (issue 21)."""
     found = views.registry_entry(registry_number)
     if found is None:
         context = {"number": registry_number}
         return render(request, prefs, "registry_missing.html", context, status_code=404)
-    return render(request, prefs, "entry.html", {"entry": found, "statuses": STATUS_NAMES})
+    page: dict[str, object] = {
+        "entry": found,
+        "statuses": STATUS_NAMES,
+        "platforms": _platforms(request, found.permit_number, person),
+        "actions": CHANGE_ACTION_NAMES,
+        "delivery_states": DELIVERY_STATE_NAMES,
+    }
+    return render(request, prefs, "entry.html", page)
+
+
+def _platforms(
+    request: Request, permit_number: str, person: CurrentSession | None
+) -> list[Platform] | None:
+    """The permit's platforms for whoever may see them; None for everyone else."""
+    if person is None:
+        return None
+    container: Container = request.app.state.container
+    try:
+        return platforms_of(permit_number, person.principal, container.uow())
+    except NotFoundError:
+        return None

@@ -22,6 +22,18 @@ STATUS_NAMES: dict[RegistryStatus, str] = {
     RegistryStatus.REVOKED: N_("Revoked"),
 }
 
+# Issue 21: the registry's changes on their way to the platforms (the registry entry page).
+CHANGE_ACTION_NAMES: dict[str, str] = {
+    "suspend": N_("Suspension"),
+    "reinstate": N_("Reinstatement"),
+    "revoke": N_("Revocation"),
+}
+DELIVERY_STATE_NAMES: dict[str, str] = {
+    "pending": N_("Waiting to be sent"),
+    "failing": N_("Not delivered yet, retrying"),
+    "delivered": N_("Applied by the platform"),
+}
+
 APPLICATION_STATUS_NAMES: dict[str, str] = {
     ApplicationStatus.SUBMITTED: N_("Accepted"),
     ApplicationStatus.REGISTERED: N_("Registered"),
@@ -149,6 +161,17 @@ DOCUMENT_KIND_NAMES: dict[str, str] = {
     "permit_issued": N_("Permit to issue and circulate secured digital assets"),
     "permit_refused": N_("Reasoned refusal to issue a permit"),
     "further_consideration_refused": N_("Notice refusing further consideration of documents"),
+}
+
+# Signed acts held without a number, by the `action` they sign (the PDF's titles are the same
+# names in adapters/pdf/words.ACT_TITLES; kepil's wording, the Rules draw no form for them).
+ACT_NAMES: dict[str, str] = {
+    "issue_preliminary_refusal": N_("Notice of the preliminary decision and the hearing"),
+    "schedule_hearing": N_("Notice of the hearing's time and place"),
+    "satisfy": N_("Decision to satisfy the complaint"),
+    "uphold": N_("Decision to leave the appealed decision in force"),
+    "reject": N_("Decision to refuse to satisfy the complaint"),
+    "forward": N_("Decision to send the complaint to the body that reviews complaints"),
 }
 
 GROUND_NAMES: dict[int, str] = {

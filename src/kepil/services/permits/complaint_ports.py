@@ -103,6 +103,10 @@ class ComplaintRepository(Protocol):
         """Every line of the history, oldest first."""
         ...
 
+    def act_signatures(self, number: str) -> list[bytes | None]:
+        """The CMS stored with each line, in the order of `history`."""
+        ...
+
     def summaries(
         self,
         *,

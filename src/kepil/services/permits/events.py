@@ -30,6 +30,10 @@ class PermitStatusChanged:
     reason: str
     actor_iin: str
     at: datetime
+    document: bytes = b""
+    """The signed `permit_status_change` bytes, as the platforms' nodes verify them."""
+    cms: bytes = b""
+    """The head's CMS over `document`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from kepil.services.permits import (
     complaints,
     decisions,
     officials,
+    platforms,
     registry_status,
     rule_changes,
     submission,
@@ -31,4 +32,5 @@ COMMAND_HANDLERS: dict[type[Command[Any]], Callable[..., Any]] = {
     officials.RecordActingPeriod: officials.record_acting_period,
     officials.EndActingPeriod: officials.end_acting_period,
     sweeper.SweepOverdue: sweeper.sweep_overdue,
+    platforms.RegisterPlatform: platforms.register_platform,
 }

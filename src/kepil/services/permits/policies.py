@@ -22,6 +22,7 @@ from kepil.services.permits.events import (
     PermitStatusChanged,
     StageWentOverdue,
 )
+from kepil.services.permits.platforms import queue_for_platforms
 from kepil.services.permits.ports import Notification
 from kepil.services.permits.sweeper import (
     SERVICE_TERM_OVERDUE,
@@ -219,6 +220,6 @@ POLICIES: Mapping[type[Any], Sequence[Policy]] = {
     ApplicationEvent: (chain_application_step, tell_the_applicant),
     PermitIssued: (enter_the_registry,),
     ComplaintStepRecorded: (chain_complaint_step, tell_the_complaint_parties),
-    PermitStatusChanged: (chain_status_change, tell_the_holder),
+    PermitStatusChanged: (chain_status_change, tell_the_holder, queue_for_platforms),
     StageWentOverdue: (chain_overdue_stage, tell_the_responsible, tell_the_applicant_of_the_term),
 }

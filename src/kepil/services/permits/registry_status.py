@@ -68,7 +68,7 @@ def change_permit_status(
             raise NotFoundError("not_found", f"no registry entry {command.registry_number}")
         if change.permit_number != entry.permit_number:
             # The platforms know the permit by its number, not the registry's: a change naming
-            # another permit would be applied to that permit's platform (services/bridge.py).
+            # another permit would be applied to that permit's platform (services/bridge).
             raise InvalidInputError(
                 "decision_for_another_permit",
                 f"the signed decision names permit {change.permit_number}, "
@@ -83,7 +83,11 @@ def change_permit_status(
         uow.registry.save_status(updated, updated.history[-1])
         result = f"{change.action} of {entry.registry_number}"
         use_act(uow, act, "status change", result, now)
-        uow.emit(PermitStatusChanged(updated, change.action, change.reason, actor.iin, now))
+        uow.emit(
+            PermitStatusChanged(
+                updated, change.action, change.reason, actor.iin, now, act.content, act.cms
+            )
+        )
         uow.commit()
         return updated
 

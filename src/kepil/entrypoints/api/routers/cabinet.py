@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from kepil.domain.registry import RegistryStatus
@@ -18,7 +18,7 @@ from kepil.entrypoints.api.document_pdf import (
 )
 from kepil.entrypoints.api.errors import ApiError, ErrorResponse
 from kepil.entrypoints.api.schemas.cabinet import DocumentOut, NotificationOut
-from kepil.entrypoints.api.schemas.document_check import DocumentCheckOut
+from kepil.entrypoints.api.schemas.document_check import ActCheckOut, DocumentCheckOut
 
 # Numbers are stored in at most 32 characters (entrypoints/web/check_pages.py).
 MAX_NUMBER = 32
@@ -78,6 +78,30 @@ def check_document(number: str, views: ViewsDep) -> DocumentCheckOut:
         status_reason=entry.status_reason if entry else None,
         valid_until=entry.valid_until if entry else None,
         in_force=entry is not None and entry.status is RegistryStatus.ACTIVE,
+        sha256=found.sha256,
+        issued_at=found.issued_at,
+    )
+
+
+@router.get(
+    "/acts/{sha256}/check",
+    response_model=ActCheckOut,
+    responses={404: {"model": ErrorResponse}},
+)
+def check_act(
+    sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
+    case: Annotated[str, Query(min_length=1, max_length=MAX_NUMBER, pattern=r"^[A-Z0-9-]+$")],
+    views: ViewsDep,
+) -> ActCheckOut:
+    """Public, like /check?act=…&case=…: whether this service issued, in this case, the signed
+    act whose signed bytes have this SHA-256 (what `kepil doc verify --server` asks of an act)."""
+    found = views.check_act(case, sha256)
+    if found is None:
+        raise ApiError(404, "not_found", f"no signed act {sha256} was issued here in {case}")
+    return ActCheckOut(
+        case=found.case,
+        kind=found.action,
+        issued_on=found.issued_on,
         sha256=found.sha256,
         issued_at=found.issued_at,
     )

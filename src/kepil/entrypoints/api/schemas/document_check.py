@@ -30,3 +30,17 @@ class DocumentCheckOut(AlmatyModel):
         description="when the service accepted the head's signature: the moment a copy with "
         "this SHA-256 is judged at (its certificate may have expired since)",
     )
+
+
+class ActCheckOut(AlmatyModel):
+    """What /check says of a signed act (a §8 notice, a complaint decision), as JSON: what it
+    does and when, nothing about whom it was issued to."""
+
+    case: str = Field(description="the application or complaint the act belongs to")
+    kind: str = Field(description="the act's signed `action`, e.g. issue_preliminary_refusal")
+    issued_on: date
+    sha256: str = Field(description="SHA-256 of the act's signed bytes (its PDF's attachment)")
+    issued_at: datetime = Field(
+        description="when the service accepted the official's signature: the moment a copy is "
+        "judged at"
+    )

@@ -22,6 +22,7 @@ from kepil.services.permits.context import AttachmentLimits, PermitContext
 from kepil.services.permits.ports import Notification, RegistryQuery, StoredFile
 from kepil.services.permits.sla import SlaSummary, sla_summary
 from kepil.services.permits.views import (
+    acts,
     applications,
     cabinet,
     check,
@@ -32,6 +33,7 @@ from kepil.services.permits.views import (
     registry,
 )
 from kepil.services.permits.views import desk as desk_views
+from kepil.services.permits.views.acts import ActCheck, ActView
 from kepil.services.permits.views.applications import (
     ApplicationPage,
     ApplicationView,
@@ -191,6 +193,25 @@ class PermitViews:
         """Whether a document of this number was issued here; a permit with its registry entry."""
         with self.uow() as uow:
             return check.check_document(uow, number, self.registry_day())
+
+    def case_acts(
+        self, principal: Principal, number: str, *, own: bool = False
+    ) -> tuple[ActView, ...]:
+        """A case's §8 notices, for its applicant (with `own`, only theirs) or an official."""
+        with self.uow() as uow:
+            return acts.application_acts(uow, _reader(uow, principal, own=own), number)
+
+    def complaint_acts(
+        self, principal: Principal, number: str, *, own: bool = False
+    ) -> tuple[ActView, ...]:
+        """A complaint's signed decisions, for its complainant or an official."""
+        with self.uow() as uow:
+            return acts.complaint_acts(uow, _reader(uow, principal, own=own), number)
+
+    def check_act(self, case: str, sha256: str) -> ActCheck | None:
+        """Whether this service issued, in this case, the act whose signed bytes hash so."""
+        with self.uow() as uow:
+            return acts.check_act(uow, case, sha256)
 
     def complaint(self, principal: Principal, number: str, *, own: bool = False) -> ComplaintView:
         """One complaint with its history, if the principal may read it (with `own`: theirs)."""

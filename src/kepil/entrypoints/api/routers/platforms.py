@@ -1,0 +1,42 @@
+"""`/api/v1/permits/{permit_number}/platforms`: where the registry's changes are relayed."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kepil.entrypoints.api.dependencies import BusDep, ContainerDep, SessionDep
+from kepil.entrypoints.api.errors import ErrorResponse
+from kepil.entrypoints.api.schemas.platforms import PlatformIn, PlatformOut
+from kepil.services.permits.platforms import RegisterPlatform, platforms_of
+
+router = APIRouter(prefix="/api/v1/permits", tags=["platforms"])
+
+
+@router.post(
+    "/{permit_number}/platforms",
+    status_code=201,
+    response_model=PlatformOut,
+    responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 422)},
+)
+def register(
+    permit_number: str, body: PlatformIn, bus: BusDep, signed_in: SessionDep
+) -> PlatformOut:
+    """Register a platform for the permit (its holder, or an official with registry duties):
+    every later status change of the permit is relayed to its nodes, and the latest
+    suspension or revocation made before."""
+    command = RegisterPlatform(
+        permit_number, body.name, body.chain_id, tuple(body.nodes), signed_in.principal
+    )
+    return PlatformOut.model_validate(bus.handle(command), from_attributes=True)
+
+
+@router.get(
+    "/{permit_number}/platforms",
+    response_model=list[PlatformOut],
+    responses={code: {"model": ErrorResponse} for code in (401, 404)},
+)
+def listed(permit_number: str, app: ContainerDep, signed_in: SessionDep) -> list[PlatformOut]:
+    """The permit's platforms with each change's delivery: pending, failing (the last error,
+    the next attempt) or delivered (the block height and the ledger's code)."""
+    found = platforms_of(permit_number, signed_in.principal, app.uow())
+    return [PlatformOut.model_validate(p, from_attributes=True) for p in found]

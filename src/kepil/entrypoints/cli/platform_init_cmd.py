@@ -1,0 +1,500 @@
+"""`kepil platform init`: a platform's genesis from the permit the Ministry signed.
+
+The permit is judged here exactly as the nodes will judge it (the same CmsPermitVerifier, over
+the anchors and Ministry BIN written into their node.toml), and refused before anything is
+written when it would not commit: a signature that does not verify, a permit not in force, a
+holder who is not the operator. The genesis lists the checkpoint key of every node it is for
+(the embedded node's own, or each network node's), so their receipts confirm.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Final
+from urllib.parse import quote
+
+import typer
+
+from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE, fail, os_reason
+
+if TYPE_CHECKING:
+    from kepil.config import Settings
+    from kepil.ledger import PermitVerifier, SignedTx
+    from kepil.ledger.crypto import SigningKey
+    from kepil.ledger.permits import PermitFacts
+    from kepil.ledger.records import NodeKey
+
+OPERATOR_KEY_FILE: Final = "operator.key"
+# The genesis envelope's validity window: a week to start the platform after `init`.
+GENESIS_LIFETIME: Final = 7 * 24 * 3600
+_EARLY: Final = 60  # the window opens a minute before now: clocks of the nodes differ
+_SEED_HEX_LENGTH: Final = 64
+_HTTP_TIMEOUT: Final = 30.0
+_MAX_ANSWER: Final = 4 * 1024 * 1024  # a permit's JSON and CMS are some kilobytes
+
+
+class PlatformInitError(Exception):
+    """Why no genesis is written; `code` is the exit status (1: refused, 2: unreadable)."""
+
+    def __init__(self, message: str, code: int = EXIT_INVALID) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformPermit:
+    """A permit the nodes will accept: its CMS, what it says, the names it carries."""
+
+    cms: bytes
+    facts: PermitFacts
+    holder_name: str
+    platform_name: str
+
+
+def read_permit_cms(cms_file: Path, permit_file: Path | None) -> bytes:
+    """The permit's attached CMS; with `permit_file`, it must sign exactly those bytes."""
+    cms = _read_bytes(cms_file)
+    if permit_file is not None:
+        _require_signs(cms, _read_bytes(permit_file), str(cms_file), str(permit_file))
+    return cms
+
+
+def fetch_permit(server: str, number: str, token: str) -> bytes:
+    """The permit's attached CMS from the permit service, as its holder downloads it.
+
+    `GET /api/v1/documents/{number}` answers the recipient (or an official) with the signed
+    JSON and the head's CMS; `token` is the bearer token of the holder's session (sign-in with
+    the operator's EDS, README "Sign-in"). The registry is then asked, publicly, whether the
+    permit is in force today (`/documents/{number}/check`): a suspended permit is refused.
+    """
+    path = f"/api/v1/documents/{quote(number, safe='')}"
+    document = _get_json(server, path, token)
+    kind = (document.get("document") or {}).get("document_type")
+    if kind != "permit":
+        raise PlatformInitError(f"{number} is a {kind or 'document'}, not a permit")
+    try:
+        content = base64.b64decode(str(document["content_b64"]), validate=True)
+        cms = base64.b64decode(str(document["signature_b64"]), validate=True)
+    except (KeyError, ValueError):
+        raise PlatformInitError(f"{server}{path} did not answer a signed document") from None
+    _require_signs(cms, content, f"the CMS {server} sent", f"the permit {number}")
+    check = _get_json(server, f"{path}/check", None)
+    if check.get("in_force") is not True:
+        status = check.get("status") or "not registered"
+        reason = f" ({check['status_reason']})" if check.get("status_reason") else ""
+        raise PlatformInitError(
+            f"the permit {number} is not in force in the state registry: {status}{reason}"
+        )
+    return cms
+
+
+def _get_json(server: str, path: str, token: str | None) -> dict[str, Any]:
+    """A JSON object from the permit service, or PlatformInitError naming what went wrong."""
+    if not server.startswith(("http://", "https://")):
+        raise PlatformInitError(f"--server {server!r} is not an http:// or https:// address")
+    url = server.rstrip("/") + path
+    headers = {"accept": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - checked above
+    try:
+        with urllib.request.urlopen(request, timeout=_HTTP_TIMEOUT) as answer:  # noqa: S310
+            data: Any = json.loads(answer.read(_MAX_ANSWER))
+    except urllib.error.HTTPError as error:
+        error.close()  # it holds the connection
+        if error.code == 401:
+            raise PlatformInitError(
+                f"{url}: the permit service asks for the holder's session: pass --token "
+                "(or KEPIL_TOKEN), the bearer token of signing in with the operator's EDS",
+                EXIT_UNREADABLE,
+            ) from None
+        if error.code == 404:
+            raise PlatformInitError(f"{url}: no such document for this session") from None
+        raise PlatformInitError(f"{url}: HTTP {error.code}", EXIT_UNREADABLE) from None
+    except (OSError, ValueError) as error:
+        raise PlatformInitError(f"cannot ask {url}: {error}", EXIT_UNREADABLE) from None
+    if not isinstance(data, dict):
+        raise PlatformInitError(f"{url} did not answer a JSON object", EXIT_UNREADABLE)
+    return data
+
+
+def _require_signs(cms: bytes, content: bytes, cms_name: str, content_name: str) -> None:
+    """Refuse unless `cms` is an attached CMS over exactly `content`."""
+    from kepil.signing.cms_verify import encapsulated_content
+    from kepil.signing.errors import SigningError
+
+    try:
+        signed = encapsulated_content(cms)
+    except (SigningError, ValueError) as error:
+        raise PlatformInitError(f"{cms_name} is not a CMS: {error}", EXIT_UNREADABLE) from None
+    if signed is None:
+        raise PlatformInitError(
+            f"{cms_name} is a detached signature: the genesis needs the permit's attached CMS "
+            "(the one the permit service issued)",
+            EXIT_UNREADABLE,
+        )
+    if signed != content:
+        raise PlatformInitError(f"{cms_name} does not sign the bytes of {content_name}")
+
+
+def check_permit(
+    verifier: PermitVerifier, cms: bytes, operator: str | None, now: int
+) -> PlatformPermit:
+    """The permit in `cms` if the nodes will accept it at `now` for `operator` (None: its
+    holder), else PlatformInitError saying why."""
+    from kepil.ledger.permits import PermitRefusal
+    from kepil.signing.cms_verify import encapsulated_content
+
+    result = verifier.verify(cms)
+    if isinstance(result, PermitRefusal):
+        raise PlatformInitError(
+            f"the permit is refused ({result.code.value}): {result.reason}; the nodes trust "
+            "a Ministry head's EDS under their NCA anchors (--trust-dir) and Ministry BIN "
+            "(--ministry-bin)"
+        )
+    if operator is not None and result.holder != operator:
+        raise PlatformInitError(
+            f"the permit {result.number} is held by {result.holder}, not the operator {operator}"
+        )
+    if not result.valid_from <= now < result.valid_until:
+        raise PlatformInitError(
+            f"the permit {result.number} is not in force now: valid from "
+            f"{_day(result.valid_from)} until the end of {_day(result.valid_until - 1)}"
+        )
+    document = json.loads(encapsulated_content(cms) or b"{}")
+    recipient = document.get("recipient") or {}
+    return PlatformPermit(
+        cms, result, str(recipient.get("name") or ""), str(document.get("platform_name") or "")
+    )
+
+
+def genesis_tx(
+    chain_id: str,
+    permit: PlatformPermit,
+    operator_key: SigningKey,
+    nodes: Sequence[NodeKey],
+    now: int,
+    *,
+    platform: str = "",
+    operator_name: str = "",
+) -> SignedTx:
+    """The genesis envelope: the platform, its operator (the permit's holder, signing with
+    `operator_key`), the permit's CMS and `nodes`; valid for GENESIS_LIFETIME from `now`."""
+    from kepil.ledger import Window, build_tx, public_key_hex
+    from kepil.ledger.handlers.genesis import Genesis, OperatorEntry
+
+    holder = permit.facts.holder
+    payload = Genesis(
+        platform=platform or permit.platform_name or f"platform of {holder}",
+        operator=OperatorEntry(
+            holder, operator_name or permit.holder_name or holder, public_key_hex(operator_key), ()
+        ),
+        permit=base64.b64encode(permit.cms).decode(),
+        nodes=tuple(nodes),
+    )
+    window = Window(now - _EARLY, now + GENESIS_LIFETIME)
+    return build_tx(chain_id, payload, {holder: 1}, window).sign({holder: operator_key})
+
+
+def trust_of(settings: Settings, trust_dir: Path | None, ministry_bin: str | None) -> Settings:
+    """`settings` with the anchors and Ministry BIN the nodes will be told to trust.
+
+    With neither option nor KEPIL_TRUST_DIR (dev mode), the test PKI of the data directory,
+    named explicitly so the nodes trust exactly what the permit was judged under here.
+    """
+    from kepil.signing.dev_ca_files import DevCaDirectory
+
+    update: dict[str, object] = {}
+    if trust_dir is not None:
+        update["trust_dir"] = trust_dir.resolve()
+    elif settings.trust_dir is not None:
+        update["trust_dir"] = settings.trust_dir.resolve()
+    elif settings.test_pki_dir.exists():
+        update["trust_dir"] = DevCaDirectory(settings.test_pki_dir).trust_directory.resolve()
+    if ministry_bin is not None:
+        update["ledger_ministry_bin"] = ministry_bin
+    return settings.model_copy(update=update)
+
+
+def init(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR",
+            help="Where to write genesis.json (and, for a network, its node files).",
+        ),
+    ],
+    permit_number: Annotated[
+        str | None,
+        typer.Option(
+            "--permit",
+            metavar="PRM-…",
+            help="The permit's number: fetched with its CMS from --server, with the holder's "
+            "session (--token), and checked in force in the state registry.",
+        ),
+    ] = None,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            help="The permit service; default http://KEPIL_HOST:KEPIL_PORT (127.0.0.1:8000)."
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="KEPIL_TOKEN",
+            help="Bearer token of the operator's session at --server (sign-in with its EDS).",
+            show_default=False,
+        ),
+    ] = None,
+    cms: Annotated[
+        Path | None,
+        typer.Option(
+            "--cms",
+            help="Offline instead of --permit: the permit's attached CMS (PERMIT.p7s), as "
+            "downloaded from the cabinet.",
+        ),
+    ] = None,
+    permit_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--permit-file",
+            help="With --cms: the permit's signed JSON (PERMIT.json), checked to be what it signs.",
+        ),
+    ] = None,
+    operator_bin: Annotated[
+        str | None,
+        typer.Option(help="The operator's BIN: refused unless the permit is held by it."),
+    ] = None,
+    operator_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="The operator's wallet key (kepil wallet keygen), which signs genesis and "
+            "later admits participants; default DIR/operator.key, made (mode 0600) if missing."
+        ),
+    ] = None,
+    operator_name: Annotated[
+        str, typer.Option(help="The operator's name; default: the permit's recipient.")
+    ] = "",
+    platform: Annotated[
+        str, typer.Option(help="The platform's name; default: the permit's platform name.")
+    ] = "",
+    embedded: Annotated[
+        bool,
+        typer.Option(
+            "--embedded",
+            help="Genesis for the node `kepil serve` runs (its key in KEPIL_DATA_DIR/ledger); "
+            "submit DIR/genesis.json with `kepil wallet submit`.",
+        ),
+    ] = False,
+    nodes: Annotated[
+        int, typer.Option(min=1, max=15, help="How many network nodes (5+ for a platform).")
+    ] = 5,
+    node_addresses: Annotated[
+        str | None,
+        typer.Option(
+            help="Instead of --nodes: one node per comma-separated HOST (listening on --api-port "
+            "and --raft-port) or HOST:API_PORT:RAFT_PORT, e.g. 10.0.0.1,10.0.0.2,10.0.0.3."
+        ),
+    ] = None,
+    chain_id: Annotated[
+        str | None, typer.Option(help="The chain; default KEPIL_LEDGER_CHAIN_ID (kepil-local).")
+    ] = None,
+    trust_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="NCA anchors the nodes trust (roots/, intermediates/); default KEPIL_TRUST_DIR "
+            "(dev: the test PKI of KEPIL_DATA_DIR)."
+        ),
+    ] = None,
+    ministry_bin: Annotated[
+        str | None,
+        typer.Option(
+            help="The Ministry's BIN whose head must have signed the permit; default "
+            "KEPIL_LEDGER_MINISTRY_BIN, else KEPIL_PROVIDER_BIN."
+        ),
+    ] = None,
+    api_port: Annotated[int, typer.Option(min=1, max=65535, help="First node's API port.")] = 8101,
+    raft_port: Annotated[
+        int, typer.Option(min=1, max=65535, help="First node's consensus port.")
+    ] = 9101,
+) -> None:
+    """Create a platform's genesis from its operator's permit, for a network or the embedded node.
+
+    The permit is the attached CMS the permit service issued (a Ministry head's signature over
+    the permit's JSON): fetched with --permit PRM-… from --server as its holder (--token), or
+    read offline from --cms PERMIT.p7s [--permit-file PERMIT.json]. It is judged as the nodes
+    will judge it: refused, with exit status 1 and nothing written, when its signature does not
+    verify under the nodes' NCA anchors and Ministry BIN, when it is not in force today (nor,
+    with --permit, in the state registry), or when --operator-bin is not its holder. Exit
+    status 2: unreadable input or an unreachable server.
+
+    A network (default, --nodes N): DIR gets what `kepil cluster init` writes (node-N.toml with
+    trust_dir and ministry_bin, each node's checkpoint key, cluster.json) and genesis.json, which
+    lists every node's key; `kepil cluster up --dir DIR` starts the nodes and submits it.
+
+    --embedded: genesis.json lists the checkpoint key of the node `kepil serve` runs (created
+    once in KEPIL_DATA_DIR/ledger/node-key.seed, mode 0600); start `kepil serve` with the same
+    KEPIL_TRUST_DIR and Ministry BIN, then `kepil wallet submit DIR/genesis.json --wait 10`.
+
+    genesis.json is signed by the operator's key and valid for 7 days.
+    """
+    from kepil.config import Settings
+    from kepil.entrypoints.node.network import GENESIS_FILE
+
+    try:
+        settings = trust_of(Settings(), trust_dir, ministry_bin)
+    except ValueError as error:
+        raise fail(f"invalid configuration: {error}") from None
+    chain = chain_id or settings.ledger_chain_id
+    now = int(datetime.now(UTC).timestamp())
+    if (permit_number is None) == (cms is None):
+        raise fail("name the permit: --permit PRM-… (fetched) or --cms PERMIT.p7s (offline)")
+    if embedded and node_addresses:
+        raise fail("--embedded is the one node `kepil serve` runs: drop --node-addresses")
+    places = _places(node_addresses, api_port, raft_port) if node_addresses else ()
+    if (directory / GENESIS_FILE).exists():
+        raise fail(f"{directory / GENESIS_FILE} exists: the platform is already there")
+    try:
+        if permit_number is not None:
+            from kepil.entrypoints.cli.wallet_cmd import server_url
+
+            cms_bytes = fetch_permit(server_url(server), permit_number.strip(), token or "")
+        else:
+            assert cms is not None  # noqa: S101 - one of the two, checked above
+            cms_bytes = read_permit_cms(cms, permit_file)
+        permit = check_permit(_verifier(settings), cms_bytes, operator_bin, now)
+        if permit_number is not None and permit.facts.number != permit_number.strip():
+            raise PlatformInitError(f"{permit_number} was answered with {permit.facts.number}")
+        key = _operator_key(operator_key or directory / OPERATOR_KEY_FILE)
+    except PlatformInitError as error:
+        raise fail(str(error), error.code) from None
+    if embedded:
+        from kepil.bootstrap.ledger import embedded_node_key
+
+        node_keys = [embedded_node_key(settings)]
+        written: dict[str, Any] = {"chain_id": chain, "nodes": [node_keys[0].to_json()]}
+    else:
+        count = len(places) or nodes
+        written = _network(directory, settings, count, places, chain, (api_port, raft_port))
+        node_keys = _keys(written)
+    tx = genesis_tx(
+        chain, permit, key, node_keys, now, platform=platform, operator_name=operator_name
+    )
+    _write(directory / GENESIS_FILE, tx.to_bytes() + b"\n")
+    summary = {
+        **written,
+        "permit": permit.facts.number,
+        "operator": permit.facts.holder,
+        "genesis": str(directory / GENESIS_FILE),
+        "genesis_tx_id": tx.tx_id,
+    }
+    typer.echo(json.dumps(summary, indent=2))
+    then = (
+        f"kepil wallet submit {directory / GENESIS_FILE} --wait 10   (with `kepil serve` running)"
+        if embedded
+        else f"kepil cluster up --dir {directory}"
+    )
+    typer.echo(f"next: {then}", err=True)
+
+
+def _verifier(settings: Settings) -> PermitVerifier:
+    from kepil.adapters.clock import SystemClock
+    from kepil.bootstrap import ConfigurationError
+    from kepil.bootstrap.ledger import permit_verifier
+
+    try:
+        return permit_verifier(settings, SystemClock())
+    except ConfigurationError as error:
+        raise PlatformInitError(f"the nodes' trust anchors: {error}", EXIT_UNREADABLE) from None
+
+
+def _network(
+    directory: Path,
+    settings: Settings,
+    nodes: int,
+    places: tuple[tuple[str, int, int], ...],
+    chain: str,
+    ports: tuple[int, int],
+) -> dict[str, Any]:
+    """The network's files (`kepil cluster init`'s code): on loopback's next ports, or `places`."""
+    from kepil.entrypoints.cli.cluster_cmd import init_files
+
+    trust = str(settings.trust_dir) if settings.trust_dir is not None else None
+    return init_files(
+        directory, nodes, chain, *ports,
+        trust_dir=trust, ministry_bin=settings.ministry_bin, places=places,
+    )  # fmt: skip
+
+
+def _places(text: str, api_port: int, raft_port: int) -> tuple[tuple[str, int, int], ...]:
+    """--node-addresses as (host, API port, consensus port) per node; exit 2 if unreadable."""
+    places = []
+    for item in (part.strip() for part in text.split(",")):
+        host, *ports = item.split(":")
+        if not host or len(ports) not in (0, 2) or not all(p.isdigit() for p in ports):
+            raise fail(f"--node-addresses: {item!r} is neither HOST nor HOST:API_PORT:RAFT_PORT")
+        api, raft = (int(ports[0]), int(ports[1])) if ports else (api_port, raft_port)
+        places.append((host, api, raft))
+    if len({(h, a) for h, a, _ in places} | {(h, r) for h, _, r in places}) != 2 * len(places):
+        raise fail("--node-addresses: two nodes (or a node's two ports) share an address")
+    return tuple(places)
+
+
+def _keys(cluster: dict[str, Any]) -> list[NodeKey]:
+    from kepil.ledger.records import NodeKey
+
+    return [NodeKey(node["name"], node["key"]) for node in cluster["nodes"]]
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise PlatformInitError(f"cannot read {os_reason(error)}", EXIT_UNREADABLE) from None
+
+
+def _operator_key(path: Path) -> SigningKey:
+    """The operator's key from a wallet key file, made (mode 0600) when there is none."""
+    from kepil.entrypoints.cli.wallet_cmd import KEY_HEADER
+    from kepil.ledger.crypto import SigningKey, public_key_hex
+
+    if not path.exists():
+        key = SigningKey.generate()
+        public = public_key_hex(key)
+        _write(path, f"{KEY_HEADER}\n# public key: {public}\n{bytes(key).hex()}\n".encode())
+        typer.echo(f"made the operator's key {path} (mode 0600): keep it secret", err=True)
+        return key
+    text = _read_bytes(path).decode("utf-8", errors="replace")
+    seeds = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    try:
+        if len(seeds) == 1 and len(seeds[0]) == _SEED_HEX_LENGTH:
+            return SigningKey(bytes.fromhex(seeds[0]))
+    except ValueError:
+        pass
+    raise PlatformInitError(f"{path} is not a kepil wallet key file", EXIT_UNREADABLE)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """A new file of mode 0600 (genesis and keys are for the operator's eyes first)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        raise fail(f"cannot write {os_reason(error)}") from None
+
+
+def _day(moment: int) -> str:
+    from kepil.domain.calendar import to_almaty
+
+    return to_almaty(datetime.fromtimestamp(moment, UTC)).date().isoformat()

@@ -1,0 +1,315 @@
+"""The relay: every registry status change reaches every platform registered for the permit.
+
+The permit wing writes an outbox row per registered platform in the transaction that changes
+the registry (services/permits/platforms.py); this relay reads those rows, builds the
+`permit_status` transaction from the Ministry's signed files, submits it to any of the
+platform's nodes that answers and waits for the block that applied it. A row is delivered only
+when a node says it committed the transaction with `ok`, or that the change is applied already
+by the ledger's nonce rule (the change or a newer one of the Ministry's): `permit_change_replayed`
+in a block, `stale_nonce` when a node refuses it at the door. Anything else is an attempt that
+failed: the row keeps its error and is tried again after an exponential back-off, capped, never
+dropped. Rows are claimed with a lease, so two relays do not send the same row at once; a relay
+that dies leaves a lease that simply runs out.
+
+The relay reaches the database, the nodes and the transaction builder through the ports below:
+the bridge imports neither wing, and unit tests use fakes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final, Protocol
+
+from kepil.domain.clock import Clock
+
+log = logging.getLogger("kepil.relay")
+
+REPLAYED: Final = "permit_change_replayed"
+"""The ledger's code, in a block, for a change not newer than the last applied."""
+STALE_NONCE: Final = "stale_nonce"
+"""The node's code, at the door, for the same: a `permit_status` has the one nonce "ministry",
+the signing moment, so a stale one means this change or a later one of the Ministry applied."""
+REPLAY_CODES: Final = frozenset({REPLAYED, STALE_NONCE})
+DELIVERED_CODES: Final = frozenset({"ok", REPLAYED})
+FAILING_NOTICE_AFTER: Final = 5
+"""After this many failed attempts the holder is told, once, that delivery keeps failing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One outbox row: a signed status change on its way to one platform."""
+
+    id: int
+    permit_number: str
+    platform: str
+    chain_id: str
+    nodes: tuple[str, ...]
+    document: bytes
+    cms: bytes
+    attempts: int = 0
+    built_at: int | None = None
+    """The `now` the transaction was built with: kept, so a retry sends the same transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltTx:
+    """A signed `permit_status` envelope and its id."""
+
+    tx_id: str
+    envelope: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """A node's word that a block holds the transaction, with its result code."""
+
+    height: int
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What the permit's holder reads in the cabinet, in Russian and Kazakh."""
+
+    kind: str
+    ru: str
+    kk: str
+
+
+class NodeUnavailable(Exception):  # noqa: N818 - names the situation
+    """The node could not be reached or cannot take transactions now (busy, stopped)."""
+
+
+class NodeRefusal(Exception):  # noqa: N818 - names the situation
+    """The node refused the transaction before any block, with the ledger's code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+class PlatformNodes(Protocol):
+    """A platform's ledger nodes, by base URL."""
+
+    def submit(self, url: str, envelope: bytes) -> None:
+        """Hand the node the envelope; one it already knows is no error.
+
+        Raises NodeUnavailable or NodeRefusal."""
+
+    def committed(self, url: str, tx_id: str, wait: float) -> Committed | None:
+        """The block that holds `tx_id`, waiting up to `wait` seconds; None if none yet.
+
+        Raises NodeUnavailable."""
+
+
+class TransactionBuilder(Protocol):
+    """Builds the `permit_status` transaction; the same arguments give the same transaction."""
+
+    def __call__(self, chain_id: str, cms: bytes, document: bytes, now: int) -> BuiltTx:
+        """The envelope valid from `now`; ValueError when the files cannot be relayed."""
+
+
+class RelayStore(Protocol):
+    """The outbox, where every attempt's outcome is kept (state survives restarts)."""
+
+    def claim(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+        """Lease up to `limit` due rows, each platform's oldest undelivered change only."""
+
+    def built(self, delivery_id: int, owner: str, built_at: int | None, tx_id: str) -> None:
+        """Remember the transaction a row is sent as (None: build afresh next time)."""
+
+    def delivered(
+        self,
+        delivery_id: int,
+        owner: str,
+        committed: Committed | None,
+        code: str,
+        at: datetime,
+        notice: Notice,
+    ) -> bool:
+        """Mark the row delivered and tell the holder; False if the lease was lost."""
+
+    def failed(
+        self,
+        delivery_id: int,
+        owner: str,
+        error: str,
+        next_attempt: datetime,
+        at: datetime,
+        notice: Notice | None,
+    ) -> bool:
+        """Count a failed attempt and when to try again; False if the lease was lost."""
+
+
+@dataclass(frozen=True, slots=True)
+class RelaySettings:
+    """How the relay paces itself."""
+
+    backoff_base: float = 1.0
+    backoff_max: float = 300.0
+    commit_wait: float = 5.0
+    lease: float = 120.0
+    batch: int = 20
+    tx_lifetime: int = 3600
+    clock_allowance: int = 30
+    """Seconds a transaction's window opens before now: the nodes' clocks may lag ours."""
+
+
+def backoff(attempts: int, base: float, cap: float) -> float:
+    """Seconds to wait after the `attempts`-th failure: base, 2·base, 4·base, … up to `cap`."""
+    return float(min(cap, base * 2 ** min(max(attempts - 1, 0), 30)))
+
+
+@dataclass
+class RelayReport:
+    """What one pass did."""
+
+    delivered: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    committed: Committed | None = None
+    code: str | None = None
+    error: str | None = None
+    rebuild: bool = False
+
+
+class Relay:
+    """Delivers due outbox rows, one pass at a time (`run_once`)."""
+
+    def __init__(
+        self,
+        store: RelayStore,
+        nodes: PlatformNodes,
+        build: TransactionBuilder,
+        clock: Clock,
+        settings: RelaySettings | None = None,
+        owner: str | None = None,
+    ) -> None:
+        """Relay under the name `owner` (a fresh one by default) as `settings` say."""
+        self._store = store
+        self._nodes = nodes
+        self._build = build
+        self._clock = clock
+        self._settings = settings or RelaySettings()
+        self.owner = owner or f"relay-{uuid.uuid4().hex[:12]}"
+
+    def run_once(self) -> RelayReport:
+        """Try each due row once, up to `batch` of them."""
+        settings, report = self._settings, RelayReport()
+        lease = timedelta(seconds=settings.lease)
+        for _ in range(settings.batch):
+            # One row per claim: a lease covers one attempt, never a queue of them waiting
+            # behind slow nodes, so it cannot run out while its row is still being sent.
+            claimed = self._store.claim(self.owner, self._clock.now(), lease, 1)
+            if not claimed:
+                break
+            delivery = claimed[0]
+            outcome = self._attempt(delivery)
+            at = self._clock.now()
+            if outcome.code is not None:
+                notice = delivered_notice(delivery)
+                if self._store.delivered(
+                    delivery.id, self.owner, outcome.committed, outcome.code, at, notice
+                ):
+                    report.delivered.append(delivery.id)
+                    log.info(
+                        "status change delivered",
+                        extra={"delivery": delivery.id, "platform": delivery.platform},
+                    )
+                continue
+            attempts = delivery.attempts + 1
+            delay = backoff(attempts, settings.backoff_base, settings.backoff_max)
+            error = outcome.error or "no node answered"
+            failing = failing_notice(delivery) if attempts == FAILING_NOTICE_AFTER else None
+            if outcome.rebuild:
+                self._store.built(delivery.id, self.owner, None, "")
+            if self._store.failed(
+                delivery.id, self.owner, error, at + timedelta(seconds=delay), at, failing
+            ):
+                report.failed.append(delivery.id)
+                log.warning(
+                    "status change not delivered yet",
+                    extra={"delivery": delivery.id, "error": error, "retry_in": delay},
+                )
+        return report
+
+    def _attempt(self, delivery: Delivery) -> _Outcome:
+        settings = self._settings
+        now = int(self._clock.now().timestamp())
+        built_at = delivery.built_at
+        # Past its window a transaction can never commit: build it anew (a new id); the
+        # ledger's nonce rule still applies the change once whichever of the two lands.
+        margin = settings.commit_wait + settings.lease
+        if built_at is None or now >= built_at + settings.tx_lifetime - margin:
+            built_at = now - settings.clock_allowance
+        try:
+            tx = self._build(delivery.chain_id, delivery.cms, delivery.document, built_at)
+        except ValueError as error:
+            return _Outcome(error=f"the signed files cannot be relayed: {error}")
+        if built_at != delivery.built_at:
+            self._store.built(delivery.id, self.owner, built_at, tx.tx_id)
+        errors: list[str] = []
+        # Nodes that time out one after another must not outlast the lease: the rest wait
+        # for the next attempt.
+        until = time.monotonic() + settings.lease / 2
+        for url in delivery.nodes:
+            if time.monotonic() > until:
+                errors.append("no time left in this attempt for the other nodes")
+                break
+            outcome = self._send(url, tx, errors)
+            if outcome is not None:
+                return outcome
+        return _Outcome(error="; ".join(errors) or "the platform names no node")
+
+    def _send(self, url: str, tx: BuiltTx, errors: list[str]) -> _Outcome | None:
+        """The outcome at one node; None (and the reason in `errors`) to try the next."""
+        wait = self._settings.commit_wait
+        try:
+            self._nodes.submit(url, tx.envelope)
+            found = self._nodes.committed(url, tx.tx_id, wait)
+        except NodeUnavailable as error:
+            errors.append(f"{url}: {error}")
+            return None
+        except NodeRefusal as refusal:
+            if refusal.code in REPLAY_CODES:
+                return _Outcome(code=refusal.code)
+            # Another node may see it otherwise (this one diverged, or the URL is not a node).
+            errors.append(f"{url}: {refusal}")
+            return None
+        if found is None:
+            return _Outcome(error=f"{url}: accepted, not committed within {wait:g} s")
+        if found.code in DELIVERED_CODES:
+            return _Outcome(committed=found, code=found.code)
+        # Refused in a block: sent again, the same transaction would only be a duplicate.
+        return _Outcome(error=f"{url}: refused in block {found.height}: {found.code}", rebuild=True)
+
+
+def delivered_notice(delivery: Delivery) -> Notice:
+    """The holder's cabinet message when a change reached a platform."""
+    return Notice(
+        "permit_change_delivered",
+        f"Изменение статуса разрешения {delivery.permit_number} применено платформой "
+        f"«{delivery.platform}» ({delivery.chain_id})",
+        f"{delivery.permit_number} рұқсатының мәртебесінің өзгерісін «{delivery.platform}» "
+        f"платформасы ({delivery.chain_id}) қолданды",
+    )
+
+
+def failing_notice(delivery: Delivery) -> Notice:
+    """The holder's cabinet message when delivery keeps failing (the relay goes on trying)."""
+    return Notice(
+        "permit_change_failing",
+        f"Изменение статуса разрешения {delivery.permit_number} пока не доставлено на "
+        f"платформу «{delivery.platform}» ({delivery.chain_id}): её узлы не подтверждают; "
+        "попытки продолжаются",
+        f"{delivery.permit_number} рұқсатының мәртебесінің өзгерісі «{delivery.platform}» "
+        f"платформасына ({delivery.chain_id}) әлі жеткізілген жоқ: оның түйіндері растамайды; "
+        "әрекеттер жалғасуда",
+    )

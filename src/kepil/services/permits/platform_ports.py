@@ -1,0 +1,47 @@
+"""The ports of the platforms registered for a permit and of the outbox of registry changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from kepil.services.bridge.platforms import Platform
+
+
+@dataclass(frozen=True, slots=True)
+class SignedStatusChange:
+    """A registry status change as the relay sends it: the Ministry's files and whom it concerns."""
+
+    permit_number: str
+    registry_number: str
+    application_number: str
+    holder: str
+    action: str
+    document: bytes
+    cms: bytes
+    recorded_at: datetime
+
+
+class PlatformRegister(Protocol):
+    """Platforms per permit and the outbox of changes, in the unit of work's transaction."""
+
+    def add(
+        self,
+        permit_number: str,
+        name: str,
+        chain_id: str,
+        nodes: tuple[str, ...],
+        registered_by: str,
+        at: datetime,
+    ) -> Platform:
+        """Register a platform; AlreadyStored if the permit has that chain already."""
+
+    def of_permit(self, permit_number: str) -> list[Platform]:
+        """The permit's platforms with their deliveries, in registration order."""
+
+    def record_change(self, change: SignedStatusChange) -> None:
+        """Keep the signed files and queue them for every platform of the permit."""
+
+    def queue_latest(self, platform_id: int, permit_number: str, actions: frozenset[str]) -> None:
+        """Queue the permit's latest change for the platform if its action is one of these."""

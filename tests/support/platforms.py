@@ -1,0 +1,244 @@
+"""Fakes of issue 21's ports: the permit wing's platform register and outbox, the relay's
+store of the same outbox, and a platform's nodes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from tests.support.fakes import FakeStore
+
+from kepil.services.bridge.platforms import DeliveryState, Platform
+from kepil.services.bridge.relay import (
+    BuiltTx,
+    Committed,
+    Delivery,
+    NodeRefusal,
+    NodeUnavailable,
+    Notice,
+)
+from kepil.services.permits.platform_ports import SignedStatusChange
+from kepil.services.permits.ports import AlreadyStored
+
+
+@dataclass
+class OutboxRow:
+    """One delivery as the database keeps it."""
+
+    id: int
+    platform_id: int
+    change_id: int
+    state: str = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    built_at: int | None = None
+    tx_id: str | None = None
+    height: int | None = None
+    code: str | None = None
+    delivered_at: datetime | None = None
+
+
+class FakePlatformRegister(FakeStore):
+    """Platforms, the signed changes and the outbox, in memory."""
+
+    def __init__(self) -> None:
+        self.platforms: dict[int, Platform] = {}
+        self.changes: dict[int, SignedStatusChange] = {}
+        self.rows: dict[int, OutboxRow] = {}
+
+    def add(
+        self,
+        permit_number: str,
+        name: str,
+        chain_id: str,
+        nodes: tuple[str, ...],
+        registered_by: str,
+        at: datetime,
+    ) -> Platform:
+        """Register a platform; AlreadyStored for the same permit and chain."""
+        if any(
+            p.permit_number == permit_number and p.chain_id == chain_id
+            for p in self.platforms.values()
+        ):
+            raise AlreadyStored(chain_id)
+        platform = Platform(len(self.platforms) + 1, permit_number, name, chain_id, nodes, at)
+        self.platforms[platform.id] = platform
+        return platform
+
+    def of_permit(self, permit_number: str) -> list[Platform]:
+        """The permit's platforms with their deliveries."""
+        return [
+            replace(p, deliveries=tuple(self._states(p.id)))
+            for p in self.platforms.values()
+            if p.permit_number == permit_number
+        ]
+
+    def record_change(self, change: SignedStatusChange) -> None:
+        """Keep the change and queue it for the permit's platforms."""
+        change_id = len(self.changes) + 1
+        self.changes[change_id] = change
+        for platform in self.platforms.values():
+            if platform.permit_number == change.permit_number:
+                self._queue(platform.id, change_id, change.recorded_at)
+
+    def queue_latest(self, platform_id: int, permit_number: str, actions: frozenset[str]) -> None:
+        """Queue the permit's latest change if its action is one of `actions`."""
+        ids = [i for i, c in self.changes.items() if c.permit_number == permit_number]
+        if ids and self.changes[max(ids)].action in actions:
+            self._queue(platform_id, max(ids), self.platforms[platform_id].registered_at)
+
+    def _queue(self, platform_id: int, change_id: int, at: datetime) -> None:
+        row_id = len(self.rows) + 1
+        self.rows[row_id] = OutboxRow(row_id, platform_id, change_id, next_attempt_at=at)
+
+    def _states(self, platform_id: int) -> list[DeliveryState]:
+        return [
+            DeliveryState(
+                r.change_id,
+                self.changes[r.change_id].action,
+                self.changes[r.change_id].recorded_at,
+                r.state,
+                r.attempts,
+                r.last_error,
+                r.next_attempt_at,
+                r.height,
+                r.code,
+                r.delivered_at,
+                r.tx_id,
+            )
+            for r in self.rows.values()
+            if r.platform_id == platform_id
+        ]
+
+
+@dataclass
+class FakeRelayStore:
+    """The relay's view of a FakePlatformRegister's outbox; notices land in `told`."""
+
+    register: FakePlatformRegister
+    told: list[Notice] = field(default_factory=list)
+
+    def claim(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+        """Lease due rows, each platform's oldest undelivered one only."""
+        taken: list[Delivery] = []
+        waiting: set[int] = set()
+        for row in sorted(self.register.rows.values(), key=lambda r: r.id):
+            if row.state == "delivered":
+                continue
+            first = row.platform_id not in waiting
+            waiting.add(row.platform_id)
+            free = row.lease_until is None or row.lease_until <= now
+            due = row.next_attempt_at is not None and row.next_attempt_at <= now
+            if first and free and due and len(taken) < limit:
+                row.lease_owner, row.lease_until = owner, now + lease
+                taken.append(self._delivery(row))
+        return taken
+
+    def built(self, delivery_id: int, owner: str, built_at: int | None, tx_id: str) -> None:
+        """Remember the transaction of the row."""
+        row = self.register.rows[delivery_id]
+        if row.lease_owner == owner:
+            row.built_at, row.tx_id = built_at, tx_id or None
+
+    def delivered(
+        self,
+        delivery_id: int,
+        owner: str,
+        committed: Committed | None,
+        code: str,
+        at: datetime,
+        notice: Notice,
+    ) -> bool:
+        """Mark the row delivered."""
+        row = self.register.rows[delivery_id]
+        if row.lease_owner != owner or row.state == "delivered":
+            return False
+        row.state, row.code, row.delivered_at = "delivered", code, at
+        row.height = None if committed is None else committed.height
+        row.lease_owner = row.lease_until = None
+        self.told.append(notice)
+        return True
+
+    def failed(
+        self,
+        delivery_id: int,
+        owner: str,
+        error: str,
+        next_attempt: datetime,
+        at: datetime,
+        notice: Notice | None,
+    ) -> bool:
+        """Count the failed attempt."""
+        row = self.register.rows[delivery_id]
+        if row.lease_owner != owner or row.state == "delivered":
+            return False
+        row.state, row.attempts, row.last_error = "failing", row.attempts + 1, error
+        row.next_attempt_at = next_attempt
+        row.lease_owner = row.lease_until = None
+        if notice is not None:
+            self.told.append(notice)
+        return True
+
+    def _delivery(self, row: OutboxRow) -> Delivery:
+        platform = self.register.platforms[row.platform_id]
+        change = self.register.changes[row.change_id]
+        return Delivery(
+            row.id,
+            change.permit_number,
+            platform.name,
+            platform.chain_id,
+            platform.nodes,
+            change.document,
+            change.cms,
+            row.attempts,
+            row.built_at,
+        )
+
+
+@dataclass
+class FakeNodes:
+    """A platform's nodes: which are down, what they refuse, and a ledger that applies a change
+    once (by its signing order, as the `permit_status` nonce rule does)."""
+
+    down: set[str] = field(default_factory=set)
+    slow: set[str] = field(default_factory=set)
+    refuse: str | None = None
+    not_nodes: set[str] = field(default_factory=set)
+    applied: list[bytes] = field(default_factory=list)
+    submitted: list[tuple[str, str]] = field(default_factory=list)
+    known: dict[str, Committed] = field(default_factory=dict)
+
+    def submit(self, url: str, envelope: bytes) -> None:
+        """Take the envelope unless down or refusing."""
+        if url in self.down:
+            raise NodeUnavailable("connection refused")
+        if url in self.not_nodes:
+            raise NodeRefusal("not_found", "no such address")
+        tx_id = envelope.decode().split("|")[0]
+        self.submitted.append((url, tx_id))
+        if tx_id in self.known:
+            return
+        document = envelope.split(b"|", 1)[1]
+        if document in self.applied:
+            raise NodeRefusal("permit_change_replayed", "not newer than the last applied")
+        if self.refuse is not None:
+            raise NodeRefusal(self.refuse, "refused")
+        if url in self.slow:
+            return
+        self.applied.append(document)
+        self.known[tx_id] = Committed(len(self.applied) + 1, "ok")
+
+    def committed(self, url: str, tx_id: str, wait: float) -> Committed | None:
+        """The block that holds the transaction, if any."""
+        if url in self.down:
+            raise NodeUnavailable("connection refused")
+        return self.known.get(tx_id)
+
+
+def fake_build(chain_id: str, cms: bytes, document: bytes, now: int) -> BuiltTx:
+    """A 'transaction' whose id depends on the files and `now`, as the real one's does."""
+    tx_id = f"{chain_id}-{now}-{abs(hash((cms, document))) % 10**8}"
+    return BuiltTx(tx_id, f"{tx_id}|".encode() + document)
