@@ -45,12 +45,14 @@ def demo(
        a head); `kepil serve` on a free loopback port trusting it.
     2. The permit procedure over HTTP with real CMS signatures: sign in,
        file, register (completeness), review, the head signs the permit.
-    3. A 5-node platform (a process per node) whose genesis is that permit.
+    3. `kepil platform init --permit`: a 5-node platform (a process per
+       node) whose genesis is that permit; registered for its changes.
     4. Participants onboarded; an asset issued, transferred, pledged and
        released, redeemed.
-    5. The Ministry suspends the permit in the registry: the platform
-       refuses the next issue within seconds, with no human step; the
-       reinstatement lets it issue again.
+    5. The Ministry suspends the permit in the registry: the relay in
+       `kepil serve` carries it and the platform refuses the next issue
+       within seconds, with no human step; the reinstatement lets it
+       issue again.
 
     Each step checks its outcome and prints where to look (registry entry,
     cabinet, node APIs). Exit 0 only when every step did what it should; a

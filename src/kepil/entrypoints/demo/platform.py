@@ -6,8 +6,6 @@ genesis brings: the genesis carries the head's CMS exactly as the applicant rece
 
 from __future__ import annotations
 
-import base64
-import importlib.util
 import subprocess
 import time
 from collections.abc import Callable
@@ -18,32 +16,26 @@ from typing import Any, Final
 from kepil.adapters.node_client import NodeClient, NodeClientError
 from kepil.entrypoints.demo.people import (
     APPLICANT_BIN,
-    APPLICANT_ORGANIZATION,
     MINISTRY_BIN,
     Person,
 )
-from kepil.entrypoints.demo.permit import PLATFORM_NAME, IssuedPermit
+from kepil.entrypoints.demo.permit import IssuedPermit
 from kepil.entrypoints.demo.processes import Children, kepil_command
 from kepil.entrypoints.demo.server import COMMAND_SECONDS, Server, server_environment
 from kepil.entrypoints.node.network import (
-    NetworkLayout,
     free_port_run,
-    init_network,
     node_configs,
     read_network,
     start_node,
 )
-from kepil.ledger import SignedTx, build_tx, decode_tx, public_key_hex, window_at
+from kepil.ledger import SignedTx, build_tx, decode_tx, window_at
 from kepil.ledger.crypto import SigningKey
-from kepil.ledger.handlers.genesis import Genesis, OperatorEntry
-from kepil.ledger.records import NodeKey
 
 CHAIN_ID: Final = "kepil-demo"
 NODES: Final = 5
 START_SECONDS: Final = 90.0  # five interpreters importing kepil at once on two cores
 PROBE_SECONDS: Final = 5.0
 COMMIT_SECONDS: Final = 20.0
-PLATFORM_INIT: Final = "kepil.entrypoints.cli.platform_init_cmd"  # `kepil platform init`
 
 
 class LedgerStepError(Exception):
@@ -56,9 +48,8 @@ class Platform:
 
     directory: Path
     nodes: list[dict[str, Any]]
-    operator_key: SigningKey = field(default_factory=SigningKey.generate)
+    operator_key: SigningKey
     keys: dict[str, SigningKey] = field(default_factory=dict)
-    made_by: str = ""
     genesis: SignedTx | None = None
     turn: int = 0
     target: int = 0  # the node the last transaction built goes to
@@ -89,14 +80,11 @@ class Platform:
             node.status(self.last_tx, wait=COMMIT_SECONDS)
         return node
 
-    def tx(self, payload: Any, *signers: str, nonce: int | None = None) -> SignedTx:
+    def tx(self, payload: Any, *signers: str) -> SignedTx:
         """`payload` signed by `signers`, each at the nonce the network expects next (asked of
-        the node the transaction then goes to), or at `nonce` when given."""
-        if nonce is None:
-            node = self.caught_up()
-            nonces = {s: int(node.account(s)["next_nonce"]) for s in signers}
-        else:
-            nonces = {s: nonce for s in signers}
+        the node the transaction then goes to)."""
+        node = self.caught_up()
+        nonces = {s: int(node.account(s)["next_nonce"]) for s in signers}
         window = window_at(int(time.time()) - 60, 3600)
         unsigned = build_tx(CHAIN_ID, payload, nonces, window)
         return unsigned.sign({s: self.key(s) for s in signers})
@@ -126,49 +114,18 @@ class Platform:
 def prepare_platform(
     directory: Path, trust: Path, permit: IssuedPermit, server: Server, holder: Person
 ) -> Platform:
-    """The network's files and its signed genesis from the issued permit (nothing runs yet).
-
-    The one place that makes the genesis. With `kepil platform init` in this build, the
-    operator's own command does it: it fetches the permit and its CMS from the server with the
-    holder's session, judges it as the nodes will, and writes the node files, the operator's
-    key and genesis.json. Without it, the demo writes the files as `kepil cluster init` does
-    and builds the same genesis from the CMS the holder received.
-    """
+    """`kepil platform init --permit …` run as the operator would, against the demo's server:
+    it fetches the permit and its CMS with the holder's session, judges it as the nodes will,
+    and writes the node files (trusting `trust` and the Ministry's BIN), the operator's key and
+    the signed genesis. Nothing runs yet."""
     base = free_port_run(2 * NODES)
-    if importlib.util.find_spec(PLATFORM_INIT) is not None:
-        return _by_platform_init(directory, trust, permit, server, holder, base)
-    layout = NetworkLayout(
-        nodes=NODES,
-        chain_id=CHAIN_ID,
-        api_port=base,
-        raft_port=base + NODES,
-        trust_dir=str(trust.resolve()),
-        ministry_bin=MINISTRY_BIN,
-    )
-    cluster = init_network(directory, layout)
-    platform = Platform(directory, list(cluster["nodes"]), made_by="the demo (kepil cluster init)")
-    genesis = Genesis(
-        platform=PLATFORM_NAME,
-        operator=OperatorEntry(
-            APPLICANT_BIN, APPLICANT_ORGANIZATION, public_key_hex(platform.operator_key), ()
-        ),
-        permit=base64.b64encode(permit.cms).decode(),
-        nodes=tuple(NodeKey(node["name"], node["key"]) for node in platform.nodes),
-    )
-    platform.genesis = platform.tx(genesis, APPLICANT_BIN, nonce=1)
-    return platform
-
-
-def _by_platform_init(
-    directory: Path, trust: Path, permit: IssuedPermit, server: Server, holder: Person, base: int
-) -> Platform:
-    """`kepil platform init --permit …` run as the operator would, against the demo's server."""
     args = [
         "platform", "init", str(directory), "--permit", permit.permit_number,
         "--server", server.url, "--operator-bin", APPLICANT_BIN, "--nodes", str(NODES),
         "--chain-id", CHAIN_ID, "--trust-dir", str(trust.resolve()),
         "--ministry-bin", MINISTRY_BIN, "--api-port", str(base), "--raft-port", str(base + NODES),
     ]  # fmt: skip
+    # The token goes by the environment, as the command allows: not on a command line others see.
     env = {**server_environment(server.root, trust), "KEPIL_TOKEN": holder.token}
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         kepil_command(*args),
@@ -181,10 +138,7 @@ def _by_platform_init(
     if done.returncode != 0:
         raise RuntimeError(f"kepil platform init exited {done.returncode}: {done.stderr.strip()}")
     cluster = read_network(directory)
-    key = _wallet_key(directory / "operator.key")
-    platform = Platform(
-        directory, list(cluster["nodes"]), key, made_by="kepil platform init --permit"
-    )
+    platform = Platform(directory, list(cluster["nodes"]), _wallet_key(directory / "operator.key"))
     platform.genesis = decode_tx((directory / "genesis.json").read_bytes().strip())
     return platform
 

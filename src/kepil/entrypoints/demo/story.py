@@ -120,7 +120,7 @@ def _platform(story: Story, stage: Stage, issued: IssuedPermit) -> Platform:
             stage.server,
             stage.cast.applicant,
         )
-        step.note(f"made by {platform.made_by}; node files and logs: {platform.directory}")
+        step.note(f"kepil platform init --permit {issued.permit_number}: {platform.directory}")
         step.note("the nodes trust the TEST PKI root and the Ministry's BIN, not the genesis")
 
     with story.step(f"Start the {NODES} nodes, each a process of its own") as step:
@@ -170,9 +170,9 @@ def _assets(story: Story, platform: Platform) -> None:
 
 def _registry_obeyed(story: Story, stage: Stage, issued: IssuedPermit, platform: Platform) -> None:
     cast, client = stage.cast, stage.client
-    with story.step("The permit's registry changes are routed to the platform's nodes") as step:
-        relay = suspension.register_platform(client, cast, issued, platform)
-        step.note(relay.description)
+    with story.step("The operator registers the platform's nodes for the permit") as step:
+        registered = suspension.register_platform(client, cast, issued, platform)
+        step.note(f"the relay inside kepil serve will deliver the permit's changes to {registered}")
 
     signed_at = None
     for action, want, title in (
@@ -181,13 +181,10 @@ def _registry_obeyed(story: Story, stage: Stage, issued: IssuedPermit, platform:
         ("reinstate", "ok", "The Ministry reinstates it; the platform issues again"),
     ):  # fmt: skip
         with story.step(title) as step:
-            status, document, cms, signed_at = suspension.change_status(
-                client, cast, issued, action, signed_at
-            )
+            status, signed_at = suspension.change_status(client, cast, issued, action, signed_at)
             expected = "suspended" if action == "suspend" else "active"
             step.check(status == expected, f"the registry entry is {status}, not {expected}")
             began = time.monotonic()
-            suspension.deliver(relay, platform, document, cms)
             obeyed = suspension.wait_for_issue(platform, want, began)
             step.note(
                 f"registry: {status}; {obeyed.seconds:.1f} s after the registry's answer, with "
@@ -196,5 +193,4 @@ def _registry_obeyed(story: Story, stage: Stage, issued: IssuedPermit, platform:
             step.check(
                 set(obeyed.codes) == {want}, f"the nodes disagree on the issue: {obeyed.codes}"
             )
-            if relay.by_server:
-                step.note(suspension.delivered(client, cast, issued, action))
+            step.note(suspension.delivered(client, cast, issued, action))

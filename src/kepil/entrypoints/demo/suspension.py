@@ -2,10 +2,9 @@
 issuing with no human step; a reinstatement lets it issue again.
 
 The head signs a `permit_status_change` document and sends it to the registry's API: that is
-the only thing a person does. The signed document itself then reaches the nodes, which check
-the head's signature under their own anchors. It travels by the relay inside `kepil serve`
-when the server has one (the platform is registered for the permit); on a server without it,
-`deliver` hands the same signed files to a node as the relay would.
+the only thing a person does. The relay inside `kepil serve` then carries the signed document
+itself to every node of the platforms registered for the permit, which check the head's
+signature under their own anchors.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from kepil.adapters.ledger_permit import permit_change_tx
 from kepil.domain.canonical import canonical_bytes
 from kepil.entrypoints.demo.assets import ALICE, ISSUER, WHEAT
 from kepil.entrypoints.demo.people import Cast
@@ -28,22 +26,7 @@ from kepil.ledger.handlers.issuers import Issue
 OBEY_SECONDS: Final = 10.0  # issue 21: the platform obeys the registry within 10 s
 RETRY_SECONDS: Final = 0.3
 SUSPENDED: Final = "permit_suspended"
-PLATFORMS_ROUTE: Final = "/api/v1/permits/{permit_number}/platforms"
 REASON: Final = "Rules §11: TEST suspension by `kepil demo`"
-
-
-@dataclass(frozen=True)
-class Relay:
-    """How registry changes reach this platform: by the server's relay, or by the demo."""
-
-    by_server: bool
-
-    @property
-    def description(self) -> str:
-        """One line for the progress output."""
-        if self.by_server:
-            return "the relay inside kepil serve delivers registry changes"
-        return "this server has no relay yet: the demo hands the registry's signed files to a node"
 
 
 @dataclass(frozen=True)
@@ -58,18 +41,13 @@ class Obeyed:
 
 def register_platform(
     client: ServiceClient, cast: Cast, permit: IssuedPermit, platform: Platform
-) -> Relay:
-    """Register the platform's nodes for the permit with the relay, when the server has one
-    (its OpenAPI lists the route)."""
-    openapi = client.expect(client.get("/openapi.json"), 200, "the server's OpenAPI")
-    if PLATFORMS_ROUTE not in openapi.get("paths", {}):
-        return Relay(by_server=False)
+) -> str:
+    """The holder registers the platform's chain and nodes for the permit; what was registered."""
     path = f"/api/v1/permits/{permit.permit_number}/platforms"
     body = {"name": PLATFORM_NAME, "chain_id": CHAIN_ID, "nodes": platform.urls}
     answer = client.post_json(path, body, cast.applicant.token)
-    if answer.status not in {200, 201}:
-        client.expect(answer, 201, "registering the platform for the permit")
-    return Relay(by_server=True)
+    registered = client.expect(answer, 201, "registering the platform for the permit")
+    return f"{registered['chain_id']} ({len(registered['nodes'])} nodes)"
 
 
 def delivered(client: ServiceClient, cast: Cast, permit: IssuedPermit, action: str) -> str:
@@ -98,9 +76,9 @@ def change_status(
     permit: IssuedPermit,
     action: str,
     after: datetime | None = None,
-) -> tuple[str, bytes, bytes, datetime]:
-    """The head signs the status change and the registry records it: the entry's new status,
-    the document, the head's CMS over it and the signing moment it states.
+) -> tuple[str, datetime]:
+    """The head signs the status change and the registry records it: the entry's new status
+    and the signing moment the signature states.
 
     A platform takes the Ministry's changes in the order of their signing moments, to the
     second (the moment is the change's nonce): one signed within the same second as the
@@ -126,20 +104,7 @@ def change_status(
         cast.head.token,
     )
     entry = client.expect(answer, 200, f"{action} in the registry")
-    return str(entry["status"]), document, cms, signed_at
-
-
-def deliver(relay: Relay, platform: Platform, document: bytes, cms: bytes) -> None:
-    """Bring the registry's signed change to the platform the way the relay does.
-
-    With the server's relay there is nothing to do. Without it, the same permit_status
-    transaction the relay builds is given to one node; the demo waits only for the outcome
-    that matters, the platform refusing (or allowing) an issue.
-    """
-    if relay.by_server:
-        return
-    tx = permit_change_tx(CHAIN_ID, cms, document, int(time.time()) - 5)
-    platform.client(0).submit(tx.to_bytes())
+    return str(entry["status"]), signed_at
 
 
 def wait_for_issue(platform: Platform, want: str, began: float) -> Obeyed:
