@@ -1,10 +1,10 @@
-# Two commands on a fresh machine:  `make serve`  and  `make test`.
+# Two commands on a fresh machine:  `make serve`  and  `make test`  (and `make demo` to see it all).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test lint unit integration browser install clean
+.PHONY: serve test demo lint unit integration browser install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ install: $(STAMP)
 ## Set up and run the embedded default: SQLite, one node, http://127.0.0.1:8000
 serve: $(STAMP)
 	$(BIN)/kepil serve
+
+## The whole story in one run (`kepil demo --help`): TEST PKI, the permit procedure over HTTP,
+## a 5-node platform from that permit, assets, a registry suspension the platform obeys
+demo: $(STAMP)
+	$(BIN)/kepil demo
 
 ## Static checks, then every test layer (PostgreSQL and browser tests skip loudly when their
 ## server or Chromium is missing; under CI=true a missing Chromium fails)

@@ -14,6 +14,7 @@ from kepil.entrypoints.cli.bench_cmd import bench_app
 from kepil.entrypoints.cli.calendar_cmd import calendar_app
 from kepil.entrypoints.cli.cluster_cmd import cluster_app
 from kepil.entrypoints.cli.db_cmd import db_app
+from kepil.entrypoints.cli.demo_cmd import demo
 from kepil.entrypoints.cli.doc_cmd import doc_app
 from kepil.entrypoints.cli.eds_cmd import eds_app
 from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE
@@ -44,6 +45,7 @@ app.command("node")(node)
 app.command("audit")(audit)
 app.command("ncalayer")(ncalayer)
 app.command("permit-tx")(permit_tx)
+app.command("demo")(demo)
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(id_app, name="id")
 app.add_typer(db_app, name="db")
