@@ -84,7 +84,9 @@ def canonical_json(value: Any) -> bytes:
     """The RFC 8785 serialisation of a JSON value, fast for the values transactions carry."""
     if is_plain(value):
         try:
-            return orjson.dumps(value, option=SORTED)
+            # A copy of exact size: orjson's result keeps its whole write buffer (~4 KiB), and
+            # a body's bytes live as long as its transaction (mempool, blocks in flight).
+            return bytes(memoryview(orjson.dumps(value, option=SORTED)))
         except orjson.JSONEncodeError:
             pass  # a lone surrogate, or deeper than orjson nests: the standard library decides
         try:

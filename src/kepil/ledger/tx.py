@@ -266,7 +266,12 @@ def _parse_canonical(envelope: bytes | str) -> tuple[dict[str, Any], bytes] | No
         return None
     body_bytes, sigs_bytes = parts
     written = b"".join((_BODY_OPENING_BYTES, body_bytes, _SIGS_OPENING_BYTES, sigs_bytes, b"}"))
-    return (parsed, body_bytes) if written == data else None
+    if written != data:
+        return None
+    # The same bytes sliced from the input: orjson's result keeps its whole write buffer
+    # (~4 KiB), and the body's bytes live as long as the transaction.
+    start = len(_BODY_OPENING_BYTES)
+    return parsed, data[start : start + len(body_bytes)]
 
 
 def _written_parts(parsed: object) -> tuple[bytes, bytes] | None:

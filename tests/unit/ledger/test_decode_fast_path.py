@@ -9,6 +9,7 @@ non-canonical text reach decode_tx.
 from __future__ import annotations
 
 import json
+import tracemalloc
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
@@ -328,3 +329,17 @@ def test_a_transaction_keeps_the_bytes_it_was_read_from_only_when_they_are_its_o
     assert decode_tx(data.decode()).wire is None
     assert decode_tx(data + b" ").wire is None
     assert decode_tx(data.replace(b'"memo":null', b'"memo":"\\u00e9"')).wire is None
+
+
+def test_decoded_transactions_by_the_thousand_keep_no_write_buffers() -> None:
+    data = a_signed_transfer().to_bytes()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [decode_tx(data) for _ in range(1000)]
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert all(tx.wire is not None for tx in kept)
+    # The body's bytes are a slice of the input, not orjson's (~4 KiB) result.
+    assert grown < 1000 * 4096  # about 2 KiB of objects each; with the buffer, over 6 KiB

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import tracemalloc
 from typing import Any
 from unittest import mock
 
@@ -93,3 +94,19 @@ def test_orjson_writes_what_the_standard_library_writes_for_plain_values(value: 
         except UnicodeEncodeError:
             return  # a lone surrogate: orjson refuses it, canonical_json takes the reference
         assert orjson.dumps(value, option=encoding.SORTED) == expected
+
+
+def test_canonical_bytes_kept_by_the_thousand_take_about_their_length_in_memory() -> None:
+    # orjson's own result holds its whole write buffer (~4 KiB); a body's bytes live as long as
+    # its transaction, so canonical_json hands out an exact copy.
+    document = {"payload": {"amount": 1, "memo": None}, "type": "transfer"}
+    size = len(canonical_json(document))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [canonical_json(document) for _ in range(1000)]
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(kept) == 1000
+    assert grown < 1000 * (size + 200)
