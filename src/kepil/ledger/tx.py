@@ -21,7 +21,7 @@ import orjson
 from kepil.ledger.codes import ReasonCode, Refusal
 from kepil.ledger.crypto import SigningKey, public_key_hex, sign_hex
 from kepil.ledger.encoding import SORTED, canonical_json, is_plain
-from kepil.ledger.fields import MAX_AMOUNT, Fields, is_identifier, malformed
+from kepil.ledger.fields import HEX64, MAX_AMOUNT, Fields, is_identifier, is_text, malformed
 
 MINISTRY: Final = "ministry"  # the signer id of the Ministry; participants sign as their IIN/BIN
 MAX_TX_BYTES: Final = 256 * 1024
@@ -37,6 +37,8 @@ _SIGS_OPENING: Final = ',"sigs":'
 _BODY_OPENING_BYTES: Final = _BODY_OPENING.encode()
 _SIGS_OPENING_BYTES: Final = _SIGS_OPENING.encode()
 _ENVELOPE_KEYS: Final = frozenset(("body", "sigs"))
+_BODY_KEYS: Final = frozenset(("type", "chain", "nonces", "not_before", "not_after", "payload"))
+_SIG_KEYS: Final = frozenset(("by", "key", "sig"))
 
 
 class PayloadLike(Protocol):
@@ -213,7 +215,10 @@ def decode_tx(envelope: bytes | str | Mapping[str, Any]) -> SignedTx:
     if canonical is None:
         return _read_envelope(parse_json(envelope), None)
     parsed, body_written = canonical
-    return _read_envelope(parsed, body_written, envelope if isinstance(envelope, bytes) else None)
+    written = envelope if isinstance(envelope, bytes) else None
+    return _read_usual(parsed, body_written, written) or _read_envelope(
+        parsed, body_written, written
+    )
 
 
 def _read_envelope(
@@ -232,6 +237,65 @@ def _read_envelope(
     if written is not None and unsigned.body_bytes is body_written and _by_signer(sigs):
         return SignedTx(unsigned, sigs, written)
     return SignedTx(unsigned, sigs)
+
+
+def _read_usual(
+    parsed: dict[str, Any], body_written: bytes, written: bytes | None
+) -> SignedTx | None:
+    """What _read_envelope reads from a well-formed envelope, read faster; None for any other.
+
+    The same checks in one pass over plain dicts, without a Fields reader per object: every
+    envelope this accepts, _read_envelope accepts with the same result, and anything unusual
+    (a missing or extra field, a bad value, a payload that is not plain) returns None so that
+    _read_envelope raises its own refusal. A hypothesis test holds the two paths together.
+    """
+    body, sigs = parsed["body"], parsed["sigs"]
+    if body.keys() != _BODY_KEYS or not 0 <= len(sigs) <= MAX_SIGNERS:
+        return None
+    nonces, payload = body["nonces"], body["payload"]
+    header_ok = (
+        is_text(body["type"], 40)
+        and is_text(body["chain"], 100)
+        and _usual_count(body["not_before"], 0)
+        and _usual_count(body["not_after"], 0)
+        and type(nonces) is dict
+        and 0 < len(nonces) <= MAX_SIGNERS
+        and all(is_signer_id(k) and _usual_count(n, 1) for k, n in nonces.items())
+        and type(payload) is dict
+        and len(body_written) <= MAX_TX_BYTES
+        and is_plain(payload)
+    )
+    if not header_ok:
+        return None
+    read: list[TxSignature] = []
+    for sig in sigs:
+        if type(sig) is not dict or sig.keys() != _SIG_KEYS:
+            return None
+        by, key, value = sig["by"], sig["key"], sig["sig"]
+        if not (
+            type(by) is str
+            and by in nonces
+            and type(key) is str
+            and HEX64.fullmatch(key)
+            and type(value) is str
+            and _SIG_HEX.fullmatch(value)
+        ):
+            return None
+        read.append(TxSignature(by, key, value))
+    if len({s.by for s in read}) != len(read):
+        return None
+    unsigned = UnsignedTx(
+        body["type"], body["chain"], nonces, body["not_before"], body["not_after"], payload,
+        body, body_written, hashlib.sha256(body_written).hexdigest(),
+    )  # fmt: skip
+    signed = tuple(read)
+    kept = written if written is not None and _by_signer(signed) else None
+    return SignedTx(unsigned, signed, kept)
+
+
+def _usual_count(value: object, low: int) -> bool:
+    """Whether `value` is an integer in [low, MAX_AMOUNT], as Fields.integer and nonces ask."""
+    return type(value) is int and low <= value <= MAX_AMOUNT
 
 
 def _by_signer(sigs: tuple[TxSignature, ...]) -> bool:

@@ -343,3 +343,54 @@ def test_decoded_transactions_by_the_thousand_keep_no_write_buffers() -> None:
     assert all(tx.wire is not None for tx in kept)
     # The body's bytes are a slice of the input, not orjson's (~4 KiB) result.
     assert grown < 1000 * 4096  # about 2 KiB of objects each; with the buffer, over 6 KiB
+
+
+def test_a_usual_transfer_is_read_without_the_general_reader() -> None:
+    data = a_signed_transfer().to_bytes()
+    with mock.patch.object(tx_module, "_read_envelope", side_effect=AssertionError("general")):
+        assert decode_tx(data) == a_signed_transfer()
+
+
+def _with_sigs(sigs: list[dict[str, str]]) -> bytes:
+    tx = a_signed_transfer()
+    return b"".join((b'{"body":', tx.unsigned.body_bytes, b',"sigs":', canonical_bytes(sigs), b"}"))
+
+
+def _sig(by: str = ALICE, key: str = "ab" * 32, sig: str = "cd" * 64) -> dict[str, str]:
+    return {"by": by, "key": key, "sig": sig}
+
+
+ODD_HEADERS = {
+    "a type with a trailing space": (b'"type":"transfer"', b'"type":"transfer "'),
+    "a type with a control character": (b'"type":"transfer"', b'"type":"trans\\u0001fer"'),
+    "an empty chain": (b'"chain":"kepil-test"', b'"chain":""'),
+    "a nonce of zero": (b'":3}', b'":0}'),
+    "a nonce that is true": (b'":3}', b'":true}'),
+    "a window below zero": (b'"not_before":', b'"not_before":-'),
+    "a signer that is no IIN": (ALICE.encode() + b'":3', b'123456789012":3'),
+}  # fmt: skip
+ODD_SIGS = {
+    "no signatures": [],
+    "five signatures": [_sig()] * 5,
+    "a repeated signer": [_sig(), _sig()],
+    "a signer without a nonce": [_sig(by=BOB)],
+    "an uppercase signature": [_sig(sig="CD" * 64)],
+    "a short key": [_sig(key="ab" * 31)],
+    "a key that is a number": [{"by": ALICE, "key": 1, "sig": "cd" * 64}],  # type: ignore[dict-item]
+    "an extra member": [{**_sig(), "z": "1"}],
+}
+
+
+@pytest.mark.parametrize("odd", ODD_HEADERS.values(), ids=ODD_HEADERS.keys())
+def test_an_odd_header_ends_as_on_the_strict_path(odd: tuple[bytes, bytes]) -> None:
+    old, new = odd
+    data = a_signed_transfer().to_bytes()
+    assert old in data
+    data = data.replace(old, new, 1)
+    assert outcome(decode_tx, data) == outcome(strictly, data)
+
+
+@pytest.mark.parametrize("sigs", ODD_SIGS.values(), ids=ODD_SIGS.keys())
+def test_odd_signatures_end_as_on_the_strict_path(sigs: list[dict[str, str]]) -> None:
+    data = _with_sigs(sigs)
+    assert outcome(decode_tx, data) == outcome(strictly, data)
