@@ -7,15 +7,19 @@ one node spends per transfer, times the nodes, bounds what a network sharing thi
 cores can commit. This runs a follower's path on a real SQLite ledger file (synchronous=FULL)
 in one process, block by block, timing each stage with the thread's CPU clock:
 
-- decode: the log entry's bytes to transactions (what a follower receives);
+- decode: the log entry's bytes to transactions (what a follower receives; orjson where it
+  writes the received bytes back exactly, else the strict parser);
 - verify: every Ed25519 signature (libsodium through PyNaCl);
-- execute: static checks, envelope, handler, state changes and the state root;
+- execute: the prefetch of the block's nonces, participants and balances (one SQLite query),
+  static checks, envelope, handler, state changes and the state root;
 - checkpoint: the node's signature over (height, block hash, state root);
 - record: rows for blocks, transactions, movements, parties, state and history, and the
   SQLite transaction that writes them (its fsync is wall time, not CPU).
 
-The raft engine, the peer messages and HTTP are not in this figure; `kepil bench ledger
---nodes 5` measures the whole network. Prints one JSON object with the machine.
+The raft engine, the peer messages and HTTP are not in this figure, nor the proposing node's
+saving (it applies its own batch without decoding it); `kepil bench ledger --nodes 5` measures
+the whole network. Prints one JSON object with the machine. The machine is often shared: compare
+two versions by running them interleaved (A, B, A, B) with PYTHONPATH pointing at each `src`.
 """
 
 from __future__ import annotations

@@ -17,8 +17,10 @@ from typing import Any, Final
 from kepil.domain.canonical import canonical_bytes
 from kepil.ledger.codes import ReasonCode
 from kepil.ledger.executor import Executor
-from kepil.ledger.state import ChainHead, ChangeSet, StateReader
-from kepil.ledger.tx import SignedTx, decode_tx
+from kepil.ledger.fields import is_identifier
+from kepil.ledger.state import ChainHead, ChangeSet, Prefetching, StateReader
+from kepil.ledger.statekeys import StateKey, balance_key, nonce_key, participant_key
+from kepil.ledger.tx import MINISTRY, SignedTx, decode_tx
 from kepil.ledger.view import LedgerView
 
 GENESIS_PREVIOUS: Final = "0" * 64
@@ -166,6 +168,33 @@ def txs_hash(txs: Sequence[SignedTx], results: Sequence[TxResult]) -> str:
     return digest.hexdigest()
 
 
+def envelope_keys(txs: Sequence[SignedTx]) -> list[StateKey]:
+    """Keys a block's transactions are likely to read: signers' nonces, participants, balances.
+
+    The signers' nonces and records are what every envelope check reads; the IIN/BINs a
+    payload names at its top level (sender, recipient, holder...) are participants too, with
+    their balances of the payload's asset. A store on disk reads them all in one query before
+    the block runs instead of one query each; a key listed but never read costs only a row.
+    """
+    keys: list[StateKey] = []
+    for tx in txs:
+        unsigned = tx.unsigned
+        for signer in unsigned.nonces:
+            keys.append(nonce_key(signer))
+        named = {signer for signer in unsigned.nonces if signer != MINISTRY}
+        named.update(
+            value
+            for value in unsigned.payload.values()
+            if type(value) is str and is_identifier(value)
+        )
+        asset = unsigned.payload.get("asset")
+        for party in named:
+            keys.append(participant_key(party))
+            if type(asset) is str:
+                keys.append(balance_key(party, asset))
+    return keys
+
+
 def apply_block(
     state: StateReader,
     proposal: BlockProposal,
@@ -178,6 +207,8 @@ def apply_block(
     signatures (say, in a worker pool) with signatures_valid; otherwise they are verified here.
     """
     _check_attachment(state.head(), proposal, executor.chain_id)
+    if isinstance(state, Prefetching):
+        state.prefetch(envelope_keys(proposal.txs))
     checked = signatures_checked or [False] * len(proposal.txs)
     view = LedgerView(state)
     results = tuple(

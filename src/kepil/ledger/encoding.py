@@ -1,11 +1,14 @@
-"""RFC 8785 bytes of transaction bodies, through the C JSON encoder when that is provably equal.
+"""RFC 8785 bytes of transaction bodies, through a C JSON encoder when that is provably equal.
 
 For JSON made only of objects with ASCII keys, arrays, strings, booleans, null and integers of
 magnitude below 2**53, the standard library's sorted, compact, non-ASCII-preserving output is
 byte-for-byte the RFC 8785 form: ASCII keys sort the same by UTF-16 unit and by code point, and
 both escape exactly '"', '\\' and the C0 controls, with the same short forms and lowercase hex.
-Anything else (floats, big integers, non-ASCII keys, lone surrogates) goes through
-kepil.domain.canonical. tests/unit/ledger/test_encoding.py checks the equality with hypothesis.
+orjson with OPT_SORT_KEYS writes the same bytes for those values, some eight times faster, and
+is tried first; it refuses lone surrogates and nesting deeper than it goes, which then take the
+standard library's path as before. Anything else (floats, big integers, non-ASCII keys, lone
+surrogates) goes through kepil.domain.canonical. tests/unit/ledger/test_encoding.py checks the
+equalities with hypothesis.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ import json
 import json.encoder
 from typing import Any, Final
 
+import orjson
+
 from kepil.domain.canonical import canonical_bytes
 
 _SAFE_INTEGER: Final = 2**53 - 1
 _SCALARS: Final = (str, bool, type(None))
+SORTED: Final = orjson.OPT_SORT_KEYS
 # One encoder for every call: json.dumps with options builds a new one each time.
 # allow_nan=False so that text holding NaN or Infinity has no sorted form (see plain_text).
 _ENCODER: Final = json.JSONEncoder(
@@ -77,6 +83,12 @@ _C_ENCODE: Final = _c_encode()
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 serialisation of a JSON value, fast for the values transactions carry."""
     if is_plain(value):
+        try:
+            # A copy of exact size: orjson's result keeps its whole write buffer (~4 KiB), and
+            # a body's bytes live as long as its transaction (mempool, blocks in flight).
+            return bytes(memoryview(orjson.dumps(value, option=SORTED)))
+        except orjson.JSONEncodeError:
+            pass  # a lone surrogate, or deeper than orjson nests: the standard library decides
         try:
             return plain_text(value).encode()
         except UnicodeEncodeError:

@@ -31,6 +31,16 @@ def is_identifier(text: str) -> bool:
         return False
 
 
+def is_text(value: object, max_length: int = MAX_TEXT) -> bool:
+    """Whether Fields.text(max_length) takes `value` as it stands (the same checks, no refusal)."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= max_length
+        and value == value.strip()
+        and not _CONTROL.search(value)
+    )
+
+
 def malformed(detail: str) -> Refusal:
     """A MALFORMED refusal naming what was wrong."""
     return Refusal(ReasonCode.MALFORMED, detail)

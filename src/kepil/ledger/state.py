@@ -7,9 +7,9 @@ same two protocols and writes a ChangeSet in one database transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from kepil.ledger.root import EMPTY_ACCUMULATOR, accumulate, state_root
 from kepil.ledger.statekeys import StateKey, Value
@@ -48,6 +48,15 @@ class StateReader(Protocol):
 
     def head(self) -> ChainHead | None:
         """The last committed block, or None before genesis."""
+        ...
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """A state that can read many keys ahead in one go (a store on disk), before a block runs."""
+
+    def prefetch(self, keys: Iterable[StateKey]) -> None:
+        """Make the later get() of each of `keys` cheap; what get() answers does not change."""
         ...
 
 

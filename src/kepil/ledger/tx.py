@@ -13,23 +13,32 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, ClassVar, Final, Protocol
+
+import orjson
 
 from kepil.ledger.codes import ReasonCode, Refusal
 from kepil.ledger.crypto import SigningKey, public_key_hex, sign_hex
-from kepil.ledger.encoding import canonical_json, is_plain, plain_text
-from kepil.ledger.fields import MAX_AMOUNT, Fields, is_identifier, malformed
+from kepil.ledger.encoding import SORTED, canonical_json, is_plain
+from kepil.ledger.fields import HEX64, MAX_AMOUNT, Fields, is_identifier, is_text, malformed
 
 MINISTRY: Final = "ministry"  # the signer id of the Ministry; participants sign as their IIN/BIN
 MAX_TX_BYTES: Final = 256 * 1024
 MAX_SIGNERS: Final = 4
 TX_DOMAIN: Final = b"kepil/tx/v1\x00"
+# More arrays and objects than this and decode_tx leaves the input to the strict parser: the
+# count bounds the nesting, so no depth the standard library refuses reaches orjson's parser.
+MAX_FAST_OPENERS: Final = 200
 _SIG_HEX: Final = re.compile(r"[0-9a-f]{128}")
 # What SignedTx.to_bytes() writes before the body and before the signatures.
 _BODY_OPENING: Final = '{"body":'
 _SIGS_OPENING: Final = ',"sigs":'
 _BODY_OPENING_BYTES: Final = _BODY_OPENING.encode()
 _SIGS_OPENING_BYTES: Final = _SIGS_OPENING.encode()
+_ENVELOPE_KEYS: Final = frozenset(("body", "sigs"))
+_BODY_KEYS: Final = frozenset(("type", "chain", "nonces", "not_before", "not_after", "payload"))
+_SIG_KEYS: Final = frozenset(("by", "key", "sig"))
 
 
 class PayloadLike(Protocol):
@@ -106,6 +115,10 @@ class SignedTx:
 
     unsigned: UnsignedTx
     sigs: tuple[TxSignature, ...]
+    # The bytes decode_tx read this transaction from, when they are exactly what to_bytes()
+    # writes: decode_tx is a function of its input, so a log entry made of these bytes decodes
+    # to an equal transaction on every node, and the node that proposed it need not check.
+    wire: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def tx_id(self) -> str:
@@ -129,6 +142,8 @@ class SignedTx:
 
     def to_bytes(self) -> bytes:
         """The envelope's canonical bytes, for storage and the wire."""
+        if self.wire is not None:
+            return self.wire
         # canonical_json(self.to_json()), spliced: "body" sorts before "sigs", and the body's
         # canonical bytes are already at hand, so only the few signature strings are encoded.
         sigs = canonical_json([s.to_json() for s in sorted(self.sigs, key=lambda s: s.by)])
@@ -157,7 +172,7 @@ def unsigned_from_body(body: object) -> UnsignedTx:
     return _unsigned(body, None)
 
 
-def _unsigned(body: object, text: str | None) -> UnsignedTx:
+def _unsigned(body: object, written: bytes | None) -> UnsignedTx:
     reader = Fields(body, "body")
     tx_type = reader.text("type", 40)
     chain = reader.text("chain", 100)
@@ -169,20 +184,20 @@ def _unsigned(body: object, text: str | None) -> UnsignedTx:
         raise malformed("body.payload must be an object")
     reader.done()
     assert isinstance(body, dict)  # noqa: S101 - Fields has just checked it
-    encoded = _body_bytes(body, payload, text)
+    encoded = _body_bytes(body, payload, written)
     if len(encoded) > MAX_TX_BYTES:
         raise Refusal(ReasonCode.TX_TOO_LARGE)
     tx_id = hashlib.sha256(encoded).hexdigest()
     return UnsignedTx(tx_type, chain, nonces, not_before, not_after, payload, body, encoded, tx_id)
 
 
-def _body_bytes(body: dict[str, Any], payload: dict[str, Any], text: str | None) -> bytes:
-    """The body's RFC 8785 bytes; `text`, when given, is the body's C-encoded sorted text."""
+def _body_bytes(body: dict[str, Any], payload: dict[str, Any], written: bytes | None) -> bytes:
+    """The body's RFC 8785 bytes; `written`, when given, is the body's orjson-sorted bytes."""
     try:
         # The header is checked by now (ASCII signer ids, safe integers, strings), so the
-        # payload alone decides whether the C encoder's text is the RFC 8785 form.
-        if text is not None and is_plain(payload):
-            return text.encode()
+        # payload alone decides whether orjson's sorted bytes are the RFC 8785 form.
+        if written is not None and is_plain(payload):
+            return written
         return canonical_json(body)
     except ValueError:
         # Big integers, non-finite numbers and lone surrogates have no RFC 8785 form; without
@@ -199,44 +214,138 @@ def decode_tx(envelope: bytes | str | Mapping[str, Any]) -> SignedTx:
     canonical = _parse_canonical(envelope)
     if canonical is None:
         return _read_envelope(parse_json(envelope), None)
-    return _read_envelope(*canonical)
+    parsed, body_written = canonical
+    written = envelope if isinstance(envelope, bytes) else None
+    return _read_usual(parsed, body_written, written) or _read_envelope(
+        parsed, body_written, written
+    )
 
 
-def _read_envelope(parsed: object, body_text: str | None) -> SignedTx:
+def _read_envelope(
+    parsed: object, body_written: bytes | None, written: bytes | None = None
+) -> SignedTx:
+    """The transaction in `parsed`; `written` is the input when orjson writes it back as given."""
     reader = Fields(parsed, "envelope")
-    unsigned = _unsigned(reader.raw("body"), body_text)
+    unsigned = _unsigned(reader.raw("body"), body_written)
     sigs = tuple(map(_signature, reader.array("sigs", MAX_SIGNERS)))
     reader.done()
     signers = {s.by for s in sigs}
     if len(signers) != len(sigs) or not signers <= unsigned.nonces.keys():
         raise Refusal(ReasonCode.UNEXPECTED_SIGNER, "a signature's signer has no nonce or repeats")
+    # to_bytes() writes the body's canonical bytes and the signatures sorted by signer: the
+    # input is those bytes when its body was kept as written and its signatures come sorted.
+    if written is not None and unsigned.body_bytes is body_written and _by_signer(sigs):
+        return SignedTx(unsigned, sigs, written)
     return SignedTx(unsigned, sigs)
 
 
-def _parse_canonical(envelope: bytes | str) -> tuple[dict[str, Any], str] | None:
-    """The envelope and its body's text when the body is its own sorted compact text, else None.
+def _read_usual(
+    parsed: dict[str, Any], body_written: bytes, written: bytes | None
+) -> SignedTx | None:
+    """What _read_envelope reads from a well-formed envelope, read faster; None for any other.
 
-    What parse_json would make of the input, found faster. The C parser alone lets duplicate
-    keys and NaN through, but in the body neither survives the round trip that must be made
-    anyway to encode it: a duplicate key is dropped from the parsed object and so from its
-    re-encoding, and the encoder refuses NaN and Infinity. The few bytes of signatures go
-    through the strict parser itself. Anything unusual returns None, and then parse_json
-    reads the whole input and raises its own refusal (a hypothesis test compares the two).
+    The same checks in one pass over plain dicts, without a Fields reader per object: every
+    envelope this accepts, _read_envelope accepts with the same result, and anything unusual
+    (a missing or extra field, a bad value, a payload that is not plain) returns None so that
+    _read_envelope raises its own refusal. A hypothesis test holds the two paths together.
+    """
+    body, sigs = parsed["body"], parsed["sigs"]
+    if body.keys() != _BODY_KEYS or not 0 <= len(sigs) <= MAX_SIGNERS:
+        return None
+    nonces, payload = body["nonces"], body["payload"]
+    header_ok = (
+        is_text(body["type"], 40)
+        and is_text(body["chain"], 100)
+        and _usual_count(body["not_before"], 0)
+        and _usual_count(body["not_after"], 0)
+        and type(nonces) is dict
+        and 0 < len(nonces) <= MAX_SIGNERS
+        and all(is_signer_id(k) and _usual_count(n, 1) for k, n in nonces.items())
+        and type(payload) is dict
+        and len(body_written) <= MAX_TX_BYTES
+        and is_plain(payload)
+    )
+    if not header_ok:
+        return None
+    read: list[TxSignature] = []
+    for sig in sigs:
+        if type(sig) is not dict or sig.keys() != _SIG_KEYS:
+            return None
+        by, key, value = sig["by"], sig["key"], sig["sig"]
+        if not (
+            type(by) is str
+            and by in nonces
+            and type(key) is str
+            and HEX64.fullmatch(key)
+            and type(value) is str
+            and _SIG_HEX.fullmatch(value)
+        ):
+            return None
+        read.append(TxSignature(by, key, value))
+    if len({s.by for s in read}) != len(read):
+        return None
+    unsigned = UnsignedTx(
+        body["type"], body["chain"], nonces, body["not_before"], body["not_after"], payload,
+        body, body_written, hashlib.sha256(body_written).hexdigest(),
+    )  # fmt: skip
+    signed = tuple(read)
+    kept = written if written is not None and _by_signer(signed) else None
+    return SignedTx(unsigned, signed, kept)
+
+
+def _usual_count(value: object, low: int) -> bool:
+    """Whether `value` is an integer in [low, MAX_AMOUNT], as Fields.integer and nonces ask."""
+    return type(value) is int and low <= value <= MAX_AMOUNT
+
+
+def _by_signer(sigs: tuple[TxSignature, ...]) -> bool:
+    """Whether `sigs` come in the order to_bytes() writes them."""
+    return all(a.by < b.by for a, b in pairwise(sigs))
+
+
+def _parse_canonical(envelope: bytes | str) -> tuple[dict[str, Any], bytes] | None:
+    """The envelope and its body's bytes when orjson writes the input back byte for byte, else None.
+
+    What parse_json would make of the input, found faster, and only for input written as
+    SignedTx.to_bytes() writes it (sorted, compact; the signatures as given). A repeated key is
+    dropped from the parsed object and so from its re-encoding, NaN and Infinity are no JSON
+    to orjson, an integer beyond 64 bits becomes a float that writes back otherwise, and any
+    space or other escape writes back otherwise too: each makes the bytes differ, and then
+    parse_json reads the whole input and raises its own refusal (a hypothesis test compares the
+    two). Input with many arrays or objects also goes there: the standard library's parser has
+    its own nesting limit, which orjson's (1024) must not overrule.
     """
     try:
-        text = envelope.decode() if isinstance(envelope, bytes) else envelope
-        if not text.startswith(_BODY_OPENING):
-            return None
-        body, body_end = _PARSER.raw_decode(text, len(_BODY_OPENING))
-        body_text = text[len(_BODY_OPENING) : body_end]
-        if not text.startswith(_SIGS_OPENING, body_end) or plain_text(body) != body_text:
-            return None
-        sigs, sigs_end = _STRICT_PARSER.raw_decode(text, body_end + len(_SIGS_OPENING))
-    except (ValueError, RecursionError, Refusal):
+        data = envelope if isinstance(envelope, bytes) else envelope.encode()
+    except UnicodeEncodeError:
+        return None  # a lone surrogate in text: the strict parser decides
+    if data.count(b"{") + data.count(b"[") > MAX_FAST_OPENERS:
         return None
-    if sigs_end != len(text) - 1 or not text.endswith("}"):
+    try:
+        parsed = orjson.loads(data)
+        parts = _written_parts(parsed)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return None
-    return {"body": body, "sigs": sigs}, body_text
+    if parts is None:
+        return None
+    body_bytes, sigs_bytes = parts
+    written = b"".join((_BODY_OPENING_BYTES, body_bytes, _SIGS_OPENING_BYTES, sigs_bytes, b"}"))
+    if written != data:
+        return None
+    # The same bytes sliced from the input: orjson's result keeps its whole write buffer
+    # (~4 KiB), and the body's bytes live as long as the transaction.
+    start = len(_BODY_OPENING_BYTES)
+    return parsed, data[start : start + len(body_bytes)]
+
+
+def _written_parts(parsed: object) -> tuple[bytes, bytes] | None:
+    """orjson's sorted bytes of an envelope's body and signatures, or None if it has others."""
+    if type(parsed) is not dict or parsed.keys() != _ENVELOPE_KEYS:
+        return None
+    body, sigs = parsed["body"], parsed["sigs"]
+    if type(body) is not dict or type(sigs) is not list:
+        return None
+    return orjson.dumps(body, option=SORTED), orjson.dumps(sigs, option=SORTED)
 
 
 def parse_json(text: bytes | str) -> object:
@@ -256,12 +365,6 @@ def _unique_pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constant(name: str) -> object:
     raise malformed(f"{name} is not JSON")
-
-
-_PARSER: Final = json.JSONDecoder()
-_STRICT_PARSER: Final = json.JSONDecoder(
-    object_pairs_hook=_unique_pairs, parse_constant=_no_constant
-)
 
 
 def _nonces(value: object) -> dict[str, int]:

@@ -24,7 +24,7 @@ from kepil.adapters.ledger_store.store import SqliteLedgerStore as StoreClass
 from kepil.ledger import Block, BlockProposal, apply_block, replay_block
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.operator import FreezeOrder, Unfreeze
-from kepil.ledger.statekeys import balance_key, freeze_key
+from kepil.ledger.statekeys import balance_key, freeze_key, nonce_key, participant_key
 
 
 @pytest.fixture
@@ -311,3 +311,44 @@ def test_freezes_are_read_from_memory_and_survive_reopening_and_lifting(path: Pa
     with SqliteLedgerStore(path) as again:
         assert again.get(freeze_key(ALICE, WHEAT)) is None
         assert again.get(freeze_key(BOB, None)) is not None
+
+
+def test_prefetched_keys_read_as_without_prefetch_in_one_query(chain: Chain, path: Path) -> None:
+    with SqliteLedgerStore(path) as store:
+        replay_into(store, chain)
+    memory = chain.state
+    keys = [
+        *(nonce_key(who) for who in (ALICE, BOB, CAROL, "990101300017")),
+        *(participant_key(who) for who in (ALICE, BOB, CAROL, "990101300017")),
+        balance_key(ALICE, WHEAT),
+        freeze_key(ALICE, WHEAT),  # resident: never asked of the file
+    ]
+    with SqliteLedgerStore(path) as cold:
+        queries: list[str] = []
+        cold._conn.set_trace_callback(queries.append)
+        cold.prefetch([*keys, *keys])
+        assert len(queries) == 1
+        assert [cold.get(key) for key in keys] == [memory.get(key) for key in keys]
+        assert len(queries) == 1  # every later read came from the cache
+        cold.prefetch(keys)
+        assert len(queries) == 1
+
+
+PARTY_SPACES = ("nonce", "participant", "balance")
+
+
+def test_a_block_reads_its_parties_nonces_records_and_balances_in_one_query(path: Path) -> None:
+    chain = standard_chain()
+    with SqliteLedgerStore(path) as store:
+        replay_into(store, chain)
+    assert chain.transfer(ALICE, BOB, 3) == "ok"
+    with SqliteLedgerStore(path) as cold:  # nothing cached yet
+        queries: list[str] = []
+        cold._conn.set_trace_callback(queries.append)
+        replay_block(cold, chain.blocks[-1], chain.executor)  # raises unless the same block
+    # The chain, the permit and the asset class are read once and stay cached for good.
+    one_by_one = [
+        q for q in queries if "key = " in q and any(f"'{space}\x1f" in q for space in PARTY_SPACES)
+    ]
+    assert one_by_one == []
+    assert sum("key IN (" in q for q in queries) == 1

@@ -24,8 +24,10 @@ from tests.support.ledger import (
 from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.ledger import SignedTx, public_key_hex
 from kepil.ledger.handlers.holdings import Transfer
+from kepil.ledger.proposal import Entry
 from kepil.ledger.records import NodeKey
 from kepil.ledger.statekeys import balance_key
+from kepil.services.ledger import replica as replica_module
 from kepil.services.ledger.consensus import Apply, ConsensusError, ConsensusStatus
 from kepil.services.ledger.node import LedgerNode, NodeSettings, SubmitRefused
 
@@ -269,3 +271,43 @@ def test_a_node_waits_for_a_transaction_submitted_to_another_node(network: Netwo
     network.nodes["node-1"].produce_block()
     waiter.join(6.0)
     assert seen == ["ok"]
+
+
+def _decodes_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the entries the replicas decode (entry_from_bytes calls), by log entry size."""
+    calls: list[int] = []
+    real = replica_module.entry_from_bytes
+
+    def counted(chain_id: str, entry: bytes) -> Entry:
+        calls.append(len(entry))
+        return real(chain_id, entry)
+
+    monkeypatch.setattr(replica_module, "entry_from_bytes", counted)
+    return calls
+
+
+def test_a_batch_read_from_its_wire_bytes_is_not_decoded_again_by_its_proposer(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _set_up(network)
+    tx = network.world.signer.tx(Transfer(WHEAT, ALICE, BOB, 10), ALICE)
+    calls = _decodes_counted(monkeypatch)
+    network.nodes["node-2"].submit_bytes(tx.to_bytes())
+    network.nodes["node-2"].produce_block()
+    # Only the two other nodes decode the batch; checkpoint entries may follow, smaller.
+    batch_size = max(calls)
+    assert calls.count(batch_size) == 2
+    assert len(network.roots()) == 1
+    assert all(node.status(tx.tx_id).code == "ok" for node in network.nodes.values())
+
+
+def test_a_batch_of_transactions_not_read_from_bytes_is_decoded_by_every_node(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _set_up(network)
+    tx = network.world.signer.tx(Transfer(WHEAT, ALICE, BOB, 10), ALICE)
+    calls = _decodes_counted(monkeypatch)
+    network.nodes["node-2"].submit(tx)  # built here: nothing says what its bytes decode to
+    network.nodes["node-2"].produce_block()
+    assert calls.count(max(calls)) == 3
+    assert len(network.roots()) == 1

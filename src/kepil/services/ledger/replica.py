@@ -9,7 +9,9 @@ applied here in log order, and the nodes' checkpoints come back through the same
   node's head; the node signs its checkpoint and records block, state, checkpoint and the log
   index in one write. Entries at or below the recorded index are skipped (the engine replays its
   journal after a restart). A batch this node proposed is applied from the objects it admitted
-  (signatures already verified); anyone else's is decoded and fully re-validated.
+  (signatures already verified), and not even decoded when every transaction in it was read
+  from exactly the bytes the entry carries (SignedTx.wire: decoding them again could only give
+  the same result); anyone else's is decoded and fully re-validated.
 - Checkpoints: each node proposes its own, gathered into one entry; every node keeps those that
   a genesis node signed. When a majority of the nodes sign another block or root than ours at a
   height, this node has diverged: it stops taking writes and says so in its status.
@@ -36,6 +38,7 @@ from kepil.ledger import (
     apply_block,
 )
 from kepil.ledger.checkpoint import checkpoint_valid
+from kepil.ledger.fields import MAX_AMOUNT
 from kepil.ledger.proposal import (
     CheckpointBatch,
     TxBatch,
@@ -101,7 +104,7 @@ class Replica:
         self._sign = sign
         self._applied = applied
         self._consensus: ConsensusLog | None = None
-        self._own: dict[str, tuple[SignedTx, ...]] = {}
+        self._own: dict[str, TxBatch] = {}
         self._own_lock = threading.Lock()
         self._outbox: list[Checkpoint] = []
         self._outbox_ready = threading.Condition()
@@ -139,10 +142,11 @@ class Replica:
         while txs:
             if self._stopping.is_set() or self._consensus is None:
                 return False
-            entry = batch_bytes(self.chain_id, TxBatch(timestamp, txs))
+            own = TxBatch(timestamp, txs)
+            entry = batch_bytes(self.chain_id, own)
             digest = hashlib.sha256(entry).hexdigest()
             with self._own_lock:
-                self._own[digest] = txs
+                self._own[digest] = own
             try:
                 self._consensus.propose(entry, self.settings.propose_timeout)
                 return True
@@ -164,22 +168,22 @@ class Replica:
         with self._state_lock:
             if index <= self._storage.applied_log_index():
                 return  # a replay of an entry already recorded
+            with self._own_lock:
+                own = self._own.get(hashlib.sha256(entry).hexdigest())
             try:
-                item = entry_from_bytes(self.chain_id, entry)
+                item = _reads_as_itself(own) or entry_from_bytes(self.chain_id, entry)
             except Refusal as refusal:
                 log.warning("log entry %d is unreadable: %s", index, refusal)
                 self._storage.skip_log_index(index)
                 return
             if isinstance(item, TxBatch):
-                block = self._apply_batch(index, entry, item)
+                block = self._apply_batch(index, item, own)
             else:
                 self._apply_checkpoints(index, item)
         self._applied(block)
 
-    def _apply_batch(self, index: int, entry: bytes, batch: TxBatch) -> Block | None:
-        with self._own_lock:
-            own = self._own.get(hashlib.sha256(entry).hexdigest())
-        txs = own if own is not None else batch.txs
+    def _apply_batch(self, index: int, batch: TxBatch, own: TxBatch | None) -> Block | None:
+        txs = own.txs if own is not None else batch.txs
         head = self._storage.head()
         if head is None:
             proposal = BlockProposal(0, GENESIS_PREVIOUS, batch.timestamp, txs)
@@ -271,3 +275,14 @@ class Replica:
     def consensus_status(self) -> ConsensusStatus | None:
         """The consensus engine's view, once attached."""
         return None if self._consensus is None else self._consensus.status()
+
+
+def _reads_as_itself(own: TxBatch | None) -> TxBatch | None:
+    """`own` when the entry this node wrote of it decodes to it on every node, without decoding.
+
+    Its header is this node's own chain and count, and a timestamp entry_from_bytes accepts;
+    each line is a transaction's wire bytes, which decode_tx read it from.
+    """
+    if own is None or not 0 <= own.timestamp <= MAX_AMOUNT:
+        return None
+    return own if all(tx.wire is not None for tx in own.txs) else None
