@@ -111,6 +111,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(
         self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
     ) -> None:
+        fp.close()  # it holds the connection
         raise PlatformInitError(
             f"{req.full_url} answered HTTP {code}, a redirect to {newurl}: refused, so the "
             "holder's session token goes nowhere else; pass the service's own address as --server",
