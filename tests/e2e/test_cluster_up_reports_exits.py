@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import typer
 
 from kepil.entrypoints.node.network import free_port_run
 
@@ -149,3 +150,25 @@ def test_up_refuses_a_genesis_without_the_networks_files(tmp_path: Path) -> None
     assert up.returncode == 2, up.stderr
     assert f"without {lone / 'cluster.json'}" in up.stderr
     assert not (lone / "cluster.json").exists()
+
+
+def test_a_node_that_cannot_be_reached_is_reported_unreachable_not_refusing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rich.console import Console
+
+    from kepil.entrypoints.cli.cluster_cmd import _submit_genesis
+    from kepil.ledger import decode_tx
+
+    _network(tmp_path / "net", 1)
+    envelope = _genesis_for(tmp_path / "net", "kepil-local")
+    closed = f"http://127.0.0.1:{free_port_run(1)}"  # nothing listens there
+    with pytest.raises(typer.Exit) as failed:
+        _submit_genesis(
+            Console(stderr=True), tmp_path / "genesis.json",
+            (envelope, decode_tx(envelope).tx_id), [closed],
+        )  # fmt: skip
+    assert failed.value.exit_code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "node unreachable" in line
+    assert "refused" not in line.replace("Connection refused", "")
