@@ -405,11 +405,19 @@ def init(
 
     A network (default, --nodes N): DIR gets what `kepil cluster init` writes (node-N.toml with
     trust_dir and ministry_bin, each node's checkpoint key, cluster.json) and genesis.json, which
-    lists every node's key; `kepil cluster up --dir DIR` starts the nodes and submits it.
+    lists every node's key; `kepil cluster up --dir DIR` starts the nodes and submits it. With
+    --node-addresses (nodes on other machines) DIR also gets trust/, a copy of the anchors, and
+    the steps to start each node and submit the genesis are printed.
+
+    On a DIR that holds a network already (cluster.json), a new genesis.json is made for its
+    nodes and chain, replacing the old one only once it has expired; node keys stay.
 
     --embedded: genesis.json lists the checkpoint key of the node `kepil serve` runs (created
     once in KEPIL_DATA_DIR/ledger/node-key.seed, mode 0600); start `kepil serve` with the same
     KEPIL_TRUST_DIR and Ministry BIN, then `kepil wallet submit DIR/genesis.json --wait 10`.
+
+    Everything is made beside DIR and moved in at the end: a failure writes nothing. Offline
+    (--cms) the registry is not asked; its check is advisory anyway, the nodes never ask it.
 
     genesis.json is signed by the operator's key and valid for 7 days.
     """
@@ -433,7 +441,10 @@ def init(
     _refuse_ignored(given, embedded=embedded, offline=cms is not None, renew=renew, path=directory)
     nodes, api_port, raft_port = nodes or _NODES, api_port or _API_PORT, raft_port or _RAFT_PORT
     places = _places(node_addresses, api_port, raft_port) if node_addresses else ()
-    network = _prepare(directory, settings, embedded, renew, chain_id, len(places) or nodes, now)
+    remote = _remote(f"http://{host}" for host, _, _ in places)
+    network = _prepare(
+        directory, settings, embedded, renew, chain_id, (len(places) or nodes, remote), now
+    )
     chain = network["chain_id"] if network is not None else chain_id or settings.ledger_chain_id
     try:
         if permit_number is not None:
@@ -478,11 +489,12 @@ def _prepare(
     embedded: bool,
     renew: bool,
     chain_id: str | None,
-    nodes: int,
+    nodes: tuple[int, bool],
     now: int,
 ) -> dict[str, Any] | None:
     """Refuse (exit 2) what would not work before anything is asked or written; the network
-    already in `directory` when its genesis is (re)made (`renew`)."""
+    already in `directory` when its genesis is (re)made (`renew`). `nodes`: how many a new
+    network has, and whether some are on other machines."""
     from kepil.entrypoints.node.network import GENESIS_FILE
 
     if directory.exists() and not directory.is_dir():
@@ -495,7 +507,7 @@ def _prepare(
     network = _existing_network(directory, chain_id) if renew else None
     _refuse_standing_genesis(directory / GENESIS_FILE, renew, now)
     if not renew and not embedded:
-        _refuse_occupied(directory, nodes)
+        _refuse_occupied(directory, *nodes)
     return network
 
 
@@ -659,13 +671,13 @@ def _refuse_standing_genesis(path: Path, renew: bool, now: int) -> None:
         )
 
 
-def _refuse_occupied(directory: Path, nodes: int) -> None:
+def _refuse_occupied(directory: Path, nodes: int, remote: bool) -> None:
     """Exit 2 when `directory` already holds a file the new network would write."""
     from kepil.entrypoints.node.network import PASSWORD_FILE
 
     names = [f"node-{n}" for n in range(1, nodes + 1)]
     entries = [PASSWORD_FILE, *(f"{n}.toml" for n in names), *names]
-    entries.append(TRUST_COPY)
+    entries += [TRUST_COPY] if remote else []
     present = [entry for entry in entries if (directory / entry).exists()]
     if present:
         raise fail(f"{directory} already holds {', '.join(present)}: move them away")
