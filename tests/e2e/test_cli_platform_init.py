@@ -86,6 +86,11 @@ def test_the_embedded_nodes_genesis_lists_its_own_key_and_its_receipt_confirms(
     assert [c["node"] for c in receipt["checkpoints"]] == ["node-1"]
     assert "does not list this node's checkpoint key" not in server.logs()
 
+    again = _init(permitted, "again", "--embedded")  # its genesis is there: no second one
+    assert again.returncode == 1, again.stderr
+    assert "holds a chain already" in again.stderr
+    assert not (permitted / "again").exists()
+
 
 def test_a_permit_under_a_ca_the_nodes_do_not_trust_is_refused_and_nothing_written(
     permitted: Path,
@@ -185,3 +190,130 @@ def test_the_embedded_node_takes_no_node_addresses(permitted: Path) -> None:
     assert refused.returncode == 2
     assert "drop --node-addresses" in refused.stderr
     assert not (permitted / "platform").exists()
+
+
+def _one_error(done: subprocess.CompletedProcess[str]) -> str:
+    """The one `kepil: error:` line of a refused run (exit 2), no traceback."""
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    [line] = done.stderr.splitlines()
+    assert line.startswith("kepil: error: "), line
+    return line
+
+
+def test_a_genesis_that_cannot_be_made_leaves_nothing_behind_and_a_retry_works(
+    permitted: Path,
+) -> None:
+    ports = ("--nodes", "1", "--api-port", "28411", "--raft-port", "29411")
+    refused = _init(permitted, "net", *ports, "--chain-id", "c" * 101)
+    assert "no genesis can be made" in _one_error(refused)
+    assert not (permitted / "net").exists()
+    assert [p.name for p in permitted.iterdir() if p.name.startswith(".net")] == []
+    assert _init(permitted, "net", *ports).returncode == 0
+    assert (permitted / "net" / "genesis.json").exists()
+
+
+def _expired(genesis: Path, operator_key: Path) -> bytes:
+    """The same genesis re-signed with a window that closed yesterday."""
+    from kepil.ledger.crypto import SigningKey
+    from kepil.ledger.tx import unsigned_from_body
+
+    body = dict(decode_tx(genesis.read_bytes()).unsigned.body)
+    body["not_before"], body["not_after"] = int(time.time()) - 9 * 86400, int(time.time()) - 86400
+    seed = [line for line in operator_key.read_text().splitlines() if not line.startswith("#")]
+    key = SigningKey(bytes.fromhex(seed[0]))
+    return unsigned_from_body(body).sign({OPERATOR: key}).to_bytes()
+
+
+def test_an_expired_genesis_is_remade_for_the_networks_own_nodes(network: Path) -> None:
+    seeds = {path: path.read_bytes() for path in network.glob("node-*/node-key.seed")}
+    assert seeds
+    (network / "genesis.json").write_bytes(
+        _expired(network / "genesis.json", network / "operator.key")
+    )
+
+    remade = _init(network.parent, "net")
+    assert remade.returncode == 0, remade.stderr
+    genesis = decode_tx((network / "genesis.json").read_bytes()).unsigned
+    assert genesis.not_after > time.time()
+    cluster = json.loads((network / "cluster.json").read_text())
+    assert genesis.payload["nodes"] == [
+        {"name": n["name"], "key": n["key"]} for n in cluster["nodes"]
+    ]
+    assert {path: path.read_bytes() for path in seeds} == seeds  # the node keys stay
+
+
+def test_a_genesis_still_valid_is_not_replaced(network: Path) -> None:
+    before = (network / "genesis.json").read_bytes()
+    assert "stays valid until" in _one_error(_init(network.parent, "net"))
+    assert (network / "genesis.json").read_bytes() == before
+
+
+def test_node_addresses_take_only_a_hostname_an_ipv4_or_a_bracketed_ipv6_address(
+    permitted: Path,
+) -> None:
+    for bad in ("10.0.0.1/24", "node one", "999.0.0.1", "::1", "[not-ipv6]", "-node.kz"):
+        line = _one_error(_init(permitted, "net", "--node-addresses", f"10.0.0.9,{bad}"))
+        assert "is neither HOST nor HOST:API_PORT:RAFT_PORT" in line, bad
+        assert not (permitted / "net").exists()
+
+
+def test_nodes_on_other_machines_get_their_anchors_and_the_real_next_steps(permitted: Path) -> None:
+    made = _init(permitted, "net", "--node-addresses", "10.0.0.1,node-2.example.kz,[fd00::3]")
+    assert made.returncode == 0, made.stderr
+    network = permitted / "net"
+    assert 'trust_dir = "trust"' in (network / "node-1.toml").read_text()
+    anchors = network.parent / "ca" / "trust"
+    assert sorted(p.name for p in (network / "trust").rglob("*")) == sorted(
+        p.name for p in anchors.rglob("*")
+    )
+    assert "kepil node --config node-N.toml" in made.stderr
+    assert "cluster.password" in made.stderr
+    assert "kepil wallet submit net/genesis.json --url http://10.0.0.1:8101" in made.stderr
+    assert "kepil cluster up" not in made.stderr
+
+
+def test_offline_the_registry_check_is_said_to_be_skipped_and_advisory(permitted: Path) -> None:
+    made = _init(permitted, "net", "--nodes", "1", "--api-port", "28421", "--raft-port", "29421")
+    assert made.returncode == 0, made.stderr
+    assert "the state registry was not asked" in made.stderr
+    assert "never the registry" in made.stderr
+
+
+def test_the_embedded_nodes_unreadable_key_or_ledger_gives_one_line_and_writes_nothing(
+    permitted: Path,
+) -> None:
+    ledger = permitted / "data" / "ledger"
+    ledger.mkdir(parents=True)
+    (ledger / "node-key.seed").write_text("not a seed\n")
+    assert "the embedded node's key" in _one_error(_init(permitted, "platform", "--embedded"))
+    (ledger / "node-key.seed").unlink()
+    ledger.rmdir()
+    ledger.write_text("a file where the ledger directory goes\n")
+    assert "the embedded node's key" in _one_error(_init(permitted, "platform", "--embedded"))
+    assert not (permitted / "platform").exists()
+
+
+def test_options_a_mode_would_ignore_are_refused(permitted: Path) -> None:
+    cases = [
+        (("--embedded", "--nodes", "3"), "--embedded is the one node"),
+        (("--embedded", "--api-port", "8200"), "drop --api-port"),
+        (("--server", "http://127.0.0.1:1"), "--cms reads the permit offline"),
+        (("--node-addresses", "10.0.0.1", "--nodes", "3"), "one node per address"),
+        (("--embedded", "--chain-id", "another-chain"), "the embedded node runs"),
+    ]
+    for options, why in cases:
+        assert why in _one_error(_init(permitted, "platform", *options)), options
+    assert not (permitted / "platform").exists()
+
+
+def test_the_operator_bin_is_read_without_surrounding_spaces(permitted: Path) -> None:
+    made = _init(permitted, "platform", "--embedded", "--operator-bin", f" {OPERATOR} ")
+    assert made.returncode == 0, made.stderr
+
+
+def test_an_invalid_environment_setting_is_one_line(permitted: Path) -> None:
+    refused = _kepil(
+        permitted, "platform", "init", "platform", "--cms", "permit.p7s",
+        KEPIL_LEDGER_SIGNATURE_WORKERS="many",
+    )  # fmt: skip
+    assert "KEPIL_LEDGER_SIGNATURE_WORKERS" in _one_error(refused)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -226,16 +227,34 @@ def routes_ledger_commands(bus: MessageBus) -> bool:
 
 
 def load_or_create_node_key(path: Path) -> SigningKey:
-    """The node's checkpoint key from its seed file (hex), created with mode 0600 if missing."""
+    """The node's checkpoint key from its seed file (hex), created with mode 0600 if missing.
+
+    Safe when two processes start at once (`kepil serve` and `kepil platform init --embedded`):
+    the seed is written whole to a private temporary file and linked into place, so the seed
+    file is never seen half-written, and whoever links second reads the first one's seed.
+    """
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        seed = secrets.token_bytes(_SEED_BYTES).hex()
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(f"{seed}\n")
-        log.info("created the ledger node key", extra={"path": str(path)})
+        _create_seed(path)
     seed_hex = path.read_text().strip()
     try:
         return SigningKey(bytes.fromhex(seed_hex))
     except ValueError as error:
         raise ValueError(f"{path} does not hold a 32-byte hex seed: {error}") from None
+
+
+def _create_seed(path: Path) -> None:
+    """Link a new seed file into `path` unless one is there already (then leave it be)."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w") as handle:  # mkstemp makes it mode 0600
+            handle.write(f"{secrets.token_bytes(_SEED_BYTES).hex()}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return  # another process made it first: its seed is the node's key
+        log.info("created the ledger node key", extra={"path": str(path)})
+    finally:
+        os.unlink(temporary)

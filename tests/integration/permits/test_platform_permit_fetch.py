@@ -7,6 +7,8 @@ import base64
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import uvicorn
@@ -98,3 +100,65 @@ def test_a_permit_suspended_in_the_registry_is_refused(
     with pytest.raises(PlatformInitError) as refused:
         fetch_permit(server, issued, portal.applicant.token)
     assert refused.value.code == EXIT_INVALID
+
+
+@pytest.fixture
+def stranger() -> Iterator[tuple[str, list[str | None]]]:
+    """Another server (another address) recording the Authorization header of each request."""
+    seen: list[str | None] = []
+
+    class Record(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("authorization"))
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    with _serving(Record, "127.0.0.2") as url:
+        yield url, seen
+
+
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler], host: str) -> Iterator[str]:
+    server = ThreadingHTTPServer((host, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def test_a_redirect_is_refused_and_the_session_token_goes_nowhere_else(
+    stranger: tuple[str, list[str | None]],
+) -> None:
+    elsewhere, seen = stranger
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # a misconfigured or hostile proxy in front of the service
+            self.send_response(302)
+            self.send_header("Location", f"{elsewhere}/steal")
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    redirect = f"a redirect to {elsewhere}/steal"
+    with (
+        _serving(Redirect, "127.0.0.1") as service,
+        pytest.raises(PlatformInitError, match=redirect) as refused,
+    ):
+        fetch_permit(service, "PRM-2026-000001", "SESSION-TOKEN")
+    assert refused.value.code == EXIT_UNREADABLE
+    assert f"{service}/api/v1/documents/PRM-2026-000001" in str(refused.value)
+    assert seen == []
+
+
+def test_the_session_token_is_not_sent_over_plain_http_to_another_machine() -> None:
+    with pytest.raises(PlatformInitError, match="not sent over plain http") as refused:
+        fetch_permit("http://192.0.2.10:8000", "PRM-2026-000001", "SESSION-TOKEN")
+    assert refused.value.code == EXIT_UNREADABLE

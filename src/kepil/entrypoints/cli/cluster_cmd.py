@@ -119,9 +119,10 @@ def up(
     from rich.progress import Progress
 
     from kepil.entrypoints.cli.cluster_watch import NodeWatch
-    from kepil.entrypoints.node.network import CLUSTER_FILE, stop_nodes
+    from kepil.entrypoints.node.network import CLUSTER_FILE, GENESIS_FILE, stop_nodes
 
     console = Console(stderr=True)
+    genesis = _genesis_of(directory)
     if not (directory / CLUSTER_FILE).exists():
         init_files(directory, nodes, chain_id, api_port, raft_port)
         console.print(f"wrote a {nodes}-node network into {directory}")
@@ -150,7 +151,8 @@ def up(
                     raise fail(f"no leader after {_START_SECONDS:.0f} s: see the node logs")
                 time.sleep(0.1)
         if not stopping:
-            _submit_genesis(console, directory, watch.urls())
+            if genesis is not None:
+                _submit_genesis(console, directory / GENESIS_FILE, genesis, watch.urls())
             _print_status(console, [c.api_url for c in watch.configs])
             console.print(f"{watch.summary()}; Ctrl-C stops them all")
         while not stopping:
@@ -226,20 +228,54 @@ def remove(
     typer.echo(f"{name} removed; stop its process now")
 
 
-def _submit_genesis(console: Any, directory: Path, urls: list[str]) -> None:
-    """Submit DIR/genesis.json unless the chain committed it already; fail unless it is `ok`."""
-    from kepil.adapters.node_client import NodeClient, NodeClientError, NodeError
-    from kepil.entrypoints.node.network import GENESIS_FILE
+def _genesis_of(directory: Path) -> tuple[bytes, str] | None:
+    """DIR/genesis.json (its bytes and id) if it is this network's genesis; None if there is
+    none; exit 2, before any node starts, when it is unreadable or made for other nodes."""
+    from kepil.entrypoints.node.network import (
+        CLUSTER_FILE,
+        GENESIS_FILE,
+        NetworkError,
+        read_network,
+    )
     from kepil.ledger import decode_tx
 
     path = directory / GENESIS_FILE
     if not path.exists():
-        return
+        return None
+    if not (directory / CLUSTER_FILE).exists():
+        raise fail(
+            f"{path} is there without {directory / CLUSTER_FILE}: it was made for other nodes "
+            "than the ones `up` would make; move it away or start its own network"
+        )
     try:
+        network = read_network(directory)
         envelope = path.read_bytes()
-        tx_id = decode_tx(envelope).tx_id
+        tx = decode_tx(envelope).unsigned
+    except NetworkError as error:
+        raise fail(str(error)) from None
     except (OSError, ValueError) as error:
         raise fail(f"{path} is not a readable genesis envelope: {error}") from None
+    listed = tx.payload.get("nodes") if tx.type == "genesis" else None
+    if not isinstance(listed, list):
+        raise fail(f"{path} is not a genesis (it is a {tx.type} transaction)")
+    ours = sorted((str(n.get("name")), str(n.get("key"))) for n in network["nodes"])
+    theirs = sorted((str(n.get("name")), str(n.get("key"))) for n in listed if isinstance(n, dict))
+    if tx.chain != network["chain_id"] or theirs != ours:
+        what = "chain" if tx.chain != network["chain_id"] else "node keys"
+        raise fail(
+            f"{path} is not this network's genesis: its {what} differ from {directory}/"
+            f"{CLUSTER_FILE} (genesis: chain {tx.chain}, {len(theirs)} nodes; network: chain "
+            f"{network['chain_id']}, {len(ours)} nodes); remake it with `kepil platform init "
+            f"{directory}` once the old one is moved away"
+        )
+    return envelope, decode_tx(envelope).tx_id
+
+
+def _submit_genesis(console: Any, path: Path, genesis: tuple[bytes, str], urls: list[str]) -> None:
+    """Submit the network's genesis unless the chain committed it already; fail unless `ok`."""
+    from kepil.adapters.node_client import NodeClient, NodeClientError, NodeError, NodeUnreachable
+
+    envelope, tx_id = genesis
     node = NodeClient(urls[0], _GENESIS_WAIT + _HTTP_TIMEOUT)
     try:
         status = node.status(tx_id)
@@ -250,6 +286,8 @@ def _submit_genesis(console: Any, directory: Path, urls: list[str]) -> None:
                 if error.code != "duplicate":  # a retry finds it pending or committed
                     raise
             status = node.status(tx_id, _GENESIS_WAIT)
+    except NodeUnreachable as error:
+        raise fail(f"cannot submit the genesis {path}: node unreachable, {error}") from None
     except NodeClientError as error:
         raise fail(f"the genesis {path} was refused: {error}", EXIT_INVALID) from None
     if (status.get("state"), status.get("code")) != ("committed", "ok"):

@@ -10,16 +10,20 @@ holder who is not the operator. The genesis lists the checkpoint key of every no
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
+import re
+import shutil
+import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import typer
 
@@ -33,11 +37,16 @@ if TYPE_CHECKING:
     from kepil.ledger.records import NodeKey
 
 OPERATOR_KEY_FILE: Final = "operator.key"
+# Where a network for other machines gets a copy of the NCA anchors (node.toml names it relatively).
+TRUST_COPY: Final = "trust"
+# --node-addresses: a hostname (RFC 1123 labels), an IPv4 address or a bracketed IPv6 address.
+_HOSTNAME: Final = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
 # The genesis envelope's validity window: a week to start the platform after `init`.
 GENESIS_LIFETIME: Final = 7 * 24 * 3600
 _EARLY: Final = 60  # the window opens a minute before now: clocks of the nodes differ
 _SEED_HEX_LENGTH: Final = 64
 _HTTP_TIMEOUT: Final = 30.0
+_NODES, _API_PORT, _RAFT_PORT = 5, 8101, 9101  # a network's defaults
 _MAX_ANSWER: Final = 4 * 1024 * 1024  # a permit's JSON and CMS are some kilobytes
 
 
@@ -96,17 +105,58 @@ def fetch_permit(server: str, number: str, token: str) -> bytes:
     return cms
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Refuse every redirect: the holder's session token must reach --server and nothing else."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> None:
+        fp.close()  # it holds the connection
+        raise PlatformInitError(
+            f"{req.full_url} answered HTTP {code}, a redirect to {newurl}: refused, so the "
+            "holder's session token goes nowhere else; pass the service's own address as --server",
+            EXIT_UNREADABLE,
+        )
+
+
+def _loopback(host: str | None) -> bool:
+    """Whether `host` names this machine (a token may cross plain http only there)."""
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _get_json(server: str, path: str, token: str | None) -> dict[str, Any]:
-    """A JSON object from the permit service, or PlatformInitError naming what went wrong."""
+    """A JSON object from the permit service, or PlatformInitError naming what went wrong.
+
+    Redirects are refused (urllib would replay the Authorization header to wherever they point)
+    and a token crosses plain http only to loopback, where no one between can read it.
+    """
     if not server.startswith(("http://", "https://")):
         raise PlatformInitError(f"--server {server!r} is not an http:// or https:// address")
     url = server.rstrip("/") + path
+    try:
+        host = urlsplit(url).hostname
+    except ValueError as error:
+        raise PlatformInitError(f"--server {server!r} is not a URL: {error}") from None
     headers = {"accept": "application/json"}
     if token:
+        if url.startswith("http://") and not _loopback(host):
+            raise PlatformInitError(
+                f"{url}: the holder's session token is not sent over plain http to another "
+                "machine; use the service's https:// address as --server",
+                EXIT_UNREADABLE,
+            )
         headers["authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - checked above
+    opener = urllib.request.build_opener(_NoRedirects)
     try:
-        with urllib.request.urlopen(request, timeout=_HTTP_TIMEOUT) as answer:  # noqa: S310
+        with opener.open(request, timeout=_HTTP_TIMEOUT) as answer:
             data: Any = json.loads(answer.read(_MAX_ANSWER))
     except urllib.error.HTTPError as error:
         error.close()  # it holds the connection
@@ -119,6 +169,8 @@ def _get_json(server: str, path: str, token: str | None) -> dict[str, Any]:
         if error.code == 404:
             raise PlatformInitError(f"{url}: no such document for this session") from None
         raise PlatformInitError(f"{url}: HTTP {error.code}", EXIT_UNREADABLE) from None
+    except urllib.error.URLError as error:
+        raise PlatformInitError(f"cannot reach {url}: {error.reason}", EXIT_UNREADABLE) from None
     except (OSError, ValueError) as error:
         raise PlatformInitError(f"cannot ask {url}: {error}", EXIT_UNREADABLE) from None
     if not isinstance(data, dict):
@@ -296,8 +348,14 @@ def init(
         ),
     ] = False,
     nodes: Annotated[
-        int, typer.Option(min=1, max=15, help="How many network nodes (5+ for a platform).")
-    ] = 5,
+        int | None,
+        typer.Option(
+            min=1,
+            max=15,
+            help="How many network nodes (5+ for a platform); default 5.",
+            show_default=False,
+        ),
+    ] = None,
     node_addresses: Annotated[
         str | None,
         typer.Option(
@@ -322,10 +380,18 @@ def init(
             "KEPIL_LEDGER_MINISTRY_BIN, else KEPIL_PROVIDER_BIN."
         ),
     ] = None,
-    api_port: Annotated[int, typer.Option(min=1, max=65535, help="First node's API port.")] = 8101,
+    api_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="First node's API port; default 8101.", show_default=False
+        ),
+    ] = None,
     raft_port: Annotated[
-        int, typer.Option(min=1, max=65535, help="First node's consensus port.")
-    ] = 9101,
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="First node's consensus port; default 9101.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Create a platform's genesis from its operator's permit, for a network or the embedded node.
 
@@ -339,30 +405,47 @@ def init(
 
     A network (default, --nodes N): DIR gets what `kepil cluster init` writes (node-N.toml with
     trust_dir and ministry_bin, each node's checkpoint key, cluster.json) and genesis.json, which
-    lists every node's key; `kepil cluster up --dir DIR` starts the nodes and submits it.
+    lists every node's key; `kepil cluster up --dir DIR` starts the nodes and submits it. With
+    --node-addresses (nodes on other machines) DIR also gets trust/, a copy of the anchors, and
+    the steps to start each node and submit the genesis are printed.
+
+    On a DIR that holds a network already (cluster.json), a new genesis.json is made for its
+    nodes and chain, replacing the old one only once it has expired; node keys stay.
 
     --embedded: genesis.json lists the checkpoint key of the node `kepil serve` runs (created
     once in KEPIL_DATA_DIR/ledger/node-key.seed, mode 0600); start `kepil serve` with the same
     KEPIL_TRUST_DIR and Ministry BIN, then `kepil wallet submit DIR/genesis.json --wait 10`.
 
+    Everything is made beside DIR and moved in at the end: a failure writes nothing. Offline
+    (--cms) the registry is not asked; its check is advisory anyway, the nodes never ask it.
+
     genesis.json is signed by the operator's key and valid for 7 days.
     """
-    from kepil.config import Settings
-    from kepil.entrypoints.node.network import GENESIS_FILE
+    from kepil.entrypoints.node.network import CLUSTER_FILE
 
-    try:
-        settings = trust_of(Settings(), trust_dir, ministry_bin)
-    except ValueError as error:
-        raise fail(f"invalid configuration: {error}") from None
-    chain = chain_id or settings.ledger_chain_id
+    settings = _settings(trust_dir, ministry_bin)
+    holder_bin = None if operator_bin is None else operator_bin.strip()
+    if holder_bin == "":
+        raise fail("--operator-bin is empty: give the operator's BIN or leave the option out")
     now = int(datetime.now(UTC).timestamp())
     if (permit_number is None) == (cms is None):
         raise fail("name the permit: --permit PRM-… (fetched) or --cms PERMIT.p7s (offline)")
     if embedded and node_addresses:
         raise fail("--embedded is the one node `kepil serve` runs: drop --node-addresses")
+    renew = not embedded and (directory / CLUSTER_FILE).exists()
+    options = {
+        "--nodes": nodes, "--node-addresses": node_addresses, "--api-port": api_port,
+        "--raft-port": raft_port, "--server": server, "--permit-file": permit_file,
+    }  # fmt: skip
+    given = {name for name, value in options.items() if value is not None}
+    _refuse_ignored(given, embedded=embedded, offline=cms is not None, renew=renew, path=directory)
+    nodes, api_port, raft_port = nodes or _NODES, api_port or _API_PORT, raft_port or _RAFT_PORT
     places = _places(node_addresses, api_port, raft_port) if node_addresses else ()
-    if (directory / GENESIS_FILE).exists():
-        raise fail(f"{directory / GENESIS_FILE} exists: the platform is already there")
+    remote = _remote(f"http://{host}" for host, _, _ in places)
+    network = _prepare(
+        directory, settings, embedded, renew, chain_id, (len(places) or nodes, remote), now
+    )
+    chain = network["chain_id"] if network is not None else chain_id or settings.ledger_chain_id
     try:
         if permit_number is not None:
             from kepil.entrypoints.cli.wallet_cmd import server_url
@@ -371,25 +454,103 @@ def init(
         else:
             assert cms is not None  # noqa: S101 - one of the two, checked above
             cms_bytes = read_permit_cms(cms, permit_file)
-        permit = check_permit(_verifier(settings), cms_bytes, operator_bin, now)
+        permit = check_permit(_verifier(settings), cms_bytes, holder_bin, now)
         if permit_number is not None and permit.facts.number != permit_number.strip():
             raise PlatformInitError(f"{permit_number} was answered with {permit.facts.number}")
-        key = _operator_key(operator_key or directory / OPERATOR_KEY_FILE)
+        key_path = operator_key or directory / OPERATOR_KEY_FILE
+        key, key_file = _operator_key_or_new(key_path)
+        if embedded:
+            network = {"chain_id": chain, "nodes": [embedded_ledger_key(settings).to_json()]}
     except PlatformInitError as error:
         raise fail(str(error), error.code) from None
-    if embedded:
-        from kepil.bootstrap.ledger import embedded_node_key
+    if key_file is not None and operator_key is not None:
+        # A key outside DIR is written first: a retry finds and reuses it.
+        _write(key_path, key_file)
+        typer.echo(f"made the operator's key {key_path} (mode 0600): keep it secret", err=True)
 
-        node_keys = [embedded_node_key(settings)]
-        written: dict[str, Any] = {"chain_id": chain, "nodes": [node_keys[0].to_json()]}
-    else:
-        count = len(places) or nodes
-        written = _network(directory, settings, count, places, chain, (api_port, raft_port))
-        node_keys = _keys(written)
-    tx = genesis_tx(
-        chain, permit, key, node_keys, now, platform=platform, operator_name=operator_name
-    )
-    _write(directory / GENESIS_FILE, tx.to_bytes() + b"\n")
+    def genesis(nodes: Sequence[NodeKey]) -> SignedTx:
+        return genesis_tx(
+            chain, permit, key, nodes, now, platform=platform, operator_name=operator_name
+        )
+
+    own_key = key_file if operator_key is None else None
+    written, tx = _build(directory, settings, network, own_key, genesis,
+                         (len(places) or nodes, places, chain, (api_port, raft_port)))  # fmt: skip
+    if own_key is not None:
+        typer.echo(f"made the operator's key {key_path} (mode 0600): keep it secret", err=True)
+    if cms is not None:
+        typer.echo(OFFLINE_WARNING, err=True)
+    _report(directory, written, permit, tx, embedded=embedded)
+
+
+def _prepare(
+    directory: Path,
+    settings: Settings,
+    embedded: bool,
+    renew: bool,
+    chain_id: str | None,
+    nodes: tuple[int, bool],
+    now: int,
+) -> dict[str, Any] | None:
+    """Refuse (exit 2) what would not work before anything is asked or written; the network
+    already in `directory` when its genesis is (re)made (`renew`). `nodes`: how many a new
+    network has, and whether some are on other machines."""
+    from kepil.entrypoints.node.network import GENESIS_FILE
+
+    if directory.exists() and not directory.is_dir():
+        raise fail(f"{directory} is a file, not a directory")
+    if embedded and chain_id is not None and chain_id != settings.ledger_chain_id:
+        raise fail(
+            f"--chain-id {chain_id}: the embedded node runs KEPIL_LEDGER_CHAIN_ID "
+            f"{settings.ledger_chain_id!r}; set that (for `kepil serve` too) instead"
+        )
+    network = _existing_network(directory, chain_id) if renew else None
+    _refuse_standing_genesis(directory / GENESIS_FILE, renew, now)
+    if not renew and not embedded:
+        _refuse_occupied(directory, *nodes)
+    return network
+
+
+def _build(
+    directory: Path,
+    settings: Settings,
+    network: dict[str, Any] | None,
+    key_file: bytes | None,
+    genesis: Callable[[Sequence[NodeKey]], SignedTx],
+    layout: tuple[int, tuple[tuple[str, int, int], ...], str, tuple[int, int]],
+) -> tuple[dict[str, Any], SignedTx]:
+    """Make everything in a scratch directory, then move it into `directory`, genesis.json last:
+    a failure on the way leaves `directory` as it was, and a retry starts afresh."""
+    from kepil.entrypoints.node.network import GENESIS_FILE
+    from kepil.ledger import Refusal
+
+    scratch = _scratch(directory)
+    try:
+        if key_file is not None:
+            _write(scratch / OPERATOR_KEY_FILE, key_file)
+        written = network if network is not None else _network(scratch, settings, *layout)
+        try:
+            tx = genesis(_keys(written))
+        except Refusal as error:  # e.g. a chain id the ledger cannot carry
+            raise fail(f"no genesis can be made: {error.code.value}: {error.detail}") from None
+        _write(scratch / GENESIS_FILE, tx.to_bytes() + b"\n")
+        _commit(scratch, directory)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return written, tx
+
+
+def _report(
+    directory: Path,
+    written: dict[str, Any],
+    permit: PlatformPermit,
+    tx: SignedTx,
+    *,
+    embedded: bool,
+) -> None:
+    """The summary on stdout, the next steps on stderr."""
+    from kepil.entrypoints.node.network import GENESIS_FILE
+
     summary = {
         **written,
         "permit": permit.facts.number,
@@ -398,12 +559,184 @@ def init(
         "genesis_tx_id": tx.tx_id,
     }
     typer.echo(json.dumps(summary, indent=2))
-    then = (
-        f"kepil wallet submit {directory / GENESIS_FILE} --wait 10   (with `kepil serve` running)"
-        if embedded
-        else f"kepil cluster up --dir {directory}"
+    remote = _remote(str(node.get("api", "")) for node in written["nodes"])
+    typer.echo(_next_steps(directory, written, embedded=embedded, remote=remote), err=True)
+
+
+OFFLINE_WARNING: Final = (
+    "warning: offline (--cms): the state registry was not asked whether the permit is in force "
+    "(suspended or revoked); check it at the permit service. That check is advisory in any "
+    "case: the nodes judge only the permit's signature, holder and dates, never the registry"
+)
+
+
+def embedded_ledger_key(settings: Settings) -> NodeKey:
+    """The embedded node's checkpoint key for a new genesis; PlatformInitError (exit 2) when its
+    key or ledger directory is unreadable, (exit 1) when its ledger holds a chain already."""
+    from kepil.adapters.ledger_store import SqliteLedgerStore
+    from kepil.bootstrap.ledger import EMBEDDED_DIR, LEDGER_FILE, embedded_node_key
+
+    ledger = settings.data_dir / EMBEDDED_DIR
+    try:
+        if (ledger / LEDGER_FILE).exists():
+            store = SqliteLedgerStore(ledger / LEDGER_FILE)
+            try:
+                head = store.head()
+            finally:
+                store.close()
+            if head is not None:
+                raise PlatformInitError(
+                    f"the embedded ledger {ledger / LEDGER_FILE} holds a chain already (height "
+                    f"{head.height}): its genesis cannot change; use a new KEPIL_DATA_DIR"
+                )
+        return embedded_node_key(settings)
+    except OSError as error:
+        raise PlatformInitError(
+            f"the embedded node's key in {ledger}: {os_reason(error)}", EXIT_UNREADABLE
+        ) from None
+    except ValueError as error:
+        raise PlatformInitError(
+            f"the embedded node's key: {str(error).splitlines()[0]}", EXIT_UNREADABLE
+        ) from None
+
+
+def _settings(trust_dir: Path | None, ministry_bin: str | None) -> Settings:
+    """The environment's settings with the nodes' trust; one line and exit 2 when invalid."""
+    from pydantic import ValidationError
+
+    from kepil.config import Settings
+
+    try:
+        return trust_of(Settings(), trust_dir, ministry_bin)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"KEPIL_{'.'.join(map(str, e['loc'])).upper() or 'SETTINGS'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise fail(f"invalid configuration: {problems}") from None
+    except ValueError as error:
+        raise fail(f"invalid configuration: {str(error).splitlines()[0]}") from None
+
+
+def _refuse_ignored(
+    given: set[str], *, embedded: bool, offline: bool, renew: bool, path: Path
+) -> None:
+    """Exit 2 naming an option (of those `given`) that the chosen mode would silently ignore."""
+    network = ("--nodes", "--node-addresses", "--api-port", "--raft-port")
+    rules: list[tuple[bool, tuple[str, ...], str]] = [
+        (embedded, network, "--embedded is the one node `kepil serve` runs"),
+        (offline, ("--server",), "--cms reads the permit offline; nothing is fetched"),
+        (not offline, ("--permit-file",), "--permit-file goes with --cms"),
+        ("--node-addresses" in given, ("--nodes",), "--node-addresses makes one node per address"),
+        (renew, network, f"{path} holds a network (cluster.json): its nodes stay as they are"),
+    ]
+    for applies, names, why in rules:
+        named = [name for name in names if applies and name in given]
+        if named:
+            raise fail(f"{why}: drop {', '.join(named)}")
+
+
+def _existing_network(directory: Path, chain_id: str | None) -> dict[str, Any]:
+    """The network already in `directory`, whose genesis is (re)made; exit 2 when unreadable."""
+    from kepil.entrypoints.node.network import NetworkError, read_network
+
+    try:
+        network = read_network(directory)
+    except NetworkError as error:
+        raise fail(str(error)) from None
+    if any(not isinstance(node.get("key"), str) for node in network["nodes"]):
+        raise fail(f"{directory}/cluster.json lists a node without its checkpoint key")
+    if chain_id is not None and chain_id != network["chain_id"]:
+        raise fail(f"--chain-id {chain_id}: the network in {directory} runs {network['chain_id']}")
+    return network
+
+
+def _refuse_standing_genesis(path: Path, renew: bool, now: int) -> None:
+    """Exit 2 when `path` holds a genesis that may still commit; an expired one may be replaced
+    (in a network's directory), since no node accepts it any more."""
+    from kepil.ledger import decode_tx
+
+    if not path.exists():
+        return
+    if not renew:
+        raise fail(f"{path} exists: the platform is already there")
+    try:
+        until = decode_tx(path.read_bytes()).unsigned.not_after
+    except (OSError, ValueError, AttributeError) as error:
+        raise fail(f"{path} is not a readable genesis: {error}; move it away") from None
+    if until > now:
+        raise fail(
+            f"{path} exists and stays valid until {_moment(until)}: submit it (`kepil cluster "
+            "up`, or `kepil wallet submit`); it is replaced only once it has expired"
+        )
+
+
+def _refuse_occupied(directory: Path, nodes: int, remote: bool) -> None:
+    """Exit 2 when `directory` already holds a file the new network would write."""
+    from kepil.entrypoints.node.network import PASSWORD_FILE
+
+    names = [f"node-{n}" for n in range(1, nodes + 1)]
+    entries = [PASSWORD_FILE, *(f"{n}.toml" for n in names), *names]
+    entries += [TRUST_COPY] if remote else []
+    present = [entry for entry in entries if (directory / entry).exists()]
+    if present:
+        raise fail(f"{directory} already holds {', '.join(present)}: move them away")
+
+
+def _scratch(directory: Path) -> Path:
+    """A private scratch directory beside `directory`, where everything is made first."""
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{directory.name}-init-", dir=directory.parent))
+    except OSError as error:
+        raise fail(f"cannot write {os_reason(error)}") from None
+
+
+def _commit(scratch: Path, directory: Path) -> None:
+    """Move what `scratch` holds into `directory`, genesis.json last (replacing an expired one)."""
+    from kepil.entrypoints.node.network import GENESIS_FILE, move_into
+
+    try:
+        if not directory.exists():
+            scratch.rename(directory)  # one step: the directory appears complete
+            return
+        temp = directory / f".{GENESIS_FILE}.new"
+        (scratch / GENESIS_FILE).rename(temp)
+        try:
+            move_into(scratch, directory, [])
+            temp.replace(directory / GENESIS_FILE)  # one step: whole or not at all
+        finally:
+            temp.unlink(missing_ok=True)
+    except OSError as error:
+        raise fail(f"cannot write {os_reason(error)}") from None
+
+
+def _remote(urls: Iterable[str]) -> bool:
+    """Whether some node (its API URL) listens elsewhere than on this machine."""
+    return any(not _loopback(urlsplit(url).hostname) for url in urls if url)
+
+
+def _next_steps(directory: Path, written: dict[str, Any], *, embedded: bool, remote: bool) -> str:
+    """What the operator does next, as lines for stderr."""
+    from kepil.entrypoints.node.network import GENESIS_FILE, PASSWORD_FILE
+
+    genesis = directory / GENESIS_FILE
+    if embedded:
+        return f"next: kepil wallet submit {genesis} --wait 10   (with `kepil serve` running)"
+    if not remote:
+        return f"next: kepil cluster up --dir {directory}"
+    first = written["nodes"][0]["api"]
+    return "\n".join(
+        [
+            "next, for each node N on its machine (cluster.json says where it listens):",
+            f"  1. copy {directory}/node-N.toml, {directory}/node-N/ (its secret key), "
+            f"{directory}/{PASSWORD_FILE} (secret) and {directory}/{TRUST_COPY}/ (the NCA "
+            "anchors) into one directory there, keeping their names;",
+            "  2. there: kepil node --config node-N.toml",
+            "then, once a majority runs and has elected a leader:",
+            f"  kepil wallet submit {genesis} --url {first} --wait 10",
+        ]
     )
-    typer.echo(f"next: {then}", err=True)
 
 
 def _verifier(settings: Settings) -> PermitVerifier:
@@ -425,10 +758,27 @@ def _network(
     chain: str,
     ports: tuple[int, int],
 ) -> dict[str, Any]:
-    """The network's files (`kepil cluster init`'s code): on loopback's next ports, or `places`."""
+    """The network's files (`kepil cluster init`'s code): on loopback's next ports, or `places`.
+
+    Nodes on other machines get the NCA anchors copied into DIR/trust/ and named relatively in
+    their node.toml, so the directory works wherever it is copied; loopback nodes name this
+    machine's anchors by their absolute path.
+    """
     from kepil.entrypoints.cli.cluster_cmd import init_files
 
     trust = str(settings.trust_dir) if settings.trust_dir is not None else None
+    if trust is not None and _remote(f"http://{host}" for host, _, _ in places):
+        try:
+            shutil.copytree(trust, directory / TRUST_COPY)
+        except OSError as error:
+            raise fail(f"cannot copy the NCA anchors: {os_reason(error)}") from None
+        trust = TRUST_COPY
+    elif trust is None and places:
+        typer.echo(
+            "warning: no NCA anchors (--trust-dir, KEPIL_TRUST_DIR): each node then needs "
+            "KEPIL_TRUST_DIR on its machine, or it accepts no genesis permit",
+            err=True,
+        )
     return init_files(
         directory, nodes, chain, *ports,
         trust_dir=trust, ministry_bin=settings.ministry_bin, places=places,
@@ -439,14 +789,40 @@ def _places(text: str, api_port: int, raft_port: int) -> tuple[tuple[str, int, i
     """--node-addresses as (host, API port, consensus port) per node; exit 2 if unreadable."""
     places = []
     for item in (part.strip() for part in text.split(",")):
-        host, *ports = item.split(":")
-        if not host or len(ports) not in (0, 2) or not all(p.isdigit() for p in ports):
-            raise fail(f"--node-addresses: {item!r} is neither HOST nor HOST:API_PORT:RAFT_PORT")
+        if item.startswith("["):  # [IPv6] or [IPv6]:API_PORT:RAFT_PORT
+            inside, _, rest = item[1:].partition("]")
+            host, ports = f"[{inside}]", rest.split(":")[1:] if rest else []
+            bad = rest != "" and not rest.startswith(":")
+        else:
+            host, *ports = item.split(":")
+            bad = False
+        bad = bad or len(ports) not in (0, 2) or not all(p.isdigit() for p in ports)
+        if bad or not _host(host):
+            raise fail(
+                f"--node-addresses: {item!r} is neither HOST nor HOST:API_PORT:RAFT_PORT (HOST: "
+                "a hostname, an IPv4 address or an [IPv6] address)"
+            )
         api, raft = (int(ports[0]), int(ports[1])) if ports else (api_port, raft_port)
         places.append((host, api, raft))
     if len({(h, a) for h, a, _ in places} | {(h, r) for h, _, r in places}) != 2 * len(places):
         raise fail("--node-addresses: two nodes (or a node's two ports) share an address")
     return tuple(places)
+
+
+def _host(host: str) -> bool:
+    """Whether `host` is a hostname, an IPv4 address or a bracketed IPv6 address."""
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            return isinstance(ipaddress.ip_address(host[1:-1]), ipaddress.IPv6Address)
+        except ValueError:
+            return False
+    if host.replace(".", "").isdigit():  # all digits: only a dotted IPv4 address will do
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return False
+        return True
+    return len(host) <= 253 and _HOSTNAME.fullmatch(host) is not None
 
 
 def _keys(cluster: dict[str, Any]) -> list[NodeKey]:
@@ -483,6 +859,18 @@ def _operator_key(path: Path) -> SigningKey:
     raise PlatformInitError(f"{path} is not a kepil wallet key file", EXIT_UNREADABLE)
 
 
+def _operator_key_or_new(path: Path) -> tuple[SigningKey, bytes | None]:
+    """The operator's key from its wallet key file; a new one and its file's bytes if none."""
+    from kepil.entrypoints.cli.wallet_cmd import KEY_HEADER
+    from kepil.ledger.crypto import SigningKey, public_key_hex
+
+    if path.exists():
+        return _operator_key(path), None
+    key = SigningKey.generate()
+    text = f"{KEY_HEADER}\n# public key: {public_key_hex(key)}\n{bytes(key).hex()}\n"
+    return key, text.encode()
+
+
 def _write(path: Path, data: bytes) -> None:
     """A new file of mode 0600 (genesis and keys are for the operator's eyes first)."""
     try:
@@ -492,6 +880,10 @@ def _write(path: Path, data: bytes) -> None:
             handle.write(data)
     except OSError as error:
         raise fail(f"cannot write {os_reason(error)}") from None
+
+
+def _moment(moment: int) -> str:
+    return f"{datetime.fromtimestamp(moment, UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def _day(moment: int) -> str:

@@ -97,6 +97,12 @@ def init_network(directory: Path, layout: NetworkLayout) -> dict[str, Any]:
     return cluster
 
 
+def move_into(scratch: Path, directory: Path, last: list[str]) -> None:
+    """Move the scratch directory's entries into `directory`, the ones in `last` at the end;
+    on a failure, undo the moves made (`kepil platform init` builds its files so too)."""
+    _move_into(scratch, directory, last)
+
+
 def _move_into(scratch: Path, directory: Path, last: list[str]) -> None:
     """Move the scratch directory's entries into `directory`, the ones in `last` at the end."""
     if not directory.exists():
