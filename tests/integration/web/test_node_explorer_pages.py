@@ -96,6 +96,12 @@ def test_a_missing_block_on_a_node_is_a_404_page_in_the_persons_language(
     assert '<html lang="kk">' in unknown.text
 
 
+def test_a_node_s_own_address_leads_to_its_explorer(client: TestClient) -> None:
+    home = client.get("/", follow_redirects=False)
+    assert home.status_code == 307
+    assert home.headers["location"] == "/explorer"
+
+
 def test_a_node_keeps_its_machine_answers_in_json(client: TestClient) -> None:
     assert client.get("/static/site.css").status_code == 200
     missing = client.get("/api/v1/ledger/blocks/7")

@@ -82,6 +82,12 @@ def install_node_web(app: FastAPI) -> None:
     """
     app.state.web_node_only = True
     app.include_router(explorer_pages.router)
+
+    @app.get("/", include_in_schema=False)
+    def _home() -> RedirectResponse:
+        """A person who opens the node's own address finds its explorer."""
+        return RedirectResponse("/explorer", status_code=307)
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_page_errors(app)
 
