@@ -55,8 +55,8 @@ def demo(
        issue again.
 
     Each step checks its outcome and prints where to look (registry entry,
-    cabinet, node APIs). Exit 0 only when every step did what it should; a
-    failed step is named and the exit is 1. Ctrl-C stops cleanly: each
+    cabinet, each node's explorer pages). Exit 0 only when every step did
+    what it should; a failed step is named and the exit is 1. Ctrl-C stops cleanly: each
     process the demo started is ended by its PID and the temporary folder
     is removed unless --keep. Every key and identity it makes is TEST PKI.
     """

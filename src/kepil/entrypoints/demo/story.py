@@ -125,13 +125,16 @@ def _platform(story: Story, stage: Stage, issued: IssuedPermit) -> Platform:
 
     with story.step(f"Start the {NODES} nodes, each a process of its own") as step:
         start_nodes(platform, stage.children)
+        # Each node serves the explorer pages for its own replica; its JSON is there too.
         for node in platform.nodes:
-            step.look(node["name"], f"{node['api']}/api/v1/ledger/node")
+            step.look(node["name"], f"{node['api']}/explorer")
+        step.look("node-1's status (JSON)", f"{platform.urls[0]}/api/v1/ledger/node")
 
     with story.step("The genesis commits: the nodes accept the head's permit") as step:
         genesis = start_chain(platform)
         step.note(f"chain {CHAIN_ID}: genesis {genesis[:16]}… committed ok")
-        step.look("the genesis", f"{platform.urls[0]}/api/v1/ledger/transactions/{genesis}")
+        step.look("the genesis", f"{platform.urls[0]}/explorer/tx/{genesis}")
+        step.look("the genesis (JSON)", f"{platform.urls[0]}/api/v1/ledger/transactions/{genesis}")
     return platform
 
 
@@ -144,7 +147,10 @@ def _assets(story: Story, platform: Platform) -> None:
         assets.define_and_issue(platform, ISSUED)
         held = assets.holding(platform, assets.ALICE)
         step.check(held.free == ISSUED, f"Alice holds {held}, not {ISSUED} free")
-        step.look("Alice's holdings", f"{platform.urls[1]}/api/v1/ledger/holdings/{assets.ALICE}")
+        step.look("Alice's account", f"{platform.urls[1]}/explorer/accounts/{assets.ALICE}")
+        step.look(
+            "Alice's holdings (JSON)", f"{platform.urls[1]}/api/v1/ledger/holdings/{assets.ALICE}"
+        )
 
     with story.step(f"Alice transfers {MOVED} kg to Bob") as step:
         assets.transfer(platform, MOVED)
@@ -165,7 +171,7 @@ def _assets(story: Story, platform: Platform) -> None:
         assets.redeem(platform, REDEEMED)
         bob = assets.holding(platform, assets.BOB)
         step.check(bob.free == MOVED - REDEEMED, f"Bob holds {bob}")
-        step.look("Bob's history", f"{platform.urls[2]}/api/v1/ledger/history/{assets.BOB}")
+        step.look("Bob's account and history", f"{platform.urls[2]}/explorer/accounts/{assets.BOB}")
 
 
 def _registry_obeyed(story: Story, stage: Stage, issued: IssuedPermit, platform: Platform) -> None:

@@ -1,4 +1,5 @@
-"""One platform node as a process: its SQLite ledger, its key, its Raft replica, its API.
+"""One platform node as a process: its SQLite ledger, its key, its Raft replica, its API and
+its explorer pages.
 
 The consensus engine starts before the API: it first replays its journal into the ledger file
 (entries the file already holds are skipped by index) and then follows the leader.
@@ -26,6 +27,7 @@ from kepil.entrypoints.api.errors import install_error_handlers
 from kepil.entrypoints.api.ledger_wiring import install_ledger
 from kepil.entrypoints.api.schemas.ledger import NodeHealth
 from kepil.entrypoints.node.config import NodeConfig
+from kepil.entrypoints.web import install_node_web
 from kepil.ledger import public_key_hex
 from kepil.services.ledger.node import NodeSettings
 
@@ -66,7 +68,8 @@ def node_trust_settings(config: NodeConfig) -> Settings:
 
 
 def create_node_app(config: NodeConfig) -> FastAPI:
-    """The node's API with the node and its consensus replica running in the background."""
+    """The node's API and explorer pages with the node and its consensus replica running in the
+    background."""
     clock = SystemClock()
     verifier = permit_verifier(node_trust_settings(config), clock)
     assembled = create_network_node(*node_spec(config), clock, verifier)
@@ -95,6 +98,8 @@ def create_node_app(config: NodeConfig) -> FastAPI:
     install_ledger(
         app, node, on_stop=raft.close, stop_timeout=STOP_TIMEOUT_SECONDS, bus=ledger_bus(node)
     )
+    # People read the node's own replica at /explorer, in kk/ru, as on the portal.
+    install_node_web(app)
     log.info(
         "node ready",
         extra={"node": config.name, "api": config.api_url, "raft": config.raft},

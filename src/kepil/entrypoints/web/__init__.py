@@ -69,6 +69,32 @@ def install_web(app: FastAPI) -> None:
     async def _csrf(request: Request, _error: Exception) -> Response:
         return render(request, preferences(request), "forbidden_form.html", status_code=403)
 
+    app.add_exception_handler(SignInRequiredError, _sign_in)
+    app.add_exception_handler(CsrfRefusedError, _csrf)
+    _install_page_errors(app)
+
+
+def install_node_web(app: FastAPI) -> None:
+    """Serve a platform node's explorer pages for its own replica, as the portal serves them.
+
+    Only the explorer: the layout's navigation then names nothing a node does not serve (no
+    sign-in, no cabinet, no registry), by the `node_only` flag the templates read.
+    """
+    app.state.web_node_only = True
+    app.include_router(explorer_pages.router)
+
+    @app.get("/", include_in_schema=False)
+    def _home() -> RedirectResponse:
+        """A person who opens the node's own address finds its explorer."""
+        return RedirectResponse("/explorer", status_code=307)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _install_page_errors(app)
+
+
+def _install_page_errors(app: FastAPI) -> None:
+    """Errors at page addresses answer as pages; at machine addresses, in the API's JSON."""
+
     async def _http(request: Request, error: Exception) -> Response:
         if not isinstance(error, StarletteHTTPException):  # registered for that type only
             raise error
@@ -86,7 +112,5 @@ def install_web(app: FastAPI) -> None:
             return await validation_error(request, error)
         return render(request, preferences(request), "problem.html", status_code=422)
 
-    app.add_exception_handler(SignInRequiredError, _sign_in)
-    app.add_exception_handler(CsrfRefusedError, _csrf)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _invalid)

@@ -1,5 +1,6 @@
 """The public ledger explorer: the chain at a glance, blocks, transactions, accounts, asset
-classes, pledges and escrows, read from the node this server runs.
+classes, pledges and escrows, read from the node this server runs: the portal's embedded node
+(`kepil serve`) or a platform node's own replica (`kepil node`, see install_node_web).
 
 Public as the ledger API's reads are: `/api/v1/ledger` answers blocks, transactions, holdings
 and history without authentication, so these pages ask for no sign-in either.
@@ -23,6 +24,7 @@ from kepil.entrypoints.web.rendering import render
 from kepil.ledger.fields import ASSET_ID
 from kepil.ledger.records import AssetClass
 from kepil.services.ledger import explorer
+from kepil.services.ledger.consensus import ConsensusLog
 from kepil.services.ledger.node import LedgerNode, TxState
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -107,7 +109,11 @@ def overview(request: Request, prefs: PreferencesDep) -> Response:
     node = _node(request)
     if node is None:
         return _unavailable(request, prefs)
-    context = {"view": explorer.overview(node), "query": query or "", "error": error}
+    # A network node's consensus engine (kepil node); the portal's embedded node runs alone.
+    consensus: ConsensusLog | None = getattr(request.app.state, "raft", None)
+    status = None if consensus is None else consensus.status()
+    view = explorer.overview(node, status)
+    context = {"view": view, "query": query or "", "error": error}
     return _page(request, prefs, "explorer.html", context, status_code=422 if error else 200)
 
 

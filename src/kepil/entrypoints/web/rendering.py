@@ -13,7 +13,7 @@ from kepil.entrypoints.api.dependencies import CurrentSession
 from kepil.entrypoints.web.i18n import Language, translator
 from kepil.entrypoints.web.preferences import Preferences, Version
 from kepil.entrypoints.web.session import csrf_token, keep_browser_cookie, signed_in
-from kepil.entrypoints.web.words import NAV, WORKSPACE
+from kepil.entrypoints.web.words import NAV, NODE_NAV, WORKSPACE
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -62,6 +62,11 @@ def _workspace(request: Request, person: CurrentSession | None) -> bool:
     return bool(known)
 
 
+def node_only(request: Request) -> bool:
+    """Whether this app is a platform node serving only its explorer (see install_node_web)."""
+    return bool(getattr(request.app.state, "web_node_only", False))
+
+
 def render(
     request: Request,
     prefs: Preferences,
@@ -72,7 +77,10 @@ def render(
     """The page as HTML in the person's language, with the switches pointing at this address."""
     words = translator(prefs.language)
     url = request.url
-    person = signed_in(request)
+    only_explorer = node_only(request)
+    # A node has no sessions: a portal cookie sent to the same host on another port means nothing.
+    person = None if only_explorer else signed_in(request)
+    nav = NODE_NAV if only_explorer else NAV + ((WORKSPACE,) if _workspace(request, person) else ())
     page = _environment.get_template(template).render(
         **(context or {}),
         _=words.gettext,
@@ -81,7 +89,8 @@ def render(
         lang=prefs.language.value,
         accessible=prefs.version is Version.ACCESSIBLE,
         path=url.path,
-        nav=NAV + ((WORKSPACE,) if _workspace(request, person) else ()),
+        nav=nav,
+        node_only=only_explorer,
         switch_language={
             language.value: _here(request, lang=language.value) for language in Language
         },

@@ -286,5 +286,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/check", N_("Check a document")),
     ("/explorer", N_("Ledger explorer")),
 )
+# A platform node serves only its explorer: no portal page is linked from there (they would 404).
+NODE_NAV: tuple[tuple[str, str], ...] = (("/explorer", N_("Ledger explorer")),)
 # Added to NAV for a signed-in person who holds a Ministry duty (rendering.py).
 WORKSPACE: tuple[str, str] = ("/desk", N_("Workspace"))

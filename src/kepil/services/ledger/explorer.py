@@ -23,6 +23,7 @@ from kepil.ledger.records import (
     Supply,
 )
 from kepil.ledger.view import LedgerView
+from kepil.services.ledger.consensus import ConsensusStatus
 from kepil.services.ledger.node import LedgerNode, TxState, TxStatus
 from kepil.services.ledger.storage import HistoryEntry, Holding, Lock
 
@@ -58,6 +59,16 @@ class NodeCheckpointView:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberView:
+    """A member of the node's consensus network as this node sees it right now."""
+
+    address: str
+    this_node: bool
+    leader: bool
+    connected: bool  # this node itself counts as connected
+
+
+@dataclass(frozen=True, slots=True)
 class OverviewView:
     """The chain at a glance: the platform, its permit, this node's head and every node's."""
 
@@ -70,6 +81,8 @@ class OverviewView:
     state_root: str | None
     nodes: tuple[NodeCheckpointView, ...]
     latest: tuple[BlockSummary, ...]
+    members: tuple[MemberView, ...] = ()  # empty for a node alone (the embedded one)
+    has_quorum: bool | None = None  # None for a node alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +143,9 @@ class EscrowPage:
     asset: AssetClass | None
 
 
-def overview(node: LedgerNode) -> OverviewView:
-    """The platform, its permit, this node's head, each genesis node's newest checkpoint and the
-    latest blocks."""
+def overview(node: LedgerNode, consensus: ConsensusStatus | None = None) -> OverviewView:
+    """The platform, its permit, this node's head, each genesis node's newest checkpoint, the
+    latest blocks and, for a member of a network, the members as its `consensus` sees them."""
     chain, permit = node.read(lambda view: (view.chain(), view.permit()))
     head = node.head()
     latest: list[BlockSummary] = []
@@ -163,6 +176,22 @@ def overview(node: LedgerNode) -> OverviewView:
         state_root=None if head is None else head.state_root,
         nodes=nodes,
         latest=tuple(latest),
+        members=() if consensus is None else members(consensus),
+        has_quorum=None if consensus is None else consensus.has_quorum,
+    )
+
+
+def members(status: ConsensusStatus) -> tuple[MemberView, ...]:
+    """This node and its peers by address, in address order, with the leader it follows."""
+    known = {**status.peers, status.address: True}
+    return tuple(
+        MemberView(
+            address,
+            address == status.address,
+            address == status.leader,
+            connected,
+        )
+        for address, connected in sorted(known.items())
     )
 
 
