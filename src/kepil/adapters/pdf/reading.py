@@ -60,6 +60,10 @@ def read_parts(pdf: bytes) -> PdfParts:
         _page_count(reader)
         attachments = reader.attachments
         found = {name: list(datas) for name, datas in attachments.items()}
+        # A damaged name string can come back as bytes (pypdf's ByteStringObject); names are
+        # compared and sorted as text below, so such a file is refused here, not crashed on.
+        if not all(isinstance(name, str) for name in found):
+            raise UnreadablePdfError("an attached file's name is not text")
     except UnreadablePdfError:
         raise
     except Exception as error:
