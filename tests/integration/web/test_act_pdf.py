@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.integration.permits.portal import OFFICIALS, Portal
+from tests.integration.permits.portal import OFFICIALS, Portal, form_json
 from tests.integration.web.cabinet_portal import (
     CLERK,
     EXAMINER,
+    HEARING_AT,
     notify_hearing,
     open_portal,
     portal_people,
@@ -23,7 +24,7 @@ from tests.integration.web.cabinet_portal import (
 from tests.integration.web.test_desk_complaint_pages import file_complaint, on_pages, take_step
 from tests.support.clock import MovableClock
 from tests.support.identities import MINISTRY_BIN
-from tests.support.pki import Person, trust_dir
+from tests.support.pki import Person, b64, trust_dir
 from tests.support.web import sign_in_on_pages
 from typer.testing import CliRunner
 
@@ -32,9 +33,11 @@ from kepil.adapters.pdf.reading import read_parts
 from kepil.adapters.pdf.render import SealedDocument, act_check_url, render_pdf
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
+from kepil.domain.canonical import canonical_bytes
 from kepil.entrypoints.api.app import create_app
 from kepil.entrypoints.cli.main import app
 from kepil.services.permits.officials import GrantRole
+from kepil.services.permits.views.acts import act_name
 from kepil.signing.trust import TrustStore
 
 BASE = "http://testserver"
@@ -203,6 +206,58 @@ def test_item_9_a_signed_notice_the_service_never_issued_is_refused_as_not_issue
     assert "verdict-good" not in refused
 
 
+def test_a_notice_planted_in_an_applicants_own_signed_form_is_no_act_anywhere(
+    portal: Portal,
+) -> None:
+    first = portal.submit()
+    assert first.status_code == 201, first.text
+    serial = int(first.json()["number"].rsplit("-", 1)[1])
+    case = f"APP-2026-{serial + 1:06d}"
+    # The applicant signs a form that also says it is the §8 notice of the case it will open.
+    forged = {
+        **form_json(),
+        "action": "issue_preliminary_refusal",
+        "application_number": case,
+        "grounds": [2],
+        "motivation": "ОТКАЗ ОТМЕНЁН, РАЗРЕШЕНИЕ БУДЕТ ВЫДАНО",
+        "hearing_at": HEARING_AT,
+        "place": "не требуется",
+    }
+    created = portal.submit(forged)
+    assert created.status_code == 201, created.text
+    assert created.json()["number"] == case
+    content = canonical_bytes(forged)
+    digest = hashlib.sha256(content).hexdigest()
+    on_pages_as(portal, portal.applicant)
+    page = portal.client.get(f"/cabinet/applications/{case}", params={"lang": "ru"})
+    assert page.status_code == 200
+    assert "/document.pdf" not in page.text
+    assert (
+        portal.client.get(f"/cabinet/applications/{case}/acts/{digest}/document.pdf").status_code
+        == 404
+    )
+    on_pages_as(portal, portal.officials[EXAMINER])
+    desk = portal.client.get(f"/desk/applications/{case}", params={"lang": "ru"})
+    assert desk.status_code == 200
+    assert not re.search(r"/acts/[0-9a-f]{64}/document.pdf", desk.text)
+    portal.client.cookies.clear()
+    public = portal.client.get("/check", params={"act": digest, "case": case, "lang": "ru"})
+    assert "verdict-good" not in public.text
+    assert "Не найдено: эта служба не выдавала подписанного акта с таким адресом." in re.sub(
+        r"\s+", " ", public.text
+    )
+    assert (
+        portal.client.get(f"/api/v1/acts/{digest}/check", params={"case": case}).status_code == 404
+    )
+    cms = portal.sign(portal.applicant, content)
+    drawn = render_pdf(
+        SealedDocument(act_name(case, digest), content, cms), act_check_url(BASE, case, digest)
+    )
+    refused = _upload(portal, drawn)
+    assert "not_issued_here" in refused
+    assert "verdict-good" not in refused
+
+
 @pytest.fixture
 def december(database_url: str, tmp_path: Path, people: dict[str, Person]) -> Iterator[Portal]:
     # Monday 7 December 2026, office hours: a complaint is registered and decided the same day.
@@ -262,6 +317,46 @@ def test_item_10_the_complainant_downloads_the_decision_on_the_complaint_and_it_
     answer = portal.client.get("/check", params={"act": digest, "case": complaint, "lang": "kk"})
     assert "Шағымды қанағаттандыру туралы шешім" in answer.text
     assert "verdict-good" in answer.text
+    assert "verdict-good" in _upload(portal, pdf)
+
+
+def test_item_10_a_decision_that_also_names_the_application_is_offered_by_its_complaint(
+    december: Portal,
+) -> None:
+    portal = december
+    application, complaint = file_complaint(portal)
+    for role, body in (
+        (CLERK, {"action": "register", "complaint_number": complaint}),
+        (
+            EXAMINER,
+            {
+                "action": "satisfy",
+                "complaint_number": complaint,
+                "application_number": application,
+                "decision": "Жалоба удовлетворена.",
+            },
+        ),
+    ):
+        official = portal.officials[role]
+        cms = portal.sign(official, canonical_bytes(body))
+        done = portal.client.post(
+            f"/api/v1/complaints/{complaint}/decisions",
+            json={"cms": b64(cms)},
+            headers=official.headers,
+        )
+        assert done.status_code == 200, done.text
+    on_pages_as(portal, portal.applicant)
+    page = portal.client.get(f"/cabinet/complaints/{complaint}", params={"lang": "ru"})
+    links = re.findall(
+        rf'href="(/cabinet/complaints/{complaint}/acts/[0-9a-f]{{64}}/document.pdf)"', page.text
+    )
+    assert len(links) == 1, page.text
+    pdf = portal.client.get(links[0]).content
+    digest = hashlib.sha256(read_parts(pdf).content).hexdigest()
+    portal.client.cookies.clear()
+    found = portal.client.get(f"/api/v1/acts/{digest}/check", params={"case": complaint})
+    assert found.status_code == 200, found.text
+    assert found.json()["kind"] == "satisfy"
     assert "verdict-good" in _upload(portal, pdf)
 
 
