@@ -24,7 +24,7 @@ from tests.integration.web.cabinet_portal import (
 from tests.integration.web.test_desk_complaint_pages import file_complaint, on_pages, take_step
 from tests.support.clock import MovableClock
 from tests.support.identities import MINISTRY_BIN
-from tests.support.pki import Person, b64, trust_dir
+from tests.support.pki import Person, b64, ministry_official, person, trust_dir
 from tests.support.web import sign_in_on_pages
 from typer.testing import CliRunner
 
@@ -38,6 +38,7 @@ from kepil.entrypoints.api.app import create_app
 from kepil.entrypoints.cli.main import app
 from kepil.services.permits.officials import GrantRole
 from kepil.services.permits.views.acts import act_name
+from kepil.signing.dev_ca import Profile
 from kepil.signing.trust import TrustStore
 
 BASE = "http://testserver"
@@ -131,6 +132,19 @@ def test_item_10_no_one_else_gets_the_notice_and_an_unknown_digest_is_not_found(
     link = _notice_link(portal, case)
     unknown = link.replace(link.split("/")[-2], "0" * 64)
     assert portal.client.get(unknown).status_code == 404
+    desk = link.replace("/cabinet/", "/desk/")
+    # Another applicant, and an official with no duties: neither the cabinet nor the desk.
+    for someone in (
+        person(Profile.INDIVIDUAL, "900505300123", "ЧУЖОЙ ЧЕЛОВЕК"),
+        ministry_official("870101300111", "БЕЗДОЛЖНОСТНЫЙ"),
+    ):
+        on_pages_as(portal, someone)
+        assert portal.client.get(link).status_code == 404, someone.iin
+        assert portal.client.get(desk).status_code == 404, someone.iin
+    # An official who reads the case on the desk holds no act in their own cabinet.
+    on_pages_as(portal, portal.officials[EXAMINER])
+    assert portal.client.get(link).status_code == 404
+    assert portal.client.get(desk).status_code == 200
     portal.client.cookies.clear()
     assert portal.client.get(link).status_code in {303, 401, 404}
 
@@ -170,7 +184,7 @@ def test_item_9_an_uploaded_notice_pdf_checks_and_a_changed_copy_is_refused(
     pdf = portal.client.get(_notice_link(portal, case)).content
     page = _upload(portal, pdf)
     assert "verdict-good" in page
-    assert "Подлинный: эта служба выдала этот подписанный акт." in page
+    assert "Подлинный: эта служба выдала этот подписанный акт." in _act_section(page)
     parts = read_parts(pdf)
     body = json.loads(parts.content)
     body["place"] = "другое место"
@@ -184,6 +198,39 @@ def test_item_9_an_uploaded_notice_pdf_checks_and_a_changed_copy_is_refused(
     assert "signature_digest_mismatch" in refused
     assert "not_issued_here" in refused
     assert "verdict-good" not in refused.split("file-heading")[1].split("</section>")[0]
+    assert "verdict-good" not in _act_section(refused)
+    assert "Не найдено: эта служба не выдавала подписанного акта с таким адресом." in (
+        _act_section(refused)
+    )
+    # The signed bytes are the genuine act's, the QR code sends elsewhere: the file is refused,
+    # and what was issued at its address is said, but not as the file's verdict.
+    elsewhere = render_pdf(
+        SealedDocument(parts.number, parts.content, parts.signature),
+        act_check_url("https://evil.example", case, hashlib.sha256(parts.content).hexdigest()),
+    )
+    misdirected = _upload(portal, elsewhere)
+    assert "check_url_mismatch" in misdirected
+    assert "verdict-good" not in misdirected
+    answer = _act_section(misdirected)
+    assert "Подлинный" not in answer
+    assert "Что эта служба выдала по адресу, который назван в файле" in answer
+    assert "Файл выше — не этот документ в подписанном виде." in answer
+    assert "Уведомление о предварительном решении и заслушивании" in answer
+    kazakh = _upload_in(portal, elsewhere, "kk")
+    assert "Осы қызметтің файлда аталған мекенжай бойынша бергені" in _act_section(kazakh)
+    assert "Түпнұсқа" not in _act_section(kazakh)
+
+
+def _act_section(page: str) -> str:
+    return page.split('id="act-heading"')[1].split("</section>", maxsplit=1)[0]
+
+
+def _upload_in(portal: Portal, pdf: bytes, lang: str) -> str:
+    answer = portal.client.post(
+        "/check", params={"lang": lang}, files={"pdf": ("notice.pdf", pdf, "application/pdf")}
+    )
+    assert answer.status_code == 200, answer.text
+    return re.sub(r"\s+", " ", answer.text)
 
 
 def test_item_9_a_signed_notice_the_service_never_issued_is_refused_as_not_issued_here(
@@ -199,7 +246,7 @@ def test_item_9_a_signed_notice_the_service_never_issued_is_refused_as_not_issue
     cms = portal.sign(examiner, content)
     digest = hashlib.sha256(content).hexdigest()
     never = render_pdf(
-        SealedDocument(parts.number, content, cms), act_check_url(BASE, case, digest)
+        SealedDocument(act_name(case, digest), content, cms), act_check_url(BASE, case, digest)
     )
     refused = _upload(portal, never)
     assert [code for code in re.findall(r"<code>(\w+)</code>", refused)] == ["not_issued_here"]
