@@ -273,7 +273,7 @@ def _number_findings(
 ) -> list[Finding]:
     found = []
     if is_result_document(body):
-        number = body.get("number")
+        number = body.get("number", parts.number)
         if number != parts.number:
             found.append(
                 Finding(
