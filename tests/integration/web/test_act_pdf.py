@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.integration.permits.portal import OFFICIALS, Portal
+from tests.integration.permits.portal import OFFICIALS, Portal, form_json
 from tests.integration.web.cabinet_portal import (
     CLERK,
     EXAMINER,
+    HEARING_AT,
     notify_hearing,
     open_portal,
     portal_people,
@@ -23,7 +24,7 @@ from tests.integration.web.cabinet_portal import (
 from tests.integration.web.test_desk_complaint_pages import file_complaint, on_pages, take_step
 from tests.support.clock import MovableClock
 from tests.support.identities import MINISTRY_BIN
-from tests.support.pki import Person, trust_dir
+from tests.support.pki import Person, b64, ministry_official, person, trust_dir
 from tests.support.web import sign_in_on_pages
 from typer.testing import CliRunner
 
@@ -32,9 +33,12 @@ from kepil.adapters.pdf.reading import read_parts
 from kepil.adapters.pdf.render import SealedDocument, act_check_url, render_pdf
 from kepil.bootstrap import bootstrap
 from kepil.config import Settings
+from kepil.domain.canonical import canonical_bytes
 from kepil.entrypoints.api.app import create_app
 from kepil.entrypoints.cli.main import app
 from kepil.services.permits.officials import GrantRole
+from kepil.services.permits.views.acts import act_name
+from kepil.signing.dev_ca import Profile
 from kepil.signing.trust import TrustStore
 
 BASE = "http://testserver"
@@ -128,6 +132,19 @@ def test_item_10_no_one_else_gets_the_notice_and_an_unknown_digest_is_not_found(
     link = _notice_link(portal, case)
     unknown = link.replace(link.split("/")[-2], "0" * 64)
     assert portal.client.get(unknown).status_code == 404
+    desk = link.replace("/cabinet/", "/desk/")
+    # Another applicant, and an official with no duties: neither the cabinet nor the desk.
+    for someone in (
+        person(Profile.INDIVIDUAL, "900505300123", "ЧУЖОЙ ЧЕЛОВЕК"),
+        ministry_official("870101300111", "БЕЗДОЛЖНОСТНЫЙ"),
+    ):
+        on_pages_as(portal, someone)
+        assert portal.client.get(link).status_code == 404, someone.iin
+        assert portal.client.get(desk).status_code == 404, someone.iin
+    # An official who reads the case on the desk holds no act in their own cabinet.
+    on_pages_as(portal, portal.officials[EXAMINER])
+    assert portal.client.get(link).status_code == 404
+    assert portal.client.get(desk).status_code == 200
     portal.client.cookies.clear()
     assert portal.client.get(link).status_code in {303, 401, 404}
 
@@ -167,7 +184,7 @@ def test_item_9_an_uploaded_notice_pdf_checks_and_a_changed_copy_is_refused(
     pdf = portal.client.get(_notice_link(portal, case)).content
     page = _upload(portal, pdf)
     assert "verdict-good" in page
-    assert "Подлинный: эта служба выдала этот подписанный акт." in page
+    assert "Подлинный: эта служба выдала этот подписанный акт." in _act_section(page)
     parts = read_parts(pdf)
     body = json.loads(parts.content)
     body["place"] = "другое место"
@@ -181,6 +198,39 @@ def test_item_9_an_uploaded_notice_pdf_checks_and_a_changed_copy_is_refused(
     assert "signature_digest_mismatch" in refused
     assert "not_issued_here" in refused
     assert "verdict-good" not in refused.split("file-heading")[1].split("</section>")[0]
+    assert "verdict-good" not in _act_section(refused)
+    assert "Не найдено: эта служба не выдавала подписанного акта с таким адресом." in (
+        _act_section(refused)
+    )
+    # The signed bytes are the genuine act's, the QR code sends elsewhere: the file is refused,
+    # and what was issued at its address is said, but not as the file's verdict.
+    elsewhere = render_pdf(
+        SealedDocument(parts.number, parts.content, parts.signature),
+        act_check_url("https://evil.example", case, hashlib.sha256(parts.content).hexdigest()),
+    )
+    misdirected = _upload(portal, elsewhere)
+    assert "check_url_mismatch" in misdirected
+    assert "verdict-good" not in misdirected
+    answer = _act_section(misdirected)
+    assert "Подлинный" not in answer
+    assert "Что эта служба выдала по адресу, который назван в файле" in answer
+    assert "Файл выше — не этот документ в подписанном виде." in answer
+    assert "Уведомление о предварительном решении и заслушивании" in answer
+    kazakh = _upload_in(portal, elsewhere, "kk")
+    assert "Осы қызметтің файлда аталған мекенжай бойынша бергені" in _act_section(kazakh)
+    assert "Түпнұсқа" not in _act_section(kazakh)
+
+
+def _act_section(page: str) -> str:
+    return page.split('id="act-heading"')[1].split("</section>", maxsplit=1)[0]
+
+
+def _upload_in(portal: Portal, pdf: bytes, lang: str) -> str:
+    answer = portal.client.post(
+        "/check", params={"lang": lang}, files={"pdf": ("notice.pdf", pdf, "application/pdf")}
+    )
+    assert answer.status_code == 200, answer.text
+    return re.sub(r"\s+", " ", answer.text)
 
 
 def test_item_9_a_signed_notice_the_service_never_issued_is_refused_as_not_issued_here(
@@ -196,10 +246,62 @@ def test_item_9_a_signed_notice_the_service_never_issued_is_refused_as_not_issue
     cms = portal.sign(examiner, content)
     digest = hashlib.sha256(content).hexdigest()
     never = render_pdf(
-        SealedDocument(parts.number, content, cms), act_check_url(BASE, case, digest)
+        SealedDocument(act_name(case, digest), content, cms), act_check_url(BASE, case, digest)
     )
     refused = _upload(portal, never)
     assert [code for code in re.findall(r"<code>(\w+)</code>", refused)] == ["not_issued_here"]
+    assert "verdict-good" not in refused
+
+
+def test_a_notice_planted_in_an_applicants_own_signed_form_is_no_act_anywhere(
+    portal: Portal,
+) -> None:
+    first = portal.submit()
+    assert first.status_code == 201, first.text
+    serial = int(first.json()["number"].rsplit("-", 1)[1])
+    case = f"APP-2026-{serial + 1:06d}"
+    # The applicant signs a form that also says it is the §8 notice of the case it will open.
+    forged = {
+        **form_json(),
+        "action": "issue_preliminary_refusal",
+        "application_number": case,
+        "grounds": [2],
+        "motivation": "ОТКАЗ ОТМЕНЁН, РАЗРЕШЕНИЕ БУДЕТ ВЫДАНО",
+        "hearing_at": HEARING_AT,
+        "place": "не требуется",
+    }
+    created = portal.submit(forged)
+    assert created.status_code == 201, created.text
+    assert created.json()["number"] == case
+    content = canonical_bytes(forged)
+    digest = hashlib.sha256(content).hexdigest()
+    on_pages_as(portal, portal.applicant)
+    page = portal.client.get(f"/cabinet/applications/{case}", params={"lang": "ru"})
+    assert page.status_code == 200
+    assert "/document.pdf" not in page.text
+    assert (
+        portal.client.get(f"/cabinet/applications/{case}/acts/{digest}/document.pdf").status_code
+        == 404
+    )
+    on_pages_as(portal, portal.officials[EXAMINER])
+    desk = portal.client.get(f"/desk/applications/{case}", params={"lang": "ru"})
+    assert desk.status_code == 200
+    assert not re.search(r"/acts/[0-9a-f]{64}/document.pdf", desk.text)
+    portal.client.cookies.clear()
+    public = portal.client.get("/check", params={"act": digest, "case": case, "lang": "ru"})
+    assert "verdict-good" not in public.text
+    assert "Не найдено: эта служба не выдавала подписанного акта с таким адресом." in re.sub(
+        r"\s+", " ", public.text
+    )
+    assert (
+        portal.client.get(f"/api/v1/acts/{digest}/check", params={"case": case}).status_code == 404
+    )
+    cms = portal.sign(portal.applicant, content)
+    drawn = render_pdf(
+        SealedDocument(act_name(case, digest), content, cms), act_check_url(BASE, case, digest)
+    )
+    refused = _upload(portal, drawn)
+    assert "not_issued_here" in refused
     assert "verdict-good" not in refused
 
 
@@ -262,6 +364,46 @@ def test_item_10_the_complainant_downloads_the_decision_on_the_complaint_and_it_
     answer = portal.client.get("/check", params={"act": digest, "case": complaint, "lang": "kk"})
     assert "Шағымды қанағаттандыру туралы шешім" in answer.text
     assert "verdict-good" in answer.text
+    assert "verdict-good" in _upload(portal, pdf)
+
+
+def test_item_10_a_decision_that_also_names_the_application_is_offered_by_its_complaint(
+    december: Portal,
+) -> None:
+    portal = december
+    application, complaint = file_complaint(portal)
+    for role, body in (
+        (CLERK, {"action": "register", "complaint_number": complaint}),
+        (
+            EXAMINER,
+            {
+                "action": "satisfy",
+                "complaint_number": complaint,
+                "application_number": application,
+                "decision": "Жалоба удовлетворена.",
+            },
+        ),
+    ):
+        official = portal.officials[role]
+        cms = portal.sign(official, canonical_bytes(body))
+        done = portal.client.post(
+            f"/api/v1/complaints/{complaint}/decisions",
+            json={"cms": b64(cms)},
+            headers=official.headers,
+        )
+        assert done.status_code == 200, done.text
+    on_pages_as(portal, portal.applicant)
+    page = portal.client.get(f"/cabinet/complaints/{complaint}", params={"lang": "ru"})
+    links = re.findall(
+        rf'href="(/cabinet/complaints/{complaint}/acts/[0-9a-f]{{64}}/document.pdf)"', page.text
+    )
+    assert len(links) == 1, page.text
+    pdf = portal.client.get(links[0]).content
+    digest = hashlib.sha256(read_parts(pdf).content).hexdigest()
+    portal.client.cookies.clear()
+    found = portal.client.get(f"/api/v1/acts/{digest}/check", params={"case": complaint})
+    assert found.status_code == 200, found.text
+    assert found.json()["kind"] == "satisfy"
     assert "verdict-good" in _upload(portal, pdf)
 
 

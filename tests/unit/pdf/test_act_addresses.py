@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +30,7 @@ from kepil.adapters.pdf.render import (
     render_pdf,
 )
 from kepil.entrypoints.cli.main import app
+from kepil.services.permits.views.acts import act_name
 
 EXPECT = Expectations(MINISTRY_BIN, (CHECK_BASE,))
 CASE = "CMP-2026-000001"
@@ -66,21 +68,29 @@ def test_an_acts_address_names_its_case_and_the_sha256_of_its_signed_bytes() -> 
     assert act_case({"application_number": 7, "complaint_number": CASE}) == CASE
 
 
+def _sealed(ministry: Ministry, body: dict[str, object]) -> SealedDocument:
+    """An act signed by the Ministry, named as the service names it."""
+    drawn = seal(ministry, "", body)
+    digest = hashlib.sha256(drawn.content).hexdigest()
+    return SealedDocument(act_name(act_case(body), digest), drawn.content, drawn.signature)
+
+
 def test_doc_render_draws_an_act_with_a_qr_code_to_its_act_address(
     ministry: Ministry, tmp_path: Path
 ) -> None:
-    sealed = seal(ministry, CASE, DECISION)
+    sealed = _sealed(ministry, DECISION)
     (tmp_path / "act.json").write_bytes(sealed.content)
     (tmp_path / "act.p7s").write_bytes(sealed.signature)
     out = tmp_path / "act.pdf"
     made = CliRunner().invoke(
         app,
         ["doc", "render", str(tmp_path / "act.json"), str(tmp_path / "act.p7s"), str(out),
-         "--number", CASE, "--base-url", CHECK_BASE],
+         "--base-url", CHECK_BASE],
     )  # fmt: skip
     assert made.exit_code == 0, made.output
     pdf = out.read_bytes()
     address = _address(sealed, CASE)
+    assert read_parts(pdf).number == sealed.number
     assert read_parts(pdf).parameters["check_url"] == address
     for page in pdf_pages_png(out, tmp_path):
         assert [code.text for code in zxingcpp.read_barcodes(Image.open(page))] == [address]
@@ -92,7 +102,7 @@ def test_doc_render_draws_an_act_with_a_qr_code_to_its_act_address(
 def test_an_act_pointing_at_a_number_no_address_or_another_act_is_refused(
     ministry: Ministry,
 ) -> None:
-    sealed = seal(ministry, "APP-2026-000007-notice", NOTICE)
+    sealed = _sealed(ministry, NOTICE)
     assert _verdict(render_pdf(sealed, _address(sealed, "APP-2026-000007")), ministry).valid
     for wrong in (
         check_url(CHECK_BASE, sealed.number),
@@ -129,7 +139,7 @@ def test_an_act_naming_no_case_carries_no_qr_and_says_to_check_it_with_doc_verif
 
 
 def test_on_the_server_an_act_must_be_one_it_issued_in_that_case(ministry: Ministry) -> None:
-    sealed = seal(ministry, CASE, DECISION)
+    sealed = _sealed(ministry, DECISION)
     pdf = render_pdf(sealed, _address(sealed, CASE))
     digest = hashlib.sha256(sealed.content).hexdigest()
     asked: list[tuple[str, str]] = []
@@ -151,7 +161,7 @@ def test_on_the_server_an_act_must_be_one_it_issued_in_that_case(ministry: Minis
 def test_doc_verify_accepts_an_act_pdf_at_its_act_address(
     ministry: Ministry, tmp_path: Path
 ) -> None:
-    sealed = seal(ministry, CASE, DECISION)
+    sealed = _sealed(ministry, DECISION)
     path = tmp_path / "act.pdf"
     path.write_bytes(render_pdf(sealed, _address(sealed, CASE)))
     trust = tmp_path / "trust"
@@ -200,7 +210,7 @@ class _ActCheck(BaseHTTPRequestHandler):
 def test_doc_verify_asks_the_server_for_an_act_by_its_case_and_digest(
     ministry: Ministry, tmp_path: Path
 ) -> None:
-    sealed = seal(ministry, CASE, DECISION)
+    sealed = _sealed(ministry, DECISION)
     path = tmp_path / "act.pdf"
     path.write_bytes(render_pdf(sealed, _address(sealed, CASE)))
     trust = tmp_path / "trust"
@@ -234,3 +244,60 @@ def test_doc_verify_asks_the_server_for_an_act_by_its_case_and_digest(
     # today, long expired, and the server's "not found" is added.
     codes = [f["code"] for f in missing["findings"]]
     assert codes == ["signature_certificate_expired", "registry_not_found"]
+
+
+def test_an_acts_visible_name_must_be_its_case_and_digest_never_free_text(
+    ministry: Ministry,
+) -> None:
+    sealed = _sealed(ministry, NOTICE)
+    assert sealed.number == f"APP-2026-000007-{hashlib.sha256(sealed.content).hexdigest()[:12]}"
+    address = _address(sealed, "APP-2026-000007")
+    # The name drawn on the pages is not signed: a permit's number or a sentence is refused.
+    for name in (
+        "PRM-2026-000001",
+        "ОТМЕНЕНО, РАЗРЕШЕНИЕ PRM-2026-000009 ВЫДАНО",
+        "APP-2026-000007",
+    ):
+        renamed = SealedDocument(name, sealed.content, sealed.signature)
+        verdict = _verdict(render_pdf(renamed, address), ministry)
+        assert _codes(verdict) == ["number_mismatch"], name
+        assert not verdict.valid
+    caseless = seal(ministry, "ОТМЕНЕНО ВСЁ", {"action": "reject", "decision": "Негізсіз."})
+    assert _codes(_verdict(render_pdf(caseless, ""), ministry)) == ["number_mismatch"]
+    assert _verdict(render_pdf(replace(caseless, number="ACT-1"), ""), ministry).valid
+
+
+def test_doc_render_will_not_rename_an_act_of_a_case(ministry: Ministry, tmp_path: Path) -> None:
+    sealed = _sealed(ministry, DECISION)
+    (tmp_path / "act.json").write_bytes(sealed.content)
+    (tmp_path / "act.p7s").write_bytes(sealed.signature)
+    made = CliRunner().invoke(
+        app,
+        ["doc", "render", str(tmp_path / "act.json"), str(tmp_path / "act.p7s"),
+         str(tmp_path / "act.pdf"), "--number", "PRM-2026-000001"],
+    )  # fmt: skip
+    assert made.exit_code == 2
+    assert sealed.number in made.output
+    assert not (tmp_path / "act.pdf").exists()
+
+
+def test_doc_verify_refuses_an_act_whose_case_is_no_case_number_without_asking(
+    ministry: Ministry, tmp_path: Path
+) -> None:
+    odd = "cmp 2026/1"
+    sealed = _sealed(ministry, {**DECISION, "complaint_number": odd})
+    path = tmp_path / "act.pdf"
+    path.write_bytes(render_pdf(sealed, _address(sealed, odd)))
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    (trust / "root.pem").write_bytes(ministry.pki.root.public_bytes(Encoding.PEM))
+    # Nothing listens on this port: a request would be registry_unreachable.
+    result = CliRunner().invoke(
+        app,
+        ["doc", "verify", str(path), "--trust", str(trust), "--server", "http://127.0.0.1:9",
+         "--ministry-bin", MINISTRY_BIN, "--base-url", CHECK_BASE],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
+    assert "registry_case_malformed" in codes
+    assert "registry_unreachable" not in codes

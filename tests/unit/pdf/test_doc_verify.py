@@ -148,14 +148,15 @@ def test_item_9_a_signed_act_drawn_by_doc_render_verifies_by_doc_verify(
     made = runner.invoke(
         app,
         ["doc", "render", str(tmp_path / "act.json"), str(tmp_path / "act.p7s"), str(out),
-         "--number", "CMP-2026-000001", "--base-url", CHECK_BASE],
+         "--base-url", CHECK_BASE],
     )  # fmt: skip
     assert made.exit_code == 0, made.output
     checked = runner.invoke(
         app, ["doc", "verify", str(out), "--trust", str(trust_dir), *HELD_TO, *AT_SIGNING]
     )
     assert checked.exit_code == 0, checked.output
-    assert json.loads(checked.stdout)["number"] == "CMP-2026-000001"
+    digest = hashlib.sha256(sealed.content).hexdigest()
+    assert json.loads(checked.stdout)["number"] == f"CMP-2026-000001-{digest[:12]}"
     unreadable = runner.invoke(app, ["doc", "render", str(out), str(out), str(tmp_path / "x.pdf")])
     assert unreadable.exit_code == 2
 

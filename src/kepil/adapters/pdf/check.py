@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,7 @@ from kepil.adapters.pdf.render import (
     is_result_document,
     render_pdf,
 )
+from kepil.services.permits.views.acts import act_name
 from kepil.signing.cms_load import load_cms
 from kepil.signing.cms_verify import VerificationResult, verify_cms
 from kepil.signing.errors import SigningError
@@ -39,6 +41,9 @@ STATUS_VALID: Final = "valid"
 STATUS_INVALID: Final = "invalid"
 STATUS_UNCONFIRMED: Final = "cannot confirm the drawing"
 UNCONFIRMED_CODE: Final = "drawing_unconfirmed"
+# The name of an act that names no case: what a document number may hold, nothing more.
+ACT_NAME: Final = re.compile(r"[A-Z0-9][A-Z0-9-]*")
+MAX_ACT_NAME: Final = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,18 +271,41 @@ def _tools_named(parts: PdfParts) -> str:
 def _number_findings(
     parts: PdfParts, body: dict[str, Any], sha256: str, bases: Sequence[str]
 ) -> list[Finding]:
-    # Result documents carry their number; other signed acts are named by the file alone.
-    number = body.get("number", parts.number)
     found = []
-    if number != parts.number:
-        found.append(
-            Finding("number_mismatch", f"attached as {parts.number}, the document says {number}")
-        )
+    if is_result_document(body):
+        number = body.get("number", parts.number)
+        if number != parts.number:
+            found.append(
+                Finding(
+                    "number_mismatch", f"attached as {parts.number}, the document says {number}"
+                )
+            )
+    else:
+        found.extend(_act_name_findings(parts.number, act_case(body), sha256))
     address = str(parts.parameters.get("check_url", ""))
     found.extend(
         _address_findings(parts.number, address, _accepted(parts.number, body, sha256, bases))
     )
     return found
+
+
+def _act_name_findings(name: str, case: str, sha256: str) -> list[Finding]:
+    """An act has no number: the name drawn on its pages is unsigned, so it must be the one
+    the service gives it (its case and digest prefix), never free text posing as a verdict."""
+    if case:
+        expected = act_name(case, sha256)
+        if name != expected:
+            return [Finding("number_mismatch", f"attached as {name}, the act's name is {expected}")]
+        return []
+    if len(name) > MAX_ACT_NAME or not ACT_NAME.fullmatch(name):
+        return [
+            Finding(
+                "number_mismatch",
+                f"attached as {name!r}: an act's name has at most {MAX_ACT_NAME} Latin capitals, "
+                "digits and hyphens",
+            )
+        ]
+    return []
 
 
 def _accepted(number: str, body: dict[str, Any], sha256: str, bases: Sequence[str]) -> set[str]:

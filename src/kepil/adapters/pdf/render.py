@@ -69,11 +69,15 @@ def act_check_url(base_url: str, case: str, sha256: str) -> str:
 
 # The key of the case an act names in its signed bytes, in the order they are looked for.
 ACT_CASE_KEYS: Final = ("application_number", "complaint_number")
+# A step on a complaint lives in the complaint's history, even when its bytes also name the
+# application: its case is the complaint (as the service files and addresses it).
+COMPLAINT_STEPS: Final = frozenset({"satisfy", "forward", "uphold", "reject"})
 
 
 def act_case(body: dict[str, Any]) -> str:
     """The case a signed act names (an application's or a complaint's number), or ""."""
-    for key in ACT_CASE_KEYS:
+    keys = ACT_CASE_KEYS[::-1] if body.get("action") in COMPLAINT_STEPS else ACT_CASE_KEYS
+    for key in keys:
         value = body.get(key)
         if isinstance(value, str) and value:
             return value

@@ -87,7 +87,10 @@ def verify(
     try:
         parts = read_parts(data)
         if server:
-            registry = _registry_status(server, _check_path(parts.number, parts.content))
+            path = _check_path(parts.number, parts.content)
+            registry = (
+                _malformed_case(parts.content) if path is None else _registry_status(server, path)
+            )
         if moment is None:
             moment = _issued_at(registry, parts.content) or SystemClock().now()
         verdict = check_pdf(data, store, moment, expect, checkers)
@@ -121,13 +124,15 @@ def render(
     number: Annotated[
         str | None,
         typer.Option(
-            help="the name inside the PDF (default: the document's own number; for an act, "
-            "its case and SHA-256 prefix, as the service names it)"
+            help="the name inside the PDF (default: the document's own number; an act naming "
+            "a case is always named by its case and SHA-256 prefix, as the service names it; "
+            "one naming none: Latin capitals, digits, hyphens, default the file's name)"
         ),
     ] = None,
 ) -> None:
     """Draw a signed document or act (a §8 notice, a complaint decision) as its PDF, exactly as
     the service draws it; exit 2 if the inputs cannot be read or drawn."""
+    from kepil.adapters.pdf.check import ACT_NAME, MAX_ACT_NAME
     from kepil.adapters.pdf.fonts import FontMissingError
     from kepil.adapters.pdf.render import (
         DocumentUnreadableError,
@@ -148,8 +153,22 @@ def render(
     digest = hashlib.sha256(content).hexdigest()
     case = "" if is_result_document(body) else act_case(body)
     # Named as the service names it, so that the same files draw the same bytes.
-    name = number or _own_number(content) or (act_name(case, digest) if case else "")
-    name = name or content_file.stem
+    if is_result_document(body):
+        name = number or _own_number(content) or content_file.stem
+    elif case:
+        # An act's name is not signed: `doc verify` accepts only the service's own.
+        name = act_name(case, digest)
+        if number is not None and number != name:
+            raise fail(
+                f"an act of {case} is named {name} (its case and SHA-256 prefix), not {number}"
+            )
+    else:
+        name = number or content_file.stem.upper()
+        if len(name) > MAX_ACT_NAME or not ACT_NAME.fullmatch(name):
+            raise fail(
+                f"an act's name has at most {MAX_ACT_NAME} Latin capitals, digits and hyphens, "
+                f"not {name!r}: give one with --number"
+            )
     # A result document is checked by its number; a signed act by its case and the SHA-256 of
     # its signed bytes; an act naming no case has no address /check could answer.
     if is_result_document(body):
@@ -216,6 +235,8 @@ def _issued_at(registry: dict[str, Any] | None, content: bytes) -> datetime | No
 
 def _registry_findings(registry: dict[str, Any], sha256: str) -> list[dict[str, str]]:
     """What the server's answer refuses: unknown there, other content, or not in force."""
+    if "refused" in registry:
+        return [{"code": "registry_case_malformed", "detail": str(registry["refused"])}]
     if "error" in registry:
         return [{"code": "registry_unreachable", "detail": str(registry["error"])}]
     if not registry.get("found"):
@@ -246,16 +267,32 @@ def _default_trust() -> Path:
     return DevCaDirectory(settings.test_pki_dir).trust_directory
 
 
-def _check_path(number: str, content: bytes) -> str:
+def _check_path(number: str, content: bytes) -> str | None:
     """The server's public check of this document: by number, or a signed act by its case
-    and the SHA-256 of its signed bytes."""
+    and the SHA-256 of its signed bytes; None for an act whose case no server can hold."""
+    from kepil.adapters.pdf.check import ACT_NAME, MAX_ACT_NAME
     from kepil.adapters.pdf.render import act_case, is_result_document
 
     body = _json_object(content)
-    if is_result_document(body) or not act_case(body):
+    case = act_case(body)
+    if is_result_document(body) or not case:
         return f"/api/v1/documents/{quote(number, safe='-')}/check"
+    if len(case) > MAX_ACT_NAME or not ACT_NAME.fullmatch(case):
+        return None
     digest = hashlib.sha256(content).hexdigest()
-    return f"/api/v1/acts/{digest}/check?case={quote(act_case(body), safe='-')}"
+    return f"/api/v1/acts/{digest}/check?case={case}"
+
+
+def _malformed_case(content: bytes) -> dict[str, Any]:
+    """Not asked: the act names a case that is no case number, so no server issued it."""
+    from kepil.adapters.pdf.render import act_case
+
+    case = act_case(_json_object(content))
+    return {
+        "found": False,
+        "refused": f"the act names the case {case!r}, which is no case number (at most "
+        "32 Latin capitals, digits and hyphens): no server issued it, none was asked",
+    }
 
 
 def _registry_status(server: str, path: str) -> dict[str, Any]:

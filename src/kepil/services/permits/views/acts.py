@@ -6,6 +6,11 @@ signed ride inside it. Their recipient (and the officials who see the case) get 
 and anyone holding one checks it by the SHA-256 of those signed bytes together with the case
 it belongs to: the case bounds the search to one history, the digest makes the address
 unguessable, and nothing is answered unless both match.
+
+An act is only ever taken from the history line its step caused (the kind that action
+produces, an official's line) and only when its CMS's signer is that line's official: the
+signed bytes alone prove nothing, since anyone may sign JSON that says it is a notice (an
+applicant's own signed form with an `action` key is stored in the same history).
 """
 
 from __future__ import annotations
@@ -21,14 +26,42 @@ from kepil.services.errors import NotFoundError
 from kepil.services.permits.views.applications import visible
 from kepil.services.permits.views.viewer import Viewer
 from kepil.services.unit_of_work import UnitOfWork
+from kepil.signing.certificates import accept_any_number, parse_certificate
+from kepil.signing.cms_load import load_cms
+from kepil.signing.cms_signer_info import candidate_certificates
 from kepil.signing.cms_verify import encapsulated_content
+from kepil.signing.errors import SigningError
 
-# What an act does, by its signed `action`: the §8 notice (and the hearing set later), the
-# steps that decide a complaint. Other signed steps (register, start review) are not notices.
-NOTICE_ACTIONS: Final = frozenset({"issue_preliminary_refusal", "schedule_hearing"})
-COMPLAINT_ACTIONS: Final = frozenset({"satisfy", "uphold", "reject", "forward"})
-# The key of the case each kind of act names in its signed bytes.
-CASE_KEYS: Final = ("application_number", "complaint_number")
+# What an act does, by the history line its step causes → the signed `action` it carries: the
+# §8 notice (and the hearing set or moved later), the steps that decide a complaint. Other
+# signed steps (submit, register, start review) are not notices.
+NOTICE_KINDS: Final = {
+    "preliminary_refusal_issued": "issue_preliminary_refusal",
+    "hearing_scheduled": "schedule_hearing",
+    "hearing_moved": "schedule_hearing",
+}
+COMPLAINT_KINDS: Final = {
+    "complaint_satisfied_by_provider": "satisfy",
+    "complaint_forwarded": "forward",
+    "complaint_upheld": "uphold",
+    "complaint_rejected": "reject",
+}
+# The key of the case each history's acts name in their signed bytes.
+APPLICATION_KEY: Final = "application_number"
+COMPLAINT_KEY: Final = "complaint_number"
+# Only an official's step issues an act; a person's own lines (their form, their complaint)
+# never do, whatever their signed JSON says.
+_NOT_OFFICIAL: Final = frozenset({"applicant", ""})
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """What a history line says of the act it may carry: its kind, moment and official."""
+
+    kind: str
+    at: datetime
+    actor_role: str
+    actor_iin: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,28 +98,22 @@ def act_name(case: str, sha256: str) -> str:
     return f"{case}-{sha256[:12]}"
 
 
-def act_case(content: bytes) -> str | None:
-    """The case an act's signed bytes name (an application's or a complaint's number)."""
-    body = _body(content)
-    for key in CASE_KEYS:
-        value = body.get(key) if body is not None else None
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def application_acts(uow: UnitOfWork, who: Viewer, number: str) -> tuple[ActView, ...]:
+def application_acts(
+    uow: UnitOfWork, who: Viewer, number: str, provider_bin: str = ""
+) -> tuple[ActView, ...]:
     """The §8 notices of a case the viewer may read, oldest first; not found otherwise."""
     visible(uow.applications.get(number), number, who)
-    return _application_acts(uow, number)
+    return _application_acts(uow, number, provider_bin)
 
 
-def complaint_acts(uow: UnitOfWork, who: Viewer, number: str) -> tuple[ActView, ...]:
+def complaint_acts(
+    uow: UnitOfWork, who: Viewer, number: str, provider_bin: str = ""
+) -> tuple[ActView, ...]:
     """The decisions on a complaint the viewer may read, oldest first; not found otherwise."""
     stored = uow.complaints.get(number)
     if stored is None or not who.may_see(stored.complaint.complainant):
         raise NotFoundError("complaint_not_found", f"no complaint {number}")
-    return _complaint_acts(uow, number)
+    return _complaint_acts(uow, number, provider_bin)
 
 
 def one_act(acts: tuple[ActView, ...], sha256: str) -> ActView:
@@ -97,12 +124,14 @@ def one_act(acts: tuple[ActView, ...], sha256: str) -> ActView:
     raise NotFoundError("act_not_found", f"no signed act {sha256}")
 
 
-def check_act(uow: UnitOfWork, case: str, sha256: str) -> ActCheck | None:
-    """The act with these signed bytes' digest in this case's history, or None (anyone asks)."""
+def check_act(uow: UnitOfWork, case: str, sha256: str, provider_bin: str = "") -> ActCheck | None:
+    """The act with these signed bytes' digest in this case's history, or None (anyone asks).
+
+    `provider_bin` (KEPIL_PROVIDER_BIN), when set, is the BIN the signer's certificate names."""
     if uow.applications.get(case) is not None:
-        acts = _application_acts(uow, case)
+        acts = _application_acts(uow, case, provider_bin)
     elif uow.complaints.get(case) is not None:
-        acts = _complaint_acts(uow, case)
+        acts = _complaint_acts(uow, case, provider_bin)
     else:
         return None
     for act in acts:
@@ -114,33 +143,73 @@ def check_act(uow: UnitOfWork, case: str, sha256: str) -> ActCheck | None:
 # History lines are only ever appended, in id order: should a line be added between the two
 # reads (two statements may see two snapshots under READ COMMITTED), the lists still agree on
 # their common prefix, so they are zipped without `strict` and the newer tail is left out.
-def _application_acts(uow: UnitOfWork, number: str) -> tuple[ActView, ...]:
-    moments = [record.at for record in uow.applications.history(number)]
+def _application_acts(uow: UnitOfWork, number: str, provider_bin: str) -> tuple[ActView, ...]:
+    lines = [
+        _Line(r.kind, r.at, r.actor_role, r.actor_iin) for r in uow.applications.history(number)
+    ]
     signatures = uow.applications.act_signatures(number)
-    return _acts(number, zip(moments, signatures, strict=False), NOTICE_ACTIONS)
+    pairs = zip(lines, signatures, strict=False)
+    return _acts(number, APPLICATION_KEY, pairs, NOTICE_KINDS, provider_bin)
 
 
-def _complaint_acts(uow: UnitOfWork, number: str) -> tuple[ActView, ...]:
-    moments = [record.at for record in uow.complaints.history(number)]
+def _complaint_acts(uow: UnitOfWork, number: str, provider_bin: str) -> tuple[ActView, ...]:
+    lines = [_Line(r.kind, r.at, r.actor_role, r.actor_iin) for r in uow.complaints.history(number)]
     signatures = uow.complaints.act_signatures(number)
-    return _acts(number, zip(moments, signatures, strict=False), COMPLAINT_ACTIONS)
+    # A decision may name the application too: the history it lives in says which key is its
+    # case, so it is matched by its complaint number.
+    pairs = zip(lines, signatures, strict=False)
+    return _acts(number, COMPLAINT_KEY, pairs, COMPLAINT_KINDS, provider_bin)
 
 
 def _acts(
-    case: str, lines: zip[tuple[datetime, bytes | None]], actions: frozenset[str]
+    case: str,
+    key: str,
+    lines: zip[tuple[_Line, bytes | None]],
+    kinds: dict[str, str],
+    provider_bin: str,
 ) -> tuple[ActView, ...]:
     found: dict[str, ActView] = {}
-    for at, cms in lines:
-        content = encapsulated_content(cms) if cms is not None else None
-        if cms is None or content is None:
+    for line, cms in lines:
+        action = kinds.get(line.kind)
+        if cms is None or action is None or line.actor_role in _NOT_OFFICIAL:
             continue
-        body = _body(content)
-        action = body.get("action") if body is not None else None
+        content = encapsulated_content(cms)
+        body = _body(content) if content is not None else None
+        if content is None or body is None:
+            continue
         # One act may cause several lines (a step and its stage); it is one document.
         digest = hashlib.sha256(content).hexdigest()
-        if action in actions and act_case(content) == case and digest not in found:
-            found[digest] = ActView(case, str(action), at, content, cms, digest)
+        if (
+            body.get("action") == action
+            and body.get(key) == case
+            and digest not in found
+            and _signed_by(cms, line.actor_iin, provider_bin)
+        ):
+            found[digest] = ActView(case, action, line.at, content, cms, digest)
     return tuple(found.values())
+
+
+def _signed_by(cms: bytes, iin: str, provider_bin: str) -> bool:
+    """One signer, and every certificate its identifier could name is of this official (and of
+    the state body, when its BIN is configured). The CMS was verified when the step was taken;
+    this only ties the stored bytes to the line, so a look-alike certificate cannot matter."""
+    try:
+        loaded = load_cms(cms)
+    except SigningError:
+        return False
+    if len(loaded.signers) != 1 or not iin:
+        return False
+    candidates = candidate_certificates(loaded.signers[0], loaded.certificates)
+    if not candidates:
+        return False
+    for certificate in candidates:
+        try:
+            signer = parse_certificate(certificate, accept_any_number)
+        except (SigningError, ValueError):
+            return False
+        if signer.iin != iin or (provider_bin and signer.bin != provider_bin):
+            return False
+    return True
 
 
 def _body(content: bytes) -> dict[str, object] | None:

@@ -199,19 +199,23 @@ class PermitViews:
     ) -> tuple[ActView, ...]:
         """A case's §8 notices, for its applicant (with `own`, only theirs) or an official."""
         with self.uow() as uow:
-            return acts.application_acts(uow, _reader(uow, principal, own=own), number)
+            return acts.application_acts(
+                uow, _reader(uow, principal, own=own), number, self.context.provider.bin
+            )
 
     def complaint_acts(
         self, principal: Principal, number: str, *, own: bool = False
     ) -> tuple[ActView, ...]:
         """A complaint's signed decisions, for its complainant or an official."""
         with self.uow() as uow:
-            return acts.complaint_acts(uow, _reader(uow, principal, own=own), number)
+            return acts.complaint_acts(
+                uow, _reader(uow, principal, own=own), number, self.context.provider.bin
+            )
 
     def check_act(self, case: str, sha256: str) -> ActCheck | None:
         """Whether this service issued, in this case, the act whose signed bytes hash so."""
         with self.uow() as uow:
-            return acts.check_act(uow, case, sha256)
+            return acts.check_act(uow, case, sha256, self.context.provider.bin)
 
     def complaint(self, principal: Principal, number: str, *, own: bool = False) -> ComplaintView:
         """One complaint with its history, if the principal may read it (with `own`: theirs)."""
