@@ -20,12 +20,13 @@ NOT_RUNNING = (
 )
 CANCELLED = (
     "NCALayer returned no signature: the signing was cancelled, or the chosen storage holds no "
-    "authentication key (its file name begins with AUTH). Press the button again and choose the "
-    "authentication key."
+    "key that signs in. Press the button again and choose your GOST 2015 key (an NCA kit since "
+    "2022) or, in an older kit, the key whose file name begins with AUTH."
 )
 NOT_AN_AUTHENTICATION_KEY = (
-    "This key is for signing documents, not for signing in. In NCALayer choose your "
-    "authentication key (its file name begins with AUTH)."
+    "This key is for signing documents, not for signing in. In NCALayer choose your GOST "
+    "2015 key (an NCA kit since 2022 signs and signs in with one key) or, in an older kit, "
+    "the authentication key whose file name begins with AUTH."
 )
 LANGUAGES = ("kk", "ru")
 

@@ -40,8 +40,9 @@ REFUSALS: dict[str, str] = {
         "or was not issued by the National Certification Centre."
     ),
     SignInRefusal.NOT_AN_AUTHENTICATION_KEY: N_(
-        "This key is for signing documents, not for signing in. In NCALayer choose your "
-        "authentication key (its file name begins with AUTH)."
+        "This key is for signing documents, not for signing in. In NCALayer choose your GOST "
+        "2015 key (an NCA kit since 2022 signs and signs in with one key) or, in an older kit, "
+        "the authentication key whose file name begins with AUTH."
     ),
     SignInRefusal.NO_IDENTITY: N_(
         "The certificate carries no IIN, so it cannot be used to sign in to this service."
