@@ -71,12 +71,17 @@ class NodeClient:
     answer back on purpose.
     """
 
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
-        """ValueError unless `url` is an http:// or https:// URL."""
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT, *, direct: bool = False) -> None:
+        """ValueError unless `url` is an http:// or https:// URL; `direct` ignores *_proxy."""
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"{url!r} must start with http:// or https://")
         self.url = url.rstrip("/")
         self.timeout = timeout
+        # A node on loopback must not be asked through the caller's http_proxy: the proxy
+        # cannot reach it, and would see every request.
+        self._opener = (
+            urllib.request.build_opener(urllib.request.ProxyHandler({})) if direct else None
+        )
 
     # Reading.
 
@@ -165,7 +170,12 @@ class NodeClient:
             method="GET" if body is None else "POST",
         )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            opened = (
+                self._opener.open(request, timeout=timeout)
+                if self._opener is not None
+                else urllib.request.urlopen(request, timeout=timeout)  # noqa: S310
+            )
+            with opened as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             raise _http_error(url, error) from None

@@ -3,6 +3,8 @@ a folder it may not use; its temporary folder goes, a --dir stays."""
 
 from __future__ import annotations
 
+import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -73,20 +75,34 @@ def test_a_folder_that_is_not_empty_is_refused(
     assert (tmp_path / "someone's file").read_text() == "keep me"
 
 
-def test_the_callers_kepil_settings_do_not_reach_what_the_demo_starts(
+def test_the_callers_environment_is_left_as_it_was(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: dict[str, str] = {}
-
-    def tell(told: Story, root: Path, children: Children) -> None:
-        import os
-
-        seen.update({k: v for k, v in os.environ.items() if k.startswith("KEPIL_")})
-        with told.step("look at the environment"):
-            pass
-
     monkeypatch.setenv("KEPIL_DATABASE_URL", "postgresql://someone@elsewhere/prod")
-    monkeypatch.setattr(story, "tell", tell)
+    monkeypatch.setenv("http_proxy", "http://proxy.example:3128")
+    before = dict(os.environ)
+    monkeypatch.setattr(story, "tell", _one_step(ok=True))
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
-    assert seen == {}
+    assert dict(os.environ) == before
+
+
+def test_a_sigterm_during_the_cleanup_does_not_cut_it_short(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stopped: list[str] = []
+
+    def stop_all(children: Children, timeout: float = 0.0) -> None:
+        # A service manager that loses patience sends its SIGTERM again while we stop.
+        os.kill(os.getpid(), signal.SIGTERM)
+        stopped.append("every child")
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(Children, "stop_all", stop_all)
+    monkeypatch.setattr(story, "tell", _one_step(ok=True))
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert stopped == ["every child"]
+    assert "removed" in result.output
+    assert list(scratch.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) == before

@@ -1,8 +1,8 @@
-"""`kepil demo`: the whole story of a permit and the platform that obeys it, with real parts."""
+"""`kepil demo`: the whole story of a permit and the platform that obeys it, with real processes
+and TEST PKI signatures."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import tempfile
@@ -38,7 +38,10 @@ def demo(
         ),
     ] = False,
 ) -> None:
-    """Tell the whole story with real parts, on the embedded default, in under 3 minutes.
+    """Tell the whole story, on the embedded default, in under 3 minutes.
+
+    Real processes and real signatures under a TEST PKI; placeholder documents
+    (the uploaded contract and guarantee letter are stand-in PDFs).
 
     \b
     1. A TEST PKI (a CA, an applicant's director, a clerk, an examiner,
@@ -47,6 +50,8 @@ def demo(
        file, register (completeness), review, the head signs the permit.
     3. `kepil platform init --permit`: a 5-node platform (a process per
        node) whose genesis is that permit; registered for its changes.
+       Each node.toml is configured to trust the TEST PKI root and the
+       Ministry's BIN (the genesis brings no trust of its own).
     4. Participants onboarded; an asset issued, transferred, pledged and
        released, redeemed.
     5. The Ministry suspends the permit in the registry: the relay in
@@ -67,7 +72,6 @@ def demo(
     from kepil.entrypoints.demo.story import tell
 
     console = Console(highlight=False, soft_wrap=True)
-    _forget_kepil_settings()
     root, temporary = _root(directory)
     children = Children()
     story = Story(console)
@@ -93,8 +97,10 @@ def demo(
         console.print("[yellow]interrupted[/yellow]: stopping what the demo started")
         code = EXIT_INTERRUPTED if not story.ok or not stay else 0
     finally:
-        # A second Ctrl-C must not cut the cleanup short: it is bounded (STOP_SECONDS each).
+        # A second Ctrl-C or SIGTERM must not cut the cleanup short (it would leave children
+        # running and the folder behind): the cleanup is bounded (STOP_SECONDS each).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         children.stop_all()
         if temporary and not keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -113,14 +119,6 @@ def _root(directory: Path | None) -> tuple[Path, bool]:
         raise fail(f"--dir {directory} must be an empty folder or not exist yet")
     directory.mkdir(parents=True, exist_ok=True)
     return directory.resolve(), False
-
-
-def _forget_kepil_settings() -> None:
-    # The demo runs the embedded default on folders of its own: the caller's KEPIL_* settings
-    # (a PostgreSQL URL, a trust folder, production mode) must not reach the server or the
-    # nodes it starts, and the nodes inherit this process's environment.
-    for name in [name for name in os.environ if name.startswith("KEPIL_")]:
-        del os.environ[name]
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -21,12 +21,16 @@ from kepil.entrypoints.demo.people import (
 )
 from kepil.entrypoints.demo.permit import IssuedPermit
 from kepil.entrypoints.demo.processes import Children, kepil_command
-from kepil.entrypoints.demo.server import COMMAND_SECONDS, Server, server_environment
+from kepil.entrypoints.demo.server import (
+    COMMAND_SECONDS,
+    Server,
+    child_environment,
+    server_environment,
+)
 from kepil.entrypoints.node.network import (
     free_port_run,
     node_configs,
     read_network,
-    start_node,
 )
 from kepil.ledger import SignedTx, build_tx, decode_tx, window_at
 from kepil.ledger.crypto import SigningKey
@@ -62,7 +66,7 @@ class Platform:
 
     def client(self, index: int, timeout: float = 30.0) -> NodeClient:
         """Node `index`'s API."""
-        return NodeClient(self.urls[index], timeout)
+        return NodeClient(self.urls[index], timeout, direct=True)
 
     def key(self, signer: str) -> SigningKey:
         """The signer's Ed25519 key (TEST, made for this run)."""
@@ -146,7 +150,17 @@ def prepare_platform(
 def start_nodes(platform: Platform, children: Children) -> None:
     """Start each node of the platform as a child process; wait for their APIs and a leader."""
     directory = platform.directory
-    processes = [children.adopt(start_node(config)) for config in node_configs(directory)]
+    env = child_environment()
+    # Started here rather than by start_node so that each gets the demo's environment, not
+    # whatever the caller's holds.
+    processes = [
+        children.start(
+            kepil_command("node", "--config", str(config.path)),
+            config.path.with_suffix(".log"),
+            env,
+        )
+        for config in node_configs(directory)
+    ]
 
     def exited() -> None:
         for process, node in zip(processes, platform.nodes, strict=True):
@@ -181,7 +195,7 @@ def _wallet_key(path: Path) -> SigningKey:
 
 def _health(url: str) -> dict[str, Any] | None:
     try:
-        return NodeClient(url, PROBE_SECONDS).healthz()
+        return NodeClient(url, PROBE_SECONDS, direct=True).healthz()
     except (NodeClientError, ValueError):
         return None
 

@@ -9,6 +9,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from kepil.entrypoints.demo.people import CLERK, EXAMINER, HEAD
 from kepil.entrypoints.demo.processes import Children, kepil_command
@@ -48,15 +49,31 @@ class Server:
         return ServiceClient(self.url)
 
 
-def server_environment(root: Path, trust: Path) -> dict[str, str]:
-    """The environment of the demo's server and of every `kepil` run against its database.
+LOOPBACK: Final = "127.0.0.1,localhost,::1"
+
+
+def child_environment() -> dict[str, str]:
+    """The environment of every process the demo starts, built afresh (the caller's is left
+    as it was).
 
     The caller's own KEPIL_* settings (a PostgreSQL URL, another trust folder) must not leak
-    in: the demo runs the embedded default on a folder of its own.
+    in: the demo runs the embedded default on folders of its own. Everything the children
+    talk to is on loopback (the relay in the server calls the nodes, the nodes call each
+    other), so a caller's http_proxy must not carry those calls: loopback bypasses it.
     """
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("KEPIL_")}
+    bypass = ",".join(
+        part
+        for part in (LOOPBACK, os.environ.get("NO_PROXY") or os.environ.get("no_proxy"))
+        if part
+    )
+    return {**inherited, "NO_PROXY": bypass, "no_proxy": bypass}
+
+
+def server_environment(root: Path, trust: Path) -> dict[str, str]:
+    """The environment of the demo's server and of every `kepil` run against its database."""
     return {
-        **inherited,
+        **child_environment(),
         "XDG_DATA_HOME": str(root),
         "KEPIL_DATA_DIR": str(root / "data"),
         "KEPIL_TRUST_DIR": str(trust),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Final
 
 from kepil.entrypoints.demo import assets, permit, suspension
+from kepil.entrypoints.demo.assets import Holding
 from kepil.entrypoints.demo.people import Cast, make_cast
 from kepil.entrypoints.demo.permit import IssuedPermit
 from kepil.entrypoints.demo.platform import (
@@ -121,7 +122,10 @@ def _platform(story: Story, stage: Stage, issued: IssuedPermit) -> Platform:
             stage.cast.applicant,
         )
         step.note(f"kepil platform init --permit {issued.permit_number}: {platform.directory}")
-        step.note("the nodes trust the TEST PKI root and the Ministry's BIN, not the genesis")
+        step.note(
+            "node.toml configures each node to trust the TEST PKI root and the Ministry's BIN; "
+            "the genesis brings no trust of its own"
+        )
 
     with story.step(f"Start the {NODES} nodes, each a process of its own") as step:
         start_nodes(platform, stage.children)
@@ -161,16 +165,22 @@ def _assets(story: Story, platform: Platform) -> None:
     with story.step(f"Alice pledges {PLEDGED} kg to Bob; Bob releases the pledge") as step:
         pledge = assets.pledge(platform, PLEDGED)
         held = assets.holding(platform, assets.ALICE)
-        step.check(held.pledged == PLEDGED, f"after the pledge Alice holds {held}")
+        # A pledge locks units Alice already holds: they leave her free balance, nothing is
+        # added or lost (a pledged count alone would pass a pledge that minted units).
+        locked = Holding(ISSUED - MOVED - PLEDGED, PLEDGED, 0)
+        step.check(held == locked, f"after the pledge Alice holds {held}, not {locked}")
         assets.release(platform, pledge)
         held = assets.holding(platform, assets.ALICE)
-        step.check(held.pledged == 0, f"after the release Alice holds {held}")
+        unlocked = Holding(ISSUED - MOVED, 0, 0)
+        step.check(held == unlocked, f"after the release Alice holds {held}, not {unlocked}")
         step.note(f"pledge {pledge[:16]}… made and released")
 
     with story.step(f"Bob redeems {REDEEMED} kg with the issuer") as step:
         assets.redeem(platform, REDEEMED)
         bob = assets.holding(platform, assets.BOB)
-        step.check(bob.free == MOVED - REDEEMED, f"Bob holds {bob}")
+        step.check(bob == Holding(MOVED - REDEEMED, 0, 0), f"Bob holds {bob}")
+        alice = assets.holding(platform, assets.ALICE)
+        step.check(alice == unlocked, f"after Bob's redeem Alice holds {alice}, not {unlocked}")
         step.look("Bob's account and history", f"{platform.urls[2]}/explorer/accounts/{assets.BOB}")
 
 

@@ -50,9 +50,13 @@ def register_platform(
     return f"{registered['chain_id']} ({len(registered['nodes'])} nodes)"
 
 
+DELIVERED_CODE: Final = "ok"
+
+
 def delivered(client: ServiceClient, cast: Cast, permit: IssuedPermit, action: str) -> str:
     """Wait until the relay reports the latest `action` on the permit delivered to the
-    platform; one line saying where it was applied (RuntimeError after OBEY_SECONDS)."""
+    platform with result code `ok`; one line saying where it was applied (RuntimeError if it
+    ended with another code, or after OBEY_SECONDS)."""
     path = f"/api/v1/permits/{permit.permit_number}/platforms"
     deadline = time.monotonic() + OBEY_SECONDS
     last: Any = None
@@ -62,6 +66,13 @@ def delivered(client: ServiceClient, cast: Cast, permit: IssuedPermit, action: s
         changes = [d for p in ours for d in p.get("deliveries", []) if d["action"] == action]
         last = changes[-1] if changes else None
         if last is not None and last["state"] == "delivered":
+            # A change the nodes committed but refused (a bad signature, a replay) is
+            # delivered too; only `ok` means the platform took it.
+            if last.get("code") != DELIVERED_CODE:
+                raise RuntimeError(
+                    f"the relay delivered the {action}, but the platform ended it with "
+                    f"{last.get('code')!r}, not {DELIVERED_CODE!r}: {last}"
+                )
             return (
                 f"the relay delivered the {action} (tx {str(last['tx_id'])[:12]}…, block "
                 f"{last['height']}, code {last['code']})"
@@ -115,10 +126,16 @@ def wait_for_issue(platform: Platform, want: str, began: float) -> Obeyed:
         tx = platform.tx(Issue(WHEAT, ALICE, 1), ISSUER)
         status = platform.commit(tx)
         last = str(status.get("code") or status.get("state"))
-        if last == want:
-            seconds = time.monotonic() - began
+        seconds = time.monotonic() - began
+        if last == want and seconds <= OBEY_SECONDS:
             return Obeyed(seconds, last, _everywhere(platform, tx.tx_id))
-        if time.monotonic() - began > OBEY_SECONDS:
+        if last == want:
+            # Obeying late is not obeying within the bound the registry promises (issue 21).
+            raise RuntimeError(
+                f"the platform answered an issue with {want!r} only after {seconds:.1f} s, "
+                f"beyond the bound of {OBEY_SECONDS:.0f} s"
+            )
+        if seconds > OBEY_SECONDS:
             raise RuntimeError(
                 f"after {OBEY_SECONDS:.0f} s the platform still answers an issue with {last!r}, "
                 f"not {want!r}"
