@@ -3,6 +3,7 @@ store of the same outbox, and a platform's nodes."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -10,12 +11,17 @@ from tests.support.fakes import FakeStore
 
 from kepil.services.bridge.platforms import DeliveryState, Platform
 from kepil.services.bridge.relay import (
+    ACTION_STATUS,
+    DELIVERED,
+    SETTLED,
     BuiltTx,
+    ChainPermit,
     Committed,
     Delivery,
     NodeRefusal,
     NodeUnavailable,
     Notice,
+    change_reference,
 )
 from kepil.services.permits.platform_ports import SignedStatusChange
 from kepil.services.permits.ports import AlreadyStored
@@ -126,7 +132,7 @@ class FakeRelayStore:
         taken: list[Delivery] = []
         waiting: set[int] = set()
         for row in sorted(self.register.rows.values(), key=lambda r: r.id):
-            if row.state == "delivered":
+            if row.state in SETTLED:
                 continue
             first = row.platform_id not in waiting
             waiting.add(row.platform_id)
@@ -151,12 +157,13 @@ class FakeRelayStore:
         code: str,
         at: datetime,
         notice: Notice,
+        state: str = DELIVERED,
     ) -> bool:
-        """Mark the row delivered."""
+        """Settle the row in `state`."""
         row = self.register.rows[delivery_id]
-        if row.lease_owner != owner or row.state == "delivered":
+        if row.lease_owner != owner or row.state in SETTLED:
             return False
-        row.state, row.code, row.delivered_at = "delivered", code, at
+        row.state, row.code, row.delivered_at = state, code, at
         row.height = None if committed is None else committed.height
         row.lease_owner = row.lease_until = None
         self.told.append(notice)
@@ -173,7 +180,7 @@ class FakeRelayStore:
     ) -> bool:
         """Count the failed attempt."""
         row = self.register.rows[delivery_id]
-        if row.lease_owner != owner or row.state == "delivered":
+        if row.lease_owner != owner or row.state in SETTLED:
             return False
         row.state, row.attempts, row.last_error = "failing", row.attempts + 1, error
         row.next_attempt_at = next_attempt
@@ -185,6 +192,12 @@ class FakeRelayStore:
     def _delivery(self, row: OutboxRow) -> Delivery:
         platform = self.register.platforms[row.platform_id]
         change = self.register.changes[row.change_id]
+        ids = sorted(
+            i for i, c in self.register.changes.items() if c.permit_number == change.permit_number
+        )
+        later = tuple(
+            change_reference(self.register.changes[i].document) for i in ids if i > row.change_id
+        )
         return Delivery(
             row.id,
             change.permit_number,
@@ -195,41 +208,60 @@ class FakeRelayStore:
             change.cms,
             row.attempts,
             row.built_at,
+            later,
+            ACTION_STATUS.get(self.register.changes[ids[-1]].action),
         )
 
 
 @dataclass
 class FakeNodes:
-    """A platform's nodes: which are down, what they refuse, and a ledger that applies a change
-    once (by its signing order, as the `permit_status` nonce rule does)."""
+    """A platform's nodes over one chain that keeps the ledger's nonce rule for `permit_status`:
+    the "ministry" nonce is a change's signing moment, a change not signed later is refused
+    (`stale_nonce` at the door), and a change in a block uses its nonce up even when refused
+    there (`in_block_refusal`). Which nodes are down, slow or not nodes at all is set per URL."""
 
     down: set[str] = field(default_factory=set)
     slow: set[str] = field(default_factory=set)
     refuse: str | None = None
+    in_block_refusal: str | None = None
     not_nodes: set[str] = field(default_factory=set)
+    unreadable: set[str] = field(default_factory=set)
     applied: list[bytes] = field(default_factory=list)
     submitted: list[tuple[str, str]] = field(default_factory=list)
     known: dict[str, Committed] = field(default_factory=dict)
+    nonce: int = 0
+    status: str = "active"
+    reference: str = "genesis"
+    height: int = 1
 
     def submit(self, url: str, envelope: bytes) -> None:
-        """Take the envelope unless down or refusing."""
+        """Take the envelope unless down or refusing; a node that is not slow commits it."""
         if url in self.down:
             raise NodeUnavailable("connection refused")
         if url in self.not_nodes:
             raise NodeRefusal("not_found", "no such address")
-        tx_id = envelope.decode().split("|")[0]
-        self.submitted.append((url, tx_id))
-        if tx_id in self.known:
+        tx_id, signed_at, document = envelope.split(b"|", 2)
+        self.submitted.append((url, tx_id.decode()))
+        if tx_id.decode() in self.known:
             return
-        document = envelope.split(b"|", 1)[1]
-        if document in self.applied:
-            raise NodeRefusal("permit_change_replayed", "not newer than the last applied")
         if self.refuse is not None:
             raise NodeRefusal(self.refuse, "refused")
+        if int(signed_at) <= self.nonce:
+            raise NodeRefusal("stale_nonce", "not newer than the last applied")
         if url in self.slow:
             return
+        self.known[tx_id.decode()] = self.block(document, int(signed_at))
+
+    def block(self, document: bytes, signed_at: int) -> Committed:
+        """A block with the change: its nonce is used up whether it applies or not."""
+        self.height += 1
+        self.nonce = signed_at
+        if self.in_block_refusal is not None:
+            return Committed(self.height, self.in_block_refusal)
         self.applied.append(document)
-        self.known[tx_id] = Committed(len(self.applied) + 1, "ok")
+        self.status = ACTION_STATUS[json.loads(document)["action"]]
+        self.reference = change_reference(document)
+        return Committed(self.height, "ok")
 
     def committed(self, url: str, tx_id: str, wait: float) -> Committed | None:
         """The block that holds the transaction, if any."""
@@ -237,8 +269,17 @@ class FakeNodes:
             raise NodeUnavailable("connection refused")
         return self.known.get(tx_id)
 
+    def permit(self, url: str) -> ChainPermit:
+        """The chain's permit: status and the last applied change's reference."""
+        if url in self.down or url in self.unreadable:
+            raise NodeUnavailable("connection refused")
+        return ChainPermit(self.status, self.reference)
+
 
 def fake_build(chain_id: str, cms: bytes, document: bytes, now: int) -> BuiltTx:
-    """A 'transaction' whose id depends on the files and `now`, as the real one's does."""
+    """A 'transaction' whose id depends on the files and `now`, as the real one's does; the
+    fake CMS is the signing moment in decimal, the nonce the envelope carries."""
+    if not cms.isdigit():
+        raise ValueError("the fake CMS is a signing moment in decimal")
     tx_id = f"{chain_id}-{now}-{abs(hash((cms, document))) % 10**8}"
-    return BuiltTx(tx_id, f"{tx_id}|".encode() + document)
+    return BuiltTx(tx_id, f"{tx_id}|{int(cms)}|".encode() + document)

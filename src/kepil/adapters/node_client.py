@@ -109,6 +109,10 @@ class NodeClient:
         """A signer's participant record and next nonce."""
         return self._object(f"{LEDGER}/accounts/{_segment(signer)}")
 
+    def permit(self) -> dict[str, Any]:
+        """The operator's permit as the chain holds it, with the "ministry" nonce."""
+        return self._object(f"{LEDGER}/permit")
+
     def holdings(self, holder: str) -> dict[str, Any]:
         """A holder's free, pledged and escrowed units per asset class."""
         return self._object(f"{LEDGER}/holdings/{_segment(holder)}")

@@ -7,7 +7,13 @@ from typing import Final
 
 from kepil.adapters.ledger_permit import permit_change_tx
 from kepil.adapters.node_client import NodeClient, NodeError, NodeUnreachable
-from kepil.services.bridge.relay import BuiltTx, Committed, NodeRefusal, NodeUnavailable
+from kepil.services.bridge.relay import (
+    BuiltTx,
+    ChainPermit,
+    Committed,
+    NodeRefusal,
+    NodeUnavailable,
+)
 
 DEFAULT_TIMEOUT: Final = 5.0
 _ALREADY_KNOWN: Final = "duplicate"
@@ -48,6 +54,19 @@ class HttpPlatformNodes:
         if status.get("state") != "committed" or status.get("height") is None:
             return None
         return Committed(int(status["height"]), str(status.get("code") or ""))
+
+    def permit(self, url: str) -> ChainPermit:
+        """The chain's permit as the node holds it (its status and last change's reference)."""
+        try:
+            found = NodeClient(url, self._timeout).permit()
+        except NodeUnreachable as error:
+            raise NodeUnavailable(error.reason) from None
+        except NodeError as error:
+            raise NodeUnavailable(str(error)) from None
+        status, reference = found.get("status"), found.get("reference")
+        if not isinstance(status, str) or not isinstance(reference, str):
+            raise NodeUnavailable("the node's permit has no status or reference")
+        return ChainPermit(status, reference)
 
 
 def build_change_tx(chain_id: str, cms: bytes, document: bytes, now: int) -> BuiltTx:

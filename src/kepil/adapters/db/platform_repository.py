@@ -18,11 +18,19 @@ from kepil.adapters.db.platform_tables import (
     platform_deliveries,
 )
 from kepil.services.bridge.platforms import DeliveryState, Platform
-from kepil.services.bridge.relay import Committed, Delivery, Notice
+from kepil.services.bridge.relay import (
+    ACTION_STATUS,
+    DELIVERED,
+    SETTLED,
+    Committed,
+    Delivery,
+    Notice,
+    change_reference,
+)
 from kepil.services.permits.platform_ports import SignedStatusChange
 from kepil.services.permits.ports import AlreadyStored
 
-PENDING, FAILING, DELIVERED = "pending", "failing", "delivered"
+PENDING, FAILING = "pending", "failing"
 
 
 class SqlPlatformRegister:
@@ -146,14 +154,14 @@ class SqlRelayStore:
             select(older.c.id)
             .where(
                 older.c.platform_id == d.c.platform_id,
-                older.c.state != DELIVERED,
+                older.c.state.not_in(SETTLED),
                 older.c.id < d.c.id,
             )
             .exists()
         )
         due = (
             select(d.c.id)
-            .where(d.c.state != DELIVERED, d.c.next_attempt_at <= now, free, ~waiting)
+            .where(d.c.state.not_in(SETTLED), d.c.next_attempt_at <= now, free, ~waiting)
             .order_by(d.c.id)
             .limit(limit)
         )
@@ -164,7 +172,7 @@ class SqlRelayStore:
                 # chose the same row, the second finds it leased and leaves it.
                 taken = connection.execute(
                     update(d)
-                    .where(d.c.id == delivery_id, d.c.state != DELIVERED, free)
+                    .where(d.c.id == delivery_id, d.c.state.not_in(SETTLED), free)
                     .values(lease_owner=owner, lease_until=now + lease)
                     .returning(d.c.id)
                 ).first()
@@ -189,14 +197,18 @@ class SqlRelayStore:
         code: str,
         at: datetime,
         notice: Notice,
+        state: str = DELIVERED,
     ) -> bool:
-        """Mark the row delivered and tell the holder; False if the lease was lost."""
+        """Settle the row in `state` (one of SETTLED) and tell the holder; False if the lease
+        was lost."""
+        if state not in SETTLED:
+            raise ValueError(f"{state!r} is not a settled state")
         with self._engine.begin() as connection:
             done = connection.execute(
                 update(platform_deliveries)
                 .where(_held(delivery_id, owner))
                 .values(
-                    state=DELIVERED,
+                    state=state,
                     height=None if committed is None else committed.height,
                     code=code,
                     delivered_at=at,
@@ -244,7 +256,7 @@ class SqlRelayStore:
 
 def _held(delivery_id: int, owner: str) -> ColumnElement[bool]:
     d = platform_deliveries
-    return and_(d.c.id == delivery_id, d.c.lease_owner == owner, d.c.state != DELIVERED)
+    return and_(d.c.id == delivery_id, d.c.lease_owner == owner, d.c.state.not_in(SETTLED))
 
 
 def _deliveries(connection: Connection, ids: Sequence[int]) -> list[Delivery]:
@@ -252,13 +264,14 @@ def _deliveries(connection: Connection, ids: Sequence[int]) -> list[Delivery]:
         return []
     d, p, c = platform_deliveries, permit_platforms, permit_status_changes
     rows = connection.execute(
-        select(d.c.id, d.c.attempts, d.c.built_at, p.c.name, p.c.chain_id, p.c.nodes)
-        .add_columns(c.c.permit_number, c.c.document, c.c.cms)
+        select(d.c.id, d.c.attempts, d.c.built_at, d.c.change_id, p.c.name, p.c.chain_id)
+        .add_columns(p.c.nodes, c.c.permit_number, c.c.document, c.c.cms)
         .join(p, p.c.id == d.c.platform_id)
         .join(c, c.c.id == d.c.change_id)
         .where(d.c.id.in_(ids))
         .order_by(d.c.id)
     ).all()
+    later = _later_changes(connection, {(row.permit_number, int(row.change_id)) for row in rows})
     return [
         Delivery(
             id=int(row.id),
@@ -270,9 +283,38 @@ def _deliveries(connection: Connection, ids: Sequence[int]) -> list[Delivery]:
             cms=bytes(row.cms),
             attempts=int(row.attempts),
             built_at=None if row.built_at is None else int(row.built_at),
+            later=tuple(
+                reference
+                for change_id, reference, _ in later[row.permit_number]
+                if change_id > int(row.change_id)
+            ),
+            registry_status=ACTION_STATUS.get(later[row.permit_number][-1][2]),
         )
         for row in rows
     ]
+
+
+def _later_changes(
+    connection: Connection, rows: set[tuple[str, int]]
+) -> dict[str, list[tuple[int, str, str]]]:
+    """Per permit, its changes from the oldest row's on: (id, reference, action), oldest first
+    (what the relay compares a chain's permit with when a node says the change is stale)."""
+    c = permit_status_changes
+    oldest: dict[str, int] = {}
+    for permit_number, change_id in rows:
+        oldest[permit_number] = min(change_id, oldest.get(permit_number, change_id))
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    for permit_number, first in oldest.items():
+        changes = connection.execute(
+            select(c.c.id, c.c.document, c.c.action)
+            .where(c.c.permit_number == permit_number, c.c.id >= first)
+            .order_by(c.c.id)
+        ).all()
+        found[permit_number] = [
+            (int(change.id), change_reference(bytes(change.document)), str(change.action))
+            for change in changes
+        ]
+    return found
 
 
 def _tell(connection: Connection, delivery_id: int, notice: Notice, at: datetime) -> None:
@@ -303,7 +345,7 @@ def _state(row: Row[tuple[object, ...]]) -> DeliveryState:
         state=str(m["state"]),
         attempts=int(m["attempts"]),
         last_error=m["last_error"],
-        next_attempt_at=None if m["state"] == DELIVERED else m["next_attempt_at"],
+        next_attempt_at=None if m["state"] in SETTLED else m["next_attempt_at"],
         height=None if m["height"] is None else int(m["height"]),
         code=m["code"],
         delivered_at=m["delivered_at"],

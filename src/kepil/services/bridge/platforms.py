@@ -87,7 +87,7 @@ class DeliveryState:
     change_id: int
     action: str
     recorded_at: datetime
-    state: str  # pending | failing | delivered
+    state: str  # pending | failing | delivered | superseded | refused | abandoned
     attempts: int
     last_error: str | None
     next_attempt_at: datetime | None

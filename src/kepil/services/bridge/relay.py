@@ -3,13 +3,19 @@
 The permit wing writes an outbox row per registered platform in the transaction that changes
 the registry (services/permits/platforms.py); this relay reads those rows, builds the
 `permit_status` transaction from the Ministry's signed files, submits it to any of the
-platform's nodes that answers and waits for the block that applied it. A row is delivered only
-when a node says it committed the transaction with `ok`, or that the change is applied already
-by the ledger's nonce rule (the change or a newer one of the Ministry's): `permit_change_replayed`
-in a block, `stale_nonce` when a node refuses it at the door. Anything else is an attempt that
-failed: the row keeps its error and is tried again after an exponential back-off, capped, never
-dropped. Rows are claimed with a lease, so two relays do not send the same row at once; a relay
-that dies leaves a lease that simply runs out.
+platform's nodes that answers and waits for the block that applied it. A row is delivered when
+a node says a block applied the transaction with `ok`. The ledger's nonce rule (the "ministry"
+nonce is the CMS signing moment, and any change in a block uses it up, applied or refused) makes
+`permit_change_replayed` (in a block) and `stale_nonce` (at the door) say only that something
+not older was signed and reached a block: the relay then reads the chain's permit back and
+counts the row delivered when the chain's reference is this change's (sha256 of the signed
+bytes), `superseded` when it is a later change of the permit's that leaves the chain in the
+status the registry holds now, `refused` otherwise. A change refused in a block for any other
+reason is `refused` too, terminal, with the ledger's code for officials to see: built anew it
+would only meet `stale_nonce`. Anything else is an attempt that failed: the row keeps its error
+and is tried again after an exponential back-off, capped, never dropped. Rows are claimed with
+a lease, so two relays do not send the same row at once; a relay that dies leaves a lease that
+simply runs out.
 
 The relay reaches the database, the nodes and the transaction builder through the ports below:
 the bridge imports neither wing, and unit tests use fakes.
@@ -17,6 +23,7 @@ the bridge imports neither wing, and unit tests use fakes.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import uuid
@@ -34,7 +41,13 @@ STALE_NONCE: Final = "stale_nonce"
 """The node's code, at the door, for the same: a `permit_status` has the one nonce "ministry",
 the signing moment, so a stale one means this change or a later one of the Ministry applied."""
 REPLAY_CODES: Final = frozenset({REPLAYED, STALE_NONCE})
-DELIVERED_CODES: Final = frozenset({"ok", REPLAYED})
+DELIVERED, SUPERSEDED, REFUSED, ABANDONED = "delivered", "superseded", "refused", "abandoned"
+SETTLED: Final = frozenset({DELIVERED, SUPERSEDED, REFUSED, ABANDONED})
+"""Row states the relay never sends again; the next change for the platform may go."""
+NOT_APPLIED: Final = "permit_change_not_applied"
+"""Our code when the chain's nonce moved past a change the chain's permit does not show."""
+ACTION_STATUS: Final = {"suspend": "suspended", "reinstate": "active", "revoke": "revoked"}
+"""The permit status (the ledger's words) each registry action leaves."""
 FAILING_NOTICE_AFTER: Final = 5
 """After this many failed attempts the holder is told, once, that delivery keeps failing."""
 
@@ -53,6 +66,24 @@ class Delivery:
     attempts: int = 0
     built_at: int | None = None
     """The `now` the transaction was built with: kept, so a retry sends the same transaction."""
+    later: tuple[str, ...] = ()
+    """References (`change_reference`) of the permit's changes the registry recorded after
+    this one, hence signed later (the registry refuses a change not signed later)."""
+    registry_status: str | None = None
+    """The status the permit's latest change in the registry leaves (ACTION_STATUS)."""
+
+
+def change_reference(document: bytes) -> str:
+    """How a chain's permit names the change it applied last: sha256 hex of the signed bytes."""
+    return hashlib.sha256(document).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ChainPermit:
+    """A platform's permit as its chain holds it now."""
+
+    status: str
+    reference: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +136,9 @@ class PlatformNodes(Protocol):
 
         Raises NodeUnavailable."""
 
+    def permit(self, url: str) -> ChainPermit:
+        """The chain's permit as the node holds it. Raises NodeUnavailable."""
+
 
 class TransactionBuilder(Protocol):
     """Builds the `permit_status` transaction; the same arguments give the same transaction."""
@@ -130,8 +164,10 @@ class RelayStore(Protocol):
         code: str,
         at: datetime,
         notice: Notice,
+        state: str = DELIVERED,
     ) -> bool:
-        """Mark the row delivered and tell the holder; False if the lease was lost."""
+        """Settle the row in `state` (one of SETTLED) and tell the holder; False if the lease
+        was lost."""
 
     def failed(
         self,
@@ -170,6 +206,8 @@ class RelayReport:
 
     delivered: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)
+    """Rows settled without this change applied (refused, or superseded by a later one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +215,7 @@ class _Outcome:
     committed: Committed | None = None
     code: str | None = None
     error: str | None = None
-    rebuild: bool = False
+    state: str = DELIVERED
 
 
 class Relay:
@@ -214,22 +252,32 @@ class Relay:
             outcome = self._attempt(delivery)
             at = self._clock.now()
             if outcome.code is not None:
-                notice = delivered_notice(delivery)
+                notice = settled_notice(delivery, outcome.state, outcome.code)
                 if self._store.delivered(
-                    delivery.id, self.owner, outcome.committed, outcome.code, at, notice
+                    delivery.id,
+                    self.owner,
+                    outcome.committed,
+                    outcome.code,
+                    at,
+                    notice,
+                    outcome.state,
                 ):
-                    report.delivered.append(delivery.id)
+                    done = report.delivered if outcome.state == DELIVERED else report.refused
+                    done.append(delivery.id)
                     log.info(
-                        "status change delivered",
-                        extra={"delivery": delivery.id, "platform": delivery.platform},
+                        "status change settled",
+                        extra={
+                            "delivery": delivery.id,
+                            "platform": delivery.platform,
+                            "state": outcome.state,
+                            "code": outcome.code,
+                        },
                     )
                 continue
             attempts = delivery.attempts + 1
             delay = backoff(attempts, settings.backoff_base, settings.backoff_max)
             error = outcome.error or "no node answered"
             failing = failing_notice(delivery) if attempts == FAILING_NOTICE_AFTER else None
-            if outcome.rebuild:
-                self._store.built(delivery.id, self.owner, None, "")
             if self._store.failed(
                 delivery.id, self.owner, error, at + timedelta(seconds=delay), at, failing
             ):
@@ -263,12 +311,14 @@ class Relay:
             if time.monotonic() > until:
                 errors.append("no time left in this attempt for the other nodes")
                 break
-            outcome = self._send(url, tx, errors)
+            outcome = self._send(url, delivery, tx, errors)
             if outcome is not None:
                 return outcome
         return _Outcome(error="; ".join(errors) or "the platform names no node")
 
-    def _send(self, url: str, tx: BuiltTx, errors: list[str]) -> _Outcome | None:
+    def _send(
+        self, url: str, delivery: Delivery, tx: BuiltTx, errors: list[str]
+    ) -> _Outcome | None:
         """The outcome at one node; None (and the reason in `errors`) to try the next."""
         wait = self._settings.commit_wait
         try:
@@ -279,16 +329,68 @@ class Relay:
             return None
         except NodeRefusal as refusal:
             if refusal.code in REPLAY_CODES:
-                return _Outcome(code=refusal.code)
+                return self._read_back(url, delivery, refusal.code, None, errors)
             # Another node may see it otherwise (this one diverged, or the URL is not a node).
             errors.append(f"{url}: {refusal}")
             return None
         if found is None:
             return _Outcome(error=f"{url}: accepted, not committed within {wait:g} s")
-        if found.code in DELIVERED_CODES:
+        return self._judge(url, delivery, found, errors)
+
+    def _judge(
+        self, url: str, delivery: Delivery, found: Committed, errors: list[str]
+    ) -> _Outcome | None:
+        """The outcome of a block that holds the transaction."""
+        if found.code == "ok":
             return _Outcome(committed=found, code=found.code)
-        # Refused in a block: sent again, the same transaction would only be a duplicate.
-        return _Outcome(error=f"{url}: refused in block {found.height}: {found.code}", rebuild=True)
+        if found.code == REPLAYED:
+            return self._read_back(url, delivery, found.code, found, errors)
+        # Refused in a block: the block used up the change's nonce, so it can never apply.
+        return _Outcome(committed=found, code=found.code, state=REFUSED)
+
+    def _read_back(
+        self,
+        url: str,
+        delivery: Delivery,
+        code: str,
+        found: Committed | None,
+        errors: list[str],
+    ) -> _Outcome | None:
+        """What a replay code means, from the chain's permit: this change applied, a later one
+        in its place, or neither (a refused change used the nonce up, or it came too late)."""
+        try:
+            chain = self._nodes.permit(url)
+        except NodeUnavailable as error:
+            errors.append(f"{url}: {code}, and the chain's permit cannot be read: {error}")
+            return None
+        if chain.reference == change_reference(delivery.document):
+            return _Outcome(committed=found, code=code)
+        if chain.reference in delivery.later and chain.status == delivery.registry_status:
+            return _Outcome(committed=found, code=code, state=SUPERSEDED)
+        return _Outcome(committed=found, code=NOT_APPLIED, state=REFUSED)
+
+
+def settled_notice(delivery: Delivery, state: str, code: str) -> Notice:
+    """The holder's cabinet message when a row is settled in `state`."""
+    if state == DELIVERED:
+        return delivered_notice(delivery)
+    if state == SUPERSEDED:
+        return Notice(
+            "permit_change_superseded",
+            f"Изменение статуса разрешения {delivery.permit_number} не применялось платформой "
+            f"«{delivery.platform}» ({delivery.chain_id}): она уже применила более позднее "
+            "изменение, и её статус совпадает с реестром",
+            f"{delivery.permit_number} рұқсатының мәртебесінің өзгерісін «{delivery.platform}» "
+            f"платформасы ({delivery.chain_id}) қолданбады: ол кейінгі өзгерісті қолданып "
+            "қойған, мәртебесі тізілімге сәйкес",
+        )
+    return Notice(
+        "permit_change_refused",
+        f"Платформа «{delivery.platform}» ({delivery.chain_id}) отклонила изменение статуса "
+        f"разрешения {delivery.permit_number} (код {code}); повторно оно не отправляется",
+        f"«{delivery.platform}» платформасы ({delivery.chain_id}) {delivery.permit_number} "
+        f"рұқсатының мәртебесінің өзгерісін қабылдамады ({code} коды); ол қайта жіберілмейді",
+    )
 
 
 def delivered_notice(delivery: Delivery) -> Notice:

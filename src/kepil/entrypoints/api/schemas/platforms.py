@@ -30,12 +30,16 @@ class DeliveryOut(AlmatyModel):
     change_id: int
     action: str
     recorded_at: datetime
-    state: Literal["pending", "failing", "delivered"]
+    state: Literal["pending", "failing", "delivered", "superseded", "refused", "abandoned"]
     attempts: int
     last_error: str | None
     next_attempt_at: datetime | None
-    height: int | None = Field(description="the block that applied it, when delivered")
-    code: str | None = Field(description="the ledger's result: ok or permit_change_replayed")
+    height: int | None = Field(description="the block that applied (or refused) it")
+    code: str | None = Field(
+        description="the ledger's result: ok, or permit_change_replayed / stale_nonce confirmed by "
+        "reading the chain's permit back (delivered, superseded); for a refused change the code "
+        "it met, permit_change_not_applied when the chain moved past it without applying it"
+    )
     delivered_at: datetime | None
     tx_id: str | None
 
