@@ -90,6 +90,15 @@ class FakePlatformRegister(FakeStore):
             if platform.permit_number == change.permit_number:
                 self._queue(platform.id, change_id, change.recorded_at)
 
+    def last_signed_at(self, permit_number: str) -> int | None:
+        """The signing moment of the permit's last recorded change that has one."""
+        moments = [
+            c.signed_at
+            for c in self.changes.values()
+            if c.permit_number == permit_number and c.signed_at is not None
+        ]
+        return max(moments, default=None)
+
     def queue_latest(self, platform_id: int, permit_number: str, actions: frozenset[str]) -> None:
         """Queue the permit's latest change if its action is one of `actions`."""
         ids = [i for i, c in self.changes.items() if c.permit_number == permit_number]

@@ -7,7 +7,18 @@ import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    and_,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from kepil.adapters.db.permit_repositories import insert_once
@@ -101,6 +112,7 @@ class SqlPlatformRegister:
                 document=change.document,
                 cms=change.cms,
                 recorded_at=change.recorded_at,
+                signed_at=change.signed_at,
             )
             .returning(permit_status_changes.c.id)
         ).scalar_one()
@@ -111,6 +123,14 @@ class SqlPlatformRegister:
         ).scalars()
         for platform_id in platform_ids:
             self._queue(int(platform_id), int(change_id), change.recorded_at)
+
+    def last_signed_at(self, permit_number: str) -> int | None:
+        """The signing moment of the permit's last recorded change that has one."""
+        c = permit_status_changes
+        found = self._connection.execute(
+            select(func.max(c.c.signed_at)).where(c.c.permit_number == permit_number)
+        ).scalar_one()
+        return None if found is None else int(found)
 
     def queue_latest(self, platform_id: int, permit_number: str, actions: frozenset[str]) -> None:
         """Queue the permit's latest change for the platform if its action is one of these."""

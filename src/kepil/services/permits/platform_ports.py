@@ -21,6 +21,8 @@ class SignedStatusChange:
     document: bytes
     cms: bytes
     recorded_at: datetime
+    signed_at: int | None = None
+    """Unix seconds of the CMS signing time (the platforms' "ministry" nonce)."""
 
 
 class PlatformRegister(Protocol):
@@ -42,6 +44,9 @@ class PlatformRegister(Protocol):
 
     def record_change(self, change: SignedStatusChange) -> None:
         """Keep the signed files and queue them for every platform of the permit."""
+
+    def last_signed_at(self, permit_number: str) -> int | None:
+        """The signing moment of the permit's last recorded change that has one."""
 
     def queue_latest(self, platform_id: int, permit_number: str, actions: frozenset[str]) -> None:
         """Queue the permit's latest change for the platform if its action is one of these."""

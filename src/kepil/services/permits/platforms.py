@@ -101,6 +101,7 @@ def queue_for_platforms(event: PermitStatusChanged, uow: UnitOfWork) -> None:
             document=event.document,
             cms=event.cms,
             recorded_at=event.at,
+            signed_at=event.signed_at,
         )
     )
 
