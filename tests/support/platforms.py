@@ -52,6 +52,7 @@ class FakePlatformRegister(FakeStore):
 
     def __init__(self) -> None:
         self.platforms: dict[int, Platform] = {}
+        self.removed: set[int] = set()
         self.changes: dict[int, SignedStatusChange] = {}
         self.rows: dict[int, OutboxRow] = {}
 
@@ -65,11 +66,18 @@ class FakePlatformRegister(FakeStore):
         at: datetime,
     ) -> Platform:
         """Register a platform; AlreadyStored for the same permit and chain."""
-        if any(
-            p.permit_number == permit_number and p.chain_id == chain_id
+        same = [
+            p
             for p in self.platforms.values()
-        ):
+            if p.permit_number == permit_number and p.chain_id == chain_id
+        ]
+        if same and same[0].id not in self.removed:
             raise AlreadyStored(chain_id)
+        if same:
+            self.removed.discard(same[0].id)
+            revived = replace(same[0], name=name, nodes=nodes, registered_at=at)
+            self.platforms[revived.id] = revived
+            return revived
         platform = Platform(len(self.platforms) + 1, permit_number, name, chain_id, nodes, at)
         self.platforms[platform.id] = platform
         return platform
@@ -79,7 +87,7 @@ class FakePlatformRegister(FakeStore):
         return [
             replace(p, deliveries=tuple(self._states(p.id)))
             for p in self.platforms.values()
-            if p.permit_number == permit_number
+            if p.permit_number == permit_number and p.id not in self.removed
         ]
 
     def record_change(self, change: SignedStatusChange) -> None:
@@ -87,8 +95,43 @@ class FakePlatformRegister(FakeStore):
         change_id = len(self.changes) + 1
         self.changes[change_id] = change
         for platform in self.platforms.values():
-            if platform.permit_number == change.permit_number:
+            if platform.permit_number == change.permit_number and platform.id not in self.removed:
                 self._queue(platform.id, change_id, change.recorded_at)
+
+    def change(self, platform_id: int, name: str, nodes: tuple[str, ...], at: datetime) -> None:
+        """New nodes and name; rows not settled are due at `at`."""
+        self.platforms[platform_id] = replace(self.platforms[platform_id], name=name, nodes=nodes)
+        for row in self._open(platform_id):
+            row.next_attempt_at = at
+
+    def remove(self, platform_id: int, at: datetime) -> None:
+        """Remove the platform; rows not settled are abandoned."""
+        self.removed.add(platform_id)
+        for row in self._open(platform_id):
+            row.state, row.delivered_at, row.lease_owner, row.lease_until = (
+                "abandoned",
+                at,
+                None,
+                None,
+            )
+
+    def abandon(self, platform_id: int, change_id: int, at: datetime) -> bool:
+        """Abandon the change's row for the platform unless settled."""
+        for row in self._open(platform_id):
+            if row.change_id == change_id:
+                row.state, row.delivered_at, row.lease_owner, row.lease_until = (
+                    "abandoned",
+                    at,
+                    None,
+                    None,
+                )
+                return True
+        return False
+
+    def _open(self, platform_id: int) -> list[OutboxRow]:
+        return [
+            r for r in self.rows.values() if r.platform_id == platform_id and r.state not in SETTLED
+        ]
 
     def last_signed_at(self, permit_number: str) -> int | None:
         """The signing moment of the permit's last recorded change that has one."""
@@ -106,6 +149,11 @@ class FakePlatformRegister(FakeStore):
             self._queue(platform_id, max(ids), self.platforms[platform_id].registered_at)
 
     def _queue(self, platform_id: int, change_id: int, at: datetime) -> None:
+        for row in self.rows.values():
+            if (row.platform_id, row.change_id) == (platform_id, change_id):
+                if row.state == "abandoned":
+                    row.state, row.attempts, row.next_attempt_at = "pending", 0, at
+                return
         row_id = len(self.rows) + 1
         self.rows[row_id] = OutboxRow(row_id, platform_id, change_id, next_attempt_at=at)
 

@@ -30,6 +30,7 @@ from kepil.adapters.db.platform_tables import (
 )
 from kepil.services.bridge.platforms import DeliveryState, Platform
 from kepil.services.bridge.relay import (
+    ABANDONED,
     ACTION_STATUS,
     DELIVERED,
     SETTLED,
@@ -69,7 +70,19 @@ class SqlPlatformRegister:
             "registered_at": at,
         }
         if not insert_once(self._connection, permit_platforms, row):
-            raise AlreadyStored(f"platform {chain_id} of {permit_number}")
+            # A platform removed from the permit comes back with its history.
+            revived = self._connection.execute(
+                update(permit_platforms)
+                .where(
+                    permit_platforms.c.permit_number == permit_number,
+                    permit_platforms.c.chain_id == chain_id,
+                    permit_platforms.c.removed_at.is_not(None),
+                )
+                .values({**row, "removed_at": None})
+                .returning(permit_platforms.c.id)
+            ).first()
+            if revived is None:
+                raise AlreadyStored(f"platform {chain_id} of {permit_number}")
         platform_id = self._connection.execute(
             select(permit_platforms.c.id).where(
                 permit_platforms.c.permit_number == permit_number,
@@ -82,7 +95,10 @@ class SqlPlatformRegister:
         """The permit's platforms with their deliveries, in registration order."""
         platforms = self._connection.execute(
             select(permit_platforms)
-            .where(permit_platforms.c.permit_number == permit_number)
+            .where(
+                permit_platforms.c.permit_number == permit_number,
+                permit_platforms.c.removed_at.is_(None),
+            )
             .order_by(permit_platforms.c.id)
         ).all()
         if not platforms:
@@ -118,11 +134,55 @@ class SqlPlatformRegister:
         ).scalar_one()
         platform_ids = self._connection.execute(
             select(permit_platforms.c.id).where(
-                permit_platforms.c.permit_number == change.permit_number
+                permit_platforms.c.permit_number == change.permit_number,
+                permit_platforms.c.removed_at.is_(None),
             )
         ).scalars()
         for platform_id in platform_ids:
             self._queue(int(platform_id), int(change_id), change.recorded_at)
+
+    def change(self, platform_id: int, name: str, nodes: tuple[str, ...], at: datetime) -> None:
+        """Give the platform these nodes and name; its rows not settled are due at `at`."""
+        self._connection.execute(
+            update(permit_platforms)
+            .where(permit_platforms.c.id == platform_id)
+            .values(name=name, nodes=json.dumps(list(nodes)))
+        )
+        d = platform_deliveries
+        self._connection.execute(
+            update(d)
+            .where(d.c.platform_id == platform_id, d.c.state.not_in(SETTLED))
+            .values(next_attempt_at=at)
+        )
+
+    def remove(self, platform_id: int, at: datetime) -> None:
+        """Remove the platform (kept with its history); its rows not settled are abandoned."""
+        self._connection.execute(
+            update(permit_platforms)
+            .where(permit_platforms.c.id == platform_id)
+            .values(removed_at=at)
+        )
+        d = platform_deliveries
+        self._connection.execute(
+            update(d)
+            .where(d.c.platform_id == platform_id, d.c.state.not_in(SETTLED))
+            .values(_abandoned(at))
+        )
+
+    def abandon(self, platform_id: int, change_id: int, at: datetime) -> bool:
+        """Abandon the change's row for the platform; False if it is settled or not there."""
+        d = platform_deliveries
+        done = self._connection.execute(
+            update(d)
+            .where(
+                d.c.platform_id == platform_id,
+                d.c.change_id == change_id,
+                d.c.state.not_in(SETTLED),
+            )
+            .values(_abandoned(at))
+            .returning(d.c.id)
+        ).first()
+        return done is not None
 
     def last_signed_at(self, permit_number: str) -> int | None:
         """The signing moment of the permit's last recorded change that has one."""
@@ -147,6 +207,32 @@ class SqlPlatformRegister:
             self._queue(platform_id, int(latest.id), registered_at)
 
     def _queue(self, platform_id: int, change_id: int, at: datetime) -> None:
+        d = platform_deliveries
+        # A platform removed and registered again has its row for the change already: due again
+        # if it was abandoned with the removal, left as it is otherwise.
+        known = self._connection.execute(
+            select(d.c.state).where(d.c.platform_id == platform_id, d.c.change_id == change_id)
+        ).first()
+        if known is not None and known.state != ABANDONED:
+            return
+        again = self._connection.execute(
+            update(d)
+            .where(d.c.platform_id == platform_id, d.c.change_id == change_id)
+            .values(
+                state=PENDING,
+                attempts=0,
+                last_error=None,
+                next_attempt_at=at,
+                built_at=None,
+                tx_id=None,
+                height=None,
+                code=None,
+                delivered_at=None,
+            )
+            .returning(d.c.id)
+        ).first()
+        if again is not None:
+            return
         self._connection.execute(
             insert(platform_deliveries).values(
                 platform_id=platform_id,
@@ -272,6 +358,16 @@ class SqlRelayStore:
             if notice is not None:
                 _tell(connection, delivery_id, notice, at)
             return True
+
+
+def _abandoned(at: datetime) -> dict[str, object]:
+    return {
+        "state": ABANDONED,
+        "code": None,
+        "delivered_at": at,
+        "lease_owner": None,
+        "lease_until": None,
+    }
 
 
 def _held(delivery_id: int, owner: str) -> ColumnElement[bool]:

@@ -40,7 +40,16 @@ class PlatformRegister(Protocol):
         """Register a platform; AlreadyStored if the permit has that chain already."""
 
     def of_permit(self, permit_number: str) -> list[Platform]:
-        """The permit's platforms with their deliveries, in registration order."""
+        """The permit's platforms (not removed) with their deliveries, in registration order."""
+
+    def change(self, platform_id: int, name: str, nodes: tuple[str, ...], at: datetime) -> None:
+        """Give the platform these nodes and name; its rows not settled are due at `at`."""
+
+    def remove(self, platform_id: int, at: datetime) -> None:
+        """Remove the platform (kept with its history); its rows not settled are abandoned."""
+
+    def abandon(self, platform_id: int, change_id: int, at: datetime) -> bool:
+        """Abandon the change's row for the platform; False if it is settled or not there."""
 
     def record_change(self, change: SignedStatusChange) -> None:
         """Keep the signed files and queue them for every platform of the permit."""

@@ -24,6 +24,18 @@ class PlatformIn(BaseModel):
     )
 
 
+class PlatformNodesIn(BaseModel):
+    """A registered platform's new node list (and name; the present one when empty)."""
+
+    name: str = Field(default="", max_length=MAX_NAME, description="default: unchanged")
+    nodes: list[str] = Field(
+        min_length=1,
+        max_length=MAX_NODES,
+        description="base URLs, http:// or https://, without user or password",
+        json_schema_extra={"items": {"type": "string", "maxLength": MAX_URL}},
+    )
+
+
 class DeliveryOut(AlmatyModel):
     """Where one registry change stands for the platform."""
 
