@@ -96,6 +96,25 @@ def test_only_the_holder_or_an_official_with_registry_duties_registers(
     assert register(portal, permit, portal.officials[HEAD], chain_id="by-head")["http"] == 201
 
 
+def test_a_node_inside_the_servers_networks_is_refused_when_the_operator_does_not_allow_it(
+    database_url: str,
+    tmp_path: Path,
+    people: dict[str, Person],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KEPIL_RELAY", "off")
+    monkeypatch.setenv("KEPIL_RELAY_ALLOW_PRIVATE", "false")
+    for portal in open_portal(database_url, tmp_path, people):
+        permit = _permit_number(portal, _issue_permit(portal))
+
+        refused = register(portal, permit, portal.applicant, nodes=["http://169.254.169.254"])
+
+        assert (refused["http"], refused["error"]["code"]) == (422, "invalid_nodes")  # type: ignore[index]
+        assert "KEPIL_RELAY_ALLOW_PRIVATE" in refused["error"]["message"]  # type: ignore[index]
+        public = register(portal, permit, portal.applicant, nodes=["https://93.184.216.34"])
+        assert public["http"] == 201
+
+
 def test_an_employee_without_the_right_of_signature_cannot_register_a_platform(
     quiet_portal: Portal,
 ) -> None:

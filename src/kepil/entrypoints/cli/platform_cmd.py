@@ -44,6 +44,8 @@ def register(
     every status change of the permit in the registry (and the latest suspension or revocation
     made before, if any). With --replace, change the nodes of the one registered."""
     from kepil.adapters.clock import SystemClock
+    from kepil.adapters.node_addresses import NodeAddressGuard
+    from kepil.config import Settings
     from kepil.entrypoints.cli.staff_cmd import _database, _operator
     from kepil.services.errors import ServiceError
     from kepil.services.messagebus import Fresh, MessageBus, inject
@@ -51,7 +53,8 @@ def register(
 
     db, where = _database()  # an existing database, as `kepil staff` requires
     bus = MessageBus()
-    dependencies = {"uow": Fresh(db.unit_of_work), "clock": SystemClock()}
+    guard = NodeAddressGuard(Settings().relay_private_allowed)
+    dependencies = {"uow": Fresh(db.unit_of_work), "clock": SystemClock(), "node_guard": guard}
     bus.register(RegisterPlatform, inject(register_platform, dependencies))
     command = RegisterPlatform(
         permit.strip(), name, chain_id, tuple(nodes), operator=_operator(), replace=replace

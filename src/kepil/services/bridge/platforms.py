@@ -9,7 +9,7 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, Protocol
 
 MAX_NODES: Final = 64
 MAX_URL: Final = 500
@@ -23,6 +23,13 @@ class PlatformInputError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class NodeAddresses(Protocol):
+    """Where the relay may connect, as the operator allows (adapters/node_addresses.py)."""
+
+    def check(self, url: str) -> None:
+        """PlatformInputError("nodes", …) when the URL's host is an address not allowed."""
 
 
 def node_url(text: str) -> str:

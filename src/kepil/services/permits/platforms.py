@@ -29,6 +29,7 @@ from kepil.domain.clock import Clock
 from kepil.domain.permits import PermitRole
 from kepil.domain.registry import RegistryEntry
 from kepil.services.bridge.platforms import (
+    NodeAddresses,
     Platform,
     PlatformInputError,
     chain_id,
@@ -97,12 +98,18 @@ class AbandonDelivery(Command[Platform]):
     operator: str = "console"
 
 
-def register_platform(command: RegisterPlatform, uow: UnitOfWork, clock: Clock) -> Platform:
+def register_platform(
+    command: RegisterPlatform,
+    uow: UnitOfWork,
+    clock: Clock,
+    node_guard: NodeAddresses | None = None,
+) -> Platform:
     """Check the platform, who asks and that the permit is in the registry; then register it
-    (or, with `replace`, give the registered one these nodes)."""
+    (or, with `replace`, give the registered one these nodes). `node_guard` (wired by
+    bootstrap) refuses node addresses the relay may not reach."""
     now = clock.now()
     chain = _checked(lambda: chain_id(command.chain_id))
-    nodes = _checked(lambda: node_urls(list(command.nodes)))
+    nodes = _checked(lambda: _reachable(node_urls(list(command.nodes)), node_guard))
     name = _checked(lambda: platform_name(command.name, chain))
     with uow:
         entry = _entry(command.permit_number, uow)
@@ -125,10 +132,15 @@ def register_platform(command: RegisterPlatform, uow: UnitOfWork, clock: Clock) 
     return _read(entry.permit_number, platform.id, uow)
 
 
-def change_platform(command: ChangePlatform, uow: UnitOfWork, clock: Clock) -> Platform:
+def change_platform(
+    command: ChangePlatform,
+    uow: UnitOfWork,
+    clock: Clock,
+    node_guard: NodeAddresses | None = None,
+) -> Platform:
     """Give the platform the nodes (and the name) asked for; its rows not delivered are due now."""
     now = clock.now()
-    nodes = _checked(lambda: node_urls(list(command.nodes)))
+    nodes = _checked(lambda: _reachable(node_urls(list(command.nodes)), node_guard))
     with uow:
         entry = _entry(command.permit_number, uow)
         _acting(command.principal, command.operator, entry.holder_iin_bin, uow, now)
@@ -175,6 +187,13 @@ def _checked(read: Callable[[], _T]) -> _T:
         raise InvalidInputError(
             f"invalid_{error.field}", str(error), [{"field": error.field}]
         ) from None
+
+
+def _reachable(nodes: tuple[str, ...], guard: NodeAddresses | None) -> tuple[str, ...]:
+    if guard is not None:
+        for url in nodes:
+            guard.check(url)
+    return nodes
 
 
 def _entry(permit_number: str, uow: UnitOfWork) -> RegistryEntry:
