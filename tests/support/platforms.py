@@ -82,6 +82,9 @@ class FakePlatformRegister(FakeStore):
         self.platforms[platform.id] = platform
         return platform
 
+    def hold(self, permit_number: str) -> None:
+        """Nothing to lock: the fake runs one unit of work at a time."""
+
     def of_permit(self, permit_number: str) -> list[Platform]:
         """The permit's platforms with their deliveries."""
         return [

@@ -28,6 +28,7 @@ from kepil.adapters.db.platform_tables import (
     permit_status_changes,
     platform_deliveries,
 )
+from kepil.adapters.db.tables import registry_entries
 from kepil.services.bridge.platforms import DeliveryState, Platform
 from kepil.services.bridge.relay import (
     ABANDONED,
@@ -50,6 +51,15 @@ class SqlPlatformRegister:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+
+    def hold(self, permit_number: str) -> None:
+        """Lock the permit's registry entry until the transaction ends (SELECT … FOR UPDATE;
+        SQLite has one writer at a time anyway), as a status change does by updating it."""
+        self._connection.execute(
+            select(registry_entries.c.registry_number)
+            .where(registry_entries.c.permit_number == permit_number)
+            .with_for_update()
+        ).all()
 
     def add(
         self,

@@ -28,6 +28,11 @@ class SignedStatusChange:
 class PlatformRegister(Protocol):
     """Platforms per permit and the outbox of changes, in the unit of work's transaction."""
 
+    def hold(self, permit_number: str) -> None:
+        """Lock the permit's registry entry until the transaction ends, as a status change
+        does by updating it: a platform registered meanwhile then sees the change, or the
+        change sees the platform (never neither)."""
+
     def add(
         self,
         permit_number: str,

@@ -197,6 +197,9 @@ def _reachable(nodes: tuple[str, ...], guard: NodeAddresses | None) -> tuple[str
 
 
 def _entry(permit_number: str, uow: UnitOfWork) -> RegistryEntry:
+    # Locked first: a status change in flight commits before we read the permit's changes
+    # (queue_latest), or waits for our platform to commit before it queues its rows.
+    uow.platforms.hold(permit_number)
     entry = uow.registry.find_by_permit(permit_number)
     if entry is None:
         raise NotFoundError("not_found", f"no permit {permit_number} in the registry")
