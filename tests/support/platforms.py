@@ -187,18 +187,27 @@ class FakeRelayStore:
     register: FakePlatformRegister
     told: list[Notice] = field(default_factory=list)
 
-    def claim(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
-        """Lease due rows, each platform's oldest undelivered one only."""
-        taken: list[Delivery] = []
-        waiting: set[int] = set()
+    def claim(
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        skip: frozenset[int] = frozenset(),
+    ) -> list[Delivery]:
+        """Lease due rows not in `skip`, each platform's oldest unsettled one only, the least
+        tried first, then the longest due."""
+        heads: dict[int, OutboxRow] = {}
         for row in sorted(self.register.rows.values(), key=lambda r: r.id):
-            if row.state in SETTLED:
-                continue
-            first = row.platform_id not in waiting
-            waiting.add(row.platform_id)
+            if row.state not in SETTLED:
+                heads.setdefault(row.platform_id, row)
+        taken: list[Delivery] = []
+        for row in sorted(
+            heads.values(), key=lambda r: (r.attempts, r.next_attempt_at or now, r.id)
+        ):
             free = row.lease_until is None or row.lease_until <= now
             due = row.next_attempt_at is not None and row.next_attempt_at <= now
-            if first and free and due and len(taken) < limit:
+            if row.id not in skip and free and due and len(taken) < limit:
                 row.lease_owner, row.lease_until = owner, now + lease
                 taken.append(self._delivery(row))
         return taken
@@ -282,6 +291,11 @@ class FakeNodes:
 
     down: set[str] = field(default_factory=set)
     slow: set[str] = field(default_factory=set)
+    hanging: set[str] = field(default_factory=set)
+    """Nodes that accept a connection and never answer: each call uses up `hang_seconds`."""
+    hang_seconds: float = 5.0
+    elapsed: float = 0.0
+    """Seconds spent waiting on nodes so far: the relay's timer in tests (`timer`)."""
     refuse: str | None = None
     in_block_refusal: str | None = None
     not_nodes: set[str] = field(default_factory=set)
@@ -298,6 +312,9 @@ class FakeNodes:
         """Take the envelope unless down or refusing; a node that is not slow commits it."""
         if url in self.down:
             raise NodeUnavailable("connection refused")
+        if url in self.hanging:
+            self.elapsed += self.hang_seconds
+            raise NodeUnavailable("timed out")
         if url in self.not_nodes:
             raise NodeRefusal("not_found", "no such address")
         tx_id, signed_at, document = envelope.split(b"|", 2)
@@ -311,6 +328,10 @@ class FakeNodes:
         if url in self.slow:
             return
         self.known[tx_id.decode()] = self.block(document, int(signed_at))
+
+    def timer(self) -> float:
+        """The time the relay has spent on these nodes."""
+        return self.elapsed
 
     def block(self, document: bytes, signed_at: int) -> Committed:
         """A block with the change: its nonce is used up whether it applies or not."""

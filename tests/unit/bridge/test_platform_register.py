@@ -233,3 +233,20 @@ def test_only_an_official_with_registry_duties_abandons_a_delivery_and_the_next_
     with pytest.raises(ConflictError) as settled:
         abandon_delivery(AbandonDelivery(PERMIT, platform.id, first, None), uow, clock)
     assert settled.value.code == "delivery_settled"
+
+
+def test_a_permit_has_at_most_eight_platforms(uow: FakeUnitOfWork, clock: MovableClock) -> None:
+    for n in range(8):
+        register_platform(RegisterPlatform(PERMIT, "", f"chain-{n}", NODES, HOLDER), uow, clock)
+
+    with pytest.raises(ConflictError) as refused:
+        register_platform(RegisterPlatform(PERMIT, "", "chain-9", NODES, HOLDER), uow, clock)
+
+    assert refused.value.code == "too_many_platforms"
+
+
+def test_a_platform_has_at_most_sixteen_nodes() -> None:
+    urls = [f"http://node-{n}:7001" for n in range(17)]
+    assert len(node_urls(urls[:16])) == 16
+    with pytest.raises(PlatformInputError, match="at most 16"):
+        node_urls(urls)

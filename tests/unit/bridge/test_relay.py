@@ -336,3 +336,61 @@ def test_a_replay_code_is_retried_when_the_chain_cannot_be_read_back(
     nodes.unreadable.clear()
     clock.advance(5)
     assert relay.run_once().delivered == [1]
+
+
+def test_platforms_that_never_answer_hold_another_permits_change_back_by_one_budget_each(
+    register: FakePlatformRegister, clock: MovableClock
+) -> None:
+    # Review finding 7: blackholed nodes used to hold the one relay thread for a minute each.
+    hang = tuple(f"http://hang-{n}:8000" for n in range(16))
+    for n in range(3):
+        register.add("PRM-BAD", f"bad-{n}", f"bad-{n}", hang, "holder", clock.now())
+    register.record_change(
+        SignedStatusChange(
+            "PRM-BAD", "R", "A", "1", "suspend", b'{"action":"suspend"}', b"100", clock.now()
+        )
+    )
+    change(register, clock, "suspend")  # PRM-1's own platform answers
+    nodes = FakeNodes(hanging=set(hang))
+    relay = Relay(FakeRelayStore(register), nodes, fake_build, clock, SETTINGS, timer=nodes.timer)
+
+    report = relay.run_once()
+
+    assert report.delivered == [4]
+    assert sorted(report.failed) == [1, 2, 3]
+    assert nodes.elapsed <= 3 * SETTINGS.attempt_budget
+    assert "no time left" in (register.rows[1].last_error or "")
+
+
+def test_a_new_change_goes_before_the_changes_of_platforms_that_keep_failing(
+    register: FakePlatformRegister, clock: MovableClock
+) -> None:
+    register.add("PRM-BAD", "bad", "bad", ("http://hang:8000",), "holder", clock.now())
+    register.record_change(
+        SignedStatusChange(
+            "PRM-BAD", "R", "A", "1", "suspend", b'{"action":"suspend"}', b"100", clock.now()
+        )
+    )
+    nodes = FakeNodes(hanging={"http://hang:8000"})
+    relay = Relay(FakeRelayStore(register), nodes, fake_build, clock, SETTINGS, timer=nodes.timer)
+    relay.run_once()
+    clock.advance(3600)  # the failing row is long due again
+    change(register, clock, "suspend")
+
+    claimed = FakeRelayStore(register).claim("r9", clock.now(), timedelta(seconds=30), 1)
+
+    assert [d.platform for d in claimed] == ["Kepil"]
+
+
+def test_a_row_is_tried_once_per_pass_however_short_its_back_off(
+    register: FakePlatformRegister, clock: MovableClock
+) -> None:
+    change(register, clock, "suspend")
+    nodes = FakeNodes(down=set(NODES))
+    settings = RelaySettings(backoff_base=0.0, backoff_max=0.0)
+    relay = Relay(FakeRelayStore(register), nodes, fake_build, clock, settings)
+
+    report = relay.run_once()
+
+    assert report.failed == [1]
+    assert register.rows[1].attempts == 1

@@ -17,6 +17,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import aliased
@@ -261,8 +262,16 @@ class SqlRelayStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def claim(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
-        """Lease up to `limit` due rows, each platform's oldest undelivered change only."""
+    def claim(
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        skip: frozenset[int] = frozenset(),
+    ) -> list[Delivery]:
+        """Lease up to `limit` due rows not in `skip`, each platform's oldest unsettled change
+        only, the least tried first, then the longest due."""
         d = platform_deliveries
         older = aliased(platform_deliveries)
         free = or_(d.c.lease_until.is_(None), d.c.lease_until <= now)
@@ -278,7 +287,8 @@ class SqlRelayStore:
         due = (
             select(d.c.id)
             .where(d.c.state.not_in(SETTLED), d.c.next_attempt_at <= now, free, ~waiting)
-            .order_by(d.c.id)
+            .where(d.c.id.not_in(skip) if skip else true())
+            .order_by(d.c.attempts, d.c.next_attempt_at, d.c.id)
             .limit(limit)
         )
         with self._engine.begin() as connection:

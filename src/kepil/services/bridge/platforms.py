@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Protocol
 
-MAX_NODES: Final = 64
+MAX_NODES: Final = 16
+MAX_PLATFORMS: Final = 8
+"""Platforms per permit: one holder's platforms share the relay with every other permit's."""
 MAX_URL: Final = 500
 MAX_NAME: Final = 200
 CHAIN_ID_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")

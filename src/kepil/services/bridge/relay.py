@@ -27,6 +27,7 @@ import hashlib
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final, Protocol
@@ -150,8 +151,17 @@ class TransactionBuilder(Protocol):
 class RelayStore(Protocol):
     """The outbox, where every attempt's outcome is kept (state survives restarts)."""
 
-    def claim(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
-        """Lease up to `limit` due rows, each platform's oldest undelivered change only."""
+    def claim(
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        skip: frozenset[int] = frozenset(),
+    ) -> list[Delivery]:
+        """Lease up to `limit` due rows not in `skip`, each platform's oldest unsettled change
+        only, the least tried first (then the longest due): a platform that keeps failing
+        goes after one whose change is new."""
 
     def built(self, delivery_id: int, owner: str, built_at: int | None, tx_id: str) -> None:
         """Remember the transaction a row is sent as (None: build afresh next time)."""
@@ -190,6 +200,9 @@ class RelaySettings:
     commit_wait: float = 5.0
     lease: float = 120.0
     batch: int = 20
+    attempt_budget: float = 10.0
+    """Seconds one row's attempt may take over all its nodes: the nodes left wait for the next
+    attempt, so a platform that does not answer holds the others back by this much at most."""
     tx_lifetime: int = 3600
     clock_allowance: int = 30
     """Seconds a transaction's window opens before now: the nodes' clocks may lag ours."""
@@ -229,8 +242,11 @@ class Relay:
         clock: Clock,
         settings: RelaySettings | None = None,
         owner: str | None = None,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Relay under the name `owner` (a fresh one by default) as `settings` say."""
+        """Relay under the name `owner` (a fresh one by default) as `settings` say, timing
+        attempts by `timer` (seconds)."""
+        self._timer = timer
         self._store = store
         self._nodes = nodes
         self._build = build
@@ -242,13 +258,16 @@ class Relay:
         """Try each due row once, up to `batch` of them."""
         settings, report = self._settings, RelayReport()
         lease = timedelta(seconds=settings.lease)
+        tried: set[int] = set()
         for _ in range(settings.batch):
             # One row per claim: a lease covers one attempt, never a queue of them waiting
-            # behind slow nodes, so it cannot run out while its row is still being sent.
-            claimed = self._store.claim(self.owner, self._clock.now(), lease, 1)
+            # behind slow nodes, so it cannot run out while its row is still being sent. A row
+            # tried in this pass waits for the next, whatever its back-off says.
+            claimed = self._store.claim(self.owner, self._clock.now(), lease, 1, frozenset(tried))
             if not claimed:
                 break
             delivery = claimed[0]
+            tried.add(delivery.id)
             outcome = self._attempt(delivery)
             at = self._clock.now()
             if outcome.code is not None:
@@ -304,23 +323,24 @@ class Relay:
         if built_at != delivery.built_at:
             self._store.built(delivery.id, self.owner, built_at, tx.tx_id)
         errors: list[str] = []
-        # Nodes that time out one after another must not outlast the lease: the rest wait
-        # for the next attempt.
-        until = time.monotonic() + settings.lease / 2
+        # Nodes that time out one after another must not hold the other platforms back (nor
+        # outlast the lease): the rest wait for the next attempt.
+        until = self._timer() + min(settings.attempt_budget, settings.lease / 2)
         for url in delivery.nodes:
-            if time.monotonic() > until:
+            left = until - self._timer()
+            if left <= 0:
                 errors.append("no time left in this attempt for the other nodes")
                 break
-            outcome = self._send(url, delivery, tx, errors)
+            outcome = self._send(url, delivery, tx, errors, min(settings.commit_wait, left))
             if outcome is not None:
                 return outcome
         return _Outcome(error="; ".join(errors) or "the platform names no node")
 
     def _send(
-        self, url: str, delivery: Delivery, tx: BuiltTx, errors: list[str]
+        self, url: str, delivery: Delivery, tx: BuiltTx, errors: list[str], wait: float
     ) -> _Outcome | None:
-        """The outcome at one node; None (and the reason in `errors`) to try the next."""
-        wait = self._settings.commit_wait
+        """The outcome at one node, waiting up to `wait` s for the block; None (and the reason
+        in `errors`) to try the next."""
         try:
             self._nodes.submit(url, tx.envelope)
             found = self._nodes.committed(url, tx.tx_id, wait)

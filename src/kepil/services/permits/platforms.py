@@ -29,6 +29,7 @@ from kepil.domain.clock import Clock
 from kepil.domain.permits import PermitRole
 from kepil.domain.registry import RegistryEntry
 from kepil.services.bridge.platforms import (
+    MAX_PLATFORMS,
     NodeAddresses,
     Platform,
     PlatformInputError,
@@ -114,11 +115,18 @@ def register_platform(
     with uow:
         entry = _entry(command.permit_number, uow)
         by = _acting(command.principal, command.operator, entry.holder_iin_bin, uow, now)
-        existing = [p for p in uow.platforms.of_permit(entry.permit_number) if p.chain_id == chain]
+        registered = uow.platforms.of_permit(entry.permit_number)
+        existing = [p for p in registered if p.chain_id == chain]
         if existing and command.replace:
             uow.platforms.change(existing[0].id, name, nodes, now)
             uow.commit()
             return _read(entry.permit_number, existing[0].id, uow)
+        if len(registered) >= MAX_PLATFORMS:
+            raise ConflictError(
+                "too_many_platforms",
+                f"permit {entry.permit_number} has {MAX_PLATFORMS} platforms, the most one "
+                "permit may have; remove one first",
+            )
         try:
             platform = uow.platforms.add(entry.permit_number, name, chain, nodes, by, now)
         except AlreadyStored:
