@@ -299,6 +299,8 @@ class FakeNodes:
     refuse: str | None = None
     in_block_refusal: str | None = None
     not_nodes: set[str] = field(default_factory=set)
+    liars: set[str] = field(default_factory=set)
+    """Servers that say `ok` to anything and apply nothing (no chain behind them)."""
     unreadable: set[str] = field(default_factory=set)
     applied: list[bytes] = field(default_factory=list)
     submitted: list[tuple[str, str]] = field(default_factory=list)
@@ -319,6 +321,8 @@ class FakeNodes:
             raise NodeRefusal("not_found", "no such address")
         tx_id, signed_at, document = envelope.split(b"|", 2)
         self.submitted.append((url, tx_id.decode()))
+        if url in self.liars:
+            return
         if tx_id.decode() in self.known:
             return
         if self.refuse is not None:
@@ -348,6 +352,8 @@ class FakeNodes:
         """The block that holds the transaction, if any."""
         if url in self.down:
             raise NodeUnavailable("connection refused")
+        if url in self.liars:
+            return Committed(424242, "ok")
         return self.known.get(tx_id)
 
     def permit(self, url: str) -> ChainPermit:

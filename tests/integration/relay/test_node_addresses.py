@@ -26,6 +26,7 @@ class Internal(http.server.BaseHTTPRequestHandler):
     hits: ClassVar[list[str]] = []
     redirect_to: ClassVar[str | None] = None
     json_refusal: ClassVar[bool] = False
+    says_ok: ClassVar[bool] = False
 
     def do_POST(self) -> None:
         self._answer()
@@ -35,6 +36,14 @@ class Internal(http.server.BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         Internal.hits.append(self.path)
+        if Internal.says_ok:  # "ok" to whatever is asked, as the review's fake node did
+            body = b'{"tx_id": "x", "state": "committed", "height": 424242, "code": "ok"}'
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if Internal.redirect_to is not None:
             self.send_response(302)
             self.send_header("location", Internal.redirect_to + self.path)
@@ -58,7 +67,7 @@ class Internal(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def internal() -> Iterator[str]:
     Internal.hits.clear()
-    Internal.redirect_to, Internal.json_refusal = None, False
+    Internal.redirect_to, Internal.json_refusal, Internal.says_ok = None, False, False
     server = http.server.HTTPServer(("127.0.0.1", 0), Internal)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -129,3 +138,15 @@ def test_private_addresses_are_allowed_by_default_in_dev_mode_only(tmp_path: Pat
     assert Settings(data_dir=tmp_path, relay_allow_private=False).relay_private_allowed is False
     production = Settings.model_construct(mode=Mode.PROD, relay_allow_private=None)
     assert production.relay_private_allowed is False
+
+
+def test_a_server_that_says_ok_to_anything_shows_no_permit_so_proves_nothing(
+    internal: str,
+) -> None:
+    Internal.says_ok = True
+    nodes = HttpPlatformNodes(NodeAddressGuard(allow_private=True))
+    nodes.submit(internal, b"{}")
+    assert nodes.committed(internal, "ab" * 32, 0) is not None  # it claims a block
+
+    with pytest.raises(NodeUnavailable, match="no status or reference"):
+        nodes.permit(internal)

@@ -394,3 +394,28 @@ def test_a_row_is_tried_once_per_pass_however_short_its_back_off(
 
     assert report.failed == [1]
     assert register.rows[1].attempts == 1
+
+
+def test_an_ok_counts_only_when_the_chains_permit_shows_the_change(
+    register: FakePlatformRegister, clock: MovableClock
+) -> None:
+    change(register, clock, "suspend")
+    nodes = FakeNodes(liars={NODES[0]})
+
+    relay_of(register, nodes, clock)[0].run_once()
+
+    row = register.rows[1]
+    assert (row.state, row.height) == ("delivered", nodes.height)  # the second node's block
+    assert nodes.applied == [register.changes[1].document]
+
+
+def test_a_server_that_says_ok_to_anything_delivers_nothing(
+    register: FakePlatformRegister, clock: MovableClock
+) -> None:
+    change(register, clock, "suspend")
+    nodes = FakeNodes(liars=set(NODES))
+
+    report = relay_of(register, nodes, clock)[0].run_once()
+
+    assert report.failed == [1]
+    assert "does not show the change" in (register.rows[1].last_error or "")

@@ -4,7 +4,8 @@ The permit wing writes an outbox row per registered platform in the transaction 
 the registry (services/permits/platforms.py); this relay reads those rows, builds the
 `permit_status` transaction from the Ministry's signed files, submits it to any of the
 platform's nodes that answers and waits for the block that applied it. A row is delivered when
-a node says a block applied the transaction with `ok`. The ledger's nonce rule (the "ministry"
+a node says a block applied the transaction with `ok` and the chain's permit, read back, shows
+the change (any HTTP server can say `ok`). The ledger's nonce rule (the "ministry"
 nonce is the CMS signing moment, and any change in a block uses it up, applied or refused) makes
 `permit_change_replayed` (in a block) and `stale_nonce` (at the door) say only that something
 not older was signed and reached a block: the relay then reads the chain's permit back and
@@ -362,11 +363,34 @@ class Relay:
     ) -> _Outcome | None:
         """The outcome of a block that holds the transaction."""
         if found.code == "ok":
-            return _Outcome(committed=found, code=found.code)
+            return self._proven(url, delivery, found, errors)
         if found.code == REPLAYED:
             return self._read_back(url, delivery, found.code, found, errors)
         # Refused in a block: the block used up the change's nonce, so it can never apply.
         return _Outcome(committed=found, code=found.code, state=REFUSED)
+
+    def _proven(
+        self, url: str, delivery: Delivery, found: Committed, errors: list[str]
+    ) -> _Outcome | None:
+        """An `ok` counts once the chain's permit shows the change (or a later one of the
+        registry's that came after it): any HTTP server can say `ok`, a node's state cannot
+        be made up as easily."""
+        try:
+            chain = self._nodes.permit(url)
+        except NodeUnavailable as error:
+            errors.append(
+                f"{url}: ok in block {found.height}, and the chain's permit cannot be read: {error}"
+            )
+            return None
+        if (
+            chain.reference == change_reference(delivery.document)
+            or chain.reference in delivery.later
+        ):
+            return _Outcome(committed=found, code=found.code)
+        errors.append(
+            f"{url}: ok in block {found.height}, yet the chain's permit does not show the change"
+        )
+        return None
 
     def _read_back(
         self,
