@@ -90,6 +90,12 @@ class Settings(BaseSettings):
         le=86400,
         description="the longest wait between two attempts to reach a platform (back-off cap)",
     )
+    relay_allow_private: bool | None = Field(
+        default=None,
+        description="let platform nodes be on loopback, private, link-local or multicast "
+        "addresses (the relay connects to URLs others registered); default: true in dev "
+        "mode only",
+    )
     egov_data: Path | None = Field(
         default=None,
         description="JSON file the local e-gov gateway answers from; the bundled sample if unset",
@@ -207,6 +213,13 @@ class Settings(BaseSettings):
             except InvalidIdentifierError as error:
                 raise ValueError(f"KEPIL_LEDGER_MINISTRY_BIN is not a valid BIN: {error}") from None
         return self
+
+    @property
+    def relay_private_allowed(self) -> bool:
+        """Whether the relay may reach nodes inside this server's networks (dev: yes)."""
+        if self.relay_allow_private is not None:
+            return self.relay_allow_private
+        return self.mode is Mode.DEV
 
     @property
     def ministry_bin(self) -> str:

@@ -55,7 +55,7 @@ def test_an_operator_registers_a_platform_and_the_relay_keeps_a_change_it_cannot
 
     ran = kepil("relay", "run", "--once")
     assert ran.returncode == 0, ran.stderr
-    assert ran.stdout.strip() == "delivered 0, failed 1"
+    assert ran.stdout.strip() == "delivered 0, failed 1, refused or superseded 0"
     db = database(settings)
     with db.unit_of_work() as uow:
         [platform] = uow.platforms.of_permit(PERMIT)
@@ -85,3 +85,24 @@ def test_a_node_url_with_a_password_is_one_error_line_that_does_not_repeat_it(
     )
     assert unknown.returncode == 2
     assert "no permit PRM-X" in unknown.stderr
+
+
+def test_the_operator_gives_a_registered_platform_other_nodes_with_replace(
+    kepil: Kepil, tmp_path: Path
+) -> None:
+    assert kepil("db", "upgrade").returncode == 0
+    settings = _with_a_permit(tmp_path / "data")
+    first = ("platform", "register", "--permit", PERMIT, "--chain-id", "kepil-grain")
+    assert kepil(*first, "--node", "http://127.0.0.1:9").returncode == 0
+
+    twice = kepil(*first, "--node", "http://127.0.0.1:10")
+    assert twice.returncode == 2
+    assert "--replace" in twice.stderr
+    replaced = kepil(*first, "--node", "https://node.example.kz", "--replace")
+
+    assert replaced.returncode == 0, replaced.stderr
+    db = database(settings)
+    with db.unit_of_work() as uow:
+        [platform] = uow.platforms.of_permit(PERMIT)
+    db.engine.dispose()
+    assert platform.nodes == ("https://node.example.kz",)

@@ -42,13 +42,25 @@ class FakeVerifier:
         signer = principal(wrapper["signer"], wrapper.get("bin"), wrapper.get("role"))
         content = wrapper["content"]
         raw = content.encode() if isinstance(content, str) else json.dumps(content).encode()
+        signed_at = wrapper.get("signed_at")
+        signing_time = None if signed_at is None else datetime.fromisoformat(signed_at)
         # A fake CMS is its own act: the same bytes are the same act.
-        return SignedContent(signer, raw, hashlib.sha256(cms).hexdigest())
+        return SignedContent(signer, raw, hashlib.sha256(cms).hexdigest(), signing_time)
 
 
-def fake_cms(signer: Principal, content: dict[str, Any] | str) -> bytes:
-    """What FakeVerifier accepts as signed by `signer` (a dict is sent as JSON, text as is)."""
-    wrapper = {"signer": signer.iin, "bin": signer.bin, "role": signer.role, "content": content}
+def fake_cms(
+    signer: Principal, content: dict[str, Any] | str, signed_at: datetime | None = None
+) -> bytes:
+    """What FakeVerifier accepts as signed by `signer` (a dict is sent as JSON, text as is),
+    with a signing-time attribute when `signed_at` is given."""
+    wrapper: dict[str, Any] = {
+        "signer": signer.iin,
+        "bin": signer.bin,
+        "role": signer.role,
+        "content": content,
+    }
+    if signed_at is not None:
+        wrapper["signed_at"] = signed_at.isoformat()
     return json.dumps(wrapper).encode()
 
 

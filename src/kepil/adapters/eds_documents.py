@@ -71,7 +71,8 @@ class EdsDocumentVerifier:
         if signer.iin is None:
             raise SignatureRefusedError("no_identity", "the certificate names no IIN")
         principal = principal_of(signer, signer.iin)
-        return SignedContent(principal, content, act_digest(cms, content, principal))
+        signing_time = read_signer_info(load_signed_data(cms)["signer_infos"][0]).signing_time
+        return SignedContent(principal, content, act_digest(cms, content, principal), signing_time)
 
 
 def act_digest(cms: bytes, content: bytes, principal: Principal) -> str:

@@ -71,17 +71,26 @@ class NodeClient:
     answer back on purpose.
     """
 
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT, *, direct: bool = False) -> None:
-        """ValueError unless `url` is an http:// or https:// URL; `direct` ignores *_proxy."""
+    def __init__(
+        self,
+        url: str,
+        timeout: float = DEFAULT_TIMEOUT,
+        opener: urllib.request.OpenerDirector | None = None,
+        *,
+        direct: bool = False,
+    ) -> None:
+        """ValueError unless `url` is an http:// or https:// URL; requests go through `opener`
+        when given (the relay's refuses some addresses and every redirect); `direct` ignores
+        the caller's *_proxy settings."""
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"{url!r} must start with http:// or https://")
         self.url = url.rstrip("/")
         self.timeout = timeout
         # A node on loopback must not be asked through the caller's http_proxy: the proxy
         # cannot reach it, and would see every request.
-        self._opener = (
-            urllib.request.build_opener(urllib.request.ProxyHandler({})) if direct else None
-        )
+        if opener is None and direct:
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._open = urllib.request.urlopen if opener is None else opener.open
 
     # Reading.
 
@@ -113,6 +122,10 @@ class NodeClient:
     def account(self, signer: str) -> dict[str, Any]:
         """A signer's participant record and next nonce."""
         return self._object(f"{LEDGER}/accounts/{_segment(signer)}")
+
+    def permit(self) -> dict[str, Any]:
+        """The operator's permit as the chain holds it, with the "ministry" nonce."""
+        return self._object(f"{LEDGER}/permit")
 
     def holdings(self, holder: str) -> dict[str, Any]:
         """A holder's free, pledged and escrowed units per asset class."""
@@ -170,13 +183,8 @@ class NodeClient:
             method="GET" if body is None else "POST",
         )
         try:
-            opened = (
-                self._opener.open(request, timeout=timeout)
-                if self._opener is not None
-                else urllib.request.urlopen(request, timeout=timeout)  # noqa: S310
-            )
-            with opened as response:
-                return response.status, response.read()
+            with self._open(request, timeout=timeout) as response:
+                return int(response.status), response.read()
         except urllib.error.HTTPError as error:
             raise _http_error(url, error) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as error:

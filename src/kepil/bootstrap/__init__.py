@@ -17,6 +17,7 @@ from kepil.adapters.db.unit_of_work import SqlUnitOfWork
 from kepil.adapters.eds import EdsSignInVerifier, identity_number_check
 from kepil.adapters.eds_documents import EdsDocumentVerifier
 from kepil.adapters.egov.local import LocalEgovGateway
+from kepil.adapters.node_addresses import NodeAddressGuard
 from kepil.config import Mode, Settings
 from kepil.domain.calendar import WorkingCalendar, kazakhstan_calendar
 from kepil.domain.clock import Clock
@@ -131,6 +132,7 @@ def bootstrap(
         "context": permits,
         "sign_in_verifier": verifier,
         "session_secrets": session_secrets,
+        "node_guard": NodeAddressGuard(settings.relay_private_allowed),
     }
     for command, handler in {**SIGN_IN_HANDLERS, **PERMIT_HANDLERS}.items():
         bus.register(command, inject(handler, dependencies, on_commit=bus.publish))

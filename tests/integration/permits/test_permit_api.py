@@ -273,6 +273,7 @@ def _status_change(
     }
     if permit_number is None:
         del change["permit_number"]
+    portal.clock.advance(1)  # each change signed after the last, as the registry requires
     cms = portal.sign(person, json.dumps(change, ensure_ascii=False).encode())
     response = portal.client.post(
         f"/api/v1/registry/{registry_number}/status",
@@ -308,6 +309,36 @@ def test_p11_a_status_change_must_name_the_entrys_own_permit_for_the_platforms(
     unnamed = _status_change(portal, HEAD, registry_number, "suspend", None)
     assert (unnamed["http"], unnamed["error"]["code"]) == (422, "permit_number_required")
     assert _status_change(portal, HEAD, registry_number, "suspend")["http"] == 200
+
+
+def test_p11_a_status_change_signed_before_the_last_recorded_one_is_refused(
+    portal: Portal,
+) -> None:
+    # The platforms' ledgers apply the Ministry's changes in signing order: one signed earlier
+    # than the last would be refused there as a replay, so the registry refuses it first.
+    registry_number = _issue_permit(portal)
+    head = portal.officials[HEAD]
+    change = {
+        "document_type": "permit_status_change",
+        "registry_number": registry_number,
+        "permit_number": _permit_number(portal, registry_number),
+        "action": "reinstate",
+        "reason": "решение суда № 2-124/2026",
+    }
+    prepared_first = portal.sign(head, json.dumps(change, ensure_ascii=False).encode())
+    assert _status_change(portal, HEAD, registry_number, "suspend")["http"] == 200
+
+    late = portal.client.post(
+        f"/api/v1/registry/{registry_number}/status",
+        json={"cms": base64.b64encode(prepared_first).decode()},
+        headers=head.headers,
+    )
+
+    assert late.status_code == 409, late.text
+    assert late.json()["error"]["code"] == "decision_signed_before_last_change"
+    public = portal.client.get(f"/api/v1/registry/{registry_number}").json()
+    assert public["status"] == "suspended"
+    assert _status_change(portal, HEAD, registry_number, "reinstate")["http"] == 200
 
 
 def test_p11_the_public_history_names_the_deciding_role_and_position_never_an_iin(
@@ -445,6 +476,7 @@ def test_p11_a_captured_suspension_cannot_suspend_again_after_reinstatement(
             "action": action,
             "reason": "решение суда № 2-123/2026 от 01.04.2026",
         }
+        portal.clock.advance(1)  # each change signed after the last, as the registry requires
         return b64(portal.sign(head, canonical_bytes(change)))
 
     def post(cms: str) -> Response:

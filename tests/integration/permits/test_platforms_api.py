@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from tests.integration.api.conftest import open_portal
 from tests.support.identities import APPLICANT_BIN
-from tests.support.pki import Person, person
+from tests.support.pki import Person, applicant_employee, person
 
 from kepil.adapters.db.platform_repository import SqlRelayStore
 from kepil.adapters.db.platform_tables import permit_status_changes, platform_deliveries
@@ -94,6 +94,93 @@ def test_only_the_holder_or_an_official_with_registry_duties_registers(
     assert listed.status_code == 404
     assert register(portal, "PRM-1999-999999", portal.applicant)["http"] == 404
     assert register(portal, permit, portal.officials[HEAD], chain_id="by-head")["http"] == 201
+
+
+def test_a_node_inside_the_servers_networks_is_refused_when_the_operator_does_not_allow_it(
+    database_url: str,
+    tmp_path: Path,
+    people: dict[str, Person],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KEPIL_RELAY", "off")
+    monkeypatch.setenv("KEPIL_RELAY_ALLOW_PRIVATE", "false")
+    for portal in open_portal(database_url, tmp_path, people):
+        permit = _permit_number(portal, _issue_permit(portal))
+
+        refused = register(portal, permit, portal.applicant, nodes=["http://169.254.169.254"])
+
+        assert (refused["http"], refused["error"]["code"]) == (422, "invalid_nodes")  # type: ignore[index]
+        assert "KEPIL_RELAY_ALLOW_PRIVATE" in refused["error"]["message"]  # type: ignore[index]
+        public = register(portal, permit, portal.applicant, nodes=["https://93.184.216.34"])
+        assert public["http"] == 201
+
+
+def test_an_employee_without_the_right_of_signature_cannot_register_a_platform(
+    quiet_portal: Portal,
+) -> None:
+    # Review finding 4: the employee's certificate must not claim the chain for nodes of its
+    # choosing ahead of the holder.
+    portal = quiet_portal
+    permit = _permit_number(portal, _issue_permit(portal))
+    employee = applicant_employee()
+    portal.login(employee)
+
+    squat = register(portal, permit, employee)
+
+    assert (squat["http"], squat["error"]["code"]) == (403, "signature_right_required")  # type: ignore[index]
+    assert register(portal, permit, portal.applicant)["http"] == 201
+
+
+def test_the_holder_changes_a_platforms_nodes_and_removes_it(quiet_portal: Portal) -> None:
+    portal = quiet_portal
+    registry_number = _issue_permit(portal)
+    permit = _permit_number(portal, registry_number)
+    platform_id = register(portal, permit, portal.applicant)["id"]
+    assert _status_change(portal, HEAD, registry_number, "suspend")["http"] == 200
+    address = f"/api/v1/permits/{permit}/platforms/{platform_id}"
+    headers = portal.applicant.headers
+
+    changed = portal.client.put(address, json={"nodes": ["https://n9.example.kz"]}, headers=headers)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["nodes"] == ["https://n9.example.kz"]
+    assert changed.json()["name"] == "Kepil Grain"
+    bad = portal.client.put(address, json={"nodes": ["ftp://x"]}, headers=headers)
+    assert bad.status_code == 422
+    elsewhere = portal.client.put(
+        f"/api/v1/permits/{permit}/platforms/999", json={"nodes": NODES}, headers=headers
+    )
+    assert elsewhere.status_code == 404
+
+    removed = portal.client.delete(address, headers=headers)
+    assert removed.status_code == 204
+    assert platforms(portal, permit, portal.applicant) == []
+    with container(portal).engine.connect() as connection:
+        states = connection.execute(select(platform_deliveries.c.state)).scalars().all()
+    assert states == ["abandoned"]
+    again = register(portal, permit, portal.applicant)
+    assert again["id"] == platform_id
+    assert [d["state"] for d in again["deliveries"]] == ["pending"]  # type: ignore[union-attr]
+
+
+def test_an_official_abandons_a_delivery_that_holds_the_platform_back(
+    quiet_portal: Portal,
+) -> None:
+    portal = quiet_portal
+    registry_number = _issue_permit(portal)
+    permit = _permit_number(portal, registry_number)
+    platform_id = register(portal, permit, portal.applicant)["id"]
+    assert _status_change(portal, HEAD, registry_number, "suspend")["http"] == 200
+    change_id = platforms(portal, permit, portal.applicant)[0]["deliveries"][0]["change_id"]  # type: ignore[index]
+    address = f"/api/v1/permits/{permit}/platforms/{platform_id}/deliveries/{change_id}/abandon"
+
+    by_holder = portal.client.post(address, headers=portal.applicant.headers)
+    assert by_holder.status_code == 403
+    clerk = portal.officials[PermitRole.CLERK]
+    abandoned = portal.client.post(address, headers=clerk.headers)
+    assert abandoned.status_code == 200, abandoned.text
+    assert abandoned.json()["deliveries"][0]["state"] == "abandoned"
+    twice = portal.client.post(address, headers=clerk.headers)
+    assert (twice.status_code, twice.json()["error"]["code"]) == (409, "delivery_settled")
 
 
 @pytest.mark.parametrize(

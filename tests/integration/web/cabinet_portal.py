@@ -106,6 +106,7 @@ def change_permit_status(portal: Portal, registry_number: str, action: str) -> N
         "action": action,
         "reason": "решение суда № 2-123/2026",
     }
+    portal.clock.advance(1)  # each change signed after the last, as the registry requires
     cms = portal.sign(head, json.dumps(change, ensure_ascii=False).encode())
     answer = portal.client.post(
         f"/api/v1/registry/{registry_number}/status",

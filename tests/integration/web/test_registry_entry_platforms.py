@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from tests.integration.permits.portal import Portal
 from tests.integration.web.cabinet_portal import (
+    CLERK,
     HEAD,
     change_permit_status,
     issue_permit,
@@ -87,3 +88,43 @@ def test_officials_see_each_platforms_delivery_state_on_the_registry_entry(
     assert "Рұқсат бойынша жұмыс істейтін платформалар" in kk
     assert "12 блогында қолданылды (ok)" in kk
     assert "Әлі жеткізілген жоқ, әрекеттер жалғасуда" in kk
+
+
+def test_officials_see_a_refused_change_with_its_code_and_an_abandoned_one(
+    portal: Portal,
+) -> None:
+    issue_permit(portal)
+    entry = portal.client.get("/api/v1/registry", params={"q": "Kepil Grain"}).json()["items"][0]
+    registry_number, permit = entry["registry_number"], entry["permit_number"]
+    for chain in ("grain", "wheat"):
+        registered = portal.client.post(
+            f"/api/v1/permits/{permit}/platforms",
+            json={"name": chain.title(), "chain_id": chain, "nodes": ["http://127.0.0.1:9"]},
+            headers=portal.applicant.headers,
+        )
+        assert registered.status_code == 201, registered.text
+    change_permit_status(portal, registry_number, "suspend")
+    container: Container = portal.client.app.state.container  # type: ignore[attr-defined]
+    store, now = SqlRelayStore(container.engine), portal.clock.now()
+    grain, wheat = store.claim("relay", now, timedelta(seconds=60), 5)
+    told = Notice("permit_change_refused", "отклонено", "қабылданбады")
+    code = "permit_change_for_another_permit"
+    assert store.delivered(grain.id, "relay", Committed(7, code), code, now, told, "refused")
+    store.failed(wheat.id, "relay", "no node answered", now, now, None)
+    clerk = portal.officials[CLERK]
+    abandoned = portal.client.post(
+        f"/api/v1/permits/{permit}/platforms/2/deliveries/1/abandon", headers=clerk.headers
+    )
+    assert abandoned.status_code == 200, abandoned.text
+
+    sign_in_on_pages(portal.client, portal.officials[HEAD].auth, portal.clock.now())
+    ru = _text(portal.client.get(f"/registry/{registry_number}", params={"lang": "ru"}).text)
+    kk = _text(portal.client.get(f"/registry/{registry_number}", params={"lang": "kk"}).text)
+
+    assert "Отклонено платформой" in ru
+    assert f"Отклонено в блоке 7 ({code}); повторно не отправляется" in ru
+    assert "Доставка прекращена" in ru
+    assert "Должностное лицо прекратило эту доставку" in ru
+    assert "Платформа қабылдамады" in kk
+    assert f"7 блогында қабылданбады ({code}); қайта жіберілмейді" in kk
+    assert "Жеткізу тоқтатылды" in kk

@@ -7,7 +7,19 @@ import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    and_,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from kepil.adapters.db.permit_repositories import insert_once
@@ -17,12 +29,22 @@ from kepil.adapters.db.platform_tables import (
     permit_status_changes,
     platform_deliveries,
 )
+from kepil.adapters.db.tables import registry_entries
 from kepil.services.bridge.platforms import DeliveryState, Platform
-from kepil.services.bridge.relay import Committed, Delivery, Notice
+from kepil.services.bridge.relay import (
+    ABANDONED,
+    ACTION_STATUS,
+    DELIVERED,
+    SETTLED,
+    Committed,
+    Delivery,
+    Notice,
+    change_reference,
+)
 from kepil.services.permits.platform_ports import SignedStatusChange
 from kepil.services.permits.ports import AlreadyStored
 
-PENDING, FAILING, DELIVERED = "pending", "failing", "delivered"
+PENDING, FAILING = "pending", "failing"
 
 
 class SqlPlatformRegister:
@@ -30,6 +52,15 @@ class SqlPlatformRegister:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+
+    def hold(self, permit_number: str) -> None:
+        """Lock the permit's registry entry until the transaction ends (SELECT … FOR UPDATE;
+        SQLite has one writer at a time anyway), as a status change does by updating it."""
+        self._connection.execute(
+            select(registry_entries.c.registry_number)
+            .where(registry_entries.c.permit_number == permit_number)
+            .with_for_update()
+        ).all()
 
     def add(
         self,
@@ -50,7 +81,19 @@ class SqlPlatformRegister:
             "registered_at": at,
         }
         if not insert_once(self._connection, permit_platforms, row):
-            raise AlreadyStored(f"platform {chain_id} of {permit_number}")
+            # A platform removed from the permit comes back with its history.
+            revived = self._connection.execute(
+                update(permit_platforms)
+                .where(
+                    permit_platforms.c.permit_number == permit_number,
+                    permit_platforms.c.chain_id == chain_id,
+                    permit_platforms.c.removed_at.is_not(None),
+                )
+                .values({**row, "removed_at": None})
+                .returning(permit_platforms.c.id)
+            ).first()
+            if revived is None:
+                raise AlreadyStored(f"platform {chain_id} of {permit_number}")
         platform_id = self._connection.execute(
             select(permit_platforms.c.id).where(
                 permit_platforms.c.permit_number == permit_number,
@@ -63,7 +106,10 @@ class SqlPlatformRegister:
         """The permit's platforms with their deliveries, in registration order."""
         platforms = self._connection.execute(
             select(permit_platforms)
-            .where(permit_platforms.c.permit_number == permit_number)
+            .where(
+                permit_platforms.c.permit_number == permit_number,
+                permit_platforms.c.removed_at.is_(None),
+            )
             .order_by(permit_platforms.c.id)
         ).all()
         if not platforms:
@@ -93,16 +139,69 @@ class SqlPlatformRegister:
                 document=change.document,
                 cms=change.cms,
                 recorded_at=change.recorded_at,
+                signed_at=change.signed_at,
             )
             .returning(permit_status_changes.c.id)
         ).scalar_one()
         platform_ids = self._connection.execute(
             select(permit_platforms.c.id).where(
-                permit_platforms.c.permit_number == change.permit_number
+                permit_platforms.c.permit_number == change.permit_number,
+                permit_platforms.c.removed_at.is_(None),
             )
         ).scalars()
         for platform_id in platform_ids:
             self._queue(int(platform_id), int(change_id), change.recorded_at)
+
+    def change(self, platform_id: int, name: str, nodes: tuple[str, ...], at: datetime) -> None:
+        """Give the platform these nodes and name; its rows not settled are due at `at`."""
+        self._connection.execute(
+            update(permit_platforms)
+            .where(permit_platforms.c.id == platform_id)
+            .values(name=name, nodes=json.dumps(list(nodes)))
+        )
+        d = platform_deliveries
+        self._connection.execute(
+            update(d)
+            .where(d.c.platform_id == platform_id, d.c.state.not_in(SETTLED))
+            .values(next_attempt_at=at)
+        )
+
+    def remove(self, platform_id: int, at: datetime) -> None:
+        """Remove the platform (kept with its history); its rows not settled are abandoned."""
+        self._connection.execute(
+            update(permit_platforms)
+            .where(permit_platforms.c.id == platform_id)
+            .values(removed_at=at)
+        )
+        d = platform_deliveries
+        self._connection.execute(
+            update(d)
+            .where(d.c.platform_id == platform_id, d.c.state.not_in(SETTLED))
+            .values(_abandoned(at))
+        )
+
+    def abandon(self, platform_id: int, change_id: int, at: datetime) -> bool:
+        """Abandon the change's row for the platform; False if it is settled or not there."""
+        d = platform_deliveries
+        done = self._connection.execute(
+            update(d)
+            .where(
+                d.c.platform_id == platform_id,
+                d.c.change_id == change_id,
+                d.c.state.not_in(SETTLED),
+            )
+            .values(_abandoned(at))
+            .returning(d.c.id)
+        ).first()
+        return done is not None
+
+    def last_signed_at(self, permit_number: str) -> int | None:
+        """The signing moment of the permit's last recorded change that has one."""
+        c = permit_status_changes
+        found = self._connection.execute(
+            select(func.max(c.c.signed_at)).where(c.c.permit_number == permit_number)
+        ).scalar_one()
+        return None if found is None else int(found)
 
     def queue_latest(self, platform_id: int, permit_number: str, actions: frozenset[str]) -> None:
         """Queue the permit's latest change for the platform if its action is one of these."""
@@ -119,6 +218,32 @@ class SqlPlatformRegister:
             self._queue(platform_id, int(latest.id), registered_at)
 
     def _queue(self, platform_id: int, change_id: int, at: datetime) -> None:
+        d = platform_deliveries
+        # A platform removed and registered again has its row for the change already: due again
+        # if it was abandoned with the removal, left as it is otherwise.
+        known = self._connection.execute(
+            select(d.c.state).where(d.c.platform_id == platform_id, d.c.change_id == change_id)
+        ).first()
+        if known is not None and known.state != ABANDONED:
+            return
+        again = self._connection.execute(
+            update(d)
+            .where(d.c.platform_id == platform_id, d.c.change_id == change_id)
+            .values(
+                state=PENDING,
+                attempts=0,
+                last_error=None,
+                next_attempt_at=at,
+                built_at=None,
+                tx_id=None,
+                height=None,
+                code=None,
+                delivered_at=None,
+            )
+            .returning(d.c.id)
+        ).first()
+        if again is not None:
+            return
         self._connection.execute(
             insert(platform_deliveries).values(
                 platform_id=platform_id,
@@ -137,8 +262,16 @@ class SqlRelayStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def claim(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
-        """Lease up to `limit` due rows, each platform's oldest undelivered change only."""
+    def claim(
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        skip: frozenset[int] = frozenset(),
+    ) -> list[Delivery]:
+        """Lease up to `limit` due rows not in `skip`, each platform's oldest unsettled change
+        only, the least tried first, then the longest due."""
         d = platform_deliveries
         older = aliased(platform_deliveries)
         free = or_(d.c.lease_until.is_(None), d.c.lease_until <= now)
@@ -146,15 +279,16 @@ class SqlRelayStore:
             select(older.c.id)
             .where(
                 older.c.platform_id == d.c.platform_id,
-                older.c.state != DELIVERED,
+                older.c.state.not_in(SETTLED),
                 older.c.id < d.c.id,
             )
             .exists()
         )
         due = (
             select(d.c.id)
-            .where(d.c.state != DELIVERED, d.c.next_attempt_at <= now, free, ~waiting)
-            .order_by(d.c.id)
+            .where(d.c.state.not_in(SETTLED), d.c.next_attempt_at <= now, free, ~waiting)
+            .where(d.c.id.not_in(skip) if skip else true())
+            .order_by(d.c.attempts, d.c.next_attempt_at, d.c.id)
             .limit(limit)
         )
         with self._engine.begin() as connection:
@@ -164,7 +298,7 @@ class SqlRelayStore:
                 # chose the same row, the second finds it leased and leaves it.
                 taken = connection.execute(
                     update(d)
-                    .where(d.c.id == delivery_id, d.c.state != DELIVERED, free)
+                    .where(d.c.id == delivery_id, d.c.state.not_in(SETTLED), free)
                     .values(lease_owner=owner, lease_until=now + lease)
                     .returning(d.c.id)
                 ).first()
@@ -189,14 +323,18 @@ class SqlRelayStore:
         code: str,
         at: datetime,
         notice: Notice,
+        state: str = DELIVERED,
     ) -> bool:
-        """Mark the row delivered and tell the holder; False if the lease was lost."""
+        """Settle the row in `state` (one of SETTLED) and tell the holder; False if the lease
+        was lost."""
+        if state not in SETTLED:
+            raise ValueError(f"{state!r} is not a settled state")
         with self._engine.begin() as connection:
             done = connection.execute(
                 update(platform_deliveries)
                 .where(_held(delivery_id, owner))
                 .values(
-                    state=DELIVERED,
+                    state=state,
                     height=None if committed is None else committed.height,
                     code=code,
                     delivered_at=at,
@@ -242,9 +380,19 @@ class SqlRelayStore:
             return True
 
 
+def _abandoned(at: datetime) -> dict[str, object]:
+    return {
+        "state": ABANDONED,
+        "code": None,
+        "delivered_at": at,
+        "lease_owner": None,
+        "lease_until": None,
+    }
+
+
 def _held(delivery_id: int, owner: str) -> ColumnElement[bool]:
     d = platform_deliveries
-    return and_(d.c.id == delivery_id, d.c.lease_owner == owner, d.c.state != DELIVERED)
+    return and_(d.c.id == delivery_id, d.c.lease_owner == owner, d.c.state.not_in(SETTLED))
 
 
 def _deliveries(connection: Connection, ids: Sequence[int]) -> list[Delivery]:
@@ -252,13 +400,14 @@ def _deliveries(connection: Connection, ids: Sequence[int]) -> list[Delivery]:
         return []
     d, p, c = platform_deliveries, permit_platforms, permit_status_changes
     rows = connection.execute(
-        select(d.c.id, d.c.attempts, d.c.built_at, p.c.name, p.c.chain_id, p.c.nodes)
-        .add_columns(c.c.permit_number, c.c.document, c.c.cms)
+        select(d.c.id, d.c.attempts, d.c.built_at, d.c.change_id, p.c.name, p.c.chain_id)
+        .add_columns(p.c.nodes, c.c.permit_number, c.c.document, c.c.cms)
         .join(p, p.c.id == d.c.platform_id)
         .join(c, c.c.id == d.c.change_id)
         .where(d.c.id.in_(ids))
         .order_by(d.c.id)
     ).all()
+    later = _later_changes(connection, {(row.permit_number, int(row.change_id)) for row in rows})
     return [
         Delivery(
             id=int(row.id),
@@ -270,9 +419,38 @@ def _deliveries(connection: Connection, ids: Sequence[int]) -> list[Delivery]:
             cms=bytes(row.cms),
             attempts=int(row.attempts),
             built_at=None if row.built_at is None else int(row.built_at),
+            later=tuple(
+                reference
+                for change_id, reference, _ in later[row.permit_number]
+                if change_id > int(row.change_id)
+            ),
+            registry_status=ACTION_STATUS.get(later[row.permit_number][-1][2]),
         )
         for row in rows
     ]
+
+
+def _later_changes(
+    connection: Connection, rows: set[tuple[str, int]]
+) -> dict[str, list[tuple[int, str, str]]]:
+    """Per permit, its changes from the oldest row's on: (id, reference, action), oldest first
+    (what the relay compares a chain's permit with when a node says the change is stale)."""
+    c = permit_status_changes
+    oldest: dict[str, int] = {}
+    for permit_number, change_id in rows:
+        oldest[permit_number] = min(change_id, oldest.get(permit_number, change_id))
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    for permit_number, first in oldest.items():
+        changes = connection.execute(
+            select(c.c.id, c.c.document, c.c.action)
+            .where(c.c.permit_number == permit_number, c.c.id >= first)
+            .order_by(c.c.id)
+        ).all()
+        found[permit_number] = [
+            (int(change.id), change_reference(bytes(change.document)), str(change.action))
+            for change in changes
+        ]
+    return found
 
 
 def _tell(connection: Connection, delivery_id: int, notice: Notice, at: datetime) -> None:
@@ -303,7 +481,7 @@ def _state(row: Row[tuple[object, ...]]) -> DeliveryState:
         state=str(m["state"]),
         attempts=int(m["attempts"]),
         last_error=m["last_error"],
-        next_attempt_at=None if m["state"] == DELIVERED else m["next_attempt_at"],
+        next_attempt_at=None if m["state"] in SETTLED else m["next_attempt_at"],
         height=None if m["height"] is None else int(m["height"]),
         code=m["code"],
         delivered_at=m["delivered_at"],

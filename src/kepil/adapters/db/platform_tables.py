@@ -32,6 +32,7 @@ permit_platforms = Table(
     Column("nodes", Text, nullable=False),
     Column("registered_by", Text, nullable=False),
     Column("registered_at", UtcDateTime, nullable=False),
+    Column("removed_at", UtcDateTime, nullable=True),  # migration 0016; kept with its history
     UniqueConstraint("permit_number", "chain_id"),
 )
 
@@ -49,6 +50,9 @@ permit_status_changes = Table(
     Column("document", LargeBinary, nullable=False),
     Column("cms", LargeBinary, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
+    # Unix seconds of the CMS signing time, the platforms' "ministry" nonce (migration 0016;
+    # None for changes recorded before it).
+    Column("signed_at", BigInteger, nullable=True),
     Index("ix_permit_status_changes_permit_number", "permit_number"),
 )
 

@@ -31,11 +31,21 @@ def register(
     name: Annotated[
         str, typer.Option("--name", help="The platform's name; the chain id when omitted.")
     ] = "",
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="The permit has a platform on this chain already: give it these nodes (and "
+            "name) instead; its changes still on their way are tried again at once.",
+        ),
+    ] = False,
 ) -> None:
     """Register a platform for a permit in the local database: from then on the relay sends it
     every status change of the permit in the registry (and the latest suspension or revocation
-    made before, if any)."""
+    made before, if any). With --replace, change the nodes of the one registered."""
     from kepil.adapters.clock import SystemClock
+    from kepil.adapters.node_addresses import NodeAddressGuard
+    from kepil.config import Settings
     from kepil.entrypoints.cli.staff_cmd import _database, _operator
     from kepil.services.errors import ServiceError
     from kepil.services.messagebus import Fresh, MessageBus, inject
@@ -43,18 +53,21 @@ def register(
 
     db, where = _database()  # an existing database, as `kepil staff` requires
     bus = MessageBus()
-    dependencies = {"uow": Fresh(db.unit_of_work), "clock": SystemClock()}
+    guard = NodeAddressGuard(Settings().relay_private_allowed)
+    dependencies = {"uow": Fresh(db.unit_of_work), "clock": SystemClock(), "node_guard": guard}
     bus.register(RegisterPlatform, inject(register_platform, dependencies))
-    command = RegisterPlatform(permit.strip(), name, chain_id, tuple(nodes), operator=_operator())
+    command = RegisterPlatform(
+        permit.strip(), name, chain_id, tuple(nodes), operator=_operator(), replace=replace
+    )
     try:
         platform = bus.handle(command)
     except ServiceError as error:
         raise fail(error.message) from None
     finally:
         db.engine.dispose()
-    owed = len(platform.deliveries)
+    owed = sum(d.state in {"pending", "failing"} for d in platform.deliveries)
     typer.echo(
         f"platform {platform.id} «{platform.name}» ({platform.chain_id}, "
         f"{len(platform.nodes)} node(s)) registered for {platform.permit_number} in {where}"
-        + (f"; {owed} earlier change(s) queued for it" if owed else "")
+        + (f"; {owed} change(s) queued for it" if owed else "")
     )

@@ -57,7 +57,10 @@ def run(
         while True:
             report = worker.run_once()
             if once:
-                typer.echo(f"delivered {len(report.delivered)}, failed {len(report.failed)}")
+                typer.echo(
+                    f"delivered {len(report.delivered)}, failed {len(report.failed)}, "
+                    f"refused or superseded {len(report.refused)}"
+                )
                 return
             if stop.wait(settings.relay_interval_seconds):
                 return

@@ -32,6 +32,9 @@ DELIVERY_STATE_NAMES: dict[str, str] = {
     "pending": N_("Waiting to be sent"),
     "failing": N_("Not delivered yet, retrying"),
     "delivered": N_("Applied by the platform"),
+    "superseded": N_("Overtaken by a later change"),
+    "refused": N_("Refused by the platform"),
+    "abandoned": N_("Abandoned"),
 }
 
 APPLICATION_STATUS_NAMES: dict[str, str] = {

@@ -9,9 +9,11 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, Protocol
 
-MAX_NODES: Final = 64
+MAX_NODES: Final = 16
+MAX_PLATFORMS: Final = 8
+"""Platforms per permit: one holder's platforms share the relay with every other permit's."""
 MAX_URL: Final = 500
 MAX_NAME: Final = 200
 CHAIN_ID_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
@@ -23,6 +25,13 @@ class PlatformInputError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class NodeAddresses(Protocol):
+    """Where the relay may connect, as the operator allows (adapters/node_addresses.py)."""
+
+    def check(self, url: str) -> None:
+        """PlatformInputError("nodes", …) when the URL's host is an address not allowed."""
 
 
 def node_url(text: str) -> str:
@@ -87,7 +96,7 @@ class DeliveryState:
     change_id: int
     action: str
     recorded_at: datetime
-    state: str  # pending | failing | delivered
+    state: str  # pending | failing | delivered | superseded | refused | abandoned
     attempts: int
     last_error: str | None
     next_attempt_at: datetime | None

@@ -16,7 +16,8 @@ from typing import Final
 
 from kepil.ledger import Block, Checkpoint
 from kepil.ledger.checkpoint import agrees_with, checkpoint_valid
-from kepil.ledger.records import ChainMeta, Participant
+from kepil.ledger.records import ChainMeta, Participant, Permit
+from kepil.ledger.tx import MINISTRY
 from kepil.services.ledger.consensus import ConsensusStatus
 from kepil.services.ledger.node import LedgerNode, TxState, TxStatus
 from kepil.services.ledger.replica import Divergence
@@ -118,6 +119,15 @@ def account(node: LedgerNode, signer: str) -> AccountView:
     """The signer's participant record and last nonce."""
     participant, nonce = node.account(signer)
     return AccountView(signer, participant, nonce, nonce + 1)
+
+
+def permit(node: LedgerNode) -> tuple[Permit, int] | None:
+    """The chain's permit and the "ministry" nonce, read together; None before genesis."""
+    return node.read(lambda view: _permit_and_nonce(view.permit(), view.nonce(MINISTRY)))
+
+
+def _permit_and_nonce(permit: Permit | None, nonce: int) -> tuple[Permit, int] | None:
+    return None if permit is None else (permit, nonce)
 
 
 def holdings(node: LedgerNode, holder: str) -> HoldingsView:

@@ -34,6 +34,8 @@ class PermitStatusChanged:
     """The signed `permit_status_change` bytes, as the platforms' nodes verify them."""
     cms: bytes = b""
     """The head's CMS over `document`."""
+    signed_at: int | None = None
+    """Unix seconds of the CMS signing time: the order the platforms apply changes in."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,4 +33,7 @@ COMMAND_HANDLERS: dict[type[Command[Any]], Callable[..., Any]] = {
     officials.EndActingPeriod: officials.end_acting_period,
     sweeper.SweepOverdue: sweeper.sweep_overdue,
     platforms.RegisterPlatform: platforms.register_platform,
+    platforms.ChangePlatform: platforms.change_platform,
+    platforms.RemovePlatform: platforms.remove_platform,
+    platforms.AbandonDelivery: platforms.abandon_delivery,
 }

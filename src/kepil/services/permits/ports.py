@@ -34,6 +34,9 @@ class SignedContent:
     principal: Principal
     content: bytes
     act_digest: str
+    signing_time: datetime | None = None
+    """The signer's signing-time attribute: what a platform's ledger orders the Ministry's
+    changes by (the "ministry" nonce), None when the signature carries none."""
 
 
 class DocumentSignatureVerifier(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from kepil.domain.auth import Principal
 from kepil.domain.permits import Actor, PermitRole
@@ -83,13 +84,49 @@ def change_permit_status(
         uow.registry.save_status(updated, updated.history[-1])
         result = f"{change.action} of {entry.registry_number}"
         use_act(uow, act, "status change", result, now)
+        # After use_act: a captured decision sent again is told it was used, not that it is old.
+        signed_at = _signing_order(
+            act.signing_time, uow.platforms.last_signed_at(entry.permit_number)
+        )
         uow.emit(
             PermitStatusChanged(
-                updated, change.action, change.reason, actor.iin, now, act.content, act.cms
+                updated,
+                change.action,
+                change.reason,
+                actor.iin,
+                now,
+                act.content,
+                act.cms,
+                signed_at,
             )
         )
         uow.commit()
         return updated
+
+
+def _signing_order(signing_time: datetime | None, last: int | None) -> int:
+    """The decision's signing moment in unix seconds, if later than the permit's last recorded
+    change's: a platform's ledger applies the Ministry's changes in signing order (the
+    "ministry" nonce), so one signed earlier would be refused there as a replay."""
+    if signing_time is None:
+        raise InvalidInputError(
+            "signing_time_required",
+            "the signed decision carries no signing time: the platforms apply the Ministry's "
+            "changes in the order they were signed",
+        )
+    moment = int(signing_time.timestamp())
+    if last is not None and moment <= last:
+        raise ConflictError(
+            "decision_signed_before_last_change",
+            f"the decision was signed at {_utc(moment)}, not after the permit's last recorded "
+            f"change (signed at {_utc(last)}); the platforms apply changes in signing order, "
+            "so sign the decision again now",
+        )
+    return moment
+
+
+def _utc(moment: int) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def public_actor(actor: Actor) -> str:

@@ -32,6 +32,7 @@ class SignedAct(Generic[P]):
     content: bytes
     cms: bytes
     digest: str
+    signing_time: datetime | None = None
 
 
 def verify_act(
@@ -48,7 +49,14 @@ def verify_act(
         raise SignatureRefusedError(
             "signer_mismatch", f"the {what} is signed by someone other than the signed-in user"
         )
-    return SignedAct(signed.principal, read(signed.content), signed.content, cms, signed.act_digest)
+    return SignedAct(
+        signed.principal,
+        read(signed.content),
+        signed.content,
+        cms,
+        signed.act_digest,
+        signed.signing_time,
+    )
 
 
 def use_act(uow: UnitOfWork, act: SignedAct[Any], what: str, result: str, at: datetime) -> None:

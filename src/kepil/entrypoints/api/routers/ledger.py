@@ -201,6 +201,21 @@ def account(signer: Signer, node: NodeDep) -> schemas.Account:
     return schemas.Account.of(views.account(node, signer))
 
 
+@router.get(
+    "/permit",
+    response_model=schemas.ChainPermit,
+    summary="The operator's permit as the chain holds it",
+)
+def permit(node: NodeDep) -> schemas.ChainPermit:
+    """Status, dates and `reference` (sha256 hex of the Ministry's last applied change, or
+    "genesis"), with the "ministry" nonce: how a relay checks that a change is applied."""
+    found = views.permit(node)
+    if found is None:
+        raise ApiError(404, "not_found", "the chain has no genesis yet")
+    record, nonce = found
+    return schemas.ChainPermit.model_validate({**record.to_json(), "ministry_nonce": nonce})
+
+
 @router.get("/holdings/{holder}", response_model=schemas.Holdings, summary="A holder's units")
 def holdings(holder: Holder, node: NodeDep) -> schemas.Holdings:
     """Free, pledged and escrowed units per asset class at the current height."""

@@ -141,6 +141,19 @@ class Block(_Answer):
         return cls.model_validate({**view.block.to_json(), "checkpoint": checkpoint})
 
 
+class ChainPermit(_Answer):
+    """The operator's permit as this chain holds it, with the Ministry's last applied change."""
+
+    number: str
+    holder: str
+    valid_from: int
+    valid_until: int
+    status: str
+    reference: str
+    changed_at: int
+    ministry_nonce: int
+
+
 class Participant(_Answer):
     """An admitted participant's record."""
 

@@ -24,18 +24,34 @@ class PlatformIn(BaseModel):
     )
 
 
+class PlatformNodesIn(BaseModel):
+    """A registered platform's new node list (and name; the present one when empty)."""
+
+    name: str = Field(default="", max_length=MAX_NAME, description="default: unchanged")
+    nodes: list[str] = Field(
+        min_length=1,
+        max_length=MAX_NODES,
+        description="base URLs, http:// or https://, without user or password",
+        json_schema_extra={"items": {"type": "string", "maxLength": MAX_URL}},
+    )
+
+
 class DeliveryOut(AlmatyModel):
     """Where one registry change stands for the platform."""
 
     change_id: int
     action: str
     recorded_at: datetime
-    state: Literal["pending", "failing", "delivered"]
+    state: Literal["pending", "failing", "delivered", "superseded", "refused", "abandoned"]
     attempts: int
     last_error: str | None
     next_attempt_at: datetime | None
-    height: int | None = Field(description="the block that applied it, when delivered")
-    code: str | None = Field(description="the ledger's result: ok or permit_change_replayed")
+    height: int | None = Field(description="the block that applied (or refused) it")
+    code: str | None = Field(
+        description="the ledger's result: ok, or permit_change_replayed / stale_nonce confirmed by "
+        "reading the chain's permit back (delivered, superseded); for a refused change the code "
+        "it met, permit_change_not_applied when the chain moved past it without applying it"
+    )
     delivered_at: datetime | None
     tx_id: str | None
 
