@@ -1,8 +1,7 @@
 """Membership and compaction with real nodes in one process: SQLite ledgers, Raft on loopback.
 
-The log is compacted every two seconds (each member in its own slot of them) or past a few
-entries, so a node added later cannot replay it from the start: it must install a snapshot (a
-copy of a member's ledger file) and then follow the log.
+The log is compacted every few entries, so a node added later cannot replay it from the start:
+it must install a snapshot (a copy of a member's ledger file) and then follow the log.
 """
 
 from __future__ import annotations
@@ -67,12 +66,7 @@ def _member(name: str, address: str, peers: list[str], root: Path) -> Member:
     identity = NodeIdentity(name, fixture_key(name))
     node = LedgerNode(executor, store, SystemClock(), identity, NodeSettings(max_block_txs=20))
     settings = RaftSettings(
-        address,
-        tuple(peers),
-        PASSWORD,
-        root / name / "raft",
-        compaction_entries=8,
-        compaction_seconds=2.0,
+        address, tuple(peers), PASSWORD, root / name / "raft", compaction_entries=8
     )
     raft = RaftLog(settings, node.replicate(), snapshots=store)
     node.attach(raft)

@@ -72,15 +72,7 @@ class RaftSettings:
     min_timeout: float = 1.0
     max_timeout: float = 2.5
     tick: float = 0.05
-    # Compaction (a snapshot: a copy of the whole ledger file, 0.4-3 s beside the commits) runs
-    # in this node's own slot of every `compaction_seconds` (pysyncobj's logCompactionSplit: the
-    # period is cut into one slot per member, and a node compacts only in the first 30% of its
-    # slot), so no two members copy at once, and at most once a period each when anything was
-    # applied. Every 500 entries on all five nodes at once kept the p99 above 300 ms (issue 22).
-    # So the log in memory and the journal hold about one period of entries; past
-    # `compaction_entries` a node compacts as soon as its slot begins.
     compaction_entries: int = 500
-    compaction_seconds: float = 30.0
 
     @property
     def journal_file(self) -> Path:
@@ -112,8 +104,6 @@ class RaftSettings:
             journalFile=str(self.journal_file),
             fullDumpFile=str(self.snapshot_file),
             logCompactionMinEntries=self.compaction_entries,
-            logCompactionMinTime=self.compaction_seconds,
-            logCompactionSplit=True,
             dynamicMembershipChange=True,
             serializer=None if snapshots is None else snapshots.write,
             serializeChecker=None if snapshots is None else snapshots.check,
