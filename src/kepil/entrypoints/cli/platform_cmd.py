@@ -46,18 +46,18 @@ def register(
     from kepil.adapters.clock import SystemClock
     from kepil.adapters.node_addresses import NodeAddressGuard
     from kepil.config import Settings
-    from kepil.entrypoints.cli.staff_cmd import _database, _operator
+    from kepil.entrypoints.cli.local_database import console_operator, existing_database
     from kepil.services.errors import ServiceError
     from kepil.services.messagebus import Fresh, MessageBus, inject
     from kepil.services.permits.platforms import RegisterPlatform, register_platform
 
-    db, where = _database()  # an existing database, as `kepil staff` requires
+    db, where = existing_database()  # an existing database, as `kepil staff` requires
     bus = MessageBus()
     guard = NodeAddressGuard(Settings().relay_private_allowed)
     dependencies = {"uow": Fresh(db.unit_of_work), "clock": SystemClock(), "node_guard": guard}
     bus.register(RegisterPlatform, inject(register_platform, dependencies))
     command = RegisterPlatform(
-        permit.strip(), name, chain_id, tuple(nodes), operator=_operator(), replace=replace
+        permit.strip(), name, chain_id, tuple(nodes), operator=console_operator(), replace=replace
     )
     try:
         platform = bus.handle(command)

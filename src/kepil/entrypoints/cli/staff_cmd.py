@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kepil.entrypoints.cli.errors import fail
+from kepil.entrypoints.cli.local_database import console_operator, existing_database
 
 if TYPE_CHECKING:
-    from kepil.bootstrap import Database
     from kepil.services.messagebus import MessageBus
 
 staff_app = typer.Typer(
@@ -38,7 +36,9 @@ def grant(
     from kepil.services.errors import ServiceError
     from kepil.services.permits.officials import GrantRole
 
-    command = GrantRole(iin.strip(), _role(role), name.strip(), position.strip(), _operator())
+    command = GrantRole(
+        iin.strip(), _role(role), name.strip(), position.strip(), console_operator()
+    )
     bus, where = _bus()
     try:
         granted = bus.handle(command)
@@ -69,7 +69,7 @@ def list_staff(
     """Every duty held, by IIN."""
     from kepil.services.permits.officials import list_staff as members
 
-    found = members(_database()[0].unit_of_work())
+    found = members(existing_database()[0].unit_of_work())
     if as_json:
         rows = [
             {
@@ -99,56 +99,10 @@ def _role(text: str) -> PermitRoleType:
         raise fail(f"unknown role {text!r}; one of {_ROLES}") from None
 
 
-def _operator() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-
-
-def _database() -> tuple[Database, str]:
-    """The configured database, and its name for the output.
-
-    The database must exist already (`kepil db upgrade` or `kepil serve` makes it): a mistyped
-    KEPIL_DATA_DIR or URL would otherwise get a new, empty database of its own, where a granted
-    duty reaches no running service.
-    """
-    from pydantic import ValidationError
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from kepil.adapters.db import migrate
-    from kepil.adapters.db.engine import make_engine
-    from kepil.bootstrap import database
-    from kepil.config import Settings
-
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        raise fail(f"invalid configuration: {error.errors()[0]['msg']}") from None
-    url = make_url(settings.effective_database_url)
-    where = url.render_as_string(hide_password=True)
-    hint = "`kepil db upgrade` or `kepil serve` creates it; check KEPIL_DATA_DIR/KEPIL_DATABASE_URL"
-    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        raise fail(f"no database at {where}: {hint}")
-    engine = make_engine(str(settings.effective_database_url))
-    try:
-        current = migrate.schema_status(engine).current
-    except SQLAlchemyError as error:
-        raise fail(
-            f"cannot read {where}: {str(error.__cause__ or error).splitlines()[0]}"
-        ) from None
-    finally:
-        engine.dispose()
-    if current is None:
-        raise fail(f"{where} holds no kepil schema: {hint}")
-    return database(settings), where
-
-
 def _bus() -> tuple[MessageBus, str]:
     from kepil.adapters.clock import SystemClock
 
-    db, where = _database()
+    db, where = existing_database()
     return db.staff_bus(SystemClock()), where
 
 
