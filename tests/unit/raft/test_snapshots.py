@@ -1,63 +1,20 @@
-"""Snapshots written off the engine's thread: the file is always a whole snapshot."""
+"""Snapshots recorded off the engine's thread: the file is always a whole snapshot record."""
 
 from __future__ import annotations
 
 import pickle
-import sqlite3
 import threading
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 from pysyncobj import SERIALIZER_STATE
+from tests.support.snapshot_source import FakeSource
 
+from kepil.adapters.raft import snapshots as snapshots_module
 from kepil.adapters.raft.applier import Applier
 from kepil.adapters.raft.journal import DurableJournal
-from kepil.adapters.raft.snapshots import Snapshots
-
-
-class FakeView:
-    """A state view whose copy is a one-table SQLite file, and can be held back or fail."""
-
-    def __init__(self, log_index: int, gate: threading.Event, fail: bool) -> None:
-        self.log_index = log_index
-        self._gate = gate
-        self._fail = fail
-        self.closed = False
-
-    def copy_to(self, target: Path) -> None:
-        self._gate.wait(5)
-        if self._fail:
-            raise OSError("disk full")
-        with closing(sqlite3.connect(target)) as copy, copy:
-            copy.execute("CREATE TABLE state (log_index INTEGER)")
-            copy.execute("INSERT INTO state VALUES (?)", (self.log_index,))
-        self.closed = True
-
-    def close(self) -> None:
-        self.closed = True
-
-
-class FakeSource:
-    """The applier's state: a log index that applying advances."""
-
-    def __init__(self) -> None:
-        self.applied = 0
-        self.installed: list[Path] = []
-        self.gate = threading.Event()
-        self.gate.set()
-        self.opened = threading.Event()
-        self.fail = False
-
-    def applied_log_index(self) -> int:
-        return self.applied
-
-    def open_snapshot(self) -> FakeView:
-        self.opened.set()
-        return FakeView(self.applied, self.gate, self.fail)
-
-    def install_snapshot(self, source: Path) -> None:
-        self.installed.append(source)
+from kepil.adapters.raft.shipping import write_state_copy
+from kepil.adapters.raft.snapshots import RECORD_MAGIC, Snapshots, StateBehindSnapshotError
 
 
 @pytest.fixture
@@ -89,78 +46,105 @@ def _finish(snapshots: Snapshots) -> int:
 
 
 def _snapshot_record(path: Path) -> tuple[object, int]:
-    with closing(sqlite3.connect(path)) as copy:
-        raft, log_index = copy.execute("SELECT raft, log_index FROM kepil_raft_snapshot").fetchone()
-    return pickle.loads(raft), log_index  # noqa: S301 - written by this test
+    content = path.read_bytes()
+    assert content.startswith(RECORD_MAGIC)
+    raft, covers = pickle.loads(content[len(RECORD_MAGIC) :])  # noqa: S301 - written by this test
+    return raft, covers
 
 
-def test_a_snapshot_is_written_off_the_engine_thread_and_holds_every_applied_entry(
-    tmp_path: Path, source: FakeSource, applier: Applier
+def test_a_snapshot_is_recorded_off_the_engine_thread_once_every_handed_entry_applied(
+    tmp_path: Path, source: FakeSource
 ) -> None:
+    release = threading.Event()
+
+    def held_apply(index: int, entry: str) -> None:
+        release.wait(5)
+        source.applied = index
+
+    applier = Applier(held_apply)
     snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier)
     for index in range(1, 51):
         applier.hand_over(index, "entry")
-    source.gate.clear()
     _write(snapshots, {"last": 50})
     assert snapshots.check() == SERIALIZER_STATE.SERIALIZING
     assert not (tmp_path / "raft.snapshot").exists()  # nothing half-written in its place
-    source.gate.set()
+    release.set()
     assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
+    assert source.applied == 50
+    assert not source.opened.is_set()  # no copy of the state was made
     assert snapshots.check() == SERIALIZER_STATE.NOT_SERIALIZING
     assert _snapshot_record(tmp_path / "raft.snapshot") == ({"last": 50}, 50)
     assert not (tmp_path / "raft.snapshot.writing").exists()
     applier.close()
 
 
-def test_a_failed_copy_leaves_the_last_snapshot_in_place(
-    tmp_path: Path, source: FakeSource, applier: Applier
+def test_a_failed_record_leaves_the_last_snapshot_in_place(
+    tmp_path: Path, source: FakeSource, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    release = threading.Event()
+
+    def apply(index: int, entry: str) -> None:
+        if index > 1:
+            release.wait(5)
+        source.applied = index
+
+    applier = Applier(apply)
     snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier)
     applier.hand_over(1, "entry")
     _write(snapshots, {"last": 1})
     assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
-    applier.hand_over(2, "entry")
-    source.fail = True
+    monkeypatch.setattr(snapshots_module, "APPLY_WAIT_SECONDS", 0.05)
+    applier.hand_over(2, "entry")  # not applied in time: the state does not cover it
     _write(snapshots, {"last": 2})
     assert _finish(snapshots) == SERIALIZER_STATE.FAILED
     assert _snapshot_record(tmp_path / "raft.snapshot") == ({"last": 1}, 1)
     assert not (tmp_path / "raft.snapshot.writing").exists()
+    release.set()
     applier.close()
 
 
-def test_loading_a_snapshot_throws_away_a_copy_still_being_written(
-    tmp_path: Path, source: FakeSource, applier: Applier
+def test_loading_a_received_copy_throws_away_a_record_still_being_written(
+    tmp_path: Path, source: FakeSource
 ) -> None:
+    release = threading.Event()
+
+    def held_apply(index: int, entry: str) -> None:
+        release.wait(5)
+        source.applied = index
+
+    applier = Applier(held_apply)
     snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier)
+    source.applied = 7
+    received = tmp_path / "received.snapshot"
+    write_state_copy(source, received, {"last": 7})  # as the leader's Shipping makes it
+    source.applied = 0  # the received copy is newer than the state here
     applier.hand_over(1, "entry")
     _write(snapshots, {"last": 1})
-    assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
-    received = tmp_path / "received.snapshot"
-    (tmp_path / "raft.snapshot").rename(received)
-    applier.hand_over(2, "entry")
-    source.gate.clear()
-    source.opened.clear()
-    _write(snapshots, {"last": 2})
-    assert source.opened.wait(5)  # the copy holds its view: entry 2 is applied, not later
-    threading.Timer(0.2, source.gate.set).start()
-    source.applied = 0  # the received file is newer than the state here
-    assert snapshots.read(str(received)) == {"last": 1}
+    threading.Timer(0.2, release.set).start()
+    assert snapshots.read(str(received)) == {"last": 7}
     assert source.installed == [received]
     assert snapshots.check() == SERIALIZER_STATE.FAILED
-    assert not (tmp_path / "raft.snapshot").exists()  # the abandoned copy did not land
+    assert not (tmp_path / "raft.snapshot").exists()  # the abandoned record did not land
     assert not (tmp_path / "raft.snapshot.writing").exists()
     applier.close()
 
 
 def test_a_second_snapshot_cannot_start_while_one_is_written(
-    tmp_path: Path, source: FakeSource, applier: Applier
+    tmp_path: Path, source: FakeSource
 ) -> None:
+    release = threading.Event()
+
+    def held_apply(index: int, entry: str) -> None:
+        release.wait(5)
+        source.applied = index
+
+    applier = Applier(held_apply)
     snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier)
-    source.gate.clear()
-    _write(snapshots, {"last": 0})
+    applier.hand_over(1, "entry")
+    _write(snapshots, {"last": 1})
     with pytest.raises(RuntimeError, match="already being written"):
-        snapshots.write("ignored.tmp", {"last": 0})
-    source.gate.set()
+        snapshots.write("ignored.tmp", {"last": 1})
+    release.set()
     assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
     applier.close()
 
@@ -204,4 +188,30 @@ def test_loading_a_snapshot_keeps_the_journal_entries_after_it(
     assert journal[:2] == [entries[8], entries[9]]  # what pysyncobj checks to keep the log
     assert journal[:] == entries[8:]
     journal._destroy()
+    applier.close()
+
+
+def test_a_node_whose_ledger_file_is_behind_its_snapshot_record_refuses_to_start(
+    tmp_path: Path, source: FakeSource, applier: Applier
+) -> None:
+    snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier)
+    applier.hand_over(30, "entry")
+    _write(snapshots, {"last": 30})
+    assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
+    source.applied = 12  # the ledger file was restored from an older backup
+    with pytest.raises(StateBehindSnapshotError, match=r"up to 12.*holds 30"):
+        snapshots.read(str(tmp_path / "raft.snapshot"))
+    assert source.installed == []
+    applier.close()
+
+
+def test_a_snapshot_record_of_the_earliest_copying_layout_is_still_installed(
+    tmp_path: Path, source: FakeSource, applier: Applier
+) -> None:
+    earliest = tmp_path / "raft.snapshot"
+    meta = pickle.dumps({"raft": {"last": 4}, "log_index": 4})
+    earliest.write_bytes(len(meta).to_bytes(8, "big") + meta + b"SQLite format 3\x00...")
+    snapshots = Snapshots(earliest, source, applier)
+    assert snapshots.read(str(earliest)) == {"last": 4}
+    assert len(source.installed) == 1
     applier.close()

@@ -81,7 +81,7 @@ class RaftSettings:
 
     @property
     def snapshot_file(self) -> Path:
-        """Where the engine keeps its snapshot (a copy of the applier's state)."""
+        """Where the engine keeps its snapshot (a record: the applier's file holds the state)."""
         return self.data_dir / "raft.snapshot"
 
     def conf(self, snapshots: Snapshots | None = None) -> SyncObjConf:
@@ -157,9 +157,9 @@ class _Replica(SyncObj):  # type: ignore[misc]  # pysyncobj ships no type inform
         super().__init__(settings.address, list(settings.peers), settings.conf(self._snapshots))
 
     def abandon_snapshot(self) -> None:
-        """Wait for a snapshot being written and throw it away (the engine has stopped)."""
+        """Wait for snapshot work in progress and throw it away (the engine has stopped)."""
         if self._snapshots is not None:
-            self._snapshots.abandon()
+            self._snapshots.close()
 
     @replicated  # type: ignore[untyped-decorator]
     def append(self, entry: str) -> int:

@@ -1,37 +1,38 @@
-"""The engine's snapshot file: a copy of the applier's SQLite file holding the engine's record.
+"""The engine's snapshot: a record that the applier's SQLite file holds the state, no copy.
 
 pysyncobj compacts its log by asking for a snapshot of the state at its last applied entry and
-drops the entries up to it once the snapshot is stored; it also ships that file to a member too
-far behind for the log. Written on the engine's own thread, a copy of a 100 MB ledger stopped
-the engine (heartbeats, replication, every node's commits when it was the leader) for 0.3-2 s
-several times a minute. So the copy runs on a thread of its own, by pysyncobj's asynchronous
-serializer protocol:
+drops the entries up to it once the snapshot is stored. The applier's SQLite file already holds
+that state durably (every block commits with synchronous=FULL, with its log index), so the
+snapshot file is only a record: the engine's share (last entry, the one before it, members)
+and the entry the state covers at least. Copying the whole ledger file instead (70-125 MB, on
+all five nodes every 500 entries, 0.4-3.4 s each beside the commits) kept the latency tail
+above a second; a copy is now made only for a member that needs one (kepil.adapters.raft.shipping).
 
-- `write` (engine thread): starts the copy's thread and raises `_Deferred`; pysyncobj takes the
-  exception as "not stored" and so does not rename its own (never written) temporary file over
-  the last good snapshot. The copy's thread waits until the applier has applied every entry
-  handed over so far (waiting on the engine's thread stopped heartbeats and replication for
-  40-530 ms per snapshot, measured), opens a read-only view of the state (commits go on
-  meanwhile) and copies it into a file of our own. The view may be a few entries past the
-  engine's record: after a restore the engine delivers those entries again and the applier's
-  store skips the indexes it already holds;
-- `check` (engine thread, every tick): SERIALIZING while the copy runs; once it is written and
-  fsynced, renames it over the snapshot file, fsyncs the directory and answers SUCCESS, which is
-  when pysyncobj drops the entries it covers. The snapshot file is at every moment a whole
-  snapshot: the last one, or the new one.
-- `read` (engine thread): loads a snapshot (at start, or one received from the leader). A copy
-  still running is waited for and thrown away, so it cannot replace the newer file afterwards.
+pysyncobj's asynchronous serializer protocol, so the engine's thread never waits:
 
-The engine's record (last entry, previous entry, members) goes into a table of the copy; it is
-pickled because pysyncobj itself exchanges it as pickles, and the file only ever comes from this
-node's disk or from a peer over the password-authenticated channel. A received snapshot replaces
-the local state only when it is newer, so a restart that reloads an old file loses nothing.
-Files of the earliest layout (a pickled header, then the copy) are still read.
+- `write` (engine thread): starts a thread and raises `_Deferred`; pysyncobj takes the exception
+  as "not stored" and so does not rename its own (never written) temporary file over the last
+  good snapshot. The thread waits until the applier has applied every entry handed over so far
+  (the engine counts them as applied; waiting on the engine's thread stopped heartbeats and
+  replication for 40-530 ms, measured), then writes the record to a file of our own and fsyncs it;
+- `check` (engine thread, every tick): SERIALIZING meanwhile; once written, renames it over the
+  snapshot file, fsyncs the directory and answers SUCCESS, which is when pysyncobj drops the
+  entries it covers. The snapshot file is at every moment a whole snapshot: the last or the new.
+- `read` (engine thread): loads a snapshot. A record (this node's, at start) needs the state to
+  cover its entry already; a node whose ledger file is behind it (restored from an old backup)
+  refuses to start rather than run without the entries the log dropped. A copy (received from
+  the leader, or of the earlier layouts, which copied the file) is installed when newer than the
+  state. A record still being written is waited for and thrown away, so it cannot replace the
+  newer file afterwards.
+
+The engine's record is pickled because pysyncobj itself exchanges it as pickles, and the file
+only ever comes from this node's disk or from a peer over the password-authenticated channel.
 
 Loading a snapshot first lets this node's durable journal start at the snapshot's last entries
 (`DurableJournal.keep_after_snapshot`): a crash between saving a snapshot and compacting the log
 must not cost the entries after it. `install()` makes pysyncobj fsync a received snapshot before
-renaming it over the last one, and the directory after (it renamed it unsynced).
+renaming it over the last one, and the directory after (it renamed it unsynced), and send
+members the copies `Shipping` makes instead of the snapshot file itself.
 """
 
 from __future__ import annotations
@@ -54,11 +55,15 @@ from pysyncobj import SERIALIZER_STATE
 from kepil.adapters.durable_files import fsync_path, replace_durably
 from kepil.adapters.raft.applier import Applier
 from kepil.adapters.raft.journal import opened
-from kepil.services.ledger.consensus import SnapshotSource, StateView
+from kepil.adapters.raft.shipping import Chunk, Shipping
+from kepil.services.ledger.consensus import SnapshotSource
 
 log = logging.getLogger("kepil.raft")
 
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+# A record's first bytes: neither SQLite's magic nor the earliest layout's 8-byte size (which
+# would read as ~7.8e18 bytes).
+RECORD_MAGIC: Final = b"kepil raft snapshot record 1\n"
 _NOT_SERIALIZING: Final[int] = SERIALIZER_STATE.NOT_SERIALIZING
 _SERIALIZING: Final[int] = SERIALIZER_STATE.SERIALIZING
 _SUCCESS: Final[int] = SERIALIZER_STATE.SUCCESS
@@ -70,26 +75,25 @@ class _Deferred(Exception):  # noqa: N818 - a signal to pysyncobj, not an error
     """Raised to pysyncobj's serializer: the snapshot is being written; ask `check`."""
 
 
-class _Copy:
-    """One snapshot being written on its own thread."""
+class StateBehindSnapshotError(RuntimeError):
+    """The ledger file does not hold the entries the snapshot record says the log dropped."""
 
-    def __init__(
-        self,
-        source: SnapshotSource,
-        applier: Applier,
-        raft_data: Any,
-        target: Path,
-    ) -> None:
+
+def _record_bytes(raft_data: Any, covers: int) -> bytes:
+    return RECORD_MAGIC + pickle.dumps((raft_data, covers))
+
+
+class _Recording:
+    """One snapshot record being written on its own thread."""
+
+    def __init__(self, applier: Applier, raft_data: Any, target: Path) -> None:
         self.target = target
         self.error: BaseException | None = None
         self.abandoned = False
-        self.log_index = 0
         self.wait_seconds = 0.0
-        self.copy_seconds = 0.0
-        self._source = source
+        self.raft_data = raft_data
         self._applier = applier
-        self._handed = applier.handed
-        self._raft_data = raft_data
+        self.covers = applier.handed
         self._thread = threading.Thread(target=self._run, name="raft-snapshot", daemon=True)
         self._thread.start()
 
@@ -102,32 +106,16 @@ class _Copy:
     def _run(self) -> None:
         started = time.monotonic()
         try:
-            view = self._open_view()
+            # The engine counts as applied every entry it handed over: the state must hold them.
+            if not self._applier.wait_applied(self.covers, APPLY_WAIT_SECONDS):
+                raise TimeoutError(f"entry {self.covers} was not applied in {APPLY_WAIT_SECONDS} s")
             self.wait_seconds = time.monotonic() - started
-            self.log_index = view.log_index
-            self.target.unlink(missing_ok=True)
-            view.copy_to(self.target)
-            with closing(sqlite3.connect(self.target, isolation_level=None)) as copy:
-                copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to ship
-                copy.execute("CREATE TABLE kepil_raft_snapshot (raft BLOB, log_index INTEGER)")
-                copy.execute(
-                    "INSERT INTO kepil_raft_snapshot VALUES (?, ?)",
-                    (pickle.dumps(self._raft_data), view.log_index),
-                )
-            fsync_path(self.target)
+            with open(self.target, "wb") as record:
+                record.write(_record_bytes(self.raft_data, self.covers))
+                record.flush()
+                os.fsync(record.fileno())
         except BaseException as error:
             self.error = error
-        self.copy_seconds = time.monotonic() - started - self.wait_seconds
-
-    def _open_view(self) -> StateView:
-        # The engine counts as applied every entry it handed over: the copy must hold them all.
-        if not self._applier.wait_applied(self._handed, APPLY_WAIT_SECONDS):
-            raise TimeoutError(f"entry {self._handed} was not applied in {APPLY_WAIT_SECONDS} s")
-        view = self._source.open_snapshot()
-        if view.log_index < self._handed:  # the store is behind its own applier: never expected
-            view.close()
-            raise RuntimeError(f"the state is at entry {view.log_index}, not {self._handed}")
-        return view
 
 
 class Snapshots:
@@ -145,61 +133,82 @@ class Snapshots:
         self._writing = path.with_name(path.name + ".writing")
         self._source = source
         self._applier = applier
-        self._copy: _Copy | None = None
+        self._recording: _Recording | None = None
+        self.shipping = Shipping(source, path.with_name(path.name + ".ship"))
 
     def write(self, file_name: str, raft_data: Any) -> None:
-        """Start a snapshot of the state at the engine's last applied entry (see the module)."""
-        del file_name  # pysyncobj's temporary name; the copy goes to a file of our own
-        if self._copy is not None:
+        """Start recording a snapshot at the engine's last applied entry (see the module)."""
+        del file_name  # pysyncobj's temporary name; the record goes to a file of our own
+        if self._recording is not None:
             raise RuntimeError("a snapshot is already being written")
-        self._copy = _Copy(self._source, self._applier, raft_data, self._writing)
+        self._recording = _Recording(self._applier, raft_data, self._writing)
         raise _Deferred
 
     def check(self) -> int:
         """Where the snapshot being written is, as pysyncobj's SERIALIZER_STATE."""
-        copy = self._copy
-        if copy is None:
+        recording = self._recording
+        if recording is None:
             return _NOT_SERIALIZING
-        if not copy.done():
+        if not recording.done():
             return _SERIALIZING
-        self._copy = None
-        if copy.abandoned:
+        self._recording = None
+        if recording.abandoned:
             log.info("snapshot abandoned: a newer one took its place")
             return _FAILED
-        if copy.error is not None:
-            log.error("snapshot not written: %s", copy.error, exc_info=copy.error)
+        if recording.error is not None:
+            log.error("snapshot not written: %s", recording.error, exc_info=recording.error)
             self._writing.unlink(missing_ok=True)
             return _FAILED
-        size = self._writing.stat().st_size
         os.replace(self._writing, self.path)
         fsync_path(self.path.parent)
-        # How long the copy waited for the applier, and how long it took beside the commits.
+        self.shipping.recorded(recording.raft_data)
         log.info(
-            "snapshot written",
+            "snapshot recorded",
             extra={
-                "log_index": copy.log_index,
-                "mib": round(size / 2**20, 1),
-                "apply_wait_ms": round(copy.wait_seconds * 1000, 1),
-                "copy_ms": round(copy.copy_seconds * 1000, 1),
+                "log_index": recording.covers,
+                "apply_wait_ms": round(recording.wait_seconds * 1000, 1),
             },
         )
         return _SUCCESS
 
     def read(self, file_name: str) -> Any:
-        """Load the snapshot at `file_name`: install its state when newer; the engine's record."""
-        self.abandon()  # a copy finishing later must not replace this file
+        """Load the snapshot at `file_name`, installing a copy newer than the state; its record."""
+        self.abandon()  # a record finishing later must not replace this file
         self._applier.drain()  # entries the snapshot may replace are not applied on top of it
         path = Path(file_name)
         with open(path, "rb") as snapshot:
-            if snapshot.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
-                return self._read_earliest_layout(path)
+            start = snapshot.read(max(len(_SQLITE_MAGIC), len(RECORD_MAGIC)))
+        if start.startswith(RECORD_MAGIC):
+            return self._read_record(path)
+        if not start.startswith(_SQLITE_MAGIC):
+            return self._read_earliest_layout(path)
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copy:
             row = copy.execute("SELECT raft, log_index FROM kepil_raft_snapshot").fetchone()
         raft, log_index = row
         if log_index > self._source.applied_log_index():
             self._source.install_snapshot(path)
             log.info("snapshot installed", extra={"log_index": log_index})
+        self.shipping.plain(path)
         return self._loaded(pickle.loads(raft))  # noqa: S301 - see the module docstring
+
+    def transmission_data(self, member: Any) -> Chunk | None:
+        """The next chunk of the snapshot for `member` (pysyncobj's getTransmissionData)."""
+        if self._recording is not None:  # as pysyncobj: nothing is sent while one is written
+            return None
+        return self.shipping.data(member)
+
+    def _read_record(self, path: Path) -> Any:
+        raft, covers = pickle.loads(path.read_bytes()[len(RECORD_MAGIC) :])  # noqa: S301
+        applied = self._source.applied_log_index()
+        if applied < covers:
+            raise StateBehindSnapshotError(
+                f"the ledger file holds entries up to {applied}, but the snapshot record {path} "
+                f"says it holds {covers} and the log no longer has the entries between: restore "
+                "the node's data directory from a healthy node (or start it empty to receive "
+                "the state from the leader)"
+            )
+        self.shipping.recorded(raft)
+        return self._loaded(raft)
 
     def _loaded(self, record: Any) -> Any:
         # The engine's record, as pysyncobj hands its serializer a custom snapshot's share:
@@ -210,13 +219,18 @@ class Snapshots:
         return record
 
     def abandon(self) -> None:
-        """Wait for a copy in progress and throw it away (its check() then answers FAILED)."""
-        copy = self._copy
-        if copy is None:
+        """Wait for a record in progress and throw it away (its check() then answers FAILED)."""
+        recording = self._recording
+        if recording is None:
             return
-        copy.join()
-        copy.abandoned = True
+        recording.join()
+        recording.abandoned = True
         self._writing.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Throw away work in progress: a record being written, a copy being made for a member."""
+        self.abandon()
+        self.shipping.close()
 
     def _read_earliest_layout(self, path: Path) -> Any:
         with open(path, "rb") as snapshot:
@@ -229,9 +243,37 @@ class Snapshots:
                         shutil.copyfileobj(snapshot, state, 2**20)
                     self._source.install_snapshot(copy)
                 log.info("snapshot installed", extra={"log_index": meta["log_index"]})
+        self.shipping.plain(path)
         return self._loaded(meta["raft"])
 
 
+def _owner(serializer: Any) -> Snapshots | None:
+    # pysyncobj keeps the conf's serializer callable, our bound `Snapshots.write`, in a private
+    # attribute; through it a transmission finds its Snapshots without a race at start-up.
+    write = getattr(serializer, "_Serializer__serializer", None)
+    owner = getattr(write, "__self__", None)
+    return owner if isinstance(owner, Snapshots) else None
+
+
 def install() -> None:
-    """Make pysyncobj fsync a received snapshot before and after renaming it; idempotent."""
+    """Patch pysyncobj: durable renames of received snapshots, copies made on demand."""
     pysyncobj.serializer.atomicReplace = lambda old, new: replace_durably(Path(old), Path(new))
+    serializer_class = pysyncobj.serializer.Serializer
+    if getattr(serializer_class, "kepil_shipping", False):
+        return
+    send, cancel = serializer_class.getTransmissionData, serializer_class.cancelTransmisstion
+
+    def transmission_data(self: Any, member: Any) -> Any:
+        owner = _owner(self)
+        return send(self, member) if owner is None else owner.transmission_data(member)
+
+    def cancel_transmission(self: Any, member: Any) -> None:
+        owner = _owner(self)
+        if owner is None:
+            cancel(self, member)
+        else:
+            owner.shipping.cancel(member)
+
+    serializer_class.getTransmissionData = transmission_data
+    serializer_class.cancelTransmisstion = cancel_transmission
+    serializer_class.kepil_shipping = True
