@@ -229,6 +229,8 @@ def _run(
         "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
         "state_roots_equal": len({(h["height"], h["state_root"]) for h in heads}) == 1,
         "rss_mb": _rss_mb(network),
+        # CPU per transfer, what the machine's other load changes least: compare versions by it.
+        "cpu_us_per_tx": _cpu_per_tx(cpu_spent, client_spent, leader, options.txs),
         "submit_to": options.submit_to,
         "machine": machine(),
     }
@@ -519,6 +521,18 @@ def _sample_rss(network: _Network) -> None:
 def _rss_mb(network: _Network) -> float:
     client_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round((sum(network.rss_peaks.values()) + client_kib) / 1024, 1)
+
+
+def _cpu_per_tx(
+    node_seconds: Sequence[float], client_seconds: float, leader: int, txs: int
+) -> dict[str, float]:
+    """CPU microseconds per transfer in the timed phase: node mean, leader, all, the client."""
+    return {
+        "node_mean": round(1e6 * sum(node_seconds) / len(node_seconds) / txs, 1),
+        "leader": round(1e6 * node_seconds[leader] / txs, 1),
+        "all_nodes": round(1e6 * sum(node_seconds) / txs, 1),
+        "client": round(1e6 * client_seconds / txs, 1),
+    }
 
 
 def _cpu_seconds(network: _Network) -> list[float]:

@@ -43,13 +43,16 @@ def test_five_nodes_apply_every_transfer_agree_and_stop(tmp_path: Path) -> None:
     figures = run_network_bench(NetworkBenchOptions(nodes=5, txs=TXS, directory=directory))
 
     assert time.monotonic() - started < BOUND_SECONDS
-    assert set(figures) == CONTRACT_KEYS | {"submit_to", "machine"}
+    assert set(figures) == CONTRACT_KEYS | {"submit_to", "machine", "cpu_us_per_tx"}
     assert figures["nodes"] == 5
     assert figures["txs"] == TXS
     assert figures["state_roots_equal"] is True
     assert figures["tx_per_s"] > 0
     assert 0 < figures["p50_ms"] <= figures["p99_ms"]
     assert figures["rss_mb"] > 0
+    cpu = figures["cpu_us_per_tx"]
+    assert 0 < cpu["node_mean"] <= cpu["all_nodes"]
+    assert cpu["leader"] > 0
     assert figures["machine"]["cores"] >= 1
     # Read back from every node's own file, not from what the benchmark says of itself.
     ledgers = sorted(directory.glob("node-*/ledger.sqlite3"))
