@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from kepil.adapters.ledger_store import SqliteLedgerStore
 from kepil.adapters.raft import RaftLog, RaftSettings
 from kepil.adapters.raft.journal import DurableJournal
+from kepil.adapters.raft.snapshots import StateBehindSnapshotError
 from kepil.entrypoints.node.network import free_port_run
 from kepil.services.ledger.consensus import ConsensusError
 
@@ -142,3 +145,35 @@ def test_a_restarted_cluster_replays_its_entries_from_the_durable_journal(tmp_pa
     finally:
         for replica in again:
             replica.log.close()
+
+
+def test_a_node_whose_ledger_file_is_older_than_its_snapshot_record_refuses_to_start(
+    tmp_path: Path,
+) -> None:
+    ledger = tmp_path / "ledger.sqlite3"
+    settings = RaftSettings(
+        f"127.0.0.1:{_free_ports(1)[0]}", (), PASSWORD, tmp_path / "raft", compaction_entries=5
+    )
+    store = SqliteLedgerStore(ledger)
+
+    def apply(index: int, entry: bytes) -> None:
+        store.skip_log_index(index)  # an entry that changes nothing but is recorded as applied
+
+    raft = RaftLog(settings, apply, snapshots=store)
+    try:
+        shutil.copyfile(ledger, tmp_path / "backup.sqlite3")  # at log index 0
+        for n in range(12):
+            raft.propose(f"entry {n}".encode(), 10)
+        record = settings.snapshot_file
+        _wait_for(record.exists, "a snapshot record after 5 entries")
+    finally:
+        raft.close()
+        store.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{ledger}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(tmp_path / "backup.sqlite3", ledger)  # an operator restores an old backup
+    with (
+        SqliteLedgerStore(ledger) as restored,
+        pytest.raises(StateBehindSnapshotError, match="restore the node's data directory"),
+    ):
+        RaftLog(settings, apply, snapshots=restored)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
 import threading
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 from pysyncobj.serializer import Serializer
 from tests.support.snapshot_source import FakeSource
 
+from kepil.adapters.ledger_store.snapshot import SqliteStateView
+from kepil.adapters.raft import shipping as shipping_module
 from kepil.adapters.raft.applier import Applier
-from kepil.adapters.raft.shipping import Chunk, Shipping
+from kepil.adapters.raft.shipping import Chunk, Shipping, write_state_copy
 from kepil.adapters.raft.snapshots import Snapshots, install
 
 
@@ -146,3 +150,66 @@ def test_pysyncobj_sends_the_copy_shipping_makes_not_the_snapshot_record(tmp_pat
     serializer.cancelTransmisstion("node-4")
     snapshots.close()
     applier.close()
+
+
+def test_a_transfer_left_idle_starts_again_from_its_first_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shipping_module, "IDLE_RESTART_SECONDS", 0.05)
+    source = FakeSource()
+    shipping = Shipping(source, tmp_path / "raft.snapshot.ship", chunk_bytes=100)
+    shipping.recorded({"last": 0})
+    while (first := shipping.data("node-4")) is None:
+        threading.Event().wait(0.01)
+    assert first[1]
+    second = shipping.data("node-4")
+    assert second is not None
+    assert not second[1]
+    threading.Event().wait(0.1)  # led elsewhere meanwhile: the member may hold another copy
+    again = shipping.data("node-4")
+    assert again is not None
+    assert again[1]
+    assert again[0] == first[0]
+    shipping.close()
+
+
+def _open_copies() -> list[str]:
+    found = []
+    for descriptor in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(descriptor)
+        except OSError:
+            continue  # the listing's own descriptor, closed by now
+        if "raft.snapshot.ship" in target:
+            found.append(target)
+    return found
+
+
+def test_a_node_that_stops_leading_closes_every_transfer(tmp_path: Path) -> None:
+    source = FakeSource()
+    applier = Applier(lambda index, entry: setattr(source, "applied", index))
+    snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier)
+    snapshots.shipping.recorded({"last": 0})
+    while snapshots.transmission_data("node-4") is None:
+        threading.Event().wait(0.01)
+    assert _open_copies()
+    snapshots.state_changed(2, 0)  # leader -> follower, pysyncobj's _RAFT_STATE values
+    assert _open_copies() == []
+    snapshots.close()
+    applier.close()
+
+
+def test_a_copy_of_a_ledger_installed_from_a_copy_replaces_its_old_record(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite3"
+    with closing(sqlite3.connect(ledger)) as db, db:
+        db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB)")
+        db.execute("INSERT INTO meta VALUES ('log_index', 7)")
+        db.execute("CREATE TABLE kepil_raft_snapshot (raft BLOB, log_index INTEGER)")
+        db.execute("INSERT INTO kepil_raft_snapshot VALUES (?, 3)", (pickle.dumps("old"),))
+
+    class Source(FakeSource):
+        def open_snapshot(self) -> SqliteStateView:  # type: ignore[override]
+            return SqliteStateView(ledger)
+
+    write_state_copy(Source(), tmp_path / "copy", {"last": 7})
+    assert _record_of(tmp_path / "copy") == ({"last": 7}, 7)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -94,6 +95,7 @@ def test_a_failed_record_leaves_the_last_snapshot_in_place(
     _write(snapshots, {"last": 1})
     assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
     monkeypatch.setattr(snapshots_module, "APPLY_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(snapshots_module, "RETRY_AFTER_FAILURE_SECONDS", 0.1)
     applier.hand_over(2, "entry")  # not applied in time: the state does not cover it
     _write(snapshots, {"last": 2})
     assert _finish(snapshots) == SERIALIZER_STATE.FAILED
@@ -191,10 +193,11 @@ def test_loading_a_snapshot_keeps_the_journal_entries_after_it(
     applier.close()
 
 
-def test_a_node_whose_ledger_file_is_behind_its_snapshot_record_refuses_to_start(
+def test_a_record_the_ledger_file_is_behind_is_not_loaded(
     tmp_path: Path, source: FakeSource, applier: Applier
 ) -> None:
-    snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier)
+    stopped: list[str] = []
+    snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier, on_failure=stopped.append)
     applier.hand_over(30, "entry")
     _write(snapshots, {"last": 30})
     assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
@@ -202,6 +205,7 @@ def test_a_node_whose_ledger_file_is_behind_its_snapshot_record_refuses_to_start
     with pytest.raises(StateBehindSnapshotError, match=r"up to 12.*holds 30"):
         snapshots.read(str(tmp_path / "raft.snapshot"))
     assert source.installed == []
+    assert len(stopped) == 1
     applier.close()
 
 
@@ -214,4 +218,67 @@ def test_a_snapshot_record_of_the_earliest_copying_layout_is_still_installed(
     snapshots = Snapshots(earliest, source, applier)
     assert snapshots.read(str(earliest)) == {"last": 4}
     assert len(source.installed) == 1
+    applier.close()
+
+
+def test_a_failed_record_holds_pysyncobj_back_before_it_may_ask_again(
+    tmp_path: Path,
+    source: FakeSource,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(snapshots_module, "RETRY_AFTER_FAILURE_SECONDS", 0.3)
+
+    def full_disk(old: object, new: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    applier = Applier(lambda index, entry: setattr(source, "applied", index))
+    snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier)
+    monkeypatch.setattr(snapshots_module.os, "replace", full_disk)
+    applier.hand_over(1, "entry")
+    _write(snapshots, {"last": 1})
+    began = threading.Event()
+    states = []
+    for _ in range(500):
+        state = snapshots.check()  # never raises into pysyncobj, whose serializer would stick
+        states.append(state)
+        if state == SERIALIZER_STATE.FAILED:
+            break
+        began.wait(0.01)
+    assert states[-1] == SERIALIZER_STATE.FAILED
+    assert len(states) > 10  # "still writing" through the pause: pysyncobj asks nothing new
+    assert [r.message for r in caplog.records if r.levelname == "ERROR"] == [
+        "snapshot not recorded: [Errno 28] No space left on device"
+    ]
+    assert not (tmp_path / "raft.snapshot").exists()
+    assert not (tmp_path / "raft.snapshot.writing").exists()
+    applier.close()
+
+
+def test_a_node_whose_ledger_file_is_behind_its_record_is_refused_before_the_engine_starts(
+    tmp_path: Path, source: FakeSource, applier: Applier
+) -> None:
+    snapshots = Snapshots(tmp_path / "raft.snapshot", source, applier)
+    applier.hand_over(30, "entry")
+    _write(snapshots, {"last": 30})
+    assert _finish(snapshots) == SERIALIZER_STATE.SUCCESS
+    source.applied = 12
+    with pytest.raises(StateBehindSnapshotError, match="restore the node's data directory"):
+        Snapshots(tmp_path / "raft.snapshot", source, applier)
+    source.applied = 30
+    Snapshots(tmp_path / "raft.snapshot", source, applier).close()  # caught up: starts
+    applier.close()
+
+
+def test_a_snapshot_that_cannot_be_loaded_stops_the_node_saying_why(
+    tmp_path: Path, source: FakeSource, applier: Applier
+) -> None:
+    stopped: list[str] = []
+    received = tmp_path / "raft.snapshot"
+    received.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)  # a damaged copy
+    snapshots = Snapshots(received, source, applier, on_failure=stopped.append)
+    with pytest.raises(sqlite3.DatabaseError):
+        snapshots.read(str(received))
+    assert len(stopped) == 1
+    assert stopped[0].startswith(f"the snapshot {received} could not be loaded:")
     applier.close()

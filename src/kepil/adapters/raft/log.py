@@ -108,6 +108,7 @@ class RaftSettings:
             serializer=None if snapshots is None else snapshots.write,
             serializeChecker=None if snapshots is None else snapshots.check,
             deserializer=None if snapshots is None else snapshots.read,
+            onStateChanged=None if snapshots is None else snapshots.state_changed,
         )
 
 

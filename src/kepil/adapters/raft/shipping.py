@@ -21,6 +21,7 @@ import logging
 import pickle
 import sqlite3
 import threading
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any, BinaryIO, Final
@@ -31,6 +32,17 @@ log = logging.getLogger("kepil.raft")
 
 Chunk = tuple[bytes, bool, bool]  # pysyncobj's (data, is first, is last)
 DEFAULT_CHUNK_BYTES: Final = 2**16  # pysyncobj's own logCompactionBatchSize
+# A leader feeds a member's transfer every round (0.05 s); one not fed for this long was left
+# (this node lost the lead, or the member left): it starts again from its first chunk, as the
+# member may since have begun another leader's copy, which a middle chunk would corrupt.
+IDLE_RESTART_SECONDS: Final = 2.0
+RETRY_AFTER_FAILED_COPY_SECONDS: Final = 5.0
+TABLE: Final = "kepil_raft_snapshot"
+
+
+def drop_record_table(connection: sqlite3.Connection) -> None:
+    """Remove a copy's engine record, so a ledger file installed from a copy does not carry it."""
+    connection.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
 def write_state_copy(source: SnapshotSource, target: Path, record: Any) -> int:
@@ -41,10 +53,9 @@ def write_state_copy(source: SnapshotSource, target: Path, record: Any) -> int:
     view.copy_to(target)
     with closing(sqlite3.connect(target, isolation_level=None)) as copy:
         copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to ship
-        copy.execute("CREATE TABLE kepil_raft_snapshot (raft BLOB, log_index INTEGER)")
-        copy.execute(
-            "INSERT INTO kepil_raft_snapshot VALUES (?, ?)", (pickle.dumps(record), log_index)
-        )
+        drop_record_table(copy)  # a ledger installed from a copy by an earlier version has one
+        copy.execute(f"CREATE TABLE {TABLE} (raft BLOB, log_index INTEGER)")
+        copy.execute(f"INSERT INTO {TABLE} VALUES (?, ?)", (pickle.dumps(record), log_index))  # noqa: S608
     return log_index
 
 
@@ -91,7 +102,8 @@ class Shipping:
         self._generation = 0
         self._making: _Making | None = None
         self._ready = False
-        self._sending: dict[Any, tuple[BinaryIO, int]] = {}
+        self._retry_at = 0.0  # after a failed copy, none is started before this moment
+        self._sending: dict[Any, tuple[BinaryIO, int, float]] = {}  # file, sent, last fed
         copy_path.unlink(missing_ok=True)  # a copy left by a stopped process is of an old state
         copy_path.with_name(copy_path.name + ".writing").unlink(missing_ok=True)
 
@@ -107,27 +119,33 @@ class Shipping:
 
     def data(self, member: Any) -> Chunk | None:
         """The next chunk for `member`, or None while there is nothing to send yet."""
+        now = time.monotonic()
         sending = self._sending.get(member)
+        if sending is not None and now - sending[2] > IDLE_RESTART_SECONDS:
+            self.cancel(member)
+            sending = None
         if sending is None:
             path = self._file()
             if path is None:
                 return None
             try:
-                sending = (open(path, "rb"), 0)  # noqa: SIM115 - held across calls, closed below
+                sending = (open(path, "rb"), 0, now)  # noqa: SIM115 - held across calls
             except OSError:
                 log.exception("the snapshot to send could not be opened")
                 return None
-        handle, sent = sending
+        handle, sent, _ = sending
         try:
             chunk = handle.read(self._chunk_bytes)
         except OSError:
             log.exception("the snapshot being sent could not be read")
-            self.cancel(member)
+            handle.close()
+            self._sending.pop(member, None)
             return None
         if chunk:
-            self._sending[member] = (handle, sent + len(chunk))
+            self._sending[member] = (handle, sent + len(chunk), now)
         else:
-            self.cancel(member)
+            handle.close()
+            self._sending.pop(member, None)
         return chunk, sent == 0, not chunk
 
     def cancel(self, member: Any) -> None:
@@ -136,10 +154,14 @@ class Shipping:
         if sending is not None:
             sending[0].close()
 
-    def close(self) -> None:
-        """Wait for a copy being made and remove it (the engine has stopped)."""
+    def cancel_all(self) -> None:
+        """Stop every transfer (this node is no longer the leader): no copy is held open."""
         for member in list(self._sending):
             self.cancel(member)
+
+    def close(self) -> None:
+        """Wait for a copy being made and remove it (the engine has stopped)."""
+        self.cancel_all()
         if self._making is not None:
             self._making.join()
             self._making = None
@@ -158,12 +180,15 @@ class Shipping:
         """Whether a copy for the current record is written, starting one when none is."""
         making = self._making
         if making is None:
+            if time.monotonic() < self._retry_at:
+                return False
             self._making = _Making(self._source, self._copy_path, self._record, self._generation)
             return False
         if not making.done():
             return False
         self._making = None
         if making.error is not None:
+            self._retry_at = time.monotonic() + RETRY_AFTER_FAILED_COPY_SECONDS
             log.error("no copy of the state to send: %s", making.error, exc_info=making.error)
             return False
         return making.generation == self._generation  # else made for a replaced record

@@ -45,12 +45,14 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import pysyncobj.serializer
 from pysyncobj import SERIALIZER_STATE
+from pysyncobj.syncobj import _RAFT_STATE
 
 from kepil.adapters.durable_files import fsync_path, replace_durably
 from kepil.adapters.raft.applier import Applier
@@ -68,7 +70,23 @@ _NOT_SERIALIZING: Final[int] = SERIALIZER_STATE.NOT_SERIALIZING
 _SERIALIZING: Final[int] = SERIALIZER_STATE.SERIALIZING
 _SUCCESS: Final[int] = SERIALIZER_STATE.SUCCESS
 _FAILED: Final[int] = SERIALIZER_STATE.FAILED
+_LEADER: Final[int] = _RAFT_STATE.LEADER
 APPLY_WAIT_SECONDS: Final = 60.0  # then the snapshot fails and pysyncobj asks again later
+# After a failed record (a full disk, say) pysyncobj is told "still writing" this long, then
+# FAILED: it would otherwise ask again on the next tick, and log a traceback every 0.1 s.
+RETRY_AFTER_FAILURE_SECONDS: Final = 10.0
+EXIT_SNAPSHOT_FAILED: Final = 65  # EX_DATAERR: the node's files need an operator, not a restart
+
+OnFailure = Callable[[str], None]
+
+
+def _stop_process(message: str) -> NoReturn:
+    # pysyncobj swallows any exception from loading a snapshot and runs on with nothing applied
+    # (stale answers, a leader that refuses membership changes): a node that cannot load its
+    # snapshot stops instead, saying why.
+    log.critical(message)
+    logging.shutdown()
+    os._exit(EXIT_SNAPSHOT_FAILED)
 
 
 class _Deferred(Exception):  # noqa: N818 - a signal to pysyncobj, not an error
@@ -81,6 +99,19 @@ class StateBehindSnapshotError(RuntimeError):
 
 def _record_bytes(raft_data: Any, covers: int) -> bytes:
     return RECORD_MAGIC + pickle.dumps((raft_data, covers))
+
+
+def _read_record(path: Path) -> tuple[Any, int]:
+    raft, covers = pickle.loads(path.read_bytes()[len(RECORD_MAGIC) :])  # noqa: S301 - see module
+    return raft, int(covers)
+
+
+def _behind(path: Path, applied: int, covers: int) -> StateBehindSnapshotError:
+    return StateBehindSnapshotError(
+        f"the ledger file holds entries up to {applied}, but the snapshot record {path} says it "
+        f"holds {covers} and the log no longer has the entries between: restore the node's data "
+        "directory from a healthy node (or start it empty to receive the state from the leader)"
+    )
 
 
 class _Recording:
@@ -127,14 +158,31 @@ class Snapshots:
         source: SnapshotSource,
         applier: Applier,
         journal_file: Path | None = None,
+        on_failure: OnFailure = _stop_process,
     ) -> None:
+        """Raises StateBehindSnapshotError at once when the state is behind this node's record."""
         self.path = path
         self._journal_file = journal_file
+        self._on_failure = on_failure
+        self._failed_at: float | None = None
         self._writing = path.with_name(path.name + ".writing")
         self._source = source
         self._applier = applier
         self._recording: _Recording | None = None
         self.shipping = Shipping(source, path.with_name(path.name + ".ship"))
+        self._refuse_if_behind()
+
+    def _refuse_if_behind(self) -> None:
+        # Before pysyncobj starts: it loads the snapshot on its own thread, out of our reach.
+        if not self.path.exists():
+            return
+        with open(self.path, "rb") as snapshot:
+            if snapshot.read(len(RECORD_MAGIC)) != RECORD_MAGIC:
+                return
+        _, covers = _read_record(self.path)
+        applied = self._source.applied_log_index()
+        if applied < covers:
+            raise _behind(self.path, applied, covers)
 
     def write(self, file_name: str, raft_data: Any) -> None:
         """Start recording a snapshot at the engine's last applied entry (see the module)."""
@@ -146,6 +194,8 @@ class Snapshots:
 
     def check(self) -> int:
         """Where the snapshot being written is, as pysyncobj's SERIALIZER_STATE."""
+        if self._failed_at is not None:
+            return self._after_failure()
         recording = self._recording
         if recording is None:
             return _NOT_SERIALIZING
@@ -155,13 +205,28 @@ class Snapshots:
         if recording.abandoned:
             log.info("snapshot abandoned: a newer one took its place")
             return _FAILED
-        if recording.error is not None:
-            log.error("snapshot not written: %s", recording.error, exc_info=recording.error)
-            self._writing.unlink(missing_ok=True)
-            return _FAILED
+        if recording.error is None:
+            try:
+                return self._put_in_place(recording)
+            except OSError as error:  # never into pysyncobj: its serializer would stay stuck
+                recording.error = error
+        log.error("snapshot not recorded: %s", recording.error, exc_info=recording.error)
+        self._writing.unlink(missing_ok=True)
+        self._failed_at = time.monotonic()
+        return _SERIALIZING
+
+    def _after_failure(self) -> int:
+        if self._failed_at is not None and (
+            time.monotonic() - self._failed_at < RETRY_AFTER_FAILURE_SECONDS
+        ):
+            return _SERIALIZING
+        self._failed_at = None
+        return _FAILED
+
+    def _put_in_place(self, recording: _Recording) -> int:
         os.replace(self._writing, self.path)
+        self.shipping.recorded(recording.raft_data)  # what is sent from now on, even if below fails
         fsync_path(self.path.parent)
-        self.shipping.recorded(recording.raft_data)
         log.info(
             "snapshot recorded",
             extra={
@@ -172,14 +237,24 @@ class Snapshots:
         return _SUCCESS
 
     def read(self, file_name: str) -> Any:
-        """Load the snapshot at `file_name`, installing a copy newer than the state; its record."""
+        """Load the snapshot at `file_name`, installing a copy newer than the state; its record.
+
+        A snapshot that cannot be loaded stops the process (see _stop_process).
+        """
+        try:
+            return self._read(file_name)
+        except Exception as error:
+            self._on_failure(f"the snapshot {file_name} could not be loaded: {error}")
+            raise
+
+    def _read(self, file_name: str) -> Any:
         self.abandon()  # a record finishing later must not replace this file
         self._applier.drain()  # entries the snapshot may replace are not applied on top of it
         path = Path(file_name)
         with open(path, "rb") as snapshot:
             start = snapshot.read(max(len(_SQLITE_MAGIC), len(RECORD_MAGIC)))
         if start.startswith(RECORD_MAGIC):
-            return self._read_record(path)
+            return self._load_record(path)
         if not start.startswith(_SQLITE_MAGIC):
             return self._read_earliest_layout(path)
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copy:
@@ -191,22 +266,22 @@ class Snapshots:
         self.shipping.plain(path)
         return self._loaded(pickle.loads(raft))  # noqa: S301 - see the module docstring
 
+    def state_changed(self, old: int, new: int) -> None:
+        """pysyncobj's onStateChanged: a node that stops leading stops every transfer it began."""
+        if old == _LEADER and new != _LEADER:
+            self.shipping.cancel_all()
+
     def transmission_data(self, member: Any) -> Chunk | None:
         """The next chunk of the snapshot for `member` (pysyncobj's getTransmissionData)."""
         if self._recording is not None:  # as pysyncobj: nothing is sent while one is written
             return None
         return self.shipping.data(member)
 
-    def _read_record(self, path: Path) -> Any:
-        raft, covers = pickle.loads(path.read_bytes()[len(RECORD_MAGIC) :])  # noqa: S301
+    def _load_record(self, path: Path) -> Any:
+        raft, covers = _read_record(path)
         applied = self._source.applied_log_index()
         if applied < covers:
-            raise StateBehindSnapshotError(
-                f"the ledger file holds entries up to {applied}, but the snapshot record {path} "
-                f"says it holds {covers} and the log no longer has the entries between: restore "
-                "the node's data directory from a healthy node (or start it empty to receive "
-                "the state from the leader)"
-            )
+            raise _behind(path, applied, covers)
         self.shipping.recorded(raft)
         return self._loaded(raft)
 
