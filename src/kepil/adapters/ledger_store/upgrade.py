@@ -51,13 +51,14 @@ def upgrade_to_lean(connection: sqlite3.Connection, tables: str) -> None:
         "ON CONFLICT (holder, seq) DO UPDATE SET tags = tags | excluded.tags",
         (per_height,),
     )
+    # Streamed, a height at a time: a long chain's history need not fit in memory.
     rows = connection.execute("SELECT height, key FROM state_history ORDER BY height, key")
     connection.executemany(
         "INSERT INTO changed_keys VALUES (?, ?)",
-        [
+        (
             (height, json.dumps([key for _, key in group], ensure_ascii=False))
-            for height, group in groupby(rows.fetchall(), key=lambda row: row[0])
-        ],
+            for height, group in groupby(rows, key=lambda row: row[0])
+        ),
     )
     connection.execute("DROP INDEX IF EXISTS state_history_by_height")
     for table in _OLD_TABLES:  # children before parents: foreign keys are on
