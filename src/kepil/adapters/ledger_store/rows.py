@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from kepil.adapters.ledger_store.body import encode_body
-from kepil.adapters.ledger_store.movements import Movement
 from kepil.ledger.block import OK, Block
 from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.state import ChangeSet
@@ -77,27 +76,23 @@ def state_rows(rows: BlockRows, changes: ChangeSet, height: int) -> None:
     rows.changed = (height, compact_json(keys))
 
 
-def block_rows(rows: BlockRows, block: Block, movements: list[Movement], first_id: int) -> None:
-    """The block's row (with its movements numbered from `first_id`) and its lookups."""
+def block_rows(rows: BlockRows, block: Block, moves: list[list[Any]], first_id: int) -> None:
+    """The block's row (with its movements, block_moves(), numbered from `first_id`) and its
+    lookups."""
     header = block.header
     height = header.height
     # Each envelope once, in its canonical text (which reads back by decode_tx's fast path).
     envelopes = [tx.to_bytes().decode() for tx in block.txs]
     ids = [tx.tx_id for tx in block.txs]
     results = [result.code for result in block.results]
-    moves: list[list[Any]] = []
     holders = rows.holders
-    for number, move in enumerate(movements, start=first_id):
-        moves.append(
-            [move.tx_index, move.asset, move.kind, move.sender, move.recipient, move.amount,
-             move.ref]
-        )  # fmt: skip
-        rows.asset_moves.append((move.asset, number, height))
-        seq = tx_seq(height, move.tx_index)
-        for party in (move.sender, move.recipient):
+    for number, (index, asset, _, sender, recipient, _, _) in enumerate(moves, start=first_id):
+        rows.asset_moves.append((asset, number, height))
+        seq = tx_seq(height, index)
+        for party in (sender, recipient):
             if party is not None:
                 holders[party, seq] = holders.get((party, seq), 0) | MOVED
-    rows.movement_count = len(movements)
+    rows.movement_count = len(moves)
     rows.block = (
         height,
         block.hash,

@@ -26,7 +26,7 @@ from typing import Final
 from kepil.adapters.durable_files import replace_durably
 from kepil.adapters.ledger_store.body import BODY_COLUMNS, decode_body, next_movement
 from kepil.adapters.ledger_store.log_queries import LogQueries
-from kepil.adapters.ledger_store.movements import block_movements
+from kepil.adapters.ledger_store.movements import block_moves
 from kepil.adapters.ledger_store.queries import LedgerQueries
 from kepil.adapters.ledger_store.rows import (
     BlockRows,
@@ -171,8 +171,8 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
             rows = BlockRows()
             state_rows(rows, changes, head.height)
             if block is not None:
-                movements = block_movements(block, self._committed_get)
-                block_rows(rows, block, movements, self._next_movement)
+                moves = block_moves(block, self._committed_get)
+                block_rows(rows, block, moves, self._next_movement)
                 if checkpoint is not None:
                     log_rows(rows, block, checkpoint, changes)
             self._write(rows, head, changes.accumulator, log_index)
