@@ -13,8 +13,9 @@ in one process, block by block, timing each stage with the thread's CPU clock:
 - execute: the prefetch of the block's nonces, participants and balances (one SQLite query),
   static checks, envelope, handler, state changes and the state root;
 - checkpoint: the node's signature over (height, block hash, state root);
-- record: rows for blocks, transactions, movements, parties, state and history, and the
-  SQLite transaction that writes them (its fsync is wall time, not CPU).
+- record: the block's row (header, envelopes, results, movements), the applied ids, the holder
+  and asset indexes, state and its history, and the SQLite transaction that writes them (its
+  fsync is wall time, not CPU).
 
 The raft engine, the peer messages and HTTP are not in this figure, nor the proposing node's
 saving (it applies its own batch without decoding it); `kepil bench ledger --nodes 5` measures
@@ -133,7 +134,8 @@ def main() -> None:
         wall = time.perf_counter()
         applied = sum(follower.apply(entry) for entry in entries)
         wall = time.perf_counter() - wall
-        store.close()
+        store.close()  # checkpoints the WAL into the file
+        file_mb = sum(f.stat().st_size for f in Path(scratch).iterdir()) / 2**20
     if applied != len(transfers):
         raise SystemExit(f"only {applied} of {len(transfers)} transfers applied")
     per_tx = {stage: round(cpu / applied * 1e6, 1) for stage, cpu in follower.cpu.items()}
@@ -154,6 +156,7 @@ def main() -> None:
                     "tx_per_s": round(cores * 1e6 / (options.nodes * cpu_us), 1),
                 },
                 "rss_mb": peak_rss_mb(),
+                "file_mb": round(file_mb, 1),
                 "machine": describe(),
             },
             ensure_ascii=False,

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from bench.ledger_network import NetworkBenchOptions, run_network_bench, summarise_profile
+from kepil.adapters.ledger_store.body import BODY_COLUMNS, decode_body
 
 CONTRACT_KEYS = {"nodes", "txs", "tx_per_s", "p50_ms", "p99_ms", "state_roots_equal", "rss_mb"}
 TXS = 2000
@@ -29,11 +30,15 @@ def _processes_mentioning(text: str) -> list[int]:
 
 
 def _applied_transfers(ledger: Path) -> int:
+    """Distinct transfers the ledger file's blocks record as applied."""
     with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True) as conn:
-        row = conn.execute(
-            "SELECT count(DISTINCT id) FROM transactions WHERE type = 'transfer' AND result = 'ok'"
-        ).fetchone()
-    return int(row[0])
+        rows = conn.execute(f"SELECT {BODY_COLUMNS} FROM blocks").fetchall()
+    applied = set()
+    for body in (decode_body(*row) for row in rows):
+        for index, (tx_id, result) in enumerate(zip(body.ids, body.results, strict=True)):
+            if result == "ok" and body.envelope(index)["body"]["type"] == "transfer":
+                applied.add(tx_id)
+    return len(applied)
 
 
 def test_five_nodes_apply_every_transfer_agree_and_stop(tmp_path: Path) -> None:

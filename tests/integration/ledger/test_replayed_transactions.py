@@ -14,9 +14,21 @@ from typing import Any
 import pytest
 from tests.support.chains import replay_into
 from tests.support.clock import MovableClock
-from tests.support.ledger import ALICE, BOB, T0, WHEAT, Chain, World, make_node, standard_chain
+from tests.support.ledger import (
+    ALICE,
+    BOB,
+    T0,
+    WHEAT,
+    Chain,
+    World,
+    fixture_key,
+    make_node,
+    standard_chain,
+)
+from tests.support.ledger_v4 import write_v4_file
 
 from kepil.adapters.ledger_store import CommitRefused, SchemaMismatch, SqliteLedgerStore
+from kepil.adapters.ledger_store.body import BODY_COLUMNS, decode_body
 from kepil.ledger import BlockProposal, apply_block, decode_tx
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.state import ChainHead
@@ -73,11 +85,14 @@ class WatchedLock:
 
 
 def _applied_occurrences(path: Path, tx_id: str) -> int:
+    """How many times the blocks themselves (not an index) record `tx_id` as applied."""
     with sqlite3.connect(path) as connection:
-        row = connection.execute(
-            "SELECT count(*) FROM transactions WHERE id = ? AND result = 'ok'", (tx_id,)
-        ).fetchone()
-    return int(row[0])
+        rows = connection.execute(f"SELECT {BODY_COLUMNS} FROM blocks").fetchall()
+    return sum(
+        found == tx_id and result == "ok"
+        for body in (decode_body(*row) for row in rows)
+        for found, result in zip(body.ids, body.results, strict=True)
+    )
 
 
 def test_a_copy_admitted_while_its_original_commits_is_not_applied_a_second_time(
@@ -184,10 +199,8 @@ def test_a_file_of_schema_3_is_upgraded_unless_it_applied_a_transaction_twice(
     transfer = chain.tx(Transfer(WHEAT, ALICE, BOB, 5, None), ALICE)
     assert chain.send(transfer).code == "ok"
     healthy, damaged = tmp_path / "healthy.sqlite3", tmp_path / "damaged.sqlite3"
-    for path in (healthy, damaged):
-        with SqliteLedgerStore(path) as store:
-            replay_into(store, chain)
     for path in (healthy, damaged):  # as schema 3 left them: no unique index
+        write_v4_file(path, chain, "node-1", fixture_key("node-1"))
         with sqlite3.connect(path) as connection:
             connection.execute("DROP INDEX transactions_applied_once")
             connection.execute("UPDATE meta SET value = 3 WHERE name = 'schema_version'")
@@ -201,9 +214,9 @@ def test_a_file_of_schema_3_is_upgraded_unless_it_applied_a_transaction_twice(
     with SqliteLedgerStore(healthy) as upgraded:
         assert upgraded.locate(transfer.tx_id) is not None
     with sqlite3.connect(healthy) as connection:
-        indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         version = connection.execute("SELECT value FROM meta WHERE name = 'schema_version'")
-        assert "transactions_applied_once" in indexes
-        assert int(version.fetchone()[0]) == 4
+        assert "applied" in tables
+        assert int(version.fetchone()[0]) == 5
     with pytest.raises(SchemaMismatch, match=f"{transfer.tx_id} more than once"):
         SqliteLedgerStore(damaged)

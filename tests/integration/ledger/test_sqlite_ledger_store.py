@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -251,36 +250,18 @@ def test_every_state_change_of_a_block_is_recorded_with_its_old_and_new_value(
     assert changes == expected
 
 
-def test_blocks_are_stored_once_and_assembled_from_their_transactions(
-    chain: Chain, path: Path
-) -> None:
+def test_blocks_are_stored_once_each_in_its_own_row(chain: Chain, path: Path) -> None:
     with SqliteLedgerStore(path) as store:
         replay_into(store, chain)
         for block in chain.blocks:
             assert store.block(block.header.height) == block
             assert store.block_json(block.header.height) == block.to_json()
-        copies = store._conn.execute("SELECT count(*) FROM blocks WHERE block != ''").fetchone()
-    assert copies == (0,)
-
-
-def test_a_file_of_schema_2_is_upgraded_in_place_and_its_blocks_still_read(
-    chain: Chain, path: Path
-) -> None:
-    with SqliteLedgerStore(path) as store:
-        replay_into(store, chain)
-        # As schema 2 left it: every block also kept whole in its own column.
-        for block in chain.blocks:
-            store._conn.execute(
-                "UPDATE blocks SET block = ? WHERE height = ?",
-                (json.dumps(block.to_json()), block.header.height),
-            )
-        store._conn.execute("UPDATE meta SET value = 2 WHERE name = 'schema_version'")
-    with SqliteLedgerStore(path) as reopened:
-        version = reopened._conn.execute(
+        tables = {row[0] for row in store._conn.execute("SELECT name FROM sqlite_master")}
+        version = store._conn.execute(
             "SELECT value FROM meta WHERE name = 'schema_version'"
         ).fetchone()
-        assert int(version[0]) == SCHEMA_VERSION == 4
-        assert [reopened.block(b.header.height) for b in chain.blocks] == chain.blocks
+    assert int(version[0]) == SCHEMA_VERSION == 5
+    assert not tables & {"transactions", "movements", "movement_parties", "balance_history"}
 
 
 def test_a_file_of_an_unknown_schema_is_refused_untouched(chain: Chain, path: Path) -> None:

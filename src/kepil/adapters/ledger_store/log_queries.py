@@ -8,7 +8,9 @@ import sqlite3
 import threading
 from typing import Any, Final
 
-from kepil.adapters.ledger_store.rows import loaded_value
+from kepil.adapters.ledger_store.body import Bodies
+from kepil.adapters.ledger_store.rows import TOOK_PART, loaded_value
+from kepil.ledger.block import OK
 from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.records import Encumbrance, Escrow
 from kepil.ledger.statekeys import Space, key_from_text, key_text
@@ -20,6 +22,7 @@ from kepil.services.ledger.storage import (
     HoldingsTally,
     Lock,
     TxLocation,
+    tx_at,
 )
 
 _NEXT_AFTER_SEPARATOR: Final = "\x20"  # the character after key_text's separator (\x1f)
@@ -49,12 +52,18 @@ class LogQueries:
 
     def locate(self, tx_id: str) -> TxLocation | None:
         """Where a committed transaction applied, else its latest refused occurrence, or None."""
-        rows = self._log_rows(
-            "SELECT height, idx, result FROM transactions WHERE id = ? "
-            "ORDER BY result = 'ok' DESC, height DESC, idx DESC LIMIT 1",
-            (tx_id,),
-        )
-        return TxLocation(*rows[0]) if rows else None
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT height, idx FROM applied WHERE id = ?", (tx_id,)
+            ).fetchone()
+            if row is not None:
+                return TxLocation(row[0], row[1], OK)
+            row = self._conn.execute(
+                "SELECT height, idx, code FROM refused WHERE id = ? "
+                "ORDER BY height DESC, idx DESC LIMIT 1",
+                (tx_id,),
+            ).fetchone()
+        return None if row is None else TxLocation(*row)
 
     def holdings(self, holder: str) -> list[Holding]:
         """`holder`'s free, pledged and escrowed units per asset class now, by asset id."""
@@ -86,16 +95,24 @@ class LogQueries:
     def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
         """Transactions involving `holder`, newest first, with seq below `before`."""
         size = max(1, min(limit, MAX_HISTORY_PAGE))
-        rows = self._log_rows(
-            "SELECT p.seq, p.height, p.idx, b.timestamp, t.id, t.type, t.result "
-            "FROM tx_parties p "
-            "JOIN transactions t ON t.height = p.height AND t.idx = p.idx "
-            "JOIN blocks b ON b.height = p.height "
-            "WHERE p.holder = ? AND p.seq < ? ORDER BY p.seq DESC LIMIT ?",
-            (holder, before if before is not None else 2**62, size + 1),
-        )
-        entries = tuple(HistoryEntry(*row) for row in rows[:size])
-        return HistoryPage(entries, entries[-1].seq if len(rows) > size else None)
+        with self._lock:
+            seqs = self._conn.execute(
+                "SELECT seq FROM holder_txs WHERE holder = ? AND seq < ? AND tags & ? "
+                "ORDER BY seq DESC LIMIT ?",
+                (holder, before if before is not None else 2**62, TOOK_PART, size + 1),
+            ).fetchall()
+            bodies = Bodies(self._conn)
+            entries = tuple(_entry(bodies, seq) for (seq,) in seqs[:size])
+        return HistoryPage(entries, entries[-1].seq if len(seqs) > size else None)
+
+
+def _entry(bodies: Bodies, seq: int) -> HistoryEntry:
+    height, index = tx_at(seq)
+    body = bodies.of(height)
+    tx_type = body.envelope(index)["body"]["type"]
+    return HistoryEntry(
+        seq, height, index, body.timestamp, body.ids[index], tx_type, body.results[index]
+    )
 
 
 def _by_id(record: Lock) -> str:

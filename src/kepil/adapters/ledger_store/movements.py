@@ -101,24 +101,31 @@ def block_movements(block: Block, read: Callable[[StateKey], Value | None]) -> l
 
     `read` reads the committed state the block was executed on (before its changes).
     """
+    height, txs = block.header.height, block.txs
+    return [
+        Movement(height, index, txs[index].tx_id, asset, kind, sender, recipient, amount, ref)
+        for index, asset, kind, sender, recipient, amount, ref in block_moves(block, read)
+    ]
+
+
+def block_moves(block: Block, read: Callable[[StateKey], Value | None]) -> list[list[Any]]:
+    """block_movements() as the block row stores them: [tx_index, asset, kind, sender,
+    recipient, amount, ref] (no Movement objects on the commit's path)."""
     locks = _Locks(read)
-    found: list[Movement] = []
-    height = block.header.height
+    found: list[list[Any]] = []
     for index, (tx, result) in enumerate(zip(block.txs, block.results, strict=True)):
         if not result.ok or tx.type not in _MOVING_TYPES:
             continue
         if tx.type == Transfer.TYPE:  # the hot path; an applied transfer's payload is sound
             data = tx.unsigned.payload
             found.append(
-                Movement(height, index, tx.tx_id, data["asset"], Transfer.TYPE, data["sender"],
-                         data["recipient"], data["amount"])
+                [index, data["asset"], Transfer.TYPE, data["sender"], data["recipient"],
+                 data["amount"], None]
             )  # fmt: skip
         else:
             payload = PAYLOAD_TYPES[tx.type].parse(tx.unsigned.payload)
             for asset, kind, sender, recipient, amount, ref in _moves(payload, tx.tx_id, locks):
-                found.append(
-                    Movement(height, index, tx.tx_id, asset, kind, sender, recipient, amount, ref)
-                )
+                found.append([index, asset, kind, sender, recipient, amount, ref])
     return found
 
 

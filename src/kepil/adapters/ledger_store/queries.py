@@ -1,4 +1,9 @@
-"""Read-side queries of the ledger file: blocks, transactions, custody, movements, balances."""
+"""Read-side queries of the ledger file: blocks, transactions, custody, movements, balances.
+
+Schema 5 keeps a block's transactions and movements in its one row (body.py); these reads find
+the rows through the small indexes (applied, refused, holder_txs, asset_moves, state_history)
+and decode each block they need once.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,21 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Final
 
+from kepil.adapters.ledger_store.body import BlockBody, Bodies
 from kepil.adapters.ledger_store.movements import Movement
-from kepil.adapters.ledger_store.rows import loaded_value
+from kepil.adapters.ledger_store.rows import MOVED, loaded_value
 from kepil.ledger.block import Block
-from kepil.ledger.statekeys import StateKey, Value, balance_key, key_from_text, key_text
+from kepil.ledger.statekeys import Space, StateKey, Value, balance_key, key_from_text, key_text
+from kepil.services.ledger.storage import tx_at, tx_seq
 
 MAX_PAGE: Final = 1000
-_MOVEMENT_COLUMNS: Final = "m.height, m.tx_index, m.tx_id, m.asset, m.kind, m.sender, "
-_MOVEMENT_COLUMNS_END: Final = "m.recipient, m.amount, m.ref, m.id"
+_BALANCES: Final = (Space.BALANCE.value + "\x1f", Space.BALANCE.value + "\x20")
+_LATEST_BALANCES: Final = (
+    "SELECT key, new FROM ("
+    " SELECT key, new, row_number() OVER (PARTITION BY key ORDER BY height DESC) AS n"
+    " FROM state_history WHERE key > ? AND key < ? AND height <= ? {}"
+    ") WHERE n = 1 ORDER BY key"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +58,6 @@ class MovementPage:
 
     items: tuple[Movement, ...]
     next_before: int | None
-
-
-def _movement(row: tuple[Any, ...]) -> Movement:
-    return Movement(*row)
 
 
 def _page_size(limit: int) -> int:
@@ -88,16 +96,14 @@ class LedgerQueries:
             head = self._conn.execute(
                 "SELECT header, hash FROM blocks WHERE height = ?", (height,)
             ).fetchone()
-            if head is None:
-                return None
-            txs = self._conn.execute(
-                "SELECT body, result FROM transactions WHERE height = ? ORDER BY idx", (height,)
-            ).fetchall()
+            body = Bodies(self._conn).at(height)
+        if head is None or body is None:
+            return None
         return {
             "header": json.loads(head[0]),
             "hash": head[1],
-            "txs": [envelope for envelope, _ in txs],
-            "results": [result for _, result in txs],
+            "txs": body.envelopes,
+            "results": body.results,
         }
 
     def block_by_hash(self, block_hash: str) -> Block | None:
@@ -115,51 +121,86 @@ class LedgerQueries:
 
     def transaction(self, tx_id: str) -> StoredTx | None:
         """Where `tx_id` applied, else its latest (refused) occurrence, else None."""
-        rows = self._all(
-            "SELECT id, height, idx, type, result, signers, body FROM transactions WHERE id = ? "
-            "ORDER BY result = 'ok' DESC, height DESC, idx DESC LIMIT 1",
-            (tx_id,),
-        )
-        return self._stored_tx(rows[0]) if rows else None
+        with self._lock:
+            found = self._occurrence(tx_id)
+            if found is None:
+                return None
+            height, index, _ = found
+            return _stored_tx(Bodies(self._conn).of(height), index)
+
+    def _occurrence(self, tx_id: str) -> tuple[int, int, str] | None:
+        """(height, index, result) where `tx_id` applied, else of its latest refusal."""
+        row = self._conn.execute(
+            "SELECT height, idx, 'ok' FROM applied WHERE id = ?", (tx_id,)
+        ).fetchone()
+        if row is None:
+            row = self._conn.execute(
+                "SELECT height, idx, code FROM refused WHERE id = ? "
+                "ORDER BY height DESC, idx DESC LIMIT 1",
+                (tx_id,),
+            ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
 
     def block_transactions(self, height: int) -> list[StoredTx]:
         """The transactions of the block at `height`, in order."""
-        rows = self._all(
-            "SELECT id, height, idx, type, result, signers, body FROM transactions "
-            "WHERE height = ? ORDER BY idx",
-            (height,),
-        )
-        return [self._stored_tx(row) for row in rows]
-
-    @staticmethod
-    def _stored_tx(row: tuple[Any, ...]) -> StoredTx:
-        tx_id, height, index, tx_type, result, signers, body = row
-        return StoredTx(
-            tx_id, height, index, tx_type, result, tuple(json.loads(signers)), json.loads(body)
-        )
+        with self._lock:
+            body = Bodies(self._conn).at(height)
+        if body is None:
+            return []
+        return [_stored_tx(body, index) for index in range(len(body.ids))]
 
     # Custody and movements.
 
     def custody(self, asset: str, after: int = 0, limit: int = MAX_PAGE) -> list[Movement]:
         """Every movement of `asset` in chain order, from movement id `after` (exclusive)."""
-        rows = self._all(
-            f"SELECT {_MOVEMENT_COLUMNS}{_MOVEMENT_COLUMNS_END} FROM movements m "  # noqa: S608
-            "WHERE m.asset = ? AND m.id > ? ORDER BY m.id LIMIT ?",
-            (asset, after, _page_size(limit)),
-        )
-        return [_movement(row) for row in rows]
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, height FROM asset_moves WHERE asset = ? AND id > ? ORDER BY id LIMIT ?",
+                (asset, after, _page_size(limit)),
+            ).fetchall()
+            bodies = Bodies(self._conn)
+            found = []
+            for movement_id, height in rows:
+                body = bodies.of(height)
+                found.append(body.movement(movement_id - body.first_movement))
+        return found
 
     def movements(self, holder: str, before: int | None = None, limit: int = 50) -> MovementPage:
         """`holder`'s movements (as sender or recipient), newest first, paginated by id."""
         size = _page_size(limit)
-        rows = self._all(
-            f"SELECT {_MOVEMENT_COLUMNS}{_MOVEMENT_COLUMNS_END} "  # noqa: S608
-            "FROM movement_parties p JOIN movements m ON m.id = p.movement_id "
-            "WHERE p.holder = ? AND p.movement_id < ? ORDER BY p.movement_id DESC LIMIT ?",
-            (holder, before if before is not None else 2**62, size + 1),
-        )
-        items = tuple(_movement(row) for row in rows[:size])
-        return MovementPage(items, items[-1].id if len(rows) > size else None)
+        with self._lock:
+            items = self._holder_movements(holder, before, size + 1)
+        page = tuple(items[:size])
+        return MovementPage(page, page[-1].id if len(items) > size else None)
+
+    def _holder_movements(self, holder: str, before: int | None, wanted: int) -> list[Movement]:
+        bodies = Bodies(self._conn)
+        if before is None:
+            before, below = 2**62, 2**62
+        else:  # from the block holding movement `before`: it and the older ones
+            last = bodies.holding_movement(before)
+            if last is None:
+                return []
+            below = tx_seq(last.height + 1, 0)
+        found: list[Movement] = []
+        while len(found) < wanted:
+            # Each transaction tagged MOVED has at least one movement of the holder.
+            seqs = self._conn.execute(
+                "SELECT seq FROM holder_txs WHERE holder = ? AND seq < ? AND tags & ? "
+                "ORDER BY seq DESC LIMIT ?",
+                (holder, below, MOVED, wanted - len(found)),
+            ).fetchall()
+            if not seqs:
+                break
+            for (seq,) in seqs:
+                height, index = tx_at(seq)
+                body = bodies.of(height)
+                for position in reversed(body.positions(index)):
+                    move = body.movement(position)
+                    if move.id < before and holder in (move.sender, move.recipient):
+                        found.append(move)
+            below = seqs[-1][0]
+        return found[:wanted]
 
     # State as of a height.
 
@@ -179,32 +220,27 @@ class LedgerQueries:
 
     def balances_at(self, asset: str, height: int) -> dict[str, int]:
         """Every holder's free units of `asset` (non-zero only) as of `height`."""
+        # Every balance key's history, kept to those ending in the asset: a rare audit read.
+        suffix = "\x1f" + asset
         rows = self._all(
-            "SELECT holder, amount FROM ("
-            " SELECT holder, amount, row_number() OVER ("
-            "  PARTITION BY holder ORDER BY height DESC) AS n"
-            " FROM balance_history WHERE asset = ? AND height <= ?"
-            ") WHERE n = 1 AND amount > 0 ORDER BY holder",
-            (asset, height),
+            _LATEST_BALANCES.format("AND substr(key, -?) = ?"),
+            (*_BALANCES, height, len(suffix), suffix),
         )
-        return dict(rows)
+        return _amounts(rows, 1)
 
     def holdings_at(self, holder: str, height: int) -> dict[str, int]:
         """`holder`'s free units of every asset class (non-zero only) as of `height`."""
-        rows = self._all(
-            "SELECT asset, amount FROM ("
-            " SELECT asset, amount, row_number() OVER ("
-            "  PARTITION BY asset ORDER BY height DESC) AS n"
-            " FROM balance_history WHERE holder = ? AND height <= ?"
-            ") WHERE n = 1 AND amount > 0 ORDER BY asset",
-            (holder, height),
-        )
-        return dict(rows)
+        prefix = key_text((Space.BALANCE.value, holder, ""))
+        rows = self._all(_LATEST_BALANCES.format(""), (prefix, prefix[:-1] + "\x20", height))
+        return _amounts(rows, 2)
 
     def state_changes(self, height: int) -> list[StateChange]:
         """What the block at `height` changed, by key."""
         rows = self._all(
-            "SELECT key, old, new FROM state_history WHERE height = ? ORDER BY key", (height,)
+            "SELECT key, old, new FROM state_history WHERE height = ? AND key IN ("
+            " SELECT value FROM changed_keys, json_each(changed_keys.keys)"
+            " WHERE changed_keys.height = ?) ORDER BY key",
+            (height, height),
         )
         changes = []
         for text, old, new in rows:
@@ -217,3 +253,27 @@ class LedgerQueries:
                 )
             )
         return changes
+
+
+def _stored_tx(body: BlockBody, index: int) -> StoredTx:
+    envelope = body.envelope(index)
+    tx_body = envelope["body"]
+    return StoredTx(
+        body.ids[index],
+        body.height,
+        index,
+        tx_body["type"],
+        body.results[index],
+        tuple(sorted(tx_body["nonces"])),
+        envelope,
+    )
+
+
+def _amounts(rows: list[tuple[Any, ...]], part: int) -> dict[str, int]:
+    """{balance key's part: amount} of the positive latest balances, by that part."""
+    found = {}
+    for text, new in rows:
+        amount = 0 if new is None else int(new)
+        if amount > 0:
+            found[key_from_text(text)[part]] = amount
+    return dict(sorted(found.items()))

@@ -4,6 +4,12 @@ One SQLite file per node, opened with the standard library's sqlite3 (no SQLAlch
 a block is the node's hot path, and the store needs nothing but prepared statements). The file
 runs in WAL mode with synchronous=FULL, so a committed block survives a power cut, and with
 foreign keys on.
+
+Schema 5 (the lean layout, issue 22): a block is ONE row holding its header, its envelopes, their
+results and its movements (see body.py); per transaction the file adds only what a lookup needs
+(its applied id, the holders it concerns, its movements' asset), and per changed key its
+history. Everything else (a holder's history and movements, custody, a block's transactions)
+is read back from the block rows.
 """
 
 from __future__ import annotations
@@ -12,13 +18,14 @@ import sqlite3
 from pathlib import Path
 from typing import Final
 
-SCHEMA_VERSION: Final = 4
-# Versions this store opens and upgrades in place. 2 -> 3: blocks.block is no longer written
-# (a block is assembled from its transactions' rows, which both versions hold); the copies in a
-# file of version 2 are left where they are and not read. 3 -> 4: a transaction id applies at
-# most once (the index transactions_applied_once); a file that records one applied twice is
+from kepil.adapters.ledger_store.upgrade import upgrade_to_lean
+
+SCHEMA_VERSION: Final = 5
+# Versions this store opens and upgrades in place, in the transaction that opens the file:
+# 2, 3 and 4 share one layout (a row per transaction, movement and party), which upgrade.py
+# rewrites into schema 5's. A file that applied a transaction twice (possible before 4) is
 # refused, as it holds a double effect an operator must resolve.
-_UPGRADES_FROM: Final = frozenset({2, 3})
+_UPGRADES_FROM: Final = frozenset({2, 3, 4})
 
 _TABLES: Final = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -31,6 +38,8 @@ CREATE TABLE IF NOT EXISTS state (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- body: the block's results and movements, then its envelopes (body.py). Movements are
+-- numbered in chain order: the block's are first_movement, first_movement + 1, ...
 CREATE TABLE IF NOT EXISTS blocks (
     height INTEGER PRIMARY KEY,
     hash TEXT NOT NULL UNIQUE,
@@ -38,25 +47,27 @@ CREATE TABLE IF NOT EXISTS blocks (
     state_root TEXT NOT NULL,
     tx_count INTEGER NOT NULL,
     header TEXT NOT NULL,
-    block TEXT NOT NULL -- '' since schema 3: the block is assembled from transactions
-);
-
--- A transaction id may occur more than once: a replay is recorded, refused, in its block. It
--- applies ("ok") at most once: the unique index below refuses, in the block's own SQLite
--- transaction, any block that would apply it again.
-CREATE TABLE IF NOT EXISTS transactions (
-    height INTEGER NOT NULL REFERENCES blocks (height),
-    idx INTEGER NOT NULL,
-    id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    result TEXT NOT NULL,
-    signers TEXT NOT NULL,
     body TEXT NOT NULL,
-    PRIMARY KEY (height, idx)
+    first_movement INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS blocks_by_movement ON blocks (first_movement);
+
+-- A transaction id applies at most once: the primary key refuses, in the block's own SQLite
+-- transaction, any block that would apply it again.
+CREATE TABLE IF NOT EXISTS applied (
+    id TEXT PRIMARY KEY,
+    height INTEGER NOT NULL,
+    idx INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS transactions_by_id ON transactions (id);
-CREATE UNIQUE INDEX IF NOT EXISTS transactions_applied_once ON transactions (id)
-    WHERE result = 'ok';
+
+-- A refused occurrence (a replay, an invalid transaction) may repeat: each is in its block.
+CREATE TABLE IF NOT EXISTS refused (
+    id TEXT NOT NULL,
+    height INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    PRIMARY KEY (id, height, idx)
+) WITHOUT ROWID;
 
 -- History is kept even for heights whose block body was not given to commit().
 CREATE TABLE IF NOT EXISTS state_history (
@@ -66,33 +77,31 @@ CREATE TABLE IF NOT EXISTS state_history (
     new TEXT,
     PRIMARY KEY (key, height)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS state_history_by_height ON state_history (height);
 
-CREATE TABLE IF NOT EXISTS balance_history (
-    asset TEXT NOT NULL,
-    holder TEXT NOT NULL,
-    height INTEGER NOT NULL,
-    amount INTEGER NOT NULL,
-    PRIMARY KEY (asset, holder, height)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS balance_history_by_holder
-    ON balance_history (holder, asset, height);
-
-CREATE TABLE IF NOT EXISTS movements (
-    id INTEGER PRIMARY KEY,
-    height INTEGER NOT NULL,
-    tx_index INTEGER NOT NULL,
-    tx_id TEXT NOT NULL,
-    asset TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    sender TEXT,
-    recipient TEXT,
-    amount INTEGER NOT NULL,
-    ref TEXT,
-    FOREIGN KEY (height, tx_index) REFERENCES transactions (height, idx)
+-- The keys each commit changed (a JSON list), so a block's changes read without an index
+-- of state_history by height.
+CREATE TABLE IF NOT EXISTS changed_keys (
+    height INTEGER PRIMARY KEY,
+    keys TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS movements_by_asset ON movements (asset, id);
-CREATE INDEX IF NOT EXISTS movements_by_tx ON movements (height, tx_index);
+
+-- The one holder index: each transaction (seq = tx_seq()) a holder is concerned by. tags: 1 =
+-- took part (signer, or named in the payload, written with the node's checkpoint), 2 = a
+-- party of one of its movements.
+CREATE TABLE IF NOT EXISTS holder_txs (
+    holder TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    tags INTEGER NOT NULL,
+    PRIMARY KEY (holder, seq)
+) WITHOUT ROWID;
+
+-- Movements of each asset class by id, for custody pages.
+CREATE TABLE IF NOT EXISTS asset_moves (
+    asset TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    PRIMARY KEY (asset, id)
+) WITHOUT ROWID;
 
 -- This node's signed checkpoint of each block (Checkpoint.to_json()).
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -109,26 +118,11 @@ CREATE TABLE IF NOT EXISTS peer_checkpoints (
     PRIMARY KEY (height, node)
 ) WITHOUT ROWID;
 
--- Every transaction a holder took part in (signer, or named in the payload), seq = tx_seq().
-CREATE TABLE IF NOT EXISTS tx_parties (
-    holder TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    idx INTEGER NOT NULL,
-    PRIMARY KEY (holder, seq)
-) WITHOUT ROWID;
-
 -- Pledges and escrows that lock a holder's units (their state keys), for holdings.
 CREATE TABLE IF NOT EXISTS holder_records (
     holder TEXT NOT NULL,
     key TEXT NOT NULL,
     PRIMARY KEY (holder, key)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS movement_parties (
-    holder TEXT NOT NULL,
-    movement_id INTEGER NOT NULL REFERENCES movements (id),
-    PRIMARY KEY (holder, movement_id)
 ) WITHOUT ROWID;
 """
 
@@ -138,7 +132,7 @@ class SchemaMismatch(Exception):  # noqa: N818 - names the condition
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
-    """Open (creating if needed) the ledger file with its settings and tables."""
+    """Open (creating or upgrading if needed) the ledger file with its settings and tables."""
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
@@ -153,49 +147,38 @@ def connect(path: Path | str) -> sqlite3.Connection:
 
 
 def _create(connection: sqlite3.Connection) -> None:
+    # One transaction: an upgrade is all or nothing, and a refused file is left untouched.
     connection.execute("BEGIN IMMEDIATE")
     try:
-        _refuse_double_effects(connection)
-        for statement in _TABLES.split(";"):
-            if statement.strip():
-                connection.execute(statement)
-        row = connection.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
-        if row is None:
-            connection.execute(
-                "INSERT INTO meta (name, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
-            )
-        elif int(row[0]) in _UPGRADES_FROM:
+        version = _version(connection)
+        if version is not None and version != SCHEMA_VERSION:
+            if version not in _UPGRADES_FROM:
+                raise SchemaMismatch(
+                    f"ledger file schema {version}; this store writes {SCHEMA_VERSION}"
+                )
+            try:
+                upgrade_to_lean(connection, _TABLES)
+            except ValueError as error:
+                raise SchemaMismatch(str(error)) from None
             connection.execute(
                 "UPDATE meta SET value = ? WHERE name = 'schema_version'", (SCHEMA_VERSION,)
             )
-        elif int(row[0]) != SCHEMA_VERSION:
-            raise SchemaMismatch(f"ledger file schema {row[0]}; this store writes {SCHEMA_VERSION}")
+        for statement in _TABLES.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        if version is None:
+            connection.execute(
+                "INSERT INTO meta (name, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
     except BaseException:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
 
 
-def _refuse_double_effects(connection: sqlite3.Connection) -> None:
-    """Raise SchemaMismatch when a file written before schema 4 applied a transaction twice."""
-    names = {
-        row[0]
-        for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE name IN ('transactions', "
-            "'transactions_applied_once')"
-        )
-    }
-    if names != {"transactions"}:  # a new file, or one the unique index already guards
-        return
-    twice = [
-        row[0]
-        for row in connection.execute(
-            "SELECT id FROM transactions WHERE result = 'ok' GROUP BY id HAVING count(*) > 1 "
-            "ORDER BY id LIMIT 5"
-        )
-    ]
-    if twice:
-        raise SchemaMismatch(
-            f"the ledger file applied transaction(s) {', '.join(twice)} more than once; "
-            "restore it from a node that agrees with the network"
-        )
+def _version(connection: sqlite3.Connection) -> int | None:
+    """The file's schema version, or None for a new file."""
+    if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
+        return None
+    row = connection.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+    return None if row is None else int(row[0])

@@ -4,12 +4,12 @@ Uses the standard library's sqlite3 directly, not SQLAlchemy: committing a block
 hot path (thousands of rows per block through executemany on one connection), and reads of
 single keys during execution go through a write-through cache in front of prepared statements.
 
-commit() writes a block's state changes, their history, the block, its transactions, their
-movements and the new head in ONE SQLite transaction (BEGIN IMMEDIATE ... COMMIT): a crash or an
-error anywhere in between leaves the previous block as head, on disk and in memory. A transaction
-id applies at most once in the file (a unique index checked in that same transaction), and the
-cache never holds a value older than the last commit (it is filled and updated under the lock
-every commit holds).
+commit() writes a block's state changes, their history, the block (one row holding its
+transactions, results and movements; schema.py), its few lookup rows and the new head in ONE
+SQLite transaction (BEGIN IMMEDIATE ... COMMIT): a crash or an error anywhere in between leaves
+the previous block as head, on disk and in memory. A transaction id applies at most once in the
+file (the primary key of `applied`, checked in that same transaction), and the cache never holds
+a value older than the last commit (it is filled and updated under the lock every commit holds).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from types import TracebackType
 from typing import Final
 
 from kepil.adapters.durable_files import replace_durably
+from kepil.adapters.ledger_store.body import BODY_COLUMNS, decode_body, next_movement
 from kepil.adapters.ledger_store.log_queries import LogQueries
-from kepil.adapters.ledger_store.movements import block_movements
+from kepil.adapters.ledger_store.movements import block_moves
 from kepil.adapters.ledger_store.queries import LedgerQueries
 from kepil.adapters.ledger_store.rows import (
     BlockRows,
@@ -37,7 +38,7 @@ from kepil.adapters.ledger_store.rows import (
 )
 from kepil.adapters.ledger_store.schema import connect
 from kepil.adapters.ledger_store.snapshot import SqliteStateView
-from kepil.ledger.block import OK, Block, BlockOutcome
+from kepil.ledger.block import Block, BlockOutcome
 from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.root import ACCUMULATOR_BYTES, EMPTY_ACCUMULATOR, state_root
 from kepil.ledger.state import ChainHead, ChangeSet
@@ -78,8 +79,10 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         self._head, self._accumulator = self._load_head()
         row = self._conn.execute("SELECT value FROM meta WHERE name = 'log_index'").fetchone()
         self._log_index = 0 if row is None else int(row[0])
-        row = self._conn.execute("SELECT coalesce(max(id), 0) FROM movements").fetchone()
-        self._next_movement = int(row[0]) + 1
+        row = self._conn.execute(
+            f"SELECT {BODY_COLUMNS} FROM blocks ORDER BY height DESC LIMIT 1"  # noqa: S608
+        ).fetchone()
+        self._next_movement = 1 if row is None else next_movement(decode_body(*row))
 
     # StateReader.
 
@@ -168,14 +171,14 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
             rows = BlockRows()
             state_rows(rows, changes, head.height)
             if block is not None:
-                movements = block_movements(block, self._committed_get)
-                block_rows(rows, block, movements, self._next_movement)
+                moves = block_moves(block, self._committed_get)
+                block_rows(rows, block, moves, self._next_movement)
                 if checkpoint is not None:
                     log_rows(rows, block, checkpoint, changes)
             self._write(rows, head, changes.accumulator, log_index)
             self._head, self._accumulator = head, changes.accumulator
             self._log_index = self._log_index if log_index is None else log_index
-            self._next_movement += len(rows.movements)
+            self._next_movement += rows.movement_count
             for key, value in changes.writes.items():
                 if key[0] in RESIDENT_SPACES:
                     self._hold(key, value)
@@ -348,17 +351,13 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
         conn.execute("BEGIN IMMEDIATE")
         try:
             if rows.block is not None:
-                conn.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", rows.block)
-                conn.executemany(
-                    "INSERT INTO transactions VALUES (?, ?, ?, ?, ?, ?, ?)", rows.transactions
-                )
-                conn.executemany(
-                    "INSERT INTO movements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.movements
-                )
-                conn.executemany("INSERT INTO movement_parties VALUES (?, ?)", rows.parties)
+                conn.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.block)
+                conn.executemany("INSERT INTO applied VALUES (?, ?, ?)", rows.applied)
+                conn.executemany("INSERT INTO refused VALUES (?, ?, ?, ?)", rows.refused)
+                conn.executemany("INSERT INTO asset_moves VALUES (?, ?, ?)", rows.asset_moves)
+                conn.executemany("INSERT INTO holder_txs VALUES (?, ?, ?)", rows.holder_rows())
             if rows.checkpoint is not None:
                 conn.execute("INSERT INTO checkpoints VALUES (?, ?)", rows.checkpoint)
-                conn.executemany("INSERT INTO tx_parties VALUES (?, ?, ?, ?)", rows.tx_parties)
                 conn.executemany(
                     "INSERT OR IGNORE INTO holder_records VALUES (?, ?)", rows.holder_records
                 )
@@ -369,7 +368,8 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
             )
             conn.executemany("DELETE FROM state WHERE key = ?", rows.deletes)
             conn.executemany("INSERT INTO state_history VALUES (?, ?, ?, ?)", rows.history)
-            conn.executemany("INSERT INTO balance_history VALUES (?, ?, ?, ?)", rows.balances)
+            if rows.changed is not None:
+                conn.execute("INSERT INTO changed_keys VALUES (?, ?)", rows.changed)
             self._write_head(head, accumulator)
             if log_index is not None:
                 self._write_log_index(log_index)
@@ -383,13 +383,11 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
 
     def _conflict(self, rows: BlockRows, error: sqlite3.IntegrityError) -> str:
         """What a refused block broke: the transactions it would apply a second time, if any."""
-        applied = [row[2] for row in rows.transactions if row[4] == OK]
+        applied = [row[0] for row in rows.applied]
         again = [
             f"{tx_id} (applied at height {height})"
             for tx_id in dict.fromkeys(applied)
-            for (height,) in self._conn.execute(
-                "SELECT height FROM transactions WHERE id = ? AND result = ?", (tx_id, OK)
-            )
+            for (height,) in self._conn.execute("SELECT height FROM applied WHERE id = ?", (tx_id,))
         ]
         if again or len(set(applied)) < len(applied):
             return "it applies an applied transaction again: " + (", ".join(again) or "twice")

@@ -30,6 +30,11 @@ def tx_seq(height: int, index: int) -> int:
     return (height << _INDEX_BITS) | index
 
 
+def tx_at(seq: int) -> tuple[int, int]:
+    """The (height, index) of the transaction at chain position `seq` (tx_seq's inverse)."""
+    return seq >> _INDEX_BITS, seq & ((1 << _INDEX_BITS) - 1)
+
+
 @dataclass(frozen=True, slots=True)
 class TxLocation:
     """Where a committed transaction sits and how it ended."""
