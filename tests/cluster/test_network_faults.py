@@ -181,7 +181,8 @@ def test_the_whole_network_killed_at_once_restarts_with_every_acknowledged_trans
 # catches up from a snapshot in 2-7 s (6 s after 50,000); replaying an uncompacted log of
 # 50,000 took it 34-50 s.
 CATCHUP_TXS = int(os.environ.get("KEPIL_CATCHUP_TXS", "10000"))
-COMPACTION_TXS = 120  # each ~5 log entries (its batch, the four nodes' checkpoints): > 500
+COMPACTION_ENTRIES = 500  # RaftSettings.compaction_entries: the log is cut past this length
+MAX_COMPACTION_TURNS = 600  # each turn ~2 log entries (its batch, some nodes' checkpoints)
 
 
 def test_a_node_down_during_many_transactions_catches_up(network: LocalNetwork) -> None:
@@ -190,6 +191,7 @@ def test_a_node_down_during_many_transactions_catches_up(network: LocalNetwork) 
     down = (leader + 1) % network.size
     network.kill9(down)
     live = [i for i in range(network.size) if i != down]
+    stopped_at = _commit_index(network, leader)
     holders = chain.workload.holders
     group = len(holders) // len(live)
     groups = {index: holders[slot * group : (slot + 1) * group] for slot, index in enumerate(live)}
@@ -208,11 +210,14 @@ def test_a_node_down_during_many_transactions_catches_up(network: LocalNetwork) 
     statuses = network.wait_committed(last, indexes=live, deadline=300.0)
     assert all(s["code"] == "ok" for node in statuses.values() for s in node.values()), statuses
     committed = time.monotonic() - began
-    # Then one transfer per block, each a log entry (and its checkpoints more): past the
-    # engine's compaction threshold (500 entries), so the nodes snapshot their state and the
-    # one that was down is sent a snapshot, then the entries after it.
-    for turn in range(COMPACTION_TXS):
+    # Then one transfer per block, each a log entry (and its checkpoints more), until the log
+    # has grown past the engine's compaction threshold since the node went down, so the nodes
+    # snapshot their state and the one that was down is sent a snapshot, then the entries after.
+    turn = 0
+    while _commit_index(network, live[0]) - stopped_at <= COMPACTION_ENTRIES + 20:
+        assert turn < MAX_COMPACTION_TURNS, "the log did not grow past the compaction threshold"
         index = live[turn % len(live)]
+        turn += 1
         tx = _transfers(chain, groups[index], 1)[0]
         client = network.client(index, 60.0)
         assert "tx_id" in client.submit_batch([tx])[0]
@@ -315,6 +320,11 @@ def _submit_at_once(
         thread.join(30.0)
     assert len(outcome) == len(pairs), outcome
     return outcome
+
+
+def _commit_index(network: LocalNetwork, index: int) -> int:
+    consensus: dict[str, Any] = network.statuses([index])[index]["consensus"]
+    return int(consensus["commit_index"])
 
 
 def test_a_receipt_carries_the_checkpoints_of_a_majority(network: LocalNetwork) -> None:

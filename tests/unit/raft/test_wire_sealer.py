@@ -75,3 +75,24 @@ def test_install_swaps_pysyncobjs_sealing_and_deflate_level() -> None:
     packed = pysyncobj.tcp_connection.zlib.compress(b"x" * 1000, 3)
     assert len(packed) > 1000  # stored, not deflated
     assert zlib.decompress(packed) == b"x" * 1000
+
+
+def test_install_pickles_messages_with_protocol_5_which_copies_entry_bytes_as_they_are() -> None:
+    install()
+    import pysyncobj.tcp_connection
+
+    entry = bytes(range(256)) * 64  # binary, as pysyncobj's pickled commands are
+    message = {"type": "append_entries", "entries": [(entry, 7, 2)], "commit_index": 6}
+    data = pysyncobj.tcp_connection.pickle.dumps(message)
+    assert data[:2] == b"\x80\x05"
+    assert entry in data  # one copy of the bytes, no latin-1 text to re-encode
+    assert pysyncobj.tcp_connection.pickle.loads(data) == message
+
+
+def test_a_message_pickled_by_pysyncobjs_own_protocol_2_is_still_read() -> None:
+    install()
+    import pysyncobj.pickle
+    import pysyncobj.tcp_connection
+
+    message = {"type": "append_entries_response", "success": True, "entries": [(b"\x00\xff", 1, 1)]}
+    assert pysyncobj.tcp_connection.pickle.loads(pysyncobj.pickle.dumps(message)) == message

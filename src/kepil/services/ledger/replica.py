@@ -81,7 +81,10 @@ class ReplicaSettings:
     """How long one proposal may take and how often checkpoints are sent."""
 
     propose_timeout: float = 10.0
-    checkpoint_interval: float = 0.25
+    # Each checkpoint entry costs every member's engine a journal append (fdatasync) and two
+    # rounds of messages, and its applier a transaction: at 0.25 s, five nodes under load
+    # proposed four checkpoint entries per block entry. A receipt is confirmed up to 1 s later.
+    checkpoint_interval: float = 1.0
 
 
 class Replica:
