@@ -260,7 +260,7 @@ def test_blocks_are_stored_once_each_in_its_own_row(chain: Chain, path: Path) ->
         version = store._conn.execute(
             "SELECT value FROM meta WHERE name = 'schema_version'"
         ).fetchone()
-    assert int(version[0]) == SCHEMA_VERSION == 5
+    assert int(version[0]) == SCHEMA_VERSION == 6
     assert not tables & {"transactions", "movements", "movement_parties", "balance_history"}
 
 
