@@ -100,6 +100,15 @@ class Bodies:
             self._found[height] = None if row is None else decode_body(*row)
         return self._found[height]
 
+    def holds(self, height: int) -> bool:
+        """Whether the body at `height` was read already (reading it again costs nothing)."""
+        return height in self._found
+
+    @property
+    def count(self) -> int:
+        """How many bodies were read."""
+        return len(self._found)
+
     def of(self, height: int) -> BlockBody:
         """The body of the block at `height`, which an index row says is there."""
         body = self.at(height)
