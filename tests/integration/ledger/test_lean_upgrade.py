@@ -23,7 +23,7 @@ from tests.support.ledger import (
 )
 from tests.support.ledger_v4 import write_v4_file
 
-from kepil.adapters.ledger_store import SchemaMismatch, SqliteLedgerStore, schema
+from kepil.adapters.ledger_store import SchemaMismatch, SqliteLedgerStore
 from kepil.adapters.ledger_store.schema import SCHEMA_VERSION, NoRoomToUpgrade
 from kepil.ledger import replay_block, sign_checkpoint
 from kepil.ledger.handlers.holdings import Transfer
@@ -167,7 +167,7 @@ def test_an_upgrade_without_the_disk_space_it_needs_is_refused_naming_the_bytes(
     write_v4_file(path, chain, NODE, NODE_KEY)
     size = path.stat().st_size
     usage = shutil.disk_usage(tmp_path)._replace(free=size)  # room for one more copy only
-    monkeypatch.setattr(schema.shutil, "disk_usage", lambda _: usage)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: usage)  # the module schema.py calls
     with pytest.raises(NoRoomToUpgrade, match=f"needs {int(size * 2.5)} bytes free"):
         SqliteLedgerStore(path)
     assert _version(path) == 4
