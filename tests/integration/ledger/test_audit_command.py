@@ -171,6 +171,50 @@ def test_a_spoiled_row_is_found_with_exit_status_1(
     assert f": {kind}: " in out
 
 
+def _applied_at_spoiled_height(chain: Chain) -> str:
+    block = chain.blocks[SPOILED_HEIGHT]
+    return next(tx.tx_id for tx, r in zip(block.txs, block.results, strict=True) if r.ok)
+
+
+OTHER_HEIGHT = SPOILED_HEIGHT + 2
+
+
+@pytest.mark.parametrize(
+    ("sql", "heights"),
+    [
+        # locate() and transaction() would answer from another block's transaction.
+        (f"UPDATE applied SET height = {OTHER_HEIGHT} WHERE id = ?", [SPOILED_HEIGHT]),
+        # Applied-once would let the transaction apply again; the counts differ too.
+        ("DELETE FROM applied WHERE id = ?", [SPOILED_HEIGHT, None]),
+        (
+            "INSERT INTO refused SELECT id, height, idx, 'stale_nonce' FROM applied WHERE id = ?",
+            [SPOILED_HEIGHT, None],
+        ),
+        # A history entry would show it refused.
+        ("UPDATE txs SET result = 'stale_nonce' WHERE id = ?", [SPOILED_HEIGHT]),
+        # A row no block check looks at: only the counts see it.
+        ("INSERT INTO refused SELECT 'ff' || id, 1, 0, 'stale_nonce' FROM applied WHERE id = ?",
+         [None]),
+    ],
+)  # fmt: skip
+def test_a_spoiled_lookup_row_is_found_and_never_answers_for_another_transaction(
+    chain: Chain, data_dir: Path, sql: str, heights: list[int | None]
+) -> None:
+    ledger_file = data_dir / "ledger" / "ledger.sqlite3"
+    victim = _applied_at_spoiled_height(chain)
+    spoil(ledger_file, sql, victim)
+    code, report = run_json(str(ledger_file))
+    assert code == 1
+    assert [(f["height"], f["kind"]) for f in report["findings"]] == [
+        (height, "index_mismatch") for height in heights
+    ]
+    with SqliteLedgerStore(ledger_file) as store:
+        found = store.transaction(victim)
+        location = store.locate(victim)
+    assert found is None or (found.tx_id, found.height) == (victim, SPOILED_HEIGHT)
+    assert location is None or location.height == SPOILED_HEIGHT
+
+
 def test_a_running_nodes_file_is_read_through_its_wal(chain: Chain, tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     with SqliteLedgerStore(path) as store:

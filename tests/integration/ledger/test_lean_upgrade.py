@@ -1,7 +1,8 @@
-"""Schema 5: a file of schema 2 to 4 is upgraded in place and answers every query as a new one."""
+"""Schema 6: a file of schema 2 to 5 is upgraded in place and answers every query as a new one."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from tests.support.ledger import (
 from tests.support.ledger_v4 import write_v4_file
 
 from kepil.adapters.ledger_store import SchemaMismatch, SqliteLedgerStore
-from kepil.adapters.ledger_store.schema import SCHEMA_VERSION
+from kepil.adapters.ledger_store.schema import SCHEMA_VERSION, NoRoomToUpgrade
 from kepil.ledger import replay_block, sign_checkpoint
 from kepil.ledger.handlers.holdings import Transfer
 
@@ -128,10 +129,48 @@ def test_a_file_of_an_old_schema_is_upgraded_and_answers_every_query_as_a_new_fi
         )
     with SqliteLedgerStore(old) as upgraded:
         assert _answers(upgraded, chain) == expected
-    assert _version(old) == SCHEMA_VERSION == 5
+    assert _version(old) == SCHEMA_VERSION == 6
     with sqlite3.connect(old) as connection:
         names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert not names & {"transactions", "movements", "movement_parties", "tx_parties"}
+
+
+def _write_v5_file(path: Path, chain: Chain) -> None:
+    """A file as schema 5 wrote it: schema 6's tables but `txs`."""
+    with SqliteLedgerStore(path) as store:
+        _record_all(store, chain)
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE txs")
+        connection.execute("UPDATE meta SET value = 5 WHERE name = 'schema_version'")
+
+
+def test_a_schema_5_file_gains_its_txs_rows_and_answers_every_query_as_a_new_file(
+    chain: Chain, tmp_path: Path
+) -> None:
+    new, old = tmp_path / "new.sqlite3", tmp_path / "old.sqlite3"
+    with SqliteLedgerStore(new) as store:
+        _record_all(store, chain)
+        expected = _answers(store, chain)
+    _write_v5_file(old, chain)
+    with SqliteLedgerStore(old) as upgraded:
+        assert _answers(upgraded, chain) == expected
+    assert _version(old) == SCHEMA_VERSION
+    rows = "SELECT * FROM txs ORDER BY seq"
+    with sqlite3.connect(new) as fresh, sqlite3.connect(old) as filled:
+        assert filled.execute(rows).fetchall() == fresh.execute(rows).fetchall() != []
+
+
+def test_an_upgrade_without_the_disk_space_it_needs_is_refused_naming_the_bytes(
+    chain: Chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    write_v4_file(path, chain, NODE, NODE_KEY)
+    size = path.stat().st_size
+    usage = shutil.disk_usage(tmp_path)._replace(free=size)  # room for one more copy only
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: usage)  # the module schema.py calls
+    with pytest.raises(NoRoomToUpgrade, match=f"needs {int(size * 2.5)} bytes free"):
+        SqliteLedgerStore(path)
+    assert _version(path) == 4
 
 
 def test_an_upgraded_file_goes_on_numbering_movements_where_it_stopped(

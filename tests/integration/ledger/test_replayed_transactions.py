@@ -217,6 +217,6 @@ def test_a_file_of_schema_3_is_upgraded_unless_it_applied_a_transaction_twice(
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         version = connection.execute("SELECT value FROM meta WHERE name = 'schema_version'")
         assert "applied" in tables
-        assert int(version.fetchone()[0]) == 5
+        assert int(version.fetchone()[0]) == 6
     with pytest.raises(SchemaMismatch, match=f"{transfer.tx_id} more than once"):
         SqliteLedgerStore(damaged)

@@ -17,7 +17,13 @@ from tests.support.ledger import (
     standard_chain,
 )
 
-from kepil.adapters.ledger_store import CommitRefused, Movement, SchemaMismatch, SqliteLedgerStore
+from kepil.adapters.ledger_store import (
+    CommitRefused,
+    Movement,
+    SchemaMismatch,
+    SqliteLedgerStore,
+    queries,
+)
 from kepil.adapters.ledger_store.schema import SCHEMA_VERSION
 from kepil.adapters.ledger_store.store import SqliteLedgerStore as StoreClass
 from kepil.ledger import Block, BlockProposal, apply_block, replay_block
@@ -208,6 +214,32 @@ def test_a_holders_movements_come_newest_first_in_pages(chain: Chain, path: Path
     assert all(len(items) == 2 for items in pages[:-1])
 
 
+def test_a_page_that_would_decode_too_many_blocks_ends_early_with_a_cursor(
+    chain: Chain, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SqliteLedgerStore(path) as store:
+        replay_into(store, chain)
+        everything = store.movements(CAROL, limit=1000).items
+        custody = store.custody(WHEAT)
+        monkeypatch.setattr(queries, "MAX_PAGE_BODIES", 2)
+        pages, before = [], None
+        while True:
+            page = store.movements(CAROL, before=before, limit=1000)
+            pages.append(page.items)
+            if page.next_before is None:
+                break
+            before = page.next_before
+        short = store.custody(WHEAT)
+        paged = list(short)
+        while more := store.custody(WHEAT, after=paged[-1].id):
+            paged.extend(more)
+    assert [m for items in pages for m in items] == list(everything)
+    assert len(pages) > 1
+    assert len({m.height for m in pages[0]}) == 2
+    assert len({m.height for m in short}) == 2
+    assert paged == custody
+
+
 def test_balances_as_of_a_height_follow_the_history(chain: Chain, path: Path) -> None:
     memory_at: dict[int, dict[str, int]] = {}
     follower = Chain()
@@ -260,7 +292,7 @@ def test_blocks_are_stored_once_each_in_its_own_row(chain: Chain, path: Path) ->
         version = store._conn.execute(
             "SELECT value FROM meta WHERE name = 'schema_version'"
         ).fetchone()
-    assert int(version[0]) == SCHEMA_VERSION == 5
+    assert int(version[0]) == SCHEMA_VERSION == 6
     assert not tables & {"transactions", "movements", "movement_parties", "balance_history"}
 
 

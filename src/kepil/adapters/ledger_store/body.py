@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -76,22 +77,37 @@ BODY_COLUMNS: Final = "height, timestamp, first_movement, body"
 
 
 class Bodies:
-    """The block bodies one read needs, each read and decoded once."""
+    """The block bodies one read needs, each read and decoded once.
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        """Read through `connection` (the caller holds the store's lock)."""
+    Each body's text is read under the store's lock and decoded outside it: a 1000-transaction
+    body takes milliseconds to decode, and a commit waits for the lock.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, lock: threading.RLock) -> None:
+        """Read through `connection`, holding `lock` (the store's) only while reading."""
         self._connection = connection
+        self._lock = lock
         self._found: dict[int, BlockBody | None] = {}
 
     def at(self, height: int) -> BlockBody | None:
         """The body of the block at `height`, or None."""
         if height not in self._found:
-            row = self._connection.execute(
-                f"SELECT {BODY_COLUMNS} FROM blocks WHERE height = ?",  # noqa: S608 - constant
-                (height,),
-            ).fetchone()
+            with self._lock:
+                row = self._connection.execute(
+                    f"SELECT {BODY_COLUMNS} FROM blocks WHERE height = ?",  # noqa: S608 - constant
+                    (height,),
+                ).fetchone()
             self._found[height] = None if row is None else decode_body(*row)
         return self._found[height]
+
+    def holds(self, height: int) -> bool:
+        """Whether the body at `height` was read already (reading it again costs nothing)."""
+        return height in self._found
+
+    @property
+    def count(self) -> int:
+        """How many bodies were read."""
+        return len(self._found)
 
     def of(self, height: int) -> BlockBody:
         """The body of the block at `height`, which an index row says is there."""
@@ -100,14 +116,15 @@ class Bodies:
             raise LookupError(f"the block at height {height} is not in the file")
         return body
 
-    def holding_movement(self, movement_id: int) -> BlockBody | None:
-        """The last block numbering its movements from `movement_id` or below, or None."""
-        row = self._connection.execute(
-            f"SELECT {BODY_COLUMNS} FROM blocks WHERE first_movement <= ? "  # noqa: S608
-            "ORDER BY first_movement DESC, height DESC LIMIT 1",
-            (movement_id,),
-        ).fetchone()
-        return None if row is None else decode_body(*row)
+    def height_holding(self, movement_id: int) -> int | None:
+        """The height of the last block numbering its movements from `movement_id` or below."""
+        with self._lock:  # blocks_by_movement holds (first_movement, height): no body is read
+            row = self._connection.execute(
+                "SELECT height FROM blocks WHERE first_movement <= ? "
+                "ORDER BY first_movement DESC, height DESC LIMIT 1",
+                (movement_id,),
+            ).fetchone()
+        return None if row is None else int(row[0])
 
 
 def next_movement(last: BlockBody) -> int:

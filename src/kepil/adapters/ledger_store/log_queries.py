@@ -8,9 +8,8 @@ import sqlite3
 import threading
 from typing import Any, Final
 
-from kepil.adapters.ledger_store.body import Bodies
+from kepil.adapters.ledger_store.queries import APPLIED_AT, PER_HEIGHT, REFUSED_AT
 from kepil.adapters.ledger_store.rows import TOOK_PART, loaded_value
-from kepil.ledger.block import OK
 from kepil.ledger.checkpoint import Checkpoint
 from kepil.ledger.records import Encumbrance, Escrow
 from kepil.ledger.statekeys import Space, key_from_text, key_text
@@ -52,17 +51,10 @@ class LogQueries:
 
     def locate(self, tx_id: str) -> TxLocation | None:
         """Where a committed transaction applied, else its latest refused occurrence, or None."""
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT height, idx FROM applied WHERE id = ?", (tx_id,)
-            ).fetchone()
-            if row is not None:
-                return TxLocation(row[0], row[1], OK)
-            row = self._conn.execute(
-                "SELECT height, idx, code FROM refused WHERE id = ? "
-                "ORDER BY height DESC, idx DESC LIMIT 1",
-                (tx_id,),
-            ).fetchone()
+        with self._lock:  # each row checked against txs' id at its position (queries.py)
+            row = self._conn.execute(APPLIED_AT, (PER_HEIGHT, tx_id)).fetchone()
+            if row is None:
+                row = self._conn.execute(REFUSED_AT, (PER_HEIGHT, tx_id)).fetchone()
         return None if row is None else TxLocation(*row)
 
     def holdings(self, holder: str) -> list[Holding]:
@@ -95,24 +87,21 @@ class LogQueries:
     def history(self, holder: str, limit: int, before: int | None) -> HistoryPage:
         """Transactions involving `holder`, newest first, with seq below `before`."""
         size = max(1, min(limit, MAX_HISTORY_PAGE))
-        with self._lock:
-            seqs = self._conn.execute(
-                "SELECT seq FROM holder_txs WHERE holder = ? AND seq < ? AND tags & ? "
-                "ORDER BY seq DESC LIMIT ?",
-                (holder, before if before is not None else 2**62, TOOK_PART, size + 1),
-            ).fetchall()
-            bodies = Bodies(self._conn)
-            entries = tuple(_entry(bodies, seq) for (seq,) in seqs[:size])
-        return HistoryPage(entries, entries[-1].seq if len(seqs) > size else None)
+        # Three rows per entry (holder_txs, txs, the block's timestamp): no body is read.
+        rows = self._log_rows(
+            "SELECT h.seq, b.timestamp, t.id, t.type, t.result FROM holder_txs h"
+            " JOIN txs t ON t.seq = h.seq"
+            " JOIN blocks b ON b.height = h.seq / ?"
+            " WHERE h.holder = ? AND h.seq < ? AND h.tags & ? ORDER BY h.seq DESC LIMIT ?",
+            (PER_HEIGHT, holder, before if before is not None else 2**62, TOOK_PART, size + 1),
+        )
+        entries = tuple(_entry(*row) for row in rows[:size])
+        return HistoryPage(entries, entries[-1].seq if len(rows) > size else None)
 
 
-def _entry(bodies: Bodies, seq: int) -> HistoryEntry:
+def _entry(seq: int, timestamp: int, tx_id: str, tx_type: str, result: str) -> HistoryEntry:
     height, index = tx_at(seq)
-    body = bodies.of(height)
-    tx_type = body.envelope(index)["body"]["type"]
-    return HistoryEntry(
-        seq, height, index, body.timestamp, body.ids[index], tx_type, body.results[index]
-    )
+    return HistoryEntry(seq, height, index, timestamp, tx_id, tx_type, result)
 
 
 def _by_id(record: Lock) -> str:

@@ -1,8 +1,8 @@
 """Read-side queries of the ledger file: blocks, transactions, custody, movements, balances.
 
 Schema 5 keeps a block's transactions and movements in its one row (body.py); these reads find
-the rows through the small indexes (applied, refused, holder_txs, asset_moves, state_history)
-and decode each block they need once.
+the rows through the small indexes (applied, refused, txs, holder_txs, asset_moves,
+state_history) and decode each block they need once, outside the store's lock (Bodies).
 """
 
 from __future__ import annotations
@@ -20,7 +20,24 @@ from kepil.ledger.block import Block
 from kepil.ledger.statekeys import Space, StateKey, Value, balance_key, key_from_text, key_text
 from kepil.services.ledger.storage import tx_at, tx_seq
 
+# Where `tx_id` applied, else its latest refusal: only rows whose position `txs` says holds
+# that id with that result (a row that moved or lies is no answer; `kepil audit` reports it).
+# Both take (PER_HEIGHT, tx_id).
+PER_HEIGHT: Final = tx_seq(1, 0)  # tx_seq(height, idx) = height * PER_HEIGHT + idx
+APPLIED_AT: Final = (
+    "SELECT a.height, a.idx, t.result FROM applied a JOIN txs t"
+    " ON t.seq = a.height * ? + a.idx AND t.id = a.id AND t.result = 'ok' WHERE a.id = ?"
+)
+REFUSED_AT: Final = (
+    "SELECT r.height, r.idx, r.code FROM refused r JOIN txs t"
+    " ON t.seq = r.height * ? + r.idx AND t.id = r.id AND t.result = r.code"
+    " WHERE r.id = ? ORDER BY r.height DESC, r.idx DESC LIMIT 1"
+)
+
 MAX_PAGE: Final = 1000
+# Block bodies one page of movements or custody decodes at most (a 1000-transaction body costs
+# ~2.5 ms): a page that would need more ends early, with a cursor to go on from.
+MAX_PAGE_BODIES: Final = 50
 _BALANCES: Final = (Space.BALANCE.value + "\x1f", Space.BALANCE.value + "\x20")
 _LATEST_BALANCES: Final = (
     "SELECT key, new FROM ("
@@ -96,7 +113,7 @@ class LedgerQueries:
             head = self._conn.execute(
                 "SELECT header, hash FROM blocks WHERE height = ?", (height,)
             ).fetchone()
-            body = Bodies(self._conn).at(height)
+        body = Bodies(self._conn, self._lock).at(height)
         if head is None or body is None:
             return None
         return {
@@ -121,30 +138,68 @@ class LedgerQueries:
 
     def transaction(self, tx_id: str) -> StoredTx | None:
         """Where `tx_id` applied, else its latest (refused) occurrence, else None."""
-        with self._lock:
-            found = self._occurrence(tx_id)
-            if found is None:
-                return None
-            height, index, _ = found
-            return _stored_tx(Bodies(self._conn).of(height), index)
+        found = self._occurrence(tx_id)
+        if found is None:
+            return None
+        height, index, _ = found
+        body = Bodies(self._conn, self._lock).of(height)
+        if index >= len(body.ids) or body.ids[index] != tx_id:  # txs and the body disagree
+            return None
+        return _stored_tx(body, index)
 
     def _occurrence(self, tx_id: str) -> tuple[int, int, str] | None:
         """(height, index, result) where `tx_id` applied, else of its latest refusal."""
-        row = self._conn.execute(
-            "SELECT height, idx, 'ok' FROM applied WHERE id = ?", (tx_id,)
-        ).fetchone()
-        if row is None:
-            row = self._conn.execute(
-                "SELECT height, idx, code FROM refused WHERE id = ? "
-                "ORDER BY height DESC, idx DESC LIMIT 1",
-                (tx_id,),
-            ).fetchone()
+        with self._lock:
+            row = self._conn.execute(APPLIED_AT, (PER_HEIGHT, tx_id)).fetchone()
+            if row is None:
+                row = self._conn.execute(REFUSED_AT, (PER_HEIGHT, tx_id)).fetchone()
         return None if row is None else (row[0], row[1], row[2])
+
+    def placement_problems(self, height: int, results: list[tuple[str, str]]) -> list[str]:
+        """How the lookup rows (applied, refused, txs) disagree with the block at `height`,
+        whose transactions are `results` ((id, "ok" or code), in order); [] when they agree."""
+        first = tx_seq(height, 0)
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT seq, id, result FROM txs WHERE seq >= ? AND seq < ? ORDER BY seq",
+                (first, tx_seq(height + 1, 0)),
+            ).fetchall()
+            applied = [
+                self._conn.execute(
+                    "SELECT height, idx FROM applied WHERE id = ?", (tx_id,)
+                ).fetchone()
+                for tx_id, _ in results
+            ]
+            refused = [
+                self._conn.execute(
+                    "SELECT code FROM refused WHERE id = ? AND height = ? AND idx = ?",
+                    (tx_id, height, index),
+                ).fetchone()
+                for index, (tx_id, _) in enumerate(results)
+            ]
+        problems = []
+        if rows != [(first + i, tx_id, code) for i, (tx_id, code) in enumerate(results)]:
+            problems.append(f"its txs rows are not its {len(results)} transactions")
+        for index, ((tx_id, code), at, refusal) in enumerate(
+            zip(results, applied, refused, strict=True)
+        ):
+            if code == "ok" and (at != (height, index) or refusal is not None):
+                problems.append(f"#{index} {tx_id}: applied here, its rows say {at}, {refusal}")
+            elif code != "ok" and (refusal != (code,) or at == (height, index)):
+                problems.append(f"#{index} {tx_id}: refused {code!r} here, its rows say {refusal}")
+        return problems
+
+    def lookup_counts(self) -> tuple[int, int, int]:
+        """How many rows `applied`, `refused` and `txs` hold."""
+        with self._lock:
+            return tuple(
+                self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+                for table in ("applied", "refused", "txs")
+            )
 
     def block_transactions(self, height: int) -> list[StoredTx]:
         """The transactions of the block at `height`, in order."""
-        with self._lock:
-            body = Bodies(self._conn).at(height)
+        body = Bodies(self._conn, self._lock).at(height)
         if body is None:
             return []
         return [_stored_tx(body, index) for index in range(len(body.ids))]
@@ -153,54 +208,62 @@ class LedgerQueries:
 
     def custody(self, asset: str, after: int = 0, limit: int = MAX_PAGE) -> list[Movement]:
         """Every movement of `asset` in chain order, from movement id `after` (exclusive)."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT id, height FROM asset_moves WHERE asset = ? AND id > ? ORDER BY id LIMIT ?",
-                (asset, after, _page_size(limit)),
-            ).fetchall()
-            bodies = Bodies(self._conn)
-            found = []
-            for movement_id, height in rows:
-                body = bodies.of(height)
-                found.append(body.movement(movement_id - body.first_movement))
+        rows = self._all(
+            "SELECT id, height FROM asset_moves WHERE asset = ? AND id > ? ORDER BY id LIMIT ?",
+            (asset, after, _page_size(limit)),
+        )
+        bodies = Bodies(self._conn, self._lock)  # each block read once, decoded off the lock
+        found = []
+        for movement_id, height in rows:
+            if not bodies.holds(height) and bodies.count >= MAX_PAGE_BODIES:
+                break  # a short page: the caller goes on after its last id
+            body = bodies.of(height)
+            found.append(body.movement(movement_id - body.first_movement))
         return found
 
     def movements(self, holder: str, before: int | None = None, limit: int = 50) -> MovementPage:
         """`holder`'s movements (as sender or recipient), newest first, paginated by id."""
         size = _page_size(limit)
-        with self._lock:
-            items = self._holder_movements(holder, before, size + 1)
+        # Not under the lock: blocks are only appended, so the rows read stay true between
+        # queries, and a commit need not wait for the bodies' decoding.
+        items, cut = self._holder_movements(holder, before, size + 1)
         page = tuple(items[:size])
-        return MovementPage(page, page[-1].id if len(items) > size else None)
+        more = len(items) > size or (cut and bool(page))
+        return MovementPage(page, page[-1].id if more else None)
 
-    def _holder_movements(self, holder: str, before: int | None, wanted: int) -> list[Movement]:
-        bodies = Bodies(self._conn)
+    def _holder_movements(
+        self, holder: str, before: int | None, wanted: int
+    ) -> tuple[list[Movement], bool]:
+        """Up to `wanted` movements, and whether MAX_PAGE_BODIES cut the search short."""
+        bodies = Bodies(self._conn, self._lock)
         if before is None:
             before, below = 2**62, 2**62
         else:  # from the block holding movement `before`: it and the older ones
-            last = bodies.holding_movement(before)
+            last = bodies.height_holding(before)
             if last is None:
-                return []
-            below = tx_seq(last.height + 1, 0)
+                return [], False
+            below = tx_seq(last + 1, 0)
         found: list[Movement] = []
         while len(found) < wanted:
             # Each transaction tagged MOVED has at least one movement of the holder.
-            seqs = self._conn.execute(
+            seqs = self._all(
                 "SELECT seq FROM holder_txs WHERE holder = ? AND seq < ? AND tags & ? "
                 "ORDER BY seq DESC LIMIT ?",
                 (holder, below, MOVED, wanted - len(found)),
-            ).fetchall()
+            )
             if not seqs:
                 break
             for (seq,) in seqs:
                 height, index = tx_at(seq)
+                if not bodies.holds(height) and bodies.count >= MAX_PAGE_BODIES:
+                    return found[:wanted], True
                 body = bodies.of(height)
                 for position in reversed(body.positions(index)):
                     move = body.movement(position)
                     if move.id < before and holder in (move.sender, move.recipient):
                         found.append(move)
             below = seqs[-1][0]
-        return found[:wanted]
+        return found[:wanted], False
 
     # State as of a height.
 

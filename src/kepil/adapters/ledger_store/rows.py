@@ -46,6 +46,7 @@ class BlockRows:
     block: tuple[int, str, int, str, int, str, str, int] | None = None
     applied: list[tuple[str, int, int]] = field(default_factory=list)
     refused: list[tuple[str, int, int, str]] = field(default_factory=list)
+    txs: list[tuple[int, str, str, str]] = field(default_factory=list)
     asset_moves: list[tuple[str, int, int]] = field(default_factory=list)
     movement_count: int = 0
     # (holder, seq) -> tags, turned into holder_txs rows by holder_rows().
@@ -103,6 +104,11 @@ def block_rows(rows: BlockRows, block: Block, moves: list[list[Any]], first_id: 
         encode_body(ids, results, moves, envelopes),
         first_id,
     )
+    first_seq = tx_seq(height, 0)  # a block's seqs are a run: tx_seq(height, i) = first_seq + i
+    rows.txs = [
+        (first_seq + index, tx_id, tx.type, code)
+        for index, (tx_id, tx, code) in enumerate(zip(ids, block.txs, results, strict=True))
+    ]
     for index, (tx_id, code) in enumerate(zip(ids, results, strict=True)):
         if code == OK:
             rows.applied.append((tx_id, height, index))

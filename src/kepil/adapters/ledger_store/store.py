@@ -354,6 +354,7 @@ class SqliteLedgerStore(LedgerQueries, LogQueries):
                 conn.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.block)
                 conn.executemany("INSERT INTO applied VALUES (?, ?, ?)", rows.applied)
                 conn.executemany("INSERT INTO refused VALUES (?, ?, ?, ?)", rows.refused)
+                conn.executemany("INSERT INTO txs VALUES (?, ?, ?, ?)", rows.txs)
                 conn.executemany("INSERT INTO asset_moves VALUES (?, ?, ?)", rows.asset_moves)
                 conn.executemany("INSERT INTO holder_txs VALUES (?, ?, ?)", rows.holder_rows())
             if rows.checkpoint is not None:

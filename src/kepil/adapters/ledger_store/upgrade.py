@@ -1,4 +1,5 @@
-"""The upgrade of a ledger file of schema 2, 3 or 4 to schema 5 (the lean layout), in place.
+"""The upgrade of a ledger file of schema 2, 3 or 4 to the lean layout, and of any of them to
+schema 6 (fill_txs), in place.
 
 Schemas 2 to 4 kept a row per transaction, movement, movement party and transaction party, and a
 balance history beside the state history. Schema 5 keeps a block's transactions and movements in
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from itertools import groupby
 from typing import Any
 
-from kepil.adapters.ledger_store.body import encode_body
+from kepil.adapters.ledger_store.body import decode_body, encode_body
 from kepil.ledger.block import OK
 from kepil.services.ledger.storage import tx_seq
 
@@ -63,6 +65,19 @@ def upgrade_to_lean(connection: sqlite3.Connection, tables: str) -> None:
     connection.execute("DROP INDEX IF EXISTS state_history_by_height")
     for table in _OLD_TABLES:  # children before parents: foreign keys are on
         connection.execute(f"DROP TABLE {table}")
+
+
+def fill_txs(connection: sqlite3.Connection) -> None:
+    """Fill the (new, empty) `txs` table from the block bodies, in the open transaction."""
+    # Streamed, a block at a time: a long chain's bodies need not fit in memory.
+    connection.executemany("INSERT INTO txs VALUES (?, ?, ?, ?)", _tx_rows(connection))
+
+
+def _tx_rows(connection: sqlite3.Connection) -> Iterator[tuple[int, str, str, str]]:
+    for height, text in connection.execute("SELECT height, body FROM blocks ORDER BY height"):
+        body = decode_body(height, 0, 0, text)
+        for index, (tx_id, result) in enumerate(zip(body.ids, body.results, strict=True)):
+            yield tx_seq(height, index), tx_id, body.envelope(index)["body"]["type"], result
 
 
 def _bodies(connection: sqlite3.Connection) -> None:

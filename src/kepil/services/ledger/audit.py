@@ -36,6 +36,7 @@ from kepil.ledger import (
     replay_block,
     signatures_valid,
 )
+from kepil.ledger.block import OK
 from kepil.ledger.records import NodeKey
 from kepil.ledger.statekeys import StateKey, Value
 from kepil.ledger.view import LedgerView
@@ -190,6 +191,15 @@ class TxIndex(Protocol):
         """The indexed transactions of the block at `height`, in order."""
         ...
 
+    def placement_problems(self, height: int, results: list[tuple[str, str]]) -> list[str]:
+        """How the rows that locate a transaction disagree with the block at `height`, whose
+        transactions are `results` ((id, "ok" or reason code), in order); [] when they agree."""
+        ...
+
+    def lookup_counts(self) -> tuple[int, int, int]:
+        """How many applied, refused and transaction lookup rows the index holds."""
+        ...
+
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -231,6 +241,7 @@ class _Audit:
         self.reader, self.executor, self.index = reader, executor, index
         self.state = MemoryState()
         self.findings: list[Finding] = []
+        self.placed = [0, 0, 0]  # the replay's applied, refused and all transactions
         self.checked = self.transactions = 0
         self.nodes: tuple[str, ...] = ()
         self.majority = 1
@@ -326,6 +337,7 @@ class _Audit:
         """Find indexed transactions that say otherwise than the verified block."""
         if self.index is None:
             return
+        self._check_placements(block)
         height = block.header.height
         try:
             indexed = list(self.index.block_transactions(height))
@@ -344,6 +356,22 @@ class _Audit:
                 wrong.append(f"#{i} {tx.tx_id}: the indexed id, type, signers or envelope differ")
         if wrong:
             self.find(height, FindingKind.INDEX_MISMATCH, "; ".join(wrong[:MAX_NAMED]))
+
+    def _check_placements(self, block: Block) -> None:
+        """The rows locate() answers from: each transaction's where the block has it."""
+        assert self.index is not None  # noqa: S101 - check_index's caller
+        height = block.header.height
+        results = [(tx.tx_id, r.code) for tx, r in zip(block.txs, block.results, strict=True)]
+        self.placed[0] += sum(code == OK for _, code in results)
+        self.placed[1] += sum(code != OK for _, code in results)
+        self.placed[2] += len(results)
+        try:
+            problems = self.index.placement_problems(height, results)
+        except _UNREADABLE as error:
+            self.find(height, FindingKind.INDEX_MISMATCH, f"the lookup rows do not read: {error}")
+            return
+        if problems:
+            self.find(height, FindingKind.INDEX_MISMATCH, "; ".join(problems[:MAX_NAMED]))
 
     def check_end(
         self, head: ChainHead, state_entries: Iterable[tuple[StateKey, Value]] | None
@@ -365,6 +393,22 @@ class _Audit:
             self.find(head.height + 1, FindingKind.EXTRA_BLOCK, "a block past the head")
         if state_entries is not None:
             self._compare_state(state_entries)
+        if self.index is not None:
+            self._count_lookups(self.index)
+
+    def _count_lookups(self, index: TxIndex) -> None:
+        """No lookup row beyond the replayed transactions' (one a block check cannot see)."""
+        try:
+            counts = index.lookup_counts()
+        except _UNREADABLE as error:
+            self.find(None, FindingKind.INDEX_MISMATCH, f"the lookup rows do not read: {error}")
+            return
+        if counts != tuple(self.placed):
+            detail = (
+                "applied, refused and transaction rows: the file holds {}, {}, {}; "
+                "the replay made {}, {}, {}".format(*counts, *self.placed)
+            )
+            self.find(None, FindingKind.INDEX_MISMATCH, detail)
 
     def _compare_state(self, entries: Iterable[tuple[StateKey, Value]]) -> None:
         differing: list[str] = []
