@@ -95,9 +95,9 @@ class NetworkBenchOptions:
 
     nodes: int
     txs: int
-    block_txs: int = 500
+    block_txs: int = 250
     max_wait_ms: int = 50
-    submit_batch: int = 500
+    submit_batch: int = 250
     signature_workers: int = 0
     in_flight: int = 2
     submit_to: str = SUBMIT_ALL

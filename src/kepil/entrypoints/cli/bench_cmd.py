@@ -27,9 +27,13 @@ if TYPE_CHECKING:
 bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
 
 _ENGINE = Path("bench", "ledger_single.py")
-NETWORK_BLOCK_TXS = 500
-# Measured: 2 batches in flight commit as fast as 10 (1,330-1,760 tx/s against 1,220-1,250 here)
-# with a p50 of 0.4-0.6 s instead of 3-4 s: more in flight only waits in the nodes' queues.
+# Measured (issue 22, docs/ledger-network.md): 2 batches of 250 in flight and blocks of 250
+# commit as fast as 2 x 500 (1,632-1,893 against 1,589-1,660 tx/s) at half the latency (p50
+# 257-295 against 574-616 ms, p99 581-591 against 931-1,206 ms); 10 in flight only waited in
+# the nodes' queues (p50 3-4 s).
+NETWORK_BLOCK_TXS = 250
+NETWORK_SUBMIT_BATCH = 250
+SINGLE_SUBMIT_BATCH = 500
 NETWORK_IN_FLIGHT = 2
 
 
@@ -68,8 +72,14 @@ def ledger(
         float, typer.Option(min=0, help="Longest a transaction waits for a block to fill.")
     ] = 50.0,
     submit_batch: Annotated[
-        int, typer.Option(min=1, max=2000, help="Transactions per submission, as a client batch.")
-    ] = 500,
+        int | None,
+        typer.Option(
+            min=1,
+            max=2000,
+            help=f"Transactions per submission, as a client batch. Default: "
+            f"{SINGLE_SUBMIT_BATCH} for one node, {NETWORK_SUBMIT_BATCH} for a network.",
+        ),
+    ] = None,
     in_flight: Annotated[
         int,
         typer.Option(
@@ -101,7 +111,8 @@ def ledger(
     if nodes > 1:
         _network(
             nodes, txs, json_output, 0 if workers is None else workers,
-            NETWORK_BLOCK_TXS if block_txs is None else block_txs, max_wait_ms, submit_batch,
+            NETWORK_BLOCK_TXS if block_txs is None else block_txs, max_wait_ms,
+            NETWORK_SUBMIT_BATCH if submit_batch is None else submit_batch,
             in_flight, submit_to, directory, profile,
         )  # fmt: skip
         return
@@ -111,7 +122,7 @@ def ledger(
         1 if workers is None else workers,
         2000 if block_txs is None else block_txs,
         max_wait_ms / 1000,
-        submit_batch,
+        SINGLE_SUBMIT_BATCH if submit_batch is None else submit_batch,
     )
     report = io.StringIO() if profile else None
     try:
