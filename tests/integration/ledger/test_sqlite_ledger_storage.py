@@ -20,6 +20,7 @@ from tests.support.ledger import (
 
 from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.adapters.ledger_store import CommitRefused, SqliteLedgerStore
+from kepil.adapters.ledger_store.body import Bodies
 from kepil.ledger import replay_block, sign_checkpoint
 from kepil.services.ledger.storage import LedgerStorage
 
@@ -209,3 +210,19 @@ def test_the_locks_on_a_holders_units_agree_with_their_holdings_in_both_stores(
                 assert sum(lock.amount for lock in locks) == locked
                 seen.update(lock.id for lock in locks)
     assert seen  # a pledge or an escrow was held at some height
+
+
+def test_a_read_begun_before_a_snapshot_is_installed_reads_the_installed_file(
+    chain: Chain, tmp_path: Path
+) -> None:
+    with SqliteLedgerStore(tmp_path / "a.sqlite3") as source:
+        for index, block in enumerate(chain.blocks, start=1):
+            outcome = replay_block(source, block, chain.executor)
+            source.record(outcome, sign_checkpoint(outcome.block, "node-1", NODE_KEY), index)
+        source.save_snapshot(tmp_path / "snapshot.sqlite3")
+    with SqliteLedgerStore(tmp_path / "b.sqlite3") as target:
+        # A page being served takes its connection only under the store's lock: catching up
+        # from a snapshot closes the old one in between (it raised "closed database" before).
+        bodies = Bodies(target._connection, target._lock)
+        target.install_snapshot(tmp_path / "snapshot.sqlite3")
+        assert bodies.at(1) is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -83,8 +84,10 @@ class Bodies:
     body takes milliseconds to decode, and a commit waits for the lock.
     """
 
-    def __init__(self, connection: sqlite3.Connection, lock: threading.RLock) -> None:
-        """Read through `connection`, holding `lock` (the store's) only while reading."""
+    def __init__(self, connection: Callable[[], sqlite3.Connection], lock: threading.RLock) -> None:
+        """Read through `connection()`, asked under `lock` (the store's), held only to read."""
+        # Asked under the lock, not taken before it: a snapshot installed in between closes
+        # the store's connection and opens another.
         self._connection = connection
         self._lock = lock
         self._found: dict[int, BlockBody | None] = {}
@@ -93,10 +96,14 @@ class Bodies:
         """The body of the block at `height`, or None."""
         if height not in self._found:
             with self._lock:
-                row = self._connection.execute(
-                    f"SELECT {BODY_COLUMNS} FROM blocks WHERE height = ?",  # noqa: S608 - constant
-                    (height,),
-                ).fetchone()
+                row = (
+                    self._connection()
+                    .execute(
+                        f"SELECT {BODY_COLUMNS} FROM blocks WHERE height = ?",  # noqa: S608 - constant
+                        (height,),
+                    )
+                    .fetchone()
+                )
             self._found[height] = None if row is None else decode_body(*row)
         return self._found[height]
 
@@ -119,11 +126,15 @@ class Bodies:
     def height_holding(self, movement_id: int) -> int | None:
         """The height of the last block numbering its movements from `movement_id` or below."""
         with self._lock:  # blocks_by_movement holds (first_movement, height): no body is read
-            row = self._connection.execute(
-                "SELECT height FROM blocks WHERE first_movement <= ? "
-                "ORDER BY first_movement DESC, height DESC LIMIT 1",
-                (movement_id,),
-            ).fetchone()
+            row = (
+                self._connection()
+                .execute(
+                    "SELECT height FROM blocks WHERE first_movement <= ? "
+                    "ORDER BY first_movement DESC, height DESC LIMIT 1",
+                    (movement_id,),
+                )
+                .fetchone()
+            )
         return None if row is None else int(row[0])
 
 

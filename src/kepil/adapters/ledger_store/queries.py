@@ -93,6 +93,9 @@ class LedgerQueries:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
+    def _connection(self) -> sqlite3.Connection:
+        return self._conn  # the current one: install_snapshot() replaces it under the lock
+
     # Blocks and transactions.
 
     def block_json(self, height: int) -> dict[str, Any] | None:
@@ -113,7 +116,7 @@ class LedgerQueries:
             head = self._conn.execute(
                 "SELECT header, hash FROM blocks WHERE height = ?", (height,)
             ).fetchone()
-        body = Bodies(self._conn, self._lock).at(height)
+        body = Bodies(self._connection, self._lock).at(height)
         if head is None or body is None:
             return None
         return {
@@ -142,7 +145,7 @@ class LedgerQueries:
         if found is None:
             return None
         height, index, _ = found
-        body = Bodies(self._conn, self._lock).of(height)
+        body = Bodies(self._connection, self._lock).of(height)
         if index >= len(body.ids) or body.ids[index] != tx_id:  # txs and the body disagree
             return None
         return _stored_tx(body, index)
@@ -199,7 +202,7 @@ class LedgerQueries:
 
     def block_transactions(self, height: int) -> list[StoredTx]:
         """The transactions of the block at `height`, in order."""
-        body = Bodies(self._conn, self._lock).at(height)
+        body = Bodies(self._connection, self._lock).at(height)
         if body is None:
             return []
         return [_stored_tx(body, index) for index in range(len(body.ids))]
@@ -212,7 +215,7 @@ class LedgerQueries:
             "SELECT id, height FROM asset_moves WHERE asset = ? AND id > ? ORDER BY id LIMIT ?",
             (asset, after, _page_size(limit)),
         )
-        bodies = Bodies(self._conn, self._lock)  # each block read once, decoded off the lock
+        bodies = Bodies(self._connection, self._lock)  # each block read once, decoded off the lock
         found = []
         for movement_id, height in rows:
             if not bodies.holds(height) and bodies.count >= MAX_PAGE_BODIES:
@@ -235,7 +238,7 @@ class LedgerQueries:
         self, holder: str, before: int | None, wanted: int
     ) -> tuple[list[Movement], bool]:
         """Up to `wanted` movements, and whether MAX_PAGE_BODIES cut the search short."""
-        bodies = Bodies(self._conn, self._lock)
+        bodies = Bodies(self._connection, self._lock)
         if before is None:
             before, below = 2**62, 2**62
         else:  # from the block holding movement `before`: it and the older ones
