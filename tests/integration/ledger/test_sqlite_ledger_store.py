@@ -196,17 +196,24 @@ def store_custody_after(path: Path, after: int) -> list[Movement]:
         return store.custody(WHEAT, after=after)
 
 
+def _movement_pages(
+    store: SqliteLedgerStore, holder: str, limit: int
+) -> list[tuple[Movement, ...]]:
+    """Every page of `holder`'s movements, following each page's cursor to the end."""
+    pages, before = [], None
+    while True:
+        page = store.movements(holder, before=before, limit=limit)
+        pages.append(page.items)
+        if page.next_before is None:
+            return pages
+        before = page.next_before
+
+
 def test_a_holders_movements_come_newest_first_in_pages(chain: Chain, path: Path) -> None:
     with SqliteLedgerStore(path) as store:
         replay_into(store, chain)
         everything = store.movements(CAROL, limit=1000).items
-        pages, before = [], None
-        while True:
-            page = store.movements(CAROL, before=before, limit=2)
-            pages.append(page.items)
-            if page.next_before is None:
-                break
-            before = page.next_before
+        pages = _movement_pages(store, CAROL, limit=2)
     assert [m for items in pages for m in items] == list(everything)
     assert [m.kind for m in everything] == [
         "redeem", "escrow_confirm", "escrow_open", "enforce", "swap", "swap", "issue",
@@ -222,13 +229,7 @@ def test_a_page_that_would_decode_too_many_blocks_ends_early_with_a_cursor(
         everything = store.movements(CAROL, limit=1000).items
         custody = store.custody(WHEAT)
         monkeypatch.setattr(queries, "MAX_PAGE_BODIES", 2)
-        pages, before = [], None
-        while True:
-            page = store.movements(CAROL, before=before, limit=1000)
-            pages.append(page.items)
-            if page.next_before is None:
-                break
-            before = page.next_before
+        pages = _movement_pages(store, CAROL, limit=1000)
         short = store.custody(WHEAT)
         paged = list(short)
         while more := store.custody(WHEAT, after=paged[-1].id):
