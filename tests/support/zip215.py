@@ -8,16 +8,28 @@
 - A real key's signature whose R has the order-2 point (0, -1) added: R' = R + T is (-x, -y).
   With k = H(R' || A || M) and S = r + k a, the cofactored equation [8][S]B = [8]R' + [8][k]A
   holds ([8]T = 0) but the cofactorless one [S]B = R' + [k]A does not (it is off by T).
+
+And chains that schedule the switch to version 2 and carry such signatures on either side of it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import Final
 
 from nacl.bindings import crypto_scalarmult_ed25519_base_noclamp
+from tests.support.ledger import ALICE, BOB, OPERATOR, WHEAT, Chain, standard_chain
 
+from kepil.ledger import SignedTx
+from kepil.ledger.codes import ReasonCode
 from kepil.ledger.crypto import SigningKey
+from kepil.ledger.handlers.holdings import Transfer
+from kepil.ledger.handlers.participants import Admit
+from kepil.ledger.handlers.signature_rules import MIN_RULES_NOTICE, ScheduleSignatureRules
+from kepil.ledger.sigrules import ZIP215
+from kepil.ledger.tx import signing_message
+from kepil.ledger.vocab import Role
 
 P: Final = 2**255 - 19
 L: Final = 2**252 + 27742317777372353535851937790883648493
@@ -59,3 +71,69 @@ def torsioned_signature(key: SigningKey, message: bytes) -> str:
     k = int.from_bytes(hashlib.sha512(torsioned + public + message).digest(), "little") % L
     s = (r + k * a) % L
     return (torsioned + s.to_bytes(32, "little")).hex()
+
+
+DAVE = "900101300007"  # admitted with the identity point, a small-order key
+
+
+def next_height(chain: Chain) -> int:
+    head = chain.state.head()
+    assert head is not None
+    return head.height + 1
+
+
+def schedule(chain: Chain, notice: int = MIN_RULES_NOTICE, version: int = ZIP215) -> int:
+    """Schedule `version` `notice` blocks after the schedule's own block; the activation."""
+    activation = next_height(chain) + notice
+    assert chain.run(ScheduleSignatureRules(version, activation), OPERATOR) == "ok"
+    return activation
+
+
+def reach(chain: Chain, height: int) -> None:
+    """Empty blocks until the next block is at `height`."""
+    while next_height(chain) < height:
+        chain.block([])
+
+
+def with_signature(tx: SignedTx, signer: str, signature: str, key: str | None = None) -> SignedTx:
+    """`tx` with `signer`'s signature (and key) replaced."""
+    sigs = tuple(
+        dataclasses.replace(s, sig=signature, key=key or s.key) if s.by == signer else s
+        for s in tx.sigs
+    )
+    return dataclasses.replace(tx, sigs=sigs)
+
+
+def torsioned_transfer(chain: Chain) -> SignedTx:
+    """Alice's transfer to Bob whose signature only ZIP 215 accepts (R has a torsion part)."""
+    tx = chain.tx(Transfer(WHEAT, ALICE, BOB, 5), ALICE)
+    forged = torsioned_signature(chain.key(ALICE), signing_message(tx.tx_id))
+    return with_signature(tx, ALICE, forged)
+
+
+def dave_admitted(chain: Chain) -> None:
+    """Dave, whose key is the identity point, holds 5 units from Alice."""
+    admit = Admit(DAVE, "Dave", SMALL_ORDER_KEY, (Role.HOLDER,))
+    assert chain.run(admit, OPERATOR) == "ok"
+    assert chain.transfer(ALICE, DAVE, 5) == "ok"
+
+
+def small_order_transfer(chain: Chain, non_canonical: bool = False) -> SignedTx:
+    """Dave's transfer to Bob, "signed" by the identity key: R = identity, S = 0."""
+    tx = chain.tx(Transfer(WHEAT, DAVE, BOB, 1), DAVE)
+    message = signing_message(tx.tx_id)
+    signature = non_canonical_signature() if non_canonical else small_order_signature(message)
+    return with_signature(tx, DAVE, signature, SMALL_ORDER_KEY)
+
+
+def switched_chain() -> tuple[Chain, int]:
+    """A chain that switched, with a v2-only transfer before (refused) and after (applied)."""
+    chain = standard_chain()
+    dave_admitted(chain)
+    activation = schedule(chain)
+    assert chain.send(torsioned_transfer(chain)).reason is ReasonCode.BAD_SIGNATURE
+    chain.nonces[ALICE] -= 1
+    reach(chain, activation)
+    assert chain.send(torsioned_transfer(chain)).ok
+    assert chain.send(small_order_transfer(chain)).ok
+    return chain, activation

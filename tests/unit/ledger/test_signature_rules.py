@@ -18,10 +18,19 @@ from tests.support.ledger import (
     standard_chain,
 )
 from tests.support.zip215 import (
+    DAVE,
     SMALL_ORDER_KEY,
+    dave_admitted,
+    next_height,
     non_canonical_signature,
+    reach,
+    schedule,
     small_order_signature,
+    small_order_transfer,
+    switched_chain,
     torsioned_signature,
+    torsioned_transfer,
+    with_signature,
 )
 from tests.unit.ledger.test_audit import audit, reader_of
 
@@ -29,74 +38,19 @@ from kepil.ledger import (
     BlockProposal,
     Executor,
     MemoryState,
-    SignedTx,
     apply_block,
     default_registry,
     preverify_rules,
     public_key_hex,
 )
+from kepil.ledger.block import TxResult
 from kepil.ledger.codes import ReasonCode
 from kepil.ledger.crypto import key_from_seed, sign_hex, verify_hex
 from kepil.ledger.handlers.holdings import Transfer
-from kepil.ledger.handlers.participants import Admit
 from kepil.ledger.handlers.signature_rules import MIN_RULES_NOTICE, ScheduleSignatureRules
 from kepil.ledger.records import SignatureRules
 from kepil.ledger.sigrules import LIBSODIUM, ZIP215, rules_at, verifier, zip215_verify_hex
-from kepil.ledger.tx import signing_message
-from kepil.ledger.vocab import Role
-
-DAVE = "900101300007"  # admitted with the identity point, a small-order key
-
-
-def next_height(chain: Chain) -> int:
-    head = chain.state.head()
-    assert head is not None
-    return head.height + 1
-
-
-def schedule(chain: Chain, notice: int = MIN_RULES_NOTICE, version: int = ZIP215) -> int:
-    """Schedule `version` `notice` blocks after the schedule's own block; the activation."""
-    activation = next_height(chain) + notice
-    assert chain.run(ScheduleSignatureRules(version, activation), OPERATOR) == "ok"
-    return activation
-
-
-def reach(chain: Chain, height: int) -> None:
-    """Empty blocks until the next block is at `height`."""
-    while next_height(chain) < height:
-        chain.block([])
-
-
-def with_signature(tx: SignedTx, signer: str, signature: str, key: str | None = None) -> SignedTx:
-    """`tx` with `signer`'s signature (and key) replaced."""
-    sigs = tuple(
-        dataclasses.replace(s, sig=signature, key=key or s.key) if s.by == signer else s
-        for s in tx.sigs
-    )
-    return dataclasses.replace(tx, sigs=sigs)
-
-
-def torsioned_transfer(chain: Chain) -> SignedTx:
-    """Alice's transfer to Bob whose signature only ZIP 215 accepts (R has a torsion part)."""
-    tx = chain.tx(Transfer(WHEAT, ALICE, BOB, 5), ALICE)
-    forged = torsioned_signature(chain.key(ALICE), signing_message(tx.tx_id))
-    return with_signature(tx, ALICE, forged)
-
-
-def dave_admitted(chain: Chain) -> None:
-    """Dave, whose key is the identity point, holds 5 units from Alice."""
-    admit = Admit(DAVE, "Dave", SMALL_ORDER_KEY, (Role.HOLDER,))
-    assert chain.run(admit, OPERATOR) == "ok"
-    assert chain.transfer(ALICE, DAVE, 5) == "ok"
-
-
-def small_order_transfer(chain: Chain, non_canonical: bool = False) -> SignedTx:
-    """Dave's transfer to Bob, "signed" by the identity key: R = identity, S = 0."""
-    tx = chain.tx(Transfer(WHEAT, DAVE, BOB, 1), DAVE)
-    message = signing_message(tx.tx_id)
-    signature = non_canonical_signature() if non_canonical else small_order_signature(message)
-    return with_signature(tx, DAVE, signature, SMALL_ORDER_KEY)
-
+from kepil.services.ledger.audit import FindingKind
 
 # The verifiers themselves.
 
@@ -238,19 +192,6 @@ def test_a_chain_that_never_switches_keeps_the_state_root_it_had_before_the_rule
     )
 
 
-def switched_chain() -> tuple[Chain, int]:
-    """A chain that switched, with a v2-only transfer before (refused) and after (applied)."""
-    chain = standard_chain()
-    dave_admitted(chain)
-    activation = schedule(chain)
-    assert chain.send(torsioned_transfer(chain)).reason is ReasonCode.BAD_SIGNATURE
-    chain.nonces[ALICE] -= 1
-    reach(chain, activation)
-    assert chain.send(torsioned_transfer(chain)).ok
-    assert chain.send(small_order_transfer(chain)).ok
-    return chain, activation
-
-
 def test_two_executors_applying_the_same_blocks_reach_the_same_roots() -> None:
     chain, _ = switched_chain()
     state = MemoryState()
@@ -272,6 +213,22 @@ def test_the_audit_replays_a_switched_chain_under_each_blocks_version() -> None:
 
 
 def test_the_audit_finds_a_block_below_the_activation_that_applied_a_v2_only_signature() -> None:
+    chain, activation = switched_chain()
+    reader = reader_of(chain)
+    height, block = next(
+        (b.header.height, b)
+        for b in chain.blocks
+        if b.header.height < activation
+        and any(r.reason is ReasonCode.BAD_SIGNATURE for r in b.results)
+    )
+    # What a node verifying by version 2 too early would have recorded for that block.
+    applied = tuple(TxResult(r.tx_id, None) for r in block.results)
+    reader.blocks[height] = dataclasses.replace(block, results=applied)
+    report = audit(reader)
+    assert [(f.height, f.kind) for f in report.findings] == [(height, FindingKind.BAD_TX_SIGNATURE)]
+
+
+def test_a_block_below_the_activation_verifies_again_under_1_what_was_checked_under_2() -> None:
     chain, activation = switched_chain()
     forged = next(
         i
