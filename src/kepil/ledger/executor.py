@@ -103,7 +103,7 @@ class Executor:
             )
         payload = handler.static_validate(tx)
         if covers(signatures_checked, rules):
-            return Checked(tx, handler, payload, signatures_checked)
+            return Checked(tx, handler, payload, int(signatures_checked))  # True: version 1
         if not signatures_valid(tx, rules):
             raise Refusal(ReasonCode.BAD_SIGNATURE)
         return Checked(tx, handler, payload, rules)
