@@ -31,9 +31,11 @@ from kepil.adapters.ledger_memory import MemoryLedgerStorage
 from kepil.ledger import Executor, Registry, SignedTx, default_registry
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.signature_rules import MIN_RULES_NOTICE, ScheduleSignatureRules
+from kepil.ledger.records import SignatureRules
 from kepil.ledger.sigrules import ZIP215
 from kepil.ledger.tx import signing_message
 from kepil.services.ledger.node import LedgerNode, NodeIdentity, NodeSettings
+from kepil.services.ledger.views import node_status
 
 
 def build(old: frozenset[str] = frozenset()) -> Network:
@@ -95,8 +97,10 @@ def schedule(net: Network) -> tuple[int, int]:
 
 def test_three_replicas_switch_at_the_activation_and_keep_one_root(network: Network) -> None:
     _set_up(network)
-    _, activation = schedule(network)
+    height, activation = schedule(network)
     signer = network.world.signer
+    for node in network.nodes.values():
+        assert node.signature_rules() == (1, SignatureRules(ZIP215, activation, height))
     while (head := network.nodes["node-1"].head()) is not None and head.height + 1 < activation:
         assert commit_at(network, "node-1", signer.tx(Transfer(WHEAT, ALICE, BOB, 1), ALICE))
     tx = signer.tx(Transfer(WHEAT, ALICE, BOB, 5), ALICE)
@@ -105,6 +109,7 @@ def test_three_replicas_switch_at_the_activation_and_keep_one_root(network: Netw
     assert commit_at(network, "node-2", with_signature(tx, ALICE, forged)) == "ok"
     for node in network.nodes.values():
         assert node.status(tx.tx_id).code == "ok"
+        assert node_status(node).signature_rules.next_block == ZIP215
     assert len(network.roots()) == 1
 
 

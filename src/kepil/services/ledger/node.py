@@ -48,8 +48,8 @@ from kepil.ledger import (
 )
 from kepil.ledger.codes import ReasonCode
 from kepil.ledger.crypto import SigningKey, public_key_hex
-from kepil.ledger.records import ChainMeta, Participant
-from kepil.ledger.sigrules import NOT_CHECKED
+from kepil.ledger.records import ChainMeta, Participant, SignatureRules
+from kepil.ledger.sigrules import NOT_CHECKED, rules_at
 from kepil.ledger.view import LedgerView
 from kepil.services.ledger.consensus import Apply, ConsensusLog
 from kepil.services.ledger.mempool import DuplicateTx, Mempool, MempoolFull
@@ -372,6 +372,15 @@ class LedgerNode:
         with self._state_lock:
             view = LedgerView(self._storage)
             return view.participant(signer), view.nonce(signer)
+
+    def signature_rules(self) -> tuple[int, SignatureRules | None]:
+        """The signature rules version of the next block, and the last switch scheduled.
+
+        Read without the state lock, as admission's nonce check reads: a status, not a decision.
+        """
+        head = self._storage.head()
+        switch = LedgerView(self._storage).signature_rules()
+        return rules_at(switch, 0 if head is None else head.height + 1), switch
 
     def read(self, query: Callable[[LedgerView], T]) -> T:
         """`query` answered over the committed state, with no block applied meanwhile."""
