@@ -40,7 +40,13 @@ from typing import Any, Final, Protocol
 
 from bench.ledger_single import BenchError
 from bench.machine import machine
-from bench.workload import NetworkWorkload, distinct_iins, ministry_ca, ministry_trust
+from bench.workload import (
+    OPERATOR,
+    NetworkWorkload,
+    distinct_iins,
+    ministry_ca,
+    ministry_trust,
+)
 from kepil.adapters.node_client import (
     NodeClient,
     NodeClientError,
@@ -59,6 +65,8 @@ from kepil.entrypoints.node.network import (
     stop_nodes,
 )
 from kepil.ledger import SignedTx, decode_tx
+from kepil.ledger.handlers.signature_rules import MIN_RULES_NOTICE, ScheduleSignatureRules
+from kepil.ledger.sigrules import GENESIS_RULES
 
 CHAIN_ID: Final = "kepil-bench-net"
 SUBMIT_ALL: Final = "all"
@@ -104,6 +112,7 @@ class NetworkBenchOptions:
     timeout_seconds: float = 1800.0  # for the setup, then for the timed phase
     directory: Path | None = None  # kept afterwards (logs, profiles); a temporary one otherwise
     profile: bool = False  # py-spy on the leader and one follower during the timed phase
+    rules: int = GENESIS_RULES  # signature rules of the timed blocks (2: scheduled in the setup)
 
 
 @dataclass(slots=True)
@@ -200,6 +209,7 @@ def _run(
     _setup(network.clients[leader], [genesis], options, report)
     report.stage("admitting and funding the holders", len(setup))
     _setup(network.clients[leader], setup, options, report)
+    _switch_rules(network.clients[leader], workload, options, report)
     report.stage("signing the transfers")
     transfers = workload.transfers(options.txs)
     leader = _await_leader(network, _Quiet())  # the leader may have changed during the setup
@@ -234,6 +244,8 @@ def _run(
         "submit_to": options.submit_to,
         "machine": machine(),
     }
+    if options.rules != GENESIS_RULES:
+        figures["rules"] = options.rules
     if options.profile:
         # CPU the node processes (and their signature workers) spent in the timed phase.
         profiles["cpu_ms_per_tx"] = {
@@ -310,6 +322,29 @@ def _setup(
         report.advance(len(chunk))
     if previous is not None:
         _await_ok(client, previous, deadline)
+
+
+def _switch_rules(
+    client: NodeClient, workload: NetworkWorkload, options: NetworkBenchOptions, report: Progress
+) -> None:
+    """Schedule signature rules `options.rules` and fill blocks up to their activation (one
+    transfer a block, each awaited), so that every timed block is verified under them."""
+    if options.rules == GENESIS_RULES:
+        return
+    # A little more than the minimum: the schedule's block may come after the next height.
+    activation = _height(client) + 1 + MIN_RULES_NOTICE + 5
+    schedule = workload.tx(ScheduleSignatureRules(options.rules, activation), OPERATOR)
+    _setup(client, [schedule], options, report)
+    report.stage(f"empty-ish blocks up to the activation at {activation}", MIN_RULES_NOTICE)
+    deadline = time.monotonic() + options.timeout_seconds
+    holders, turn = workload.holders, 0
+    while _height(client) + 1 < activation:
+        sender, recipient = holders[turn % len(holders)], holders[(turn + 1) % len(holders)]
+        filler = workload.transfer(sender, recipient, 1)
+        _submit(client, _body([filler]), "filler")
+        _await_ok(client, filler, deadline)
+        report.advance(1)
+        turn += 1
 
 
 def _submit(client: NodeClient, body: bytes, what: str) -> None:
@@ -622,7 +657,10 @@ def _stop_profilers(
 # libsodium, counts); a leaf that only polls or waits is counted apart.
 _WAITING: Final = ("poll (", "select (", "wait (", "sleep (", "acquire (")
 _CATEGORIES: Final = (
-    ("signature verification", ("(nacl/", "pairs_valid", "signatures_valid", "items_valid")),
+    (
+        "signature verification",
+        ("(nacl/", "/sigrules.py", "pairs_valid", "signatures_valid", "items_valid"),
+    ),
     ("checkpoint signing", ("sign_checkpoint",)),
     ("sqlite", ("sqlite3", "/ledger_store/")),
     ("decode", ("decode_tx", "parse_json", "entry_from_bytes", "_read_envelope")),

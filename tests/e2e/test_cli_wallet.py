@@ -262,3 +262,9 @@ def test_a_submission_still_missing_a_cosignature_names_the_party_and_suggests_c
     assert "missing_signature" in err
     assert f"not yet signed by {BOB}" in err
     assert "kepil wallet cosign" in err
+
+
+def test_the_ledger_benchmark_runs_signature_rules_2_only_on_a_network() -> None:
+    result = runner.invoke(root, ["bench", "ledger", "--nodes", "1", "--rules", "2", "--json"])
+    assert result.exit_code == 2
+    assert "--rules 2 is for a network" in result.stderr

@@ -14,6 +14,8 @@ from kepil.ledger.block import (
     BlockRejected,
     TxResult,
     apply_block,
+    block_rules,
+    preverify_rules,
     replay_block,
 )
 from kepil.ledger.build import PAYLOAD_TYPES, payload_from_json, signed_tx, window_at
@@ -63,12 +65,14 @@ __all__ = [
     "Window",
     "agrees_with",
     "apply_block",
+    "block_rules",
     "build_tx",
     "checkpoint_valid",
     "decode_tx",
     "default_registry",
     "key_from_seed",
     "payload_from_json",
+    "preverify_rules",
     "public_key_hex",
     "replay_block",
     "sign_checkpoint",

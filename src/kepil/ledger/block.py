@@ -18,6 +18,7 @@ from kepil.domain.canonical import canonical_bytes
 from kepil.ledger.codes import ReasonCode
 from kepil.ledger.executor import Executor
 from kepil.ledger.fields import is_identifier
+from kepil.ledger.sigrules import NOT_CHECKED, rules_at
 from kepil.ledger.state import ChainHead, ChangeSet, Prefetching, StateReader
 from kepil.ledger.statekeys import StateKey, balance_key, nonce_key, participant_key
 from kepil.ledger.tx import MINISTRY, SignedTx, decode_tx
@@ -199,20 +200,26 @@ def apply_block(
     state: StateReader,
     proposal: BlockProposal,
     executor: Executor,
-    signatures_checked: Sequence[bool] | None = None,
+    signatures_checked: Sequence[int] | None = None,
 ) -> BlockOutcome:
     """Execute a proposal on top of `state`; `state` itself is not changed.
 
-    `signatures_checked[i]` true means the caller already verified proposal.txs[i]'s
-    signatures (say, in a worker pool) with signatures_valid; otherwise they are verified here.
+    The block's signatures are verified under the signature rules in force at its height
+    (sigrules.py). `signatures_checked[i]` is the rules version the caller already verified
+    proposal.txs[i]'s signatures under (say, in a worker pool) with signatures_valid, 0 for
+    none (True counts as version 1). Those verified under a later version than the block's,
+    and those not verified, are verified here.
     """
     _check_attachment(state.head(), proposal, executor.chain_id)
     if isinstance(state, Prefetching):
         state.prefetch(envelope_keys(proposal.txs))
-    checked = signatures_checked or [False] * len(proposal.txs)
+    checked = signatures_checked or [NOT_CHECKED] * len(proposal.txs)
     view = LedgerView(state)
+    # Fixed by the state before the block: a schedule activates at least MIN_RULES_NOTICE later.
+    rules = rules_at(view.signature_rules(), proposal.height)
+    height, timestamp = proposal.height, proposal.timestamp
     results = tuple(
-        TxResult(tx.tx_id, executor.execute(tx, view, proposal.height, proposal.timestamp, done))
+        TxResult(tx.tx_id, executor.execute(tx, view, height, timestamp, done, rules))
         for tx, done in zip(proposal.txs, checked, strict=True)
     )
     if proposal.height == 0 and (not results or not results[0].ok):
@@ -230,6 +237,20 @@ def apply_block(
     )
     block = Block(header, header.block_hash(), proposal.txs, results)
     return BlockOutcome(block, changes)
+
+
+def block_rules(state: StateReader, height: int) -> int:
+    """The signature rules version a block at `height` on top of `state` is verified under."""
+    return rules_at(LedgerView(state).signature_rules(), height)
+
+
+def preverify_rules(state: StateReader) -> int:
+    """The rules to pre-verify with before a transaction's block is known (admission, a worker
+    pool, a follower's batch): those of the next height, since a later block is only ever under
+    the same or a later version, and a later version accepts all an earlier one does. A check
+    under a version the block turns out not to have is redone by apply_block."""
+    head = state.head()
+    return block_rules(state, 0 if head is None else head.height + 1)
 
 
 def replay_block(state: StateReader, block: Block, executor: Executor) -> BlockOutcome:

@@ -15,6 +15,7 @@ from kepil.ledger.handlers.operator import ForcedTransfer, FreezeOrder, Unfreeze
 from kepil.ledger.handlers.participants import Admit, Reinstate, Revoke, RotateKey, Suspend
 from kepil.ledger.handlers.permit import PermitStatusChange
 from kepil.ledger.handlers.pledges import Encumber, Enforce, Release
+from kepil.ledger.handlers.signature_rules import ScheduleSignatureRules
 from kepil.ledger.tx import SignedTx, Window, build_tx
 
 PAYLOAD_TYPES: Final[dict[str, type[Payload]]] = {
@@ -23,6 +24,7 @@ PAYLOAD_TYPES: Final[dict[str, type[Payload]]] = {
         Genesis, Admit, Suspend, Reinstate, Revoke, RotateKey, IssuerAgreement, DefineAsset,
         Issue, Transfer, Swap, Redeem, Encumber, Release, Enforce, EscrowOpen, EscrowConfirm,
         EscrowRefund, FreezeOrder, Unfreeze, ForcedTransfer, PermitStatusChange,
+        ScheduleSignatureRules,
     )
 }  # fmt: skip
 

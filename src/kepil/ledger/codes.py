@@ -90,6 +90,11 @@ class ReasonCode(StrEnum):
     DEADLINE_NOT_REACHED = "deadline_not_reached"
     DEADLINE_IN_PAST = "deadline_in_past"
 
+    # Signature rules (sigrules.py): the operator's schedule of a switch.
+    WRONG_RULES_VERSION = "wrong_rules_version"  # not exactly the version in force + 1
+    RULES_NOTICE_TOO_SHORT = "rules_notice_too_short"  # activation too close to the block
+    RULES_SWITCH_PENDING = "rules_switch_pending"  # another switch is scheduled, not yet active
+
 
 class Refusal(Exception):  # noqa: N818 - a refusal is an outcome, not an error of the ledger
     """Raised by a validation stage: the transaction is refused with `code`."""

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from kepil.ledger.codes import ReasonCode, Refusal
-from kepil.ledger.crypto import verify_hex
 from kepil.ledger.handler import Registry, TxContext, TxHandler
+from kepil.ledger.sigrules import GENESIS_RULES, NOT_CHECKED, covers, verifier
 from kepil.ledger.tx import SignedTx, signing_message
 from kepil.ledger.view import LedgerView
 
@@ -24,24 +24,28 @@ MAX_WINDOW_SECONDS: Final = 31 * 24 * 3600
 MAX_REMEMBERED: Final = 200_000  # admitted transactions whose static check is kept for execution
 
 
-def signatures_valid(tx: SignedTx) -> bool:
-    """Whether every signature on `tx` verifies: pure, so a worker pool may run it."""
-    return pairs_valid(tx.tx_id, [(s.key, s.sig) for s in tx.sigs])
+def signatures_valid(tx: SignedTx, rules: int = GENESIS_RULES) -> bool:
+    """Whether every signature on `tx` verifies under signature rules `rules`: pure, so a
+    worker pool may run it."""
+    return pairs_valid(tx.tx_id, [(s.key, s.sig) for s in tx.sigs], rules)
 
 
-def pairs_valid(tx_id: str, pairs: Iterable[tuple[str, str]]) -> bool:
+def pairs_valid(tx_id: str, pairs: Iterable[tuple[str, str]], rules: int = GENESIS_RULES) -> bool:
     """Whether every (public key, signature) pair signs the id; plain strings for workers."""
     message = signing_message(tx_id)
-    return all(verify_hex(key, message, sig) for key, sig in pairs)
+    verify = verifier(rules)
+    return all(verify(key, message, sig) for key, sig in pairs)
 
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """A transaction past static validation: its handler and parsed payload."""
+    """A transaction past static validation: its handler, parsed payload, and the signature
+    rules its signatures were verified under (sigrules.py)."""
 
     tx: SignedTx
     handler: TxHandler[Any]
     payload: Any
+    rules: int = NOT_CHECKED
 
 
 class Executor:
@@ -55,20 +59,34 @@ class Executor:
         # parse of the payload). Plain dict operations, so safe across threads under the GIL.
         self._admitted: dict[str, Checked] = {}
 
-    def admit(self, tx: SignedTx, signatures_checked: bool = False) -> Checked:
-        """static_check, remembered for when this same object is executed; raise Refusal."""
-        checked = self.static_check(tx, signatures_checked)
+    def admit(
+        self, tx: SignedTx, signatures_checked: int = NOT_CHECKED, rules: int = GENESIS_RULES
+    ) -> Checked:
+        """static_check, remembered for when this same object is executed; raise Refusal.
+
+        `signatures_checked` is the rules version the caller verified the signatures under
+        (True counts as version 1); else they are verified here under `rules`.
+        """
+        checked = self.static_check(tx, signatures_checked, rules)
         if len(self._admitted) >= MAX_REMEMBERED:
             self._admitted.clear()  # only an optimisation: forgetting costs a second parse
         self._admitted[tx.tx_id] = checked
         return checked
 
+    def admitted_rules(self, tx: SignedTx) -> int:
+        """The rules version admit() verified this very object's signatures under, or 0."""
+        remembered = self._admitted.get(tx.tx_id)
+        return remembered.rules if remembered is not None and remembered.tx is tx else NOT_CHECKED
+
     def forget(self, tx: SignedTx) -> None:
         """Drop what admit() remembered of `tx` (it will not be executed here)."""
         self._admitted.pop(tx.tx_id, None)
 
-    def static_check(self, tx: SignedTx, signatures_checked: bool = False) -> Checked:
-        """Stage 1, needing no state; raise Refusal. Skip signatures already verified."""
+    def static_check(
+        self, tx: SignedTx, signatures_checked: int = NOT_CHECKED, rules: int = GENESIS_RULES
+    ) -> Checked:
+        """Stage 1, needing no state; raise Refusal. Signatures are verified under `rules`
+        unless already verified under a version that covers it (`signatures_checked`)."""
         unsigned = tx.unsigned
         if unsigned.chain != self.chain_id:
             raise Refusal(ReasonCode.WRONG_CHAIN)
@@ -84,9 +102,11 @@ class Executor:
                 ReasonCode.MISSING_SIGNATURE, f"not yet signed by {', '.join(unsigned_by)}"
             )
         payload = handler.static_validate(tx)
-        if not signatures_checked and not signatures_valid(tx):
+        if covers(signatures_checked, rules):
+            return Checked(tx, handler, payload, int(signatures_checked))  # True: version 1
+        if not signatures_valid(tx, rules):
             raise Refusal(ReasonCode.BAD_SIGNATURE)
-        return Checked(tx, handler, payload)
+        return Checked(tx, handler, payload, rules)
 
     def execute(
         self,
@@ -94,15 +114,26 @@ class Executor:
         view: LedgerView,
         height: int,
         timestamp: int,
-        signatures_checked: bool = False,
+        signatures_checked: int = NOT_CHECKED,
+        rules: int = GENESIS_RULES,
     ) -> ReasonCode | None:
-        """Run every stage; None when the transaction applied, else why it was refused."""
+        """Run every stage; None when the transaction applied, else why it was refused.
+
+        `rules` is the signature rules version of the block; `signatures_checked` the version
+        the caller verified the signatures under (0: not verified). A check under a later
+        version than the block's does not count: the signatures are verified again.
+        """
         try:
             remembered = self._admitted.pop(tx.tx_id, None)
-            if remembered is not None and remembered.tx is tx and signatures_checked:
+            if (
+                remembered is not None
+                and remembered.tx is tx
+                and covers(signatures_checked, rules)
+                and covers(remembered.rules, rules)
+            ):
                 checked = remembered
             else:
-                checked = self.static_check(tx, signatures_checked)
+                checked = self.static_check(tx, signatures_checked, rules)
             ctx = self._check_envelope(checked, view, height, timestamp)
         except Refusal as refusal:
             return refusal.code

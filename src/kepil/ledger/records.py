@@ -229,3 +229,16 @@ class Freeze(Record):
     legal_basis: str
     court_ref: str
     at: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureRules(Record):
+    """The last switch of signature rules the operator scheduled (sigrules.py).
+
+    From `height` on, blocks are verified under `version`; before it, under version - 1. A
+    chain that never switches has no such record, so its state roots are what they always were.
+    """
+
+    version: int
+    height: int
+    scheduled_at: int  # the height of the block that carried the schedule

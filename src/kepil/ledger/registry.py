@@ -26,6 +26,7 @@ from kepil.ledger.handlers.participants import (
 )
 from kepil.ledger.handlers.permit import PermitStatusHandler
 from kepil.ledger.handlers.pledges import EncumberHandler, EnforceHandler, ReleaseHandler
+from kepil.ledger.handlers.signature_rules import SignatureRulesHandler
 from kepil.ledger.permits import PermitVerifier
 
 
@@ -55,5 +56,6 @@ def default_registry(verifier: PermitVerifier) -> Registry:
             UnfreezeHandler(),
             ForcedTransferHandler(),
             PermitStatusHandler(verifier),
+            SignatureRulesHandler(),
         ]
     )

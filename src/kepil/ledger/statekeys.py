@@ -22,6 +22,7 @@ from kepil.ledger.records import (
     Permit,
     Record,
     Redemption,
+    SignatureRules,
     Supply,
 )
 
@@ -46,6 +47,7 @@ class Space(StrEnum):
     ESCROW = "escrow"
     REDEMPTION = "redemption"
     FREEZE = "freeze"
+    SIGNATURE_RULES = "signature_rules"
 
 
 # None: the value is a plain integer (balances, nonces).
@@ -62,10 +64,13 @@ VALUE_TYPES: Final[dict[str, type[Record] | None]] = {
     Space.ESCROW: Escrow,
     Space.REDEMPTION: Redemption,
     Space.FREEZE: Freeze,
+    Space.SIGNATURE_RULES: SignatureRules,
 }
 
 CHAIN_KEY: Final[StateKey] = (Space.CHAIN.value,)
 PERMIT_KEY: Final[StateKey] = (Space.PERMIT.value,)
+# Written only by a signature_rules transaction: a chain that never switches has no such entry.
+SIGNATURE_RULES_KEY: Final[StateKey] = (Space.SIGNATURE_RULES.value,)
 _KEY_SEPARATOR: Final = "\x1f"
 _VALUE_SEPARATOR: Final = b"\x1e"
 

@@ -21,6 +21,7 @@ from kepil.ledger.records import (
     Permit,
     Record,
     Redemption,
+    SignatureRules,
     Supply,
 )
 from kepil.ledger.root import state_root, updated
@@ -28,6 +29,7 @@ from kepil.ledger.state import ChangeSet, StateReader
 from kepil.ledger.statekeys import (
     CHAIN_KEY,
     PERMIT_KEY,
+    SIGNATURE_RULES_KEY,
     StateKey,
     Value,
     agreement_key,
@@ -124,6 +126,10 @@ class LedgerView:
     def permit(self) -> Permit | None:
         """The operator's permit, or None before genesis."""
         return self._record(PERMIT_KEY, Permit)
+
+    def signature_rules(self) -> SignatureRules | None:
+        """The last scheduled switch of signature rules, or None on a chain that never switched."""
+        return self._record(SIGNATURE_RULES_KEY, SignatureRules)
 
     def participant(self, participant: str) -> Participant | None:
         """The participant with this IIN/BIN, or None."""

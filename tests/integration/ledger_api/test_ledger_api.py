@@ -236,6 +236,8 @@ def test_the_node_status_names_the_node_and_its_head(client: TestClient, signer:
     assert (status["name"], status["height"], status["consensus"], status["diverged"]) == (
         "node-1", 0, None, None,
     )  # fmt: skip
+    # Version 1 (libsodium) until the operator schedules a switch; this software knows 1 and 2.
+    assert status["signature_rules"] == {"next_block": 1, "scheduled": None, "known": [1, 2]}
 
 
 def _stopped_node(tmp_path: Path) -> LedgerNode:

@@ -32,6 +32,7 @@ from kepil.ledger.handlers.issuers import Issue, IssuerAgreement
 from kepil.ledger.handlers.operator import ForcedTransfer, FreezeOrder, Unfreeze
 from kepil.ledger.handlers.participants import Admit, Reinstate, Revoke, RotateKey, Suspend
 from kepil.ledger.handlers.pledges import Encumber, Enforce, Release
+from kepil.ledger.handlers.signature_rules import ScheduleSignatureRules
 from kepil.ledger.vocab import PermitAction, Role
 
 TX = "9a" * 32
@@ -58,6 +59,7 @@ SAMPLES: list[Payload] = [
     Unfreeze(ALICE, WHEAT, "art. 158", "2-1/2026"),
     ForcedTransfer(WHEAT, ALICE, BOB, 1, "art. 158", "2-1/2026"),
     status_change(PermitAction.SUSPEND, T0),
+    ScheduleSignatureRules(2, 500),
 ]
 
 

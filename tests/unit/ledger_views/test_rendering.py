@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from tests.support.ledger import ALICE, World
 
 from kepil.entrypoints.api.schemas import ledger as schemas
+from kepil.ledger.records import SignatureRules
 from kepil.ledger.vocab import Role
 from kepil.services.ledger import views
 from kepil.services.ledger.consensus import ConsensusStatus
@@ -27,9 +28,11 @@ def test_a_network_node_status_answers_its_consensus_and_divergence_as_their_jso
     )
     divergence = Divergence(7, ("aa" * 32, "bb" * 32), {"node-2": ("cc" * 32, "dd" * 32)})
     head = ("ee" * 32, "ff" * 32)
+    rules = views.SignatureRulesView(1, SignatureRules(2, 150, 40), (1, 2))
     view = views.NodeStatusView(
-        "node-1", "kepil-test", 9, *head, 3, 130, consensus, divergence, {"node-3": 7}, "ab" * 32
-    )
+        "node-1", "kepil-test", 9, *head, 3, 130, consensus, divergence, {"node-3": 7}, "ab" * 32,
+        rules,
+    )  # fmt: skip
     assert _same_json(
         schemas.NodeStatus.of(view),
         {
@@ -44,6 +47,11 @@ def test_a_network_node_status_answers_its_consensus_and_divergence_as_their_jso
             "consensus": consensus.to_json(),
             "diverged": divergence.to_json(),
             "divergent_peers": {"node-3": 7},
+            "signature_rules": {
+                "next_block": 1,
+                "scheduled": {"version": 2, "height": 150, "scheduled_at": 40},
+                "known": [1, 2],
+            },
         },
     )
 

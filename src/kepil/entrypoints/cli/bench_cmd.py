@@ -104,6 +104,15 @@ def ledger(
             "the leader and a follower during the timed phase. Summary on stderr."
         ),
     ] = False,
+    rules: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=2,
+            help="Network: signature rules of the timed blocks. 2 schedules ZIP 215 "
+            "(ed25519-zebra) after the setup and fills blocks up to its activation.",
+        ),
+    ] = 1,
 ) -> None:
     """Submit TXS signed transfers (after genesis, admissions, issues); measure submit-to-commit
     latency and throughput, and check the state roots (1 node: replayed on a fresh state;
@@ -113,9 +122,11 @@ def ledger(
             nodes, txs, json_output, 0 if workers is None else workers,
             NETWORK_BLOCK_TXS if block_txs is None else block_txs, max_wait_ms,
             NETWORK_SUBMIT_BATCH if submit_batch is None else submit_batch,
-            in_flight, submit_to, directory, profile,
+            in_flight, submit_to, directory, profile, rules,
         )  # fmt: skip
         return
+    if rules != 1:
+        raise fail("--rules 2 is for a network (--nodes > 1)")
     single = _bench_module("ledger_single")
     options = single.BenchOptions(
         txs,
@@ -197,6 +208,7 @@ def _network(
     submit_to: str,
     directory: Path | None,
     profile: bool,
+    rules: int = 1,
 ) -> None:
     from rich.console import Console
     from rich.progress import Progress
@@ -211,7 +223,7 @@ def _network(
         raise fail("--block-txs must be at most 20000 for a network (node.toml's bound)")
     options = engine.NetworkBenchOptions(
         nodes, txs, block_txs, max(1, round(max_wait_ms)), submit_batch, workers, in_flight,
-        submit_to, directory=directory, profile=profile,
+        submit_to, directory=directory, profile=profile, rules=rules,
     )  # fmt: skip
     console = Console(stderr=True)
     # SIGTERM unwinds like Ctrl-C, so the finally that stops the node processes runs.

@@ -2,12 +2,13 @@
 checkpoint, and compare what the file claims with what the replay reached.
 
 Each block must be readable, sit at its height, carry its header's hash and link to the block
-before it; replay_block on a fresh MemoryState then re-verifies every signature, result and
-state root. Replaying stops at the first block that does not reproduce: nothing after it can be
-judged. Every checkpoint kept for a verified block must be a genesis node's, signed with that
-node's key, and state that very block and root. A height is confirmed once a majority of the
-genesis nodes signed agreeing checkpoints; heights without one are information, not findings,
-as the newest heights may still await their checkpoints.
+before it; replay_block on a fresh MemoryState then re-verifies every signature (under the
+signature rules in force at that block's height: sigrules.py), result and state root.
+Replaying stops at the first block that does not reproduce: nothing after it can be judged.
+Every checkpoint kept for a verified block must be a genesis node's, signed with that node's key,
+and state that very block and root. A height is confirmed once a majority of the genesis nodes
+signed agreeing checkpoints; heights without one are information, not findings, as the newest
+heights may still await their checkpoints.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kepil.ledger import (
     Refusal,
     SignedTx,
     agrees_with,
+    block_rules,
     checkpoint_valid,
     decode_tx,
     replay_block,
@@ -268,10 +270,11 @@ class _Audit:
         try:
             outcome = replay_block(self.state, block, self.executor)
         except BlockMismatch as error:
+            rules = block_rules(self.state, height)
             forged = [
                 tx.tx_id
                 for tx, result in zip(block.txs, block.results, strict=True)
-                if result.reason is not ReasonCode.BAD_SIGNATURE and not signatures_valid(tx)
+                if result.reason is not ReasonCode.BAD_SIGNATURE and not signatures_valid(tx, rules)
             ]
             if forged:
                 detail = f"signatures do not verify: {', '.join(forged[:MAX_NAMED])}"

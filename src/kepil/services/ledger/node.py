@@ -43,11 +43,13 @@ from kepil.ledger import (
     SignedTx,
     apply_block,
     decode_tx,
+    preverify_rules,
     sign_checkpoint,
 )
 from kepil.ledger.codes import ReasonCode
 from kepil.ledger.crypto import SigningKey, public_key_hex
-from kepil.ledger.records import ChainMeta, Participant
+from kepil.ledger.records import ChainMeta, Participant, SignatureRules
+from kepil.ledger.sigrules import NOT_CHECKED, rules_at
 from kepil.ledger.view import LedgerView
 from kepil.services.ledger.consensus import Apply, ConsensusLog
 from kepil.services.ledger.mempool import DuplicateTx, Mempool, MempoolFull
@@ -255,13 +257,18 @@ class LedgerNode:
             except SubmitRefused as refused:
                 decoded.append(refused)
         txs = [tx for tx in decoded if isinstance(tx, SignedTx)]
-        return PendingBatch(self._admit, decoded, self._checker.start(txs) if txs else None)
+        rules = preverify_rules(self._storage)
+        check = self._checker.start(txs, rules) if txs else None
+        return PendingBatch(lambda tx, ok: self._admit(tx, ok, rules), decoded, check)
 
-    def _admit(self, tx: SignedTx, signatures_ok: bool | None) -> str:
+    def _admit(self, tx: SignedTx, signatures_ok: bool | None, rules: int | None = None) -> str:
+        """Admit `tx`, its signatures verified under `rules` when signatures_ok (or here)."""
         if signatures_ok is False:
             raise SubmitRefused(ReasonCode.BAD_SIGNATURE.value, "a signature does not verify")
+        if rules is None:
+            rules = preverify_rules(self._storage)
         try:
-            self.executor.admit(tx, signatures_checked=bool(signatures_ok))
+            self.executor.admit(tx, rules if signatures_ok else NOT_CHECKED, rules)
         except Refusal as refusal:
             raise SubmitRefused(refusal.code.value, str(refusal)) from None
         try:
@@ -366,6 +373,15 @@ class LedgerNode:
             view = LedgerView(self._storage)
             return view.participant(signer), view.nonce(signer)
 
+    def signature_rules(self) -> tuple[int, SignatureRules | None]:
+        """The signature rules version of the next block, and the last switch scheduled.
+
+        Read without the state lock, as admission's nonce check reads: a status, not a decision.
+        """
+        head = self._storage.head()
+        switch = LedgerView(self._storage).signature_rules()
+        return rules_at(switch, 0 if head is None else head.height + 1), switch
+
     def read(self, query: Callable[[LedgerView], T]) -> T:
         """`query` answered over the committed state, with no block applied meanwhile."""
         with self._state_lock:
@@ -452,7 +468,8 @@ class LedgerNode:
         if self._replica is not None:
             self._commit_replicated(self._replica, batch)
             return None
-        verified = [True] * len(batch)  # every signature was checked at admission
+        # Every signature was checked at admission, under the rules version it recorded.
+        verified = [self.executor.admitted_rules(tx) for tx in batch]
         try:
             with self._state_lock:
                 head = self._storage.head()

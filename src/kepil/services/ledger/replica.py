@@ -194,9 +194,9 @@ class Replica:
             timestamp = max(batch.timestamp, head.timestamp)
             proposal = BlockProposal(head.height + 1, head.block_hash, timestamp, txs)
         try:
-            outcome = apply_block(
-                self._storage, proposal, self.executor, [own is not None] * len(txs)
-            )
+            # Our own batch was verified at admission, under the version the executor recorded.
+            admitted = [self.executor.admitted_rules(tx) for tx in txs] if own is not None else None
+            outcome = apply_block(self._storage, proposal, self.executor, admitted)
         except BlockRejected as rejected:
             log.warning("log entry %d makes no block: %s", index, rejected)
             self._storage.skip_log_index(index)

@@ -1,8 +1,11 @@
 """Checking a batch's signatures at admission: inline, or in worker processes.
 
-Both give one flag per transaction: True when every signature verifies. The node admits only
-transactions whose flag is True, and the executor, told so, does not verify them again; a block
-received from elsewhere is verified by the executor itself. Workers get plain strings
+Both give one flag per transaction: True when every signature verifies under the signature
+rules version the batch was started with (the node's preverify_rules: those of its next
+height). The node admits only transactions whose flag is True, recording that version, and the
+executor, told so, does not verify them again unless their block turns out to be under an
+earlier version (sigrules.py); a block received from elsewhere is verified by the executor
+itself. Workers get plain strings
 (signature_items) rather than pickled transactions, and run items_valid, which is
 signatures_valid's body; tests/unit/ledger_node check that the two agree.
 PyNaCl holds the GIL while it verifies, so threads do not help; worker processes do when a
@@ -24,6 +27,7 @@ from typing import Protocol
 
 from kepil.ledger import SignedTx
 from kepil.ledger.executor import pairs_valid, signatures_valid
+from kepil.ledger.sigrules import GENESIS_RULES
 from kepil.services.ledger.parent_watch import watch_parent
 
 
@@ -42,8 +46,8 @@ class SignatureChecker(Protocol):
         """Start any workers now (the node does, as it starts)."""
         ...
 
-    def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
-        """Begin checking `txs`."""
+    def start(self, txs: Sequence[SignedTx], rules: int = GENESIS_RULES) -> PendingCheck:
+        """Begin checking `txs` under signature rules version `rules`."""
         ...
 
     def close(self) -> None:
@@ -65,9 +69,9 @@ class InlineChecker:
     def open(self) -> None:
         """Nothing to start."""
 
-    def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
+    def start(self, txs: Sequence[SignedTx], rules: int = GENESIS_RULES) -> PendingCheck:
         """Verify every transaction now."""
-        return _Done([signatures_valid(tx) for tx in txs])
+        return _Done([signatures_valid(tx, rules) for tx in txs])
 
     def close(self) -> None:
         """Nothing to release."""
@@ -81,14 +85,14 @@ def signature_items(tx: SignedTx) -> SignatureItems:
     return tx.tx_id, tuple((s.key, s.sig) for s in tx.sigs)
 
 
-def items_valid(items: SignatureItems) -> bool:
+def items_valid(items: SignatureItems, rules: int = GENESIS_RULES) -> bool:
     """signatures_valid on signature_items(tx): every signature of the id verifies."""
-    return pairs_valid(*items)
+    return pairs_valid(*items, rules)
 
 
-def check_chunk(chunk: Sequence[SignatureItems]) -> list[bool]:
+def check_chunk(chunk: Sequence[SignatureItems], rules: int = GENESIS_RULES) -> list[bool]:
     """items_valid for each transaction (runs in a worker process)."""
-    return [items_valid(items) for items in chunk]
+    return [items_valid(items, rules) for items in chunk]
 
 
 class _Gathered:
@@ -120,12 +124,12 @@ class ProcessPoolChecker:
         for ready in [pool.submit(check_chunk, ()) for _ in range(self.workers)]:
             ready.result()
 
-    def start(self, txs: Sequence[SignedTx]) -> PendingCheck:
+    def start(self, txs: Sequence[SignedTx], rules: int = GENESIS_RULES) -> PendingCheck:
         """Send the batch to the workers in chunks."""
         pool = self._started()
         items = [signature_items(tx) for tx in txs]
         parts = [
-            pool.submit(check_chunk, items[i : i + self.chunk])
+            pool.submit(check_chunk, items[i : i + self.chunk], rules)
             for i in range(0, len(items), self.chunk)
         ]
         return _Gathered(parts)

@@ -16,7 +16,8 @@ from typing import Final
 
 from kepil.ledger import Block, Checkpoint
 from kepil.ledger.checkpoint import agrees_with, checkpoint_valid
-from kepil.ledger.records import ChainMeta, Participant, Permit
+from kepil.ledger.records import ChainMeta, Participant, Permit, SignatureRules
+from kepil.ledger.sigrules import VERIFIERS
 from kepil.ledger.tx import MINISTRY
 from kepil.services.ledger.consensus import ConsensusStatus
 from kepil.services.ledger.node import LedgerNode, TxState, TxStatus
@@ -82,6 +83,17 @@ class ReceiptView:
 
 
 @dataclass(frozen=True, slots=True)
+class SignatureRulesView:
+    """The signature rules of the node's next block, the last switch scheduled, and the
+    versions this node's software knows (an operator checks every node knows the next one
+    before scheduling it: docs/ledger-network.md)."""
+
+    next_block: int
+    scheduled: SignatureRules | None
+    known: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class NodeStatusView:
     """This node's head, consensus view and divergence (what `kepil cluster status` shows)."""
 
@@ -96,6 +108,7 @@ class NodeStatusView:
     diverged: Divergence | None
     divergent_peers: Mapping[str, int]
     public_key: str  # the node's checkpoint key (hex): what genesis lists beside its name
+    signature_rules: SignatureRulesView
 
 
 def transaction_status(node: LedgerNode, tx_id: str, wait: float = 0.0) -> TxStatus:
@@ -192,6 +205,7 @@ def node_status(node: LedgerNode) -> NodeStatusView:
     """This node's head, what it waits to commit, its consensus view and any divergence."""
     head = node.head()
     replica = node.replica
+    next_block, scheduled = node.signature_rules()
     return NodeStatusView(
         name=node.name,
         chain_id=node.chain_id,
@@ -204,6 +218,7 @@ def node_status(node: LedgerNode) -> NodeStatusView:
         diverged=node.divergence(),
         divergent_peers={} if replica is None else replica.divergent_peers(),
         public_key=node.public_key,
+        signature_rules=SignatureRulesView(next_block, scheduled, tuple(sorted(VERIFIERS))),
     )
 
 

@@ -300,6 +300,23 @@ class Divergence(_Answer):
     others: dict[str, Roots]
 
 
+class SignatureRulesSwitch(_Answer):
+    """A switch of signature rules the operator scheduled: from `height` on, `version`."""
+
+    version: int
+    height: int
+    scheduled_at: int  # the height of the block that carried the schedule
+
+
+class SignatureRulesStatus(_Answer):
+    """Which Ed25519 rules verify the next block (1: libsodium, 2: ZIP 215), the last switch
+    scheduled, and the versions this node's software knows."""
+
+    next_block: int
+    scheduled: SignatureRulesSwitch | None
+    known: list[int]
+
+
 class NodeStatus(_Answer):
     """This node's head, consensus view and divergence."""
 
@@ -314,6 +331,7 @@ class NodeStatus(_Answer):
     consensus: Consensus | None
     diverged: Divergence | None
     divergent_peers: dict[str, int]
+    signature_rules: SignatureRulesStatus
 
     @classmethod
     def of(cls, view: NodeStatusView) -> NodeStatus:
@@ -334,6 +352,13 @@ class NodeStatus(_Answer):
             if view.diverged is None
             else Divergence.model_validate(view.diverged.to_json()),
             divergent_peers=dict(view.divergent_peers),
+            signature_rules=SignatureRulesStatus(
+                next_block=view.signature_rules.next_block,
+                scheduled=None
+                if (switch := view.signature_rules.scheduled) is None
+                else SignatureRulesSwitch.model_validate(switch.to_json()),
+                known=list(view.signature_rules.known),
+            ),
         )
 
 
