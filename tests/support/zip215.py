@@ -2,7 +2,8 @@
 (rules 1) refuses, built from the curve's public facts rather than copied from anywhere.
 
 - The identity point encodes as 01 00..00. With it as the key A and as R, and S = 0, both
-  equations hold for any message: [S]B = 0 = R + [k]A. libsodium refuses small-order A and R.
+  equations hold for any message: [S]B = 0 = R + [k]A. libsodium refuses small-order A and R;
+  ed25519-zebra accepts them, and signature rules 2 refuse the small-order key before asking it.
 - The same identity point, its y written as p + 1 (not reduced): a non-canonical encoding that
   ZIP 215 decodes and libsodium refuses.
 - A real key's signature whose R has the order-2 point (0, -1) added: R' = R + T is (-x, -y).
@@ -135,5 +136,6 @@ def switched_chain() -> tuple[Chain, int]:
     chain.nonces[ALICE] -= 1
     reach(chain, activation)
     assert chain.send(torsioned_transfer(chain)).ok
-    assert chain.send(small_order_transfer(chain)).ok
+    assert chain.send(small_order_transfer(chain)).reason is ReasonCode.BAD_SIGNATURE
+    chain.nonces[DAVE] -= 1
     return chain, activation

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import ed25519_zebra
 import pytest
 from tests.support.ledger import (
     ALICE,
@@ -20,6 +21,7 @@ from tests.support.ledger import (
 from tests.support.zip215 import (
     DAVE,
     SMALL_ORDER_KEY,
+    P,
     dave_admitted,
     next_height,
     non_canonical_signature,
@@ -49,7 +51,15 @@ from kepil.ledger.crypto import key_from_seed, sign_hex, verify_hex
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.signature_rules import MIN_RULES_NOTICE, ScheduleSignatureRules
 from kepil.ledger.records import SignatureRules
-from kepil.ledger.sigrules import LIBSODIUM, ZIP215, rules_at, verifier, zip215_verify_hex
+from kepil.ledger.sigrules import (
+    LIBSODIUM,
+    SMALL_ORDER_YS,
+    ZIP215,
+    rules_at,
+    small_order_key,
+    verifier,
+    zip215_verify_hex,
+)
 from kepil.services.ledger.audit import FindingKind
 
 # The verifiers themselves.
@@ -70,19 +80,45 @@ def test_every_signature_libsodium_accepts_zip215_accepts_too() -> None:
         assert zip215_verify_hex(public, message, good)
 
 
-@pytest.mark.parametrize(
-    ("key", "signature"),
-    [
-        pytest.param(SMALL_ORDER_KEY, small_order_signature(b"any"), id="small-order key and R"),
-        pytest.param(SMALL_ORDER_KEY, non_canonical_signature(), id="non-canonical R"),
-    ],
-)
-def test_zip215_accepts_small_order_and_non_canonical_points_that_libsodium_refuses(
-    key: str, signature: str
-) -> None:
+# A small-order key in every encoding ZIP 215 decodes: each y of the eight small-order points,
+# both x signs, and y + p where that still fits in 255 bits (y < 19).
+SMALL_ORDER_ENCODINGS = [
+    (y | (sign << 255)).to_bytes(32, "little")
+    for y in sorted(SMALL_ORDER_YS) + [y + P for y in sorted(SMALL_ORDER_YS) if y < 19]
+    for sign in (0, 1)
+]
+
+
+def test_the_small_order_ys_are_the_identity_order_2_order_4_and_order_8_points() -> None:
+    d = -121665 * pow(121666, -1, P) % P
+    assert {1, P - 1, 0} < SMALL_ORDER_YS
+    order_8 = SMALL_ORDER_YS - {1, P - 1, 0}
+    assert len(order_8) == 2
+    # Doubling (x, y) gives y = 0 (a point of order 4) exactly when d y^4 + 2 y^2 - 1 = 0.
+    assert all((d * y**4 + 2 * y * y - 1) % P == 0 for y in order_8)
+
+
+def test_zebra_alone_accepts_a_small_order_key_signing_any_message() -> None:
+    # Why version 2 refuses small-order keys: R = identity, S = 0 "signs" anything for them.
     for message in (b"any", b"other message"):
-        assert not verifier(LIBSODIUM)(key, message, signature)
-        assert verifier(ZIP215)(key, message, signature)
+        for signature in (small_order_signature(message), non_canonical_signature()):
+            assert ed25519_zebra.ed_verify(
+                bytes.fromhex(signature), message, bytes.fromhex(SMALL_ORDER_KEY)
+            )
+
+
+@pytest.mark.parametrize("key", SMALL_ORDER_ENCODINGS, ids=lambda key: key.hex()[:8])
+def test_neither_version_accepts_a_small_order_key(key: bytes) -> None:
+    assert small_order_key(key)
+    for signature in (small_order_signature(b"any"), non_canonical_signature()):
+        assert not verifier(LIBSODIUM)(key.hex(), b"any", signature)
+        assert not verifier(ZIP215)(key.hex(), b"any", signature)
+
+
+def test_no_real_key_is_taken_for_a_small_order_one() -> None:
+    for n in range(200):
+        key = key_from_seed(f"key {n}".encode())
+        assert not small_order_key(bytes(key.verify_key))
 
 
 def test_a_signature_with_a_torsion_part_verifies_only_under_zip215() -> None:
@@ -166,7 +202,7 @@ def test_a_torsioned_signature_is_refused_before_the_activation_and_applies_from
 
 
 @pytest.mark.parametrize("non_canonical", [False, True], ids=["canonical R", "non-canonical R"])
-def test_a_small_order_key_signs_only_from_the_activation(
+def test_a_small_order_key_signs_nothing_before_or_after_the_activation(
     chain: Chain, non_canonical: bool
 ) -> None:
     dave_admitted(chain)
@@ -175,8 +211,9 @@ def test_a_small_order_key_signs_only_from_the_activation(
     assert refused.reason is ReasonCode.BAD_SIGNATURE
     chain.nonces[DAVE] -= 1
     reach(chain, activation)
-    assert chain.send(small_order_transfer(chain, non_canonical)).ok
-    assert chain.balance(DAVE) == 4
+    refused = chain.send(small_order_transfer(chain, non_canonical))
+    assert refused.reason is ReasonCode.BAD_SIGNATURE
+    assert chain.balance(DAVE) == 5
 
 
 def test_a_chain_that_never_switches_keeps_the_state_root_it_had_before_the_rules_existed() -> None:
