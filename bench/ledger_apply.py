@@ -1,6 +1,6 @@
 """Benchmark: what one network node spends applying a transfer, stage by stage (issue 6's profile).
 
-    .venv/bin/python bench/ledger_apply.py [--txs 20000] [--block-txs 300] [--nodes 5] [--rules 2]
+    .venv/bin/python bench/ledger_apply.py [--txs 20000] [--block-txs 300] [--nodes 5] [--rules 1]
 
 Every node of a network decodes, verifies, executes and records every block itself, so the CPU
 one node spends per transfer, times the nodes, bounds what a network sharing this machine's
@@ -9,9 +9,9 @@ in one process, block by block, timing each stage with the thread's CPU clock:
 
 - decode: the log entry's bytes to transactions (what a follower receives; orjson where it
   writes the received bytes back exactly, else the strict parser);
-- verify: every Ed25519 signature, under the signature rules of the follower's next height
-  (version 1, libsodium through PyNaCl; with --rules 2 the setup schedules version 2, ZIP 215
-  through ed25519-zebra, and the timed transfers all come after its activation);
+- verify: every Ed25519 signature, under the signature rules the chain's genesis names (2, ZIP
+  215 through ed25519-zebra, as `kepil platform init` makes a new chain; --rules 1: libsodium
+  through PyNaCl, a chain that has not switched);
 - execute: the prefetch of the block's nonces, participants and balances (one SQLite query),
   static checks, envelope, handler, state changes and the state root;
 - checkpoint: the node's signature over (height, block hash, state root);
@@ -41,7 +41,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.ledger_single import (
     CHAIN_ID,
     NODE_NAME,
-    OPERATOR,
     BenchPermitVerifier,
     BenchSigner,
     bench_key,
@@ -65,9 +64,8 @@ from kepil.ledger import (
 )
 from kepil.ledger.checkpoint import sign_checkpoint
 from kepil.ledger.executor import signatures_valid
-from kepil.ledger.handlers.signature_rules import MIN_RULES_NOTICE, ScheduleSignatureRules
 from kepil.ledger.proposal import TxBatch, batch_bytes, entry_from_bytes
-from kepil.ledger.sigrules import GENESIS_RULES, NOT_CHECKED
+from kepil.ledger.sigrules import LATEST_RULES, NOT_CHECKED
 
 STAGES = ("decode", "verify", "execute", "checkpoint", "record")
 T = TypeVar("T")
@@ -120,11 +118,6 @@ class Follower:
         rules = preverify_rules(self.store)
         return [rules if signatures_valid(tx, rules) else NOT_CHECKED for tx in txs]
 
-    def next_height(self) -> int:
-        """The height the next block will have."""
-        head = self.store.head()
-        return 0 if head is None else head.height + 1
-
 
 def main() -> None:
     """Run the setup blocks, then time the transfer blocks; print the figures."""
@@ -136,8 +129,8 @@ def main() -> None:
         "--rules",
         type=int,
         choices=(1, 2),
-        default=GENESIS_RULES,
-        help="signature rules of the timed blocks (2: scheduled in the setup, active before)",
+        default=LATEST_RULES,
+        help="signature rules the genesis names (2: ZIP 215, ed25519-zebra; 1: libsodium)",
     )
     options = parser.parse_args()
     tune_gc()
@@ -145,24 +138,15 @@ def main() -> None:
     signer = BenchSigner(Window(now - 60, now + 3 * 3600))
     people = distinct_iins(options.txs + 1)
     issuer, holders = people[0], people[1:]
-    setup = setup_txs(signer, issuer, holders, now)
-    # The schedule rides in the last setup block (the operator's nonces are in signing order);
-    # empty blocks follow until the activation, so every timed block is under the new rules.
-    last_setup_height = len(setup) // options.block_txs  # with the schedule appended
-    activation = last_setup_height + MIN_RULES_NOTICE
-    if options.rules != GENESIS_RULES:
-        setup.append(signer.tx(ScheduleSignatureRules(options.rules, activation), OPERATOR))
+    setup = setup_txs(signer, issuer, holders, now, options.rules)
     transfers = transfer_txs(signer, holders)
     with tempfile.TemporaryDirectory() as scratch:
         store = SqliteLedgerStore(Path(scratch) / "ledger.sqlite3")
         follower = Follower(store)
         for entry in _entries(setup, options.block_txs, now):
             follower.apply(entry)
-        empty = batch_bytes(CHAIN_ID, TxBatch(now, ()))
-        while options.rules != GENESIS_RULES and follower.next_height() < activation:
-            follower.apply(empty)
         follower.cpu = dict.fromkeys(STAGES, 0.0)
-        rules = preverify_rules(store)  # the timed blocks' rules: the switch, if any, is active
+        rules = preverify_rules(store)  # the timed blocks' rules, as the genesis named them
         entries = _entries(transfers, options.block_txs, now)
         wall = time.perf_counter()
         applied = sum(follower.apply(entry) for entry in entries)

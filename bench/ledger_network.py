@@ -41,7 +41,6 @@ from typing import Any, Final, Protocol
 from bench.ledger_single import BenchError
 from bench.machine import machine
 from bench.workload import (
-    OPERATOR,
     NetworkWorkload,
     distinct_iins,
     ministry_ca,
@@ -65,8 +64,7 @@ from kepil.entrypoints.node.network import (
     stop_nodes,
 )
 from kepil.ledger import SignedTx, decode_tx
-from kepil.ledger.handlers.signature_rules import MIN_RULES_NOTICE, ScheduleSignatureRules
-from kepil.ledger.sigrules import GENESIS_RULES
+from kepil.ledger.sigrules import LATEST_RULES
 
 CHAIN_ID: Final = "kepil-bench-net"
 SUBMIT_ALL: Final = "all"
@@ -112,7 +110,7 @@ class NetworkBenchOptions:
     timeout_seconds: float = 1800.0  # for the setup, then for the timed phase
     directory: Path | None = None  # kept afterwards (logs, profiles); a temporary one otherwise
     profile: bool = False  # py-spy on the leader and one follower during the timed phase
-    rules: int = GENESIS_RULES  # signature rules of the timed blocks (2: scheduled in the setup)
+    rules: int = LATEST_RULES  # the signature rules the chain's genesis names (sigrules.py)
 
 
 @dataclass(slots=True)
@@ -202,14 +200,13 @@ def _run(
     members = [(node["name"], node["key"]) for node in read_network(directory)["nodes"]]
     report.stage(f"signing genesis and setup for {options.txs} holders")
     workload = NetworkWorkload(
-        CHAIN_ID, members, distinct_iins(options.txs + 1), ministry_ca(directory)
+        CHAIN_ID, members, distinct_iins(options.txs + 1), ministry_ca(directory), options.rules
     )
     genesis = workload.genesis()
     setup = workload.setup()
     _setup(network.clients[leader], [genesis], options, report)
     report.stage("admitting and funding the holders", len(setup))
     _setup(network.clients[leader], setup, options, report)
-    _switch_rules(network.clients[leader], workload, options, report)
     report.stage("signing the transfers")
     transfers = workload.transfers(options.txs)
     leader = _await_leader(network, _Quiet())  # the leader may have changed during the setup
@@ -242,10 +239,9 @@ def _run(
         # CPU per transfer, what the machine's other load changes least: compare versions by it.
         "cpu_us_per_tx": _cpu_per_tx(cpu_spent, client_spent, leader, options.txs),
         "submit_to": options.submit_to,
+        "rules": options.rules,
         "machine": machine(),
     }
-    if options.rules != GENESIS_RULES:
-        figures["rules"] = options.rules
     if options.profile:
         # CPU the node processes (and their signature workers) spent in the timed phase.
         profiles["cpu_ms_per_tx"] = {
@@ -322,29 +318,6 @@ def _setup(
         report.advance(len(chunk))
     if previous is not None:
         _await_ok(client, previous, deadline)
-
-
-def _switch_rules(
-    client: NodeClient, workload: NetworkWorkload, options: NetworkBenchOptions, report: Progress
-) -> None:
-    """Schedule signature rules `options.rules` and fill blocks up to their activation (one
-    transfer a block, each awaited), so that every timed block is verified under them."""
-    if options.rules == GENESIS_RULES:
-        return
-    # A little more than the minimum: the schedule's block may come after the next height.
-    activation = _height(client) + 1 + MIN_RULES_NOTICE + 5
-    schedule = workload.tx(ScheduleSignatureRules(options.rules, activation), OPERATOR)
-    _setup(client, [schedule], options, report)
-    report.stage(f"empty-ish blocks up to the activation at {activation}", MIN_RULES_NOTICE)
-    deadline = time.monotonic() + options.timeout_seconds
-    holders, turn = workload.holders, 0
-    while _height(client) + 1 < activation:
-        sender, recipient = holders[turn % len(holders)], holders[(turn + 1) % len(holders)]
-        filler = workload.transfer(sender, recipient, 1)
-        _submit(client, _body([filler]), "filler")
-        _await_ok(client, filler, deadline)
-        report.advance(1)
-        turn += 1
 
 
 def _submit(client: NodeClient, body: bytes, what: str) -> None:

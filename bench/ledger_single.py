@@ -43,6 +43,7 @@ from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.issuers import DefineAsset, Issue, IssuerAgreement
 from kepil.ledger.handlers.participants import Admit
 from kepil.ledger.records import Backing, NodeKey
+from kepil.ledger.sigrules import LATEST_RULES
 from kepil.ledger.vocab import AssetKind, RightCategory, Role
 from kepil.services.ledger.node import (
     LedgerNode,
@@ -92,6 +93,7 @@ class BenchOptions:
     max_wait_seconds: float = 0.05
     submit_batch: int = 500
     timeout_seconds: float = 600.0
+    rules: int = LATEST_RULES  # the signature rules genesis names (sigrules.py)
 
 
 def bench_key(name: str) -> SigningKey:
@@ -117,8 +119,11 @@ class BenchSigner:
         return unsigned.sign({s: self.key(s) for s in signers})
 
 
-def setup_txs(signer: BenchSigner, issuer: str, holders: Sequence[str], now: int) -> list[SignedTx]:
-    """Genesis, the issuer, its agreement and asset class, every holder admitted and issued to."""
+def setup_txs(
+    signer: BenchSigner, issuer: str, holders: Sequence[str], now: int, rules: int = LATEST_RULES
+) -> list[SignedTx]:
+    """Genesis (under signature rules `rules`), the issuer, its agreement and asset class, every
+    holder admitted and issued to."""
     permit = {
         "number": "BENCH-1", "holder": OPERATOR, "valid_from": now - _YEAR,
         "valid_until": now + _YEAR, "certificate": _CERTIFICATE.decode(),
@@ -130,6 +135,7 @@ def setup_txs(signer: BenchSigner, issuer: str, holders: Sequence[str], now: int
         ),
         permit=base64.b64encode(json.dumps(permit).encode()).decode(),
         nodes=(NodeKey(NODE_NAME, public_key_hex(bench_key(NODE_NAME))),),
+        signature_rules=rules,
     )
     asset = DefineAsset(
         ASSET, issuer, "Bench wheat", AssetKind.GOODS, RightCategory.GOODS_OWNERSHIP, "kg", 3,
@@ -178,7 +184,7 @@ def run_ledger_bench(options: BenchOptions, profile: io.StringIO | None = None) 
     committed_at: dict[str, float] = {}
     node.on_commit(lambda block: _stamp(committed_at, block))
 
-    setup = setup_txs(signer, issuer, holders, now)
+    setup = setup_txs(signer, issuer, holders, now, options.rules)
     transfers = transfer_txs(signer, holders)
     wire = [tx.to_bytes() for tx in transfers]
     try:
@@ -211,6 +217,7 @@ def run_ledger_bench(options: BenchOptions, profile: io.StringIO | None = None) 
         "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
         "state_roots_equal": _replayed_root(storage.blocks()) == storage.state_root(),
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rules": options.rules,
     }
 
 

@@ -24,6 +24,7 @@ from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.issuers import DefineAsset, Issue, IssuerAgreement
 from kepil.ledger.handlers.participants import Admit
 from kepil.ledger.records import Backing, NodeKey
+from kepil.ledger.sigrules import LATEST_RULES
 from kepil.ledger.vocab import AssetKind, RightCategory, Role
 from kepil.signing import dev_ca
 from kepil.signing.cms_sign import SignerCredential, sign_cms
@@ -113,10 +114,12 @@ class NetworkWorkload:
         nodes: Sequence[tuple[str, str]],
         holders: Sequence[str],
         ca: DevCaDirectory,
+        rules: int = LATEST_RULES,
     ) -> None:
         """`nodes` are (name, checkpoint key hex); `holders` distinct IINs to fund; `ca` the
-        TEST Ministry CA the nodes trust (ministry_ca)."""
+        TEST Ministry CA the nodes trust (ministry_ca); `rules` the signature rules of genesis."""
         self.ca = ca
+        self.rules = rules
         self.chain_id = chain_id
         self.nodes = tuple(nodes)
         self.holders = list(holders)
@@ -144,6 +147,7 @@ class NetworkWorkload:
             ),
             permit=permit,
             nodes=tuple(NodeKey(name, key) for name, key in self.nodes),
+            signature_rules=self.rules,
         )
         return self.tx(payload, OPERATOR)
 

@@ -48,7 +48,8 @@ def test_five_nodes_apply_every_transfer_agree_and_stop(tmp_path: Path) -> None:
     figures = run_network_bench(NetworkBenchOptions(nodes=5, txs=TXS, directory=directory))
 
     assert time.monotonic() - started < BOUND_SECONDS
-    assert set(figures) == CONTRACT_KEYS | {"submit_to", "machine", "cpu_us_per_tx"}
+    assert set(figures) == CONTRACT_KEYS | {"submit_to", "machine", "cpu_us_per_tx", "rules"}
+    assert figures["rules"] == 2  # a new chain's genesis names ZIP 215, as platform init does
     assert figures["nodes"] == 5
     assert figures["txs"] == TXS
     assert figures["state_roots_equal"] is True

@@ -196,9 +196,10 @@ def test_the_ledger_benchmark_prints_the_contract_line() -> None:
     result = runner.invoke(root, ["bench", "ledger", "--nodes", "1", "--txs", "500", "--json"])
     assert result.exit_code == 0, result.stderr
     figures = json.loads(result.stdout.strip())
-    assert set(figures) == CONTRACT_KEYS
+    assert set(figures) == CONTRACT_KEYS | {"rules"}
     assert figures["state_roots_equal"] is True
     assert figures["txs"] == 500
+    assert figures["rules"] == 2  # a new chain's genesis names ZIP 215, as platform init does
 
 
 def test_the_benchmark_refuses_a_network_of_no_nodes() -> None:
@@ -264,7 +265,14 @@ def test_a_submission_still_missing_a_cosignature_names_the_party_and_suggests_c
     assert "kepil wallet cosign" in err
 
 
-def test_the_ledger_benchmark_runs_signature_rules_2_only_on_a_network() -> None:
-    result = runner.invoke(root, ["bench", "ledger", "--nodes", "1", "--rules", "2", "--json"])
+def test_the_ledger_benchmark_runs_a_chain_under_signature_rules_1_when_asked() -> None:
+    args = ["bench", "ledger", "--nodes", "1", "--txs", "200", "--rules", "1", "--json"]
+    result = runner.invoke(root, args)
+    assert result.exit_code == 0, result.stderr
+    figures = json.loads(result.stdout.strip())
+    assert (figures["rules"], figures["state_roots_equal"]) == (1, True)
+
+
+def test_the_ledger_benchmark_refuses_signature_rules_it_does_not_know() -> None:
+    result = runner.invoke(root, ["bench", "ledger", "--nodes", "1", "--rules", "3", "--json"])
     assert result.exit_code == 2
-    assert "--rules 2 is for a network" in result.stderr

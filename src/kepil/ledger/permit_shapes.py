@@ -15,6 +15,7 @@ from kepil.ledger.shapes import (
     Field,
     Hex64,
     Identifier,
+    Integer,
     ListOf,
     Obj,
     OrEmpty,
@@ -22,6 +23,7 @@ from kepil.ledger.shapes import (
     Text,
     roles,
 )
+from kepil.ledger.sigrules import LATEST_RULES
 
 GENESIS: Final = PayloadShape(
     "genesis",
@@ -58,6 +60,12 @@ GENESIS: Final = PayloadShape(
                 "legacy, read from older genesis files and trusted for nothing",
                 required=False,
                 nullable=True,
+            ),
+            Field(
+                "signature_rules",
+                Integer(1, LATEST_RULES),
+                "the signature rules from height 1 (1 when omitted: libsodium; 2: ZIP 215)",
+                required=False,
             ),
             Field(
                 "nodes",

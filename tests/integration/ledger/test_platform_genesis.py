@@ -18,6 +18,8 @@ from tests.support.ministry import Ministry, permit
 from kepil.domain.canonical import canonical_bytes
 from kepil.entrypoints.cli.errors import EXIT_INVALID, EXIT_UNREADABLE
 from kepil.entrypoints.cli.platform_init_cmd import (
+    NEWEST_RULES,
+    OLDEST_RULES,
     PlatformInitError,
     check_permit,
     genesis_tx,
@@ -25,6 +27,7 @@ from kepil.entrypoints.cli.platform_init_cmd import (
 )
 from kepil.ledger import Executor, default_registry, public_key_hex
 from kepil.ledger.records import NodeKey
+from kepil.ledger.sigrules import GENESIS_RULES, LATEST_RULES, rules_at
 
 NODES = tuple(NodeKey(f"node-{i}", public_key_hex(fixture_key(f"node-{i}"))) for i in (1, 2, 3))
 
@@ -49,6 +52,23 @@ def test_a_permit_in_force_gives_a_genesis_that_commits_ok_listing_every_node(
     assert meta.nodes == NODES
     assert (meta.platform, meta.operator) == ("Kepil", OPERATOR)  # named as the permit names
     assert chain.view().participant(OPERATOR).name == "Kepil Operator LLP"  # type: ignore[union-attr]
+
+
+def test_a_new_platform_starts_under_the_latest_signature_rules(ministry: Ministry) -> None:
+    found = check_permit(ministry.verifier(), ministry.permit_document(), OPERATOR, T0)
+    chain = Chain(now=T0, executor=Executor(CHAIN_ID, default_registry(ministry.verifier())))
+    assert chain.send(genesis_tx(CHAIN_ID, found, fixture_key(OPERATOR), NODES, T0)).ok
+    assert rules_at(chain.view().signature_rules(), 1) == LATEST_RULES
+    assert (OLDEST_RULES, NEWEST_RULES) == (GENESIS_RULES, LATEST_RULES)
+
+
+def test_a_platform_for_older_nodes_keeps_signature_rules_1(ministry: Ministry) -> None:
+    found = check_permit(ministry.verifier(), ministry.permit_document(), OPERATOR, T0)
+    tx = genesis_tx(CHAIN_ID, found, fixture_key(OPERATOR), NODES, T0, signature_rules=1)
+    assert "signature_rules" not in tx.unsigned.payload  # written as older software writes it
+    chain = Chain(now=T0, executor=Executor(CHAIN_ID, default_registry(ministry.verifier())))
+    assert chain.send(tx).ok
+    assert chain.view().signature_rules() is None
 
 
 def test_without_an_operator_bin_the_permits_holder_is_the_operator(ministry: Ministry) -> None:

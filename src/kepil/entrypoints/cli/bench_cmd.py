@@ -109,10 +109,11 @@ def ledger(
         typer.Option(
             min=1,
             max=2,
-            help="Network: signature rules of the timed blocks. 2 schedules ZIP 215 "
-            "(ed25519-zebra) after the setup and fills blocks up to its activation.",
+            help="Signature rules the benchmark chain's genesis names: 2 (ZIP 215, "
+            "ed25519-zebra), what `kepil platform init` gives a new chain; 1 (libsodium) to "
+            "compare with chains that have not switched.",
         ),
-    ] = 1,
+    ] = 2,
 ) -> None:
     """Submit TXS signed transfers (after genesis, admissions, issues); measure submit-to-commit
     latency and throughput, and check the state roots (1 node: replayed on a fresh state;
@@ -125,8 +126,6 @@ def ledger(
             in_flight, submit_to, directory, profile, rules,
         )  # fmt: skip
         return
-    if rules != 1:
-        raise fail("--rules 2 is for a network (--nodes > 1)")
     single = _bench_module("ledger_single")
     options = single.BenchOptions(
         txs,
@@ -134,6 +133,7 @@ def ledger(
         2000 if block_txs is None else block_txs,
         max_wait_ms / 1000,
         SINGLE_SUBMIT_BATCH if submit_batch is None else submit_batch,
+        rules=rules,
     )
     report = io.StringIO() if profile else None
     try:
@@ -208,7 +208,7 @@ def _network(
     submit_to: str,
     directory: Path | None,
     profile: bool,
-    rules: int = 1,
+    rules: int,
 ) -> None:
     from rich.console import Console
     from rich.progress import Progress

@@ -41,6 +41,10 @@ OPERATOR_KEY_FILE: Final = "operator.key"
 TRUST_COPY: Final = "trust"
 # --node-addresses: a hostname (RFC 1123 labels), an IPv4 address or a bracketed IPv6 address.
 _HOSTNAME: Final = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
+# sigrules.GENESIS_RULES and LATEST_RULES (a test keeps them equal): the ledger package is imported
+# only where it is used, so that every other command starts fast.
+OLDEST_RULES: Final = 1
+NEWEST_RULES: Final = 2
 # The genesis envelope's validity window: a week to start the platform after `init`.
 GENESIS_LIFETIME: Final = 7 * 24 * 3600
 _EARLY: Final = 60  # the window opens a minute before now: clocks of the nodes differ
@@ -237,9 +241,12 @@ def genesis_tx(
     *,
     platform: str = "",
     operator_name: str = "",
+    signature_rules: int = NEWEST_RULES,
 ) -> SignedTx:
     """The genesis envelope: the platform, its operator (the permit's holder, signing with
-    `operator_key`), the permit's CMS and `nodes`; valid for GENESIS_LIFETIME from `now`."""
+    `operator_key`), the permit's CMS, `nodes` and the chain's signature rules (a new chain
+    starts under the latest: it has no old blocks to verify as they were); valid for
+    GENESIS_LIFETIME from `now`."""
     from kepil.ledger import Window, build_tx, public_key_hex
     from kepil.ledger.handlers.genesis import Genesis, OperatorEntry
 
@@ -251,6 +258,7 @@ def genesis_tx(
         ),
         permit=base64.b64encode(permit.cms).decode(),
         nodes=tuple(nodes),
+        signature_rules=signature_rules,
     )
     window = Window(now - _EARLY, now + GENESIS_LIFETIME)
     return build_tx(chain_id, payload, {holder: 1}, window).sign({holder: operator_key})
@@ -392,6 +400,16 @@ def init(
             min=1, max=65535, help="First node's consensus port; default 9101.", show_default=False
         ),
     ] = None,
+    signature_rules: Annotated[
+        int,
+        typer.Option(
+            min=OLDEST_RULES,
+            max=NEWEST_RULES,
+            help="Signature rules of the chain's blocks: 2 (ZIP 215, ed25519-zebra) by default; "
+            "1 (libsodium) for nodes whose software predates version 2. See "
+            "docs/ledger-network.md, Signature rules.",
+        ),
+    ] = NEWEST_RULES,
 ) -> None:
     """Create a platform's genesis from its operator's permit, for a network or the embedded node.
 
@@ -470,8 +488,9 @@ def init(
 
     def genesis(nodes: Sequence[NodeKey]) -> SignedTx:
         return genesis_tx(
-            chain, permit, key, nodes, now, platform=platform, operator_name=operator_name
-        )
+            chain, permit, key, nodes, now, platform=platform, operator_name=operator_name,
+            signature_rules=signature_rules,
+        )  # fmt: skip
 
     own_key = key_file if operator_key is None else None
     written, tx = _build(directory, settings, network, own_key, genesis,

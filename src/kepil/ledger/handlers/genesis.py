@@ -4,6 +4,10 @@ The permit is trusted only as the node's PermitVerifier judges it (the NCA ancho
 Ministry's BIN each node is configured with). Older genesis files also named a "Ministry
 certificate" and an Ed25519 "Ministry key": both fields are still read, so those files parse,
 and kept in the chain record as they were, but neither is trusted for anything.
+
+A genesis may name the signature rules its chain starts under (sigrules.py): a new chain has no
+old blocks to keep verifying as they were, so it need not start under version 1 and switch.
+Omitted, it is version 1, and such a genesis is written byte for byte as before the field was.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from kepil.ledger.fields import Fields, malformed
 from kepil.ledger.handler import Payload, TxContext, TxHandler
 from kepil.ledger.handlers.rules import require_signers
 from kepil.ledger.permits import PermitVerifier, require_permit_valid, verified_facts
-from kepil.ledger.records import ChainMeta, NodeKey, Participant, Permit, Record
-from kepil.ledger.statekeys import CHAIN_KEY, PERMIT_KEY, participant_key
+from kepil.ledger.records import ChainMeta, NodeKey, Participant, Permit, Record, SignatureRules
+from kepil.ledger.sigrules import GENESIS_RULES, LATEST_RULES
+from kepil.ledger.statekeys import CHAIN_KEY, PERMIT_KEY, SIGNATURE_RULES_KEY, participant_key
 from kepil.ledger.view import LedgerView
 from kepil.ledger.vocab import ParticipantStatus, PermitStatus, Role
 
@@ -62,6 +67,14 @@ class Genesis(Payload):
     # Legacy, ignored for trust (see the module's docstring); "" when the genesis omits them.
     ministry_key: str = ""
     ministry_certificate: str = ""
+    signature_rules: int = GENESIS_RULES  # from height 1; the genesis block itself is under 1
+
+    def to_json(self) -> dict[str, Any]:
+        """The payload as JSON, without signature_rules when it is version 1 (see the module)."""
+        data = super(Genesis, self).to_json()
+        if self.signature_rules == GENESIS_RULES:
+            del data["signature_rules"]
+        return data
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Self:
@@ -87,6 +100,9 @@ class Genesis(Payload):
         if data.get("ministry_certificate") not in (None, ""):
             reader.base64("ministry_certificate", MAX_DOCUMENT_BYTES)
             ministry_certificate = str(data["ministry_certificate"])
+        rules = GENESIS_RULES
+        if "signature_rules" in data:  # a version this node knows
+            rules = reader.integer("signature_rules", GENESIS_RULES, LATEST_RULES)
         payload = cls(
             reader.text("platform"),
             entry,
@@ -94,6 +110,7 @@ class Genesis(Payload):
             tuple(nodes),
             ministry_key,
             ministry_certificate,
+            rules,
         )
         for legacy in ("ministry_key", "ministry_certificate"):
             if legacy in data:  # an empty or null value is as good as none
@@ -157,6 +174,9 @@ class GenesisHandler(TxHandler[Genesis]):
             ctx.timestamp,
         )
         view.put(participant_key(operator.id), admitted)
+        if payload.signature_rules != GENESIS_RULES:
+            rules = SignatureRules(payload.signature_rules, ctx.height + 1, ctx.height)
+            view.put(SIGNATURE_RULES_KEY, rules)
 
     def _permit(self, payload: Genesis, ctx: TxContext) -> Permit:
         facts = verified_facts(
