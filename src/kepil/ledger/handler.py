@@ -74,6 +74,12 @@ class TxHandler(ABC, Generic[P]):
             raise Refusal(ReasonCode.SIGNER_INACTIVE, signer)
         return participant.key
 
+    def admission_check(self, payload: P, signers: frozenset[str], view: LedgerView) -> None:
+        """What a node refuses before a transaction reaches the log (nothing by default: the
+        block decides). A type only the newest software knows overrides it, since old nodes
+        refuse it as unknown_type where new ones run it, and only the party meant to start
+        that split must be able to."""
+
     @abstractmethod
     def authorise(self, payload: P, signers: frozenset[str], view: LedgerView) -> None:
         """Refuse unless exactly the parties this payload needs have signed."""

@@ -7,6 +7,7 @@ import dataclasses
 
 import ed25519_zebra
 import pytest
+from tests.support import edwards
 from tests.support.ledger import (
     ALICE,
     BOB,
@@ -121,6 +122,28 @@ def test_no_real_key_is_taken_for_a_small_order_one() -> None:
         assert not small_order_key(bytes(key.verify_key))
 
 
+@pytest.mark.parametrize("torsion", [4, 1], ids=["order 2", "order 8"])
+def test_every_signature_libsodium_accepts_under_a_key_with_a_torsion_part_zip215_accepts_too(
+    torsion: int,
+) -> None:
+    # libsodium refuses small-order keys but not keys with a small-order part (A = [a]B + T);
+    # under such a key its cofactorless equation holds only for some messages (k T = 0).
+    assert edwards.BASE is not None
+    assert edwards.ORDER_8 is not None
+    secret = 0x1D2C3B4A5968778695A4B3C2D1E0F
+    twist = edwards.mul(torsion, edwards.ORDER_8)
+    public = edwards.encode(edwards.add(edwards.mul(secret, edwards.BASE), twist))
+    accepted = 0
+    for n in range(24):
+        message = f"message {n}".encode()
+        for r_extra in (edwards.IDENTITY, twist):
+            signature = edwards.signature(secret, public, message, 1000 + n, r_extra).hex()
+            if verify_hex(public.hex(), message, signature):
+                accepted += 1
+                assert zip215_verify_hex(public.hex(), message, signature)
+    assert accepted > 0  # the inputs are fixed: this says the case was reached
+
+
 def test_a_signature_with_a_torsion_part_verifies_only_under_zip215() -> None:
     key = key_from_seed(b"alice")
     signature = torsioned_signature(key, b"message")
@@ -184,6 +207,17 @@ def test_a_second_schedule_while_one_is_pending_is_refused(chain: Chain) -> None
     # In force now: the next version would be 3, which this software does not know.
     later = ScheduleSignatureRules(3, activation + MIN_RULES_NOTICE)
     assert chain.run(later, OPERATOR) == ReasonCode.WRONG_RULES_VERSION
+
+
+def test_a_pending_switch_still_far_ahead_is_moved_and_one_close_by_is_not(chain: Chain) -> None:
+    mistyped = schedule(chain, notice=10 * MIN_RULES_NOTICE)
+    corrected = next_height(chain) + MIN_RULES_NOTICE
+    assert chain.run(ScheduleSignatureRules(ZIP215, corrected), OPERATOR) == "ok"
+    assert chain.view().signature_rules() == SignatureRules(ZIP215, corrected, corrected - 100)
+    assert corrected < mistyped
+    reach(chain, corrected - MIN_RULES_NOTICE + 1)
+    moved_again = ScheduleSignatureRules(ZIP215, next_height(chain) + MIN_RULES_NOTICE)
+    assert chain.run(moved_again, OPERATOR) == ReasonCode.RULES_SWITCH_PENDING
 
 
 # Blocks under the version of their height.

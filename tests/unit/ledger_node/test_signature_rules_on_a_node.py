@@ -14,7 +14,7 @@ from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.signature_rules import MIN_RULES_NOTICE, ScheduleSignatureRules
 from kepil.ledger.sigrules import LIBSODIUM, ZIP215
 from kepil.ledger.tx import signing_message
-from kepil.services.ledger.node import NodeSettings
+from kepil.services.ledger.node import NodeSettings, SubmitRefused
 from kepil.services.ledger.signatures import (
     InlineChecker,
     ProcessPoolChecker,
@@ -46,6 +46,20 @@ def commit(world: World, tx: SignedTx) -> str:
     status = world.node.status(outcome)
     assert status.code is not None
     return status.code
+
+
+def test_a_node_refuses_at_admission_a_schedule_not_signed_by_the_operator_alone(
+    world: World,
+) -> None:
+    # Before every node knows the type, old nodes refuse it where new ones run it: only the
+    # operator may put one in the log.
+    world.run_setup()
+    payload = ScheduleSignatureRules(ZIP215, next_height(world) + MIN_RULES_NOTICE)
+    (refused,) = world.node.submit_many([world.signer.tx(payload, ALICE).to_bytes()])
+    assert isinstance(refused, SubmitRefused)
+    assert refused.code == "missing_signature"
+    (admitted,) = world.node.submit_many([world.signer.tx(payload, OPERATOR).to_bytes()])
+    assert isinstance(admitted, str)
 
 
 def test_the_worker_items_check_under_the_version_they_are_given(world: World) -> None:

@@ -22,12 +22,14 @@ from kepil.ledger.sigrules import VERIFIERS, rules_at
 from kepil.ledger.statekeys import SIGNATURE_RULES_KEY
 from kepil.ledger.view import LedgerView
 
-# The fewest blocks between the schedule and its activation. Admission, the worker pool and a
-# follower pre-verify a batch before its height is known, choosing the verifier from their own
-# head; and every node must have committed the schedule (and the checkpoints saying so must
-# agree) before the rules change. A hundred blocks is far more than the batches in flight (2 by
-# default) and the blocks a lagging follower catches up on at once, and still only seconds to
-# minutes of a busy chain; an operator gives more notice when nodes may be down.
+# The fewest blocks between the schedule and its activation (and the closest a pending switch
+# may be and still be moved). Admission and its worker pool verify a batch before its height is
+# known, choosing the verifier from the node's head (a follower verifies each block it applies
+# under that block's own rules); and every node must have committed the schedule (and the
+# checkpoints saying so must agree) before the rules change. A hundred blocks is far more than
+# the batches in flight (2 by default) and the blocks a lagging follower catches up on at once,
+# and still only seconds to minutes of a busy chain; an operator gives more notice when nodes
+# may be down.
 MIN_RULES_NOTICE: Final = 100
 
 
@@ -68,6 +70,13 @@ class SignatureRulesHandler(TxHandler[ScheduleSignatureRules]):
 
     payload_type = ScheduleSignatureRules
 
+    def admission_check(
+        self, payload: ScheduleSignatureRules, signers: frozenset[str], view: LedgerView
+    ) -> None:
+        """The operator alone, before the log: while some nodes still run software without
+        this type, anyone else's schedule would split them from the upgraded ones."""
+        require_operator_signed(signers, view)
+
     def authorise(
         self, payload: ScheduleSignatureRules, signers: frozenset[str], view: LedgerView
     ) -> None:
@@ -77,10 +86,14 @@ class SignatureRulesHandler(TxHandler[ScheduleSignatureRules]):
     def dynamic_validate(
         self, payload: ScheduleSignatureRules, ctx: TxContext, view: LedgerView
     ) -> None:
-        """No switch pending; the next version, known here; at least the minimum notice."""
+        """No switch pending closer than the minimum notice (a farther one is replaced: a
+        mistyped height can be corrected); the next version, known here; the minimum notice."""
         switch = view.signature_rules()
-        if switch is not None and ctx.height < switch.height:
-            raise Refusal(ReasonCode.RULES_SWITCH_PENDING, f"version {switch.version}")
+        if switch is not None and ctx.height < switch.height < ctx.height + MIN_RULES_NOTICE:
+            raise Refusal(
+                ReasonCode.RULES_SWITCH_PENDING,
+                f"version {switch.version} from height {switch.height}, too close to move",
+            )
         current = rules_at(switch, ctx.height)
         if payload.version != current + 1 or payload.version not in VERIFIERS:
             raise Refusal(ReasonCode.WRONG_RULES_VERSION, f"version {current} is in force")
@@ -91,5 +104,5 @@ class SignatureRulesHandler(TxHandler[ScheduleSignatureRules]):
             )
 
     def apply(self, payload: ScheduleSignatureRules, ctx: TxContext, view: LedgerView) -> None:
-        """Record the switch (replacing the last one, which is in force by now)."""
+        """Record the switch (replacing the last one: in force by now, or still far ahead)."""
         view.put(SIGNATURE_RULES_KEY, SignatureRules(payload.version, payload.height, ctx.height))

@@ -268,8 +268,11 @@ class LedgerNode:
         if rules is None:
             rules = preverify_rules(self._storage)
         try:
-            self.executor.admit(tx, rules if signatures_ok else NOT_CHECKED, rules)
+            checked = self.executor.admit(tx, rules if signatures_ok else NOT_CHECKED, rules)
+            signers = frozenset(tx.unsigned.nonces)
+            checked.handler.admission_check(checked.payload, signers, LedgerView(self._storage))
         except Refusal as refusal:
+            self.executor.forget(tx)
             raise SubmitRefused(refusal.code.value, str(refusal)) from None
         try:
             return self._enqueue(tx)
