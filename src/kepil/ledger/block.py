@@ -215,7 +215,8 @@ def apply_block(
         state.prefetch(envelope_keys(proposal.txs))
     checked = signatures_checked or [NOT_CHECKED] * len(proposal.txs)
     view = LedgerView(state)
-    # Fixed by the state before the block: a schedule activates at least MIN_RULES_NOTICE later.
+    # Fixed by the state before the block: a schedule activates at least MIN_RULES_NOTICE later,
+    # and rules a genesis names from the block after it.
     rules = rules_at(view.signature_rules(), proposal.height)
     height, timestamp = proposal.height, proposal.timestamp
     results = tuple(
@@ -245,8 +246,8 @@ def block_rules(state: StateReader, height: int) -> int:
 
 
 def preverify_rules(state: StateReader) -> int:
-    """The rules to pre-verify with before a transaction's block is known (admission, a worker
-    pool, a follower's batch): those of the next height, since a later block is only ever under
+    """The rules to pre-verify with before a transaction's block is known (admission and its
+    worker pool): those of the next height, since a later block is only ever under
     the same or a later version, and a later version accepts all an earlier one does. A check
     under a version the block turns out not to have is redone by apply_block."""
     head = state.head()

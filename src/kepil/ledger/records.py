@@ -233,10 +233,11 @@ class Freeze(Record):
 
 @dataclass(frozen=True, slots=True)
 class SignatureRules(Record):
-    """The last switch of signature rules the operator scheduled (sigrules.py).
+    """The last switch of signature rules: scheduled by the operator, or named by genesis.
 
-    From `height` on, blocks are verified under `version`; before it, under version - 1. A
-    chain that never switches has no such record, so its state roots are what they always were.
+    From `height` on, blocks are verified under `version`; before it, under version - 1. A chain
+    that started under 1 and never switched has no such record, so its state roots are what they
+    always were.
     """
 
     version: int

@@ -1,7 +1,8 @@
 """Signature rules versions: which Ed25519 verifier a block's transactions are checked with.
 
-- Version 1: libsodium (PyNaCl), the chain's rules from genesis. It refuses small-order keys and
-  R points and non-canonical encodings, and checks the cofactorless equation [S]B = R + [k]A.
+- Version 1: libsodium (PyNaCl), the rules of a genesis that names none. It refuses small-order
+  keys and R points and non-canonical encodings, and checks the cofactorless equation
+  [S]B = R + [k]A.
 - Version 2: ZIP 215 through ed25519-zebra, faster per signature (issue 22). It checks the
   cofactored equation [8][S]B = [8]R + [8][k]A and accepts non-canonical encodings and a
   small-order R; it refuses a small-order key A, which ZIP 215 alone accepts: with A of small

@@ -69,7 +69,8 @@ VALUE_TYPES: Final[dict[str, type[Record] | None]] = {
 
 CHAIN_KEY: Final[StateKey] = (Space.CHAIN.value,)
 PERMIT_KEY: Final[StateKey] = (Space.PERMIT.value,)
-# Written only by a signature_rules transaction: a chain that never switches has no such entry.
+# Written by a signature_rules transaction or a genesis naming rules other than 1: a chain that
+# started under 1 and never switched has no such entry (its roots are what they always were).
 SIGNATURE_RULES_KEY: Final[StateKey] = (Space.SIGNATURE_RULES.value,)
 _KEY_SEPARATOR: Final = "\x1f"
 _VALUE_SEPARATOR: Final = b"\x1e"

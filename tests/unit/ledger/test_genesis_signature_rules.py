@@ -51,6 +51,8 @@ def test_a_genesis_without_signature_rules_is_written_as_before_the_field_existe
     assert Genesis.parse(data) == genesis_payload()
     assert under_2().to_json()["signature_rules"] == ZIP215
     assert Genesis.parse(under_2().to_json()) == under_2()
+    assert Genesis.from_json(genesis_payload().to_json()) == genesis_payload()
+    assert Genesis.from_json(under_2().to_json()) == under_2()
 
 
 def test_a_genesis_naming_version_2_verifies_every_later_block_under_it() -> None:

@@ -12,7 +12,7 @@ from tests.support.zip215 import torsioned_signature
 from kepil.ledger import SignedTx, preverify_rules
 from kepil.ledger.handlers.holdings import Transfer
 from kepil.ledger.handlers.signature_rules import MIN_RULES_NOTICE, ScheduleSignatureRules
-from kepil.ledger.sigrules import LIBSODIUM, ZIP215
+from kepil.ledger.sigrules import LIBSODIUM, NOT_CHECKED, ZIP215
 from kepil.ledger.tx import signing_message
 from kepil.services.ledger.node import NodeSettings, SubmitRefused
 from kepil.services.ledger.signatures import (
@@ -57,9 +57,24 @@ def test_a_node_refuses_at_admission_a_schedule_not_signed_by_the_operator_alone
     payload = ScheduleSignatureRules(ZIP215, next_height(world) + MIN_RULES_NOTICE)
     (refused,) = world.node.submit_many([world.signer.tx(payload, ALICE).to_bytes()])
     assert isinstance(refused, SubmitRefused)
-    assert refused.code == "missing_signature"
+    assert refused.code == "unexpected_signer"
+    assert "only the operator" in refused.message
     (admitted,) = world.node.submit_many([world.signer.tx(payload, OPERATOR).to_bytes()])
     assert isinstance(admitted, str)
+
+
+def test_a_refused_copy_of_a_pending_transaction_keeps_the_originals_admission(
+    world: World,
+) -> None:
+    world.run_setup()
+    original = world.signer.tx(Transfer(WHEAT, ALICE, BOB, 1), ALICE)
+    world.node.submit(original)
+    assert world.node.executor.admitted_rules(original) != NOT_CHECKED
+    spoiled = tuple(dataclasses.replace(s, sig="00" * 64) for s in original.sigs)
+    copy = dataclasses.replace(original, sigs=spoiled, wire=None)
+    with pytest.raises(SubmitRefused):
+        world.node.submit(copy)  # same id, a signature that does not verify
+    assert world.node.executor.admitted_rules(original) != NOT_CHECKED
 
 
 def test_the_worker_items_check_under_the_version_they_are_given(world: World) -> None:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Final, Self
 from kepil.ledger.codes import ReasonCode, Refusal
 from kepil.ledger.fields import MAX_AMOUNT, Fields
 from kepil.ledger.handler import Payload, TxContext, TxHandler
-from kepil.ledger.handlers.rules import require_operator_signed
+from kepil.ledger.handlers.rules import operator_id, require_operator_signed
 from kepil.ledger.records import SignatureRules
 from kepil.ledger.shapes import Field, Integer, Obj, PayloadShape
 from kepil.ledger.sigrules import VERIFIERS, rules_at
@@ -75,7 +75,13 @@ class SignatureRulesHandler(TxHandler[ScheduleSignatureRules]):
     ) -> None:
         """The operator alone, before the log: while some nodes still run software without
         this type, anyone else's schedule would split them from the upgraded ones."""
-        require_operator_signed(signers, view)
+        operator = operator_id(view)
+        if signers != {operator}:
+            # Not missing_signature: no cosignature can make another signer's schedule valid.
+            raise Refusal(
+                ReasonCode.UNEXPECTED_SIGNER,
+                f"only the operator ({operator}) signs a signature_rules transaction",
+            )
 
     def authorise(
         self, payload: ScheduleSignatureRules, signers: frozenset[str], view: LedgerView

@@ -269,6 +269,9 @@ class LedgerNode:
             rules = preverify_rules(self._storage)
         try:
             checked = self.executor.admit(tx, rules if signatures_ok else NOT_CHECKED, rules)
+        except Refusal as refusal:
+            raise SubmitRefused(refusal.code.value, str(refusal)) from None
+        try:
             signers = frozenset(tx.unsigned.nonces)
             checked.handler.admission_check(checked.payload, signers, LedgerView(self._storage))
         except Refusal as refusal:
