@@ -20,7 +20,10 @@ from kepil.ledger.records import NodeKey
 
 from .network import Bootstrapped, Load, LocalNetwork
 
-RECOVERY_BOUND = 5.0  # seconds from killing the leader and a follower to a fresh commit
+# Seconds from killing the leader and a follower to a fresh commit at each survivor: the test
+# asserts that commits resume by themselves, not how fast (the time is printed; an election
+# takes ~3.3 s here). 5 s failed once at 5.7 s in a full CI run on the shared 2 cores.
+RECOVERY_BOUND = 10.0
 
 
 def _chains_hold(
