@@ -217,7 +217,7 @@ def apply_block(
     view = LedgerView(state)
     # Fixed by the state before the block: a schedule activates at least MIN_RULES_NOTICE later,
     # and rules a genesis names from the block after it.
-    rules = rules_at(view.signature_rules(), proposal.height)
+    rules = block_rules(state, proposal.height)
     height, timestamp = proposal.height, proposal.timestamp
     results = tuple(
         TxResult(tx.tx_id, executor.execute(tx, view, height, timestamp, done, rules))

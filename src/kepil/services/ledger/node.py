@@ -49,7 +49,7 @@ from kepil.ledger import (
 from kepil.ledger.codes import ReasonCode
 from kepil.ledger.crypto import SigningKey, public_key_hex
 from kepil.ledger.records import ChainMeta, Participant, SignatureRules
-from kepil.ledger.sigrules import NOT_CHECKED, rules_at
+from kepil.ledger.sigrules import NOT_CHECKED
 from kepil.ledger.view import LedgerView
 from kepil.services.ledger.consensus import Apply, ConsensusLog
 from kepil.services.ledger.mempool import DuplicateTx, Mempool, MempoolFull
@@ -384,9 +384,7 @@ class LedgerNode:
 
         Read without the state lock, as admission's nonce check reads: a status, not a decision.
         """
-        head = self._storage.head()
-        switch = LedgerView(self._storage).signature_rules()
-        return rules_at(switch, 0 if head is None else head.height + 1), switch
+        return preverify_rules(self._storage), LedgerView(self._storage).signature_rules()
 
     def read(self, query: Callable[[LedgerView], T]) -> T:
         """`query` answered over the committed state, with no block applied meanwhile."""
